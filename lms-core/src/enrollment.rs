@@ -1,0 +1,229 @@
+//! Enrollments and lesson progress, with the rule that progress never goes backwards.
+
+use crate::error::{LmsError, ValidationErrors};
+use crate::ids::{CourseId, EnrollmentId, LessonId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How a learner came to be enrolled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollmentSource {
+    /// Self-enrolled in a free course.
+    Free,
+    /// Bought the course.
+    Purchase,
+    /// Covered by an org membership plan.
+    Subscription,
+    /// Enrolled by the course's owner or an admin.
+    Admin,
+}
+
+impl EnrollmentSource {
+    /// The source as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Purchase => "purchase",
+            Self::Subscription => "subscription",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses [`EnrollmentSource::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "free" => Some(Self::Free),
+            "purchase" => Some(Self::Purchase),
+            "subscription" => Some(Self::Subscription),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an enrollment grants access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollmentStatus {
+    /// Grants access to the course's lessons.
+    Active,
+    /// Access withdrawn (refund, admin); progress is kept.
+    Revoked,
+}
+
+impl EnrollmentStatus {
+    /// The status as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Parses [`EnrollmentStatus::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "active" => Some(Self::Active),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// A user's enrollment in a course; one per (user, course).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// Stable id (orders enrollments by time).
+    #[serde(skip_serializing)]
+    pub id: EnrollmentId,
+    /// The learner.
+    pub user_id: UserId,
+    /// The course.
+    pub course_id: CourseId,
+    /// How the learner got in.
+    pub source: EnrollmentSource,
+    /// Active or revoked.
+    pub status: EnrollmentStatus,
+    /// When the learner (last) enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// When the course was completed; set once, never cleared.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Rollup: how many of the course's *required* lessons this learner has completed.
+    /// Kept exact in the same transaction as every progress write and curriculum change.
+    #[serde(skip_serializing)]
+    pub completed_required: u32,
+}
+
+impl Enrollment {
+    /// Whether the enrollment grants access now.
+    pub fn is_active(&self) -> bool {
+        self.status == EnrollmentStatus::Active
+    }
+}
+
+/// Where a learner is in one lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LessonStatus {
+    /// Not opened yet.
+    NotStarted,
+    /// Opened, not finished.
+    InProgress,
+    /// Finished (for a quiz: passed).
+    Completed,
+}
+
+impl LessonStatus {
+    /// The status as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+        }
+    }
+
+    /// Parses [`LessonStatus::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "not_started" => Some(Self::NotStarted),
+            "in_progress" => Some(Self::InProgress),
+            "completed" => Some(Self::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// A learner's progress in one lesson.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonProgress {
+    /// The learner.
+    #[serde(skip_serializing)]
+    pub user_id: UserId,
+    /// The lesson.
+    pub lesson_id: LessonId,
+    /// The lesson's course.
+    #[serde(skip_serializing)]
+    pub course_id: CourseId,
+    /// Not started, in progress or completed.
+    pub status: LessonStatus,
+    /// 0..=100; 100 exactly when completed.
+    pub percent: u8,
+    /// Set once, when the lesson is first completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Last change.
+    #[serde(skip_serializing)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A progress report from a learner: a percent, a status, or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ProgressUpdate {
+    /// How far through the lesson (0..=100); 100 completes it.
+    pub percent: Option<u8>,
+    /// Where the learner is; `completed` completes it.
+    pub status: Option<LessonStatus>,
+}
+
+impl ProgressUpdate {
+    /// Checks that the update says something and that a percent is 0..=100.
+    pub fn validate(&self) -> Result<(), LmsError> {
+        let mut errors = ValidationErrors::default();
+        if self.percent.is_none() && self.status.is_none() {
+            errors.add("percent", "give a percent (0 to 100) or a status");
+        }
+        if self.percent.is_some_and(|p| p > 100) {
+            errors.add("percent", "must be 0 to 100");
+        }
+        errors.into_result()
+    }
+}
+
+impl LessonProgress {
+    /// A lesson nobody has started.
+    pub fn not_started(user_id: UserId, course_id: CourseId, lesson_id: LessonId, now: DateTime<Utc>) -> Self {
+        Self {
+            user_id,
+            lesson_id,
+            course_id,
+            status: LessonStatus::NotStarted,
+            percent: 0,
+            completed_at: None,
+            updated_at: now,
+        }
+    }
+
+    /// Applies a (validated) update. Progress never goes backwards: the result is the
+    /// furthest of the stored state and the update; `completed_at` is set only the first
+    /// time the lesson is completed. Returns whether this update completed the lesson.
+    ///
+    /// ```
+    /// # use lms_core::{LessonProgress, ProgressUpdate, LessonStatus, UserId, CourseId, LessonId};
+    /// let now = chrono::Utc::now();
+    /// let mut p = LessonProgress::not_started(UserId::new(), CourseId::new(), LessonId::new(), now);
+    /// p.apply(ProgressUpdate { percent: Some(60), status: None }, now);
+    /// p.apply(ProgressUpdate { percent: Some(20), status: None }, now);
+    /// assert_eq!((p.percent, p.status), (60, LessonStatus::InProgress));
+    /// ```
+    pub fn apply(&mut self, update: ProgressUpdate, now: DateTime<Utc>) -> bool {
+        let was_completed = self.status == LessonStatus::Completed;
+        let from_percent = match update.percent {
+            Some(100) => LessonStatus::Completed,
+            Some(p) if p > 0 => LessonStatus::InProgress,
+            _ => LessonStatus::NotStarted,
+        };
+        let requested = from_percent.max(update.status.unwrap_or(LessonStatus::NotStarted));
+        self.status = self.status.max(requested);
+        self.percent = self.percent.max(update.percent.unwrap_or(0).min(100));
+        if self.status == LessonStatus::Completed {
+            self.percent = 100;
+        }
+        let newly_completed = !was_completed && self.status == LessonStatus::Completed;
+        if newly_completed {
+            self.completed_at = Some(now);
+        }
+        self.updated_at = now;
+        newly_completed
+    }
+}

@@ -1,0 +1,231 @@
+//! The errors every `Lms` call can return, and the store errors beneath them.
+//!
+//! Each [`LmsError`] variant maps onto exactly one HTTP status of the API contract
+//! ([`LmsError::status`]) and carries a stable machine-readable [`LmsError::code`].
+
+use serde::Serialize;
+use std::fmt;
+
+/// What went wrong with one field of the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name as the API spells it (`title`, `content.questions[2].options`).
+    pub field: String,
+    /// What is wrong with it and what would be accepted, in words.
+    pub message: String,
+}
+
+/// A collection of [`FieldError`]s, filled while checking an input.
+///
+/// ```
+/// use lms_core::ValidationErrors;
+///
+/// let mut errors = ValidationErrors::default();
+/// errors.add("title", "must be 1 to 200 characters");
+/// assert!(errors.into_result().is_err());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    /// Records one problem with `field`.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    /// Records the problem of a `Result`, if any.
+    pub fn check(&mut self, field: &str, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.add(field, message);
+        }
+    }
+
+    /// Whether no problem has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when empty, else [`LmsError::Validation`].
+    pub fn into_result(self) -> Result<(), LmsError> {
+        if self.is_empty() { Ok(()) } else { Err(LmsError::Validation(self)) }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a signed-in caller who can see a resource may not act on it (HTTP 403).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForbiddenReason {
+    /// The caller's role does not allow the action.
+    Role,
+    /// The action needs an enrollment the caller does not have.
+    NotEnrolled,
+    /// The caller's enrollment was revoked (refund or admin).
+    EnrollmentRevoked,
+}
+
+/// Which state a request clashes with (HTTP 409).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Any other clash with the current state.
+    Conflict,
+    /// The user already has an active enrollment in the course.
+    AlreadyEnrolled,
+    /// The slug is used by another org, or by another course of the org.
+    SlugTaken,
+    /// The email belongs to another user.
+    EmailTaken,
+    /// The quiz allows no more attempts.
+    AttemptsExhausted,
+    /// The course status cannot move that way.
+    InvalidTransition,
+}
+
+/// The error of every [`crate::Lms`] call.
+#[derive(Debug, thiserror::Error)]
+pub enum LmsError {
+    /// The call needs a signed-in caller and there is none.
+    #[error("sign in first: this action needs a signed-in user")]
+    Unauthenticated,
+    /// The thing does not exist, or the caller may not know that it exists.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller can see the resource but may not do this.
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The machine-readable reason.
+        reason: ForbiddenReason,
+        /// The reason in words.
+        message: String,
+    },
+    /// The course must be bought before it can be used.
+    #[error("payment required: buy the course to enroll in it or read its lessons")]
+    PaymentRequired,
+    /// The request clashes with the current state.
+    #[error("conflict: {message}")]
+    Conflict {
+        /// The machine-readable kind of clash.
+        kind: ConflictKind,
+        /// What clashed, in words.
+        message: String,
+    },
+    /// Well-formed input with missing or invalid values; each field says what is wrong.
+    #[error("invalid input: {0}")]
+    Validation(ValidationErrors),
+    /// A parameter has the wrong form (an unreadable pagination cursor, say).
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// The call needs payments and no payment provider is configured.
+    #[error("payments are not configured: set up a payment provider to sell courses")]
+    PaymentsNotConfigured,
+    /// The store failed; the change, if any, was rolled back.
+    #[error("store failure: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl LmsError {
+    /// The stable `code` of the API contract (`not_found`, `slug_taken`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::NotFound(_) => "not_found",
+            Self::Forbidden { reason, .. } => match reason {
+                ForbiddenReason::Role => "forbidden",
+                ForbiddenReason::NotEnrolled => "not_enrolled",
+                ForbiddenReason::EnrollmentRevoked => "enrollment_revoked",
+            },
+            Self::PaymentRequired => "payment_required",
+            Self::Conflict { kind, .. } => match kind {
+                ConflictKind::Conflict => "conflict",
+                ConflictKind::AlreadyEnrolled => "already_enrolled",
+                ConflictKind::SlugTaken => "slug_taken",
+                ConflictKind::EmailTaken => "email_taken",
+                ConflictKind::AttemptsExhausted => "attempts_exhausted",
+                ConflictKind::InvalidTransition => "invalid_transition",
+            },
+            Self::Validation(_) => "validation_failed",
+            Self::Malformed(_) => "malformed_request",
+            Self::PaymentsNotConfigured => "payments_not_configured",
+            Self::Store(StoreError::Unavailable(_)) => "unavailable",
+            Self::Store(_) => "internal_error",
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated => 401,
+            Self::NotFound(_) => 404,
+            Self::Forbidden { .. } => 403,
+            Self::PaymentRequired => 402,
+            Self::Conflict { .. } => 409,
+            Self::Validation(_) => 422,
+            Self::Malformed(_) => 400,
+            Self::PaymentsNotConfigured => 503,
+            Self::Store(StoreError::Unavailable(_)) => 503,
+            Self::Store(_) => 500,
+        }
+    }
+
+    pub(crate) fn conflict(kind: ConflictKind, message: impl Into<String>) -> Self {
+        Self::Conflict { kind, message: message.into() }
+    }
+
+    pub(crate) fn forbidden(reason: ForbiddenReason, message: impl Into<String>) -> Self {
+        Self::Forbidden { reason, message: message.into() }
+    }
+
+    /// A validation error on a single field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.add(field, message);
+        Self::Validation(errors)
+    }
+}
+
+/// A unique key the store enforces; reported when an insert or update would break it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueKey {
+    /// Org slugs are unique.
+    OrgSlug,
+    /// User emails are unique.
+    UserEmail,
+    /// Course slugs are unique within an org.
+    CourseSlug,
+    /// One membership per (org, user).
+    Membership,
+    /// One enrollment per (user, course).
+    Enrollment,
+    /// One attempt number per (user, lesson).
+    AttemptNumber,
+    /// Any other unique key, named by the backend.
+    Other,
+}
+
+/// The error of a [`crate::store::Store`] backend.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key would be violated; nothing was written.
+    #[error("unique key {0:?} would be violated")]
+    Duplicate(UniqueKey),
+    /// The backend cannot be reached (connection refused, pool timed out).
+    #[error("store unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Stored data could not be read back (a corrupt row, an unknown enum value).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Any other backend failure.
+    #[error("store backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}

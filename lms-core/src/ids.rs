@@ -1,0 +1,66 @@
+//! Typed identifiers: a `CourseId` cannot be passed where a `LessonId` is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        ///
+        /// A UUID v7, so ids sort by creation time.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// Identifies an organization (a tenant).
+    OrgId,
+    /// Identifies a user.
+    UserId,
+    /// Identifies a course.
+    CourseId,
+    /// Identifies a module of a course.
+    ModuleId,
+    /// Identifies a lesson.
+    LessonId,
+    /// Identifies an enrollment.
+    EnrollmentId,
+    /// Identifies a quiz attempt.
+    AttemptId,
+}

@@ -1,0 +1,59 @@
+//! # lms-core
+//!
+//! The domain of lms-rs, with no I/O: organizations and members, courses → modules →
+//! lessons, enrollments, lesson progress, quizzes, completion rules, and the access policy
+//! that decides who may do what. The [`Lms`] service runs every use-case of the HTTP API
+//! against a [`Store`] (see `lms-sqlite`), asking the [`policy`] before it touches data.
+//!
+//! ```no_run
+//! use lms_core::{Actor, Lms, NewCourse, NewOrg, NewUser, PageRequest};
+//! # async fn demo(store: impl lms_core::Store) -> Result<(), lms_core::LmsError> {
+//! let lms = Lms::new(store);
+//! let ada = lms.create_user(NewUser { email: "ada@example.com".into(), name: "Ada".into() }).await?;
+//! let ada = Actor::User(ada.id);
+//! lms.create_org(&ada, NewOrg { slug: "acme".into(), name: "Acme".into() }).await?;
+//! let course = NewCourse { slug: "rust-101".into(), title: "Rust 101".into(), ..Default::default() };
+//! lms.create_course(&ada, "acme", course).await?;
+//! let drafts = lms.courses(&ada, "acme", Some(lms_core::CourseStatus::Draft), PageRequest::default()).await?;
+//! assert_eq!(drafts.items.len(), 1);
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod course;
+pub mod enrollment;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod page;
+pub mod payment;
+pub mod policy;
+pub mod progress;
+pub mod quiz;
+mod service;
+pub mod store;
+pub mod validate;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use clock::{Clock, SystemClock};
+pub use course::{
+    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent, LearnerLesson, Lesson,
+    LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, ModuleLayout, NewCourse,
+    NewLesson, OutlineModule, Price, PriceInput,
+};
+pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
+pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
+pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, UserId};
+pub use org::{Member, Membership, MembershipSummary, NewOrg, NewUser, Org, OrgPatch, Role, User};
+pub use page::{Page, PageRequest};
+pub use payment::{CheckoutRequest, CheckoutSession, PaymentProvider, PaymentsDisabled};
+pub use progress::{CourseProgress, Unmet, UnmetRule};
+pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
+pub use service::{
+    Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, Lms, Me, OrgReportRow, ProgressResult,
+    RollupCheck, RollupMismatch,
+};
+pub use store::{Access, CourseFilter, CourseKey, Store, StoreTx};

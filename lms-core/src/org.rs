@@ -1,0 +1,130 @@
+//! Organizations (tenants), users and memberships.
+
+use crate::ids::{OrgId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A tenant: every course, membership and report belongs to exactly one org.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Org {
+    /// Stable id.
+    pub id: OrgId,
+    /// Unique, URL-safe name (see [`crate::validate::slug`]).
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// White-label settings: a JSON object the front end interprets.
+    pub settings: serde_json::Value,
+    /// When the org was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An identity the host (or the built-in auth) vouches for. The core stores no credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id.
+    pub id: UserId,
+    /// Unique, stored lowercased.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// When the user was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A member's role in one org.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages the org, its members and every course.
+    Admin,
+    /// Creates courses and manages the ones they own.
+    Instructor,
+    /// Takes courses.
+    Learner,
+}
+
+impl Role {
+    /// The role's name as stored and sent (`admin`, `instructor`, `learner`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Instructor => "instructor",
+            Self::Learner => "learner",
+        }
+    }
+
+    /// Parses [`Role::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "admin" => Some(Self::Admin),
+            "instructor" => Some(Self::Instructor),
+            "learner" => Some(Self::Learner),
+            _ => None,
+        }
+    }
+}
+
+/// A user's role in an org.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The org.
+    pub org_id: OrgId,
+    /// The member.
+    pub user_id: UserId,
+    /// What the member may do in the org.
+    pub role: Role,
+    /// When the user joined the org.
+    pub joined_at: DateTime<Utc>,
+}
+
+/// A membership with the member's name and email, as the members list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The member's user id.
+    pub user_id: UserId,
+    /// The member's display name.
+    pub name: String,
+    /// The member's email.
+    pub email: String,
+    /// The member's role.
+    pub role: Role,
+    /// When the member joined.
+    pub joined_at: DateTime<Utc>,
+}
+
+/// One of the caller's memberships, as `GET /me` lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipSummary {
+    /// The org's slug.
+    pub org: String,
+    /// The caller's role there.
+    pub role: Role,
+}
+
+/// Input of [`crate::Lms::create_org`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewOrg {
+    /// See [`Org::slug`].
+    pub slug: String,
+    /// See [`Org::name`].
+    pub name: String,
+}
+
+/// Input of [`crate::Lms::update_org`]; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct OrgPatch {
+    /// A new display name.
+    pub name: Option<String>,
+    /// New white-label settings (replaces the old object).
+    pub settings: Option<serde_json::Value>,
+}
+
+/// Input of [`crate::Lms::create_user`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewUser {
+    /// See [`User::email`].
+    pub email: String,
+    /// See [`User::name`].
+    pub name: String,
+}

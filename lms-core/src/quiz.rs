@@ -1,0 +1,360 @@
+//! Quizzes: the author's form (with the answer key), the learner's form (without it, a
+//! different type so a key cannot leak by accident) and grading.
+
+use crate::error::ValidationErrors;
+use crate::ids::{AttemptId, CourseId, LessonId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// Most questions in one quiz.
+pub const MAX_QUESTIONS: usize = 200;
+/// Most points one question can be worth.
+pub const MAX_POINTS: u32 = 1_000;
+
+/// A quiz as its author writes it, answer key included. Learners get [`LearnerQuiz`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quiz {
+    /// The questions, in order.
+    pub questions: Vec<Question>,
+    /// The score (0..=100) at or above which an attempt passes.
+    pub pass_percent: u8,
+    /// How many attempts a learner has; unlimited when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+}
+
+/// One question with its answer key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// The author's id for the question, unique in the quiz.
+    pub id: String,
+    /// The question's text.
+    pub prompt: String,
+    /// What a correct answer earns (default 1).
+    #[serde(default = "one_point")]
+    pub points: u32,
+    /// The kind of question and its answer key.
+    #[serde(flatten)]
+    pub kind: QuestionKind,
+}
+
+fn one_point() -> u32 {
+    1
+}
+
+/// A choice of a choice question.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizOption {
+    /// The author's id for the option, unique in the question.
+    pub id: String,
+    /// The option's text.
+    pub text: String,
+}
+
+/// The kinds of question and, for each, its answer key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// One option is right; answered with its id.
+    SingleChoice {
+        /// The choices.
+        options: Vec<QuizOption>,
+        /// The one right option's id.
+        correct: Vec<String>,
+    },
+    /// Several options are right; answered with the ids, scored all-or-nothing.
+    MultipleChoice {
+        /// The choices.
+        options: Vec<QuizOption>,
+        /// Every right option's id.
+        correct: Vec<String>,
+    },
+    /// Answered with `true` or `false`.
+    TrueFalse {
+        /// The right answer.
+        answer: bool,
+    },
+    /// Answered with text, compared ignoring case and surrounding or repeated white space.
+    ShortText {
+        /// The accepted answers.
+        accepted: Vec<String>,
+    },
+    /// Answered with a number within `tolerance` of `value`.
+    Numeric {
+        /// The right answer.
+        value: f64,
+        /// How far an answer may be from `value` (default 0).
+        #[serde(default)]
+        tolerance: f64,
+    },
+}
+
+/// A quiz as a learner sees it: no answer key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerQuiz {
+    /// The questions, in order.
+    pub questions: Vec<LearnerQuestion>,
+    /// The score needed to pass.
+    pub pass_percent: u8,
+    /// How many attempts a learner has; unlimited when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+}
+
+/// A question as a learner sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerQuestion {
+    /// The question's id (the key of its answer in an attempt).
+    pub id: String,
+    /// The question's text.
+    pub prompt: String,
+    /// What a correct answer earns.
+    pub points: u32,
+    /// The kind of question, and the options to choose from.
+    #[serde(flatten)]
+    pub kind: LearnerQuestionKind,
+}
+
+/// The kinds of question without their answer keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LearnerQuestionKind {
+    /// Answer with one option id.
+    SingleChoice {
+        /// The choices.
+        options: Vec<QuizOption>,
+    },
+    /// Answer with an array of option ids.
+    MultipleChoice {
+        /// The choices.
+        options: Vec<QuizOption>,
+    },
+    /// Answer with `true` or `false`.
+    TrueFalse,
+    /// Answer with text.
+    ShortText,
+    /// Answer with a number.
+    Numeric,
+}
+
+/// The result of grading one set of answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grade {
+    /// Points earned.
+    pub earned_points: u32,
+    /// Points available.
+    pub total_points: u32,
+    /// `earned * 100 / total`, rounded down.
+    pub score_percent: u8,
+    /// `score_percent >= pass_percent`.
+    pub passed: bool,
+}
+
+/// A graded, stored attempt at a quiz.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizAttempt {
+    /// Stable id.
+    pub id: AttemptId,
+    /// Who answered.
+    pub user_id: UserId,
+    /// The quiz lesson.
+    pub lesson_id: LessonId,
+    /// The lesson's course.
+    pub course_id: CourseId,
+    /// 1 for the learner's first attempt at this quiz, then 2, 3, …
+    pub attempt_number: u32,
+    /// See [`Grade::score_percent`].
+    pub score_percent: u8,
+    /// See [`Grade::passed`].
+    pub passed: bool,
+    /// The answers as submitted.
+    pub answers: Value,
+    /// When the attempt was graded.
+    pub submitted_at: DateTime<Utc>,
+}
+
+impl Quiz {
+    /// Checks the quiz's own rules; field names are prefixed with `prefix`
+    /// (e.g. `content`).
+    pub fn validate(&self, prefix: &str, errors: &mut ValidationErrors) {
+        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
+            errors.add(format!("{prefix}.questions"), format!("must hold 1 to {MAX_QUESTIONS} questions"));
+        }
+        if self.pass_percent > 100 {
+            errors.add(format!("{prefix}.pass_percent"), "must be 0 to 100");
+        }
+        if self.max_attempts == Some(0) {
+            errors.add(format!("{prefix}.max_attempts"), "must be at least 1, or absent for unlimited");
+        }
+        let mut ids = HashSet::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let at = |field: &str| format!("{prefix}.questions[{i}].{field}");
+            if q.id.trim().is_empty() || q.id.len() > 64 {
+                errors.add(at("id"), "must be 1 to 64 characters");
+            } else if !ids.insert(q.id.as_str()) {
+                errors.add(at("id"), format!("'{}' is used by another question", q.id));
+            }
+            if q.prompt.trim().is_empty() || q.prompt.chars().count() > 10_000 {
+                errors.add(at("prompt"), "must be 1 to 10000 characters");
+            }
+            if q.points > MAX_POINTS {
+                errors.add(at("points"), format!("must be 0 to {MAX_POINTS}"));
+            }
+            match &q.kind {
+                QuestionKind::SingleChoice { options, correct } | QuestionKind::MultipleChoice { options, correct } => {
+                    let single = matches!(q.kind, QuestionKind::SingleChoice { .. });
+                    validate_choices(options, correct, single, &at, errors);
+                }
+                QuestionKind::TrueFalse { .. } => {}
+                QuestionKind::ShortText { accepted } => {
+                    if accepted.is_empty() || accepted.iter().any(|a| normalize_text(a).is_empty()) {
+                        errors.add(at("accepted"), "must hold at least one non-blank answer");
+                    }
+                }
+                QuestionKind::Numeric { value, tolerance } => {
+                    if !value.is_finite() {
+                        errors.add(at("value"), "must be a finite number");
+                    }
+                    if !tolerance.is_finite() || *tolerance < 0.0 {
+                        errors.add(at("tolerance"), "must be a finite number, 0 or more");
+                    }
+                }
+            }
+        }
+        let total: u64 = self.questions.iter().map(|q| u64::from(q.points)).sum();
+        if !self.questions.is_empty() && total == 0 {
+            errors.add(format!("{prefix}.questions"), "must be worth at least one point in all");
+        }
+    }
+
+    /// The quiz without its answer key.
+    pub fn for_learner(&self) -> LearnerQuiz {
+        LearnerQuiz {
+            questions: self
+                .questions
+                .iter()
+                .map(|q| LearnerQuestion {
+                    id: q.id.clone(),
+                    prompt: q.prompt.clone(),
+                    points: q.points,
+                    kind: match &q.kind {
+                        QuestionKind::SingleChoice { options, .. } => {
+                            LearnerQuestionKind::SingleChoice { options: options.clone() }
+                        }
+                        QuestionKind::MultipleChoice { options, .. } => {
+                            LearnerQuestionKind::MultipleChoice { options: options.clone() }
+                        }
+                        QuestionKind::TrueFalse { .. } => LearnerQuestionKind::TrueFalse,
+                        QuestionKind::ShortText { .. } => LearnerQuestionKind::ShortText,
+                        QuestionKind::Numeric { .. } => LearnerQuestionKind::Numeric,
+                    },
+                })
+                .collect(),
+            pass_percent: self.pass_percent,
+            max_attempts: self.max_attempts,
+        }
+    }
+
+    /// Grades `answers` (question id → answer). A missing or ill-typed answer scores 0
+    /// for its question; answers to unknown question ids are ignored.
+    ///
+    /// ```
+    /// use lms_core::quiz::{Quiz, Question, QuestionKind};
+    /// let quiz = Quiz {
+    ///     questions: vec![
+    ///         Question { id: "q1".into(), prompt: "2+2?".into(), points: 1,
+    ///                    kind: QuestionKind::Numeric { value: 4.0, tolerance: 0.0 } },
+    ///         Question { id: "q2".into(), prompt: "Rust is safe".into(), points: 2,
+    ///                    kind: QuestionKind::TrueFalse { answer: true } },
+    ///     ],
+    ///     pass_percent: 60,
+    ///     max_attempts: None,
+    /// };
+    /// let answers = serde_json::json!({"q1": 5, "q2": true});
+    /// let grade = quiz.grade(answers.as_object().unwrap());
+    /// assert_eq!((grade.score_percent, grade.passed), (66, true));
+    /// ```
+    pub fn grade(&self, answers: &Map<String, Value>) -> Grade {
+        let total: u64 = self.questions.iter().map(|q| u64::from(q.points)).sum();
+        let earned: u64 = self
+            .questions
+            .iter()
+            .filter(|q| answers.get(&q.id).is_some_and(|a| q.kind.is_correct(a)))
+            .map(|q| u64::from(q.points))
+            .sum();
+        // A validated quiz is worth at least one point; an empty one scores 0.
+        let score_percent = (earned * 100).checked_div(total).unwrap_or(0) as u8;
+        Grade {
+            earned_points: earned as u32,
+            total_points: total as u32,
+            score_percent,
+            passed: score_percent >= self.pass_percent,
+        }
+    }
+}
+
+fn validate_choices(
+    options: &[QuizOption],
+    correct: &[String],
+    single: bool,
+    at: &dyn Fn(&str) -> String,
+    errors: &mut ValidationErrors,
+) {
+    let mut ids = HashSet::new();
+    if options.len() < 2 || options.len() > 50 {
+        errors.add(at("options"), "must hold 2 to 50 options");
+    }
+    for o in options {
+        if o.id.trim().is_empty() || o.text.trim().is_empty() || !ids.insert(o.id.as_str()) {
+            errors.add(at("options"), "every option needs a unique id and a text");
+            break;
+        }
+    }
+    let unique: HashSet<&str> = correct.iter().map(String::as_str).collect();
+    if single && correct.len() != 1 {
+        errors.add(at("correct"), "must name exactly one option");
+    } else if correct.is_empty() || unique.len() != correct.len() {
+        errors.add(at("correct"), "must name one or more options, each once");
+    } else if let Some(unknown) = correct.iter().find(|c| !ids.contains(c.as_str())) {
+        errors.add(at("correct"), format!("'{unknown}' is not one of the options"));
+    }
+}
+
+impl QuestionKind {
+    /// Whether `answer` is right. An answer of the wrong JSON type is wrong.
+    pub fn is_correct(&self, answer: &Value) -> bool {
+        match self {
+            Self::SingleChoice { correct, .. } => answer.as_str().is_some_and(|a| correct.iter().any(|c| c == a)),
+            Self::MultipleChoice { correct, .. } => {
+                let Some(items) = answer.as_array() else {
+                    return false;
+                };
+                let mut chosen = HashSet::new();
+                for item in items {
+                    match item.as_str() {
+                        Some(id) => chosen.insert(id),
+                        None => return false,
+                    };
+                }
+                chosen.len() == correct.len() && correct.iter().all(|c| chosen.contains(c.as_str()))
+            }
+            Self::TrueFalse { answer: right } => answer.as_bool() == Some(*right),
+            Self::ShortText { accepted } => {
+                answer.as_str().map(normalize_text).is_some_and(|a| accepted.iter().any(|acc| normalize_text(acc) == a))
+            }
+            Self::Numeric { value, tolerance } => answer.as_f64().is_some_and(|a| {
+                // Decimal inputs such as 3.15 vs 3.14 ± 0.01 differ by 0.0100000000000002 in
+                // binary floating point; allow that representation error, nothing more.
+                let slack = 1e-9 * value.abs().max(1.0);
+                a.is_finite() && (a - value).abs() <= tolerance + slack
+            }),
+        }
+    }
+}
+
+/// Lowercases and folds every run of white space into one space, trimming the ends.
+pub fn normalize_text(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}

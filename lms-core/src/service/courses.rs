@@ -1,0 +1,354 @@
+//! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
+
+use super::{Actor, Lms, allow, course_scope, load_outline, on_duplicate, org_scope};
+use crate::course::{
+    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
+    LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
+};
+use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
+use crate::ids::{CourseId, LessonId, ModuleId};
+use crate::page::{Page, PageRequest};
+use crate::policy::Action;
+use crate::progress;
+use crate::store::{CourseFilter, StoreTx};
+use crate::validate;
+
+impl Lms {
+    /// A page of the org's courses. Anyone lists published ones; `status` draft or
+    /// archived is for instructors (their own courses) and admins (all).
+    pub async fn courses(
+        &self,
+        actor: &Actor,
+        org: &str,
+        status: Option<CourseStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Course>, LmsError> {
+        let status = status.unwrap_or(CourseStatus::Published);
+        let mut tx = self.read().await?;
+        let scope = org_scope(tx.as_mut(), actor, org).await?;
+        allow(&scope.caller, Action::ListCourses(status))?;
+        let owner = match (status, scope.caller.role) {
+            (CourseStatus::Published, _) | (_, Some(crate::Role::Admin)) => None,
+            _ => scope.caller.user,
+        };
+        let rows = tx.list_courses(scope.org.id, CourseFilter { status: Some(status), owner }, &page).await?;
+        Ok(Page::from_rows(rows, &page, |c| c.id.0))
+    }
+
+    /// Creates a draft course owned by the caller (instructors and admins). A slug the org
+    /// uses already is `slug_taken` (409).
+    pub async fn create_course(&self, actor: &Actor, org: &str, new: NewCourse) -> Result<Course, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = org_scope(tx.as_mut(), actor, org).await?;
+        allow(&scope.caller, Action::CreateCourse)?;
+        let owner_id = actor.require_user()?;
+        let mut errors = ValidationErrors::default();
+        errors.check("slug", validate::slug(&new.slug));
+        errors.check("title", validate::title(&new.title));
+        let description = new.description.unwrap_or_default();
+        errors.check("description", validate::long_text(&description));
+        let metadata = new.metadata.unwrap_or_else(|| serde_json::json!({}));
+        errors.check("metadata", validate::json_object(&metadata));
+        let price = new.price.and_then(|p| Price::from_input(p.amount, &p.currency, &mut errors));
+        errors.into_result()?;
+        let now = self.now();
+        let course = Course {
+            id: CourseId::new(),
+            org_id: scope.org.id,
+            slug: new.slug,
+            title: new.title.trim().to_string(),
+            description,
+            status: CourseStatus::Draft,
+            price,
+            owner_id,
+            metadata,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_course(&course).await.map_err(|e| {
+            on_duplicate(e, UniqueKey::CourseSlug, ConflictKind::SlugTaken, "the org has a course with this slug")
+        })?;
+        tx.commit().await?;
+        Ok(course)
+    }
+
+    /// A course with its outline (modules and lessons in order, without lesson content).
+    pub async fn course(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseOutline, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        load_outline(tx.as_mut(), scope.course).await
+    }
+
+    /// Changes a course (its owner and admins). Status moves only `draft → published →
+    /// archived` (else `invalid_transition`, 409).
+    pub async fn update_course(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        patch: CoursePatch,
+    ) -> Result<Course, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        let mut course = scope.course;
+        course.apply(patch, self.now())?;
+        tx.update_course(&course).await?;
+        tx.commit().await?;
+        Ok(course)
+    }
+
+    /// Appends a module to a course (its owner and admins).
+    pub async fn create_module(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        input: ModuleInput,
+    ) -> Result<Module, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        check_title(&input.title)?;
+        tx.lock_course(scope.course.id).await?;
+        let outline = tx.outline(scope.course.id).await?;
+        let position = outline.last().map_or(0, |m| m.module.position + 1);
+        let module =
+            Module { id: ModuleId::new(), course_id: scope.course.id, title: input.title.trim().to_string(), position };
+        tx.insert_module(&module).await?;
+        tx.commit().await?;
+        Ok(module)
+    }
+
+    /// Renames a module (its course's owner and admins).
+    pub async fn update_module(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        module: ModuleId,
+        input: ModuleInput,
+    ) -> Result<Module, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        let outline = tx.outline(scope.course.id).await?;
+        let mut found =
+            outline.into_iter().map(|m| m.module).find(|m| m.id == module).ok_or(LmsError::NotFound("module"))?;
+        check_title(&input.title)?;
+        found.title = input.title.trim().to_string();
+        tx.update_module(&found).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Deletes a module with its lessons and their progress (its course's owner and
+    /// admins). Learners' percentages follow the new curriculum at once.
+    pub async fn delete_module(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        module: ModuleId,
+    ) -> Result<(), LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.lock_course(scope.course.id).await?;
+        let outline = tx.outline(scope.course.id).await?;
+        if !outline.iter().any(|m| m.module.id == module) {
+            return Err(LmsError::NotFound("module"));
+        }
+        tx.delete_module(module).await?;
+        self.curriculum_changed(tx.as_mut(), scope.course).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends a lesson to a module (its course's owner and admins).
+    pub async fn create_lesson(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        module: ModuleId,
+        new: NewLesson,
+    ) -> Result<Lesson, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.lock_course(scope.course.id).await?;
+        let outline = tx.outline(scope.course.id).await?;
+        let target = outline.iter().find(|m| m.module.id == module).ok_or(LmsError::NotFound("module"))?;
+        let mut errors = ValidationErrors::default();
+        errors.check("title", validate::title(&new.title));
+        check_duration(new.duration_minutes, &mut errors);
+        let content = LessonContent::parse(new.kind, new.content);
+        if let Err(content_errors) = &content {
+            errors.0.extend(content_errors.0.iter().cloned());
+        }
+        errors.into_result()?;
+        let content = content.map_err(LmsError::Validation)?;
+        let lesson = Lesson {
+            summary: LessonSummary {
+                id: LessonId::new(),
+                course_id: scope.course.id,
+                module_id: module,
+                title: new.title.trim().to_string(),
+                kind: new.kind,
+                position: target.lessons.last().map_or(0, |l| l.position + 1),
+                duration_minutes: new.duration_minutes,
+                free_preview: new.free_preview.unwrap_or(false),
+                required: new.required.unwrap_or(true),
+            },
+            content,
+        };
+        tx.insert_lesson(&lesson).await?;
+        tx.commit().await?;
+        Ok(lesson)
+    }
+
+    /// Changes a lesson (its course's owner and admins). To change the kind, give `kind`
+    /// and `content` together. Making a lesson required or optional updates every
+    /// learner's percentage in the same transaction.
+    pub async fn update_lesson(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+        patch: LessonPatch,
+    ) -> Result<Lesson, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.lock_course(scope.course.id).await?;
+        let mut lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        let mut errors = ValidationErrors::default();
+        if let Some(title) = &patch.title {
+            errors.check("title", validate::title(title));
+        }
+        if let Some(minutes) = patch.duration_minutes {
+            check_duration(minutes, &mut errors);
+        }
+        let content = match (patch.kind, patch.content) {
+            (Some(_), None) => {
+                errors.add("content", "give the content for the new kind");
+                None
+            }
+            (kind, Some(value)) => match LessonContent::parse(kind.unwrap_or(lesson.summary.kind), value) {
+                Ok(content) => Some(content),
+                Err(content_errors) => {
+                    errors.0.extend(content_errors.0);
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        errors.into_result()?;
+        let required_before = lesson.summary.required;
+        if let Some(title) = patch.title {
+            lesson.summary.title = title.trim().to_string();
+        }
+        if let Some(content) = content {
+            lesson.summary.kind = content.kind();
+            lesson.content = content;
+        }
+        if let Some(free_preview) = patch.free_preview {
+            lesson.summary.free_preview = free_preview;
+        }
+        if let Some(minutes) = patch.duration_minutes {
+            lesson.summary.duration_minutes = minutes;
+        }
+        if let Some(required) = patch.required {
+            lesson.summary.required = required;
+        }
+        tx.update_lesson(&lesson).await?;
+        if lesson.summary.required != required_before {
+            self.curriculum_changed(tx.as_mut(), scope.course).await?;
+        }
+        tx.commit().await?;
+        Ok(lesson)
+    }
+
+    /// Deletes a lesson with its progress and attempts (its course's owner and admins).
+    pub async fn delete_lesson(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+    ) -> Result<(), LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.lock_course(scope.course.id).await?;
+        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        tx.delete_lesson(lesson).await?;
+        self.curriculum_changed(tx.as_mut(), scope.course).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reorders modules and lessons (lessons may move between modules) in one transaction
+    /// (its owner and admins). The layout must name exactly the course's modules and
+    /// lessons, each once (else 422). Returns the new outline.
+    pub async fn reorder_curriculum(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        layout: CurriculumLayout,
+    ) -> Result<CourseOutline, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.lock_course(scope.course.id).await?;
+        let outline = load_outline(tx.as_mut(), scope.course).await?;
+        layout.validate_against(&outline)?;
+        tx.apply_layout(outline.course.id, &layout).await?;
+        let outline = load_outline(tx.as_mut(), outline.course).await?;
+        tx.commit().await?;
+        Ok(outline)
+    }
+
+    /// A lesson with its content: the author's form (answer keys included) for the course's
+    /// owner and admins, the learner's form for enrolled learners and free-preview readers.
+    /// Not enrolled: 401 anonymous, 402 paid course, 403 `not_enrolled` or
+    /// `enrollment_revoked`.
+    pub async fn lesson(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+    ) -> Result<LessonView, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        allow(&scope.caller, Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()))?;
+        Ok(if scope.caller.manages(&scope.course) {
+            LessonView::Author(lesson)
+        } else {
+            let content = lesson.content.for_learner();
+            LessonView::Learner(LearnerLesson { summary: lesson.summary, content })
+        })
+    }
+
+    /// After lessons were removed or changed between required and optional: recount every
+    /// enrollment's rollup and record completion for those the change completed.
+    async fn curriculum_changed(&self, tx: &mut dyn StoreTx, course: Course) -> Result<(), LmsError> {
+        tx.recount_rollups(course.id).await?;
+        let outline = tx.outline(course.id).await?;
+        if let Some(threshold) = progress::completion_threshold(progress::required_total(&outline)) {
+            tx.record_completions(course.id, threshold, self.now()).await?;
+        }
+        Ok(())
+    }
+}
+
+fn check_title(title: &str) -> Result<(), LmsError> {
+    validate::title(title).map_err(|message| LmsError::invalid("title", message))
+}

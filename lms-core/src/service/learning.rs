@@ -1,0 +1,378 @@
+//! Enrollment, progress, quizzes and the learner's dashboard.
+
+use super::{Actor, CourseScope, Lms, allow, course_scope, load_outline, on_duplicate};
+use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
+use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
+use crate::error::{ConflictKind, LmsError, UniqueKey};
+use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
+use crate::page::{Page, PageRequest};
+use crate::payment::{CheckoutRequest, CheckoutSession};
+use crate::policy::Action;
+use crate::progress::{self, CourseProgress};
+use crate::quiz::QuizAttempt;
+use crate::store::StoreTx;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What a progress write returns: the lesson's new state and the course's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProgressResult {
+    /// The lesson's progress after the write.
+    pub lesson: LessonProgress,
+    /// The course's progress after the write.
+    pub course: CourseProgress,
+}
+
+/// One course on the learner's dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DashboardItem {
+    /// The enrollment.
+    #[serde(flatten)]
+    pub enrollment: Enrollment,
+    /// The course.
+    pub course: Course,
+    /// The course's org slug.
+    pub org: String,
+    /// The learner's progress in it.
+    pub progress: CourseProgress,
+}
+
+impl Lms {
+    /// Enrolls the caller in a free, published course (201). A paid course is 402; an
+    /// active enrollment is `already_enrolled` (409); a revoked enrollment of a free course
+    /// is reactivated, keeping its progress.
+    pub async fn enroll(&self, actor: &Actor, org: &str, course: &str) -> Result<Enrollment, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
+        allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment()))?;
+        let user = actor.require_user()?;
+        let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Free).await?;
+        tx.commit().await?;
+        Ok(enrollment)
+    }
+
+    /// Enrolls `user` with source `admin`, paid course or not (the course's owner and
+    /// admins).
+    pub async fn enroll_user(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        user: UserId,
+    ) -> Result<Enrollment, LmsError> {
+        let mut tx = self.write().await?;
+        let mut scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
+        let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Admin).await?;
+        tx.commit().await?;
+        Ok(enrollment)
+    }
+
+    /// Creates or reactivates `user`'s enrollment once the policy has allowed it.
+    async fn admit(
+        &self,
+        tx: &mut dyn StoreTx,
+        scope: CourseScope,
+        user: UserId,
+        source: EnrollmentSource,
+    ) -> Result<Enrollment, LmsError> {
+        let already = || LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course");
+        if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
+            return Err(already());
+        }
+        if scope.course.status != CourseStatus::Published {
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "the course is not open for enrollment: publish it first",
+            ));
+        }
+        let now = self.now();
+        match scope.enrollment {
+            Some(mut revoked) => {
+                revoked.status = EnrollmentStatus::Active;
+                revoked.source = source;
+                revoked.enrolled_at = now;
+                tx.update_enrollment(&revoked).await?;
+                Ok(revoked)
+            }
+            None => {
+                let enrollment = Enrollment {
+                    id: EnrollmentId::new(),
+                    user_id: user,
+                    course_id: scope.course.id,
+                    source,
+                    status: EnrollmentStatus::Active,
+                    enrolled_at: now,
+                    completed_at: None,
+                    completed_required: 0,
+                };
+                tx.insert_enrollment(&enrollment).await.map_err(|e| {
+                    on_duplicate(
+                        e,
+                        UniqueKey::Enrollment,
+                        ConflictKind::AlreadyEnrolled,
+                        "already enrolled in this course",
+                    )
+                })?;
+                Ok(enrollment)
+            }
+        }
+    }
+
+    /// A page of the course's enrollments, any status (its owner and admins).
+    pub async fn enrollments(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        page: PageRequest,
+    ) -> Result<Page<Enrollment>, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        let rows = tx.list_enrollments(scope.course.id, &page).await?;
+        Ok(Page::from_rows(rows, &page, |e| e.id.0))
+    }
+
+    /// Revokes `user`'s enrollment (admins): lessons lock again, progress is kept.
+    /// Revoking a revoked enrollment changes nothing.
+    pub async fn revoke_enrollment(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        user: UserId,
+    ) -> Result<(), LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::RevokeEnrollment(&scope.course))?;
+        let mut enrollment =
+            tx.lock_enrollment(user, scope.course.id).await?.ok_or(LmsError::NotFound("enrollment"))?;
+        if enrollment.is_active() {
+            enrollment.status = EnrollmentStatus::Revoked;
+            tx.update_enrollment(&enrollment).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the caller's progress in a lesson (active enrollment needed). Progress never
+    /// goes backwards; the course's completion is recorded once, in the same transaction,
+    /// when the last required lesson is completed. A quiz is completed only by a passing
+    /// attempt, so a progress write on one is 422.
+    pub async fn record_progress(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+        update: ProgressUpdate,
+    ) -> Result<ProgressResult, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        update.validate()?;
+        if lesson.summary.kind == LessonKind::Quiz {
+            return Err(LmsError::invalid("status", "a quiz is completed only by a passing attempt"));
+        }
+        let (lesson_progress, course_progress) = self.advance(tx.as_mut(), scope, lesson.summary.id, update).await?;
+        tx.commit().await?;
+        Ok(ProgressResult { lesson: lesson_progress, course: course_progress })
+    }
+
+    /// Applies `update` to the caller's lesson progress, then refreshes the enrollment's
+    /// rollup and records completion when the course became complete. The enrollment row is
+    /// locked (by `course_scope`), so concurrent writes of one learner apply one by one.
+    async fn advance(
+        &self,
+        tx: &mut dyn StoreTx,
+        scope: CourseScope,
+        lesson: LessonId,
+        update: ProgressUpdate,
+    ) -> Result<(LessonProgress, CourseProgress), LmsError> {
+        let Some(mut enrollment) = scope.enrollment else {
+            return Err(LmsError::NotFound("enrollment"));
+        };
+        let now = self.now();
+        let mut lesson_progress = tx
+            .lesson_progress(enrollment.user_id, lesson)
+            .await?
+            .unwrap_or_else(|| LessonProgress::not_started(enrollment.user_id, enrollment.course_id, lesson, now));
+        let before = lesson_progress.clone();
+        lesson_progress.apply(update, now);
+        if lesson_progress.status == before.status && lesson_progress.percent == before.percent {
+            lesson_progress = before;
+        } else {
+            tx.upsert_lesson_progress(&lesson_progress).await?;
+        }
+        let outline = load_outline(tx, scope.course).await?;
+        let course_progress = self.refresh_rollup(tx, &outline, &mut enrollment, now).await?;
+        Ok((lesson_progress, course_progress))
+    }
+
+    /// Recomputes the enrollment's rollup from its progress rows, records completion when
+    /// the rules say the course is complete, and stores the enrollment if it changed.
+    async fn refresh_rollup(
+        &self,
+        tx: &mut dyn StoreTx,
+        outline: &CourseOutline,
+        enrollment: &mut Enrollment,
+        now: DateTime<Utc>,
+    ) -> Result<CourseProgress, LmsError> {
+        let rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
+        let completed = progress::completed_required(&outline.modules, &rows);
+        let total = progress::required_total(&outline.modules);
+        let mut changed = completed != enrollment.completed_required;
+        enrollment.completed_required = completed;
+        if enrollment.completed_at.is_none() && progress::is_complete(completed, total) {
+            enrollment.completed_at = Some(now);
+            changed = true;
+        }
+        if changed {
+            tx.update_enrollment(enrollment).await?;
+        }
+        Ok(progress::evaluate(&outline.modules, &rows, enrollment.completed_at))
+    }
+
+    /// The caller's progress in a course (any enrollment of theirs, active or revoked).
+    pub async fn course_progress(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseProgress, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
+        let Some(enrollment) = scope.enrollment else {
+            return Err(LmsError::NotFound("enrollment"));
+        };
+        let rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
+        let outline = load_outline(tx.as_mut(), scope.course).await?;
+        Ok(progress::evaluate(&outline.modules, &rows, enrollment.completed_at))
+    }
+
+    /// A page of the caller's enrollments, each with its course and progress.
+    pub async fn my_courses(&self, actor: &Actor, page: PageRequest) -> Result<Page<DashboardItem>, LmsError> {
+        let user = actor.require_user()?;
+        let mut tx = self.read().await?;
+        let rows = tx.enrollments_of(user, &page).await?;
+        let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
+        let mut items = Vec::with_capacity(page.items.len());
+        for row in page.items {
+            let progress_rows = tx.course_progress_rows(user, row.course.id).await?;
+            let outline = load_outline(tx.as_mut(), row.course).await?;
+            let progress = progress::evaluate(&outline.modules, &progress_rows, row.enrollment.completed_at);
+            items.push(DashboardItem {
+                enrollment: row.enrollment,
+                course: outline.course,
+                org: row.org_slug,
+                progress,
+            });
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    /// Grades the caller's answers to a quiz lesson (active enrollment needed) and stores
+    /// the attempt. Past `max_attempts` it is `attempts_exhausted` (409). A passing attempt
+    /// completes the lesson, and the course when it was the last requirement.
+    pub async fn submit_attempt(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+        answers: serde_json::Value,
+    ) -> Result<QuizAttempt, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        let LessonContent::Quiz(quiz) = &lesson.content else {
+            return Err(LmsError::invalid("lesson", "the lesson is not a quiz"));
+        };
+        let Some(answer_map) = answers.as_object() else {
+            return Err(LmsError::invalid("answers", "must be an object of question id → answer"));
+        };
+        let user = actor.require_user()?;
+        let made = tx.count_attempts(user, lesson.summary.id).await?;
+        if quiz.max_attempts.is_some_and(|max| made >= max) {
+            return Err(LmsError::conflict(ConflictKind::AttemptsExhausted, "no attempts left at this quiz"));
+        }
+        let grade = quiz.grade(answer_map);
+        let attempt = QuizAttempt {
+            id: AttemptId::new(),
+            user_id: user,
+            lesson_id: lesson.summary.id,
+            course_id: scope.course.id,
+            attempt_number: made + 1,
+            score_percent: grade.score_percent,
+            passed: grade.passed,
+            answers,
+            submitted_at: self.now(),
+        };
+        tx.insert_attempt(&attempt).await?;
+        if grade.passed {
+            let passed = ProgressUpdate { percent: Some(100), status: Some(LessonStatus::Completed) };
+            self.advance(tx.as_mut(), scope, lesson.summary.id, passed).await?;
+        }
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    /// A page of the caller's attempts at a quiz, oldest first.
+    pub async fn attempts(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        lesson: LessonId,
+        page: PageRequest,
+    ) -> Result<Page<QuizAttempt>, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
+        let user = actor.require_user()?;
+        let rows = tx.list_attempts(user, lesson, &page).await?;
+        Ok(Page::from_rows(rows, &page, |a| a.id.0))
+    }
+
+    /// Starts a checkout of a paid course through the payment provider. A free course or
+    /// an active enrollment is 409; without a provider it is `payments_not_configured`.
+    /// (Checking the URLs against allowed origins belongs to the provider's configuration.)
+    pub async fn checkout(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        success_url: &str,
+        cancel_url: &str,
+    ) -> Result<CheckoutSession, LmsError> {
+        let user = actor.require_user()?;
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        if scope.course.status != CourseStatus::Published {
+            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is not open for enrollment"));
+        }
+        if scope.course.is_free() {
+            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is free: enroll without checkout"));
+        }
+        if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
+            return Err(LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course"));
+        }
+        let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
+        drop(tx);
+        self.payments
+            .create_checkout(CheckoutRequest {
+                org: &scope.org,
+                course: &scope.course,
+                buyer: &buyer,
+                success_url,
+                cancel_url,
+            })
+            .await
+    }
+}

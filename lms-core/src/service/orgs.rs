@@ -1,0 +1,212 @@
+//! Users, orgs and members.
+
+use super::{Actor, Lms, allow, on_duplicate, org_scope};
+use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
+use crate::ids::{OrgId, UserId};
+use crate::org::{Member, Membership, MembershipSummary, NewOrg, NewUser, Org, OrgPatch, Role, User};
+use crate::page::{Page, PageRequest};
+use crate::policy::{Action, Caller};
+use crate::store::StoreTx;
+use crate::validate;
+use serde::Serialize;
+
+/// The caller's account, as `GET /me` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Me {
+    /// The caller.
+    pub user: User,
+    /// The caller's orgs and roles.
+    pub memberships: Vec<MembershipSummary>,
+}
+
+impl Lms {
+    /// Creates a user: an identity the host (or the built-in auth) vouches for. This is a
+    /// host-level call with no actor; the core stores no credentials.
+    /// The email is stored trimmed and lowercased; a taken email is `email_taken` (409).
+    pub async fn create_user(&self, new: NewUser) -> Result<User, LmsError> {
+        let email = validate::normalize_email(&new.email);
+        let mut errors = ValidationErrors::default();
+        errors.check("email", validate::email(&email));
+        errors.check("name", validate::title(&new.name));
+        errors.into_result()?;
+        let user = User { id: UserId::new(), email, name: new.name.trim().to_string(), created_at: self.now() };
+        let mut tx = self.write().await?;
+        tx.insert_user(&user).await.map_err(|e| {
+            on_duplicate(e, UniqueKey::UserEmail, ConflictKind::EmailTaken, "the email belongs to another user")
+        })?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Looks a user up by id (host-level, no actor).
+    pub async fn user(&self, id: UserId) -> Result<User, LmsError> {
+        let mut tx = self.read().await?;
+        tx.user(id).await?.ok_or(LmsError::NotFound("user"))
+    }
+
+    /// Looks a user up by email, compared lowercased (host-level, no actor).
+    pub async fn user_by_email(&self, email: &str) -> Result<User, LmsError> {
+        let mut tx = self.read().await?;
+        tx.user_by_email(&validate::normalize_email(email)).await?.ok_or(LmsError::NotFound("user"))
+    }
+
+    /// The caller's account and memberships.
+    pub async fn me(&self, actor: &Actor) -> Result<Me, LmsError> {
+        let user_id = actor.require_user()?;
+        let mut tx = self.read().await?;
+        let user = tx.user(user_id).await?.ok_or(LmsError::Unauthenticated)?;
+        let memberships = tx.memberships_of(user_id).await?;
+        Ok(Me { user, memberships })
+    }
+
+    /// Creates an org; the caller becomes its admin. A taken slug is `slug_taken` (409).
+    pub async fn create_org(&self, actor: &Actor, new: NewOrg) -> Result<Org, LmsError> {
+        let caller = Caller { user: actor.user_id(), role: None };
+        allow(&caller, Action::CreateOrg)?;
+        let user = actor.require_user()?;
+        let mut errors = ValidationErrors::default();
+        errors.check("slug", validate::slug(&new.slug));
+        errors.check("name", validate::title(&new.name));
+        errors.into_result()?;
+        let now = self.now();
+        let org = Org {
+            id: OrgId::new(),
+            slug: new.slug,
+            name: new.name.trim().to_string(),
+            settings: serde_json::json!({}),
+            created_at: now,
+        };
+        let mut tx = self.write().await?;
+        tx.insert_org(&org)
+            .await
+            .map_err(|e| on_duplicate(e, UniqueKey::OrgSlug, ConflictKind::SlugTaken, "another org has this slug"))?;
+        tx.insert_membership(&Membership { org_id: org.id, user_id: user, role: Role::Admin, joined_at: now }).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// The org with this slug (public).
+    pub async fn org(&self, slug: &str) -> Result<Org, LmsError> {
+        let mut tx = self.read().await?;
+        tx.org_by_slug(slug).await?.ok_or(LmsError::NotFound("org"))
+    }
+
+    /// Changes the org's name or settings (admins).
+    pub async fn update_org(&self, actor: &Actor, slug: &str, patch: OrgPatch) -> Result<Org, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = org_scope(tx.as_mut(), actor, slug).await?;
+        allow(&scope.caller, Action::ManageOrg)?;
+        let mut errors = ValidationErrors::default();
+        if let Some(name) = &patch.name {
+            errors.check("name", validate::title(name));
+        }
+        if let Some(settings) = &patch.settings {
+            errors.check("settings", validate::json_object(settings));
+        }
+        errors.into_result()?;
+        let mut org = scope.org;
+        if let Some(name) = patch.name {
+            org.name = name.trim().to_string();
+        }
+        if let Some(settings) = patch.settings {
+            org.settings = settings;
+        }
+        tx.update_org(&org).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// A page of the org's members (admins).
+    pub async fn members(&self, actor: &Actor, slug: &str, page: PageRequest) -> Result<Page<Member>, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = org_scope(tx.as_mut(), actor, slug).await?;
+        allow(&scope.caller, Action::ManageOrg)?;
+        let rows = tx.list_members(scope.org.id, &page).await?;
+        Ok(Page::from_rows(rows, &page, |m| m.user_id.0))
+    }
+
+    /// Adds an existing user, found by email, as a member (admins). 404 when no user has
+    /// the email; 409 when they are a member already.
+    pub async fn add_member(&self, actor: &Actor, slug: &str, email: &str, role: Role) -> Result<Member, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = org_scope(tx.as_mut(), actor, slug).await?;
+        allow(&scope.caller, Action::ManageOrg)?;
+        let email = validate::normalize_email(email);
+        if let Err(message) = validate::email(&email) {
+            return Err(LmsError::invalid("email", message));
+        }
+        let user = tx.user_by_email(&email).await?.ok_or(LmsError::NotFound("user"))?;
+        let membership = Membership { org_id: scope.org.id, user_id: user.id, role, joined_at: self.now() };
+        tx.insert_membership(&membership).await.map_err(|e| {
+            on_duplicate(e, UniqueKey::Membership, ConflictKind::Conflict, "the user is a member already")
+        })?;
+        tx.commit().await?;
+        Ok(member(user, &membership))
+    }
+
+    /// Adds `user` with `role`, or changes their role (admins). The org keeps at least one
+    /// admin (409).
+    pub async fn set_member_role(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+        role: Role,
+    ) -> Result<Member, LmsError> {
+        let mut tx = self.write().await?;
+        let scope = org_scope(tx.as_mut(), actor, slug).await?;
+        allow(&scope.caller, Action::ManageOrg)?;
+        let target = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        tx.lock_org(scope.org.id).await?;
+        let membership = match tx.membership(scope.org.id, user).await? {
+            Some(mut existing) => {
+                if existing.role == Role::Admin && role != Role::Admin {
+                    keep_an_admin(tx.as_mut(), scope.org.id).await?;
+                }
+                tx.update_membership_role(scope.org.id, user, role).await?;
+                existing.role = role;
+                existing
+            }
+            None => {
+                let membership = Membership { org_id: scope.org.id, user_id: user, role, joined_at: self.now() };
+                tx.insert_membership(&membership).await?;
+                membership
+            }
+        };
+        tx.commit().await?;
+        Ok(member(target, &membership))
+    }
+
+    /// Removes a member (admins). The org keeps at least one admin (409).
+    pub async fn remove_member(&self, actor: &Actor, slug: &str, user: UserId) -> Result<(), LmsError> {
+        let mut tx = self.write().await?;
+        let scope = org_scope(tx.as_mut(), actor, slug).await?;
+        allow(&scope.caller, Action::ManageOrg)?;
+        tx.lock_org(scope.org.id).await?;
+        let existing = tx.membership(scope.org.id, user).await?.ok_or(LmsError::NotFound("member"))?;
+        if existing.role == Role::Admin {
+            keep_an_admin(tx.as_mut(), scope.org.id).await?;
+        }
+        tx.delete_membership(scope.org.id, user).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Fails when the org's only admin is about to stop being one. Called with the org locked.
+async fn keep_an_admin(tx: &mut dyn StoreTx, org: OrgId) -> Result<(), LmsError> {
+    if tx.count_admins(org).await? <= 1 {
+        return Err(LmsError::conflict(ConflictKind::Conflict, "an org keeps at least one admin"));
+    }
+    Ok(())
+}
+
+fn member(user: User, membership: &Membership) -> Member {
+    Member {
+        user_id: user.id,
+        name: user.name,
+        email: user.email,
+        role: membership.role,
+        joined_at: membership.joined_at,
+    }
+}

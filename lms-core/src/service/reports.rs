@@ -1,0 +1,207 @@
+//! Reports, read from the per-enrollment rollups: a course report costs one row per
+//! enrollment on the page plus one per distinct completed count, never a scan of progress.
+
+use super::{Actor, Lms, allow, course_scope, org_scope};
+use crate::error::LmsError;
+use crate::ids::{CourseId, UserId};
+use crate::page::{Page, PageRequest};
+use crate::policy::Action;
+use crate::progress;
+use crate::store::StoreTx;
+use crate::store::{CourseFilter, RollupBucket};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Enrollment and completion figures of one course (active enrollments).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CourseSummary {
+    /// Active enrollments.
+    pub enrolled: u64,
+    /// Of those, how many completed the course.
+    pub completed: u64,
+    /// The mean of the learners' percentages (0 when nobody is enrolled).
+    pub average_percent: f64,
+}
+
+impl CourseSummary {
+    /// Sums the rollup buckets of one course whose curriculum has `required_total`
+    /// required lessons.
+    pub fn from_buckets<'a>(buckets: impl IntoIterator<Item = &'a RollupBucket>, required_total: u32) -> Self {
+        let (mut enrolled, mut completed, mut percent_sum) = (0u64, 0u64, 0u64);
+        for b in buckets {
+            enrolled += b.enrollments;
+            completed += b.completed;
+            percent_sum += u64::from(progress::percent(b.completed_required, required_total)) * b.enrollments;
+        }
+        let average_percent = if enrolled == 0 { 0.0 } else { percent_sum as f64 / enrolled as f64 };
+        Self { enrolled, completed, average_percent }
+    }
+}
+
+/// One learner's line of a course report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CourseReportItem {
+    /// The learner.
+    pub user_id: UserId,
+    /// The learner's display name.
+    pub name: String,
+    /// Their course percent.
+    pub percent: u8,
+    /// When they completed the course.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A course report: the summary and a page of learners.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CourseReport {
+    /// Figures over every active enrollment.
+    pub summary: CourseSummary,
+    /// This page's learners, by enrollment order.
+    pub items: Vec<CourseReportItem>,
+    /// The cursor of the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// One course's line of the org report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrgReportRow {
+    /// The course.
+    pub course_id: CourseId,
+    /// Its slug.
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// Active enrollments.
+    pub enrolled: u64,
+    /// Completed enrollments.
+    pub completed: u64,
+    /// Mean learner percent.
+    pub average_percent: f64,
+}
+
+/// One enrollment whose stored rollup disagrees with its progress rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollupMismatch {
+    /// The learner.
+    pub user_id: UserId,
+    /// The stored count of completed required lessons.
+    pub stored: u32,
+    /// The count recomputed from the progress rows.
+    pub recomputed: u32,
+}
+
+/// The result of [`Lms::check_rollups`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RollupCheck {
+    /// Enrollments checked.
+    pub checked: u64,
+    /// Those whose rollup is wrong (empty when all is well).
+    pub mismatches: Vec<RollupMismatch>,
+}
+
+impl Lms {
+    /// The course report (its owner and admins): the summary over every active enrollment
+    /// and a page of learners with their percent.
+    pub async fn course_report(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        page: PageRequest,
+    ) -> Result<CourseReport, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        let course_id = scope.course.id;
+        let total = required_total(tx.as_mut(), course_id).await?;
+        let buckets = tx.rollup_buckets(&[course_id]).await?;
+        let rows = tx.report_rows(course_id, &page).await?;
+        let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
+        Ok(CourseReport {
+            summary: CourseSummary::from_buckets(&buckets, total),
+            items: page
+                .items
+                .into_iter()
+                .map(|r| CourseReportItem {
+                    user_id: r.enrollment.user_id,
+                    name: r.name,
+                    percent: progress::percent(r.enrollment.completed_required, total),
+                    completed_at: r.enrollment.completed_at,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// The org report (admins): a page of the org's courses, every status, each with its
+    /// summary.
+    pub async fn org_report(
+        &self,
+        actor: &Actor,
+        org: &str,
+        page: PageRequest,
+    ) -> Result<Page<OrgReportRow>, LmsError> {
+        let mut tx = self.read().await?;
+        let scope = org_scope(tx.as_mut(), actor, org).await?;
+        allow(&scope.caller, Action::ViewOrgReport)?;
+        let every_course = CourseFilter { status: None, owner: None };
+        let courses = tx.list_courses(scope.org.id, every_course, &page).await?;
+        let page = Page::from_rows(courses, &page, |c| c.id.0);
+        let ids: Vec<CourseId> = page.items.iter().map(|c| c.id).collect();
+        let totals: HashMap<CourseId, u32> = tx.required_totals(&ids).await?.into_iter().collect();
+        let mut buckets: HashMap<CourseId, Vec<RollupBucket>> = HashMap::new();
+        for b in tx.rollup_buckets(&ids).await? {
+            buckets.entry(b.course_id).or_default().push(b);
+        }
+        Ok(page.map(|c| {
+            let summary = CourseSummary::from_buckets(
+                buckets.get(&c.id).into_iter().flatten(),
+                totals.get(&c.id).copied().unwrap_or(0),
+            );
+            OrgReportRow {
+                course_id: c.id,
+                slug: c.slug,
+                title: c.title,
+                enrolled: summary.enrolled,
+                completed: summary.completed,
+                average_percent: summary.average_percent,
+            }
+        }))
+    }
+
+    /// Recomputes every enrollment rollup of a course from its raw progress rows with the
+    /// core's rules and compares it with the stored one. An operator's (and the test
+    /// suite's) check; it reads every progress row of the course, so do not serve it.
+    pub async fn check_rollups(&self, course: CourseId) -> Result<RollupCheck, LmsError> {
+        let mut tx = self.read().await?;
+        let outline = tx.outline(course).await?;
+        let mut check = RollupCheck::default();
+        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+        loop {
+            let enrollments = tx.list_enrollments(course, &page).await?;
+            let more = enrollments.len() > page.limit as usize;
+            for e in enrollments.iter().take(page.limit as usize) {
+                let rows = tx.course_progress_rows(e.user_id, course).await?;
+                let recomputed = progress::completed_required(&outline, &rows);
+                check.checked += 1;
+                if recomputed != e.completed_required {
+                    check.mismatches.push(RollupMismatch {
+                        user_id: e.user_id,
+                        stored: e.completed_required,
+                        recomputed,
+                    });
+                }
+            }
+            match enrollments.get(page.limit as usize - 1) {
+                Some(last) if more => page.after = Some(last.id.0),
+                _ => break,
+            }
+        }
+        Ok(check)
+    }
+}
+
+async fn required_total(tx: &mut dyn StoreTx, course: CourseId) -> Result<u32, LmsError> {
+    Ok(tx.required_totals(&[course]).await?.first().map_or(0, |(_, n)| *n))
+}

@@ -1,0 +1,241 @@
+//! The storage seam: what a backend must do, and nothing it may decide.
+//!
+//! A [`Store`] opens transactions; a [`StoreTx`] reads and writes rows inside one. The
+//! [`crate::Lms`] service runs every use-case in a single transaction: it loads facts,
+//! asks the policy and the domain rules, writes, and commits. Dropping a `StoreTx` without
+//! [`StoreTx::commit`] rolls everything back, so an error never leaves a half-written state.
+//!
+//! Backends prove themselves with the shared conformance suite (`lms-core` feature
+//! `testing`, [`crate::conformance_tests!`]).
+
+use crate::course::{Course, CourseStatus, CurriculumLayout, Lesson, Module, OutlineModule};
+use crate::enrollment::{Enrollment, LessonProgress};
+use crate::error::StoreError;
+use crate::ids::{CourseId, LessonId, ModuleId, OrgId, UserId};
+use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
+use crate::page::PageRequest;
+use crate::quiz::QuizAttempt;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Whether a transaction will write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only (a backend may use a read-only or deferred transaction).
+    Read,
+    /// Reads and writes (SQLite takes its write lock up front).
+    Write,
+}
+
+/// How a course is addressed in a path: its id or its slug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CourseKey<'a> {
+    /// By id.
+    Id(CourseId),
+    /// By slug within the org.
+    Slug(&'a str),
+}
+
+impl<'a> CourseKey<'a> {
+    /// A UUID-shaped key is an id (slugs never look like UUIDs), anything else a slug.
+    pub fn parse(key: &'a str) -> Self {
+        match key.parse() {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug(key),
+        }
+    }
+}
+
+/// Which courses [`StoreTx::list_courses`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CourseFilter {
+    /// Only courses of this status; every status when `None`.
+    pub status: Option<CourseStatus>,
+    /// Only courses this user owns.
+    pub owner: Option<UserId>,
+}
+
+/// One of a user's enrollments with its course, for the learner's dashboard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnrollmentWithCourse {
+    /// The enrollment.
+    pub enrollment: Enrollment,
+    /// Its course.
+    pub course: Course,
+    /// The course's org slug.
+    pub org_slug: String,
+}
+
+/// One learner's line of a course report, read from the enrollment rollup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    /// The enrollment (its id is the sort key).
+    pub enrollment: Enrollment,
+    /// The learner's display name.
+    pub name: String,
+}
+
+/// How many active enrollments of a course have completed a given number of required
+/// lessons: the rollups, grouped, so that reports read one row per distinct count rather
+/// than one per learner or per progress row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollupBucket {
+    /// The course.
+    pub course_id: CourseId,
+    /// Required lessons completed.
+    pub completed_required: u32,
+    /// Active enrollments with that count.
+    pub enrollments: u64,
+    /// Of those, how many have recorded completion.
+    pub completed: u64,
+}
+
+/// A storage backend: opens transactions.
+///
+/// Held as `Arc<dyn Store>` by [`crate::Lms`], so it must be `Send + Sync`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Opens a transaction.
+    async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError>;
+
+    /// Checks that the backend answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// One transaction. Every method runs inside it; nothing is visible to others before
+/// [`StoreTx::commit`], and dropping it rolls back.
+///
+/// Methods named `lock_*` read a row and hold it until the transaction ends, so that a
+/// read-decide-write sequence on it cannot interleave with another.
+/// Inserts report a broken unique key as [`StoreError::Duplicate`].
+#[async_trait]
+pub trait StoreTx: Send {
+    /// Makes every write of the transaction durable and visible.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    // --- orgs and users
+    /// Inserts an org (`Duplicate(OrgSlug)` when the slug is taken).
+    async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError>;
+    /// The org with this slug.
+    async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError>;
+    /// Locks the org row (serializes membership changes).
+    async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
+    /// Replaces the org's name and settings.
+    async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
+    /// Inserts a user (`Duplicate(UserEmail)` when the email is taken).
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
+    /// The user with this id.
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// The user with this (normalized) email.
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+
+    // --- memberships
+    /// The user's membership in the org.
+    async fn membership(&mut self, org: OrgId, user: UserId) -> Result<Option<Membership>, StoreError>;
+    /// Every org the user belongs to, by org slug.
+    async fn memberships_of(&mut self, user: UserId) -> Result<Vec<MembershipSummary>, StoreError>;
+    /// Inserts a membership (`Duplicate(Membership)` when the user is already a member).
+    async fn insert_membership(&mut self, membership: &Membership) -> Result<(), StoreError>;
+    /// Changes a member's role.
+    async fn update_membership_role(&mut self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError>;
+    /// Removes a member.
+    async fn delete_membership(&mut self, org: OrgId, user: UserId) -> Result<(), StoreError>;
+    /// How many admins the org has.
+    async fn count_admins(&mut self, org: OrgId) -> Result<u32, StoreError>;
+    /// A page of members, ordered by user id.
+    async fn list_members(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<Member>, StoreError>;
+
+    // --- courses and curriculum
+    /// Inserts a course (`Duplicate(CourseSlug)` when the org has the slug already).
+    async fn insert_course(&mut self, course: &Course) -> Result<(), StoreError>;
+    /// Replaces a course's fields.
+    async fn update_course(&mut self, course: &Course) -> Result<(), StoreError>;
+    /// The org's course with this id or slug (never another org's).
+    async fn course(&mut self, org: OrgId, key: CourseKey<'_>) -> Result<Option<Course>, StoreError>;
+    /// Locks the course row (serializes curriculum changes of the course).
+    async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError>;
+    /// A page of the org's courses, ordered by id.
+    async fn list_courses(
+        &mut self,
+        org: OrgId,
+        filter: CourseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Course>, StoreError>;
+    /// The course's modules in position order, each with its lessons (no content) in order.
+    async fn outline(&mut self, course: CourseId) -> Result<Vec<OutlineModule>, StoreError>;
+    /// Inserts a module.
+    async fn insert_module(&mut self, module: &Module) -> Result<(), StoreError>;
+    /// Replaces a module's title.
+    async fn update_module(&mut self, module: &Module) -> Result<(), StoreError>;
+    /// Deletes a module with its lessons and their progress and attempts.
+    async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError>;
+    /// The course's lesson with this id, content included.
+    async fn lesson(&mut self, course: CourseId, lesson: LessonId) -> Result<Option<Lesson>, StoreError>;
+    /// Inserts a lesson.
+    async fn insert_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
+    /// Replaces a lesson's fields (title, content and kind, flags, duration).
+    async fn update_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
+    /// Deletes a lesson with its progress and attempts.
+    async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError>;
+    /// Rewrites module positions and lesson modules and positions to match a layout that
+    /// names exactly the course's modules and lessons (already checked by the core).
+    async fn apply_layout(&mut self, course: CourseId, layout: &CurriculumLayout) -> Result<(), StoreError>;
+
+    // --- enrollments and progress
+    /// The user's enrollment in the course.
+    async fn enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError>;
+    /// Like [`StoreTx::enrollment`], holding the row until the transaction ends.
+    async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError>;
+    /// Inserts an enrollment (`Duplicate(Enrollment)` when one exists for the pair).
+    async fn insert_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
+    /// Replaces an enrollment's source, status, dates and rollup.
+    async fn update_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
+    /// A page of the course's enrollments (any status), ordered by enrollment id.
+    async fn list_enrollments(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<Enrollment>, StoreError>;
+    /// A page of the user's enrollments with their courses, ordered by enrollment id.
+    async fn enrollments_of(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<EnrollmentWithCourse>, StoreError>;
+    /// The user's progress row for a lesson.
+    async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError>;
+    /// Every progress row of the user in the course.
+    async fn course_progress_rows(&mut self, user: UserId, course: CourseId)
+    -> Result<Vec<LessonProgress>, StoreError>;
+    /// Inserts or replaces a progress row.
+    async fn upsert_lesson_progress(&mut self, progress: &LessonProgress) -> Result<(), StoreError>;
+    /// Recomputes every enrollment rollup of the course from its progress rows: the number
+    /// of completed progress rows on lessons of the course that are `required`. Called in
+    /// the transaction of a curriculum change.
+    async fn recount_rollups(&mut self, course: CourseId) -> Result<(), StoreError>;
+    /// Records completion at `now` for the course's active enrollments that have no
+    /// completion yet and whose rollup is at least `threshold`. Returns how many.
+    async fn record_completions(
+        &mut self,
+        course: CourseId,
+        threshold: u32,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    // --- quizzes
+    /// Inserts a graded attempt (`Duplicate(AttemptNumber)` when the number is taken).
+    async fn insert_attempt(&mut self, attempt: &QuizAttempt) -> Result<(), StoreError>;
+    /// How many attempts the user has made at the quiz.
+    async fn count_attempts(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError>;
+    /// A page of the user's attempts at the quiz, oldest first.
+    async fn list_attempts(
+        &mut self,
+        user: UserId,
+        lesson: LessonId,
+        page: &PageRequest,
+    ) -> Result<Vec<QuizAttempt>, StoreError>;
+
+    // --- reports
+    /// A page of the course's active enrollments with learner names, ordered by enrollment id.
+    async fn report_rows(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<ReportRow>, StoreError>;
+    /// The rollups of the courses' active enrollments, grouped by completed count.
+    async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError>;
+    /// How many required lessons each course has (courses without lessons may be absent).
+    async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError>;
+}

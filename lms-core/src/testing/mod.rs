@@ -1,0 +1,99 @@
+//! The shared store conformance suite (feature `testing`).
+//!
+//! Every backend runs the same cases through the [`crate::Lms`] service. An adapter's
+//! `tests/conformance.rs` defines an async fn that returns a fresh, empty store and invokes
+//! [`crate::conformance_tests!`] once:
+//!
+//! ```ignore
+//! async fn fresh_store() -> lms_sqlite::SqliteStore { /* a new empty database */ }
+//! lms_core::conformance_tests!(fresh_store);
+//! ```
+//!
+//! Each case becomes a `#[tokio::test]` named `conformance::<case>`, so one failure hides
+//! nothing and `cargo test conformance` runs them all. The adapter needs `tokio` (with
+//! `macros` and `rt-multi-thread`) as a dev-dependency.
+
+pub mod conformance;
+mod fixtures;
+
+pub use fixtures::World;
+
+/// Stamps one `#[tokio::test]` per conformance case for a backend. The argument is the
+/// name of an async fn in scope that returns a fresh, empty store.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh_store:ident) => {
+        $crate::__conformance_cases!($fresh_store;
+            users_have_unique_normalized_emails,
+            bad_user_input_writes_nothing,
+            creating_an_org_makes_the_caller_its_admin,
+            org_slugs_are_unique,
+            creating_an_org_needs_sign_in_and_a_valid_slug,
+            only_admins_change_an_org,
+            members_are_added_by_email,
+            an_org_keeps_at_least_one_admin,
+            members_list_paginates,
+            instructors_create_draft_courses,
+            course_slugs_are_unique_per_org,
+            bad_course_input_writes_nothing,
+            a_zero_price_makes_a_course_free,
+            course_status_moves_only_forward,
+            drafts_are_hidden_from_everyone_but_owner_and_admins,
+            courses_are_addressed_by_id_or_slug_within_their_org,
+            draft_listing_is_for_owners_and_admins,
+            catalog_paginates,
+            modules_and_lessons_append_in_order,
+            lesson_content_is_checked_per_kind,
+            outlines_never_carry_content,
+            reorder_moves_lessons_between_modules,
+            reorder_rejects_a_partial_layout_and_changes_nothing,
+            only_owner_and_admins_edit_the_curriculum,
+            deleting_curriculum_removes_progress_and_recounts,
+            lesson_access_follows_enrollment_and_price,
+            learners_never_receive_answer_keys,
+            enrolling_in_a_free_course,
+            paid_courses_need_payment_or_an_admin,
+            revoking_keeps_progress_and_free_courses_reactivate,
+            only_admins_revoke,
+            concurrent_enrollments_make_one_row,
+            enrollments_list_is_for_managers_and_paginates,
+            progress_never_goes_backwards,
+            bad_progress_input_is_rejected,
+            progress_needs_an_active_enrollment,
+            completion_is_recorded_once,
+            completion_stays_when_lessons_are_added,
+            optional_lessons_do_not_count,
+            next_lesson_and_unmet_reasons,
+            making_the_last_missing_lesson_optional_completes,
+            concurrent_progress_writes_keep_the_maximum,
+            rollups_match_a_recomputation,
+            quiz_attempts_are_graded_and_complete_the_lesson,
+            quiz_attempts_are_limited,
+            ill_typed_answers_score_zero,
+            bad_attempts_are_rejected,
+            concurrent_attempts_respect_the_limit,
+            course_report_reads_rollups,
+            org_report_summarizes_every_course,
+            dashboard_lists_my_courses_with_progress,
+            checkout_without_a_provider_is_not_configured,
+            dropped_transactions_roll_back,
+            health_pings_the_store,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($fresh_store:ident; $($case:ident),* $(,)?) => {
+        mod conformance {
+            $(
+                #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let store = super::$fresh_store().await;
+                    $crate::testing::conformance::$case($crate::Lms::new(store)).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,141 @@
+//! # lms-sqlite
+//!
+//! The embedded default store of lms-rs: SQLite (bundled, no system library), migrations
+//! applied on connect, WAL journal, foreign keys on, a busy timeout, and one transaction per
+//! [`lms_core::Lms`] call (write transactions take SQLite's write lock up front with
+//! `BEGIN IMMEDIATE`, so read-decide-write sequences never interleave).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use lms_core::{Lms, NewUser};
+//! use lms_sqlite::SqliteStore;
+//!
+//! let lms = Lms::new(SqliteStore::memory().await?);
+//! let ada = lms.create_user(NewUser { email: "ada@example.com".into(), name: "Ada".into() }).await?;
+//! assert_eq!(ada.email, "ada@example.com");
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+mod rows;
+mod tx;
+
+use async_trait::async_trait;
+use lms_core::StoreError;
+use lms_core::store::{Access, Store, StoreTx};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use tx::SqliteTx;
+
+/// The name of the table that records applied migrations; not sqlx's default, so that a
+/// host application using sqlx migrations on the same database keeps its own.
+pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
+
+/// How a [`SqliteStore`] connects.
+#[derive(Clone, Debug)]
+pub struct SqliteOptions {
+    /// Connections in the pool (file databases; an in-memory database always uses one).
+    pub max_connections: u32,
+    /// How long a statement waits for another connection's lock before failing.
+    pub busy_timeout: Duration,
+    /// How long a call waits for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { max_connections: 8, busy_timeout: Duration::from_secs(10), acquire_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// A SQLite-backed [`Store`].
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` and migrates it.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        Self::with_options(options, SqliteOptions::default()).await
+    }
+
+    /// A private in-memory database (one connection; gone when the store is dropped).
+    pub async fn memory() -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new().in_memory(true);
+        Self::with_options(options, SqliteOptions { max_connections: 1, ..SqliteOptions::default() }).await
+    }
+
+    /// Connects to a `sqlite:` URL (`sqlite://lms.db`, `sqlite::memory:`), creating the
+    /// file if missing, and migrates it.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url).map_err(backend)?.create_if_missing(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let settings = if in_memory {
+            SqliteOptions { max_connections: 1, ..SqliteOptions::default() }
+        } else {
+            SqliteOptions::default()
+        };
+        Self::with_options(options, settings).await
+    }
+
+    /// Connects with explicit options (WAL, foreign keys and the busy timeout are always
+    /// set) and migrates.
+    pub async fn with_options(options: SqliteConnectOptions, settings: SqliteOptions) -> Result<Self, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(settings.busy_timeout);
+        // An in-memory database lives as long as its one connection: never let it go idle.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(settings.max_connections.max(1))
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(tx::map_error)?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations that are not applied yet (a no-op when current).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let mut migrator = sqlx::migrate!("./migrations");
+        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+        migrator.run(&self.pool).await.map_err(backend)
+    }
+
+    /// The connection pool, for hosts that share it.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
+        let tx = match access {
+            Access::Read => self.pool.begin().await,
+            Access::Write => self.pool.begin_with("BEGIN IMMEDIATE").await,
+        };
+        Ok(Box::new(SqliteTx::new(tx.map_err(tx::map_error)?)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
+        Ok(())
+    }
+}
+
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}

@@ -1,0 +1,656 @@
+//! The SQLite transaction: every [`StoreTx`] method as SQL.
+
+use crate::rows;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use lms_core::course::OutlineModule;
+use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx};
+use lms_core::{
+    Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress, Member, Membership,
+    MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError, UniqueKey, User,
+    UserId,
+};
+use sqlx::error::ErrorKind;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// One SQLite transaction (see [`StoreTx`]).
+pub struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl SqliteTx {
+    pub(crate) fn new(tx: Transaction<'static, Sqlite>) -> Self {
+        Self { tx }
+    }
+}
+
+/// Maps sqlx errors onto the store's: broken unique keys by name, lost connections as
+/// unavailable, the rest as backend failures.
+pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
+    match error {
+        sqlx::Error::Database(db) if db.kind() == ErrorKind::UniqueViolation => {
+            // SQLite names the columns: "UNIQUE constraint failed: courses.org_id, courses.slug".
+            let message = db.message();
+            let key = [
+                ("orgs.slug", UniqueKey::OrgSlug),
+                ("users.email", UniqueKey::UserEmail),
+                ("courses.slug", UniqueKey::CourseSlug),
+                ("memberships.", UniqueKey::Membership),
+                ("enrollments.user_id", UniqueKey::Enrollment),
+                ("quiz_attempts.", UniqueKey::AttemptNumber),
+            ]
+            .into_iter()
+            .find(|(needle, _)| message.contains(needle))
+            .map_or(UniqueKey::Other, |(_, key)| key);
+            StoreError::Duplicate(key)
+        }
+        e @ (sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        e => StoreError::Backend(Box::new(e)),
+    }
+}
+
+/// The sort key after which a page starts: nil (before every v7 id) for the first page.
+fn after(page: &PageRequest) -> Uuid {
+    page.after.unwrap_or(Uuid::nil())
+}
+
+fn limit(page: &PageRequest) -> i64 {
+    i64::from(page.fetch_limit())
+}
+
+const LESSON_SUMMARY_COLUMNS: &str =
+    "id, course_id, module_id, title, kind, position, duration_minutes, free_preview, required";
+
+impl SqliteTx {
+    async fn fetch_all(
+        &mut self,
+        query: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        query.fetch_all(&mut *self.tx).await.map_err(map_error)
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        query: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> Result<Option<SqliteRow>, StoreError> {
+        query.fetch_optional(&mut *self.tx).await.map_err(map_error)
+    }
+
+    async fn execute(
+        &mut self,
+        query: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> Result<u64, StoreError> {
+        Ok(query.execute(&mut *self.tx).await.map_err(map_error)?.rows_affected())
+    }
+}
+
+#[async_trait]
+impl StoreTx for SqliteTx {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(map_error)
+    }
+
+    async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError> {
+        let q = sqlx::query("INSERT INTO orgs (id, slug, name, settings, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(org.id.0)
+            .bind(&org.slug)
+            .bind(&org.name)
+            .bind(org.settings.to_string())
+            .bind(org.created_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError> {
+        let row = self.fetch_optional(sqlx::query("SELECT * FROM orgs WHERE slug = ?").bind(slug)).await?;
+        row.as_ref().map(rows::org).transpose()
+    }
+
+    async fn lock_org(&mut self, _org: OrgId) -> Result<(), StoreError> {
+        // A write transaction holds SQLite's database-wide write lock since BEGIN IMMEDIATE.
+        Ok(())
+    }
+
+    async fn update_org(&mut self, org: &Org) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE orgs SET name = ?, settings = ? WHERE id = ?")
+            .bind(&org.name)
+            .bind(org.settings.to_string())
+            .bind(org.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
+        let q = sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)")
+            .bind(user.id.0)
+            .bind(&user.email)
+            .bind(&user.name)
+            .bind(user.created_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.0)).await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE email = ?").bind(email)).await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn membership(&mut self, org: OrgId, user: UserId) -> Result<Option<Membership>, StoreError> {
+        let q = sqlx::query("SELECT * FROM memberships WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::membership).transpose()
+    }
+
+    async fn memberships_of(&mut self, user: UserId) -> Result<Vec<MembershipSummary>, StoreError> {
+        let q = sqlx::query(
+            "SELECT o.slug AS org, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
+             WHERE m.user_id = ? ORDER BY o.slug",
+        )
+        .bind(user.0);
+        let rows = self.fetch_all(q).await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(map_error)?;
+                Ok(MembershipSummary {
+                    org: row.try_get("org").map_err(map_error)?,
+                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_membership(&mut self, m: &Membership) -> Result<(), StoreError> {
+        let q = sqlx::query("INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")
+            .bind(m.org_id.0)
+            .bind(m.user_id.0)
+            .bind(m.role.as_str())
+            .bind(m.joined_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn update_membership_role(&mut self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?")
+            .bind(role.as_str())
+            .bind(org.0)
+            .bind(user.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn delete_membership(&mut self, org: OrgId, user: UserId) -> Result<(), StoreError> {
+        let q = sqlx::query("DELETE FROM memberships WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn count_admins(&mut self, org: OrgId) -> Result<u32, StoreError> {
+        let q = sqlx::query("SELECT count(*) AS n FROM memberships WHERE org_id = ? AND role = 'admin'").bind(org.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map_or(Ok(0), |r| rows::u32_of(r, "n"))
+    }
+
+    async fn list_members(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<Member>, StoreError> {
+        let q = sqlx::query(
+            "SELECT m.user_id, u.name, u.email, m.role, m.joined_at
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.org_id = ? AND m.user_id > ? ORDER BY m.user_id LIMIT ?",
+        )
+        .bind(org.0)
+        .bind(after(page))
+        .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::member)
+    }
+
+    async fn insert_course(&mut self, c: &Course) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO courses (id, org_id, slug, title, description, status, price_amount, price_currency,
+                                  owner_id, metadata, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(c.id.0)
+        .bind(c.org_id.0)
+        .bind(&c.slug)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(c.status.as_str())
+        .bind(c.price.as_ref().map(|p| p.amount))
+        .bind(c.price.as_ref().map(|p| p.currency.as_str()))
+        .bind(c.owner_id.0)
+        .bind(c.metadata.to_string())
+        .bind(c.created_at)
+        .bind(c.updated_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn update_course(&mut self, c: &Course) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "UPDATE courses SET title = ?, description = ?, status = ?, price_amount = ?, price_currency = ?,
+                                owner_id = ?, metadata = ?, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(c.status.as_str())
+        .bind(c.price.as_ref().map(|p| p.amount))
+        .bind(c.price.as_ref().map(|p| p.currency.as_str()))
+        .bind(c.owner_id.0)
+        .bind(c.metadata.to_string())
+        .bind(c.updated_at)
+        .bind(c.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn course(&mut self, org: OrgId, key: CourseKey<'_>) -> Result<Option<Course>, StoreError> {
+        let q = match key {
+            CourseKey::Id(id) => {
+                sqlx::query("SELECT * FROM courses WHERE org_id = ? AND id = ?").bind(org.0).bind(id.0)
+            }
+            CourseKey::Slug(slug) => {
+                sqlx::query("SELECT * FROM courses WHERE org_id = ? AND slug = ?").bind(org.0).bind(slug)
+            }
+        };
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::course).transpose()
+    }
+
+    async fn lock_course(&mut self, _course: CourseId) -> Result<(), StoreError> {
+        // Held already: see lock_org.
+        Ok(())
+    }
+
+    async fn list_courses(
+        &mut self,
+        org: OrgId,
+        filter: CourseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Course>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM courses
+             WHERE org_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR owner_id = ?3) AND id > ?4
+             ORDER BY id LIMIT ?5",
+        )
+        .bind(org.0)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.owner.map(|o| o.0))
+        .bind(after(page))
+        .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::course)
+    }
+
+    async fn outline(&mut self, course: CourseId) -> Result<Vec<OutlineModule>, StoreError> {
+        let modules = self
+            .fetch_all(sqlx::query("SELECT * FROM modules WHERE course_id = ? ORDER BY position").bind(course.0))
+            .await?;
+        let lessons = self
+            .fetch_all(
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {LESSON_SUMMARY_COLUMNS} FROM lessons WHERE course_id = ? ORDER BY position"
+                )))
+                .bind(course.0),
+            )
+            .await?;
+        let mut outline: Vec<OutlineModule> = modules
+            .iter()
+            .map(|row| Ok(OutlineModule { module: rows::module(row)?, lessons: Vec::new() }))
+            .collect::<Result<_, StoreError>>()?;
+        let index: HashMap<ModuleId, usize> = outline.iter().enumerate().map(|(i, m)| (m.module.id, i)).collect();
+        for row in &lessons {
+            let lesson = rows::lesson_summary(row)?;
+            let slot = index
+                .get(&lesson.module_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("lesson {} has no module", lesson.id)))?;
+            outline[*slot].lessons.push(lesson);
+        }
+        Ok(outline)
+    }
+
+    async fn insert_module(&mut self, m: &Module) -> Result<(), StoreError> {
+        let q = sqlx::query("INSERT INTO modules (id, course_id, title, position) VALUES (?, ?, ?, ?)")
+            .bind(m.id.0)
+            .bind(m.course_id.0)
+            .bind(&m.title)
+            .bind(i64::from(m.position));
+        self.execute(q).await.map(drop)
+    }
+
+    async fn update_module(&mut self, m: &Module) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE modules SET title = ? WHERE id = ?").bind(&m.title).bind(m.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError> {
+        self.execute(sqlx::query("DELETE FROM modules WHERE id = ?").bind(module.0)).await.map(drop)
+    }
+
+    async fn lesson(&mut self, course: CourseId, lesson: LessonId) -> Result<Option<Lesson>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lessons WHERE course_id = ? AND id = ?").bind(course.0).bind(lesson.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::lesson).transpose()
+    }
+
+    async fn insert_lesson(&mut self, l: &Lesson) -> Result<(), StoreError> {
+        let s = &l.summary;
+        let q = sqlx::query(
+            "INSERT INTO lessons (id, course_id, module_id, title, kind, position, duration_minutes, free_preview,
+                                  required, content)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.id.0)
+        .bind(s.course_id.0)
+        .bind(s.module_id.0)
+        .bind(&s.title)
+        .bind(s.kind.as_str())
+        .bind(i64::from(s.position))
+        .bind(s.duration_minutes.map(i64::from))
+        .bind(s.free_preview)
+        .bind(s.required)
+        .bind(l.content.to_inner_json().to_string());
+        self.execute(q).await.map(drop)
+    }
+
+    async fn update_lesson(&mut self, l: &Lesson) -> Result<(), StoreError> {
+        let s = &l.summary;
+        let q = sqlx::query(
+            "UPDATE lessons SET title = ?, kind = ?, duration_minutes = ?, free_preview = ?, required = ?, content = ?
+             WHERE id = ?",
+        )
+        .bind(&s.title)
+        .bind(s.kind.as_str())
+        .bind(s.duration_minutes.map(i64::from))
+        .bind(s.free_preview)
+        .bind(s.required)
+        .bind(l.content.to_inner_json().to_string())
+        .bind(s.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError> {
+        self.execute(sqlx::query("DELETE FROM lessons WHERE id = ?").bind(lesson.0)).await.map(drop)
+    }
+
+    async fn apply_layout(&mut self, course: CourseId, layout: &CurriculumLayout) -> Result<(), StoreError> {
+        // Positions are unique per parent; move every row to a negative position first so
+        // that no intermediate state collides.
+        self.execute(sqlx::query("UPDATE modules SET position = -1 - position WHERE course_id = ?").bind(course.0))
+            .await?;
+        self.execute(sqlx::query("UPDATE lessons SET position = -1 - position WHERE course_id = ?").bind(course.0))
+            .await?;
+        for (i, module) in layout.modules.iter().enumerate() {
+            let q = sqlx::query("UPDATE modules SET position = ? WHERE id = ? AND course_id = ?")
+                .bind(i as i64)
+                .bind(module.id.0)
+                .bind(course.0);
+            self.execute(q).await?;
+            for (j, lesson) in module.lessons.iter().enumerate() {
+                let q = sqlx::query("UPDATE lessons SET module_id = ?, position = ? WHERE id = ? AND course_id = ?")
+                    .bind(module.id.0)
+                    .bind(j as i64)
+                    .bind(lesson.0)
+                    .bind(course.0);
+                self.execute(q).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
+        let q =
+            sqlx::query("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?").bind(user.0).bind(course.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::enrollment).transpose()
+    }
+
+    async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
+        // Held already: see lock_org.
+        self.enrollment(user, course).await
+    }
+
+    async fn insert_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO enrollments (id, user_id, course_id, source, status, enrolled_at, completed_at, completed_required)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.id.0)
+        .bind(e.user_id.0)
+        .bind(e.course_id.0)
+        .bind(e.source.as_str())
+        .bind(e.status.as_str())
+        .bind(e.enrolled_at)
+        .bind(e.completed_at)
+        .bind(i64::from(e.completed_required));
+        self.execute(q).await.map(drop)
+    }
+
+    async fn update_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "UPDATE enrollments SET source = ?, status = ?, enrolled_at = ?, completed_at = ?, completed_required = ?
+             WHERE id = ?",
+        )
+        .bind(e.source.as_str())
+        .bind(e.status.as_str())
+        .bind(e.enrolled_at)
+        .bind(e.completed_at)
+        .bind(i64::from(e.completed_required))
+        .bind(e.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn list_enrollments(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<Enrollment>, StoreError> {
+        let q = sqlx::query("SELECT * FROM enrollments WHERE course_id = ? AND id > ? ORDER BY id LIMIT ?")
+            .bind(course.0)
+            .bind(after(page))
+            .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::enrollment)
+    }
+
+    async fn enrollments_of(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<EnrollmentWithCourse>, StoreError> {
+        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?")
+            .bind(user.0)
+            .bind(after(page))
+            .bind(limit(page));
+        let enrollments = rows::all(self.fetch_all(q).await?, rows::enrollment)?;
+        if enrollments.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT c.*, o.slug AS org_slug FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for e in &enrollments {
+            ids.push_bind(e.course_id.0);
+        }
+        query.push(")");
+        let course_rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        let mut courses = HashMap::new();
+        for row in &course_rows {
+            let slug: String = row.try_get("org_slug").map_err(map_error)?;
+            let course = rows::course(row)?;
+            courses.insert(course.id, (course, slug));
+        }
+        enrollments
+            .into_iter()
+            .map(|enrollment| {
+                let (course, org_slug) = courses
+                    .get(&enrollment.course_id)
+                    .cloned()
+                    .ok_or_else(|| StoreError::Corrupt(format!("enrollment {} has no course", enrollment.id)))?;
+                Ok(EnrollmentWithCourse { enrollment, course, org_slug })
+            })
+            .collect()
+    }
+
+    async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = ? AND lesson_id = ?")
+            .bind(user.0)
+            .bind(lesson.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::lesson_progress).transpose()
+    }
+
+    async fn course_progress_rows(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = ? AND course_id = ?")
+            .bind(user.0)
+            .bind(course.0);
+        rows::all(self.fetch_all(q).await?, rows::lesson_progress)
+    }
+
+    async fn upsert_lesson_progress(&mut self, p: &LessonProgress) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO lesson_progress (user_id, lesson_id, course_id, status, percent, completed_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id, lesson_id) DO UPDATE SET
+                 status = excluded.status, percent = excluded.percent,
+                 completed_at = excluded.completed_at, updated_at = excluded.updated_at",
+        )
+        .bind(p.user_id.0)
+        .bind(p.lesson_id.0)
+        .bind(p.course_id.0)
+        .bind(p.status.as_str())
+        .bind(i64::from(p.percent))
+        .bind(p.completed_at)
+        .bind(p.updated_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn recount_rollups(&mut self, course: CourseId) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "UPDATE enrollments SET completed_required = (
+                 SELECT count(*) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id
+                 WHERE p.user_id = enrollments.user_id AND p.course_id = enrollments.course_id
+                   AND l.course_id = enrollments.course_id AND l.required = 1 AND p.status = 'completed')
+             WHERE course_id = ?",
+        )
+        .bind(course.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn record_completions(
+        &mut self,
+        course: CourseId,
+        threshold: u32,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let q = sqlx::query(
+            "UPDATE enrollments SET completed_at = ?
+             WHERE course_id = ? AND status = 'active' AND completed_at IS NULL AND completed_required >= ?",
+        )
+        .bind(now)
+        .bind(course.0)
+        .bind(i64::from(threshold));
+        self.execute(q).await
+    }
+
+    async fn insert_attempt(&mut self, a: &QuizAttempt) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO quiz_attempts (id, user_id, lesson_id, course_id, attempt_number, score_percent, passed,
+                                        answers, submitted_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(a.id.0)
+        .bind(a.user_id.0)
+        .bind(a.lesson_id.0)
+        .bind(a.course_id.0)
+        .bind(i64::from(a.attempt_number))
+        .bind(i64::from(a.score_percent))
+        .bind(a.passed)
+        .bind(a.answers.to_string())
+        .bind(a.submitted_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn count_attempts(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError> {
+        let q = sqlx::query("SELECT count(*) AS n FROM quiz_attempts WHERE user_id = ? AND lesson_id = ?")
+            .bind(user.0)
+            .bind(lesson.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map_or(Ok(0), |r| rows::u32_of(r, "n"))
+    }
+
+    async fn list_attempts(
+        &mut self,
+        user: UserId,
+        lesson: LessonId,
+        page: &PageRequest,
+    ) -> Result<Vec<QuizAttempt>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM quiz_attempts WHERE user_id = ? AND lesson_id = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(user.0)
+        .bind(lesson.0)
+        .bind(after(page))
+        .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::attempt)
+    }
+
+    async fn report_rows(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<ReportRow>, StoreError> {
+        let q = sqlx::query(
+            "SELECT e.*, u.name FROM enrollments e JOIN users u ON u.id = e.user_id
+             WHERE e.course_id = ? AND e.status = 'active' AND e.id > ? ORDER BY e.id LIMIT ?",
+        )
+        .bind(course.0)
+        .bind(after(page))
+        .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::report_row)
+    }
+
+    async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError> {
+        if courses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT course_id, completed_required, count(*) AS enrollments, count(completed_at) AS completed
+             FROM enrollments WHERE status = 'active' AND course_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for c in courses {
+            ids.push_bind(c.0);
+        }
+        query.push(") GROUP BY course_id, completed_required");
+        let rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        rows.iter()
+            .map(|row| {
+                let course: Uuid = row.try_get("course_id").map_err(map_error)?;
+                Ok(RollupBucket {
+                    course_id: CourseId(course),
+                    completed_required: rows::u32_of(row, "completed_required")?,
+                    enrollments: u64::from(rows::u32_of(row, "enrollments")?),
+                    completed: u64::from(rows::u32_of(row, "completed")?),
+                })
+            })
+            .collect()
+    }
+
+    async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError> {
+        if courses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT course_id, count(*) AS n FROM lessons WHERE required = 1 AND course_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for c in courses {
+            ids.push_bind(c.0);
+        }
+        query.push(") GROUP BY course_id");
+        let rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        rows.iter()
+            .map(|row| {
+                let course: Uuid = row.try_get("course_id").map_err(map_error)?;
+                Ok((CourseId(course), rows::u32_of(row, "n")?))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,21 @@
+//! # lms
+//!
+//! An embeddable learning-management system: courses, enrollment, progress, quizzes and
+//! reports on the database you already run. This facade re-exports the member crates by
+//! feature, the way `sqlx` fronts its drivers:
+//!
+//! | feature | crate | what |
+//! |---|---|---|
+//! | (always) | [`lms_core`] | the domain, the access policy and the [`Lms`] service |
+//! | `sqlite` (default) | [`lms_sqlite`] | the embedded SQLite store |
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub use lms_core::*;
+
+/// The domain core (also re-exported at the crate root).
+pub use lms_core as core;
+
+/// The SQLite store.
+#[cfg(feature = "sqlite")]
+pub use lms_sqlite as sqlite;
