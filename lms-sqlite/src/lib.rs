@@ -23,8 +23,9 @@ mod tx;
 use async_trait::async_trait;
 use lms_core::StoreError;
 use lms_core::store::{Access, Store, StoreTx};
-use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -92,6 +93,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(settings.busy_timeout);
+        // Switch a new file to WAL and migrate it on one connection before the pool opens
+        // more: SQLite answers a journal-mode switch that races another connection with
+        // SQLITE_BUSY, without waiting for the busy timeout. (For an in-memory database this
+        // connection's copy simply vanishes; the pool's is migrated below.)
+        let mut first = SqliteConnection::connect_with(&options).await.map_err(tx::map_error)?;
+        migrator().run(&mut first).await.map_err(backend)?;
+        first.close().await.map_err(tx::map_error)?;
         // An in-memory database lives as long as its one connection: never let it go idle.
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.max_connections.max(1))
@@ -109,9 +117,7 @@ impl SqliteStore {
 
     /// Applies the embedded migrations that are not applied yet (a no-op when current).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-        migrator.run(&self.pool).await.map_err(backend)
+        migrator().run(&self.pool).await.map_err(backend)
     }
 
     /// The connection pool, for hosts that share it.
@@ -134,6 +140,12 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
         Ok(())
     }
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
