@@ -227,3 +227,40 @@ impl LessonProgress {
         newly_completed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn update() -> impl Strategy<Value = ProgressUpdate> {
+        let status =
+            prop_oneof![Just(LessonStatus::NotStarted), Just(LessonStatus::InProgress), Just(LessonStatus::Completed)];
+        (prop::option::of(0u8..=100), prop::option::of(status))
+            .prop_map(|(percent, status)| ProgressUpdate { percent, status })
+            .prop_filter("validated updates say something", |u| u.validate().is_ok())
+    }
+
+    proptest! {
+        #[test]
+        fn progress_never_goes_backwards(updates in prop::collection::vec(update(), 1..30)) {
+            let start = Utc::now();
+            let mut progress = LessonProgress::not_started(UserId::new(), CourseId::new(), LessonId::new(), start);
+            let mut first_completion = None;
+            for (i, u) in updates.into_iter().enumerate() {
+                let before = progress.clone();
+                let now = start + chrono::Duration::seconds(i as i64 + 1);
+                let newly = progress.apply(u, now);
+                prop_assert!(progress.percent >= before.percent);
+                prop_assert!(progress.status >= before.status);
+                prop_assert!(progress.percent <= 100);
+                prop_assert_eq!(progress.status == LessonStatus::Completed, progress.percent == 100);
+                prop_assert_eq!(newly, before.status != LessonStatus::Completed && progress.status == LessonStatus::Completed);
+                if newly { first_completion = progress.completed_at; }
+                prop_assert_eq!(progress.completed_at, first_completion);
+                if let Some(p) = u.percent { prop_assert!(progress.percent >= p); }
+                if let Some(s) = u.status { prop_assert!(progress.status >= s); }
+            }
+        }
+    }
+}

@@ -358,3 +358,119 @@ impl QuestionKind {
 pub fn normalize_text(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// A question of any kind with its right answer and a wrong one.
+    fn question(index: usize) -> impl Strategy<Value = (Question, Value, Value)> {
+        let id = format!("q{index}");
+        (0u32..=5, 0usize..5).prop_map(move |(points, kind)| {
+            let options = || {
+                vec![QuizOption { id: "a".into(), text: "A".into() }, QuizOption { id: "b".into(), text: "B".into() }]
+            };
+            let (kind, right, wrong) = match kind {
+                0 => (
+                    QuestionKind::SingleChoice { options: options(), correct: vec!["a".into()] },
+                    json!("a"),
+                    json!("b"),
+                ),
+                1 => (
+                    QuestionKind::MultipleChoice { options: options(), correct: vec!["a".into(), "b".into()] },
+                    json!(["b", "a"]),
+                    json!(["a"]),
+                ),
+                2 => (QuestionKind::TrueFalse { answer: false }, json!(false), json!(true)),
+                3 => (
+                    QuestionKind::ShortText { accepted: vec!["Borrow Checker".into()] },
+                    json!(" borrow   CHECKER"),
+                    json!("borrow"),
+                ),
+                _ => (QuestionKind::Numeric { value: 1.5, tolerance: 0.25 }, json!(1.7), json!(2.0)),
+            };
+            (Question { id: id.clone(), prompt: "?".into(), points, kind }, right, wrong)
+        })
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z ]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[a-z0-9_]{1,6}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn score_is_the_earned_share_rounded_down(
+            questions in (1usize..12).prop_flat_map(|n| (0..n).map(question).collect::<Vec<_>>()),
+            right in prop::collection::vec(any::<bool>(), 12),
+            pass_percent in 0u8..=100,
+        ) {
+            let total: u32 = questions.iter().map(|(q, _, _)| q.points).sum();
+            prop_assume!(total > 0);
+            let mut answers = Map::new();
+            let mut earned = 0;
+            for (i, (q, good, bad)) in questions.iter().enumerate() {
+                if right[i] { earned += q.points; }
+                answers.insert(q.id.clone(), if right[i] { good.clone() } else { bad.clone() });
+            }
+            let quiz = Quiz { questions: questions.into_iter().map(|(q, _, _)| q).collect(), pass_percent, max_attempts: None };
+            let grade = quiz.grade(&answers);
+            prop_assert_eq!((grade.earned_points, grade.total_points), (earned, total));
+            prop_assert_eq!(u32::from(grade.score_percent), earned * 100 / total);
+            prop_assert_eq!(grade.passed, grade.score_percent >= pass_percent);
+        }
+
+        #[test]
+        fn any_answers_grade_without_panicking(
+            questions in (1usize..6).prop_flat_map(|n| (0..n).map(question).collect::<Vec<_>>()),
+            answers in prop::collection::btree_map("q[0-5]", any_json(), 0..6),
+        ) {
+            let quiz = Quiz { questions: questions.into_iter().map(|(q, _, _)| q).collect(), pass_percent: 50, max_attempts: None };
+            let grade = quiz.grade(&answers.into_iter().collect());
+            prop_assert!(grade.score_percent <= 100);
+        }
+
+        #[test]
+        fn any_json_content_parses_or_fails_cleanly(content in any_json(), kind in 0usize..4) {
+            use crate::course::{LessonContent, LessonKind};
+            let kind = [LessonKind::Text, LessonKind::Video, LessonKind::Quiz, LessonKind::Assignment][kind];
+            if let Ok(parsed) = LessonContent::parse(kind, content) {
+                prop_assert_eq!(parsed.kind(), kind);
+            }
+        }
+    }
+
+    #[test]
+    fn the_learner_form_drops_every_key() {
+        let quiz: Quiz = serde_json::from_value(json!({
+            "pass_percent": 60,
+            "questions": [
+                {"id": "a", "kind": "single_choice", "prompt": "?", "options": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}], "correct": ["x"]},
+                {"id": "b", "kind": "multiple_choice", "prompt": "?", "options": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}], "correct": ["x", "y"]},
+                {"id": "c", "kind": "true_false", "prompt": "?", "answer": true},
+                {"id": "d", "kind": "short_text", "prompt": "?", "accepted": ["yes"]},
+                {"id": "e", "kind": "numeric", "prompt": "?", "value": 2.0, "tolerance": 0.5}
+            ]
+        }))
+        .unwrap();
+        let text = serde_json::to_string(&quiz.for_learner()).unwrap();
+        for key in ["correct", "answer", "accepted", "value", "tolerance"] {
+            assert!(!text.contains(&format!("\"{key}\"")), "{key} leaked: {text}");
+        }
+        assert_eq!(quiz.for_learner().questions.len(), 5);
+    }
+}

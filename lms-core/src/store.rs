@@ -93,6 +93,7 @@ pub struct RollupBucket {
 /// A storage backend: opens transactions.
 ///
 /// Held as `Arc<dyn Store>` by [`crate::Lms`], so it must be `Send + Sync`.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Opens a transaction.
@@ -108,6 +109,7 @@ pub trait Store: Send + Sync + 'static {
 /// Methods named `lock_*` read a row and hold it until the transaction ends, so that a
 /// read-decide-write sequence on it cannot interleave with another.
 /// Inserts report a broken unique key as [`StoreError::Duplicate`].
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait StoreTx: Send {
     /// Makes every write of the transaction durable and visible.
@@ -151,7 +153,7 @@ pub trait StoreTx: Send {
     /// Replaces a course's fields.
     async fn update_course(&mut self, course: &Course) -> Result<(), StoreError>;
     /// The org's course with this id or slug (never another org's).
-    async fn course(&mut self, org: OrgId, key: CourseKey<'_>) -> Result<Option<Course>, StoreError>;
+    async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError>;
     /// Locks the course row (serializes curriculum changes of the course).
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError>;
     /// A page of the org's courses, ordered by id.

@@ -245,7 +245,7 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn course(&mut self, org: OrgId, key: CourseKey<'_>) -> Result<Option<Course>, StoreError> {
+    async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError> {
         let q = match key {
             CourseKey::Id(id) => {
                 sqlx::query("SELECT * FROM courses WHERE org_id = ? AND id = ?").bind(org.0).bind(id.0)

@@ -38,10 +38,10 @@ impl Lms {
     /// Creates a draft course owned by the caller (instructors and admins). A slug the org
     /// uses already is `slug_taken` (409).
     pub async fn create_course(&self, actor: &Actor, org: &str, new: NewCourse) -> Result<Course, LmsError> {
+        let owner_id = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::CreateCourse)?;
-        let owner_id = actor.require_user()?;
         let mut errors = ValidationErrors::default();
         errors.check("slug", validate::slug(&new.slug));
         errors.check("title", validate::title(&new.title));
@@ -89,9 +89,10 @@ impl Lms {
         course: &str,
         patch: CoursePatch,
     ) -> Result<Course, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         let mut course = scope.course;
         course.apply(patch, self.now())?;
         tx.update_course(&course).await?;
@@ -107,9 +108,10 @@ impl Lms {
         course: &str,
         input: ModuleInput,
     ) -> Result<Module, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         check_title(&input.title)?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
@@ -130,9 +132,10 @@ impl Lms {
         module: ModuleId,
         input: ModuleInput,
     ) -> Result<Module, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         let outline = tx.outline(scope.course.id).await?;
         let mut found =
             outline.into_iter().map(|m| m.module).find(|m| m.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -152,9 +155,10 @@ impl Lms {
         course: &str,
         module: ModuleId,
     ) -> Result<(), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         if !outline.iter().any(|m| m.module.id == module) {
@@ -175,9 +179,10 @@ impl Lms {
         module: ModuleId,
         new: NewLesson,
     ) -> Result<Lesson, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         let target = outline.iter().find(|m| m.module.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -220,9 +225,10 @@ impl Lms {
         lesson: LessonId,
         patch: LessonPatch,
     ) -> Result<Lesson, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.lock_course(scope.course.id).await?;
         let mut lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         let mut errors = ValidationErrors::default();
@@ -280,9 +286,10 @@ impl Lms {
         course: &str,
         lesson: LessonId,
     ) -> Result<(), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.lock_course(scope.course.id).await?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         tx.delete_lesson(lesson).await?;
@@ -301,9 +308,10 @@ impl Lms {
         course: &str,
         layout: CurriculumLayout,
     ) -> Result<CourseOutline, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.lock_course(scope.course.id).await?;
         let outline = load_outline(tx.as_mut(), scope.course).await?;
         layout.validate_against(&outline)?;

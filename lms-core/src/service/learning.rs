@@ -42,10 +42,10 @@ impl Lms {
     /// active enrollment is `already_enrolled` (409); a revoked enrollment of a free course
     /// is reactivated, keeping its progress.
     pub async fn enroll(&self, actor: &Actor, org: &str, course: &str) -> Result<Enrollment, LmsError> {
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment()))?;
-        let user = actor.require_user()?;
         let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Free).await?;
         tx.commit().await?;
         Ok(enrollment)
@@ -60,9 +60,10 @@ impl Lms {
         course: &str,
         user: UserId,
     ) -> Result<Enrollment, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let mut scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
         let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Admin).await?;
@@ -129,9 +130,10 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<Page<Enrollment>, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         let rows = tx.list_enrollments(scope.course.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |e| e.id.0))
     }
@@ -145,9 +147,10 @@ impl Lms {
         course: &str,
         user: UserId,
     ) -> Result<(), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::RevokeEnrollment(&scope.course))?;
+        allow(&scope.caller, Action::RevokeEnrollment(&scope.course, scope.enrollment()))?;
         let mut enrollment =
             tx.lock_enrollment(user, scope.course.id).await?.ok_or(LmsError::NotFound("enrollment"))?;
         if enrollment.is_active() {
@@ -170,6 +173,7 @@ impl Lms {
         lesson: LessonId,
         update: ProgressUpdate,
     ) -> Result<ProgressResult, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
@@ -240,6 +244,7 @@ impl Lms {
 
     /// The caller's progress in a course (any enrollment of theirs, active or revoked).
     pub async fn course_progress(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseProgress, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
@@ -283,6 +288,7 @@ impl Lms {
         lesson: LessonId,
         answers: serde_json::Value,
     ) -> Result<QuizAttempt, LmsError> {
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
@@ -294,7 +300,6 @@ impl Lms {
         let Some(answer_map) = answers.as_object() else {
             return Err(LmsError::invalid("answers", "must be an object of question id → answer"));
         };
-        let user = actor.require_user()?;
         let made = tx.count_attempts(user, lesson.summary.id).await?;
         if quiz.max_attempts.is_some_and(|max| made >= max) {
             return Err(LmsError::conflict(ConflictKind::AttemptsExhausted, "no attempts left at this quiz"));
@@ -329,12 +334,12 @@ impl Lms {
         lesson: LessonId,
         page: PageRequest,
     ) -> Result<Page<QuizAttempt>, LmsError> {
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
-        let user = actor.require_user()?;
         let rows = tx.list_attempts(user, lesson, &page).await?;
         Ok(Page::from_rows(rows, &page, |a| a.id.0))
     }

@@ -93,6 +93,7 @@ impl Lms {
 
     /// Changes the org's name or settings (admins).
     pub async fn update_org(&self, actor: &Actor, slug: &str, patch: OrgPatch) -> Result<Org, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
@@ -118,6 +119,7 @@ impl Lms {
 
     /// A page of the org's members (admins).
     pub async fn members(&self, actor: &Actor, slug: &str, page: PageRequest) -> Result<Page<Member>, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
@@ -128,6 +130,7 @@ impl Lms {
     /// Adds an existing user, found by email, as a member (admins). 404 when no user has
     /// the email; 409 when they are a member already.
     pub async fn add_member(&self, actor: &Actor, slug: &str, email: &str, role: Role) -> Result<Member, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
@@ -153,6 +156,7 @@ impl Lms {
         user: UserId,
         role: Role,
     ) -> Result<Member, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
@@ -179,6 +183,7 @@ impl Lms {
 
     /// Removes a member (admins). The org keeps at least one admin (409).
     pub async fn remove_member(&self, actor: &Actor, slug: &str, user: UserId) -> Result<(), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;

@@ -110,9 +110,10 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<CourseReport, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course))?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         let course_id = scope.course.id;
         let total = required_total(tx.as_mut(), course_id).await?;
         let buckets = tx.rollup_buckets(&[course_id]).await?;
@@ -142,6 +143,7 @@ impl Lms {
         org: &str,
         page: PageRequest,
     ) -> Result<Page<OrgReportRow>, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::ViewOrgReport)?;

@@ -4,7 +4,7 @@
 //! `tests/conformance.rs` defines an async fn that returns a fresh, empty store and invokes
 //! [`crate::conformance_tests!`] once:
 //!
-//! ```ignore
+//! ```text
 //! async fn fresh_store() -> lms_sqlite::SqliteStore { /* a new empty database */ }
 //! lms_core::conformance_tests!(fresh_store);
 //! ```
