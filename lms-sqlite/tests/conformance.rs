@@ -1,14 +1,37 @@
-//! The shared conformance suite on SQLite: every case on its own database file.
+//! The shared conformance suite on SQLite, in both modes: every case on its own database
+//! file (`conformance::*`) and on its own in-memory database (`memory_conformance::*`).
 
+use async_trait::async_trait;
+use lms_core::StoreError;
+use lms_core::store::{Access, Store, StoreTx};
 use lms_sqlite::SqliteStore;
 
-async fn fresh_store() -> SqliteStore {
-    // Kept for the life of the process so the file outlives the store; the OS temp dir
-    // is cleaned by the TempDir guard when the test binary exits.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(dir.path().join("lms.db")).await.expect("open SQLite store");
-    std::mem::forget(dir);
-    store
+/// A store on a file in a temporary directory that is removed with the store.
+struct TempFileStore {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
 }
 
-lms_core::conformance_tests!(fresh_store);
+#[async_trait]
+impl Store for TempFileStore {
+    async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
+        self.store.begin(access).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+}
+
+async fn fresh_file_store() -> TempFileStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("lms.db")).await.expect("open SQLite file store");
+    TempFileStore { store, _dir: dir }
+}
+
+async fn fresh_memory_store() -> SqliteStore {
+    SqliteStore::memory().await.expect("open SQLite in-memory store")
+}
+
+lms_core::conformance_tests!(fresh_file_store);
+lms_core::conformance_tests!(memory_conformance: fresh_memory_store);

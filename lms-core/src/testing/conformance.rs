@@ -62,6 +62,41 @@ pub async fn bad_user_input_writes_nothing(lms: Lms) {
     assert_invalid(lms.create_user(NewUser { email: "a@b.test".into(), name: long_name }).await, &["name"]);
 }
 
+pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let module = outline.modules[0].module.id;
+    let intro = outline.modules[0].lessons[0].id;
+    let titled = |title: &str| crate::ModuleInput { title: title.into() };
+    assert_invalid(w.lms.create_module(&w.instructor, ORG, "c", titled(" ")).await, &["title"]);
+    assert_invalid(w.lms.update_module(&w.instructor, ORG, "c", module, titled(&"m".repeat(201))).await, &["title"]);
+    let bad_patches = [
+        (LessonPatch { kind: Some(LessonKind::Quiz), ..Default::default() }, "content"),
+        (LessonPatch { content: Some(json!({"markdown": 5})), ..Default::default() }, "content"),
+        (LessonPatch { duration_minutes: Some(Some(1_000_000)), ..Default::default() }, "duration_minutes"),
+        (LessonPatch { title: Some("".into()), required: Some(false), ..Default::default() }, "title"),
+    ];
+    for (patch, field) in bad_patches {
+        assert_invalid(w.lms.update_lesson(&w.instructor, ORG, "c", intro, patch).await, &[field]);
+    }
+    let new = NewLesson {
+        title: "T".into(),
+        kind: LessonKind::Text,
+        content: json!({"markdown": "x"}),
+        free_preview: None,
+        duration_minutes: Some(1_000_000),
+        required: None,
+    };
+    assert_invalid(w.lms.create_lesson(&w.instructor, ORG, "c", module, new).await, &["duration_minutes"]);
+    assert_code(w.lms.add_member(&w.admin, ORG, "not an email", Role::Learner).await, "validation_failed");
+    assert_code(w.lms.set_member_role(&w.admin, ORG, crate::UserId::new(), Role::Learner).await, "not_found");
+    let after = w.lms.course(&w.instructor, ORG, "c").await.unwrap();
+    assert_eq!(after.modules, outline.modules, "nothing was written");
+    let lesson = w.lms.lesson(&w.instructor, ORG, "c", intro).await.unwrap();
+    let LessonView::Author(lesson) = lesson else { panic!("the owner reads the author's view") };
+    assert_eq!(lesson.content.to_inner_json(), json!({"markdown": "# Hello"}));
+}
+
 pub async fn creating_an_org_makes_the_caller_its_admin(lms: Lms) {
     let w = World::new(lms).await;
     let me = w.lms.me(&w.admin).await.unwrap();

@@ -19,13 +19,19 @@ mod fixtures;
 pub use fixtures::World;
 
 /// Stamps one `#[tokio::test]` per conformance case for a backend. The argument is the
-/// name of an async fn in scope that returns a fresh, empty store.
+/// name of an async fn in scope that returns a fresh, empty store; the tests go in a module
+/// named `conformance`, or in the module named before a colon (`memory_conformance:
+/// fresh_memory_store`) when one backend runs the suite in several modes.
 #[macro_export]
 macro_rules! conformance_tests {
     ($fresh_store:ident) => {
-        $crate::__conformance_cases!($fresh_store;
+        $crate::conformance_tests!(conformance: $fresh_store);
+    };
+    ($module:ident : $fresh_store:ident) => {
+        $crate::__conformance_cases!($module, $fresh_store;
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,
+            bad_curriculum_input_writes_nothing,
             creating_an_org_makes_the_caller_its_admin,
             org_slugs_are_unique,
             creating_an_org_needs_sign_in_and_a_valid_slug,
@@ -85,8 +91,8 @@ macro_rules! conformance_tests {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_cases {
-    ($fresh_store:ident; $($case:ident),* $(,)?) => {
-        mod conformance {
+    ($module:ident, $fresh_store:ident; $($case:ident),* $(,)?) => {
+        mod $module {
             $(
                 #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
