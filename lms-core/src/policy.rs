@@ -4,6 +4,32 @@
 //! enrollment) and asks [`decide`] before it changes or returns anything. Denials follow
 //! the API's precedence: sign-in first (401), then what the caller may not know exists
 //! (404: drafts of others, other tenants' rows), then what it may see but not do (403/402).
+//!
+//! Every route of the HTTP contract maps onto one [`Action`] (or is public):
+//!
+//! | route | action |
+//! |---|---|
+//! | `POST /auth/*`, `GET /orgs/{org}`, `GET /certificates/{code}[/pdf]`, `GET /health`, `GET /openapi.json` | public |
+//! | `GET /media/{key}` | public, guarded by the signed URL |
+//! | `GET /me`, `GET /me/courses`, `/me/notifications*`, `GET /me/events`, `POST /auth/sign-out` | [`Action::ViewSelf`] |
+//! | `POST /orgs` | [`Action::CreateOrg`] |
+//! | `PATCH /orgs/{org}`, `/orgs/{org}/members*` | [`Action::ManageOrg`] |
+//! | `GET /orgs/{org}/payments` | [`Action::ManageOrg`] |
+//! | `GET /orgs/{org}/reports/courses` | [`Action::ViewOrgReport`] |
+//! | `GET /orgs/{org}/courses` | [`Action::ListCourses`] |
+//! | `POST /orgs/{org}/courses` | [`Action::CreateCourse`] |
+//! | `GET …/courses/{course}` | [`Action::ViewCourse`] |
+//! | `PATCH …/courses/{course}`, modules, lessons, curriculum, `POST …/media`, `GET …/enrollments`, `POST …/enrollments {user_id}`, `GET …/report` | [`Action::ManageCourse`] |
+//! | `DELETE …/enrollments/{user_id}` | [`Action::RevokeEnrollment`] |
+//! | `GET …/lessons/{lesson}` | [`Action::ReadLesson`] |
+//! | `POST …/enrollments` | [`Action::Enroll`] |
+//! | `POST …/checkout`, `POST /orgs/{org}/membership/checkout`, `GET`/`POST /orgs/{org}/membership[/cancel]` | [`Action::Buy`] (membership routes: [`Action::ViewSelf`]) |
+//! | `PUT …/lessons/{lesson}/progress`, `POST …/attempts` | [`Action::Learn`] |
+//! | `GET …/progress`, `GET …/attempts`, `GET …/certificate` | [`Action::ViewOwnProgress`] |
+//! | `GET`/`POST …/lessons/{lesson}/posts`, `GET …/events` | [`Action::Discuss`] |
+//! | `PATCH …/posts/{post} {body}` | [`Action::EditPost`] |
+//! | `PATCH …/posts/{post} {hidden}` | [`Action::ModeratePost`] |
+//! | `DELETE …/posts/{post}` | [`Action::DeletePost`] |
 
 use crate::course::{Course, CourseStatus, LessonSummary};
 use crate::enrollment::Enrollment;
@@ -75,6 +101,17 @@ pub enum Action<'a> {
     ViewOwnProgress(&'a Course, Option<&'a Enrollment>),
     /// Read the org-wide report (admins).
     ViewOrgReport,
+    /// Start buying a course: any signed-in caller who may see it (whether it can be bought
+    /// is a state question: free or owned already is a conflict).
+    Buy(&'a Course, Option<&'a Enrollment>),
+    /// Read, post in and watch a course's discussions: active learners, the owner, admins.
+    Discuss(&'a Course, Option<&'a Enrollment>),
+    /// Edit a post's body: only its author, while they may still discuss.
+    EditPost(&'a Course, Option<&'a Enrollment>, UserId),
+    /// Hide a post: the course's owner and admins.
+    ModeratePost(&'a Course, Option<&'a Enrollment>),
+    /// Delete a post: its author (while they may still discuss), the owner, admins.
+    DeletePost(&'a Course, Option<&'a Enrollment>, UserId),
 }
 
 /// The policy's answer.
@@ -172,12 +209,43 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             _ if !caller.sees(course, enrollment) => NotFound("course"),
             _ => learner_access(caller, course, enrollment),
         },
+        Action::Buy(course, enrollment) => match () {
+            _ if !signed_in => Unauthenticated,
+            _ if !caller.sees(course, enrollment) => NotFound("course"),
+            _ => Allow,
+        },
+        Action::Discuss(course, enrollment) => discussion_access(caller, course, enrollment),
+        Action::EditPost(course, enrollment, author) => match discussion_access(caller, course, enrollment) {
+            Allow if caller.user == Some(author) => Allow,
+            Allow => Forbidden(ForbiddenReason::Role, "only the author may edit a post"),
+            denied => denied,
+        },
+        Action::ModeratePost(course, enrollment) => match discussion_access(caller, course, enrollment) {
+            Allow if caller.manages(course) => Allow,
+            Allow => Forbidden(ForbiddenReason::Role, "only the course's owner and admins may hide posts"),
+            denied => denied,
+        },
+        Action::DeletePost(course, enrollment, author) => match discussion_access(caller, course, enrollment) {
+            Allow if caller.manages(course) || caller.user == Some(author) => Allow,
+            Allow => Forbidden(ForbiddenReason::Role, "only the author, the owner and admins may delete a post"),
+            denied => denied,
+        },
         Action::ViewOwnProgress(course, enrollment) => match () {
             _ if !signed_in => Unauthenticated,
             _ if !caller.sees(course, enrollment) => NotFound("course"),
             _ if enrollment.is_some() => Allow,
             _ => Forbidden(ForbiddenReason::NotEnrolled, "enroll in the course first"),
         },
+    }
+}
+
+/// Discussions are for the course's managers and its active learners.
+fn discussion_access(caller: &Caller, course: &Course, enrollment: Option<&Enrollment>) -> Decision {
+    match () {
+        _ if caller.user.is_none() => Decision::Unauthenticated,
+        _ if !caller.sees(course, enrollment) => Decision::NotFound("course"),
+        _ if caller.manages(course) => Decision::Allow,
+        _ => learner_access(caller, course, enrollment),
     }
 }
 
@@ -241,6 +309,23 @@ mod tests {
         progress     free      UEEEEE UAAAAA UAAAAA
         progress     paid      UEEEEE UAAAAA UAAAAA
         progress     archived  UNNNEE UAAAAA UNNNAA
+        buy          draft     UNNNAA UNNNAA UNNNAA
+        buy          free      UAAAAA UAAAAA UAAAAA
+        buy          paid      UAAAAA UAAAAA UAAAAA
+        buy          archived  UNNNAA UAAAAA UNNNAA
+        discuss      draft     UNNNAA UNNNAA UNNNAA
+        discuss      free      UEEEAA UAAAAA URRRAA
+        discuss      paid      UPPPAA UAAAAA URRRAA
+        discuss      archived  UNNNAA UAAAAA UNNNAA
+        edit-own     free      UEEEAA UAAAAA URRRAA
+        edit-other   free      UEEEFF UFFFFF URRRFF
+        edit-other   archived  UNNNFF UFFFFF UNNNFF
+        moderate     draft     UNNNAA UNNNAA UNNNAA
+        moderate     free      UEEEAA UFFFAA URRRAA
+        moderate     paid      UPPPAA UFFFAA URRRAA
+        delete-own   paid      UPPPAA UAAAAA URRRAA
+        delete-other free      UEEEAA UFFFAA URRRAA
+        delete-other archived  UNNNAA UFFFAA UNNNAA
     ";
 
     const ORG_TABLE: &str = "
@@ -340,7 +425,7 @@ mod tests {
             let words: Vec<&str> = line.split_whitespace().collect();
             let [action, state, rows @ ..] = words.as_slice() else { panic!("bad row {line}") };
             assert_eq!(rows.len(), 3, "{line}");
-            let owner = UserId::new();
+            let (owner, stranger) = (UserId::new(), UserId::new());
             let course = course(state, owner);
             for (relation, expected) in rows.iter().enumerate() {
                 let got: String = subjects(owner)
@@ -358,6 +443,13 @@ mod tests {
                             "enroll" => Action::Enroll(&course, e),
                             "learn" => Action::Learn(&course, e),
                             "progress" => Action::ViewOwnProgress(&course, e),
+                            "buy" => Action::Buy(&course, e),
+                            "discuss" => Action::Discuss(&course, e),
+                            "edit-own" => Action::EditPost(&course, e, caller.user.unwrap_or(stranger)),
+                            "edit-other" => Action::EditPost(&course, e, stranger),
+                            "moderate" => Action::ModeratePost(&course, e),
+                            "delete-own" => Action::DeletePost(&course, e, caller.user.unwrap_or(stranger)),
+                            "delete-other" => Action::DeletePost(&course, e, stranger),
                             other => panic!("unknown action {other}"),
                         };
                         checked += 1;
@@ -368,7 +460,7 @@ mod tests {
                 assert_eq!(&got, expected, "{action} on a {state} course with enrollment {relation_name}");
             }
         }
-        assert_eq!(checked, 32 * 3 * 6, "every cell of the table was checked");
+        assert_eq!(checked, 49 * 3 * 6, "every cell of the table was checked");
     }
 
     #[test]

@@ -358,7 +358,7 @@ impl Lms {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        allow(&scope.caller, Action::Buy(&scope.course, scope.enrollment()))?;
         if scope.course.status != CourseStatus::Published {
             return Err(LmsError::conflict(ConflictKind::Conflict, "the course is not open for enrollment"));
         }
