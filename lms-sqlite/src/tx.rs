@@ -63,6 +63,17 @@ fn limit(page: &PageRequest) -> i64 {
     i64::from(page.fetch_limit())
 }
 
+/// `prefix` + one bound parameter per id, comma-separated + `suffix`.
+fn with_ids(prefix: &str, ids: impl Iterator<Item = Uuid>, suffix: &str) -> QueryBuilder<Sqlite> {
+    let mut query = QueryBuilder::new(prefix);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    query.push(suffix);
+    query
+}
+
 const LESSON_SUMMARY_COLUMNS: &str =
     "id, course_id, module_id, title, kind, position, duration_minutes, free_preview, required";
 
@@ -79,6 +90,10 @@ impl SqliteTx {
         query: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
     ) -> Result<Option<SqliteRow>, StoreError> {
         query.fetch_optional(&mut *self.tx).await.map_err(map_error)
+    }
+
+    async fn fetch_built(&mut self, mut query: QueryBuilder<Sqlite>) -> Result<Vec<SqliteRow>, StoreError> {
+        query.build().fetch_all(&mut *self.tx).await.map_err(map_error)
     }
 
     async fn execute(
@@ -461,15 +476,12 @@ impl StoreTx for SqliteTx {
         if enrollments.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let query = with_ids(
             "SELECT c.*, o.slug AS org_slug FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.id IN (",
+            enrollments.iter().map(|e| e.course_id.0),
+            ")",
         );
-        let mut ids = query.separated(", ");
-        for e in &enrollments {
-            ids.push_bind(e.course_id.0);
-        }
-        query.push(")");
-        let course_rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        let course_rows = self.fetch_built(query).await?;
         let mut courses = HashMap::new();
         for row in &course_rows {
             let slug: String = row.try_get("org_slug").map_err(map_error)?;
@@ -610,16 +622,13 @@ impl StoreTx for SqliteTx {
         if courses.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let query = with_ids(
             "SELECT course_id, completed_required, count(*) AS enrollments, count(completed_at) AS completed
              FROM enrollments WHERE status = 'active' AND course_id IN (",
+            courses.iter().map(|c| c.0),
+            ") GROUP BY course_id, completed_required",
         );
-        let mut ids = query.separated(", ");
-        for c in courses {
-            ids.push_bind(c.0);
-        }
-        query.push(") GROUP BY course_id, completed_required");
-        let rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        let rows = self.fetch_built(query).await?;
         rows.iter()
             .map(|row| {
                 let course: Uuid = row.try_get("course_id").map_err(map_error)?;
@@ -637,15 +646,12 @@ impl StoreTx for SqliteTx {
         if courses.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let query = with_ids(
             "SELECT course_id, count(*) AS n FROM lessons WHERE required = 1 AND course_id IN (",
+            courses.iter().map(|c| c.0),
+            ") GROUP BY course_id",
         );
-        let mut ids = query.separated(", ");
-        for c in courses {
-            ids.push_bind(c.0);
-        }
-        query.push(") GROUP BY course_id");
-        let rows = query.build().fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        let rows = self.fetch_built(query).await?;
         rows.iter()
             .map(|row| {
                 let course: Uuid = row.try_get("course_id").map_err(map_error)?;

@@ -10,7 +10,7 @@ use crate::ids::{CourseId, LessonId, ModuleId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
-use crate::store::{CourseFilter, StoreTx};
+use crate::store::{Access, CourseFilter, StoreTx};
 use crate::validate;
 
 impl Lms {
@@ -89,10 +89,7 @@ impl Lms {
         course: &str,
         patch: CoursePatch,
     ) -> Result<Course, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         let mut course = scope.course;
         course.apply(patch, self.now())?;
         tx.update_course(&course).await?;
@@ -108,10 +105,7 @@ impl Lms {
         course: &str,
         input: ModuleInput,
     ) -> Result<Module, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         check_title(&input.title)?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
@@ -132,10 +126,7 @@ impl Lms {
         module: ModuleId,
         input: ModuleInput,
     ) -> Result<Module, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         let outline = tx.outline(scope.course.id).await?;
         let mut found =
             outline.into_iter().map(|m| m.module).find(|m| m.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -155,10 +146,7 @@ impl Lms {
         course: &str,
         module: ModuleId,
     ) -> Result<(), LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         if !outline.iter().any(|m| m.module.id == module) {
@@ -179,10 +167,7 @@ impl Lms {
         module: ModuleId,
         new: NewLesson,
     ) -> Result<Lesson, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         let target = outline.iter().find(|m| m.module.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -225,10 +210,7 @@ impl Lms {
         lesson: LessonId,
         patch: LessonPatch,
     ) -> Result<Lesson, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.lock_course(scope.course.id).await?;
         let mut lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         let mut errors = ValidationErrors::default();
@@ -286,10 +268,7 @@ impl Lms {
         course: &str,
         lesson: LessonId,
     ) -> Result<(), LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.lock_course(scope.course.id).await?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         tx.delete_lesson(lesson).await?;
@@ -308,10 +287,7 @@ impl Lms {
         course: &str,
         layout: CurriculumLayout,
     ) -> Result<CourseOutline, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.lock_course(scope.course.id).await?;
         let outline = load_outline(tx.as_mut(), scope.course).await?;
         layout.validate_against(&outline)?;

@@ -10,7 +10,7 @@ use crate::payment::{CheckoutRequest, CheckoutSession};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
 use crate::quiz::QuizAttempt;
-use crate::store::StoreTx;
+use crate::store::{Access, StoreTx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -60,10 +60,7 @@ impl Lms {
         course: &str,
         user: UserId,
     ) -> Result<Enrollment, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.write().await?;
-        let mut scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, mut scope) = self.managed_course(Access::Write, actor, org, course).await?;
         tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
         let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Admin).await?;
@@ -130,10 +127,7 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<Page<Enrollment>, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Read, actor, org, course).await?;
         let rows = tx.list_enrollments(scope.course.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |e| e.id.0))
     }

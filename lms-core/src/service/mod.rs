@@ -172,6 +172,24 @@ async fn course_scope(
     Ok(CourseScope { org, caller, course, enrollment })
 }
 
+impl Lms {
+    /// Opens a transaction on a course the caller manages (its owner and the org's admins),
+    /// after the policy allowed it.
+    async fn managed_course(
+        &self,
+        access: Access,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<(Box<dyn StoreTx>, CourseScope), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let mut tx = self.store.begin(access).await?;
+        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        Ok((tx, scope))
+    }
+}
+
 async fn load_outline(tx: &mut dyn StoreTx, course: Course) -> Result<CourseOutline, LmsError> {
     let modules = tx.outline(course.id).await?;
     Ok(CourseOutline { course, modules })

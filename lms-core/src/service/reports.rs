@@ -1,13 +1,13 @@
 //! Reports, read from the per-enrollment rollups: a course report costs one row per
 //! enrollment on the page plus one per distinct completed count, never a scan of progress.
 
-use super::{Actor, Lms, allow, course_scope, org_scope};
+use super::{Actor, Lms, allow, org_scope};
 use crate::error::LmsError;
 use crate::ids::{CourseId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
-use crate::store::StoreTx;
+use crate::store::{Access, StoreTx};
 use crate::store::{CourseFilter, RollupBucket};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -110,10 +110,7 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<CourseReport, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let (mut tx, scope) = self.managed_course(Access::Read, actor, org, course).await?;
         let course_id = scope.course.id;
         let total = required_total(tx.as_mut(), course_id).await?;
         let buckets = tx.rollup_buckets(&[course_id]).await?;
