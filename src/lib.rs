@@ -7,7 +7,8 @@
 //! | feature | crate | what |
 //! |---|---|---|
 //! | (always) | [`lms_core`] | the domain, the access policy and the [`Lms`] service |
-//! | `sqlite` (default) | [`lms_sqlite`] | the embedded SQLite store |
+//! | `sqlite` (default) | `lms_sqlite` | the embedded SQLite store |
+//! | `postgres` | `lms_postgres` | the Postgres store |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -19,3 +20,7 @@ pub use lms_core as core;
 /// The SQLite store.
 #[cfg(feature = "sqlite")]
 pub use lms_sqlite as sqlite;
+
+/// The Postgres store.
+#[cfg(feature = "postgres")]
+pub use lms_postgres as postgres;

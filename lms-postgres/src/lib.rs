@@ -1,0 +1,166 @@
+//! # lms-postgres
+//!
+//! The production store of lms-rs on Postgres (13 or newer). Migrations are embedded and
+//! applied by an explicit [`PgStore::migrate`], which a host calls at deploy time (the
+//! example server calls it on start); re-running it is a no-op. Every [`lms_core::Lms`]
+//! call runs in one transaction; rows a read-decide-write sequence depends on are locked
+//! (`FOR UPDATE` / `FOR NO KEY UPDATE`) in one order, so concurrent app instances queue
+//! instead of racing.
+//!
+//! ```no_run
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use lms_core::Lms;
+//! use lms_postgres::{PgOptions, PgStore};
+//!
+//! let store = PgStore::connect_with("postgres://app@db.internal/app", PgOptions::default()).await?;
+//! store.migrate().await?; // at deploy time
+//! let lms = Lms::new(store);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Connection settings
+//!
+//! [`PgOptions`] holds the pool settings. The defaults suit a long-running server talking to
+//! Postgres directly: 10 connections, 10 s to get one, idle connections closed after 10
+//! minutes, every connection recycled after 30 minutes, and server-side prepared statements
+//! cached per connection.
+//!
+//! Behind a transaction-mode pooler (PgBouncer `pool_mode = transaction`, Neon's pooled
+//! endpoint, Supabase's pooler), consecutive transactions of one client connection may run
+//! on different server connections, so a statement prepared on one may be missing on the
+//! next. Set [`PgOptions::statement_cache`] to `false` there ([`PgOptions::for_pooler`]):
+//! every statement is then prepared unnamed and used at once, which any pooler passes
+//! through. On serverless platforms also keep the pool small (1–5 per instance) and the idle
+//! timeout short, since the pooler, not the instance, holds the server connections.
+#![warn(missing_docs)]
+
+mod rows;
+mod tx;
+
+use async_trait::async_trait;
+use lms_core::StoreError;
+use lms_core::store::{Access, Store, StoreTx};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use tx::PgTx;
+
+/// The table that records applied migrations; not sqlx's default, so that a host
+/// application using sqlx migrations in the same database keeps its own.
+pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
+
+/// Pool and protocol settings of a [`PgStore`].
+#[derive(Clone, Debug)]
+pub struct PgOptions {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// Connections kept open even when idle.
+    pub min_connections: u32,
+    /// How long a call waits for a connection (including connecting) before failing with
+    /// "unavailable".
+    pub acquire_timeout: Duration,
+    /// How long an unused connection stays open; `None` keeps it.
+    pub idle_timeout: Option<Duration>,
+    /// How long any connection lives before it is replaced; `None` keeps it.
+    pub max_lifetime: Option<Duration>,
+    /// Cache server-side prepared statements per connection. Turn off behind a
+    /// transaction-mode pooler.
+    pub statement_cache: bool,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(10),
+            idle_timeout: Some(Duration::from_secs(600)),
+            max_lifetime: Some(Duration::from_secs(1800)),
+            statement_cache: true,
+        }
+    }
+}
+
+impl PgOptions {
+    /// Settings for a transaction-mode pooler or a serverless host: no statement cache, a
+    /// small pool, short idle time.
+    pub fn for_pooler() -> Self {
+        Self {
+            max_connections: 5,
+            idle_timeout: Some(Duration::from_secs(30)),
+            statement_cache: false,
+            ..Self::default()
+        }
+    }
+}
+
+/// A Postgres-backed [`Store`].
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` with the default [`PgOptions`]. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, PgOptions::default()).await
+    }
+
+    /// Connects to `url` with `options`. Does not migrate.
+    pub async fn connect_with(url: &str, options: PgOptions) -> Result<Self, StoreError> {
+        let mut connect = PgConnectOptions::from_str(url).map_err(backend)?;
+        if !options.statement_cache {
+            connect = connect.statement_cache_capacity(0);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .min_connections(options.min_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .idle_timeout(options.idle_timeout)
+            .max_lifetime(options.max_lifetime)
+            .connect_with(connect)
+            .await
+            .map_err(tx::map_error)?;
+        Ok(Self { pool })
+    }
+
+    /// A store on an existing pool (the host's own, say). Does not migrate.
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Applies the embedded migrations that are not applied yet (a no-op when current).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let mut migrator: Migrator = sqlx::migrate!("./migrations");
+        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+        migrator.run(&self.pool).await.map_err(backend)
+    }
+
+    /// The connection pool, for hosts that share it.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
+        let tx = match access {
+            Access::Read => self.pool.begin_with("BEGIN READ ONLY").await,
+            Access::Write => self.pool.begin().await,
+        };
+        Ok(Box::new(PgTx::new(tx.map_err(tx::map_error)?)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
+        Ok(())
+    }
+}
+
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}

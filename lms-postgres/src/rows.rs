@@ -1,0 +1,182 @@
+//! Rows → domain values. Columns hold the enums' `as_str` forms; anything else is corrupt.
+
+use lms_core::course::{LessonContent, LessonKind, LessonSummary};
+use lms_core::store::ReportRow;
+use lms_core::{
+    Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, Lesson, LessonProgress, LessonStatus, Member,
+    Membership, Module, Org, Price, QuizAttempt, Role, StoreError, User,
+};
+use sqlx::postgres::PgRow;
+use sqlx::{Decode, Postgres, Row, Type};
+
+fn get<'r, T: Decode<'r, Postgres> + Type<Postgres>>(row: &'r PgRow, column: &str) -> Result<T, StoreError> {
+    row.try_get(column).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+}
+
+fn id<T: From<uuid::Uuid>>(row: &PgRow, column: &str) -> Result<T, StoreError> {
+    get::<uuid::Uuid>(row, column).map(T::from)
+}
+
+fn parsed<T>(row: &PgRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    let text: String = get(row, column)?;
+    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column {column}: unknown value {text:?}")))
+}
+
+/// A non-negative `integer` column.
+pub(crate) fn count(row: &PgRow, column: &str) -> Result<u32, StoreError> {
+    let n: i32 = get(row, column)?;
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("column {column}: {n} out of range")))
+}
+
+/// A `bigint` column such as `count(*)`.
+pub(crate) fn big_count(row: &PgRow, column: &str) -> Result<u64, StoreError> {
+    let n: i64 = get(row, column)?;
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("column {column}: {n} out of range")))
+}
+
+fn percent(row: &PgRow, column: &str) -> Result<u8, StoreError> {
+    let n: i16 = get(row, column)?;
+    u8::try_from(n).ok().filter(|p| *p <= 100).ok_or_else(|| StoreError::Corrupt(format!("column {column}: {n}")))
+}
+
+pub(crate) fn org(row: &PgRow) -> Result<Org, StoreError> {
+    Ok(Org {
+        id: id(row, "id")?,
+        slug: get(row, "slug")?,
+        name: get(row, "name")?,
+        settings: get(row, "settings")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn user(row: &PgRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: id(row, "id")?,
+        email: get(row, "email")?,
+        name: get(row, "name")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn membership(row: &PgRow) -> Result<Membership, StoreError> {
+    Ok(Membership {
+        org_id: id(row, "org_id")?,
+        user_id: id(row, "user_id")?,
+        role: parsed(row, "role", Role::parse)?,
+        joined_at: get(row, "joined_at")?,
+    })
+}
+
+pub(crate) fn member(row: &PgRow) -> Result<Member, StoreError> {
+    Ok(Member {
+        user_id: id(row, "user_id")?,
+        name: get(row, "name")?,
+        email: get(row, "email")?,
+        role: parsed(row, "role", Role::parse)?,
+        joined_at: get(row, "joined_at")?,
+    })
+}
+
+pub(crate) fn course(row: &PgRow) -> Result<Course, StoreError> {
+    let amount: Option<i64> = get(row, "price_amount")?;
+    let currency: Option<String> = get(row, "price_currency")?;
+    Ok(Course {
+        id: id(row, "id")?,
+        org_id: id(row, "org_id")?,
+        slug: get(row, "slug")?,
+        title: get(row, "title")?,
+        description: get(row, "description")?,
+        status: parsed(row, "status", CourseStatus::parse)?,
+        price: amount.zip(currency).map(|(amount, currency)| Price { amount, currency }),
+        owner_id: id(row, "owner_id")?,
+        metadata: get(row, "metadata")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+pub(crate) fn module(row: &PgRow) -> Result<Module, StoreError> {
+    Ok(Module {
+        id: id(row, "id")?,
+        course_id: id(row, "course_id")?,
+        title: get(row, "title")?,
+        position: count(row, "position")?,
+    })
+}
+
+pub(crate) fn lesson_summary(row: &PgRow) -> Result<LessonSummary, StoreError> {
+    let duration: Option<i32> = get(row, "duration_minutes")?;
+    Ok(LessonSummary {
+        id: id(row, "id")?,
+        course_id: id(row, "course_id")?,
+        module_id: id(row, "module_id")?,
+        title: get(row, "title")?,
+        kind: parsed(row, "kind", LessonKind::parse)?,
+        position: count(row, "position")?,
+        duration_minutes: duration.map(|d| d.max(0) as u32),
+        free_preview: get(row, "free_preview")?,
+        required: get(row, "required")?,
+    })
+}
+
+pub(crate) fn lesson(row: &PgRow) -> Result<Lesson, StoreError> {
+    let summary = lesson_summary(row)?;
+    let content = LessonContent::parse(summary.kind, get(row, "content")?)
+        .map_err(|e| StoreError::Corrupt(format!("lesson {} content: {e}", summary.id)))?;
+    Ok(Lesson { summary, content })
+}
+
+pub(crate) fn enrollment(row: &PgRow) -> Result<Enrollment, StoreError> {
+    Ok(Enrollment {
+        id: id(row, "id")?,
+        user_id: id(row, "user_id")?,
+        course_id: id(row, "course_id")?,
+        source: parsed(row, "source", EnrollmentSource::parse)?,
+        status: parsed(row, "status", EnrollmentStatus::parse)?,
+        enrolled_at: get(row, "enrolled_at")?,
+        completed_at: get(row, "completed_at")?,
+        completed_required: count(row, "completed_required")?,
+    })
+}
+
+pub(crate) fn report_row(row: &PgRow) -> Result<ReportRow, StoreError> {
+    Ok(ReportRow { enrollment: enrollment(row)?, name: get(row, "name")? })
+}
+
+pub(crate) fn lesson_progress(row: &PgRow) -> Result<LessonProgress, StoreError> {
+    Ok(LessonProgress {
+        user_id: id(row, "user_id")?,
+        lesson_id: id(row, "lesson_id")?,
+        course_id: id(row, "course_id")?,
+        status: parsed(row, "status", LessonStatus::parse)?,
+        percent: percent(row, "percent")?,
+        completed_at: get(row, "completed_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+pub(crate) fn attempt(row: &PgRow) -> Result<QuizAttempt, StoreError> {
+    Ok(QuizAttempt {
+        id: id(row, "id")?,
+        user_id: id(row, "user_id")?,
+        lesson_id: id(row, "lesson_id")?,
+        course_id: id(row, "course_id")?,
+        attempt_number: count(row, "attempt_number")?,
+        score_percent: percent(row, "score_percent")?,
+        passed: get(row, "passed")?,
+        answers: get(row, "answers")?,
+        submitted_at: get(row, "submitted_at")?,
+    })
+}
+
+pub(crate) fn all<T>(rows: Vec<PgRow>, decode: fn(&PgRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(decode).collect()
+}
+
+pub(crate) fn course_id(row: &PgRow) -> Result<lms_core::CourseId, StoreError> {
+    id(row, "course_id")
+}
+
+pub(crate) fn text(row: &PgRow, column: &str) -> Result<String, StoreError> {
+    get(row, column)
+}
