@@ -60,6 +60,66 @@ if command -v psql >/dev/null; then
     done
 fi
 
+# --- PgBouncer ------------------------------------------------------------------------
+# A real transaction-mode pooler in front of that server, on a spare loopback port, for the
+# tests that prove the store works behind one (LMS_PGBOUNCER_URL).
+if [[ -z "${LMS_PGBOUNCER_URL:-}" ]]; then
+    if ! command -v pgbouncer >/dev/null && [[ ! -x /usr/sbin/pgbouncer ]]; then
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+            say "installing pgbouncer"
+            apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null
+        else
+            die "PgBouncer is missing: install it (Debian: sudo apt-get install pgbouncer) or set LMS_PGBOUNCER_URL"
+        fi
+    fi
+    pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+    server=${DATABASE_URL#*://}; server=${server#*@}; server=${server%%/*}
+    server_host=${server%%:*}; server_port=${server##*:}; [[ "$server_port" == "$server" ]] && server_port=5432
+    server_user=${DATABASE_URL#*://}; server_user=${server_user%%@*}; server_user=${server_user%%:*}
+    dir="${TMPDIR:-/tmp}/lms-pgbouncer"
+    port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+    running=""
+    if [[ -f "$dir/pgbouncer.pid" ]] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then
+        running=$(cat "$dir/port" 2>/dev/null || true)
+    fi
+    if [[ -n "$running" ]] && port_open "$running"; then
+        port=$running
+    else
+        port=6433
+        while port_open "$port"; do port=$((port + 1)); done
+        mkdir -p "$dir"
+        printf '"%s" ""\n"lms_test_app" ""\n' "$server_user" > "$dir/userlist.txt"
+        cat > "$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=$server_host port=$server_port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits,options
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+        echo "$port" > "$dir/port"
+        say "starting PgBouncer (transaction mode) on 127.0.0.1:$port"
+        if [[ $(id -u) -eq 0 ]]; then
+            chown -R postgres "$dir" 2>/dev/null || true
+            "$pgbouncer_bin" -d -u postgres "$dir/pgbouncer.ini" || die "PgBouncer did not start: see $dir/pgbouncer.log"
+        else
+            "$pgbouncer_bin" -d "$dir/pgbouncer.ini" || die "PgBouncer did not start: see $dir/pgbouncer.log"
+        fi
+        for _ in $(seq 1 20); do port_open "$port" && break; sleep 0.5; done
+        port_open "$port" || die "PgBouncer does not answer on 127.0.0.1:$port: see $dir/pgbouncer.log"
+    fi
+    export LMS_PGBOUNCER_URL="postgres://$server_user@127.0.0.1:$port/postgres"
+fi
+say "pooler tests use LMS_PGBOUNCER_URL=$LMS_PGBOUNCER_URL"
+
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"
 cargo test --workspace "$@"

@@ -56,4 +56,4 @@ pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, Lms, Me, OrgReportRow, ProgressResult,
     RollupCheck, RollupMismatch,
 };
-pub use store::{Access, CourseFilter, CourseKey, Store, StoreTx};
+pub use store::{Access, CourseFilter, CourseKey, Store, StoreTx, TenantScope};

@@ -90,6 +90,19 @@ pub struct RollupBucket {
     pub completed: u64,
 }
 
+/// Whose rows a transaction works on: the org the call is about and the signed-in user.
+///
+/// The service states it as soon as it knows it. Backends that enforce tenant isolation
+/// themselves (Postgres row-level security) then limit the transaction to that org's rows,
+/// plus the user's own memberships and enrollments elsewhere; other backends ignore it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TenantScope {
+    /// The org whose rows the transaction reads and writes.
+    pub org: Option<OrgId>,
+    /// The caller, whose own memberships and enrollments are readable across orgs.
+    pub user: Option<UserId>,
+}
+
 /// A storage backend: opens transactions.
 ///
 /// Held as `Arc<dyn Store>` by [`crate::Lms`], so it must be `Send + Sync`.
@@ -114,6 +127,10 @@ pub trait Store: Send + Sync + 'static {
 pub trait StoreTx: Send {
     /// Makes every write of the transaction durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Limits the rest of the transaction to `scope` (see [`TenantScope`]); may be called
+    /// again to move to another org.
+    async fn set_scope(&mut self, scope: TenantScope) -> Result<(), StoreError>;
 
     // --- orgs and users
     /// Inserts an org (`Duplicate(OrgSlug)` when the slug is taken).

@@ -9,7 +9,7 @@ use crate::rows;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
-use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx};
+use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope};
 use lms_core::{
     Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress, Member, Membership,
     MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError, UniqueKey, User,
@@ -27,22 +27,36 @@ type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 /// One Postgres transaction (see [`StoreTx`]).
 pub struct PgTx {
     tx: Transaction<'static, Postgres>,
+    settings: TxSettings,
+}
+
+/// What every transaction of a store does the same way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TxSettings {
+    /// Prepare named, reusable statements (off behind a transaction-mode pooler, where the
+    /// next transaction may run on a server connection that never saw them).
+    pub(crate) named_statements: bool,
+    /// Name the tenant scope of every transaction for the row-level security policies.
+    pub(crate) row_level_security: bool,
 }
 
 impl PgTx {
-    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
-        Self { tx }
+    pub(crate) fn new(tx: Transaction<'static, Postgres>, settings: TxSettings) -> Self {
+        Self { tx, settings }
     }
 
     async fn fetch_all(&mut self, query: PgQuery<'_>) -> Result<Vec<PgRow>, StoreError> {
+        let query = query.persistent(self.settings.named_statements);
         query.fetch_all(&mut *self.tx).await.map_err(map_error)
     }
 
     async fn fetch_optional(&mut self, query: PgQuery<'_>) -> Result<Option<PgRow>, StoreError> {
+        let query = query.persistent(self.settings.named_statements);
         query.fetch_optional(&mut *self.tx).await.map_err(map_error)
     }
 
     async fn execute(&mut self, query: PgQuery<'_>) -> Result<u64, StoreError> {
+        let query = query.persistent(self.settings.named_statements);
         Ok(query.execute(&mut *self.tx).await.map_err(map_error)?.rows_affected())
     }
 }
@@ -87,6 +101,19 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
 impl StoreTx for PgTx {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await.map_err(map_error)
+    }
+
+    async fn set_scope(&mut self, scope: TenantScope) -> Result<(), StoreError> {
+        if !self.settings.row_level_security {
+            return Ok(());
+        }
+        // Transaction-local (`is_local = true`): gone at COMMIT, so a pooled connection
+        // never carries one caller's scope into another's transaction.
+        let text = |id: Option<Uuid>| id.map_or_else(String::new, |id| id.to_string());
+        let q = sqlx::query("SELECT set_config('lms.org_id', $1, true), set_config('lms.user_id', $2, true)")
+            .bind(text(scope.org.map(|o| o.0)))
+            .bind(text(scope.user.map(|u| u.0)));
+        self.execute(q).await.map(drop)
     }
 
     async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError> {

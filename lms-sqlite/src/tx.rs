@@ -4,7 +4,7 @@ use crate::rows;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
-use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx};
+use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope};
 use lms_core::{
     Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress, Member, Membership,
     MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError, UniqueKey, User,
@@ -108,6 +108,11 @@ impl SqliteTx {
 impl StoreTx for SqliteTx {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await.map_err(map_error)
+    }
+
+    async fn set_scope(&mut self, _scope: TenantScope) -> Result<(), StoreError> {
+        // One embedded database per application: isolation is the service's alone.
+        Ok(())
     }
 
     async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError> {

@@ -10,7 +10,7 @@ use crate::payment::{CheckoutRequest, CheckoutSession};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
 use crate::quiz::QuizAttempt;
-use crate::store::{Access, StoreTx};
+use crate::store::{Access, StoreTx, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -254,10 +254,12 @@ impl Lms {
     pub async fn my_courses(&self, actor: &Actor, page: PageRequest) -> Result<Page<DashboardItem>, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
+        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
         let rows = tx.enrollments_of(user, &page).await?;
         let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
         let mut items = Vec::with_capacity(page.items.len());
         for row in page.items {
+            tx.set_scope(TenantScope { org: Some(row.course.org_id), user: Some(user) }).await?;
             let progress_rows = tx.course_progress_rows(user, row.course.id).await?;
             let outline = load_outline(tx.as_mut(), row.course).await?;
             let progress = progress::evaluate(&outline.modules, &progress_rows, row.enrollment.completed_at);

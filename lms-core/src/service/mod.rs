@@ -19,7 +19,7 @@ use crate::ids::UserId;
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
 use crate::policy::{Action, Caller, decide};
-use crate::store::{Access, CourseKey, Store, StoreTx};
+use crate::store::{Access, CourseKey, Store, StoreTx, TenantScope};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
 
@@ -146,6 +146,7 @@ fn allow(caller: &Caller, action: Action<'_>) -> Result<(), LmsError> {
 /// Loads the org by slug and the caller's role in it (404 for an unknown org).
 async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<OrgScope, LmsError> {
     let org = tx.org_by_slug(slug).await?.ok_or(LmsError::NotFound("org"))?;
+    tx.set_scope(TenantScope { org: Some(org.id), user: actor.user_id() }).await?;
     let role = match actor.user_id() {
         Some(user) => tx.membership(org.id, user).await?.map(|m| m.role),
         None => None,
@@ -245,6 +246,7 @@ mod tests {
     fn scoped_tx(org: Org, course: Course, user: UserId, role: Role) -> MockStoreTx {
         let mut tx = MockStoreTx::new();
         let org_id = org.id;
+        tx.expect_set_scope().returning(|_| Ok(()));
         tx.expect_org_by_slug().with(eq("acme")).return_once(move |_| Ok(Some(org)));
         tx.expect_membership()
             .with(eq(org_id), eq(user))
@@ -313,6 +315,7 @@ mod tests {
         let (org, learner) = (org(), UserId::new());
         let course = course(&org, UserId::new());
         let mut tx = MockStoreTx::new();
+        tx.expect_set_scope().returning(|_| Ok(()));
         tx.expect_org_by_slug().return_once(move |_| Ok(Some(org)));
         tx.expect_membership().returning(|_, _| Ok(None));
         tx.expect_course().return_once(move |_, _| Ok(Some(course)));

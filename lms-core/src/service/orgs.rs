@@ -6,7 +6,7 @@ use crate::ids::{OrgId, UserId};
 use crate::org::{Member, Membership, MembershipSummary, NewOrg, NewUser, Org, OrgPatch, Role, User};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Caller};
-use crate::store::StoreTx;
+use crate::store::{StoreTx, TenantScope};
 use crate::validate;
 use serde::Serialize;
 
@@ -54,6 +54,7 @@ impl Lms {
     pub async fn me(&self, actor: &Actor) -> Result<Me, LmsError> {
         let user_id = actor.require_user()?;
         let mut tx = self.read().await?;
+        tx.set_scope(TenantScope { org: None, user: Some(user_id) }).await?;
         let user = tx.user(user_id).await?.ok_or(LmsError::Unauthenticated)?;
         let memberships = tx.memberships_of(user_id).await?;
         Ok(Me { user, memberships })
@@ -77,6 +78,7 @@ impl Lms {
             created_at: now,
         };
         let mut tx = self.write().await?;
+        tx.set_scope(TenantScope { org: Some(org.id), user: Some(user) }).await?;
         tx.insert_org(&org)
             .await
             .map_err(|e| on_duplicate(e, UniqueKey::OrgSlug, ConflictKind::SlugTaken, "another org has this slug"))?;

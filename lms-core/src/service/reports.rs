@@ -7,7 +7,7 @@ use crate::ids::{CourseId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
-use crate::store::{Access, StoreTx};
+use crate::store::{Access, CourseKey, StoreTx, TenantScope};
 use crate::store::{CourseFilter, RollupBucket};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -172,8 +172,11 @@ impl Lms {
     /// Recomputes every enrollment rollup of a course from its raw progress rows with the
     /// core's rules and compares it with the stored one. An operator's (and the test
     /// suite's) check; it reads every progress row of the course, so do not serve it.
-    pub async fn check_rollups(&self, course: CourseId) -> Result<RollupCheck, LmsError> {
+    pub async fn check_rollups(&self, org: &str, course: &str) -> Result<RollupCheck, LmsError> {
         let mut tx = self.read().await?;
+        let org = tx.org_by_slug(org).await?.ok_or(LmsError::NotFound("org"))?;
+        tx.set_scope(TenantScope { org: Some(org.id), user: None }).await?;
+        let course = tx.course(org.id, CourseKey::parse(course)).await?.ok_or(LmsError::NotFound("course"))?.id;
         let outline = tx.outline(course).await?;
         let mut check = RollupCheck::default();
         let mut page = PageRequest::first(crate::page::MAX_LIMIT);

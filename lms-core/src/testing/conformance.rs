@@ -464,12 +464,12 @@ pub async fn deleting_curriculum_removes_progress_and_recounts(lms: Lms) {
     w.lms.delete_lesson(&w.instructor, ORG, "c", intro).await.unwrap();
     let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
     assert_eq!((progress.completed_lessons, progress.total_lessons, progress.percent), (1, 2, 50));
-    assert_eq!(w.lms.check_rollups(outline.course.id).await.unwrap().mismatches, []);
+    assert_eq!(w.lms.check_rollups(ORG, "c").await.unwrap().mismatches, []);
     w.lms.delete_module(&w.instructor, ORG, "c", outline.modules[0].module.id).await.unwrap();
     let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
     assert_eq!((progress.completed_lessons, progress.total_lessons), (0, 1));
     assert_code(w.lms.lesson(&w.learner, ORG, "c", watch).await, "not_found");
-    assert_eq!(w.lms.check_rollups(outline.course.id).await.unwrap().mismatches, []);
+    assert_eq!(w.lms.check_rollups(ORG, "c").await.unwrap().mismatches, []);
 }
 
 // ---------------------------------------------------------------- lessons
@@ -743,7 +743,7 @@ pub async fn making_the_last_missing_lesson_optional_completes(lms: Lms) {
     let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
     assert_eq!((p.percent, p.completed, p.total_lessons), (100, true, 2));
     assert!(p.completed_at.is_some());
-    assert_eq!(w.lms.check_rollups(outline.course.id).await.unwrap().mismatches, []);
+    assert_eq!(w.lms.check_rollups(ORG, "c").await.unwrap().mismatches, []);
 }
 
 pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
@@ -774,7 +774,7 @@ pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
         .unwrap();
     let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
     assert!(progress.completed && progress.completed_lessons == 3);
-    let check = w.lms.check_rollups(outline.course.id).await.unwrap();
+    let check = w.lms.check_rollups(ORG, "c").await.unwrap();
     assert_eq!((check.checked, check.mismatches), (1, vec![]));
     // A fresh lesson raced by many writers with 60 and one with 100: the maximum wins.
     let module = outline.modules[0].module.id;
@@ -806,11 +806,11 @@ pub async fn rollups_match_a_recomputation(lms: Lms) {
     }
     let optional = LessonPatch { required: Some(false), ..Default::default() };
     w.lms.update_lesson(&w.instructor, ORG, "c", ids[0], optional).await.unwrap();
-    assert_eq!(w.lms.check_rollups(outline.course.id).await.unwrap().mismatches, []);
+    assert_eq!(w.lms.check_rollups(ORG, "c").await.unwrap().mismatches, []);
     let required = LessonPatch { required: Some(true), ..Default::default() };
     w.lms.update_lesson(&w.instructor, ORG, "c", ids[0], required).await.unwrap();
     w.lms.delete_lesson(&w.instructor, ORG, "c", ids[1]).await.unwrap();
-    let check = w.lms.check_rollups(outline.course.id).await.unwrap();
+    let check = w.lms.check_rollups(ORG, "c").await.unwrap();
     assert_eq!((check.checked, check.mismatches), (6, vec![]));
 }
 

@@ -1,0 +1,85 @@
+-- Row-level security for lms-rs (applied by PgStore::migrate when
+-- PgOptions::row_level_security is on; safe to run again).
+--
+-- Every tenant-scoped table is readable and writable only for the org named by the
+-- transaction-local setting lms.org_id, which the store sets at the start of each call.
+-- A caller's own memberships and enrollments (lms.user_id) are readable across orgs for
+-- "my courses" and "my orgs". Without the settings nothing tenant-scoped is visible.
+-- FORCE applies the policies to the tables' owner too; only superusers and BYPASSRLS
+-- roles skip them, so the application connects as an ordinary role granted lms_app.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
+        CREATE ROLE lms_app NOLOGIN;
+    END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'cannot create role lms_app: ask an administrator to run CREATE ROLE lms_app NOLOGIN';
+END
+$$;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
+        GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
+            enrollments, lesson_progress, quiz_attempts TO lms_app;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION lms_org() RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT nullif(current_setting('lms.org_id', true), '')::uuid $$;
+CREATE OR REPLACE FUNCTION lms_user() RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT nullif(current_setting('lms.user_id', true), '')::uuid $$;
+
+ALTER TABLE orgs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_read ON orgs;
+DROP POLICY IF EXISTS lms_create ON orgs;
+DROP POLICY IF EXISTS lms_change ON orgs;
+DROP POLICY IF EXISTS lms_remove ON orgs;
+-- Org names and slugs are public (GET /orgs/{org}); anyone signed in may found one.
+CREATE POLICY lms_read ON orgs FOR SELECT USING (true);
+CREATE POLICY lms_create ON orgs FOR INSERT WITH CHECK (true);
+CREATE POLICY lms_change ON orgs FOR UPDATE USING (id = lms_org()) WITH CHECK (id = lms_org());
+CREATE POLICY lms_remove ON orgs FOR DELETE USING (id = lms_org());
+
+ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
+ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON memberships;
+CREATE POLICY lms_tenant ON memberships
+    USING (org_id = lms_org() OR user_id = lms_user()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE enrollments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE enrollments FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON enrollments;
+CREATE POLICY lms_tenant ON enrollments
+    USING (org_id = lms_org() OR user_id = lms_user()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE courses ENABLE ROW LEVEL SECURITY;
+ALTER TABLE courses FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON courses;
+CREATE POLICY lms_tenant ON courses
+    USING (org_id = lms_org()
+           OR EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = courses.id AND e.user_id = lms_user()))
+    WITH CHECK (org_id = lms_org());
+
+ALTER TABLE modules ENABLE ROW LEVEL SECURITY;
+ALTER TABLE modules FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON modules;
+CREATE POLICY lms_tenant ON modules USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE lessons ENABLE ROW LEVEL SECURITY;
+ALTER TABLE lessons FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON lessons;
+CREATE POLICY lms_tenant ON lessons USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE lesson_progress ENABLE ROW LEVEL SECURITY;
+ALTER TABLE lesson_progress FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON lesson_progress;
+CREATE POLICY lms_tenant ON lesson_progress USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE quiz_attempts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE quiz_attempts FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON quiz_attempts;
+CREATE POLICY lms_tenant ON quiz_attempts USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
