@@ -10,7 +10,9 @@
 //! through it and prints what the `Lms` service answers at each step.
 //!
 //! `LMS_DATABASE_URL` picks the database (default `sqlite::memory:`; e.g.
-//! `sqlite://lms-demo.db` keeps the data in a file, seeded on first start).
+//! `sqlite://lms-demo.db` keeps the data in a file, seeded on first start). A `postgres://`
+//! URL selects Postgres (build with `--features postgres`); the example migrates it on start
+//! and turns row-level security on.
 
 use lms::sqlite::SqliteStore;
 use lms::{
@@ -26,7 +28,7 @@ const PAID: &str = "async-rust";
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("LMS_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let lms = Lms::new(SqliteStore::connect(&url).await?);
+    let lms = connect(&url).await?;
     println!("lms-rs demo on {url}\n");
 
     let people = match lms.org(ORG).await {
@@ -102,6 +104,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\nThe HTTP API (lms-axum) is not part of this build yet; embed the `Lms` service as above.");
     Ok(())
+}
+
+async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Ok(Lms::new(SqliteStore::connect(url).await?));
+    }
+    #[cfg(feature = "postgres")]
+    {
+        let options = lms::postgres::PgOptions { row_level_security: true, ..Default::default() };
+        let store = lms::postgres::PgStore::connect_with(url, options).await?;
+        store.migrate().await?;
+        Ok(Lms::new(store))
+    }
+    #[cfg(not(feature = "postgres"))]
+    Err("LMS_DATABASE_URL names Postgres: run with --features postgres".into())
 }
 
 struct Demo {
