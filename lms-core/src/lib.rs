@@ -25,6 +25,7 @@ pub mod course;
 pub mod enrollment;
 pub mod error;
 pub mod ids;
+pub mod input;
 pub mod org;
 pub mod page;
 pub mod payment;
@@ -47,7 +48,8 @@ pub use course::{
 pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
 pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, UserId};
-pub use org::{Member, Membership, MembershipSummary, NewOrg, NewUser, Org, OrgPatch, Role, User};
+pub use input::Parsed;
+pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};
 pub use payment::{CheckoutRequest, CheckoutSession, PaymentProvider, PaymentsDisabled};
 pub use progress::{CourseProgress, Unmet, UnmetRule};

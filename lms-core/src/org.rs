@@ -120,6 +120,15 @@ pub struct OrgPatch {
     pub settings: Option<serde_json::Value>,
 }
 
+/// Input of [`crate::Lms::add_member`].
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewMember {
+    /// The email of an existing user.
+    pub email: String,
+    /// The role to give them.
+    pub role: Role,
+}
+
 /// Input of [`crate::Lms::create_user`].
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NewUser {

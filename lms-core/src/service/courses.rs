@@ -7,6 +7,7 @@ use crate::course::{
 };
 use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
 use crate::ids::{CourseId, LessonId, ModuleId};
+use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
@@ -37,11 +38,17 @@ impl Lms {
 
     /// Creates a draft course owned by the caller (instructors and admins). A slug the org
     /// uses already is `slug_taken` (409).
-    pub async fn create_course(&self, actor: &Actor, org: &str, new: NewCourse) -> Result<Course, LmsError> {
+    pub async fn create_course(
+        &self,
+        actor: &Actor,
+        org: &str,
+        new: impl Into<Parsed<NewCourse>>,
+    ) -> Result<Course, LmsError> {
         let owner_id = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::CreateCourse)?;
+        let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
         errors.check("slug", validate::slug(&new.slug));
         errors.check("title", validate::title(&new.title));
@@ -87,9 +94,10 @@ impl Lms {
         actor: &Actor,
         org: &str,
         course: &str,
-        patch: CoursePatch,
+        patch: impl Into<Parsed<CoursePatch>>,
     ) -> Result<Course, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let patch = patch.into().into_result()?;
         let mut course = scope.course;
         course.apply(patch, self.now())?;
         tx.update_course(&course).await?;
@@ -103,9 +111,10 @@ impl Lms {
         actor: &Actor,
         org: &str,
         course: &str,
-        input: ModuleInput,
+        input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let input = input.into().into_result()?;
         check_title(&input.title)?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
@@ -124,9 +133,10 @@ impl Lms {
         org: &str,
         course: &str,
         module: ModuleId,
-        input: ModuleInput,
+        input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let input = input.into().into_result()?;
         let outline = tx.outline(scope.course.id).await?;
         let mut found =
             outline.into_iter().map(|m| m.module).find(|m| m.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -165,9 +175,10 @@ impl Lms {
         org: &str,
         course: &str,
         module: ModuleId,
-        new: NewLesson,
+        new: impl Into<Parsed<NewLesson>>,
     ) -> Result<Lesson, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let new = new.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         let target = outline.iter().find(|m| m.module.id == module).ok_or(LmsError::NotFound("module"))?;
@@ -208,9 +219,10 @@ impl Lms {
         org: &str,
         course: &str,
         lesson: LessonId,
-        patch: LessonPatch,
+        patch: impl Into<Parsed<LessonPatch>>,
     ) -> Result<Lesson, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let patch = patch.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let mut lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         let mut errors = ValidationErrors::default();
@@ -285,9 +297,10 @@ impl Lms {
         actor: &Actor,
         org: &str,
         course: &str,
-        layout: CurriculumLayout,
+        layout: impl Into<Parsed<CurriculumLayout>>,
     ) -> Result<CourseOutline, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let layout = layout.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = load_outline(tx.as_mut(), scope.course).await?;
         layout.validate_against(&outline)?;

@@ -5,6 +5,7 @@ use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKi
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::{ConflictKind, LmsError, UniqueKey};
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
+use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::payment::{CheckoutRequest, CheckoutSession};
 use crate::policy::Action;
@@ -58,9 +59,10 @@ impl Lms {
         actor: &Actor,
         org: &str,
         course: &str,
-        user: UserId,
+        user: impl Into<Parsed<UserId>>,
     ) -> Result<Enrollment, LmsError> {
         let (mut tx, mut scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let user = user.into().into_result()?;
         tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
         let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Admin).await?;
@@ -165,7 +167,7 @@ impl Lms {
         org: &str,
         course: &str,
         lesson: LessonId,
-        update: ProgressUpdate,
+        update: impl Into<Parsed<ProgressUpdate>>,
     ) -> Result<ProgressResult, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
@@ -173,6 +175,7 @@ impl Lms {
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        let update = update.into().into_result()?;
         update.validate()?;
         if lesson.summary.kind == LessonKind::Quiz {
             return Err(LmsError::invalid("status", "a quiz is completed only by a passing attempt"));
@@ -282,7 +285,7 @@ impl Lms {
         org: &str,
         course: &str,
         lesson: LessonId,
-        answers: serde_json::Value,
+        answers: impl Into<Parsed<serde_json::Value>>,
     ) -> Result<QuizAttempt, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
@@ -290,6 +293,7 @@ impl Lms {
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        let answers = answers.into().into_result()?;
         let LessonContent::Quiz(quiz) = &lesson.content else {
             return Err(LmsError::invalid("lesson", "the lesson is not a quiz"));
         };

@@ -3,7 +3,8 @@
 use super::{Actor, Lms, allow, on_duplicate, org_scope};
 use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
 use crate::ids::{OrgId, UserId};
-use crate::org::{Member, Membership, MembershipSummary, NewOrg, NewUser, Org, OrgPatch, Role, User};
+use crate::input::Parsed;
+use crate::org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Caller};
 use crate::store::{StoreTx, TenantScope};
@@ -61,10 +62,11 @@ impl Lms {
     }
 
     /// Creates an org; the caller becomes its admin. A taken slug is `slug_taken` (409).
-    pub async fn create_org(&self, actor: &Actor, new: NewOrg) -> Result<Org, LmsError> {
+    pub async fn create_org(&self, actor: &Actor, new: impl Into<Parsed<NewOrg>>) -> Result<Org, LmsError> {
         let caller = Caller { user: actor.user_id(), role: None };
         allow(&caller, Action::CreateOrg)?;
         let user = actor.require_user()?;
+        let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
         errors.check("slug", validate::slug(&new.slug));
         errors.check("name", validate::title(&new.name));
@@ -94,11 +96,17 @@ impl Lms {
     }
 
     /// Changes the org's name or settings (admins).
-    pub async fn update_org(&self, actor: &Actor, slug: &str, patch: OrgPatch) -> Result<Org, LmsError> {
+    pub async fn update_org(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        patch: impl Into<Parsed<OrgPatch>>,
+    ) -> Result<Org, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
+        let patch = patch.into().into_result()?;
         let mut errors = ValidationErrors::default();
         if let Some(name) = &patch.name {
             errors.check("name", validate::title(name));
@@ -131,17 +139,23 @@ impl Lms {
 
     /// Adds an existing user, found by email, as a member (admins). 404 when no user has
     /// the email; 409 when they are a member already.
-    pub async fn add_member(&self, actor: &Actor, slug: &str, email: &str, role: Role) -> Result<Member, LmsError> {
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: impl Into<Parsed<NewMember>>,
+    ) -> Result<Member, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
-        let email = validate::normalize_email(email);
+        let input = input.into().into_result()?;
+        let email = validate::normalize_email(&input.email);
         if let Err(message) = validate::email(&email) {
             return Err(LmsError::invalid("email", message));
         }
         let user = tx.user_by_email(&email).await?.ok_or(LmsError::NotFound("user"))?;
-        let membership = Membership { org_id: scope.org.id, user_id: user.id, role, joined_at: self.now() };
+        let membership = Membership { org_id: scope.org.id, user_id: user.id, role: input.role, joined_at: self.now() };
         tx.insert_membership(&membership).await.map_err(|e| {
             on_duplicate(e, UniqueKey::Membership, ConflictKind::Conflict, "the user is a member already")
         })?;
@@ -156,12 +170,13 @@ impl Lms {
         actor: &Actor,
         slug: &str,
         user: UserId,
-        role: Role,
+        role: impl Into<Parsed<Role>>,
     ) -> Result<Member, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
+        let role = role.into().into_result()?;
         let target = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         tx.lock_org(scope.org.id).await?;
         let membership = match tx.membership(scope.org.id, user).await? {

@@ -5,8 +5,8 @@ use super::fixtures::{ORG, World, assert_code, assert_invalid, quiz_content};
 use crate::store::Access;
 use crate::{
     Actor, CoursePatch, CourseStatus, CurriculumLayout, EnrollmentSource, EnrollmentStatus, LessonKind, LessonPatch,
-    LessonStatus, LessonView, Lms, ModuleLayout, NewCourse, NewLesson, NewOrg, NewUser, Org, OrgId, OrgPatch,
-    PageRequest, PriceInput, ProgressUpdate, Role, UnmetRule,
+    LessonStatus, LessonView, Lms, ModuleLayout, NewCourse, NewLesson, NewMember, NewOrg, NewUser, Org, OrgId,
+    OrgPatch, PageRequest, PriceInput, ProgressUpdate, Role, UnmetRule,
 };
 use chrono::Utc;
 use serde_json::json;
@@ -88,13 +88,32 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
         required: None,
     };
     assert_invalid(w.lms.create_lesson(&w.instructor, ORG, "c", module, new).await, &["duration_minutes"]);
-    assert_code(w.lms.add_member(&w.admin, ORG, "not an email", Role::Learner).await, "validation_failed");
+    assert_code(
+        w.lms.add_member(&w.admin, ORG, NewMember { email: "not an email".into(), role: Role::Learner }).await,
+        "validation_failed",
+    );
     assert_code(w.lms.set_member_role(&w.admin, ORG, crate::UserId::new(), Role::Learner).await, "not_found");
     let after = w.lms.course(&w.instructor, ORG, "c").await.unwrap();
     assert_eq!(after.modules, outline.modules, "nothing was written");
     let lesson = w.lms.lesson(&w.instructor, ORG, "c", intro).await.unwrap();
     let LessonView::Author(lesson) = lesson else { panic!("the owner reads the author's view") };
     assert_eq!(lesson.content.to_inner_json(), json!({"markdown": "# Hello"}));
+}
+
+pub async fn unparsable_input_is_reported_after_the_policy(lms: Lms) {
+    let w = World::new(lms).await;
+    w.draft("secret", None).await;
+    let outline = w.published("open", None).await;
+    let broken = || crate::Parsed::<CoursePatch>::failed(crate::LmsError::invalid("title", "expected a string"));
+    assert_code(w.lms.update_course(&Actor::Anonymous, ORG, "open", broken()).await, "unauthenticated");
+    assert_code(w.lms.update_course(&w.learner, ORG, "secret", broken()).await, "not_found");
+    assert_code(w.lms.update_course(&w.learner, ORG, "open", broken()).await, "forbidden");
+    assert_code(w.lms.update_course(&w.instructor, ORG, "open", broken()).await, "validation_failed");
+    let malformed = || crate::Parsed::<ProgressUpdate>::failed(crate::LmsError::Malformed("not JSON".into()));
+    let lesson = outline.modules[0].lessons[0].id;
+    assert_code(w.lms.record_progress(&w.learner, ORG, "open", lesson, malformed()).await, "not_enrolled");
+    w.lms.enroll(&w.learner, ORG, "open").await.unwrap();
+    assert_code(w.lms.record_progress(&w.learner, ORG, "open", lesson, malformed()).await, "malformed_request");
 }
 
 pub async fn creating_an_org_makes_the_caller_its_admin(lms: Lms) {
@@ -144,11 +163,24 @@ pub async fn only_admins_change_an_org(lms: Lms) {
 pub async fn members_are_added_by_email(lms: Lms) {
     let w = World::new(lms).await;
     w.new_user("bea@acme.test").await;
-    let member = w.lms.add_member(&w.admin, ORG, "BEA@acme.test", Role::Instructor).await.unwrap();
+    let member = w
+        .lms
+        .add_member(&w.admin, ORG, NewMember { email: "BEA@acme.test".into(), role: Role::Instructor })
+        .await
+        .unwrap();
     assert_eq!((member.email.as_str(), member.role), ("bea@acme.test", Role::Instructor));
-    assert_code(w.lms.add_member(&w.admin, ORG, "bea@acme.test", Role::Learner).await, "conflict");
-    assert_code(w.lms.add_member(&w.admin, ORG, "ghost@acme.test", Role::Learner).await, "not_found");
-    assert_code(w.lms.add_member(&w.instructor, ORG, "bea@acme.test", Role::Admin).await, "forbidden");
+    assert_code(
+        w.lms.add_member(&w.admin, ORG, NewMember { email: "bea@acme.test".into(), role: Role::Learner }).await,
+        "conflict",
+    );
+    assert_code(
+        w.lms.add_member(&w.admin, ORG, NewMember { email: "ghost@acme.test".into(), role: Role::Learner }).await,
+        "not_found",
+    );
+    assert_code(
+        w.lms.add_member(&w.instructor, ORG, NewMember { email: "bea@acme.test".into(), role: Role::Admin }).await,
+        "forbidden",
+    );
     assert_code(w.lms.members(&w.learner, ORG, page(10)).await, "forbidden");
     let changed = w.lms.set_member_role(&w.admin, ORG, member.user_id, Role::Learner).await.unwrap();
     assert_eq!(changed.role, Role::Learner);

@@ -32,6 +32,7 @@ macro_rules! conformance_tests {
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,
             bad_curriculum_input_writes_nothing,
+            unparsable_input_is_reported_after_the_policy,
             creating_an_org_makes_the_caller_its_admin,
             org_slugs_are_unique,
             creating_an_org_needs_sign_in_and_a_valid_slug,
