@@ -9,6 +9,7 @@
 //! | (always) | [`lms_core`] | the domain, the access policy and the [`Lms`] service |
 //! | `sqlite` (default) | `lms_sqlite` | the embedded SQLite store |
 //! | `postgres` | `lms_postgres` | the Postgres store |
+//! | `axum` | `lms_axum` | the headless HTTP API as an axum router |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -24,3 +25,7 @@ pub use lms_sqlite as sqlite;
 /// The Postgres store.
 #[cfg(feature = "postgres")]
 pub use lms_postgres as postgres;
+
+/// The HTTP API.
+#[cfg(feature = "axum")]
+pub use lms_axum as axum;

@@ -123,9 +123,16 @@ pub enum LmsError {
     /// Well-formed input with missing or invalid values; each field says what is wrong.
     #[error("invalid input: {0}")]
     Validation(ValidationErrors),
-    /// A parameter has the wrong form (an unreadable pagination cursor, say).
+    /// The request or one of its parameters has the wrong form (a body that is not JSON,
+    /// an unreadable pagination cursor).
     #[error("malformed request: {0}")]
     Malformed(String),
+    /// The body is not of a type the call accepts (a transport reports this).
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// The body is larger than the transport accepts.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
     /// The call needs payments and no payment provider is configured.
     #[error("payments are not configured: set up a payment provider to sell courses")]
     PaymentsNotConfigured,
@@ -156,6 +163,8 @@ impl LmsError {
             },
             Self::Validation(_) => "validation_failed",
             Self::Malformed(_) => "malformed_request",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::PayloadTooLarge(_) => "payload_too_large",
             Self::PaymentsNotConfigured => "payments_not_configured",
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) => "internal_error",
@@ -172,6 +181,8 @@ impl LmsError {
             Self::Conflict { .. } => 409,
             Self::Validation(_) => 422,
             Self::Malformed(_) => 400,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::PayloadTooLarge(_) => 413,
             Self::PaymentsNotConfigured => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,
             Self::Store(_) => 500,

@@ -1,0 +1,62 @@
+//! Every error leaves as RFC 9457 problem details (`application/problem+json`) carrying the
+//! contract's `code`, so clients branch on one field whatever went wrong.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use lms_core::{FieldError, LmsError, StoreError};
+use serde::Serialize;
+
+/// An error answered to the client: the service's typed error, as problem+json.
+#[derive(Debug)]
+pub struct ApiError(pub LmsError);
+
+impl From<LmsError> for ApiError {
+    fn from(error: LmsError) -> Self {
+        Self(error)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        Self(error.into())
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    r#type: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = match &error {
+            // A store failure's text may name tables or hosts: it stays in the server's logs.
+            LmsError::Store(StoreError::Unavailable(_)) => "a backend is not answering; try again".to_string(),
+            LmsError::Store(_) => "the request failed inside the server".to_string(),
+            other => other.to_string(),
+        };
+        let problem = Problem {
+            r#type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            code: error.code(),
+            errors: match &error {
+                LmsError::Validation(errors) => Some(errors.0.as_slice()),
+                _ => None,
+            },
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}

@@ -1,0 +1,312 @@
+//! The HTTP API against the real router on SQLite: status codes, problem+json, precedence,
+//! pagination, body limits and a concurrent duplicate enrollment.
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lms_axum::{ApiError, Authenticate, session_token};
+use lms_core::testing::World;
+use lms_core::{Actor, Lms, LmsError};
+use lms_sqlite::SqliteStore;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Test auth: the bearer token is the user's id.
+struct UserIdTokens;
+
+#[async_trait]
+impl Authenticate for UserIdTokens {
+    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        match session_token(headers) {
+            None => Ok(Actor::Anonymous),
+            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
+        }
+    }
+}
+
+struct Api {
+    app: Router,
+    w: World,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Api {
+    async fn new() -> Self {
+        let lms = Lms::new(SqliteStore::memory().await.expect("store"));
+        let w = World::new(lms.clone()).await;
+        Self { app: lms_axum::router_with_auth(lms, UserIdTokens), w }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON reply") };
+        Reply { status: parts.status, headers: parts.headers, body }
+    }
+
+    async fn call(&self, method: &str, path: &str, who: Option<Actor>, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(Actor::User(id)) = who {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send(request.expect("request")).await
+    }
+
+    async fn raw(&self, method: &str, path: &str, who: Actor, content_type: Option<&str>, body: &str) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Actor::User(id) = who {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.send(request.body(Body::from(body.to_string())).expect("request")).await
+    }
+}
+
+#[track_caller]
+fn assert_problem(reply: &Reply, status: u16, code: &str) {
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!((reply.body["status"].as_u64(), reply.body["code"].as_str()), (Some(status as u64), Some(code)));
+    assert!(reply.body["title"].is_string() && reply.body["detail"].is_string() && reply.body["type"].is_string());
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let api = Api::new().await;
+    let reply = api.call("GET", "/health", None, None).await;
+    assert_eq!((reply.status, reply.body.clone()), (StatusCode::OK, json!({"status": "ok"})));
+}
+
+#[tokio::test]
+async fn creating_an_org_follows_the_contract() {
+    let api = Api::new().await;
+    let who = Some(api.w.outsider);
+    let new = json!({"slug": "beta", "name": "Beta"});
+    assert_problem(&api.call("POST", "/orgs", None, Some(new.clone())).await, 401, "unauthenticated");
+    assert_problem(
+        &api.raw("POST", "/orgs", api.w.outsider, Some("application/json"), "{nope").await,
+        400,
+        "malformed_request",
+    );
+    assert_problem(
+        &api.raw("POST", "/orgs", api.w.outsider, None, &new.to_string()).await,
+        415,
+        "unsupported_media_type",
+    );
+    let missing = api.call("POST", "/orgs", who, Some(json!({"name": "Beta"}))).await;
+    assert_problem(&missing, 422, "validation_failed");
+    assert_eq!(missing.body["errors"][0]["field"], "slug");
+    let wrong_type = api.call("POST", "/orgs", who, Some(json!({"slug": "beta", "name": 5}))).await;
+    assert_eq!(wrong_type.body["errors"][0]["field"], "name");
+    let created = api.call("POST", "/orgs", who, Some(new.clone())).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!((created.body["slug"].clone(), created.body["membership"].clone()), (json!("beta"), Value::Null));
+    assert_problem(&api.call("POST", "/orgs", who, Some(new)).await, 409, "slug_taken");
+    assert_eq!(api.call("GET", "/orgs/beta", None, None).await.body["name"], "Beta");
+    assert_problem(&api.call("GET", "/orgs/nope", None, None).await, 404, "not_found");
+    assert_problem(&api.call("GET", "/no/such/route", None, None).await, 404, "not_found");
+}
+
+#[tokio::test]
+async fn denials_come_before_input_errors() {
+    let api = Api::new().await;
+    api.w.draft("secret", None).await;
+    api.w.published("open", None).await;
+    let bad = || Some(json!({"title": 5}));
+    assert_problem(
+        &api.raw("POST", "/orgs", Actor::Anonymous, Some("application/json"), "{nope").await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(&api.call("PATCH", "/orgs/acme/courses/secret", Some(api.w.learner), bad()).await, 404, "not_found");
+    assert_problem(&api.call("PATCH", "/orgs/acme/courses/open", Some(api.w.learner), bad()).await, 403, "forbidden");
+    assert_problem(
+        &api.call("PATCH", "/orgs/acme/courses/open", Some(api.w.instructor), bad()).await,
+        422,
+        "validation_failed",
+    );
+    let unknown_token =
+        Request::builder().uri("/me").header(header::AUTHORIZATION, "Bearer not-a-user").body(Body::empty()).unwrap();
+    assert_problem(&api.send(unknown_token).await, 401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_learner_goes_through_a_course() {
+    let api = Api::new().await;
+    let outline = api.w.published("rust", None).await;
+    let learner = Some(api.w.learner);
+    let course = api.call("GET", "/orgs/acme/courses/rust", None, None).await;
+    assert_eq!((course.status, course.body["org"].clone()), (StatusCode::OK, json!("acme")));
+    assert!(!course.body.to_string().contains("\"content\""), "the outline carries no content");
+    let quiz = outline.modules[1].lessons[0].id;
+    let intro = outline.modules[0].lessons[0].id;
+    let path = |rest: &str| format!("/orgs/acme/courses/rust{rest}");
+    assert_problem(&api.call("GET", &path(&format!("/lessons/{intro}")), learner, None).await, 403, "not_enrolled");
+    let enrolled = api.call("POST", &path("/enrollments"), learner, None).await;
+    assert_eq!((enrolled.status, enrolled.body["source"].clone()), (StatusCode::CREATED, json!("free")));
+    assert_problem(&api.call("POST", &path("/enrollments"), learner, None).await, 409, "already_enrolled");
+    let quiz_view = api.call("GET", &path(&format!("/lessons/{quiz}")), learner, None).await;
+    assert_eq!(quiz_view.status, StatusCode::OK);
+    assert!(quiz_view.body["content"]["questions"].is_array());
+    assert!(!quiz_view.body.to_string().contains("\"correct\""), "no answer key: {}", quiz_view.body);
+    let progress =
+        api.call("PUT", &path(&format!("/lessons/{intro}/progress")), learner, Some(json!({"percent": 100}))).await;
+    assert_eq!(progress.status, StatusCode::OK);
+    assert_eq!(
+        (progress.body["lesson"]["status"].clone(), progress.body["course"]["percent"].clone()),
+        (json!("completed"), json!(33))
+    );
+    let quiz_progress = api
+        .call("PUT", &path(&format!("/lessons/{quiz}/progress")), learner, Some(json!({"status": "completed"})))
+        .await;
+    assert_problem(&quiz_progress, 422, "validation_failed");
+    let attempt = api
+        .call(
+            "POST",
+            &path(&format!("/lessons/{quiz}/attempts")),
+            learner,
+            Some(json!({"answers": {"q1": "b", "q2": true}})),
+        )
+        .await;
+    assert_eq!(
+        (attempt.status, attempt.body["score_percent"].clone(), attempt.body["passed"].clone()),
+        (StatusCode::CREATED, json!(100), json!(true))
+    );
+    let attempts = api.call("GET", &path(&format!("/lessons/{quiz}/attempts")), learner, None).await;
+    assert_eq!(
+        (attempts.body["items"].as_array().map(Vec::len), attempts.body["next_cursor"].clone()),
+        (Some(1), Value::Null)
+    );
+    let course_progress = api.call("GET", &path("/progress"), learner, None).await;
+    assert_eq!(course_progress.body["completed_lessons"], 2);
+    let mine = api.call("GET", "/me/courses", learner, None).await;
+    assert_eq!(
+        (mine.body["items"][0]["course"]["org"].clone(), mine.body["items"][0]["progress"]["percent"].clone()),
+        (json!("acme"), json!(66))
+    );
+    let report = api.call("GET", &path("/report"), Some(api.w.instructor), None).await;
+    assert_eq!(
+        (report.body["summary"]["enrolled"].clone(), report.body["items"][0]["percent"].clone()),
+        (json!(1), json!(66))
+    );
+    assert_problem(&api.call("GET", &path("/report"), learner, None).await, 403, "forbidden");
+    let org_report = api.call("GET", "/orgs/acme/reports/courses", Some(api.w.admin), None).await;
+    assert_eq!(org_report.body["items"][0]["slug"], "rust");
+}
+
+#[tokio::test]
+async fn pages_and_parameters_are_checked() {
+    let api = Api::new().await;
+    for i in 0..3 {
+        api.w.draft(&format!("c{i}"), None).await;
+        api.w.publish(&format!("c{i}")).await;
+    }
+    let first = api.call("GET", "/orgs/acme/courses?limit=2", None, None).await;
+    assert_eq!(first.body["items"].as_array().map(Vec::len), Some(2));
+    let cursor = first.body["next_cursor"].as_str().expect("a next page").to_string();
+    let second = api.call("GET", &format!("/orgs/acme/courses?limit=2&cursor={cursor}"), None, None).await;
+    assert_eq!(
+        (second.body["items"][0]["slug"].clone(), second.body["next_cursor"].clone()),
+        (json!("c2"), Value::Null)
+    );
+    assert_problem(&api.call("GET", "/orgs/acme/courses?limit=0", None, None).await, 422, "validation_failed");
+    assert_problem(&api.call("GET", "/orgs/acme/courses?limit=201", None, None).await, 422, "validation_failed");
+    assert_problem(&api.call("GET", "/orgs/acme/courses?limit=ten", None, None).await, 400, "malformed_request");
+    assert_problem(&api.call("GET", "/orgs/acme/courses?cursor=zzz", None, None).await, 400, "malformed_request");
+    assert_problem(&api.call("GET", "/orgs/acme/courses?status=gone", None, None).await, 400, "malformed_request");
+    let lesson = "/orgs/acme/courses/c0/lessons/not-a-uuid";
+    assert_problem(&api.call("GET", lesson, Some(api.w.admin), None).await, 400, "malformed_request");
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_refused() {
+    let api = Api::new().await;
+    let huge = format!("{{\"slug\": \"big\", \"name\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
+    let reply = api.raw("POST", "/orgs", api.w.outsider, Some("application/json"), &huge).await;
+    assert_problem(&reply, 413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn members_are_managed_by_admins() {
+    let api = Api::new().await;
+    let bea = api.w.new_user("bea@acme.test").await.user_id().unwrap();
+    let add = api
+        .call(
+            "POST",
+            "/orgs/acme/members",
+            Some(api.w.admin),
+            Some(json!({"email": "bea@acme.test", "role": "learner"})),
+        )
+        .await;
+    assert_eq!((add.status, add.body["role"].clone()), (StatusCode::CREATED, json!("learner")));
+    assert_problem(&api.call("GET", "/orgs/acme/members", Some(api.w.learner), None).await, 403, "forbidden");
+    let role = api
+        .call("PUT", &format!("/orgs/acme/members/{bea}"), Some(api.w.admin), Some(json!({"role": "instructor"})))
+        .await;
+    assert_eq!((role.status, role.body["role"].clone()), (StatusCode::OK, json!("instructor")));
+    let bad_role =
+        api.call("PUT", &format!("/orgs/acme/members/{bea}"), Some(api.w.admin), Some(json!({"role": "owner"}))).await;
+    assert_problem(&bad_role, 422, "validation_failed");
+    let removed = api.call("DELETE", &format!("/orgs/acme/members/{bea}"), Some(api.w.admin), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let admin = api.w.admin.user_id().unwrap();
+    assert_problem(
+        &api.call("DELETE", &format!("/orgs/acme/members/{admin}"), Some(api.w.admin), None).await,
+        409,
+        "conflict",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_duplicate_enrollments_give_one_201() {
+    let api = std::sync::Arc::new(Api::new().await);
+    api.w.published("c", None).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let api = api.clone();
+        tasks.spawn(async move {
+            api.call("POST", "/orgs/acme/courses/c/enrollments", Some(api.w.learner), None).await.status
+        });
+    }
+    let statuses = tasks.join_all().await;
+    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let conflicts = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    assert_eq!((created, conflicts), (1, 11), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn owners_enroll_others_and_admins_revoke() {
+    let api = Api::new().await;
+    api.w.published("paid", Some(900)).await;
+    let learner = api.w.learner.user_id().unwrap();
+    assert_problem(
+        &api.call("POST", "/orgs/acme/courses/paid/enrollments", Some(api.w.learner), None).await,
+        402,
+        "payment_required",
+    );
+    let body = Some(json!({"user_id": learner}));
+    let by_owner = api.call("POST", "/orgs/acme/courses/paid/enrollments", Some(api.w.instructor), body).await;
+    assert_eq!((by_owner.status, by_owner.body["source"].clone()), (StatusCode::CREATED, json!("admin")));
+    let listed = api.call("GET", "/orgs/acme/courses/paid/enrollments", Some(api.w.instructor), None).await;
+    assert_eq!(listed.body["items"][0]["user_id"], json!(learner));
+    let path = format!("/orgs/acme/courses/paid/enrollments/{learner}");
+    assert_problem(&api.call("DELETE", &path, Some(api.w.instructor), None).await, 403, "forbidden");
+    assert_eq!(api.call("DELETE", &path, Some(api.w.admin), None).await.status, StatusCode::NO_CONTENT);
+    let bad =
+        api.call("POST", "/orgs/acme/courses/paid/enrollments", Some(api.w.admin), Some(json!({"user_id": "x"}))).await;
+    assert_problem(&bad, 422, "validation_failed");
+}
