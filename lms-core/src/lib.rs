@@ -58,4 +58,4 @@ pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, Lms, Me, OrgReportRow, ProgressResult,
     RollupCheck, RollupMismatch,
 };
-pub use store::{Access, CourseFilter, CourseKey, Store, StoreTx, TenantScope};
+pub use store::{Access, AuthSession, CourseFilter, CourseKey, Store, StoreTx, TenantScope};

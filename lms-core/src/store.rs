@@ -103,6 +103,20 @@ pub struct TenantScope {
     pub user: Option<UserId>,
 }
 
+/// A session of an authentication front end such as lms-axum's built-in sign-in. Only a
+/// hash of the session token is stored, so a leaked table does not sign anyone in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthSession {
+    /// A hash of the session token (the front end chooses the hash).
+    pub token_hash: String,
+    /// Whose session it is.
+    pub user_id: UserId,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops being accepted (sliding: front ends push it forward on use).
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A storage backend: opens transactions.
 ///
 /// Held as `Arc<dyn Store>` by [`crate::Lms`], so it must be `Send + Sync`.
@@ -257,4 +271,19 @@ pub trait StoreTx: Send {
     async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError>;
     /// How many required lessons each course has (courses without lessons may be absent).
     async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError>;
+
+    // --- records of an authentication front end (opaque to the core, which stores no
+    // credentials of its own and never reads these)
+    /// Stores (or replaces) the user's password hash.
+    async fn set_password_hash(&mut self, user: UserId, hash: &str) -> Result<(), StoreError>;
+    /// The user with this (normalized) email and their password hash, if they have one.
+    async fn password_hash(&mut self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// Inserts a session.
+    async fn insert_session(&mut self, session: &AuthSession) -> Result<(), StoreError>;
+    /// The session with this token hash, expired or not.
+    async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError>;
+    /// Moves a session's expiry.
+    async fn extend_session(&mut self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Deletes a session (sign-out); deleting a missing one is not an error.
+    async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
 }

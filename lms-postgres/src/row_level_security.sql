@@ -22,7 +22,7 @@ DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
-            enrollments, lesson_progress, quiz_attempts TO lms_app;
+            enrollments, lesson_progress, quiz_attempts, credentials, sessions TO lms_app;
     END IF;
 END
 $$;

@@ -9,7 +9,9 @@ use crate::rows;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
-use lms_core::store::{CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope};
+use lms_core::store::{
+    AuthSession, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope,
+};
 use lms_core::{
     Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress, Member, Membership,
     MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError, UniqueKey, User,
@@ -676,6 +678,52 @@ impl StoreTx for PgTx {
         .bind(ids(courses, |c| c.0));
         let rows = self.fetch_all(q).await?;
         rows.iter().map(|row| Ok((rows::course_id(row)?, rows::big_count(row, "n")? as u32))).collect()
+    }
+
+    async fn set_password_hash(&mut self, user: UserId, hash: &str) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(hash)
+        .bind(Utc::now());
+        self.execute(q).await.map(drop)
+    }
+
+    async fn password_hash(&mut self, email: &str) -> Result<Option<(User, String)>, StoreError> {
+        let q = sqlx::query(
+            "SELECT u.*, c.password_hash FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.email = $1",
+        )
+        .bind(email);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(|r| Ok((rows::user(r)?, rows::text(r, "password_hash")?))).transpose()
+    }
+
+    async fn insert_session(&mut self, s: &AuthSession) -> Result<(), StoreError> {
+        let q =
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(&s.token_hash)
+                .bind(s.user_id.0)
+                .bind(s.created_at)
+                .bind(s.expires_at);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        let row =
+            self.fetch_optional(sqlx::query("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn extend_session(&mut self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let q =
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(expires_at).bind(token_hash);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await.map(drop)
     }
 }
 

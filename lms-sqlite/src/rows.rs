@@ -162,6 +162,15 @@ pub(crate) fn attempt(row: &SqliteRow) -> Result<QuizAttempt, StoreError> {
     })
 }
 
+pub(crate) fn session(row: &SqliteRow) -> Result<lms_core::AuthSession, StoreError> {
+    Ok(lms_core::AuthSession {
+        token_hash: get(row, "token_hash")?,
+        user_id: id(row, "user_id")?,
+        created_at: get(row, "created_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
 pub(crate) fn all<T>(
     rows: Vec<SqliteRow>,
     decode: fn(&SqliteRow) -> Result<T, StoreError>,

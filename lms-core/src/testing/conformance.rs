@@ -8,7 +8,7 @@ use crate::{
     LessonStatus, LessonView, Lms, ModuleLayout, NewCourse, NewLesson, NewMember, NewOrg, NewUser, Org, OrgId,
     OrgPatch, PageRequest, PriceInput, ProgressUpdate, Role, UnmetRule,
 };
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -1058,6 +1058,40 @@ pub async fn dropped_transactions_roll_back(lms: Lms) {
     tx.commit().await.unwrap();
     let stored = lms.org("ghost").await.unwrap();
     assert_eq!((stored.id, stored.created_at.timestamp_micros()), (org.id, org.created_at.timestamp_micros()));
+}
+
+pub async fn auth_records_round_trip(lms: Lms) {
+    let user = lms.create_user(NewUser { email: "ada@example.com".into(), name: "Ada".into() }).await.unwrap();
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    assert_eq!(tx.password_hash("ada@example.com").await.unwrap(), None, "no password yet");
+    tx.set_password_hash(user.id, "$argon2id$first").await.unwrap();
+    tx.set_password_hash(user.id, "$argon2id$second").await.unwrap();
+    let now = Utc::now().trunc_subsecs(6);
+    let session = crate::AuthSession {
+        token_hash: "hash-of-token".into(),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + chrono::Duration::days(30),
+    };
+    tx.insert_session(&session).await.unwrap();
+    assert!(matches!(tx.insert_session(&session).await, Err(crate::StoreError::Duplicate(_))));
+    drop(tx);
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    assert_eq!(tx.session("hash-of-token").await.unwrap(), None, "a dropped transaction stored nothing");
+    tx.set_password_hash(user.id, "$argon2id$second").await.unwrap();
+    tx.insert_session(&session).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    let (found, hash) = tx.password_hash("ada@example.com").await.unwrap().expect("a password");
+    assert_eq!((found, hash.as_str()), (user, "$argon2id$second"));
+    assert_eq!(tx.session("hash-of-token").await.unwrap(), Some(session.clone()));
+    let later = now + chrono::Duration::days(31);
+    tx.extend_session("hash-of-token", later).await.unwrap();
+    assert_eq!(tx.session("hash-of-token").await.unwrap().map(|s| s.expires_at), Some(later));
+    tx.delete_session("hash-of-token").await.unwrap();
+    tx.delete_session("hash-of-token").await.unwrap();
+    assert_eq!(tx.session("hash-of-token").await.unwrap(), None);
+    tx.commit().await.unwrap();
 }
 
 pub async fn health_pings_the_store(lms: Lms) {

@@ -84,6 +84,7 @@ macro_rules! conformance_tests {
             dashboard_lists_my_courses_with_progress,
             checkout_without_a_provider_is_not_configured,
             dropped_transactions_roll_back,
+            auth_records_round_trip,
             health_pings_the_store,
         );
     };
