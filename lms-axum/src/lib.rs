@@ -25,12 +25,14 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod builtin;
 mod error;
 mod extract;
 mod routes;
 mod views;
 
 pub use auth::{Authenticate, Caller, session_token};
+pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
 
 use axum::Router;
@@ -42,16 +44,35 @@ use std::sync::Arc;
 pub struct AppState {
     lms: Lms,
     auth: Arc<dyn Authenticate>,
+    builtin: Option<BuiltInAuth>,
+}
+
+/// The API's routes on `lms` with the built-in sign-in (`/auth/sign-up`, `/auth/sign-in`,
+/// `/auth/sign-out`) and its default settings.
+pub fn router(lms: Lms) -> Router {
+    router_with_builtin_auth(lms, AuthConfig::default())
+}
+
+/// Like [`router`], with the built-in sign-in configured by `config`.
+pub fn router_with_builtin_auth(lms: Lms, config: AuthConfig) -> Router {
+    let auth = BuiltInAuth::new(lms.clone(), config);
+    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth) };
+    finish(routes::all().merge(routes::sign_in()), state)
 }
 
 /// Largest request body the API reads.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// The API's routes on `lms`, with callers identified by `auth`. Bodies over 1 MiB are
-/// refused (413); unknown paths answer a problem+json 404.
+/// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
+/// routes: the host owns sign-in).
 pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
-    routes::all()
+    finish(routes::all(), AppState { lms, auth: Arc::new(auth), builtin: None })
+}
+
+/// Bodies over 1 MiB are refused (413); unknown paths answer a problem+json 404.
+fn finish(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .fallback(|| async { ApiError(lms_core::LmsError::NotFound("route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState { lms, auth: Arc::new(auth) })
+        .with_state(state)
 }

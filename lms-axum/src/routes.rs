@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use lms_core::{
-    CoursePatch, CourseStatus, CurriculumLayout, LessonPatch, LmsError, ModuleInput, NewCourse, NewLesson, NewMember,
-    NewOrg, OrgPatch, Parsed, ProgressUpdate, Role, UserId,
+    Actor, CoursePatch, CourseStatus, CurriculumLayout, LessonPatch, LmsError, ModuleInput, NewCourse, NewLesson,
+    NewMember, NewOrg, OrgPatch, Parsed, ProgressUpdate, Role, UserId,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -60,6 +60,72 @@ pub fn all() -> Router<AppState> {
         .route(&format!("{course}/progress"), get(course_progress))
         .route(&format!("{course}/report"), get(course_report))
         .route(&format!("{course}/lessons/{{lesson}}/attempts"), get(attempts).post(submit_attempt))
+}
+
+/// The built-in sign-in's routes.
+pub fn sign_in() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sign-up", post(sign_up))
+        .route("/auth/sign-in", post(sign_in_user))
+        .route("/auth/sign-out", post(sign_out))
+}
+
+fn builtin(s: &AppState) -> Result<&crate::BuiltInAuth, ApiError> {
+    s.builtin.as_ref().ok_or(ApiError(LmsError::NotFound("route")))
+}
+
+fn signed_in(auth: &crate::BuiltInAuth, status: StatusCode, signed_in: crate::SignedIn) -> Answer {
+    let cookie = auth.cookie(&signed_in.token);
+    let body = Json(json!({"user": signed_in.user, "token": signed_in.token}));
+    Ok((status, [(axum::http::header::SET_COOKIE, cookie)], body).into_response())
+}
+
+#[derive(Deserialize)]
+struct SignUp {
+    email: String,
+    password: String,
+    name: String,
+}
+
+async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    let new = lms_core::NewUser { email: body.email, name: body.name };
+    signed_in(auth, StatusCode::CREATED, auth.sign_up(new, &body.password).await?)
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    email: String,
+    password: String,
+}
+
+async fn sign_in_user(State(s): State<AppState>, client: ClientAddr, Input(body): Input<SignIn>) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    let client = client.0.map(|ip| ip.to_string());
+    signed_in(auth, StatusCode::OK, auth.sign_in(&body.email, &body.password, client.as_deref()).await?)
+}
+
+async fn sign_out(State(s): State<AppState>, Caller(actor): Caller, headers: axum::http::HeaderMap) -> Answer {
+    let auth = builtin(&s)?;
+    let (Actor::User(_), Some(token)) = (actor, crate::session_token(&headers)) else {
+        return Err(ApiError(LmsError::Unauthenticated));
+    };
+    auth.sign_out(token).await?;
+    Ok((StatusCode::NO_CONTENT, [(axum::http::header::SET_COOKIE, auth.expired_cookie())]).into_response())
+}
+
+/// The client's address when the server was started with connect info.
+struct ClientAddr(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let info = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddr(info.map(|c| c.0.ip())))
+    }
 }
 
 async fn health(State(s): State<AppState>) -> Answer {

@@ -133,6 +133,12 @@ pub enum LmsError {
     /// The body is larger than the transport accepts.
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// Too many attempts (sign-in): try again after `retry_after_secs`.
+    #[error("too many attempts: try again in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until an attempt will be accepted again.
+        retry_after_secs: u64,
+    },
     /// The call needs payments and no payment provider is configured.
     #[error("payments are not configured: set up a payment provider to sell courses")]
     PaymentsNotConfigured,
@@ -165,6 +171,7 @@ impl LmsError {
             Self::Malformed(_) => "malformed_request",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::RateLimited { .. } => "rate_limited",
             Self::PaymentsNotConfigured => "payments_not_configured",
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) => "internal_error",
@@ -183,6 +190,7 @@ impl LmsError {
             Self::Malformed(_) => 400,
             Self::UnsupportedMediaType(_) => 415,
             Self::PayloadTooLarge(_) => 413,
+            Self::RateLimited { .. } => 429,
             Self::PaymentsNotConfigured => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,
             Self::Store(_) => 500,

@@ -137,3 +137,17 @@ pub struct NewUser {
     /// See [`User::name`].
     pub name: String,
 }
+
+impl NewUser {
+    /// Checks the input and makes the user: the email trimmed and lowercased, the name
+    /// trimmed. Used by [`crate::Lms::create_user`] and by sign-up front ends that store
+    /// the user together with their credential.
+    pub fn into_user(self, now: chrono::DateTime<chrono::Utc>) -> Result<User, crate::LmsError> {
+        let email = crate::validate::normalize_email(&self.email);
+        let mut errors = crate::ValidationErrors::default();
+        errors.check("email", crate::validate::email(&email));
+        errors.check("name", crate::validate::title(&self.name));
+        errors.into_result()?;
+        Ok(User { id: UserId::new(), email, name: self.name.trim().to_string(), created_at: now })
+    }
+}

@@ -25,12 +25,7 @@ impl Lms {
     /// host-level call with no actor; the core stores no credentials.
     /// The email is stored trimmed and lowercased; a taken email is `email_taken` (409).
     pub async fn create_user(&self, new: NewUser) -> Result<User, LmsError> {
-        let email = validate::normalize_email(&new.email);
-        let mut errors = ValidationErrors::default();
-        errors.check("email", validate::email(&email));
-        errors.check("name", validate::title(&new.name));
-        errors.into_result()?;
-        let user = User { id: UserId::new(), email, name: new.name.trim().to_string(), created_at: self.now() };
+        let user = new.into_user(self.now())?;
         let mut tx = self.write().await?;
         tx.insert_user(&user).await.map_err(|e| {
             on_duplicate(e, UniqueKey::UserEmail, ConflictKind::EmailTaken, "the email belongs to another user")

@@ -1,0 +1,280 @@
+//! The built-in sign-in: argon2id password hashes, 256-bit session tokens stored only as a
+//! SHA-256 hash, sliding expiry, and attempt limits per email and per client address.
+//! A host with its own auth does not use this module (see [`crate::router_with_auth`]).
+
+use crate::auth::{Authenticate, session_token};
+use crate::error::ApiError;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use async_trait::async_trait;
+use axum::http::HeaderMap;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, SubsecRound, Utc};
+use lms_core::store::Access;
+use lms_core::{Actor, AuthSession, ConflictKind, Lms, LmsError, NewUser, StoreError, UniqueKey, User};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Shortest and longest accepted password, in characters.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=128;
+
+/// Settings of the built-in sign-in.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// How long a session lasts without use; each use pushes the expiry forward.
+    pub session_ttl: Duration,
+    /// Sign-in attempts allowed per email, and per client address, in any minute.
+    pub signin_attempts_per_minute: u32,
+    /// Mark the session cookie `Secure` (serve over https).
+    pub secure_cookie: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { session_ttl: Duration::from_secs(30 * 24 * 3600), signin_attempts_per_minute: 10, secure_cookie: false }
+    }
+}
+
+/// The built-in [`Authenticate`]: looks sessions up by the hash of their token.
+#[derive(Clone)]
+pub struct BuiltInAuth {
+    lms: Lms,
+    config: AuthConfig,
+    attempts: Arc<AttemptLimiter>,
+}
+
+/// A signed-in user and their new session token (sent once, never stored).
+pub struct SignedIn {
+    /// The user.
+    pub user: User,
+    /// The bearer token (also set as the `lms_session` cookie).
+    pub token: String,
+}
+
+impl BuiltInAuth {
+    /// The built-in sign-in on `lms`'s store.
+    pub fn new(lms: Lms, config: AuthConfig) -> Self {
+        let attempts = Arc::new(AttemptLimiter::new(config.signin_attempts_per_minute, Duration::from_secs(60)));
+        Self { lms, config, attempts }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// Creates a user with a password and signs them in. The user and their credential
+    /// are written in one transaction.
+    pub async fn sign_up(&self, new: NewUser, password: &str) -> Result<SignedIn, ApiError> {
+        let now = Utc::now().trunc_subsecs(6);
+        let user = match new.into_user(now) {
+            Err(LmsError::Validation(mut errors)) => {
+                check_password(password).err().into_iter().for_each(|m| errors.add("password", m));
+                return Err(LmsError::Validation(errors).into());
+            }
+            other => other?,
+        };
+        check_password(password).map_err(|message| LmsError::invalid("password", message))?;
+        let hash = hash_password(password.to_string()).await?;
+        let token = new_token()?;
+        let mut tx = self.lms.store().begin(Access::Write).await?;
+        tx.insert_user(&user).await.map_err(|e| match e {
+            StoreError::Duplicate(UniqueKey::UserEmail) => LmsError::Conflict {
+                kind: ConflictKind::EmailTaken,
+                message: "the email belongs to another user".into(),
+            },
+            other => other.into(),
+        })?;
+        tx.set_password_hash(user.id, &hash).await?;
+        tx.insert_session(&self.session_for(&user, &token, now)).await?;
+        tx.commit().await?;
+        Ok(SignedIn { user, token })
+    }
+
+    /// Checks an email and password and opens a session. Unknown emails and wrong
+    /// passwords get the same answer, after the same work; too many attempts for the email
+    /// or from `client` are refused with a retry delay.
+    pub async fn sign_in(&self, email: &str, password: &str, client: Option<&str>) -> Result<SignedIn, ApiError> {
+        let email = lms_core::validate::normalize_email(email);
+        self.attempts.admit(&[format!("email:{email}"), format!("client:{}", client.unwrap_or("unknown"))])?;
+        let mut tx = self.lms.store().begin(Access::Read).await?;
+        let found = tx.password_hash(&email).await?;
+        drop(tx);
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, DECOY_HASH.to_string()),
+        };
+        let matches = verify_password(password.to_string(), hash).await?;
+        let user = user.filter(|_| matches).ok_or(LmsError::Unauthenticated)?;
+        let now = Utc::now().trunc_subsecs(6);
+        let token = new_token()?;
+        let mut tx = self.lms.store().begin(Access::Write).await?;
+        tx.insert_session(&self.session_for(&user, &token, now)).await?;
+        tx.commit().await?;
+        Ok(SignedIn { user, token })
+    }
+
+    /// Ends the session of `token`.
+    pub async fn sign_out(&self, token: &str) -> Result<(), ApiError> {
+        let mut tx = self.lms.store().begin(Access::Write).await?;
+        tx.delete_session(&token_hash(token)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The `Set-Cookie` value that stores `token` in the browser.
+    pub fn cookie(&self, token: &str) -> String {
+        let secure = if self.config.secure_cookie { "; Secure" } else { "" };
+        let max_age = self.config.session_ttl.as_secs();
+        format!("lms_session={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn expired_cookie(&self) -> String {
+        let secure = if self.config.secure_cookie { "; Secure" } else { "" };
+        format!("lms_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
+    }
+
+    fn ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.config.session_ttl).unwrap_or(chrono::Duration::days(30))
+    }
+
+    fn session_for(&self, user: &User, token: &str, now: DateTime<Utc>) -> AuthSession {
+        AuthSession { token_hash: token_hash(token), user_id: user.id, created_at: now, expires_at: now + self.ttl() }
+    }
+}
+
+#[async_trait]
+impl Authenticate for BuiltInAuth {
+    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        let Some(token) = session_token(headers) else { return Ok(Actor::Anonymous) };
+        let hash = token_hash(token);
+        let now = Utc::now().trunc_subsecs(6);
+        let mut tx = self.lms.store().begin(Access::Read).await?;
+        let session = tx.session(&hash).await?.filter(|s| s.expires_at > now).ok_or(LmsError::Unauthenticated)?;
+        drop(tx);
+        // Sliding expiry, written at most once a day per session rather than per request.
+        if session.expires_at - now < self.ttl() - chrono::Duration::days(1) {
+            let mut tx = self.lms.store().begin(Access::Write).await?;
+            tx.extend_session(&hash, now + self.ttl()).await?;
+            tx.commit().await?;
+        }
+        Ok(Actor::User(session.user_id))
+    }
+}
+
+/// Token hashes are what the store keeps: SHA-256, URL-safe base64.
+fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// 256 random bits from the operating system, URL-safe base64.
+fn new_token() -> Result<String, LmsError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn check_password(password: &str) -> Result<(), String> {
+    if PASSWORD_CHARS.contains(&password.chars().count()) {
+        Ok(())
+    } else {
+        Err(format!("must be {} to {} characters", PASSWORD_CHARS.start(), PASSWORD_CHARS.end()))
+    }
+}
+
+/// An argon2id hash of a password nobody has, verified against when the email is unknown
+/// so that both failures cost the same.
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$bG1zLXJzLWRlY295LXNhbHQ$2KgLy0yE1Pw7Rm1mJkJ9mL9y9QK0pTqvN0wZr3bS1lQ";
+
+async fn hash_password(password: String) -> Result<String, LmsError> {
+    // Argon2 is deliberately slow: keep it off the async workers.
+    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await
+        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))?
+        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, LmsError> {
+    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok())
+        .await
+        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))
+}
+
+/// Counts attempts per key in a sliding window.
+struct AttemptLimiter {
+    limit: usize,
+    window: Duration,
+    seen: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl AttemptLimiter {
+    fn new(limit: u32, window: Duration) -> Self {
+        Self { limit: limit.max(1) as usize, window, seen: Mutex::new(HashMap::new()) }
+    }
+
+    /// Records an attempt under every key, or refuses it (recording nothing) when any key
+    /// is at its limit, saying how long until that key admits one again.
+    fn admit(&self, keys: &[String]) -> Result<(), LmsError> {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if seen.len() > 10_000 {
+            seen.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < self.window));
+        }
+        let mut wait = Duration::ZERO;
+        for key in keys {
+            let times = seen.entry(key.clone()).or_default();
+            while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                times.pop_front();
+            }
+            if times.len() >= self.limit {
+                let oldest = *times.front().unwrap_or(&now);
+                wait = wait.max(self.window.saturating_sub(now.duration_since(oldest)));
+            }
+        }
+        if wait > Duration::ZERO {
+            return Err(LmsError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        for key in keys {
+            seen.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_refuses_past_the_limit_per_key() {
+        let limiter = AttemptLimiter::new(3, Duration::from_secs(60));
+        let keys = |email: &str| [format!("email:{email}"), "client:1.2.3.4".to_string()];
+        for _ in 0..3 {
+            limiter.admit(&keys("a")).unwrap();
+        }
+        let refused = limiter.admit(&keys("a")).unwrap_err();
+        assert!(matches!(refused, LmsError::RateLimited { retry_after_secs } if (1..=60).contains(&retry_after_secs)));
+        assert!(limiter.admit(&keys("b")).is_err(), "the client address is at its limit too");
+        let other_client = [format!("email:{}", "b"), "client:5.6.7.8".to_string()];
+        limiter.admit(&other_client).unwrap();
+    }
+
+    #[test]
+    fn the_decoy_hash_is_a_valid_argon2id_hash() {
+        let parsed = argon2::password_hash::phc::PasswordHash::new(DECOY_HASH).expect("PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+    }
+
+    #[test]
+    fn tokens_are_256_bits_and_stored_hashed() {
+        let token = new_token().unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&token).unwrap().len(), 32);
+        assert_ne!(token_hash(&token), token);
+        assert_eq!(token_hash(&token), token_hash(&token));
+    }
+}
