@@ -36,8 +36,17 @@ pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Method, Request, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use lms_core::Lms;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// What every handler reads: the service and the authenticator.
 #[derive(Clone)]
@@ -47,32 +56,95 @@ pub struct AppState {
     builtin: Option<BuiltInAuth>,
 }
 
-/// The API's routes on `lms` with the built-in sign-in (`/auth/sign-up`, `/auth/sign-in`,
-/// `/auth/sign-out`) and its default settings.
-pub fn router(lms: Lms) -> Router {
-    router_with_builtin_auth(lms, AuthConfig::default())
-}
-
-/// Like [`router`], with the built-in sign-in configured by `config`.
-pub fn router_with_builtin_auth(lms: Lms, config: AuthConfig) -> Router {
-    let auth = BuiltInAuth::new(lms.clone(), config);
-    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth) };
-    finish(routes::all().merge(routes::sign_in()), state)
-}
-
 /// Largest request body the API reads.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
-/// routes: the host owns sign-in).
-pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
-    finish(routes::all(), AppState { lms, auth: Arc::new(auth), builtin: None })
+/// Settings of the API router.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// The built-in sign-in's settings.
+    pub auth: AuthConfig,
+    /// How long a request may take before it is answered 503 `unavailable` (its
+    /// transaction, if any, is rolled back).
+    pub request_timeout: Duration,
+    /// Origins allowed to call the API from a browser (CORS, with credentials); none by
+    /// default, which suits a same-origin front end.
+    pub cors_allowed_origins: Vec<String>,
 }
 
-/// Bodies over 1 MiB are refused (413); unknown paths answer a problem+json 404.
-fn finish(routes: Router<AppState>, state: AppState) -> Router {
-    routes
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self { auth: AuthConfig::default(), request_timeout: Duration::from_secs(30), cors_allowed_origins: Vec::new() }
+    }
+}
+
+/// The API's routes on `lms` with the built-in sign-in (`/auth/sign-up`, `/auth/sign-in`,
+/// `/auth/sign-out`) and default settings.
+pub fn router(lms: Lms) -> Router {
+    router_with_config(lms, ApiConfig::default())
+}
+
+/// Like [`router`], configured by `config`.
+pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
+    let auth = BuiltInAuth::new(lms.clone(), config.auth.clone());
+    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth) };
+    finish(routes::all().merge(routes::sign_in()), state, &config)
+}
+
+/// Like [`router`] with the built-in sign-in configured by `auth`.
+pub fn router_with_builtin_auth(lms: Lms, auth: AuthConfig) -> Router {
+    router_with_config(lms, ApiConfig { auth, ..ApiConfig::default() })
+}
+
+/// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
+/// routes: the host owns sign-in), and default settings otherwise.
+pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
+    finish(routes::all(), AppState { lms, auth: Arc::new(auth), builtin: None }, &ApiConfig::default())
+}
+
+/// Every request gets an `x-request-id` (kept when the client sent one, echoed in the
+/// response) and a tracing span; bodies over 1 MiB are refused (413); slow requests are
+/// cut off; unknown paths answer a problem+json 404.
+fn finish(routes: Router<AppState>, state: AppState, config: &ApiConfig) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+    });
+    let router = routes
         .fallback(|| async { ApiError(lms_core::LmsError::NotFound("route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(config.request_timeout, time_limit))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state);
+    match cors(&config.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+async fn time_limit(State(limit): State<Duration>, request: Request<Body>, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let slow = lms_core::StoreError::Unavailable("the request took longer than the server allows".into());
+            ApiError(slow.into()).into_response()
+        }
+    }
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_credentials(true),
+    )
 }

@@ -445,3 +445,75 @@ mod built_in_auth {
         assert_problem(&reply, 404, "not_found");
     }
 }
+
+mod hardening {
+    use super::*;
+    use lms_axum::ApiConfig;
+    use std::time::Duration;
+
+    async fn api(config: ApiConfig) -> Api {
+        let lms = Lms::new(SqliteStore::memory().await.expect("store"));
+        let w = World::new(lms.clone()).await;
+        Api { app: lms_axum::router_with_config(lms, config), w }
+    }
+
+    #[tokio::test]
+    async fn every_response_carries_a_request_id() {
+        let api = api(ApiConfig::default()).await;
+        let fresh = api.call("GET", "/health", None, None).await;
+        let id = fresh.headers["x-request-id"].to_str().unwrap();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        let given =
+            Request::builder().uri("/orgs/nope").header("x-request-id", "client-chosen-1").body(Body::empty()).unwrap();
+        let reply = api.send(given).await;
+        assert_eq!(
+            (reply.status, reply.headers["x-request-id"].to_str().unwrap()),
+            (StatusCode::NOT_FOUND, "client-chosen-1")
+        );
+    }
+
+    #[tokio::test]
+    async fn cors_answers_only_configured_origins() {
+        let config = ApiConfig { cors_allowed_origins: vec!["https://app.example.com".into()], ..ApiConfig::default() };
+        let api = api(config).await;
+        let preflight = |origin: &str| {
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/orgs")
+                .header(header::ORIGIN, origin)
+                .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let allowed = api.send(preflight("https://app.example.com")).await;
+        assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
+        assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+        let other = api.send(preflight("https://evil.example.net")).await;
+        assert!(other.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    }
+
+    /// A store whose health check takes 300 ms.
+    struct SlowPing(SqliteStore);
+
+    #[async_trait]
+    impl lms_core::Store for SlowPing {
+        async fn begin(&self, access: lms_core::Access) -> Result<Box<dyn lms_core::StoreTx>, lms_core::StoreError> {
+            self.0.begin(access).await
+        }
+
+        async fn ping(&self) -> Result<(), lms_core::StoreError> {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.0.ping().await
+        }
+    }
+
+    #[tokio::test]
+    async fn slow_requests_are_cut_off_with_503() {
+        let lms = Lms::new(SlowPing(SqliteStore::memory().await.expect("store")));
+        let w = World::new(lms.clone()).await;
+        let config = ApiConfig { request_timeout: Duration::from_millis(50), ..ApiConfig::default() };
+        let api = Api { app: lms_axum::router_with_config(lms, config), w };
+        assert_problem(&api.call("GET", "/health", None, None).await, 503, "unavailable");
+        assert_eq!(api.call("GET", "/orgs/acme", None, None).await.status, StatusCode::OK, "fast requests pass");
+    }
+}
