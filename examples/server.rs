@@ -1,109 +1,100 @@
-//! The lms-rs demo on embedded SQLite.
+//! The lms-rs example server: the headless JSON API at `/api/v1` on embedded SQLite, with
+//! demo data and built-in sign-in.
 //!
 //! ```sh
 //! cargo run --release --example server
 //! ```
 //!
-//! Until the HTTP API (`lms-axum`) lands, this is a console walkthrough of the embedded
-//! library: it seeds a demo org with an admin, an instructor and a learner, a published free
-//! course with text, video and quiz lessons and a paid course, then plays a learner's path
-//! through it and prints what the `Lms` service answers at each step.
-//!
-//! `LMS_DATABASE_URL` picks the database (default `sqlite::memory:`; e.g.
-//! `sqlite://lms-demo.db` keeps the data in a file, seeded on first start). A `postgres://`
-//! URL selects Postgres (build with `--features postgres`); the example migrates it on start
-//! and turns row-level security on.
+//! Settings (environment):
+//! - `LMS_ADDR` — where to listen (default `127.0.0.1:3000`)
+//! - `LMS_PUBLIC_URL` — the public base URL (default `http://` + `LMS_ADDR`); `https://`
+//!   marks the session cookie `Secure`
+//! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
+//! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
+//!   `postgres://` URL selects Postgres (build with `--features postgres`), migrated on start
+//!   with row-level security on
+//! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
+//! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
+//! - `RUST_LOG` — log filter (default `info`)
 
+use axum::Router;
 use lms::sqlite::SqliteStore;
 use lms::{
     Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser,
-    PageRequest, PriceInput, ProgressUpdate, Role,
+    PriceInput, Role,
 };
+use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth};
 use serde_json::json;
+use std::net::SocketAddr;
 
 const ORG: &str = "demo";
 const FREE: &str = "rust-101";
 const PAID: &str = "async-rust";
+const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
+    ("admin@demo.test", "demo-admin-pass", "Ada Admin", Role::Admin),
+    ("instructor@demo.test", "demo-instructor-pass", "Ivan Instructor", Role::Instructor),
+    ("learner@demo.test", "demo-learner-pass", "Lea Learner", Role::Learner),
+];
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("LMS_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let lms = connect(&url).await?;
-    println!("lms-rs demo on {url}\n");
-
-    let people = match lms.org(ORG).await {
-        Ok(_) => existing_people(&lms).await?,
-        Err(LmsError::NotFound(_)) => seed(&lms).await?,
-        Err(e) => return Err(e.into()),
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let addr: SocketAddr = env("LMS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into()).parse()?;
+    let public_url = env("LMS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = public_url.trim_end_matches('/').to_string();
+    let attempts = match env("LMS_SIGNIN_ATTEMPTS_PER_MINUTE") {
+        Some(text) => text.parse().map_err(|_| format!("LMS_SIGNIN_ATTEMPTS_PER_MINUTE={text} is not a number"))?,
+        None => 10,
     };
-    let Demo { admin, instructor, learner } = people;
-    println!("Demo accounts (the host's auth vouches for them; the core stores no passwords):");
-    for (email, role) in
-        [("admin@demo.test", "admin"), ("instructor@demo.test", "instructor"), ("learner@demo.test", "learner")]
-    {
-        println!("  {email:<22} {role}");
-    }
+    let database_url = env("LMS_DATABASE_URL").unwrap_or_else(|| "sqlite://lms-demo.db".into());
+    let seed = !matches!(env("LMS_SEED_DEMO").as_deref(), Some("0" | "false" | "off" | "no"));
+    let cors =
+        env("LMS_CORS_ORIGINS").map(|v| v.split(',').map(|o| o.trim().to_string()).collect()).unwrap_or_default();
 
-    println!("\nCatalog of '{ORG}', as anyone sees it:");
-    for course in lms.courses(&Actor::Anonymous, ORG, None, PageRequest::default()).await?.items {
-        let price = course.price.map_or("free".to_string(), |p| format!("{} {}", p.amount, p.currency));
-        println!("  {:<12} {:<28} {price}", course.slug, course.title);
+    let lms = connect(&database_url).await?;
+    let auth = AuthConfig {
+        signin_attempts_per_minute: attempts,
+        secure_cookie: public_url.starts_with("https://"),
+        ..AuthConfig::default()
+    };
+    if seed && matches!(lms.org(ORG).await, Err(LmsError::NotFound(_))) {
+        seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
+        tracing::info!("seeded the demo org '{ORG}'");
     }
+    let config = ApiConfig { auth, cors_allowed_origins: cors, ..ApiConfig::default() };
+    let app = Router::new().nest("/api/v1", lms_axum::router_with_config(lms.clone(), config));
 
-    println!("\nThe learner's path through '{FREE}':");
-    match lms.enroll(&learner, ORG, FREE).await {
-        Ok(e) => println!("  enrolled ({:?})", e.source),
-        Err(e) if e.code() == "already_enrolled" => println!("  already enrolled"),
-        Err(e) => return Err(e.into()),
-    }
-    let outline = lms.course(&learner, ORG, FREE).await?;
-    let already_done = lms.course_progress(&learner, ORG, FREE).await?.completed;
-    for lesson in outline.modules.iter().flat_map(|m| &m.lessons).filter(|_| !already_done) {
-        match lesson.kind {
-            LessonKind::Quiz => {
-                let wrong = lms.submit_attempt(&learner, ORG, FREE, lesson.id, json!({"q1": "copy"})).await?;
-                println!("  quiz attempt {}: {}% passed={}", wrong.attempt_number, wrong.score_percent, wrong.passed);
-                let answers = json!({"q1": "move", "q2": true, "q3": ["ownership", "borrowing"]});
-                let right = lms.submit_attempt(&learner, ORG, FREE, lesson.id, answers).await?;
-                println!("  quiz attempt {}: {}% passed={}", right.attempt_number, right.score_percent, right.passed);
-            }
-            _ => {
-                let update = ProgressUpdate { percent: Some(100), status: None };
-                let r = lms.record_progress(&learner, ORG, FREE, lesson.id, update).await?;
-                println!(
-                    "  completed '{}' → course {}% ({}/{})",
-                    lesson.title, r.course.percent, r.course.completed_lessons, r.course.total_lessons
-                );
-            }
-        }
-    }
-    let progress = lms.course_progress(&learner, ORG, FREE).await?;
-    println!("  course complete: {} at {:?}", progress.completed, progress.completed_at);
-
-    println!("\nA paid course without a payment provider:");
-    let refused = lms.enroll(&learner, ORG, PAID).await.unwrap_err();
-    println!("  enroll → {} {} ({refused})", refused.status(), refused.code());
-    let checkout = lms.checkout(&learner, ORG, PAID, "https://demo.test/ok", "https://demo.test/no").await.unwrap_err();
-    println!("  checkout → {} {}", checkout.status(), checkout.code());
-
-    println!("\nCourse report of '{FREE}' (read from per-enrollment rollups):");
-    let report = lms.course_report(&instructor, ORG, FREE, PageRequest::default()).await?;
-    println!(
-        "  enrolled {}, completed {}, average {:.1}%",
-        report.summary.enrolled, report.summary.completed, report.summary.average_percent
-    );
-    for item in report.items {
-        println!("  {:<12} {:>3}%  completed_at={:?}", item.name, item.percent, item.completed_at);
-    }
-    println!("\nOrg report:");
-    for row in lms.org_report(&admin, ORG, PageRequest::default()).await?.items {
-        println!(
-            "  {:<12} enrolled {:>2}  completed {:>2}  average {:>5.1}%",
-            row.slug, row.enrolled, row.completed, row.average_percent
-        );
-    }
-    println!("\nThe HTTP API (lms-axum) is not part of this build yet; embed the `Lms` service as above.");
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    print_welcome(&lms, &public_url, &database_url, seed).await;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a process manager: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }
 
 async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
@@ -121,31 +112,53 @@ async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     Err("LMS_DATABASE_URL names Postgres: run with --features postgres".into())
 }
 
-struct Demo {
-    admin: Actor,
-    instructor: Actor,
-    learner: Actor,
+async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
+    let api = format!("{base}/api/v1");
+    println!("\nlms-rs example server on {database_url}");
+    println!("  API:    {api}   (try {api}/health)");
+    if !seed {
+        return;
+    }
+    println!("\nDemo accounts (org '{ORG}'):");
+    for (email, password, _, role) in ACCOUNTS {
+        println!("  {email:<22} password {password:<22} {}", role.as_str());
+    }
+    let Ok(outline) = lms.course(&Actor::Anonymous, ORG, FREE).await else { return };
+    let lessons: Vec<_> = outline.modules.iter().flat_map(|m| &m.lessons).collect();
+    let (Some(first), Some(quiz)) = (lessons.first(), lessons.iter().find(|l| l.kind == LessonKind::Quiz)) else {
+        return;
+    };
+    let course = format!("{api}/orgs/{ORG}/courses/{FREE}");
+    println!("\nA learner's walkthrough:");
+    println!(
+        "  TOKEN=$(curl -s -X POST {api}/auth/sign-in -H 'content-type: application/json' \\\n    -d '{{\"email\":\"learner@demo.test\",\"password\":\"demo-learner-pass\"}}' | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')"
+    );
+    println!("  curl -s -w '\\n' {course}");
+    println!("  curl -s -w '\\n' -X POST -H \"authorization: Bearer $TOKEN\" {course}/enrollments");
+    println!(
+        "  curl -s -w '\\n' -X PUT -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"percent\":100}}' {course}/lessons/{}/progress",
+        first.id
+    );
+    println!(
+        "  curl -s -w '\\n' -X POST -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n    -d '{{\"answers\":{{\"q1\":\"move\",\"q2\":true,\"q3\":[\"ownership\",\"borrowing\"]}}}}' {course}/lessons/{}/attempts",
+        quiz.id
+    );
+    println!("  curl -s -w '\\n' -H \"authorization: Bearer $TOKEN\" {course}/progress");
+    println!("\nPress Ctrl-C to stop.");
 }
 
-async fn existing_people(lms: &Lms) -> Result<Demo, LmsError> {
-    let actor = |u: lms::User| Actor::User(u.id);
-    Ok(Demo {
-        admin: actor(lms.user_by_email("admin@demo.test").await?),
-        instructor: actor(lms.user_by_email("instructor@demo.test").await?),
-        learner: actor(lms.user_by_email("learner@demo.test").await?),
-    })
-}
-
-async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
-    let user = |email: &str, name: &str| lms.create_user(NewUser { email: email.into(), name: name.into() });
-    let admin = Actor::User(user("admin@demo.test", "Ada Admin").await?.id);
-    let instructor = user("instructor@demo.test", "Ivan Instructor").await?;
-    let learner = user("learner@demo.test", "Lea Learner").await?;
+async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::error::Error>> {
+    let mut actors = Vec::new();
+    for (email, password, name, _) in ACCOUNTS {
+        let new = NewUser { email: email.into(), name: name.into() };
+        let signed_up = auth.sign_up(new, password).await.map_err(|e| format!("seeding {email}: {e:?}"))?;
+        actors.push(Actor::User(signed_up.user.id));
+    }
+    let (admin, instructor, learner) = (actors[0], actors[1], actors[2]);
     lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Demo Academy".into() }).await?;
-    lms.set_member_role(&admin, ORG, instructor.id, Role::Instructor).await?;
-    lms.set_member_role(&admin, ORG, learner.id, Role::Learner).await?;
-    let instructor = Actor::User(instructor.id);
-
+    for (who, (_, _, _, role)) in [(instructor, ACCOUNTS[1]), (learner, ACCOUNTS[2])] {
+        lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role).await?;
+    }
     let course = NewCourse {
         slug: FREE.into(),
         title: "Rust 101".into(),
@@ -153,7 +166,6 @@ async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
         ..Default::default()
     };
     lms.create_course(&instructor, ORG, course).await?;
-    let basics = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
     let lesson = |title: &str, kind, content, free_preview| NewLesson {
         title: title.into(),
         kind,
@@ -162,10 +174,10 @@ async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
         duration_minutes: Some(10),
         required: None,
     };
-    let text =
-        lesson("Ownership", LessonKind::Text, json!({"markdown": "# Ownership\nEvery value has one owner."}), true);
-    lms.create_lesson(&instructor, ORG, FREE, basics.id, text).await?;
-    let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you…"});
+    let basics = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
+    let text = json!({"markdown": "# Ownership\nEvery value has exactly one owner."});
+    lms.create_lesson(&instructor, ORG, FREE, basics.id, lesson("Ownership", LessonKind::Text, text, true)).await?;
+    let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you use a value without owning it."});
     lms.create_lesson(&instructor, ORG, FREE, basics.id, lesson("Borrowing", LessonKind::Video, video, false)).await?;
     let check = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Check".into() }).await?;
     let quiz = json!({
@@ -191,14 +203,10 @@ async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
         ..Default::default()
     };
     lms.create_course(&instructor, ORG, paid).await?;
-    let module = lms.create_module(&instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
-    let intro = lesson(
-        "What a future is",
-        LessonKind::Text,
-        json!({"markdown": "A future is a value that is not ready yet."}),
-        true,
-    );
-    lms.create_lesson(&instructor, ORG, PAID, module.id, intro).await?;
+    let futures = lms.create_module(&instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
+    let intro = json!({"markdown": "A future is a value that is not ready yet."});
+    let first = lesson("What a future is", LessonKind::Text, intro, true);
+    lms.create_lesson(&instructor, ORG, PAID, futures.id, first).await?;
     lms.update_course(&instructor, ORG, PAID, publish()).await?;
-    Ok(Demo { admin, instructor, learner: Actor::User(learner.id) })
+    Ok(())
 }

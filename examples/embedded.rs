@@ -1,0 +1,202 @@
+//! Embedding lms-rs without HTTP: a console walkthrough of the `Lms` service.
+//!
+//! ```sh
+//! cargo run --example embedded
+//! ```
+//!
+//! It seeds a demo org with an admin, an instructor and a learner, a published free course
+//! with text, video and quiz lessons and a paid course, then plays a learner's path through
+//! it and prints what the service answers at each step.
+//!
+//! `LMS_DATABASE_URL` picks the database (default `sqlite::memory:`; e.g.
+//! `sqlite://lms-demo.db` keeps the data in a file, seeded on first start). A `postgres://`
+//! URL selects Postgres (build with `--features postgres`); the example migrates it on start
+//! and turns row-level security on.
+
+use lms::sqlite::SqliteStore;
+use lms::{
+    Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser,
+    PageRequest, PriceInput, ProgressUpdate, Role,
+};
+use serde_json::json;
+
+const ORG: &str = "demo";
+const FREE: &str = "rust-101";
+const PAID: &str = "async-rust";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("LMS_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
+    let lms = connect(&url).await?;
+    println!("lms-rs demo on {url}\n");
+
+    let people = match lms.org(ORG).await {
+        Ok(_) => existing_people(&lms).await?,
+        Err(LmsError::NotFound(_)) => seed(&lms).await?,
+        Err(e) => return Err(e.into()),
+    };
+    let Demo { admin, instructor, learner } = people;
+    println!("Demo accounts (the host's auth vouches for them; the core stores no passwords):");
+    for (email, role) in
+        [("admin@demo.test", "admin"), ("instructor@demo.test", "instructor"), ("learner@demo.test", "learner")]
+    {
+        println!("  {email:<22} {role}");
+    }
+
+    println!("\nCatalog of '{ORG}', as anyone sees it:");
+    for course in lms.courses(&Actor::Anonymous, ORG, None, PageRequest::default()).await?.items {
+        let price = course.price.map_or("free".to_string(), |p| format!("{} {}", p.amount, p.currency));
+        println!("  {:<12} {:<28} {price}", course.slug, course.title);
+    }
+
+    println!("\nThe learner's path through '{FREE}':");
+    match lms.enroll(&learner, ORG, FREE).await {
+        Ok(e) => println!("  enrolled ({:?})", e.source),
+        Err(e) if e.code() == "already_enrolled" => println!("  already enrolled"),
+        Err(e) => return Err(e.into()),
+    }
+    let outline = lms.course(&learner, ORG, FREE).await?;
+    let already_done = lms.course_progress(&learner, ORG, FREE).await?.completed;
+    for lesson in outline.modules.iter().flat_map(|m| &m.lessons).filter(|_| !already_done) {
+        match lesson.kind {
+            LessonKind::Quiz => {
+                let wrong = lms.submit_attempt(&learner, ORG, FREE, lesson.id, json!({"q1": "copy"})).await?;
+                println!("  quiz attempt {}: {}% passed={}", wrong.attempt_number, wrong.score_percent, wrong.passed);
+                let answers = json!({"q1": "move", "q2": true, "q3": ["ownership", "borrowing"]});
+                let right = lms.submit_attempt(&learner, ORG, FREE, lesson.id, answers).await?;
+                println!("  quiz attempt {}: {}% passed={}", right.attempt_number, right.score_percent, right.passed);
+            }
+            _ => {
+                let update = ProgressUpdate { percent: Some(100), status: None };
+                let r = lms.record_progress(&learner, ORG, FREE, lesson.id, update).await?;
+                println!(
+                    "  completed '{}' → course {}% ({}/{})",
+                    lesson.title, r.course.percent, r.course.completed_lessons, r.course.total_lessons
+                );
+            }
+        }
+    }
+    let progress = lms.course_progress(&learner, ORG, FREE).await?;
+    println!("  course complete: {} at {:?}", progress.completed, progress.completed_at);
+
+    println!("\nA paid course without a payment provider:");
+    let refused = lms.enroll(&learner, ORG, PAID).await.unwrap_err();
+    println!("  enroll → {} {} ({refused})", refused.status(), refused.code());
+    let checkout = lms.checkout(&learner, ORG, PAID, "https://demo.test/ok", "https://demo.test/no").await.unwrap_err();
+    println!("  checkout → {} {}", checkout.status(), checkout.code());
+
+    println!("\nCourse report of '{FREE}' (read from per-enrollment rollups):");
+    let report = lms.course_report(&instructor, ORG, FREE, PageRequest::default()).await?;
+    println!(
+        "  enrolled {}, completed {}, average {:.1}%",
+        report.summary.enrolled, report.summary.completed, report.summary.average_percent
+    );
+    for item in report.items {
+        println!("  {:<12} {:>3}%  completed_at={:?}", item.name, item.percent, item.completed_at);
+    }
+    println!("\nOrg report:");
+    for row in lms.org_report(&admin, ORG, PageRequest::default()).await?.items {
+        println!(
+            "  {:<12} enrolled {:>2}  completed {:>2}  average {:>5.1}%",
+            row.slug, row.enrolled, row.completed, row.average_percent
+        );
+    }
+    Ok(())
+}
+
+async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Ok(Lms::new(SqliteStore::connect(url).await?));
+    }
+    #[cfg(feature = "postgres")]
+    {
+        let options = lms::postgres::PgOptions { row_level_security: true, ..Default::default() };
+        let store = lms::postgres::PgStore::connect_with(url, options).await?;
+        store.migrate().await?;
+        Ok(Lms::new(store))
+    }
+    #[cfg(not(feature = "postgres"))]
+    Err("LMS_DATABASE_URL names Postgres: run with --features postgres".into())
+}
+
+struct Demo {
+    admin: Actor,
+    instructor: Actor,
+    learner: Actor,
+}
+
+async fn existing_people(lms: &Lms) -> Result<Demo, LmsError> {
+    let actor = |u: lms::User| Actor::User(u.id);
+    Ok(Demo {
+        admin: actor(lms.user_by_email("admin@demo.test").await?),
+        instructor: actor(lms.user_by_email("instructor@demo.test").await?),
+        learner: actor(lms.user_by_email("learner@demo.test").await?),
+    })
+}
+
+async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
+    let user = |email: &str, name: &str| lms.create_user(NewUser { email: email.into(), name: name.into() });
+    let admin = Actor::User(user("admin@demo.test", "Ada Admin").await?.id);
+    let instructor = user("instructor@demo.test", "Ivan Instructor").await?;
+    let learner = user("learner@demo.test", "Lea Learner").await?;
+    lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Demo Academy".into() }).await?;
+    lms.set_member_role(&admin, ORG, instructor.id, Role::Instructor).await?;
+    lms.set_member_role(&admin, ORG, learner.id, Role::Learner).await?;
+    let instructor = Actor::User(instructor.id);
+
+    let course = NewCourse {
+        slug: FREE.into(),
+        title: "Rust 101".into(),
+        description: Some("Ownership, borrowing and the compiler as a friend.".into()),
+        ..Default::default()
+    };
+    lms.create_course(&instructor, ORG, course).await?;
+    let basics = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
+    let lesson = |title: &str, kind, content, free_preview| NewLesson {
+        title: title.into(),
+        kind,
+        content,
+        free_preview: Some(free_preview),
+        duration_minutes: Some(10),
+        required: None,
+    };
+    let text =
+        lesson("Ownership", LessonKind::Text, json!({"markdown": "# Ownership\nEvery value has one owner."}), true);
+    lms.create_lesson(&instructor, ORG, FREE, basics.id, text).await?;
+    let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you…"});
+    lms.create_lesson(&instructor, ORG, FREE, basics.id, lesson("Borrowing", LessonKind::Video, video, false)).await?;
+    let check = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Check".into() }).await?;
+    let quiz = json!({
+        "pass_percent": 70,
+        "max_attempts": 3,
+        "questions": [
+            {"id": "q1", "kind": "single_choice", "prompt": "`let b = a;` for a String does…",
+             "options": [{"id": "copy", "text": "a copy"}, {"id": "move", "text": "a move"}], "correct": ["move"]},
+            {"id": "q2", "kind": "true_false", "prompt": "A value has exactly one owner.", "answer": true},
+            {"id": "q3", "kind": "multiple_choice", "prompt": "Which are Rust concepts?",
+             "options": [{"id": "ownership", "text": "Ownership"}, {"id": "borrowing", "text": "Borrowing"},
+                         {"id": "gc", "text": "A tracing GC"}], "correct": ["ownership", "borrowing"]}
+        ]
+    });
+    lms.create_lesson(&instructor, ORG, FREE, check.id, lesson("Checkpoint", LessonKind::Quiz, quiz, false)).await?;
+    let publish = || CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
+    lms.update_course(&instructor, ORG, FREE, publish()).await?;
+
+    let paid = NewCourse {
+        slug: PAID.into(),
+        title: "Async Rust in Practice".into(),
+        price: Some(PriceInput { amount: 4900, currency: "usd".into() }),
+        ..Default::default()
+    };
+    lms.create_course(&instructor, ORG, paid).await?;
+    let module = lms.create_module(&instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
+    let intro = lesson(
+        "What a future is",
+        LessonKind::Text,
+        json!({"markdown": "A future is a value that is not ready yet."}),
+        true,
+    );
+    lms.create_lesson(&instructor, ORG, PAID, module.id, intro).await?;
+    lms.update_course(&instructor, ORG, PAID, publish()).await?;
+    Ok(Demo { admin, instructor, learner: Actor::User(learner.id) })
+}
