@@ -9,6 +9,7 @@ use http_body_util::BodyExt;
 use lms_axum::{ApiError, Authenticate, session_token};
 use lms_core::testing::World;
 use lms_core::{Actor, Lms, LmsError};
+use lms_postgres::testing::{Mode, TestDatabase};
 use lms_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -37,9 +38,83 @@ struct Reply {
     body: Value,
 }
 
+/// Every contract test runs on both stores.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn lms_on(backend: Backend) -> Lms {
+    match backend {
+        Backend::Sqlite => Lms::new(SqliteStore::memory().await.expect("store")),
+        Backend::Postgres => Lms::new(TestDatabase::create(Mode::Direct).await),
+    }
+}
+
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores!(
+    health_answers_ok,
+    creating_an_org_follows_the_contract,
+    denials_come_before_input_errors,
+    a_learner_goes_through_a_course,
+    pages_and_parameters_are_checked,
+    bodies_over_one_mebibyte_are_refused,
+    members_are_managed_by_admins,
+    concurrent_duplicate_enrollments_give_one_201,
+    owners_enroll_others_and_admins_revoke,
+);
+
+mod auth_on {
+    macro_rules! auth_cases {
+        ($store:ident, $backend:expr) => {
+            mod $store {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_up_sign_in_and_sign_out() {
+                    super::super::built_in_auth::sign_up_sign_in_and_sign_out($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_in_attempts_are_limited() {
+                    super::super::built_in_auth::sign_in_attempts_are_limited($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn expired_sessions_are_refused() {
+                    super::super::built_in_auth::expired_sessions_are_refused($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn a_host_with_its_own_auth_has_no_sign_in_routes() {
+                    super::super::built_in_auth::a_host_with_its_own_auth_has_no_sign_in_routes($backend).await
+                }
+            }
+        };
+    }
+    auth_cases!(sqlite, super::super::Backend::Sqlite);
+    auth_cases!(postgres, super::super::Backend::Postgres);
+}
+
 impl Api {
-    async fn new() -> Self {
-        let lms = Lms::new(SqliteStore::memory().await.expect("store"));
+    async fn new(backend: Backend) -> Self {
+        let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Self { app: lms_axum::router_with_auth(lms, UserIdTokens), w }
     }
@@ -84,16 +159,14 @@ fn assert_problem(reply: &Reply, status: u16, code: &str) {
     assert!(reply.body["title"].is_string() && reply.body["detail"].is_string() && reply.body["type"].is_string());
 }
 
-#[tokio::test]
-async fn health_answers_ok() {
-    let api = Api::new().await;
+async fn health_answers_ok(backend: Backend) {
+    let api = Api::new(backend).await;
     let reply = api.call("GET", "/health", None, None).await;
     assert_eq!((reply.status, reply.body.clone()), (StatusCode::OK, json!({"status": "ok"})));
 }
 
-#[tokio::test]
-async fn creating_an_org_follows_the_contract() {
-    let api = Api::new().await;
+async fn creating_an_org_follows_the_contract(backend: Backend) {
+    let api = Api::new(backend).await;
     let who = Some(api.w.outsider);
     let new = json!({"slug": "beta", "name": "Beta"});
     assert_problem(&api.call("POST", "/orgs", None, Some(new.clone())).await, 401, "unauthenticated");
@@ -121,9 +194,8 @@ async fn creating_an_org_follows_the_contract() {
     assert_problem(&api.call("GET", "/no/such/route", None, None).await, 404, "not_found");
 }
 
-#[tokio::test]
-async fn denials_come_before_input_errors() {
-    let api = Api::new().await;
+async fn denials_come_before_input_errors(backend: Backend) {
+    let api = Api::new(backend).await;
     api.w.draft("secret", None).await;
     api.w.published("open", None).await;
     let bad = || Some(json!({"title": 5}));
@@ -144,9 +216,8 @@ async fn denials_come_before_input_errors() {
     assert_problem(&api.send(unknown_token).await, 401, "unauthenticated");
 }
 
-#[tokio::test]
-async fn a_learner_goes_through_a_course() {
-    let api = Api::new().await;
+async fn a_learner_goes_through_a_course(backend: Backend) {
+    let api = Api::new(backend).await;
     let outline = api.w.published("rust", None).await;
     let learner = Some(api.w.learner);
     let course = api.call("GET", "/orgs/acme/courses/rust", None, None).await;
@@ -208,9 +279,8 @@ async fn a_learner_goes_through_a_course() {
     assert_eq!(org_report.body["items"][0]["slug"], "rust");
 }
 
-#[tokio::test]
-async fn pages_and_parameters_are_checked() {
-    let api = Api::new().await;
+async fn pages_and_parameters_are_checked(backend: Backend) {
+    let api = Api::new(backend).await;
     for i in 0..3 {
         api.w.draft(&format!("c{i}"), None).await;
         api.w.publish(&format!("c{i}")).await;
@@ -232,17 +302,15 @@ async fn pages_and_parameters_are_checked() {
     assert_problem(&api.call("GET", lesson, Some(api.w.admin), None).await, 400, "malformed_request");
 }
 
-#[tokio::test]
-async fn bodies_over_one_mebibyte_are_refused() {
-    let api = Api::new().await;
+async fn bodies_over_one_mebibyte_are_refused(backend: Backend) {
+    let api = Api::new(backend).await;
     let huge = format!("{{\"slug\": \"big\", \"name\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
     let reply = api.raw("POST", "/orgs", api.w.outsider, Some("application/json"), &huge).await;
     assert_problem(&reply, 413, "payload_too_large");
 }
 
-#[tokio::test]
-async fn members_are_managed_by_admins() {
-    let api = Api::new().await;
+async fn members_are_managed_by_admins(backend: Backend) {
+    let api = Api::new(backend).await;
     let bea = api.w.new_user("bea@acme.test").await.user_id().unwrap();
     let add = api
         .call(
@@ -271,9 +339,8 @@ async fn members_are_managed_by_admins() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_duplicate_enrollments_give_one_201() {
-    let api = std::sync::Arc::new(Api::new().await);
+async fn concurrent_duplicate_enrollments_give_one_201(backend: Backend) {
+    let api = std::sync::Arc::new(Api::new(backend).await);
     api.w.published("c", None).await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..12 {
@@ -288,9 +355,8 @@ async fn concurrent_duplicate_enrollments_give_one_201() {
     assert_eq!((created, conflicts), (1, 11), "{statuses:?}");
 }
 
-#[tokio::test]
-async fn owners_enroll_others_and_admins_revoke() {
-    let api = Api::new().await;
+async fn owners_enroll_others_and_admins_revoke(backend: Backend) {
+    let api = Api::new(backend).await;
     api.w.published("paid", Some(900)).await;
     let learner = api.w.learner.user_id().unwrap();
     assert_problem(
@@ -316,8 +382,8 @@ mod built_in_auth {
     use lms_axum::AuthConfig;
     use std::time::Duration;
 
-    async fn api(config: AuthConfig) -> Api {
-        let lms = Lms::new(SqliteStore::memory().await.expect("store"));
+    async fn api(backend: Backend, config: AuthConfig) -> Api {
+        let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Api { app: lms_axum::router_with_builtin_auth(lms, config), w }
     }
@@ -332,9 +398,8 @@ mod built_in_auth {
         api.send(request).await
     }
 
-    #[tokio::test]
-    async fn sign_up_sign_in_and_sign_out() {
-        let api = api(AuthConfig::default()).await;
+    pub async fn sign_up_sign_in_and_sign_out(backend: Backend) {
+        let api = api(backend, AuthConfig::default()).await;
         let new = json!({"email": "Zoe@Example.com", "password": "correct horse battery", "name": "Zoë"});
         let up = api.call("POST", "/auth/sign-up", None, Some(new.clone())).await;
         assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
@@ -405,9 +470,8 @@ mod built_in_auth {
         assert_problem(&api.call("POST", "/auth/sign-out", None, None).await, 401, "unauthenticated");
     }
 
-    #[tokio::test]
-    async fn sign_in_attempts_are_limited() {
-        let api = api(AuthConfig { signin_attempts_per_minute: 3, ..AuthConfig::default() }).await;
+    pub async fn sign_in_attempts_are_limited(backend: Backend) {
+        let api = api(backend, AuthConfig { signin_attempts_per_minute: 3, ..AuthConfig::default() }).await;
         let up = json!({"email": "lim@example.com", "password": "long enough pass", "name": "Lim"});
         assert_eq!(api.call("POST", "/auth/sign-up", None, Some(up)).await.status, StatusCode::CREATED);
         let attempt = json!({"email": "lim@example.com", "password": "not the password"});
@@ -426,9 +490,8 @@ mod built_in_auth {
         assert_problem(&api.call("POST", "/auth/sign-in", None, Some(right)).await, 429, "rate_limited");
     }
 
-    #[tokio::test]
-    async fn expired_sessions_are_refused() {
-        let api = api(AuthConfig { session_ttl: Duration::from_secs(1), ..AuthConfig::default() }).await;
+    pub async fn expired_sessions_are_refused(backend: Backend) {
+        let api = api(backend, AuthConfig { session_ttl: Duration::from_secs(1), ..AuthConfig::default() }).await;
         let up = json!({"email": "brief@example.com", "password": "long enough pass", "name": "Brief"});
         let token = api.call("POST", "/auth/sign-up", None, Some(up)).await.body["token"].as_str().unwrap().to_string();
         assert_eq!(bearer(&api, "GET", "/me", &token).await.status, StatusCode::OK);
@@ -436,9 +499,8 @@ mod built_in_auth {
         assert_problem(&bearer(&api, "GET", "/me", &token).await, 401, "unauthenticated");
     }
 
-    #[tokio::test]
-    async fn a_host_with_its_own_auth_has_no_sign_in_routes() {
-        let api = Api::new().await;
+    pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {
+        let api = Api::new(backend).await;
         let reply = api
             .call("POST", "/auth/sign-in", None, Some(json!({"email": "a@b.test", "password": "whatever123"})))
             .await;

@@ -68,6 +68,8 @@
 #![warn(missing_docs)]
 
 mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tx;
 
 use async_trait::async_trait;

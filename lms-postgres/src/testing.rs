@@ -1,0 +1,154 @@
+//! Databases for tests (feature `testing`): each test gets a fresh, migrated database of
+//! its own, dropped when the store is dropped, so tests run in parallel and leave nothing
+//! behind. The server comes from `DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`; its user must create databases and roles);
+//! without one the tests fail, saying how to point them at one.
+#![allow(missing_docs)]
+
+use crate::{PgOptions, PgStore};
+use async_trait::async_trait;
+use lms_core::StoreError;
+use lms_core::store::{Access, Store, StoreTx};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, ConnectOptions, PgConnection};
+use std::str::FromStr;
+
+pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// The login role the row-level security tests connect as (a member of `lms_app`).
+pub const APP_ROLE: &str = "lms_test_app";
+
+pub fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
+}
+
+pub fn server() -> PgConnectOptions {
+    PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL is a postgres:// URL")
+}
+
+async fn admin_connection() -> PgConnection {
+    server().connect().await.unwrap_or_else(|e| {
+        panic!(
+            "cannot reach Postgres at {}: {e}\n\
+             The Postgres tests need a server. Run scripts/test.sh (it starts the local cluster), \
+             or set DATABASE_URL to a server whose user may create databases, e.g. \
+             DATABASE_URL={DEFAULT_URL}",
+            server_url()
+        )
+    })
+}
+
+fn pooler() -> PgConnectOptions {
+    let url = std::env::var("LMS_PGBOUNCER_URL").unwrap_or_else(|_| {
+        panic!(
+            "LMS_PGBOUNCER_URL is not set: the pooler tests need a PgBouncer in transaction mode in front of \
+             DATABASE_URL. Run scripts/test.sh (it starts one), or set LMS_PGBOUNCER_URL, e.g. \
+             postgres://postgres@127.0.0.1:6433/postgres"
+        )
+    });
+    PgConnectOptions::from_str(&url).expect("LMS_PGBOUNCER_URL is a postgres:// URL")
+}
+
+async fn run(connection: &mut PgConnection, sql: String) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(AssertSqlSafe(sql)).execute(connection).await.map(drop)
+}
+
+/// How a test's store reaches its database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Direct connections, as the tables' owner.
+    Direct,
+    /// Through the transaction-mode pooler at `LMS_PGBOUNCER_URL`, statement cache off.
+    Pooled,
+    /// As the application role `lms_test_app`, with row-level security on.
+    RowLevelSecurity,
+}
+
+/// A migrated store on a database of its own, dropped with the store.
+pub struct TestDatabase {
+    pub store: PgStore,
+    pub name: String,
+    pub mode: Mode,
+}
+
+impl TestDatabase {
+    pub async fn create(mode: Mode) -> Self {
+        let name = format!("lms_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = admin_connection().await;
+        run(&mut admin, format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let rls = mode == Mode::RowLevelSecurity;
+        // Migrate as the owner over a direct connection, as a deployment would.
+        let owner_options = PgOptions { max_connections: 1, row_level_security: rls, ..PgOptions::default() };
+        let owner = PgStore::connect_with_options(server().database(&name), owner_options).await.expect("connect");
+        owner.migrate().await.expect("migrate");
+        owner.pool().close().await;
+        let store = match mode {
+            Mode::Direct => PgStore::connect_with_options(server().database(&name), PgOptions::default()).await,
+            Mode::Pooled => PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler()).await,
+            Mode::RowLevelSecurity => {
+                ensure_app_role(&mut admin).await;
+                let options = PgOptions { row_level_security: true, ..PgOptions::default() };
+                PgStore::connect_with_options(server().database(&name).username(APP_ROLE), options).await
+            }
+        };
+        Self { store: store.expect("connect the test store"), name, mode }
+    }
+
+    /// A second, independent pool on the same database (another app instance).
+    pub async fn second_instance(&self) -> PgStore {
+        assert_eq!(self.mode, Mode::Direct);
+        PgStore::connect_with_options(server().database(&self.name), PgOptions::default()).await.expect("connect")
+    }
+
+    /// A raw connection to this database as the application role.
+    pub async fn app_role_connection(&self) -> PgConnection {
+        server().database(&self.name).username(APP_ROLE).connect().await.expect("connect as the app role")
+    }
+
+    /// A raw connection to this database as the server's (super)user.
+    pub async fn owner_connection(&self) -> PgConnection {
+        server().database(&self.name).connect().await.expect("connect as owner")
+    }
+}
+
+/// Creates the cluster-wide login role once; tests race to do it, which is fine.
+async fn ensure_app_role(admin: &mut PgConnection) {
+    let sql = format!(
+        "DO $$ BEGIN
+             CREATE ROLE {APP_ROLE} LOGIN IN ROLE lms_app;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$"
+    );
+    run(admin, sql).await.expect("create the application role");
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which may have a single thread: do the async
+        // clean-up on a thread of its own, and let FORCE end the pool's connections rather
+        // than waiting for them here.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async move {
+                let mut admin = server().connect().await?;
+                run(&mut admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+#[async_trait]
+impl Store for TestDatabase {
+    async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
+        self.store.begin(access).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+}
