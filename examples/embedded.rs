@@ -14,15 +14,13 @@
 //! and turns row-level security on.
 
 use lms::sqlite::SqliteStore;
-use lms::{
-    Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser,
-    PageRequest, PriceInput, ProgressUpdate, Role,
-};
+use lms::{Actor, LessonKind, Lms, LmsError, NewOrg, NewUser, PageRequest, ProgressUpdate, Role};
 use serde_json::json;
 
-const ORG: &str = "demo";
-const FREE: &str = "rust-101";
-const PAID: &str = "async-rust";
+#[path = "shared/demo.rs"]
+mod demo;
+
+use demo::{FREE, ORG, PAID};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -144,59 +142,6 @@ async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
     lms.set_member_role(&admin, ORG, learner.id, Role::Learner).await?;
     let instructor = Actor::User(instructor.id);
 
-    let course = NewCourse {
-        slug: FREE.into(),
-        title: "Rust 101".into(),
-        description: Some("Ownership, borrowing and the compiler as a friend.".into()),
-        ..Default::default()
-    };
-    lms.create_course(&instructor, ORG, course).await?;
-    let basics = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
-    let lesson = |title: &str, kind, content, free_preview| NewLesson {
-        title: title.into(),
-        kind,
-        content,
-        free_preview: Some(free_preview),
-        duration_minutes: Some(10),
-        required: None,
-    };
-    let text =
-        lesson("Ownership", LessonKind::Text, json!({"markdown": "# Ownership\nEvery value has one owner."}), true);
-    lms.create_lesson(&instructor, ORG, FREE, basics.id, text).await?;
-    let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you…"});
-    lms.create_lesson(&instructor, ORG, FREE, basics.id, lesson("Borrowing", LessonKind::Video, video, false)).await?;
-    let check = lms.create_module(&instructor, ORG, FREE, ModuleInput { title: "Check".into() }).await?;
-    let quiz = json!({
-        "pass_percent": 70,
-        "max_attempts": 3,
-        "questions": [
-            {"id": "q1", "kind": "single_choice", "prompt": "`let b = a;` for a String does…",
-             "options": [{"id": "copy", "text": "a copy"}, {"id": "move", "text": "a move"}], "correct": ["move"]},
-            {"id": "q2", "kind": "true_false", "prompt": "A value has exactly one owner.", "answer": true},
-            {"id": "q3", "kind": "multiple_choice", "prompt": "Which are Rust concepts?",
-             "options": [{"id": "ownership", "text": "Ownership"}, {"id": "borrowing", "text": "Borrowing"},
-                         {"id": "gc", "text": "A tracing GC"}], "correct": ["ownership", "borrowing"]}
-        ]
-    });
-    lms.create_lesson(&instructor, ORG, FREE, check.id, lesson("Checkpoint", LessonKind::Quiz, quiz, false)).await?;
-    let publish = || CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
-    lms.update_course(&instructor, ORG, FREE, publish()).await?;
-
-    let paid = NewCourse {
-        slug: PAID.into(),
-        title: "Async Rust in Practice".into(),
-        price: Some(PriceInput { amount: 4900, currency: "usd".into() }),
-        ..Default::default()
-    };
-    lms.create_course(&instructor, ORG, paid).await?;
-    let module = lms.create_module(&instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
-    let intro = lesson(
-        "What a future is",
-        LessonKind::Text,
-        json!({"markdown": "A future is a value that is not ready yet."}),
-        true,
-    );
-    lms.create_lesson(&instructor, ORG, PAID, module.id, intro).await?;
-    lms.update_course(&instructor, ORG, PAID, publish()).await?;
+    demo::seed_courses(lms, &instructor).await?;
     Ok(Demo { admin, instructor, learner: Actor::User(learner.id) })
 }

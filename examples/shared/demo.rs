@@ -1,0 +1,66 @@
+//! The demo org's courses, shared by the examples (`#[path]`-included: each example is its
+//! own crate).
+
+use lms::{Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, PriceInput};
+use serde_json::json;
+
+/// The demo org's slug.
+pub const ORG: &str = "demo";
+/// The free course: two lessons and a quiz.
+pub const FREE: &str = "rust-101";
+/// The paid course.
+pub const PAID: &str = "async-rust";
+
+/// Creates and publishes the demo courses, owned by `instructor`, in the demo org.
+pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError> {
+    let course = NewCourse {
+        slug: FREE.into(),
+        title: "Rust 101".into(),
+        description: Some("Ownership, borrowing and the compiler as a friend.".into()),
+        ..Default::default()
+    };
+    lms.create_course(instructor, ORG, course).await?;
+    let lesson = |title: &str, kind, content, free_preview| NewLesson {
+        title: title.into(),
+        kind,
+        content,
+        free_preview: Some(free_preview),
+        duration_minutes: Some(10),
+        required: None,
+    };
+    let basics = lms.create_module(instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
+    let text = json!({"markdown": "# Ownership\nEvery value has exactly one owner."});
+    lms.create_lesson(instructor, ORG, FREE, basics.id, lesson("Ownership", LessonKind::Text, text, true)).await?;
+    let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you use a value without owning it."});
+    lms.create_lesson(instructor, ORG, FREE, basics.id, lesson("Borrowing", LessonKind::Video, video, false)).await?;
+    let check = lms.create_module(instructor, ORG, FREE, ModuleInput { title: "Check".into() }).await?;
+    let quiz = json!({
+        "pass_percent": 70,
+        "max_attempts": 3,
+        "questions": [
+            {"id": "q1", "kind": "single_choice", "prompt": "`let b = a;` for a String does…",
+             "options": [{"id": "copy", "text": "a copy"}, {"id": "move", "text": "a move"}], "correct": ["move"]},
+            {"id": "q2", "kind": "true_false", "prompt": "A value has exactly one owner.", "answer": true},
+            {"id": "q3", "kind": "multiple_choice", "prompt": "Which are Rust concepts?",
+             "options": [{"id": "ownership", "text": "Ownership"}, {"id": "borrowing", "text": "Borrowing"},
+                         {"id": "gc", "text": "A tracing GC"}], "correct": ["ownership", "borrowing"]}
+        ]
+    });
+    lms.create_lesson(instructor, ORG, FREE, check.id, lesson("Checkpoint", LessonKind::Quiz, quiz, false)).await?;
+    let publish = || CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
+    lms.update_course(instructor, ORG, FREE, publish()).await?;
+
+    let paid = NewCourse {
+        slug: PAID.into(),
+        title: "Async Rust in Practice".into(),
+        price: Some(PriceInput { amount: 4900, currency: "usd".into() }),
+        ..Default::default()
+    };
+    lms.create_course(instructor, ORG, paid).await?;
+    let futures = lms.create_module(instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
+    let intro = json!({"markdown": "A future is a value that is not ready yet."});
+    lms.create_lesson(instructor, ORG, PAID, futures.id, lesson("What a future is", LessonKind::Text, intro, true))
+        .await?;
+    lms.update_course(instructor, ORG, PAID, publish()).await?;
+    Ok(())
+}
