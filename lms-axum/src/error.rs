@@ -22,15 +22,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
-    r#type: &'static str,
+/// RFC 9457 problem details, as every error is answered.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem {
+    /// Always `about:blank`: `code` says what happened.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The HTTP status's phrase.
     title: &'static str,
+    /// The HTTP status.
     status: u16,
+    /// What went wrong, in words.
     detail: String,
-    code: &'a str,
+    /// The contract's machine-readable code (`not_found`, `slug_taken`, …).
+    code: &'static str,
+    /// For `validation_failed`: each field and what is wrong with it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    errors: Option<Vec<FieldError>>,
 }
 
 impl IntoResponse for ApiError {
@@ -44,13 +52,13 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let problem = Problem {
-            r#type: "about:blank",
+            kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail,
             code: error.code(),
             errors: match &error {
-                LmsError::Validation(errors) => Some(errors.0.as_slice()),
+                LmsError::Validation(errors) => Some(errors.0.clone()),
                 _ => None,
             },
         };

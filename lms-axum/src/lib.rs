@@ -42,11 +42,13 @@ use axum::http::{HeaderName, HeaderValue, Method, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use lms_core::Lms;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// What every handler reads: the service and the authenticator.
 #[derive(Clone)]
@@ -54,7 +56,17 @@ pub struct AppState {
     lms: Lms,
     auth: Arc<dyn Authenticate>,
     builtin: Option<BuiltInAuth>,
+    /// The OpenAPI document of exactly the routes this router serves (set once built).
+    openapi: Arc<OnceLock<serde_json::Value>>,
 }
+
+/// The document's header; the paths come from the routes themselves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "lms-rs API", description = "The headless JSON API of lms-rs (contract v1)."),
+    components(schemas(error::Problem))
+)]
+struct ApiDoc;
 
 /// Largest request body the API reads.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -87,7 +99,7 @@ pub fn router(lms: Lms) -> Router {
 /// Like [`router`], configured by `config`.
 pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
     let auth = BuiltInAuth::new(lms.clone(), config.auth.clone());
-    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth) };
+    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth), openapi: Arc::default() };
     finish(routes::all().merge(routes::sign_in()), state, &config)
 }
 
@@ -99,13 +111,18 @@ pub fn router_with_builtin_auth(lms: Lms, auth: AuthConfig) -> Router {
 /// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
 /// routes: the host owns sign-in), and default settings otherwise.
 pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
-    finish(routes::all(), AppState { lms, auth: Arc::new(auth), builtin: None }, &ApiConfig::default())
+    let state = AppState { lms, auth: Arc::new(auth), builtin: None, openapi: Arc::default() };
+    finish(routes::all(), state, &ApiConfig::default())
 }
 
 /// Every request gets an `x-request-id` (kept when the client sent one, echoed in the
 /// response) and a tracing span; bodies over 1 MiB are refused (413); slow requests are
 /// cut off; unknown paths answer a problem+json 404.
-fn finish(routes: Router<AppState>, state: AppState, config: &ApiConfig) -> Router {
+fn finish(routes: OpenApiRouter<AppState>, state: AppState, config: &ApiConfig) -> Router {
+    let (routes, document) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes).merge(routes::openapi()).split_for_parts();
+    let document = serde_json::to_value(&document).unwrap_or_default();
+    state.openapi.get_or_init(|| document);
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
         let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -4,14 +4,13 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::error::Problem;
 use crate::extract::{Input, id, json_body, page, parse_json};
 use crate::views;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
 use lms_core::{
     Actor, CoursePatch, CourseStatus, CurriculumLayout, LessonPatch, LmsError, ModuleInput, NewCourse, NewLesson,
     NewMember, NewOrg, OrgPatch, Parsed, ProgressUpdate, Role, UserId,
@@ -19,6 +18,8 @@ use lms_core::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 type Answer = Result<Response, ApiError>;
 type Query_ = Query<HashMap<String, String>>;
@@ -35,39 +36,51 @@ fn no_content() -> Answer {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Every route this crate serves, relative to where the host nests the router.
-pub fn all() -> Router<AppState> {
-    let course = "/orgs/{org}/courses/{course}";
-    Router::new()
-        .route("/health", get(health))
-        .route("/me", get(me))
-        .route("/me/courses", get(my_courses))
-        .route("/orgs", post(create_org))
-        .route("/orgs/{org}", get(org).patch(update_org))
-        .route("/orgs/{org}/members", get(members).post(add_member))
-        .route("/orgs/{org}/members/{user_id}", put(set_member_role).delete(remove_member))
-        .route("/orgs/{org}/courses", get(courses).post(create_course))
-        .route("/orgs/{org}/reports/courses", get(org_report))
-        .route(course, get(course_outline).patch(update_course))
-        .route(&format!("{course}/modules"), post(create_module))
-        .route(&format!("{course}/modules/{{module}}"), patch(update_module).delete(delete_module))
-        .route(&format!("{course}/modules/{{module}}/lessons"), post(create_lesson))
-        .route(&format!("{course}/lessons/{{lesson}}"), get(lesson).patch(update_lesson).delete(delete_lesson))
-        .route(&format!("{course}/curriculum"), put(reorder_curriculum))
-        .route(&format!("{course}/enrollments"), get(enrollments).post(enroll))
-        .route(&format!("{course}/enrollments/{{user_id}}"), axum::routing::delete(revoke_enrollment))
-        .route(&format!("{course}/lessons/{{lesson}}/progress"), put(record_progress))
-        .route(&format!("{course}/progress"), get(course_progress))
-        .route(&format!("{course}/report"), get(course_report))
-        .route(&format!("{course}/lessons/{{lesson}}/attempts"), get(attempts).post(submit_attempt))
+/// Every route this crate serves, relative to where the host nests the router, each
+/// registered together with its OpenAPI description.
+pub fn all() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(me))
+        .routes(routes!(my_courses))
+        .routes(routes!(create_org))
+        .routes(routes!(org, update_org))
+        .routes(routes!(members, add_member))
+        .routes(routes!(set_member_role, remove_member))
+        .routes(routes!(courses, create_course))
+        .routes(routes!(org_report))
+        .routes(routes!(course_outline, update_course))
+        .routes(routes!(create_module))
+        .routes(routes!(update_module, delete_module))
+        .routes(routes!(create_lesson))
+        .routes(routes!(lesson, update_lesson, delete_lesson))
+        .routes(routes!(reorder_curriculum))
+        .routes(routes!(enrollments, enroll))
+        .routes(routes!(revoke_enrollment))
+        .routes(routes!(record_progress))
+        .routes(routes!(course_progress))
+        .routes(routes!(course_report))
+        .routes(routes!(attempts, submit_attempt))
+}
+
+/// `GET /openapi.json`.
+pub fn openapi() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_document))
+}
+
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "Health",
+    responses((status = 200, description = "the OpenAPI 3.1 document of these routes", body = Object))
+)]
+async fn openapi_document(State(s): State<AppState>) -> Answer {
+    ok(s.openapi.get().cloned().unwrap_or_default())
 }
 
 /// The built-in sign-in's routes.
-pub fn sign_in() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sign-up", post(sign_up))
-        .route("/auth/sign-in", post(sign_in_user))
-        .route("/auth/sign-out", post(sign_out))
+pub fn sign_in() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(sign_up)).routes(routes!(sign_in_user)).routes(routes!(sign_out))
 }
 
 fn builtin(s: &AppState) -> Result<&crate::BuiltInAuth, ApiError> {
@@ -80,13 +93,20 @@ fn signed_in(auth: &crate::BuiltInAuth, status: StatusCode, signed_in: crate::Si
     Ok((status, [(axum::http::header::SET_COOKIE, cookie)], body).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignUp {
     email: String,
     password: String,
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-up",
+    tag = "Auth",
+    request_body = SignUp,
+    responses((status = 201, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
     let auth = builtin(&s)?;
     let body = body.into_result()?;
@@ -94,12 +114,19 @@ async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answe
     signed_in(auth, StatusCode::CREATED, auth.sign_up(new, &body.password).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignIn {
     email: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-in",
+    tag = "Auth",
+    request_body = SignIn,
+    responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn sign_in_user(State(s): State<AppState>, client: ClientAddr, Input(body): Input<SignIn>) -> Answer {
     let auth = builtin(&s)?;
     let body = body.into_result()?;
@@ -107,6 +134,12 @@ async fn sign_in_user(State(s): State<AppState>, client: ClientAddr, Input(body)
     signed_in(auth, StatusCode::OK, auth.sign_in(&body.email, &body.password, client.as_deref()).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-out",
+    tag = "Auth",
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn sign_out(State(s): State<AppState>, Caller(actor): Caller, headers: axum::http::HeaderMap) -> Answer {
     let auth = builtin(&s)?;
     let (Actor::User(_), Some(token)) = (actor, crate::session_token(&headers)) else {
@@ -128,6 +161,12 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Health",
+    responses((status = 200, description = "the store answers", body = Object), (status = 503, description = "the store does not answer", body = Problem), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn health(State(s): State<AppState>) -> Answer {
     s.lms.health().await?;
     ok(json!({"status": "ok"}))
@@ -135,10 +174,23 @@ async fn health(State(s): State<AppState>) -> Answer {
 
 // ------------------------------------------------------------------ me
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "Me",
+    responses((status = 200, description = "success", body = lms_core::Me), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
     ok(s.lms.me(&actor).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/courses",
+    tag = "Me",
+    params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn my_courses(State(s): State<AppState>, Caller(actor): Caller, Query(q): Query_) -> Answer {
     let page = s.lms.my_courses(&actor, page(&q)?).await?;
     ok(page.map(|item| views::dashboard_item(&item)))
@@ -146,14 +198,36 @@ async fn my_courses(State(s): State<AppState>, Caller(actor): Caller, Query(q): 
 
 // ------------------------------------------------------------------ orgs and members
 
+#[utoipa::path(
+    post,
+    path = "/orgs",
+    tag = "Orgs",
+    request_body = NewOrg,
+    responses((status = 201, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn create_org(State(s): State<AppState>, Caller(actor): Caller, Input(new): Input<NewOrg>) -> Answer {
     created(views::org(&s.lms.create_org(&actor, new).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn org(State(s): State<AppState>, Path(org): Path<String>) -> Answer {
     ok(views::org(&s.lms.org(&org).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = OrgPatch,
+    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn update_org(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -163,6 +237,13 @@ async fn update_org(
     ok(views::org(&s.lms.update_org(&actor, &org, patch).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/members",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Member>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn members(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -172,6 +253,14 @@ async fn members(
     ok(s.lms.members(&actor, &org, page(&q)?).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/members",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = NewMember,
+    responses((status = 201, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn add_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -181,11 +270,19 @@ async fn add_member(
     created(s.lms.add_member(&actor, &org, new).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RoleBody {
     role: Role,
 }
 
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/members/{user_id}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    request_body = RoleBody,
+    responses((status = 200, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn set_member_role(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -196,6 +293,13 @@ async fn set_member_role(
     ok(s.lms.set_member_role(&actor, &org, user, body.map(|b| b.role)).await?)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/members/{user_id}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn remove_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -207,6 +311,13 @@ async fn remove_member(
 
 // ------------------------------------------------------------------ catalog and curriculum
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("status" = Option<lms_core::CourseStatus>, Query), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Course>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn courses(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -224,6 +335,14 @@ async fn courses(
     ok(page.map(|c| views::course(&c, &org)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = NewCourse,
+    responses((status = 201, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn create_course(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -233,6 +352,13 @@ async fn create_course(
     created(views::course(&s.lms.create_course(&actor, &org, new).await?, &org))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn course_outline(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -241,6 +367,14 @@ async fn course_outline(
     ok(views::outline(&s.lms.course(&actor, &org, &course).await?, &org))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = CoursePatch,
+    responses((status = 200, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn update_course(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -250,6 +384,14 @@ async fn update_course(
     ok(views::course(&s.lms.update_course(&actor, &org, &course, patch).await?, &org))
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/modules",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = ModuleInput,
+    responses((status = 201, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn create_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -259,6 +401,14 @@ async fn create_module(
     created(s.lms.create_module(&actor, &org, &course, input).await?)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}/modules/{module}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    request_body = ModuleInput,
+    responses((status = 200, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn update_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -268,6 +418,13 @@ async fn update_module(
     ok(s.lms.update_module(&actor, &org, &course, id(&module, "module")?, input).await?)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/modules/{module}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn delete_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -277,6 +434,14 @@ async fn delete_module(
     no_content()
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/modules/{module}/lessons",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    request_body = NewLesson,
+    responses((status = 201, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn create_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -286,6 +451,13 @@ async fn create_lesson(
     created(s.lms.create_lesson(&actor, &org, &course, id(&module, "module")?, new).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -294,6 +466,14 @@ async fn lesson(
     ok(s.lms.lesson(&actor, &org, &course, id(&lesson, "lesson")?).await?)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = LessonPatch,
+    responses((status = 200, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn update_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -303,6 +483,13 @@ async fn update_lesson(
     ok(s.lms.update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch).await?)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn delete_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -312,6 +499,14 @@ async fn delete_lesson(
     no_content()
 }
 
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/courses/{course}/curriculum",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = CurriculumLayout,
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn reorder_curriculum(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -323,11 +518,19 @@ async fn reorder_curriculum(
 
 // ------------------------------------------------------------------ enrollment and progress
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct EnrollBody {
     user_id: Option<UserId>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/enrollments",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = Option<EnrollBody>,
+    responses((status = 201, description = "success", body = lms_core::Enrollment), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 /// `POST …/enrollments`: without a body the caller enrolls; with `{user_id}` an owner or
 /// admin enrolls that user.
 async fn enroll(
@@ -355,6 +558,13 @@ async fn enroll(
     created(enrollment)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/enrollments",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Enrollment>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn enrollments(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -364,6 +574,13 @@ async fn enrollments(
     ok(s.lms.enrollments(&actor, &org, &course, page(&q)?).await?)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/enrollments/{user_id}",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn revoke_enrollment(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -373,6 +590,14 @@ async fn revoke_enrollment(
     no_content()
 }
 
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/progress",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = ProgressUpdate,
+    responses((status = 200, description = "success", body = lms_core::ProgressResult), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn record_progress(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -382,6 +607,13 @@ async fn record_progress(
     ok(s.lms.record_progress(&actor, &org, &course, id(&lesson, "lesson")?, update).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/progress",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    responses((status = 200, description = "success", body = lms_core::CourseProgress), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn course_progress(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -390,6 +622,13 @@ async fn course_progress(
     ok(s.lms.course_progress(&actor, &org, &course).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/report",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::CourseReport), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn course_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -399,6 +638,13 @@ async fn course_report(
     ok(s.lms.course_report(&actor, &org, &course, page(&q)?).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/reports/courses",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::OrgReportRow>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn org_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -410,11 +656,19 @@ async fn org_report(
 
 // ------------------------------------------------------------------ quizzes
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AttemptBody {
     answers: Value,
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
+    tag = "Quizzes",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = AttemptBody,
+    responses((status = 201, description = "success", body = lms_core::QuizAttempt), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn submit_attempt(
     State(s): State<AppState>,
     Caller(actor): Caller,
@@ -425,6 +679,13 @@ async fn submit_attempt(
     created(s.lms.submit_attempt(&actor, &org, &course, id(&lesson, "lesson")?, answers).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
+    tag = "Quizzes",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::QuizAttempt>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
 async fn attempts(
     State(s): State<AppState>,
     Caller(actor): Caller,

@@ -13,6 +13,7 @@ pub const MAX_PRICE_MINOR_UNITS: i64 = 99_999_999;
 pub const MAX_DURATION_MINUTES: u32 = 100_000;
 
 /// Where a course is in its life.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CourseStatus {
@@ -52,6 +53,7 @@ impl CourseStatus {
 }
 
 /// A price in minor units of a currency. A free course has no price.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Price {
     /// Minor units (cents), 1..=[`MAX_PRICE_MINOR_UNITS`].
@@ -72,6 +74,7 @@ impl Price {
 }
 
 /// A course of an org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Course {
     /// Stable id.
@@ -153,6 +156,7 @@ impl Course {
 }
 
 /// A price as the API takes it: `amount: 0` makes a course free.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct PriceInput {
     /// Minor units; 0 means free.
@@ -162,6 +166,7 @@ pub struct PriceInput {
 }
 
 /// Input of [`crate::Lms::create_course`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NewCourse {
     /// See [`Course::slug`].
@@ -180,6 +185,7 @@ pub struct NewCourse {
 }
 
 /// Input of [`crate::Lms::update_course`]; absent fields stay as they are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CoursePatch {
     /// A new title.
@@ -201,6 +207,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 }
 
 /// A module: an ordered group of lessons in a course.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Module {
     /// Stable id.
@@ -214,6 +221,7 @@ pub struct Module {
 }
 
 /// Input of [`crate::Lms::create_module`] and [`crate::Lms::update_module`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ModuleInput {
     /// See [`Module::title`].
@@ -221,6 +229,7 @@ pub struct ModuleInput {
 }
 
 /// The kinds of lesson.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LessonKind {
@@ -421,6 +430,7 @@ impl LearnerContent {
 }
 
 /// A lesson without its content, as course outlines show it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonSummary {
     /// Stable id.
@@ -479,6 +489,7 @@ pub enum LessonView {
 }
 
 /// Input of [`crate::Lms::create_lesson`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Deserialize)]
 pub struct NewLesson {
     /// See [`LessonSummary::title`].
@@ -500,6 +511,7 @@ pub struct NewLesson {
 
 /// Input of [`crate::Lms::update_lesson`]; absent fields stay as they are. To change the
 /// kind, give `kind` and `content` together.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct LessonPatch {
     /// A new title.
@@ -525,6 +537,7 @@ pub(crate) fn check_duration(minutes: Option<u32>, errors: &mut ValidationErrors
 }
 
 /// A module and its lessons, in curriculum order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutlineModule {
     /// The module.
@@ -535,6 +548,7 @@ pub struct OutlineModule {
 }
 
 /// A course with its curriculum (no lesson content), as `GET …/courses/{course}` shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CourseOutline {
     /// The course.
@@ -553,6 +567,7 @@ impl CourseOutline {
 
 /// Input of [`crate::Lms::reorder_curriculum`]: every module of the course once, each with
 /// every lesson that should end up in it, in the new order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct CurriculumLayout {
     /// Modules in their new order.
@@ -560,6 +575,7 @@ pub struct CurriculumLayout {
 }
 
 /// One module of a [`CurriculumLayout`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ModuleLayout {
     /// The module.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// How a learner came to be enrolled.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentSource {
@@ -43,6 +44,7 @@ impl EnrollmentSource {
 }
 
 /// Whether an enrollment grants access.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentStatus {
@@ -72,6 +74,7 @@ impl EnrollmentStatus {
 }
 
 /// A user's enrollment in a course; one per (user, course).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrollment {
     /// Stable id (orders enrollments by time).
@@ -103,6 +106,7 @@ impl Enrollment {
 }
 
 /// Where a learner is in one lesson.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LessonStatus {
@@ -136,6 +140,7 @@ impl LessonStatus {
 }
 
 /// A learner's progress in one lesson.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonProgress {
     /// The learner.
@@ -158,6 +163,7 @@ pub struct LessonProgress {
 }
 
 /// A progress report from a learner: a percent, a status, or both.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct ProgressUpdate {
     /// How far through the lesson (0..=100); 100 completes it.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// What went wrong with one field of the input.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     /// The field's name as the API spells it (`title`, `content.questions[2].options`).

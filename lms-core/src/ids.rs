@@ -11,6 +11,7 @@ macro_rules! id_type {
         ///
         /// A UUID v7, so ids sort by creation time.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = uuid::Uuid))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A tenant: every course, membership and report belongs to exactly one org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Org {
     /// Stable id.
@@ -20,6 +21,7 @@ pub struct Org {
 }
 
 /// An identity the host (or the built-in auth) vouches for. The core stores no credentials.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// Stable id.
@@ -33,6 +35,7 @@ pub struct User {
 }
 
 /// A member's role in one org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -66,6 +69,7 @@ impl Role {
 }
 
 /// A user's role in an org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// The org.
@@ -79,6 +83,7 @@ pub struct Membership {
 }
 
 /// A membership with the member's name and email, as the members list shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     /// The member's user id.
@@ -94,6 +99,7 @@ pub struct Member {
 }
 
 /// One of the caller's memberships, as `GET /me` lists them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipSummary {
     /// The org's slug.
@@ -103,6 +109,7 @@ pub struct MembershipSummary {
 }
 
 /// Input of [`crate::Lms::create_org`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NewOrg {
     /// See [`Org::slug`].
@@ -112,6 +119,7 @@ pub struct NewOrg {
 }
 
 /// Input of [`crate::Lms::update_org`]; absent fields stay as they are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct OrgPatch {
     /// A new display name.
@@ -121,6 +129,7 @@ pub struct OrgPatch {
 }
 
 /// Input of [`crate::Lms::add_member`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Deserialize)]
 pub struct NewMember {
     /// The email of an existing user.
@@ -130,6 +139,7 @@ pub struct NewMember {
 }
 
 /// Input of [`crate::Lms::create_user`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NewUser {
     /// See [`User::email`].

@@ -63,6 +63,7 @@ impl PageRequest {
 }
 
 /// One page of a list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
     /// The items, in list order.

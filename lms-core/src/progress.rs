@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// What still stands between a learner and completion.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnmetRule {
@@ -21,6 +22,7 @@ pub enum UnmetRule {
 }
 
 /// One reason a course is not complete, in words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unmet {
     /// The rule that is not met.
@@ -30,6 +32,7 @@ pub struct Unmet {
 }
 
 /// A learner's progress through a course.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CourseProgress {
     /// Completed required lessons over required lessons, rounded down; 100 only when all

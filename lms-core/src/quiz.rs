@@ -153,6 +153,7 @@ pub struct Grade {
 }
 
 /// A graded, stored attempt at a quiz.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizAttempt {
     /// Stable id.

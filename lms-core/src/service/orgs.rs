@@ -12,6 +12,7 @@ use crate::validate;
 use serde::Serialize;
 
 /// The caller's account, as `GET /me` shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Me {
     /// The caller.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// Enrollment and completion figures of one course (active enrollments).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CourseSummary {
     /// Active enrollments.
@@ -40,6 +41,7 @@ impl CourseSummary {
 }
 
 /// One learner's line of a course report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CourseReportItem {
     /// The learner.
@@ -53,6 +55,7 @@ pub struct CourseReportItem {
 }
 
 /// A course report: the summary and a page of learners.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CourseReport {
     /// Figures over every active enrollment.
@@ -64,6 +67,7 @@ pub struct CourseReport {
 }
 
 /// One course's line of the org report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrgReportRow {
     /// The course.
