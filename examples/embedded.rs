@@ -10,7 +10,7 @@
 //!
 //! `LMS_DATABASE_URL` picks the database (default `sqlite::memory:`; e.g.
 //! `sqlite://lms-demo.db` keeps the data in a file, seeded on first start). A `postgres://`
-//! URL selects Postgres (build with `--features postgres`); the example migrates it on start
+//! URL selects Postgres; the example migrates it on start
 //! and turns row-level security on.
 
 use lms::sqlite::SqliteStore;
@@ -106,15 +106,10 @@ async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         return Ok(Lms::new(SqliteStore::connect(url).await?));
     }
-    #[cfg(feature = "postgres")]
-    {
-        let options = lms::postgres::PgOptions { row_level_security: true, ..Default::default() };
-        let store = lms::postgres::PgStore::connect_with(url, options).await?;
-        store.migrate().await?;
-        Ok(Lms::new(store))
-    }
-    #[cfg(not(feature = "postgres"))]
-    Err("LMS_DATABASE_URL names Postgres: run with --features postgres".into())
+    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
+    let store = lms_postgres::PgStore::connect_with(url, options).await?;
+    store.migrate().await?;
+    Ok(Lms::new(store))
 }
 
 struct Demo {

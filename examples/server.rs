@@ -11,8 +11,7 @@
 //!   marks the session cookie `Secure`
 //! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
 //! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
-//!   `postgres://` URL selects Postgres (build with `--features postgres`), migrated on start
-//!   with row-level security on
+//!   `postgres://` URL selects Postgres, migrated on start with row-level security on
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
 //! - `RUST_LOG` — log filter (default `info`)
@@ -98,15 +97,10 @@ async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         return Ok(Lms::new(SqliteStore::connect(url).await?));
     }
-    #[cfg(feature = "postgres")]
-    {
-        let options = lms::postgres::PgOptions { row_level_security: true, ..Default::default() };
-        let store = lms::postgres::PgStore::connect_with(url, options).await?;
-        store.migrate().await?;
-        Ok(Lms::new(store))
-    }
-    #[cfg(not(feature = "postgres"))]
-    Err("LMS_DATABASE_URL names Postgres: run with --features postgres".into())
+    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
+    let store = lms_postgres::PgStore::connect_with(url, options).await?;
+    store.migrate().await?;
+    Ok(Lms::new(store))
 }
 
 async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
