@@ -13,7 +13,6 @@
 //! URL selects Postgres; the example migrates it on start
 //! and turns row-level security on.
 
-use lms::sqlite::SqliteStore;
 use lms::{Actor, LessonKind, Lms, LmsError, NewOrg, NewUser, PageRequest, ProgressUpdate, Role};
 use serde_json::json;
 
@@ -25,7 +24,7 @@ use demo::{FREE, ORG, PAID};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("LMS_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let lms = connect(&url).await?;
+    let lms = demo::connect(&url).await?;
     println!("lms-rs demo on {url}\n");
 
     let people = match lms.org(ORG).await {
@@ -100,16 +99,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
-}
-
-async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
-    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-        return Ok(Lms::new(SqliteStore::connect(url).await?));
-    }
-    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
-    let store = lms_postgres::PgStore::connect_with(url, options).await?;
-    store.migrate().await?;
-    Ok(Lms::new(store))
 }
 
 struct Demo {

@@ -17,7 +17,6 @@
 //! - `RUST_LOG` — log filter (default `info`)
 
 use axum::Router;
-use lms::sqlite::SqliteStore;
 use lms::{Actor, LessonKind, Lms, LmsError, NewOrg, NewUser, Role};
 use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth};
 use std::net::SocketAddr;
@@ -49,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cors =
         env("LMS_CORS_ORIGINS").map(|v| v.split(',').map(|o| o.trim().to_string()).collect()).unwrap_or_default();
 
-    let lms = connect(&database_url).await?;
+    let lms = demo::connect(&database_url).await?;
     let auth = AuthConfig {
         signin_attempts_per_minute: attempts,
         secure_cookie: public_url.starts_with("https://"),
@@ -91,16 +90,6 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
-    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-        return Ok(Lms::new(SqliteStore::connect(url).await?));
-    }
-    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
-    let store = lms_postgres::PgStore::connect_with(url, options).await?;
-    store.migrate().await?;
-    Ok(Lms::new(store))
 }
 
 async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {

@@ -1,6 +1,7 @@
-//! The demo org's courses, shared by the examples (`#[path]`-included: each example is its
-//! own crate).
+//! What the examples share (`#[path]`-included: each example is its own crate): opening the
+//! store a URL names, and the demo org's courses.
 
+use lms::sqlite::SqliteStore;
 use lms::{Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, PriceInput};
 use serde_json::json;
 
@@ -10,6 +11,18 @@ pub const ORG: &str = "demo";
 pub const FREE: &str = "rust-101";
 /// The paid course.
 pub const PAID: &str = "async-rust";
+
+/// An LMS on the database `url` names: `sqlite:…` (the file is created if missing) or
+/// `postgres://…` (migrated, with row-level security on).
+pub async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Ok(Lms::new(SqliteStore::connect(url).await?));
+    }
+    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
+    let store = lms_postgres::PgStore::connect_with(url, options).await?;
+    store.migrate().await?;
+    Ok(Lms::new(store))
+}
 
 /// Creates and publishes the demo courses, owned by `instructor`, in the demo org.
 pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError> {
