@@ -856,6 +856,11 @@ mod every_route {
                 assert_eq!(reply.status.as_u16(), denied_status, "{what} as {denied_who:?}: {}", reply.body);
                 assert_eq!(reply.headers[header::CONTENT_TYPE], "application/problem+json", "{what}");
             }
+            if !matches!(who, Who::Nobody) {
+                let reply = api.call(route.method, &path, None, body.clone()).await;
+                assert_eq!(reply.status.as_u16(), 401, "{what} without sign-in: {}", reply.body);
+                assert_problem(&reply, 401, "unauthenticated");
+            }
             if path.starts_with("/orgs/acme/courses/c") {
                 let elsewhere = path.replacen("/orgs/acme/", "/orgs/other/", 1);
                 let reply = api.call(route.method, &elsewhere, actor(Who::Outsider), body.clone()).await;
