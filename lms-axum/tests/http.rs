@@ -491,11 +491,12 @@ mod built_in_auth {
     }
 
     pub async fn expired_sessions_are_refused(backend: Backend) {
-        let api = api(backend, AuthConfig { session_ttl: Duration::from_secs(1), ..AuthConfig::default() }).await;
+        // Generous margins: a loaded CI machine must not expire the session before the first use.
+        let api = api(backend, AuthConfig { session_ttl: Duration::from_secs(3), ..AuthConfig::default() }).await;
         let up = json!({"email": "brief@example.com", "password": "long enough pass", "name": "Brief"});
         let token = api.call("POST", "/auth/sign-up", None, Some(up)).await.body["token"].as_str().unwrap().to_string();
         assert_eq!(bearer(&api, "GET", "/me", &token).await.status, StatusCode::OK);
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        tokio::time::sleep(Duration::from_millis(3500)).await;
         assert_problem(&bearer(&api, "GET", "/me", &token).await, 401, "unauthenticated");
     }
 
@@ -554,7 +555,7 @@ mod hardening {
         assert!(other.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     }
 
-    /// A store whose health check takes 300 ms.
+    /// A store whose health check takes 3 s.
     struct SlowPing(SqliteStore);
 
     #[async_trait]
@@ -564,7 +565,7 @@ mod hardening {
         }
 
         async fn ping(&self) -> Result<(), lms_core::StoreError> {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(Duration::from_secs(3)).await;
             self.0.ping().await
         }
     }
@@ -573,7 +574,7 @@ mod hardening {
     async fn slow_requests_are_cut_off_with_503() {
         let lms = Lms::new(SlowPing(SqliteStore::memory().await.expect("store")));
         let w = World::new(lms.clone()).await;
-        let config = ApiConfig { request_timeout: Duration::from_millis(50), ..ApiConfig::default() };
+        let config = ApiConfig { request_timeout: Duration::from_millis(750), ..ApiConfig::default() };
         let api = Api { app: lms_axum::router_with_config(lms, config), w };
         assert_problem(&api.call("GET", "/health", None, None).await, 503, "unavailable");
         assert_eq!(api.call("GET", "/orgs/acme", None, None).await.status, StatusCode::OK, "fast requests pass");
