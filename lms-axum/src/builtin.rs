@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, Utc};
 use lms_core::store::Access;
-use lms_core::{Actor, AuthSession, ConflictKind, Lms, LmsError, NewUser, StoreError, UniqueKey, User};
+use lms_core::{Actor, AuthSession, Lms, LmsError, NewUser, StoreError, User};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -81,13 +81,7 @@ impl BuiltInAuth {
         let hash = hash_password(password.to_string()).await?;
         let token = new_token()?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
-        tx.insert_user(&user).await.map_err(|e| match e {
-            StoreError::Duplicate(UniqueKey::UserEmail) => LmsError::Conflict {
-                kind: ConflictKind::EmailTaken,
-                message: "the email belongs to another user".into(),
-            },
-            other => other.into(),
-        })?;
+        tx.insert_user(&user).await?;
         tx.set_password_hash(user.id, &hash).await?;
         tx.insert_session(&self.session_for(&user, &token, now)).await?;
         tx.commit().await?;
@@ -174,8 +168,13 @@ fn token_hash(token: &str) -> String {
 /// 256 random bits from the operating system, URL-safe base64.
 fn new_token() -> Result<String, LmsError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))?;
+    getrandom::fill(&mut bytes).map_err(internal)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A failure inside the server (no randomness, a hashing task that died).
+fn internal(error: impl std::fmt::Display) -> LmsError {
+    LmsError::Store(StoreError::Backend(error.to_string().into()))
 }
 
 fn check_password(password: &str) -> Result<(), String> {
@@ -195,14 +194,14 @@ async fn hash_password(password: String) -> Result<String, LmsError> {
     // Argon2 is deliberately slow: keep it off the async workers.
     tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
         .await
-        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))?
-        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))
+        .map_err(internal)?
+        .map_err(internal)
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool, LmsError> {
     tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok())
         .await
-        .map_err(|e| LmsError::Store(StoreError::Backend(e.to_string().into())))
+        .map_err(internal)
 }
 
 /// Counts attempts per key in a sliding window.

@@ -145,7 +145,7 @@ pub enum LmsError {
     PaymentsNotConfigured,
     /// The store failed; the change, if any, was rolled back.
     #[error("store failure: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
 }
 
 impl LmsError {
@@ -211,6 +211,28 @@ impl LmsError {
         let mut errors = ValidationErrors::default();
         errors.add(field, message);
         Self::Validation(errors)
+    }
+}
+
+/// A broken unique key is the request clashing with current state (409, with the contract's
+/// code for that key); any other store error stays a store failure.
+impl From<StoreError> for LmsError {
+    fn from(error: StoreError) -> Self {
+        let (kind, message) = match error {
+            StoreError::Duplicate(UniqueKey::OrgSlug) => (ConflictKind::SlugTaken, "another org has this slug"),
+            StoreError::Duplicate(UniqueKey::CourseSlug) => {
+                (ConflictKind::SlugTaken, "the org has a course with this slug")
+            }
+            StoreError::Duplicate(UniqueKey::UserEmail) => {
+                (ConflictKind::EmailTaken, "the email belongs to another user")
+            }
+            StoreError::Duplicate(UniqueKey::Enrollment) => {
+                (ConflictKind::AlreadyEnrolled, "already enrolled in this course")
+            }
+            StoreError::Duplicate(UniqueKey::Membership) => (ConflictKind::Conflict, "the user is a member already"),
+            other => return Self::Store(other),
+        };
+        Self::conflict(kind, message)
     }
 }
 

@@ -1,11 +1,11 @@
 //! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
 
-use super::{Actor, Lms, allow, course_scope, load_outline, on_duplicate, org_scope};
+use super::{Actor, Lms, allow, course_scope, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
     LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
 };
-use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
+use crate::error::{LmsError, ValidationErrors};
 use crate::ids::{CourseId, LessonId, ModuleId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
@@ -72,9 +72,7 @@ impl Lms {
             created_at: now,
             updated_at: now,
         };
-        tx.insert_course(&course).await.map_err(|e| {
-            on_duplicate(e, UniqueKey::CourseSlug, ConflictKind::SlugTaken, "the org has a course with this slug")
-        })?;
+        tx.insert_course(&course).await?;
         tx.commit().await?;
         Ok(course)
     }

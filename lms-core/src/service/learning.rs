@@ -1,9 +1,9 @@
 //! Enrollment, progress, quizzes and the learner's dashboard.
 
-use super::{Actor, CourseScope, Lms, allow, course_scope, load_outline, on_duplicate};
+use super::{Actor, CourseScope, Lms, allow, course_scope, load_outline};
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
-use crate::error::{ConflictKind, LmsError, UniqueKey};
+use crate::error::{ConflictKind, LmsError};
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
@@ -109,14 +109,7 @@ impl Lms {
                     completed_at: None,
                     completed_required: 0,
                 };
-                tx.insert_enrollment(&enrollment).await.map_err(|e| {
-                    on_duplicate(
-                        e,
-                        UniqueKey::Enrollment,
-                        ConflictKind::AlreadyEnrolled,
-                        "already enrolled in this course",
-                    )
-                })?;
+                tx.insert_enrollment(&enrollment).await?;
                 Ok(enrollment)
             }
         }

@@ -14,7 +14,7 @@ pub use reports::{CourseReport, CourseReportItem, CourseSummary, OrgReportRow, R
 use crate::clock::{Clock, SystemClock};
 use crate::course::{Course, CourseOutline};
 use crate::enrollment::Enrollment;
-use crate::error::{ConflictKind, LmsError, StoreError, UniqueKey};
+use crate::error::LmsError;
 use crate::ids::UserId;
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
@@ -196,21 +196,13 @@ async fn load_outline(tx: &mut dyn StoreTx, course: Course) -> Result<CourseOutl
     Ok(CourseOutline { course, modules })
 }
 
-/// Maps a broken unique key onto the API's conflict, passing other store errors through.
-fn on_duplicate(error: StoreError, key: UniqueKey, kind: ConflictKind, message: &str) -> LmsError {
-    match error {
-        StoreError::Duplicate(k) if k == key => LmsError::conflict(kind, message),
-        other => other.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! Orchestration against mocked stores: the policy runs before any write, a denied call
     //! never writes or commits, and store failures surface as typed errors.
     use super::*;
     use crate::course::{CoursePatch, CourseStatus};
-    use crate::error::StoreError;
+    use crate::error::{StoreError, UniqueKey};
     use crate::ids::{CourseId, OrgId};
     use crate::org::{Membership, NewOrg, Role};
     use crate::store::{MockStore, MockStoreTx};

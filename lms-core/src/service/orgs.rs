@@ -1,7 +1,7 @@
 //! Users, orgs and members.
 
-use super::{Actor, Lms, allow, on_duplicate, org_scope};
-use crate::error::{ConflictKind, LmsError, UniqueKey, ValidationErrors};
+use super::{Actor, Lms, allow, org_scope};
+use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{OrgId, UserId};
 use crate::input::Parsed;
 use crate::org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
@@ -28,9 +28,7 @@ impl Lms {
     pub async fn create_user(&self, new: NewUser) -> Result<User, LmsError> {
         let user = new.into_user(self.now())?;
         let mut tx = self.write().await?;
-        tx.insert_user(&user).await.map_err(|e| {
-            on_duplicate(e, UniqueKey::UserEmail, ConflictKind::EmailTaken, "the email belongs to another user")
-        })?;
+        tx.insert_user(&user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -77,9 +75,7 @@ impl Lms {
         };
         let mut tx = self.write().await?;
         tx.set_scope(TenantScope { org: Some(org.id), user: Some(user) }).await?;
-        tx.insert_org(&org)
-            .await
-            .map_err(|e| on_duplicate(e, UniqueKey::OrgSlug, ConflictKind::SlugTaken, "another org has this slug"))?;
+        tx.insert_org(&org).await?;
         tx.insert_membership(&Membership { org_id: org.id, user_id: user, role: Role::Admin, joined_at: now }).await?;
         tx.commit().await?;
         Ok(org)
@@ -152,9 +148,7 @@ impl Lms {
         }
         let user = tx.user_by_email(&email).await?.ok_or(LmsError::NotFound("user"))?;
         let membership = Membership { org_id: scope.org.id, user_id: user.id, role: input.role, joined_at: self.now() };
-        tx.insert_membership(&membership).await.map_err(|e| {
-            on_duplicate(e, UniqueKey::Membership, ConflictKind::Conflict, "the user is a member already")
-        })?;
+        tx.insert_membership(&membership).await?;
         tx.commit().await?;
         Ok(member(user, &membership))
     }
