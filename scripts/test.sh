@@ -16,6 +16,8 @@ command -v cargo >/dev/null || die "cargo is missing: install Rust (https://rust
 missing=()
 command -v cc >/dev/null || missing+=(gcc)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
+# Certificate tests read the text back out of rendered PDFs with poppler's pdftotext.
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
         say "installing ${missing[*]}"
