@@ -25,6 +25,7 @@ fn main() -> std::io::Result<()> {
         issued_at: chrono::Utc::now(),
         code,
         verify_url: &verify_url,
+        revoked_notice: None,
     };
     // The first render also parses the embedded fonts; time the second, as a server sees it.
     lms_pdf::render(&certificate, paper);

@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod certificate;
 pub mod clock;
 pub mod course;
 pub mod enrollment;
@@ -39,6 +40,7 @@ pub mod validate;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use certificate::{Certificate, CertificateCode, RevocationReason};
 pub use clock::{Clock, SystemClock};
 pub use course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent, LearnerLesson, Lesson,

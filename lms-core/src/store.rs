@@ -8,6 +8,7 @@
 //! Backends prove themselves with the shared conformance suite (`lms-core` feature
 //! `testing`, [`crate::conformance_tests!`]).
 
+use crate::certificate::{Certificate, CertificateCode};
 use crate::course::{Course, CourseStatus, CurriculumLayout, Lesson, Module, OutlineModule};
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
@@ -243,13 +244,25 @@ pub trait StoreTx: Send {
     /// the transaction of a curriculum change.
     async fn recount_rollups(&mut self, course: CourseId) -> Result<(), StoreError>;
     /// Records completion at `now` for the course's active enrollments that have no
-    /// completion yet and whose rollup is at least `threshold`. Returns how many.
+    /// completion yet and whose rollup is at least `threshold`. Returns their learners.
     async fn record_completions(
         &mut self,
         course: CourseId,
         threshold: u32,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError>;
+    ) -> Result<Vec<UserId>, StoreError>;
+
+    // --- certificates
+    /// Inserts a certificate unless the (user, course) pair has one already; returns
+    /// whether it was inserted. (A pair holds at most one certificate, ever.)
+    async fn insert_certificate(&mut self, certificate: &Certificate) -> Result<bool, StoreError>;
+    /// The user's certificate for the course.
+    async fn certificate(&mut self, user: UserId, course: CourseId) -> Result<Option<Certificate>, StoreError>;
+    /// The certificate with this code, whichever org it belongs to: holding the code is
+    /// what entitles anyone to read it (backends with row-level security admit that row).
+    async fn certificate_by_code(&mut self, code: &CertificateCode) -> Result<Option<Certificate>, StoreError>;
+    /// Stores a certificate's `revoked_at` and `revoked_reason` (nothing else ever changes).
+    async fn update_certificate_revocation(&mut self, certificate: &Certificate) -> Result<(), StoreError>;
 
     // --- quizzes
     /// Inserts a graded attempt (`Duplicate(AttemptNumber)` when the number is taken).

@@ -23,6 +23,7 @@
 //!         issued_at,
 //!         code: "K7QM-2XPD-9HVA-TRC3-WN4E-BJ8F-GSYZ",
 //!         verify_url: "https://lms.example.com/api/v1/certificates/K7QM-2XPD-9HVA-TRC3-WN4E-BJ8F-GSYZ",
+//!         revoked_notice: None,
 //!     },
 //!     PaperSize::A4,
 //! );
@@ -53,6 +54,8 @@ pub struct CertificateDocument<'a> {
     pub code: &'a str,
     /// Where anyone can verify the code.
     pub verify_url: &'a str,
+    /// For a revoked certificate, why (printed across the top in red); `None` when valid.
+    pub revoked_notice: Option<&'a str>,
 }
 
 /// The page size; the page is always landscape.
@@ -104,6 +107,12 @@ pub fn render(certificate: &CertificateDocument<'_>, paper: PaperSize) -> Vec<u8
     ];
     let mut used = BTreeMap::new();
     for block in &blocks {
+        ops.extend(block.ops(fonts, centre, height, text_width, &mut used));
+    }
+    if let Some(notice) = certificate.revoked_notice {
+        let warning = Color::Rgb(Rgb { r: 0.75, g: 0.1, b: 0.1, icc_profile: None });
+        ops.push(Op::SetFillColor { col: warning });
+        let block = Block::new(&format!("REVOKED: {notice}"), FontFace::Bold, 16.0, 0.83, Align::Centre);
         ops.extend(block.ops(fonts, centre, height, text_width, &mut used));
     }
 
@@ -165,6 +174,7 @@ mod tests {
                 issued_at,
                 code: "ABCD-EFGH",
                 verify_url: "https://example.com/certificates/ABCD-EFGH",
+                revoked_notice: None,
             },
             PaperSize::A4,
         )
@@ -213,10 +223,27 @@ mod tests {
             issued_at,
             code: "C",
             verify_url: "https://example.com/c",
+            revoked_notice: None,
         };
         for paper in [PaperSize::A4, PaperSize::Letter] {
             let text = pdftotext(&render(&document, paper));
             assert_eq!(text.matches("Ownership").count(), 20, "{text}");
         }
+    }
+
+    #[test]
+    fn a_revoked_certificate_says_so() {
+        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().to_utc();
+        let document = CertificateDocument {
+            learner_name: "Ada",
+            course_title: "Rust 101",
+            org_name: "Acme",
+            issued_at,
+            code: "C",
+            verify_url: "https://example.com/c",
+            revoked_notice: Some("the enrollment was revoked"),
+        };
+        let text = pdftotext(&render(&document, PaperSize::A4));
+        assert!(text.contains("REVOKED: the enrollment was revoked") && text.contains("Ada"), "{text}");
     }
 }

@@ -22,7 +22,7 @@ DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
-            enrollments, lesson_progress, quiz_attempts, credentials, sessions TO lms_app;
+            enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates TO lms_app;
     END IF;
 END
 $$;
@@ -83,3 +83,13 @@ ALTER TABLE quiz_attempts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE quiz_attempts FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON quiz_attempts;
 CREATE POLICY lms_tenant ON quiz_attempts USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+-- A certificate is readable in its org, by its learner, and by anyone who presents its
+-- code (public verification sets lms.certificate_code for that one lookup).
+ALTER TABLE certificates ENABLE ROW LEVEL SECURITY;
+ALTER TABLE certificates FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON certificates;
+CREATE POLICY lms_tenant ON certificates
+    USING (org_id = lms_org() OR user_id = lms_user()
+           OR code = nullif(current_setting('lms.certificate_code', true), ''))
+    WITH CHECK (org_id = lms_org());

@@ -3,8 +3,9 @@
 use lms_core::course::{LessonContent, LessonKind, LessonSummary};
 use lms_core::store::ReportRow;
 use lms_core::{
-    Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, Lesson, LessonProgress, LessonStatus, Member,
-    Membership, Module, Org, Price, QuizAttempt, Role, StoreError, User,
+    Certificate, CertificateCode, Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, Lesson,
+    LessonProgress, LessonStatus, Member, Membership, Module, Org, Price, QuizAttempt, RevocationReason, Role,
+    StoreError, User,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{Decode, Postgres, Row, Type};
@@ -188,4 +189,27 @@ pub(crate) fn course_id(row: &PgRow) -> Result<lms_core::CourseId, StoreError> {
 
 pub(crate) fn text(row: &PgRow, column: &str) -> Result<String, StoreError> {
     get(row, column)
+}
+
+pub(crate) fn certificate(row: &PgRow) -> Result<Certificate, StoreError> {
+    let reason: Option<String> = get(row, "revoked_reason")?;
+    let revoked_reason = match reason {
+        None => None,
+        Some(text) => Some(
+            RevocationReason::parse(&text)
+                .ok_or_else(|| StoreError::Corrupt(format!("column revoked_reason: unknown value {text:?}")))?,
+        ),
+    };
+    Ok(Certificate {
+        code: CertificateCode::from_stored(get(row, "code")?),
+        user_id: id(row, "user_id")?,
+        course_id: id(row, "course_id")?,
+        org_id: id(row, "org_id")?,
+        learner_name: get(row, "learner_name")?,
+        course_title: get(row, "course_title")?,
+        org_name: get(row, "org_name")?,
+        issued_at: get(row, "issued_at")?,
+        revoked_at: get(row, "revoked_at")?,
+        revoked_reason,
+    })
 }

@@ -8,9 +8,9 @@ use lms_core::store::{
     AuthSession, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope,
 };
 use lms_core::{
-    Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress, Member, Membership,
-    MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError, UniqueKey, User,
-    UserId,
+    Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
+    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError,
+    UniqueKey, User, UserId,
 };
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::SqliteRow;
@@ -561,15 +561,58 @@ impl StoreTx for SqliteTx {
         course: CourseId,
         threshold: u32,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<UserId>, StoreError> {
         let q = sqlx::query(
             "UPDATE enrollments SET completed_at = ?
-             WHERE course_id = ? AND status = 'active' AND completed_at IS NULL AND completed_required >= ?",
+             WHERE course_id = ? AND status = 'active' AND completed_at IS NULL AND completed_required >= ?
+             RETURNING user_id",
         )
         .bind(now)
         .bind(course.0)
         .bind(i64::from(threshold));
-        self.execute(q).await
+        let rows = self.fetch_all(q).await?;
+        rows.iter().map(|row| row.try_get("user_id").map(UserId).map_err(map_error)).collect()
+    }
+
+    async fn insert_certificate(&mut self, c: &Certificate) -> Result<bool, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO certificates (code, user_id, course_id, org_id, learner_name, course_title, org_name,
+                                       issued_at, revoked_at, revoked_reason)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id, course_id) DO NOTHING",
+        )
+        .bind(c.code.as_str())
+        .bind(c.user_id.0)
+        .bind(c.course_id.0)
+        .bind(c.org_id.0)
+        .bind(&c.learner_name)
+        .bind(&c.course_title)
+        .bind(&c.org_name)
+        .bind(c.issued_at)
+        .bind(c.revoked_at)
+        .bind(c.revoked_reason.map(|r| r.as_str()));
+        Ok(self.execute(q).await? == 1)
+    }
+
+    async fn certificate(&mut self, user: UserId, course: CourseId) -> Result<Option<Certificate>, StoreError> {
+        let q =
+            sqlx::query("SELECT * FROM certificates WHERE user_id = ? AND course_id = ?").bind(user.0).bind(course.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::certificate).transpose()
+    }
+
+    async fn certificate_by_code(&mut self, code: &CertificateCode) -> Result<Option<Certificate>, StoreError> {
+        let q = sqlx::query("SELECT * FROM certificates WHERE code = ?").bind(code.as_str());
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::certificate).transpose()
+    }
+
+    async fn update_certificate_revocation(&mut self, c: &Certificate) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE certificates SET revoked_at = ?, revoked_reason = ? WHERE code = ?")
+            .bind(c.revoked_at)
+            .bind(c.revoked_reason.map(|r| r.as_str()))
+            .bind(c.code.as_str());
+        self.execute(q).await.map(drop)
     }
 
     async fn insert_attempt(&mut self, a: &QuizAttempt) -> Result<(), StoreError> {

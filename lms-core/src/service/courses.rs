@@ -1,6 +1,6 @@
 //! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
 
-use super::{Actor, Lms, allow, course_scope, load_outline, org_scope};
+use super::{Actor, Lms, allow, certificates, course_scope, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
     LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
@@ -8,6 +8,7 @@ use crate::course::{
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::{CourseId, LessonId, ModuleId};
 use crate::input::Parsed;
+use crate::org::Org;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
@@ -161,7 +162,7 @@ impl Lms {
             return Err(LmsError::NotFound("module"));
         }
         tx.delete_module(module).await?;
-        self.curriculum_changed(tx.as_mut(), scope.course).await?;
+        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -264,7 +265,7 @@ impl Lms {
         }
         tx.update_lesson(&lesson).await?;
         if lesson.summary.required != required_before {
-            self.curriculum_changed(tx.as_mut(), scope.course).await?;
+            self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         }
         tx.commit().await?;
         Ok(lesson)
@@ -282,7 +283,7 @@ impl Lms {
         tx.lock_course(scope.course.id).await?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         tx.delete_lesson(lesson).await?;
-        self.curriculum_changed(tx.as_mut(), scope.course).await?;
+        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -333,12 +334,16 @@ impl Lms {
     }
 
     /// After lessons were removed or changed between required and optional: recount every
-    /// enrollment's rollup and record completion for those the change completed.
-    async fn curriculum_changed(&self, tx: &mut dyn StoreTx, course: Course) -> Result<(), LmsError> {
+    /// enrollment's rollup, record completion for those the change completed and issue
+    /// their certificates.
+    async fn curriculum_changed(&self, tx: &mut dyn StoreTx, org: &Org, course: Course) -> Result<(), LmsError> {
         tx.recount_rollups(course.id).await?;
         let outline = tx.outline(course.id).await?;
         if let Some(threshold) = progress::completion_threshold(progress::required_total(&outline)) {
-            tx.record_completions(course.id, threshold, self.now()).await?;
+            let now = self.now();
+            for learner in tx.record_completions(course.id, threshold, now).await? {
+                certificates::issue(tx, org, &course, learner, now).await?;
+            }
         }
         Ok(())
     }

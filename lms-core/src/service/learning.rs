@@ -1,11 +1,13 @@
 //! Enrollment, progress, quizzes and the learner's dashboard.
 
-use super::{Actor, CourseScope, Lms, allow, course_scope, load_outline};
+use super::{Actor, CourseScope, Lms, allow, certificates, course_scope, load_outline};
+use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
+use crate::org::Org;
 use crate::page::{Page, PageRequest};
 use crate::payment::{CheckoutRequest, CheckoutSession};
 use crate::policy::Action;
@@ -96,6 +98,7 @@ impl Lms {
                 revoked.source = source;
                 revoked.enrolled_at = now;
                 tx.update_enrollment(&revoked).await?;
+                certificates::set_revocation(tx, &revoked, None).await?;
                 Ok(revoked)
             }
             None => {
@@ -146,6 +149,8 @@ impl Lms {
         if enrollment.is_active() {
             enrollment.status = EnrollmentStatus::Revoked;
             tx.update_enrollment(&enrollment).await?;
+            let revocation = Some((RevocationReason::EnrollmentRevoked, self.now()));
+            certificates::set_revocation(tx.as_mut(), &enrollment, revocation).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -205,15 +210,17 @@ impl Lms {
             tx.upsert_lesson_progress(&lesson_progress).await?;
         }
         let outline = load_outline(tx, scope.course).await?;
-        let course_progress = self.refresh_rollup(tx, &outline, &mut enrollment, now).await?;
+        let course_progress = self.refresh_rollup(tx, &scope.org, &outline, &mut enrollment, now).await?;
         Ok((lesson_progress, course_progress))
     }
 
-    /// Recomputes the enrollment's rollup from its progress rows, records completion when
-    /// the rules say the course is complete, and stores the enrollment if it changed.
+    /// Recomputes the enrollment's rollup from its progress rows, records completion (and
+    /// issues the certificate) when the rules say the course is complete, and stores the
+    /// enrollment if it changed.
     async fn refresh_rollup(
         &self,
         tx: &mut dyn StoreTx,
+        org: &Org,
         outline: &CourseOutline,
         enrollment: &mut Enrollment,
         now: DateTime<Utc>,
@@ -225,6 +232,7 @@ impl Lms {
         enrollment.completed_required = completed;
         if enrollment.completed_at.is_none() && progress::is_complete(completed, total) {
             enrollment.completed_at = Some(now);
+            certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
             changed = true;
         }
         if changed {

@@ -2,6 +2,7 @@
 //! store transaction, loads the facts, asks [`crate::policy`] and only then reads further
 //! or writes; rules come from the domain modules, rows from the store.
 
+mod certificates;
 mod courses;
 mod learning;
 mod orgs;
