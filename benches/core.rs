@@ -1,5 +1,5 @@
-//! Micro-benchmarks of the pure core: the work every progress read, quiz attempt and request
-//! does besides I/O.
+//! Micro-benchmarks of the pure core (the work every progress read, quiz attempt and request
+//! does besides I/O) and of rendering a certificate PDF.
 //!
 //! ```sh
 //! cargo bench --bench core
@@ -133,4 +133,22 @@ fn policy_decisions(bencher: divan::Bencher) {
         let c = decide(divan::black_box(&Caller::ANONYMOUS), Action::ViewCourse(&course, None));
         (a, b, c)
     });
+}
+
+/// Rendering a certificate PDF (fonts parsed once per process, as in a server; the name mixes
+/// Latin and CJK, so three fonts are subset and embedded).
+#[divan::bench]
+fn certificate_pdf(bencher: divan::Bencher) {
+    let issued_at = chrono::Utc::now();
+    let document = lms_pdf::CertificateDocument {
+        learner_name: "Zoë Łukasz 山田",
+        course_title: "Rust for Embedders: Ownership, Borrowing and Lifetimes",
+        org_name: "Demo Academy",
+        issued_at,
+        code: "K7QM-2XPD-9HVA-TRC3-WN4E-BJ8F-GSYZ",
+        verify_url: "https://lms.example.com/api/v1/certificates/K7QM-2XPD-9HVA-TRC3-WN4E-BJ8F-GSYZ",
+        revoked_notice: None,
+    };
+    lms_pdf::render(&document, lms_pdf::PaperSize::A4); // parse the embedded fonts
+    bencher.bench(|| lms_pdf::render(divan::black_box(&document), lms_pdf::PaperSize::A4));
 }

@@ -7,8 +7,8 @@
 //!
 //! Settings (environment):
 //! - `LMS_ADDR` — where to listen (default `127.0.0.1:3000`)
-//! - `LMS_PUBLIC_URL` — the public base URL (default `http://` + `LMS_ADDR`); `https://`
-//!   marks the session cookie `Secure`
+//! - `LMS_PUBLIC_URL` — the public base URL, for links the API hands out (certificate URLs);
+//!   unset, links follow each request's `Host`; `https://` marks the session cookie `Secure`
 //! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
 //! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
 //!   `postgres://` URL selects Postgres, migrated on start with row-level security on
@@ -28,7 +28,8 @@ use demo::{FREE, ORG};
 const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
     ("admin@demo.test", "demo-admin-pass", "Ada Admin", Role::Admin),
     ("instructor@demo.test", "demo-instructor-pass", "Ivan Instructor", Role::Instructor),
-    ("learner@demo.test", "demo-learner-pass", "Lea Learner", Role::Learner),
+    // A name in three scripts, so that the demo certificate shows off the embedded fonts.
+    ("learner@demo.test", "demo-learner-pass", "Zoë Łukasz 山田", Role::Learner),
 ];
 
 #[tokio::main]
@@ -37,8 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let addr: SocketAddr = env("LMS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into()).parse()?;
-    let public_url = env("LMS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
-    let public_url = public_url.trim_end_matches('/').to_string();
+    let configured_url = env("LMS_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
+    let public_url = configured_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let attempts = match env("LMS_SIGNIN_ATTEMPTS_PER_MINUTE") {
         Some(text) => text.parse().map_err(|_| format!("LMS_SIGNIN_ATTEMPTS_PER_MINUTE={text} is not a number"))?,
         None => 10,
@@ -58,7 +59,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
         tracing::info!("seeded the demo org '{ORG}'");
     }
-    let config = ApiConfig { auth, cors_allowed_origins: cors, ..ApiConfig::default() };
+    let config = ApiConfig {
+        auth,
+        cors_allowed_origins: cors,
+        public_url: configured_url.map(|url| format!("{url}/api/v1")),
+        ..ApiConfig::default()
+    };
     let app = Router::new().nest("/api/v1", lms_axum::router_with_config(lms.clone(), config));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -105,7 +111,7 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     }
     let Ok(outline) = lms.course(&Actor::Anonymous, ORG, FREE).await else { return };
     let lessons: Vec<_> = outline.modules.iter().flat_map(|m| &m.lessons).collect();
-    let (Some(first), Some(quiz)) = (lessons.first(), lessons.iter().find(|l| l.kind == LessonKind::Quiz)) else {
+    let Some(quiz) = lessons.iter().find(|l| l.kind == LessonKind::Quiz) else {
         return;
     };
     let course = format!("{api}/orgs/{ORG}/courses/{FREE}");
@@ -115,15 +121,22 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     );
     println!("  curl -s -w '\\n' {course}");
     println!("  curl -s -w '\\n' -X POST -H \"authorization: Bearer $TOKEN\" {course}/enrollments");
-    println!(
-        "  curl -s -w '\\n' -X PUT -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"percent\":100}}' {course}/lessons/{}/progress",
-        first.id
-    );
+    for lesson in lessons.iter().filter(|l| l.kind != LessonKind::Quiz) {
+        println!(
+            "  curl -s -w '\\n' -X PUT -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"percent\":100}}' {course}/lessons/{}/progress",
+            lesson.id
+        );
+    }
     println!(
         "  curl -s -w '\\n' -X POST -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n    -d '{{\"answers\":{{\"q1\":\"move\",\"q2\":true,\"q3\":[\"ownership\",\"borrowing\"]}}}}' {course}/lessons/{}/attempts",
         quiz.id
     );
     println!("  curl -s -w '\\n' -H \"authorization: Bearer $TOKEN\" {course}/progress");
+    println!(
+        "  CODE=$(curl -s -H \"authorization: Bearer $TOKEN\" {course}/certificate | sed -E 's/.*\"code\":\"([^\"]+)\".*/\\1/')"
+    );
+    println!("  curl -s -w '\\n' {api}/certificates/$CODE");
+    println!("  curl -s -o certificate.pdf {api}/certificates/$CODE/pdf   # then open certificate.pdf");
     println!("\nPress Ctrl-C to stop.");
 }
 

@@ -9,7 +9,8 @@
 //! | (always) | [`lms_core`] | the domain, the access policy and the [`Lms`] service |
 //! | `sqlite` (default) | `lms_sqlite` | the embedded SQLite store |
 //! | `postgres` | `lms_postgres` | the Postgres store |
-//! | `axum` | `lms_axum` | the headless HTTP API as an axum router |
+//! | `axum` | `lms_axum` | the headless HTTP API as an axum router (serves certificate PDFs) |
+//! | `pdf` | `lms_pdf` | certificate PDFs, for hosts that render them themselves |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -29,3 +30,7 @@ pub use lms_postgres as postgres;
 /// The HTTP API.
 #[cfg(feature = "axum")]
 pub use lms_axum as axum;
+
+/// Certificate PDFs.
+#[cfg(feature = "pdf")]
+pub use lms_pdf as pdf;

@@ -26,6 +26,7 @@
 
 mod auth;
 mod builtin;
+mod certificates;
 mod error;
 mod extract;
 mod routes;
@@ -58,6 +59,8 @@ pub struct AppState {
     builtin: Option<BuiltInAuth>,
     /// The OpenAPI document of exactly the routes this router serves (set once built).
     openapi: Arc<OnceLock<serde_json::Value>>,
+    /// [`ApiConfig::public_url`] without a trailing slash.
+    public_url: Option<Arc<str>>,
 }
 
 /// The document's header; the paths come from the routes themselves.
@@ -82,11 +85,21 @@ pub struct ApiConfig {
     /// Origins allowed to call the API from a browser (CORS, with credentials); none by
     /// default, which suits a same-origin front end.
     pub cors_allowed_origins: Vec<String>,
+    /// The absolute URL the router is reachable at, prefix included (e.g.
+    /// `https://lms.example.com/api/v1`), for the links the API hands out (certificate
+    /// verification and PDF URLs). Unset, links are built from each request's `Host` header
+    /// and the path the router is nested under, over `http` — set it behind a proxy or TLS.
+    pub public_url: Option<String>,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { auth: AuthConfig::default(), request_timeout: Duration::from_secs(30), cors_allowed_origins: Vec::new() }
+        Self {
+            auth: AuthConfig::default(),
+            request_timeout: Duration::from_secs(30),
+            cors_allowed_origins: Vec::new(),
+            public_url: None,
+        }
     }
 }
 
@@ -99,7 +112,9 @@ pub fn router(lms: Lms) -> Router {
 /// Like [`router`], configured by `config`.
 pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
     let auth = BuiltInAuth::new(lms.clone(), config.auth.clone());
-    let state = AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth), openapi: Arc::default() };
+    let public_url = config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/')));
+    let state =
+        AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth), openapi: Arc::default(), public_url };
     finish(routes::all().merge(routes::sign_in()), state, &config)
 }
 
@@ -111,7 +126,7 @@ pub fn router_with_builtin_auth(lms: Lms, auth: AuthConfig) -> Router {
 /// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
 /// routes: the host owns sign-in), and default settings otherwise.
 pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
-    let state = AppState { lms, auth: Arc::new(auth), builtin: None, openapi: Arc::default() };
+    let state = AppState { lms, auth: Arc::new(auth), builtin: None, openapi: Arc::default(), public_url: None };
     finish(routes::all(), state, &ApiConfig::default())
 }
 

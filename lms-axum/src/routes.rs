@@ -61,6 +61,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(course_progress))
         .routes(routes!(course_report))
         .routes(routes!(attempts, submit_attempt))
+        .merge(crate::certificates::routes())
 }
 
 /// `GET /openapi.json`.

@@ -1,0 +1,172 @@
+//! Certificate routes: the learner's own, the public JSON verification, and the PDF.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use axum::Json;
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use lms_core::{Certificate, LmsError, RevocationReason};
+use lms_pdf::{CertificateDocument, PaperSize};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_certificate))
+        .routes(routes!(verify_certificate))
+        .routes(routes!(certificate_pdf))
+}
+
+/// The absolute URL this router answers at (e.g. `https://lms.example.com/api/v1`), for the
+/// links the API hands out: [`crate::ApiConfig::public_url`] when set, else the request's
+/// `Host` and the path the router is nested under.
+pub(crate) struct ApiBase(pub String);
+
+impl FromRequestParts<AppState> for ApiBase {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        if let Some(url) = &state.public_url {
+            return Ok(Self(url.to_string()));
+        }
+        let full_path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |original| original.path());
+        let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
+        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        Ok(Self(format!("http://{host}{prefix}")))
+    }
+}
+
+impl ApiBase {
+    fn verify_url(&self, certificate: &Certificate) -> String {
+        format!("{}/certificates/{}", self.0, certificate.code)
+    }
+}
+
+/// A certificate as the API shows it: the contract's fields plus links.
+#[derive(Serialize, utoipa::ToSchema)]
+struct CertificateView {
+    code: String,
+    valid: bool,
+    learner_name: String,
+    course_title: String,
+    org_name: String,
+    issued_at: chrono::DateTime<chrono::Utc>,
+    /// `enrollment_revoked` or `refunded` when not valid.
+    revoked_reason: Option<RevocationReason>,
+    verify_url: String,
+    pdf_url: String,
+}
+
+impl CertificateView {
+    fn new(certificate: Certificate, base: &ApiBase) -> Self {
+        let verify_url = base.verify_url(&certificate);
+        Self {
+            code: certificate.code.to_string(),
+            valid: certificate.is_valid(),
+            pdf_url: format!("{verify_url}/pdf"),
+            verify_url,
+            learner_name: certificate.learner_name,
+            course_title: certificate.course_title,
+            org_name: certificate.org_name,
+            issued_at: certificate.issued_at,
+            revoked_reason: certificate.revoked_reason,
+        }
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/certificate",
+    tag = "Certificates",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    responses((status = 200, description = "the caller's certificate (404 until the course is complete)", body = CertificateView), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn my_certificate(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    base: ApiBase,
+    Path((org, course)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let certificate = s.lms.certificate(&actor, &org, &course).await?;
+    Ok(Json(CertificateView::new(certificate, &base)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/certificates/{code}",
+    tag = "Certificates",
+    params(("code" = String, Path, description = "the verification code (any case; dashes optional)")),
+    responses((status = 200, description = "what the certificate says and whether it is valid", body = CertificateView), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn verify_certificate(
+    State(s): State<AppState>,
+    base: ApiBase,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let certificate = s.lms.verify_certificate(&code).await?;
+    Ok(Json(CertificateView::new(certificate, &base)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/certificates/{code}/pdf",
+    tag = "Certificates",
+    params(("code" = String, Path, description = "the verification code"), ("paper" = Option<String>, Query, description = "`a4` (default) or `letter`")),
+    responses((status = 200, description = "the certificate as a one-page landscape PDF", content_type = "application/pdf"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn certificate_pdf(
+    State(s): State<AppState>,
+    base: ApiBase,
+    Path(code): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let paper = match query.get("paper").map(String::as_str).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("a4") => PaperSize::A4,
+        Some("letter") => PaperSize::Letter,
+        Some(_) => return Err(LmsError::Malformed("paper must be a4 or letter".into()).into()),
+    };
+    let certificate = s.lms.verify_certificate(&code).await?;
+    let verify_url = base.verify_url(&certificate);
+    let filename = format!("inline; filename=\"certificate-{}.pdf\"", certificate.code);
+    // ~5 ms of CPU: off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || render(&certificate, &verify_url, paper))
+        .await
+        .map_err(|e| LmsError::Store(lms_core::StoreError::Backend(format!("rendering the PDF failed: {e}").into())))?;
+    // One certificate in one state always renders to the same bytes, so a hash of them is
+    // a strong validator: clients and caches revalidate cheaply, and a revocation changes it.
+    let digest: String = Sha256::digest(&pdf).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let etag = format!("\"{digest}\"");
+    let etag = HeaderValue::from_str(&etag).expect("a hex digest is a valid header value");
+    let disposition = HeaderValue::from_str(&filename).expect("a canonical code is a valid header value");
+    let common = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))];
+    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    Ok((common, [content_type, (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
+}
+
+fn render(certificate: &Certificate, verify_url: &str, paper: PaperSize) -> Vec<u8> {
+    let revoked_notice = certificate.revoked_reason.map(|reason| match reason {
+        RevocationReason::EnrollmentRevoked => "the enrollment was revoked",
+        RevocationReason::Refunded => "the course was refunded",
+    });
+    let document = CertificateDocument {
+        learner_name: &certificate.learner_name,
+        course_title: &certificate.course_title,
+        org_name: &certificate.org_name,
+        issued_at: certificate.issued_at,
+        code: certificate.code.as_str(),
+        verify_url,
+        revoked_notice,
+    };
+    lms_pdf::render(&document, paper)
+}
