@@ -1,5 +1,5 @@
 //! JSON shapes the contract names that differ from the core's types: objects that carry
-//! their org's slug, and the org object's membership plan.
+//! their org's slug.
 
 use lms_core::{Course, CourseOutline, DashboardItem, Org};
 use serde_json::{Value, json};
@@ -21,13 +21,9 @@ pub fn outline(outline: &CourseOutline, org_slug: &str) -> Value {
     with_org(json!(outline), org_slug)
 }
 
-/// An org; `membership` (the org's plan) stays null until payments offer one.
+/// An org, with `membership`: the plan it offers, or null.
 pub fn org(org: &Org) -> Value {
-    let mut value = json!(org);
-    if let Some(object) = value.as_object_mut() {
-        object.insert("membership".into(), Value::Null);
-    }
-    value
+    json!(org)
 }
 
 /// One of the caller's enrollments with its course and progress.

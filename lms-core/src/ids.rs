@@ -64,4 +64,6 @@ id_type! {
     EnrollmentId,
     /// Identifies a quiz attempt.
     AttemptId,
+    /// Identifies a payment record.
+    PaymentId,
 }

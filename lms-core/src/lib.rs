@@ -49,11 +49,15 @@ pub use course::{
 };
 pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
-pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, UserId};
+pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, PaymentId, UserId};
 pub use input::Parsed;
 pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};
-pub use payment::{CheckoutRequest, CheckoutSession, PaymentProvider, PaymentsDisabled};
+pub use payment::{
+    Applied, BillingInterval, CheckoutRequest, CheckoutSession, MembershipPlan, MembershipPlanInput, PaymentEffect,
+    PaymentEvent, PaymentKind, PaymentProvider, PaymentRecord, PaymentsDisabled, Purchase, Subscription,
+    SubscriptionStatus, SubscriptionUpdate, SubscriptionVersion,
+};
 pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{

@@ -16,6 +16,9 @@ pub struct Org {
     pub name: String,
     /// White-label settings: a JSON object the front end interprets.
     pub settings: serde_json::Value,
+    /// The membership plan the org offers, if any (served as `membership`).
+    #[serde(rename = "membership")]
+    pub membership_plan: Option<crate::payment::MembershipPlan>,
     /// When the org was created.
     pub created_at: DateTime<Utc>,
 }
@@ -126,6 +129,14 @@ pub struct OrgPatch {
     pub name: Option<String>,
     /// New white-label settings (replaces the old object).
     pub settings: Option<serde_json::Value>,
+    /// A membership plan to offer (`null` withdraws the offer; absent leaves it).
+    #[serde(default, deserialize_with = "present")]
+    pub membership: Option<Option<crate::payment::MembershipPlanInput>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Input of [`crate::Lms::add_member`].

@@ -93,8 +93,9 @@ pub enum Action<'a> {
     RevokeEnrollment(&'a Course, Option<&'a Enrollment>),
     /// Read a lesson's content.
     ReadLesson(&'a Course, &'a LessonSummary, Option<&'a Enrollment>),
-    /// Enroll oneself.
-    Enroll(&'a Course, Option<&'a Enrollment>),
+    /// Enroll oneself; the flag says whether the caller holds an active membership plan of
+    /// the course's org (which opens paid courses without payment).
+    Enroll(&'a Course, Option<&'a Enrollment>, bool),
     /// Record progress or attempt a quiz: needs an active enrollment.
     Learn(&'a Course, Option<&'a Enrollment>),
     /// Read one's own progress and attempts in a course: needs an enrollment, active or not.
@@ -197,11 +198,11 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
                 learner_access(caller, course, enrollment)
             }
         }
-        Action::Enroll(course, enrollment) => match () {
+        Action::Enroll(course, enrollment, covered_by_plan) => match () {
             _ if !signed_in => Unauthenticated,
             _ if !caller.sees(course, enrollment) => NotFound("course"),
             // Re-enrolling is a state clash (409), for the service to report.
-            _ if enrollment.is_some_and(|e| e.is_active()) || course.is_free() => Allow,
+            _ if enrollment.is_some_and(|e| e.is_active()) || course.is_free() || covered_by_plan => Allow,
             _ => PaymentRequired,
         },
         Action::Learn(course, enrollment) => match () {
@@ -440,7 +441,7 @@ mod tests {
                             "revoke" => Action::RevokeEnrollment(&course, e),
                             "read" => Action::ReadLesson(&course, &plain, e),
                             "preview" => Action::ReadLesson(&course, &preview, e),
-                            "enroll" => Action::Enroll(&course, e),
+                            "enroll" => Action::Enroll(&course, e, false),
                             "learn" => Action::Learn(&course, e),
                             "progress" => Action::ViewOwnProgress(&course, e),
                             "buy" => Action::Buy(&course, e),

@@ -22,7 +22,8 @@ DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
-            enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates TO lms_app;
+            enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
+            payment_events, payments, plan_subscriptions TO lms_app;
     END IF;
 END
 $$;
@@ -93,3 +94,16 @@ CREATE POLICY lms_tenant ON certificates
     USING (org_id = lms_org() OR user_id = lms_user()
            OR code = nullif(current_setting('lms.certificate_code', true), ''))
     WITH CHECK (org_id = lms_org());
+
+-- The payment ledger is the org's; a subscription is readable by its org and its holder.
+-- (payment_events holds provider event ids only: no tenant data, no policy.)
+ALTER TABLE payments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE payments FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON payments;
+CREATE POLICY lms_tenant ON payments USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE plan_subscriptions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE plan_subscriptions FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON plan_subscriptions;
+CREATE POLICY lms_tenant ON plan_subscriptions
+    USING (org_id = lms_org() OR user_id = lms_user()) WITH CHECK (org_id = lms_org());

@@ -7,6 +7,7 @@ use lms_core::{
     LessonProgress, LessonStatus, Member, Membership, Module, Org, Price, QuizAttempt, RevocationReason, Role,
     StoreError, User,
 };
+use lms_core::{PaymentKind, PaymentRecord, Subscription, SubscriptionStatus, SubscriptionVersion};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, Row, Sqlite, Type};
 
@@ -34,11 +35,17 @@ fn count(row: &SqliteRow, column: &str) -> Result<u32, StoreError> {
 }
 
 pub(crate) fn org(row: &SqliteRow) -> Result<Org, StoreError> {
+    let plan: Option<String> = get(row, "membership_plan")?;
+    let membership_plan = plan
+        .map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("column membership_plan: {e}")))?;
     Ok(Org {
         id: id(row, "id")?,
         slug: get(row, "slug")?,
         name: get(row, "name")?,
         settings: json(row, "settings")?,
+        membership_plan,
         created_at: get(row, "created_at")?,
     })
 }
@@ -203,5 +210,38 @@ pub(crate) fn certificate(row: &SqliteRow) -> Result<Certificate, StoreError> {
         issued_at: get(row, "issued_at")?,
         revoked_at: get(row, "revoked_at")?,
         revoked_reason,
+    })
+}
+
+pub(crate) fn payment(row: &SqliteRow) -> Result<PaymentRecord, StoreError> {
+    let course: Option<uuid::Uuid> = get(row, "course_id")?;
+    Ok(PaymentRecord {
+        id: id(row, "id")?,
+        org_id: id(row, "org_id")?,
+        user_id: id(row, "user_id")?,
+        course_id: course.map(Into::into),
+        kind: parsed(row, "kind", PaymentKind::parse)?,
+        reference: get(row, "reference")?,
+        amount: get(row, "amount")?,
+        currency: get(row, "currency")?,
+        event_id: get(row, "event_id")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn subscription(row: &SqliteRow) -> Result<Subscription, StoreError> {
+    Ok(Subscription {
+        org_id: id(row, "org_id")?,
+        user_id: id(row, "user_id")?,
+        provider_id: get(row, "provider_id")?,
+        status: parsed(row, "status", SubscriptionStatus::parse)?,
+        current_period_end: get(row, "current_period_end")?,
+        cancel_at_period_end: get(row, "cancel_at_period_end")?,
+        past_due_since: get(row, "past_due_since")?,
+        version: SubscriptionVersion {
+            event_created: get(row, "event_created")?,
+            object_updated: get(row, "object_updated")?,
+            is_final: get(row, "is_final")?,
+        },
     })
 }

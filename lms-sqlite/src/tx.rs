@@ -9,8 +9,8 @@ use lms_core::store::{
 };
 use lms_core::{
     Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
-    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, QuizAttempt, Role, StoreError,
-    UniqueKey, User, UserId,
+    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, QuizAttempt, Role,
+    StoreError, Subscription, UniqueKey, User, UserId,
 };
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::SqliteRow;
@@ -118,12 +118,15 @@ impl StoreTx for SqliteTx {
     }
 
     async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError> {
-        let q = sqlx::query("INSERT INTO orgs (id, slug, name, settings, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(org.id.0)
-            .bind(&org.slug)
-            .bind(&org.name)
-            .bind(org.settings.to_string())
-            .bind(org.created_at);
+        let q = sqlx::query(
+            "INSERT INTO orgs (id, slug, name, settings, membership_plan, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(org.id.0)
+        .bind(&org.slug)
+        .bind(&org.name)
+        .bind(org.settings.to_string())
+        .bind(plan_json(org))
+        .bind(org.created_at);
         self.execute(q).await.map(drop)
     }
 
@@ -138,9 +141,10 @@ impl StoreTx for SqliteTx {
     }
 
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE orgs SET name = ?, settings = ? WHERE id = ?")
+        let q = sqlx::query("UPDATE orgs SET name = ?, settings = ?, membership_plan = ? WHERE id = ?")
             .bind(&org.name)
             .bind(org.settings.to_string())
+            .bind(plan_json(org))
             .bind(org.id.0);
         self.execute(q).await.map(drop)
     }
@@ -710,6 +714,94 @@ impl StoreTx for SqliteTx {
             .collect()
     }
 
+    async fn insert_payment_event(
+        &mut self,
+        event_id: &str,
+        kind: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO payment_events (event_id, kind, received_at) VALUES (?, ?, ?)
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(kind)
+        .bind(received_at);
+        Ok(self.execute(q).await? == 1)
+    }
+
+    async fn insert_payment(&mut self, p: &PaymentRecord) -> Result<bool, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO payments (id, org_id, user_id, course_id, kind, reference, amount, currency, event_id,
+                                   created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (kind, reference) DO NOTHING",
+        )
+        .bind(p.id.0)
+        .bind(p.org_id.0)
+        .bind(p.user_id.0)
+        .bind(p.course_id.map(|c| c.0))
+        .bind(p.kind.as_str())
+        .bind(&p.reference)
+        .bind(p.amount)
+        .bind(&p.currency)
+        .bind(&p.event_id)
+        .bind(p.created_at);
+        Ok(self.execute(q).await? == 1)
+    }
+
+    async fn list_payments(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<PaymentRecord>, StoreError> {
+        let q = sqlx::query("SELECT * FROM payments WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?")
+            .bind(org.0)
+            .bind(after(page))
+            .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::payment)
+    }
+
+    async fn subscription(&mut self, org: OrgId, user: UserId) -> Result<Option<Subscription>, StoreError> {
+        let q =
+            sqlx::query("SELECT * FROM plan_subscriptions WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::subscription).transpose()
+    }
+
+    async fn upsert_subscription(&mut self, s: &Subscription) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO plan_subscriptions (org_id, user_id, provider_id, status, current_period_end,
+                                             cancel_at_period_end, past_due_since, event_created, object_updated,
+                                             is_final)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (org_id, user_id) DO UPDATE SET
+                provider_id = excluded.provider_id, status = excluded.status,
+                current_period_end = excluded.current_period_end,
+                cancel_at_period_end = excluded.cancel_at_period_end, past_due_since = excluded.past_due_since,
+                event_created = excluded.event_created, object_updated = excluded.object_updated,
+                is_final = excluded.is_final",
+        )
+        .bind(s.org_id.0)
+        .bind(s.user_id.0)
+        .bind(&s.provider_id)
+        .bind(s.status.as_str())
+        .bind(s.current_period_end)
+        .bind(s.cancel_at_period_end)
+        .bind(s.past_due_since)
+        .bind(s.version.event_created)
+        .bind(s.version.object_updated)
+        .bind(s.version.is_final);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn revoke_subscription_enrollments(&mut self, org: OrgId, user: UserId) -> Result<u64, StoreError> {
+        let q = sqlx::query(
+            "UPDATE enrollments SET status = 'revoked'
+             WHERE user_id = ? AND source = 'subscription' AND status = 'active'
+               AND course_id IN (SELECT id FROM courses WHERE org_id = ?)",
+        )
+        .bind(user.0)
+        .bind(org.0);
+        self.execute(q).await
+    }
+
     async fn set_password_hash(&mut self, user: UserId, hash: &str) -> Result<(), StoreError> {
         let q = sqlx::query(
             "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?, ?, ?)
@@ -754,4 +846,9 @@ impl StoreTx for SqliteTx {
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash)).await.map(drop)
     }
+}
+
+/// The org's membership plan as JSON text, or NULL.
+fn plan_json(org: &Org) -> Option<String> {
+    org.membership_plan.as_ref().map(|plan| serde_json::json!(plan).to_string())
 }

@@ -1,7 +1,7 @@
 //! Certificates: issued in the transaction that completes a course, read by their learner,
 //! verified by anyone holding the code.
 
-use super::{Actor, Lms, allow, course_scope};
+use super::{Actor, Lms, allow};
 use crate::certificate::{Certificate, CertificateCode, RevocationReason};
 use crate::course::Course;
 use crate::enrollment::Enrollment;
@@ -18,7 +18,7 @@ impl Lms {
     pub async fn certificate(&self, actor: &Actor, org: &str, course: &str) -> Result<Certificate, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
         tx.certificate(user, scope.course.id).await?.ok_or(LmsError::NotFound("certificate"))
     }

@@ -1,6 +1,6 @@
 //! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
 
-use super::{Actor, Lms, allow, certificates, course_scope, load_outline, org_scope};
+use super::{Actor, Lms, allow, certificates, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
     LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
@@ -81,7 +81,7 @@ impl Lms {
     /// A course with its outline (modules and lessons in order, without lesson content).
     pub async fn course(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseOutline, LmsError> {
         let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         load_outline(tx.as_mut(), scope.course).await
     }
@@ -321,7 +321,7 @@ impl Lms {
         lesson: LessonId,
     ) -> Result<LessonView, LmsError> {
         let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()))?;

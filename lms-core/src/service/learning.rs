@@ -1,6 +1,6 @@
 //! Enrollment, progress, quizzes and the learner's dashboard.
 
-use super::{Actor, CourseScope, Lms, allow, certificates, course_scope, load_outline};
+use super::{Actor, CourseScope, Lms, allow, certificates, load_outline};
 use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
@@ -9,7 +9,6 @@ use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
 use crate::org::Org;
 use crate::page::{Page, PageRequest};
-use crate::payment::{CheckoutRequest, CheckoutSession};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
 use crate::quiz::QuizAttempt;
@@ -48,9 +47,12 @@ impl Lms {
     pub async fn enroll(&self, actor: &Actor, org: &str, course: &str) -> Result<Enrollment, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
-        allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment()))?;
-        let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Free).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
+        let plan = tx.subscription(scope.org.id, user).await?;
+        let covered = plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace));
+        allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment(), covered))?;
+        let source = if scope.course.is_free() { EnrollmentSource::Free } else { EnrollmentSource::Subscription };
+        let enrollment = self.admit(tx.as_mut(), scope, user, source).await?;
         tx.commit().await?;
         Ok(enrollment)
     }
@@ -91,31 +93,7 @@ impl Lms {
                 "the course is not open for enrollment: publish it first",
             ));
         }
-        let now = self.now();
-        match scope.enrollment {
-            Some(mut revoked) => {
-                revoked.status = EnrollmentStatus::Active;
-                revoked.source = source;
-                revoked.enrolled_at = now;
-                tx.update_enrollment(&revoked).await?;
-                certificates::set_revocation(tx, &revoked, None).await?;
-                Ok(revoked)
-            }
-            None => {
-                let enrollment = Enrollment {
-                    id: EnrollmentId::new(),
-                    user_id: user,
-                    course_id: scope.course.id,
-                    source,
-                    status: EnrollmentStatus::Active,
-                    enrolled_at: now,
-                    completed_at: None,
-                    completed_required: 0,
-                };
-                tx.insert_enrollment(&enrollment).await?;
-                Ok(enrollment)
-            }
-        }
+        activate(tx, scope.enrollment, user, scope.course.id, source, self.now()).await
     }
 
     /// A page of the course's enrollments, any status (its owner and admins).
@@ -142,7 +120,7 @@ impl Lms {
     ) -> Result<(), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::RevokeEnrollment(&scope.course, scope.enrollment()))?;
         let mut enrollment =
             tx.lock_enrollment(user, scope.course.id).await?.ok_or(LmsError::NotFound("enrollment"))?;
@@ -170,7 +148,7 @@ impl Lms {
     ) -> Result<ProgressResult, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
@@ -245,7 +223,7 @@ impl Lms {
     pub async fn course_progress(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseProgress, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
         let Some(enrollment) = scope.enrollment else {
             return Err(LmsError::NotFound("enrollment"));
@@ -291,7 +269,7 @@ impl Lms {
     ) -> Result<QuizAttempt, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, true).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
@@ -338,48 +316,47 @@ impl Lms {
     ) -> Result<Page<QuizAttempt>, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
         let rows = tx.list_attempts(user, lesson, &page).await?;
         Ok(Page::from_rows(rows, &page, |a| a.id.0))
     }
+}
 
-    /// Starts a checkout of a paid course through the payment provider. A free course or
-    /// an active enrollment is 409; without a provider it is `payments_not_configured`.
-    /// (Checking the URLs against allowed origins belongs to the provider's configuration.)
-    pub async fn checkout(
-        &self,
-        actor: &Actor,
-        org: &str,
-        course: &str,
-        success_url: &str,
-        cancel_url: &str,
-    ) -> Result<CheckoutSession, LmsError> {
-        let user = actor.require_user()?;
-        let mut tx = self.read().await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::Buy(&scope.course, scope.enrollment()))?;
-        if scope.course.status != CourseStatus::Published {
-            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is not open for enrollment"));
+/// Creates the enrollment, or reactivates a revoked one (restoring its certificate, if it
+/// has one), with `source`.
+pub(super) async fn activate(
+    tx: &mut dyn StoreTx,
+    existing: Option<Enrollment>,
+    user: UserId,
+    course: crate::ids::CourseId,
+    source: EnrollmentSource,
+    now: DateTime<Utc>,
+) -> Result<Enrollment, LmsError> {
+    match existing {
+        Some(mut revoked) => {
+            revoked.status = EnrollmentStatus::Active;
+            revoked.source = source;
+            revoked.enrolled_at = now;
+            tx.update_enrollment(&revoked).await?;
+            certificates::set_revocation(tx, &revoked, None).await?;
+            Ok(revoked)
         }
-        if scope.course.is_free() {
-            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is free: enroll without checkout"));
+        None => {
+            let enrollment = Enrollment {
+                id: EnrollmentId::new(),
+                user_id: user,
+                course_id: course,
+                source,
+                status: EnrollmentStatus::Active,
+                enrolled_at: now,
+                completed_at: None,
+                completed_required: 0,
+            };
+            tx.insert_enrollment(&enrollment).await?;
+            Ok(enrollment)
         }
-        if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
-            return Err(LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course"));
-        }
-        let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
-        drop(tx);
-        self.payments
-            .create_checkout(CheckoutRequest {
-                org: &scope.org,
-                course: &scope.course,
-                buyer: &buyer,
-                success_url,
-                cancel_url,
-            })
-            .await
     }
 }

@@ -6,6 +6,7 @@ mod certificates;
 mod courses;
 mod learning;
 mod orgs;
+mod payments;
 mod reports;
 
 pub use learning::{DashboardItem, ProgressResult};
@@ -64,6 +65,8 @@ pub struct Lms {
     store: Arc<dyn Store>,
     payments: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
+    /// How long a `past_due` membership keeps opening its courses.
+    membership_grace: chrono::Duration,
 }
 
 impl std::fmt::Debug for Lms {
@@ -80,12 +83,24 @@ impl Lms {
 
     /// Like [`Lms::new`] for a store already behind an `Arc`.
     pub fn from_arc(store: Arc<dyn Store>) -> Self {
-        Self { store, payments: Arc::new(PaymentsDisabled), clock: Arc::new(SystemClock) }
+        Self {
+            store,
+            payments: Arc::new(PaymentsDisabled),
+            clock: Arc::new(SystemClock),
+            membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
+        }
     }
 
     /// Sells paid courses through `payments`.
     pub fn with_payments(mut self, payments: impl PaymentProvider) -> Self {
         self.payments = Arc::new(payments);
+        self
+    }
+
+    /// Lets a membership whose renewal failed (`past_due`) keep opening its courses for
+    /// `grace` (default 7 days) while the provider retries the payment.
+    pub fn with_membership_grace(mut self, grace: chrono::Duration) -> Self {
+        self.membership_grace = grace;
         self
     }
 
@@ -118,6 +133,9 @@ impl Lms {
         Ok(self.store.begin(Access::Write).await?)
     }
 }
+
+/// Default of [`Lms::with_membership_grace`], in days.
+pub const DEFAULT_MEMBERSHIP_GRACE_DAYS: i64 = 7;
 
 /// An org and who the caller is in it.
 struct OrgScope {
@@ -157,7 +175,7 @@ async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<Or
 
 /// Loads the org, the course (404 unless it is this org's) and the caller's enrollment;
 /// with `lock_enrollment` the enrollment row is held until the transaction ends.
-async fn course_scope(
+async fn load_course_scope(
     tx: &mut dyn StoreTx,
     actor: &Actor,
     org_slug: &str,
@@ -175,6 +193,29 @@ async fn course_scope(
 }
 
 impl Lms {
+    /// [`load_course_scope`], then the membership rule: an enrollment that came with a
+    /// membership plan grants access only while the plan does (a `past_due` plan for the
+    /// grace period); past that it counts as revoked.
+    async fn course_scope(
+        &self,
+        tx: &mut dyn StoreTx,
+        actor: &Actor,
+        org_slug: &str,
+        course_key: &str,
+        lock_enrollment: bool,
+    ) -> Result<CourseScope, LmsError> {
+        let mut scope = load_course_scope(tx, actor, org_slug, course_key, lock_enrollment).await?;
+        if let Some(enrollment) = scope.enrollment.as_mut().filter(|e| e.is_active())
+            && enrollment.source == crate::enrollment::EnrollmentSource::Subscription
+        {
+            let plan = tx.subscription(scope.org.id, enrollment.user_id).await?;
+            if !plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace)) {
+                enrollment.status = crate::enrollment::EnrollmentStatus::Revoked;
+            }
+        }
+        Ok(scope)
+    }
+
     /// Opens a transaction on a course the caller manages (its owner and the org's admins),
     /// after the policy allowed it.
     async fn managed_course(
@@ -186,7 +227,7 @@ impl Lms {
     ) -> Result<(Box<dyn StoreTx>, CourseScope), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.store.begin(access).await?;
-        let scope = course_scope(tx.as_mut(), actor, org, course, false).await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
         Ok((tx, scope))
     }
@@ -215,6 +256,7 @@ mod tests {
             slug: "acme".into(),
             name: "Acme".into(),
             settings: serde_json::json!({}),
+            membership_plan: None,
             created_at: Utc::now(),
         }
     }
@@ -313,6 +355,7 @@ mod tests {
         tx.expect_membership().returning(|_, _| Ok(None));
         tx.expect_course().return_once(move |_, _| Ok(Some(course)));
         tx.expect_lock_enrollment().returning(|_, _| Ok(None));
+        tx.expect_subscription().returning(|_, _| Ok(None));
         tx.expect_insert_enrollment().times(1).returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));
         let lms = Lms::new(store_with(tx));
         let err = lms.enroll(&Actor::User(learner), "acme", "c").await.unwrap_err();

@@ -71,6 +71,7 @@ impl Lms {
             slug: new.slug,
             name: new.name.trim().to_string(),
             settings: serde_json::json!({}),
+            membership_plan: None,
             created_at: now,
         };
         let mut tx = self.write().await?;
@@ -106,6 +107,7 @@ impl Lms {
         if let Some(settings) = &patch.settings {
             errors.check("settings", validate::json_object(settings));
         }
+        let membership = patch.membership.map(|plan| plan.and_then(|input| input.into_plan(&mut errors)));
         errors.into_result()?;
         let mut org = scope.org;
         if let Some(name) = patch.name {
@@ -113,6 +115,9 @@ impl Lms {
         }
         if let Some(settings) = patch.settings {
             org.settings = settings;
+        }
+        if let Some(plan) = membership {
+            org.membership_plan = plan;
         }
         tx.update_org(&org).await?;
         tx.commit().await?;

@@ -20,6 +20,8 @@ pub struct World {
     pub learner: Actor,
     /// A signed-in user with no membership.
     pub outsider: Actor,
+    /// The id of the org `acme`.
+    pub org_id: crate::OrgId,
 }
 
 /// The slug of the world's org.
@@ -32,11 +34,11 @@ impl World {
         let instructor = user(&lms, "instructor@acme.test", "Ivan Instructor").await;
         let learner = user(&lms, "learner@acme.test", "Lea Learner").await;
         let outsider = user(&lms, "outsider@else.test", "Otto Outsider").await;
-        lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Acme".into() }).await.expect("create org");
+        let org = lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Acme".into() }).await.expect("create org");
         for (who, role) in [(&instructor, Role::Instructor), (&learner, Role::Learner)] {
             lms.set_member_role(&admin, ORG, who.user_id().expect("user"), role).await.expect("add member");
         }
-        Self { lms, admin, instructor, learner, outsider }
+        Self { lms, admin, instructor, learner, outsider, org_id: org.id }
     }
 
     /// A signed-in user with no membership anywhere.
