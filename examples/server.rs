@@ -14,6 +14,13 @@
 //!   `postgres://` URL selects Postgres, migrated on start with row-level security on
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
+//! - `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` (comma-separated while rotating) —
+//!   sell paid courses and the demo org's membership through Stripe; without them checkout
+//!   answers 503 `payments_not_configured` and paid courses stay 402
+//! - `STRIPE_API_BASE` — another Stripe endpoint (a mock); `LMS_CHECKOUT_ORIGINS` —
+//!   comma-separated origins checkout may redirect to (default: the public URL's origin)
+//! - `LMS_MEMBERSHIP_GRACE_DAYS` — how long a `past_due` membership keeps its courses open
+//!   (default 7)
 //! - `RUST_LOG` — log filter (default `info`)
 
 use axum::Router;
@@ -49,7 +56,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cors =
         env("LMS_CORS_ORIGINS").map(|v| v.split(',').map(|o| o.trim().to_string()).collect()).unwrap_or_default();
 
-    let lms = demo::connect(&database_url).await?;
+    let mut lms = demo::connect(&database_url).await?;
+    let stripe = env("STRIPE_SECRET_KEY").zip(env("STRIPE_WEBHOOK_SECRET"));
+    if let Some((secret_key, webhook_secrets)) = &stripe {
+        let mut secrets = webhook_secrets.split(',').map(|s| s.trim().to_string());
+        let mut config = lms_stripe::StripeConfig::new(secret_key.clone(), secrets.next().unwrap_or_default());
+        for secret in secrets {
+            config = config.with_webhook_secret(secret);
+        }
+        if let Some(base) = env("STRIPE_API_BASE") {
+            config = config.with_api_base(base);
+        }
+        let origins = env("LMS_CHECKOUT_ORIGINS").unwrap_or_else(|| public_url.clone());
+        config = config.with_allowed_redirect_origins(origins.split(',').map(|o| o.trim().to_string()));
+        lms = lms.with_payments(lms_stripe::Stripe::new(config));
+    }
+    if let Some(days) = env("LMS_MEMBERSHIP_GRACE_DAYS") {
+        let days: i64 = days.parse().map_err(|_| format!("LMS_MEMBERSHIP_GRACE_DAYS={days} is not a number"))?;
+        lms = lms.with_membership_grace(chrono::Duration::days(days));
+    }
     let auth = AuthConfig {
         signin_attempts_per_minute: attempts,
         secure_cookie: public_url.starts_with("https://"),
@@ -69,6 +94,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     print_welcome(&lms, &public_url, &database_url, seed).await;
+    if stripe.is_some() {
+        println!("Stripe: selling paid courses; webhooks go to {public_url}/api/v1/webhooks/stripe");
+    } else {
+        println!("Stripe: not configured (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell)");
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -153,5 +183,8 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
         lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role).await?;
     }
     demo::seed_courses(lms, &instructor).await?;
+    // An org-wide plan, bought through POST /orgs/demo/membership/checkout.
+    let plan = serde_json::json!({"membership": {"amount": 1500, "currency": "usd", "interval": "month"}});
+    lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! | `postgres` | `lms_postgres` | the Postgres store |
 //! | `axum` | `lms_axum` | the headless HTTP API as an axum router (serves certificate PDFs) |
 //! | `pdf` | `lms_pdf` | certificate PDFs, for hosts that render them themselves |
+//! | `stripe` | `lms_stripe` | selling courses and memberships through Stripe |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -34,3 +35,7 @@ pub use lms_axum as axum;
 /// Certificate PDFs.
 #[cfg(feature = "pdf")]
 pub use lms_pdf as pdf;
+
+/// Stripe as the payment provider.
+#[cfg(feature = "stripe")]
+pub use lms_stripe as stripe;

@@ -74,6 +74,8 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let intro = json!({"markdown": "A future is a value that is not ready yet."});
     lms.create_lesson(instructor, ORG, PAID, futures.id, lesson("What a future is", LessonKind::Text, intro, true))
         .await?;
+    let pinning = json!({"markdown": "`Pin` promises a value will not move, so a future may point into itself."});
+    lms.create_lesson(instructor, ORG, PAID, futures.id, lesson("Pinning", LessonKind::Text, pinning, false)).await?;
     lms.update_course(instructor, ORG, PAID, publish()).await?;
     Ok(())
 }

@@ -29,6 +29,7 @@ mod builtin;
 mod certificates;
 mod error;
 mod extract;
+mod payments;
 mod routes;
 mod views;
 

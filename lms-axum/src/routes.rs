@@ -62,6 +62,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(course_report))
         .routes(routes!(attempts, submit_attempt))
         .merge(crate::certificates::routes())
+        .merge(crate::payments::routes())
 }
 
 /// `GET /openapi.json`.

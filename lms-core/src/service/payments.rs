@@ -122,10 +122,16 @@ impl Lms {
     /// `signature`: the provider's signature header). A bad signature is 400 and writes
     /// nothing; a verified event of a type the LMS ignores is `Ok(None)`.
     pub async fn handle_payment_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<Applied>, LmsError> {
-        match self.payments.read_webhook(payload, signature)? {
+        match self.read_payment_webhook(payload, signature)? {
             Some(event) => self.apply_payment_event(event).await.map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The verifying half of [`Lms::handle_payment_webhook`]: the provider checks the
+    /// signature and reads the event, nothing is written.
+    pub fn read_payment_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<PaymentEvent>, LmsError> {
+        self.payments.read_webhook(payload, signature)
     }
 
     /// Applies a provider event at most once: the event id is recorded in the same

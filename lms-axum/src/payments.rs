@@ -1,0 +1,175 @@
+//! Selling routes: checkouts, the caller's membership, the payment ledger, and the Stripe
+//! webhook (raw body: the signature covers the exact bytes).
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Input, page};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use lms_core::{LmsError, Parsed, Subscription};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(course_checkout))
+        .routes(routes!(membership_checkout))
+        .routes(routes!(membership))
+        .routes(routes!(cancel_membership))
+        .routes(routes!(payments))
+        .routes(routes!(stripe_webhook))
+}
+
+/// Where the provider sends the buyer back.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct CheckoutInput {
+    /// After paying; must be on an allowed origin.
+    success_url: String,
+    /// After giving up; must be on an allowed origin.
+    cancel_url: String,
+}
+
+fn urls(input: Parsed<CheckoutInput>) -> Result<CheckoutInput, LmsError> {
+    input.into_result()
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/checkout",
+    tag = "Payments",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = CheckoutInput,
+    responses((status = 200, description = "the provider's payment page", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
+)]
+async fn course_checkout(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Input(input): Input<CheckoutInput>,
+) -> Result<Response, ApiError> {
+    // Sign-in and the course's visibility come before the body's shape (the contract's
+    // precedence): an anonymous caller with a bad body is 401, not 422.
+    if actor.user_id().is_none() {
+        return Err(LmsError::Unauthenticated.into());
+    }
+    s.lms.course(&actor, &org, &course).await?;
+    let input = urls(input)?;
+    Ok(Json(s.lms.checkout(&actor, &org, &course, &input.success_url, &input.cancel_url).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/membership/checkout",
+    tag = "Payments",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = CheckoutInput,
+    responses((status = 200, description = "the provider's payment page for the org's plan", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
+)]
+async fn membership_checkout(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Input(input): Input<CheckoutInput>,
+) -> Result<Response, ApiError> {
+    if actor.user_id().is_none() {
+        return Err(LmsError::Unauthenticated.into());
+    }
+    s.lms.org(&org).await?;
+    let input = urls(input)?;
+    Ok(Json(s.lms.membership_checkout(&actor, &org, &input.success_url, &input.cancel_url).await?).into_response())
+}
+
+/// The caller's plan as the contract shows it.
+fn membership_view(subscription: Option<Subscription>) -> serde_json::Value {
+    match subscription {
+        None => json!({"status": "none"}),
+        Some(s) => json!({
+            "status": s.status,
+            "current_period_end": s.current_period_end,
+            "cancel_at_period_end": s.cancel_at_period_end,
+        }),
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/membership",
+    tag = "Payments",
+    params(("org" = String, Path, description = "the org's slug")),
+    responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn membership(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(membership_view(s.lms.membership(&actor, &org).await?)).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/membership/cancel",
+    tag = "Payments",
+    params(("org" = String, Path, description = "the org's slug")),
+    responses((status = 200, description = "the plan, ending at the period end", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn cancel_membership(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(membership_view(Some(s.lms.cancel_membership(&actor, &org).await?))).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/payments",
+    tag = "Payments",
+    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "paginated payment records (append-only)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn payments(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = page(&query)?;
+    Ok(Json(s.lms.payments(&actor, &org, page).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/webhooks/stripe",
+    tag = "Payments",
+    request_body(content = String, description = "the event exactly as Stripe sent it", content_type = "application/json"),
+    responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = Object), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
+)]
+async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(event) = s.lms.read_payment_webhook(&body, signature)? else {
+        return Ok(Json(json!({"received": true, "applied": "ignored"})).into_response());
+    };
+    let id = event.id.clone();
+    match s.lms.apply_payment_event(event).await {
+        Ok(applied) => {
+            let applied = format!("{applied:?}").to_lowercase();
+            Ok(Json(json!({"received": true, "event": id, "applied": applied})).into_response())
+        }
+        // Whatever went wrong, the answer must be a 5xx so that Stripe retries; the
+        // transaction rolled back, so a retry starts from a clean state.
+        Err(error) if error.status() >= 500 => Err(error.into()),
+        Err(error) => {
+            tracing::error!(event = %id, %error, "applying a Stripe event failed");
+            let failed = lms_core::StoreError::Backend(format!("applying event {id} failed: {error}").into());
+            Err(LmsError::Store(failed).into())
+        }
+    }
+}
