@@ -61,7 +61,7 @@ pub use payment::{
 pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
-    Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, Lms, Me, OrgReportRow, ProgressResult,
-    RollupCheck, RollupMismatch,
+    Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, ImportReport, ImportedEnrollment,
+    ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
 };
 pub use store::{Access, AuthSession, CourseFilter, CourseKey, Store, StoreTx, TenantScope};

@@ -157,6 +157,8 @@ pub trait StoreTx: Send {
     async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
     /// Replaces the org's name and settings.
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
+    /// Inserts many users at once (bulk import; `Duplicate(UserEmail)` as for one).
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError>;
     /// Inserts a user (`Duplicate(UserEmail)` when the email is taken).
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
     /// The user with this id.
@@ -223,6 +225,10 @@ pub trait StoreTx: Send {
     async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError>;
     /// Inserts an enrollment (`Duplicate(Enrollment)` when one exists for the pair).
     async fn insert_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
+    /// Inserts many enrollments at once, rollups included (bulk import).
+    async fn insert_enrollments(&mut self, enrollments: &[Enrollment]) -> Result<(), StoreError>;
+    /// Inserts many progress rows at once (bulk import; none may exist yet).
+    async fn insert_progress_rows(&mut self, rows: &[LessonProgress]) -> Result<(), StoreError>;
     /// Replaces an enrollment's source, status, dates and rollup.
     async fn update_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
     /// A page of the course's enrollments (any status), ordered by enrollment id.
@@ -237,6 +243,10 @@ pub trait StoreTx: Send {
     async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError>;
     /// Every progress row of the user in the course.
     async fn course_progress_rows(&mut self, user: UserId, course: CourseId)
+    -> Result<Vec<LessonProgress>, StoreError>;
+    /// Every progress row in the course of each of `users` (one query for a page of
+    /// learners, for reports and checks).
+    async fn progress_rows_of(&mut self, course: CourseId, users: &[UserId])
     -> Result<Vec<LessonProgress>, StoreError>;
     /// Inserts or replaces a progress row.
     async fn upsert_lesson_progress(&mut self, progress: &LessonProgress) -> Result<(), StoreError>;

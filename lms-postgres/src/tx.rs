@@ -151,6 +151,23 @@ impl StoreTx for PgTx {
         self.execute(q).await.map(drop)
     }
 
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError> {
+        // One statement per chunk, the columns as arrays: far fewer round trips and
+        // parameters than row-by-row inserts.
+        for chunk in users.chunks(10_000) {
+            let q = sqlx::query(
+                "INSERT INTO users (id, email, name, created_at)
+                 SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])",
+            )
+            .bind(chunk.iter().map(|u| u.id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|u| u.email.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|u| u.name.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|u| u.created_at).collect::<Vec<_>>());
+            self.execute(q).await?;
+        }
+        Ok(())
+    }
+
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
         let q = sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(user.id.0)
@@ -479,6 +496,62 @@ impl StoreTx for PgTx {
         expect_one(self.execute(q).await?, "enrollment's course")
     }
 
+    async fn insert_enrollments(&mut self, enrollments: &[Enrollment]) -> Result<(), StoreError> {
+        for chunk in enrollments.chunks(10_000) {
+            let q = sqlx::query(
+                "INSERT INTO enrollments (id, org_id, user_id, course_id, source, status, enrolled_at, completed_at,
+                                          completed_required)
+                 SELECT e.id, c.org_id, e.user_id, e.course_id, e.source, e.status, e.enrolled_at, e.completed_at,
+                        e.completed_required
+                 FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
+                             $7::timestamptz[], $8::int[])
+                      AS e (id, user_id, course_id, source, status, enrolled_at, completed_at, completed_required)
+                 JOIN courses c ON c.id = e.course_id",
+            )
+            .bind(chunk.iter().map(|e| e.id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.user_id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.course_id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.status.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.enrolled_at).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.completed_at).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.completed_required as i32).collect::<Vec<_>>());
+            let inserted = self.execute(q).await?;
+            if inserted != chunk.len() as u64 {
+                return Err(StoreError::Corrupt(format!(
+                    "{} of {} enrollments had no course",
+                    chunk.len() as u64 - inserted,
+                    chunk.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_progress_rows(&mut self, rows: &[LessonProgress]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(20_000) {
+            let q = sqlx::query(
+                "INSERT INTO lesson_progress (user_id, lesson_id, course_id, org_id, status, percent, completed_at,
+                                              updated_at)
+                 SELECT p.user_id, p.lesson_id, p.course_id, c.org_id, p.status, p.percent, p.completed_at,
+                        p.updated_at
+                 FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::timestamptz[],
+                             $7::timestamptz[])
+                      AS p (user_id, lesson_id, course_id, status, percent, completed_at, updated_at)
+                 JOIN courses c ON c.id = p.course_id",
+            )
+            .bind(chunk.iter().map(|p| p.user_id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.lesson_id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.course_id.0).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.status.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| i16::from(p.percent)).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.completed_at).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.updated_at).collect::<Vec<_>>());
+            self.execute(q).await?;
+        }
+        Ok(())
+    }
+
     async fn update_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
         let q = sqlx::query(
             "UPDATE enrollments SET source = $1, status = $2, enrolled_at = $3, completed_at = $4,
@@ -542,6 +615,17 @@ impl StoreTx for PgTx {
             .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::lesson_progress).transpose()
+    }
+
+    async fn progress_rows_of(
+        &mut self,
+        course: CourseId,
+        users: &[UserId],
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lesson_progress WHERE course_id = $1 AND user_id = ANY($2)")
+            .bind(course.0)
+            .bind(users.iter().map(|u| u.0).collect::<Vec<_>>());
+        rows::all(self.fetch_all(q).await?, rows::lesson_progress)
     }
 
     async fn course_progress_rows(

@@ -149,6 +149,18 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError> {
+        // 4 parameters a row; SQLite takes up to 32,766 a statement.
+        for chunk in users.chunks(1000) {
+            let mut query = QueryBuilder::new("INSERT INTO users (id, email, name, created_at) ");
+            query.push_values(chunk, |mut row, u| {
+                row.push_bind(u.id.0).push_bind(&u.email).push_bind(&u.name).push_bind(u.created_at);
+            });
+            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+        }
+        Ok(())
+    }
+
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
         let q = sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)")
             .bind(user.id.0)
@@ -452,6 +464,46 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
+    async fn insert_enrollments(&mut self, enrollments: &[Enrollment]) -> Result<(), StoreError> {
+        for chunk in enrollments.chunks(1000) {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO enrollments (id, user_id, course_id, source, status, enrolled_at, completed_at, \
+                 completed_required) ",
+            );
+            query.push_values(chunk, |mut row, e| {
+                row.push_bind(e.id.0)
+                    .push_bind(e.user_id.0)
+                    .push_bind(e.course_id.0)
+                    .push_bind(e.source.as_str())
+                    .push_bind(e.status.as_str())
+                    .push_bind(e.enrolled_at)
+                    .push_bind(e.completed_at)
+                    .push_bind(i64::from(e.completed_required));
+            });
+            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+        }
+        Ok(())
+    }
+
+    async fn insert_progress_rows(&mut self, rows: &[LessonProgress]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(1000) {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO lesson_progress (user_id, lesson_id, course_id, status, percent, completed_at, updated_at) ",
+            );
+            query.push_values(chunk, |mut row, p| {
+                row.push_bind(p.user_id.0)
+                    .push_bind(p.lesson_id.0)
+                    .push_bind(p.course_id.0)
+                    .push_bind(p.status.as_str())
+                    .push_bind(i64::from(p.percent))
+                    .push_bind(p.completed_at)
+                    .push_bind(p.updated_at);
+            });
+            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+        }
+        Ok(())
+    }
+
     async fn update_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
         let q = sqlx::query(
             "UPDATE enrollments SET source = ?, status = ?, enrolled_at = ?, completed_at = ?, completed_required = ?
@@ -517,6 +569,21 @@ impl StoreTx for SqliteTx {
             .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::lesson_progress).transpose()
+    }
+
+    async fn progress_rows_of(
+        &mut self,
+        course: CourseId,
+        users: &[UserId],
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        let mut rows = Vec::new();
+        for chunk in users.chunks(500) {
+            let mut query =
+                with_ids("SELECT * FROM lesson_progress WHERE user_id IN (", chunk.iter().map(|u| u.0), ")");
+            query.push(" AND course_id = ").push_bind(course.0);
+            rows.extend(rows::all(self.fetch_built(query).await?, rows::lesson_progress)?);
+        }
+        Ok(rows)
     }
 
     async fn course_progress_rows(

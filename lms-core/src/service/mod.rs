@@ -4,11 +4,13 @@
 
 mod certificates;
 mod courses;
+mod import;
 mod learning;
 mod orgs;
 mod payments;
 mod reports;
 
+pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
 pub use reports::{CourseReport, CourseReportItem, CourseSummary, OrgReportRow, RollupCheck, RollupMismatch};

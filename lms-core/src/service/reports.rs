@@ -187,8 +187,14 @@ impl Lms {
         loop {
             let enrollments = tx.list_enrollments(course, &page).await?;
             let more = enrollments.len() > page.limit as usize;
+            let users: Vec<UserId> = enrollments.iter().take(page.limit as usize).map(|e| e.user_id).collect();
+            let mut by_user: std::collections::HashMap<UserId, Vec<crate::enrollment::LessonProgress>> =
+                std::collections::HashMap::new();
+            for row in tx.progress_rows_of(course, &users).await? {
+                by_user.entry(row.user_id).or_default().push(row);
+            }
             for e in enrollments.iter().take(page.limit as usize) {
-                let rows = tx.course_progress_rows(e.user_id, course).await?;
+                let rows = by_user.remove(&e.user_id).unwrap_or_default();
                 let recomputed = progress::completed_required(&outline, &rows);
                 check.checked += 1;
                 if recomputed != e.completed_required {

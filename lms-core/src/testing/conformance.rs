@@ -1405,3 +1405,60 @@ pub async fn admins_offer_a_membership_plan(lms: Lms) {
     let withdrawn = w.lms.update_org(&w.admin, ORG, offer(serde_json::Value::Null)).await.unwrap();
     assert_eq!(withdrawn.membership_plan, None);
 }
+
+pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
+    use crate::{ImportedEnrollment, ImportedProgress};
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let other = w.published("other", None).await;
+    let lessons: Vec<_> = outline.modules.iter().flat_map(|m| &m.lessons).map(|l| l.id).collect();
+    let users = w
+        .lms
+        .import_users(
+            (0..3)
+                .map(|i| NewUser { email: format!("imported{i}@acme.test"), name: format!("Imported {i}") })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let at = Utc::now().trunc_subsecs(6);
+    let progress = |ids: &[crate::LessonId], percent: u8| -> Vec<ImportedProgress> {
+        ids.iter().map(|id| ImportedProgress { lesson_id: *id, percent, at }).collect()
+    };
+    let enrollment = |user: &crate::User, progress: Vec<ImportedProgress>| ImportedEnrollment {
+        user_id: user.id,
+        course_id: outline.course.id,
+        source: EnrollmentSource::Admin,
+        enrolled_at: at,
+        progress,
+    };
+    let mut partial = progress(&lessons[..1], 100);
+    partial.extend(progress(&lessons[1..2], 40));
+    let batch = vec![
+        enrollment(&users[0], vec![]),
+        enrollment(&users[1], partial),
+        enrollment(&users[2], progress(&lessons, 100)), // quizzes too: they were passed elsewhere
+    ];
+    assert_code(w.lms.import_enrollments(&w.learner, ORG, batch.clone()).await, "forbidden");
+    let mut foreign = batch.clone();
+    foreign[1].progress.push(ImportedProgress { lesson_id: other.modules[0].lessons[0].id, percent: 100, at });
+    assert_invalid(w.lms.import_enrollments(&w.admin, ORG, foreign).await, &["[1].progress"]);
+    assert_eq!(w.lms.enrollments(&w.admin, ORG, "c", page(10)).await.unwrap().items, vec![], "nothing written");
+
+    let report = w.lms.import_enrollments(&w.admin, ORG, batch.clone()).await.unwrap();
+    assert_eq!((report.enrollments, report.progress_rows, report.completed), (3, 5, 1));
+    let course_report = w.lms.course_report(&w.instructor, ORG, "c", page(10)).await.unwrap();
+    let percents: Vec<u8> = course_report.items.iter().map(|i| i.percent).collect();
+    assert_eq!(percents, [0, 33, 100]);
+    assert_eq!((course_report.summary.enrolled, course_report.summary.completed), (3, 1));
+    assert_eq!(w.lms.check_rollups(ORG, "c").await.unwrap().mismatches, []);
+    let done = Actor::User(users[2].id);
+    let progress = w.lms.course_progress(&done, ORG, "c").await.unwrap();
+    assert_eq!((progress.completed, progress.completed_at), (true, Some(at)));
+    assert_eq!(w.lms.certificate(&done, ORG, "c").await.unwrap().issued_at, at);
+    let halfway = w.lms.course_progress(&Actor::User(users[1].id), ORG, "c").await.unwrap();
+    assert_eq!(halfway.next_lesson_id, Some(lessons[1]), "the in-progress lesson is next");
+    // Importing again clashes with what is there, and still writes nothing.
+    assert_code(w.lms.import_enrollments(&w.admin, ORG, batch).await, "already_enrolled");
+    assert_eq!(w.lms.enrollments(&w.admin, ORG, "c", page(10)).await.unwrap().items.len(), 3);
+}
