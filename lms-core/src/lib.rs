@@ -64,4 +64,4 @@ pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, ImportReport, ImportedEnrollment,
     ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
 };
-pub use store::{Access, AuthSession, CourseFilter, CourseKey, Store, StoreTx, TenantScope};
+pub use store::{Access, AuthSession, CourseContext, CourseFilter, CourseKey, Store, StoreTx, TenantScope};

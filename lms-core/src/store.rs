@@ -68,6 +68,17 @@ pub struct EnrollmentWithCourse {
     pub org_slug: String,
 }
 
+/// A course with the caller's place in it, as [`StoreTx::course_context`] reads them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CourseContext {
+    /// The course.
+    pub course: Course,
+    /// The caller's role in the course's org, if a member.
+    pub role: Option<Role>,
+    /// The caller's enrollment in the course, if any.
+    pub enrollment: Option<Enrollment>,
+}
+
 /// One learner's line of a course report, read from the enrollment rollup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportRow {
@@ -189,6 +200,17 @@ pub trait StoreTx: Send {
     async fn update_course(&mut self, course: &Course) -> Result<(), StoreError>;
     /// The org's course with this id or slug (never another org's).
     async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError>;
+    /// In one read: the org's course with this id or slug, and — for `user` — their role in
+    /// the org and their enrollment in the course (not locked).
+    async fn course_context<'k>(
+        &mut self,
+        org: OrgId,
+        key: CourseKey<'k>,
+        user: Option<UserId>,
+    ) -> Result<Option<CourseContext>, StoreError>;
+    /// Moves the course's `updated_at` (a curriculum change: outlines cached for the old
+    /// version stop being used).
+    async fn touch_course(&mut self, course: CourseId, updated_at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Locks the course row (serializes curriculum changes of the course).
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError>;
     /// A page of the org's courses, ordered by id.

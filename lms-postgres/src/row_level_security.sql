@@ -23,7 +23,7 @@ BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
-            payment_events, payments, plan_subscriptions TO lms_app;
+            payment_events, payments, plan_subscriptions, rollup_histogram TO lms_app;
     END IF;
 END
 $$;
@@ -107,3 +107,10 @@ ALTER TABLE plan_subscriptions FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON plan_subscriptions;
 CREATE POLICY lms_tenant ON plan_subscriptions
     USING (org_id = lms_org() OR user_id = lms_user()) WITH CHECK (org_id = lms_org());
+
+-- The course summaries follow their course's org (the enrollment triggers write them in the
+-- learner's scope).
+ALTER TABLE rollup_histogram ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rollup_histogram FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON rollup_histogram;
+CREATE POLICY lms_tenant ON rollup_histogram USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());

@@ -253,3 +253,28 @@ pub(crate) fn subscription(row: &PgRow) -> Result<Subscription, StoreError> {
         },
     })
 }
+
+pub(crate) fn course_context(row: &PgRow) -> Result<lms_core::CourseContext, StoreError> {
+    let role: Option<String> = get(row, "member_role")?;
+    let role = match role {
+        None => None,
+        Some(text) => Some(
+            Role::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column role: unknown value {text:?}")))?,
+        ),
+    };
+    let enrollment_id: Option<uuid::Uuid> = get(row, "e_id")?;
+    let enrollment = match enrollment_id {
+        None => None,
+        Some(enrollment_id) => Some(Enrollment {
+            id: enrollment_id.into(),
+            user_id: id(row, "e_user_id")?,
+            course_id: id(row, "id")?,
+            source: parsed(row, "e_source", EnrollmentSource::parse)?,
+            status: parsed(row, "e_status", EnrollmentStatus::parse)?,
+            enrolled_at: get(row, "e_enrolled_at")?,
+            completed_at: get(row, "e_completed_at")?,
+            completed_required: count(row, "e_completed_required")?,
+        }),
+    };
+    Ok(lms_core::CourseContext { course: course(row)?, role, enrollment })
+}

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
 use lms_core::store::{
-    AuthSession, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx, TenantScope,
+    AuthSession, CourseContext, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx,
+    TenantScope,
 };
 use lms_core::{
     Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
@@ -301,6 +302,45 @@ impl StoreTx for PgTx {
         };
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::course).transpose()
+    }
+
+    async fn course_context<'k>(
+        &mut self,
+        org: OrgId,
+        key: CourseKey<'k>,
+        user: Option<UserId>,
+    ) -> Result<Option<CourseContext>, StoreError> {
+        // The course's own columns keep their names (rows::course reads them); the joined
+        // ones are prefixed.
+        const SELECT: &str =
+            "SELECT c.*, m.role AS member_role, e.id AS e_id, e.user_id AS e_user_id, e.source AS e_source,
+                    e.status AS e_status, e.enrolled_at AS e_enrolled_at, e.completed_at AS e_completed_at,
+                    e.completed_required AS e_completed_required
+             FROM courses c
+             LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $1
+             LEFT JOIN enrollments e ON e.course_id = c.id AND e.user_id = $2
+             WHERE c.org_id = $3 AND ";
+        let nobody = Uuid::nil(); // matches no membership and no enrollment
+        let user = user.map_or(nobody, |u| u.0);
+        let q = match key {
+            CourseKey::Id(id) => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.id = $4")))
+                .bind(user)
+                .bind(user)
+                .bind(org.0)
+                .bind(id.0),
+            CourseKey::Slug(slug) => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.slug = $4")))
+                .bind(user)
+                .bind(user)
+                .bind(org.0)
+                .bind(slug.to_owned()),
+        };
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::course_context).transpose()
+    }
+
+    async fn touch_course(&mut self, course: CourseId, updated_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE courses SET updated_at = $1 WHERE id = $2").bind(updated_at).bind(course.0);
+        self.execute(q).await.map(drop)
     }
 
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError> {
@@ -789,9 +829,10 @@ impl StoreTx for PgTx {
 
     async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError> {
         let q = sqlx::query(
-            "SELECT course_id, completed_required, count(*) AS enrollments, count(completed_at) AS completed
-             FROM enrollments WHERE status = 'active' AND course_id = ANY($1)
-             GROUP BY course_id, completed_required",
+            "SELECT course_id, completed_required, sum(enrollments)::bigint AS enrollments,
+                    sum(completed)::bigint AS completed
+             FROM rollup_histogram WHERE course_id = ANY($1)
+             GROUP BY course_id, completed_required HAVING sum(enrollments) > 0",
         )
         .bind(ids(courses, |c| c.0));
         let rows = self.fetch_all(q).await?;

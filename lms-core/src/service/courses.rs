@@ -83,7 +83,7 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
-        load_outline(tx.as_mut(), scope.course).await
+        self.cached_outline(tx.as_mut(), scope.course).await
     }
 
     /// Changes a course (its owner and admins). Status moves only `draft → published →
@@ -121,6 +121,7 @@ impl Lms {
         let module =
             Module { id: ModuleId::new(), course_id: scope.course.id, title: input.title.trim().to_string(), position };
         tx.insert_module(&module).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         tx.commit().await?;
         Ok(module)
     }
@@ -142,6 +143,7 @@ impl Lms {
         check_title(&input.title)?;
         found.title = input.title.trim().to_string();
         tx.update_module(&found).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         tx.commit().await?;
         Ok(found)
     }
@@ -162,6 +164,7 @@ impl Lms {
             return Err(LmsError::NotFound("module"));
         }
         tx.delete_module(module).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         tx.commit().await?;
         Ok(())
@@ -205,6 +208,7 @@ impl Lms {
             content,
         };
         tx.insert_lesson(&lesson).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         tx.commit().await?;
         Ok(lesson)
     }
@@ -264,6 +268,7 @@ impl Lms {
             lesson.summary.required = required;
         }
         tx.update_lesson(&lesson).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         if lesson.summary.required != required_before {
             self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         }
@@ -283,6 +288,7 @@ impl Lms {
         tx.lock_course(scope.course.id).await?;
         tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         tx.delete_lesson(lesson).await?;
+        self.touch(tx.as_mut(), &scope.course).await?;
         self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
         tx.commit().await?;
         Ok(())
@@ -304,6 +310,7 @@ impl Lms {
         let outline = load_outline(tx.as_mut(), scope.course).await?;
         layout.validate_against(&outline)?;
         tx.apply_layout(outline.course.id, &layout).await?;
+        self.touch(tx.as_mut(), &outline.course).await?;
         let outline = load_outline(tx.as_mut(), outline.course).await?;
         tx.commit().await?;
         Ok(outline)
@@ -331,6 +338,14 @@ impl Lms {
             let content = lesson.content.for_learner();
             LessonView::Learner(LearnerLesson { summary: lesson.summary, content })
         })
+    }
+
+    /// Marks a curriculum change on the course (a newer `updated_at`, strictly), so that no
+    /// instance serves an outline cached before it.
+    async fn touch(&self, tx: &mut dyn StoreTx, course: &Course) -> Result<(), LmsError> {
+        let at = self.now().max(course.updated_at + chrono::Duration::microseconds(1));
+        tx.touch_course(course.id, at).await?;
+        Ok(())
     }
 
     /// After lessons were removed or changed between required and optional: recount every

@@ -150,14 +150,17 @@ impl Lms {
         let mut tx = self.write().await?;
         let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
         allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
-        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
+        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+        let kind = outline.modules.iter().flat_map(|m| &m.lessons).find(|l| l.id == lesson).map(|l| l.kind);
+        let kind = kind.ok_or(LmsError::NotFound("lesson"))?;
         allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
         let update = update.into().into_result()?;
         update.validate()?;
-        if lesson.summary.kind == LessonKind::Quiz {
+        if kind == LessonKind::Quiz {
             return Err(LmsError::invalid("status", "a quiz is completed only by a passing attempt"));
         }
-        let (lesson_progress, course_progress) = self.advance(tx.as_mut(), scope, lesson.summary.id, update).await?;
+        let (lesson_progress, course_progress) = self.advance(tx.as_mut(), scope, &outline, lesson, update).await?;
         tx.commit().await?;
         Ok(ProgressResult { lesson: lesson_progress, course: course_progress })
     }
@@ -169,6 +172,7 @@ impl Lms {
         &self,
         tx: &mut dyn StoreTx,
         scope: CourseScope,
+        outline: &CourseOutline,
         lesson: LessonId,
         update: ProgressUpdate,
     ) -> Result<(LessonProgress, CourseProgress), LmsError> {
@@ -176,19 +180,26 @@ impl Lms {
             return Err(LmsError::NotFound("enrollment"));
         };
         let now = self.now();
-        let mut lesson_progress = tx
-            .lesson_progress(enrollment.user_id, lesson)
-            .await?
-            .unwrap_or_else(|| LessonProgress::not_started(enrollment.user_id, enrollment.course_id, lesson, now));
-        let before = lesson_progress.clone();
+        // All of the learner's rows in the course at once: the one to change, and the rest
+        // for the rollup.
+        let mut rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
+        let index = rows.iter().position(|r| r.lesson_id == lesson);
+        let before = match index {
+            Some(i) => rows[i].clone(),
+            None => LessonProgress::not_started(enrollment.user_id, enrollment.course_id, lesson, now),
+        };
+        let mut lesson_progress = before.clone();
         lesson_progress.apply(update, now);
         if lesson_progress.status == before.status && lesson_progress.percent == before.percent {
             lesson_progress = before;
         } else {
             tx.upsert_lesson_progress(&lesson_progress).await?;
+            match index {
+                Some(i) => rows[i] = lesson_progress.clone(),
+                None => rows.push(lesson_progress.clone()),
+            }
         }
-        let outline = load_outline(tx, scope.course).await?;
-        let course_progress = self.refresh_rollup(tx, &scope.org, &outline, &mut enrollment, now).await?;
+        let course_progress = self.refresh_rollup(tx, &scope.org, outline, &mut enrollment, &rows, now).await?;
         Ok((lesson_progress, course_progress))
     }
 
@@ -201,10 +212,10 @@ impl Lms {
         org: &Org,
         outline: &CourseOutline,
         enrollment: &mut Enrollment,
+        rows: &[LessonProgress],
         now: DateTime<Utc>,
     ) -> Result<CourseProgress, LmsError> {
-        let rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
-        let completed = progress::completed_required(&outline.modules, &rows);
+        let completed = progress::completed_required(&outline.modules, rows);
         let total = progress::required_total(&outline.modules);
         let mut changed = completed != enrollment.completed_required;
         enrollment.completed_required = completed;
@@ -216,7 +227,7 @@ impl Lms {
         if changed {
             tx.update_enrollment(enrollment).await?;
         }
-        Ok(progress::evaluate(&outline.modules, &rows, enrollment.completed_at))
+        Ok(progress::evaluate(&outline.modules, rows, enrollment.completed_at))
     }
 
     /// The caller's progress in a course (any enrollment of theirs, active or revoked).
@@ -229,7 +240,7 @@ impl Lms {
             return Err(LmsError::NotFound("enrollment"));
         };
         let rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
-        let outline = load_outline(tx.as_mut(), scope.course).await?;
+        let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
         Ok(progress::evaluate(&outline.modules, &rows, enrollment.completed_at))
     }
 
@@ -244,7 +255,7 @@ impl Lms {
         for row in page.items {
             tx.set_scope(TenantScope { org: Some(row.course.org_id), user: Some(user) }).await?;
             let progress_rows = tx.course_progress_rows(user, row.course.id).await?;
-            let outline = load_outline(tx.as_mut(), row.course).await?;
+            let outline = self.cached_outline(tx.as_mut(), row.course).await?;
             let progress = progress::evaluate(&outline.modules, &progress_rows, row.enrollment.completed_at);
             items.push(DashboardItem {
                 enrollment: row.enrollment,
@@ -299,7 +310,8 @@ impl Lms {
         tx.insert_attempt(&attempt).await?;
         if grade.passed {
             let passed = ProgressUpdate { percent: Some(100), status: Some(LessonStatus::Completed) };
-            self.advance(tx.as_mut(), scope, lesson.summary.id, passed).await?;
+            let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+            self.advance(tx.as_mut(), scope, &outline, lesson.summary.id, passed).await?;
         }
         tx.commit().await?;
         Ok(attempt)

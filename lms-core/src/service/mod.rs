@@ -16,15 +16,16 @@ pub use orgs::Me;
 pub use reports::{CourseReport, CourseReportItem, CourseSummary, OrgReportRow, RollupCheck, RollupMismatch};
 
 use crate::clock::{Clock, SystemClock};
-use crate::course::{Course, CourseOutline};
+use crate::course::{Course, CourseOutline, OutlineModule};
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
-use crate::ids::UserId;
+use crate::ids::{CourseId, UserId};
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
 use crate::policy::{Action, Caller, decide};
 use crate::store::{Access, CourseKey, Store, StoreTx, TenantScope};
 use chrono::{DateTime, SubsecRound, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Who is calling: someone the host (or the built-in auth) vouches for, or nobody.
@@ -69,7 +70,12 @@ pub struct Lms {
     clock: Arc<dyn Clock>,
     /// How long a `past_due` membership keeps opening its courses.
     membership_grace: chrono::Duration,
+    /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
+    outlines: Arc<std::sync::Mutex<HashMap<CourseId, (DateTime<Utc>, Arc<Vec<OutlineModule>>)>>>,
 }
+
+/// Outlines kept at most; past it the cache starts over (a simple bound, not an LRU).
+const OUTLINE_CACHE_CAPACITY: usize = 1024;
 
 impl std::fmt::Debug for Lms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -90,6 +96,7 @@ impl Lms {
             payments: Arc::new(PaymentsDisabled),
             clock: Arc::new(SystemClock),
             membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
+            outlines: Arc::default(),
         }
     }
 
@@ -184,14 +191,18 @@ async fn load_course_scope(
     course_key: &str,
     lock_enrollment: bool,
 ) -> Result<CourseScope, LmsError> {
-    let OrgScope { org, caller } = org_scope(tx, actor, org_slug).await?;
-    let course = tx.course(org.id, CourseKey::parse(course_key)).await?.ok_or(LmsError::NotFound("course"))?;
-    let enrollment = match (actor.user_id(), lock_enrollment) {
-        (Some(user), true) => tx.lock_enrollment(user, course.id).await?,
-        (Some(user), false) => tx.enrollment(user, course.id).await?,
-        (None, _) => None,
+    let org = tx.org_by_slug(org_slug).await?.ok_or(LmsError::NotFound("org"))?;
+    tx.set_scope(TenantScope { org: Some(org.id), user: actor.user_id() }).await?;
+    let context = tx
+        .course_context(org.id, CourseKey::parse(course_key), actor.user_id())
+        .await?
+        .ok_or(LmsError::NotFound("course"))?;
+    let caller = Caller { user: actor.user_id(), role: context.role };
+    let enrollment = match actor.user_id() {
+        Some(user) if lock_enrollment => tx.lock_enrollment(user, context.course.id).await?,
+        _ => context.enrollment,
     };
-    Ok(CourseScope { org, caller, course, enrollment })
+    Ok(CourseScope { org, caller, course: context.course, enrollment })
 }
 
 impl Lms {
@@ -235,6 +246,33 @@ impl Lms {
     }
 }
 
+impl Lms {
+    /// The course's outline for a read: from the cache when it holds the outline of this
+    /// version of the course, else from the store. Exact because every curriculum change
+    /// moves the course's `updated_at` in its own transaction (`touch_course`), and the
+    /// course row was just read in this transaction — on any app instance. Writes that
+    /// decide on the outline (progress, attempts) read it from the store, after their locks.
+    async fn cached_outline(&self, tx: &mut dyn StoreTx, course: Course) -> Result<CourseOutline, LmsError> {
+        let cached = {
+            let cache = self.outlines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            cache.get(&course.id).filter(|(version, _)| *version == course.updated_at).map(|(_, m)| m.clone())
+        };
+        let modules = match cached {
+            Some(modules) => modules,
+            None => {
+                let modules = Arc::new(tx.outline(course.id).await?);
+                let mut cache = self.outlines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if cache.len() >= OUTLINE_CACHE_CAPACITY {
+                    cache.clear();
+                }
+                cache.insert(course.id, (course.updated_at, modules.clone()));
+                modules
+            }
+        };
+        Ok(CourseOutline { course, modules: modules.as_ref().clone() })
+    }
+}
+
 async fn load_outline(tx: &mut dyn StoreTx, course: Course) -> Result<CourseOutline, LmsError> {
     let modules = tx.outline(course.id).await?;
     Ok(CourseOutline { course, modules })
@@ -248,8 +286,8 @@ mod tests {
     use crate::course::{CoursePatch, CourseStatus};
     use crate::error::{StoreError, UniqueKey};
     use crate::ids::{CourseId, OrgId};
-    use crate::org::{Membership, NewOrg, Role};
-    use crate::store::{MockStore, MockStoreTx};
+    use crate::org::{NewOrg, Role};
+    use crate::store::{CourseContext, MockStore, MockStoreTx};
     use mockall::predicate::eq;
 
     fn org() -> Org {
@@ -285,11 +323,9 @@ mod tests {
         let org_id = org.id;
         tx.expect_set_scope().returning(|_| Ok(()));
         tx.expect_org_by_slug().with(eq("acme")).return_once(move |_| Ok(Some(org)));
-        tx.expect_membership()
-            .with(eq(org_id), eq(user))
-            .return_once(move |org_id, user_id| Ok(Some(Membership { org_id, user_id, role, joined_at: Utc::now() })));
-        tx.expect_course().return_once(move |_, _| Ok(Some(course)));
-        tx.expect_enrollment().returning(|_, _| Ok(None));
+        tx.expect_course_context()
+            .withf(move |org, _, caller| *org == org_id && *caller == Some(user))
+            .return_once(move |_, _, _| Ok(Some(CourseContext { course, role: Some(role), enrollment: None })));
         tx
     }
 
@@ -354,8 +390,8 @@ mod tests {
         let mut tx = MockStoreTx::new();
         tx.expect_set_scope().returning(|_| Ok(()));
         tx.expect_org_by_slug().return_once(move |_| Ok(Some(org)));
-        tx.expect_membership().returning(|_, _| Ok(None));
-        tx.expect_course().return_once(move |_, _| Ok(Some(course)));
+        tx.expect_course_context()
+            .return_once(move |_, _, _| Ok(Some(CourseContext { course, role: None, enrollment: None })));
         tx.expect_lock_enrollment().returning(|_, _| Ok(None));
         tx.expect_subscription().returning(|_, _| Ok(None));
         tx.expect_insert_enrollment().times(1).returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));

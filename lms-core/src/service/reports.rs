@@ -102,6 +102,16 @@ pub struct RollupCheck {
     pub checked: u64,
     /// Those whose rollup is wrong (empty when all is well).
     pub mismatches: Vec<RollupMismatch>,
+    /// Whether the stored course summary (enrollments per completed count, which reports
+    /// read) agrees with a count of the enrollment rows.
+    pub summary_matches: bool,
+}
+
+impl RollupCheck {
+    /// No rollup and no summary differs from its recomputation.
+    pub fn is_exact(&self) -> bool {
+        self.mismatches.is_empty() && self.summary_matches
+    }
 }
 
 impl Lms {
@@ -183,6 +193,8 @@ impl Lms {
         let course = tx.course(org.id, CourseKey::parse(course)).await?.ok_or(LmsError::NotFound("course"))?.id;
         let outline = tx.outline(course).await?;
         let mut check = RollupCheck::default();
+        // (completed count) → (active enrollments, of which completed), from the rows.
+        let mut counted: std::collections::BTreeMap<u32, (u64, u64)> = std::collections::BTreeMap::new();
         let mut page = PageRequest::first(crate::page::MAX_LIMIT);
         loop {
             let enrollments = tx.list_enrollments(course, &page).await?;
@@ -194,6 +206,11 @@ impl Lms {
                 by_user.entry(row.user_id).or_default().push(row);
             }
             for e in enrollments.iter().take(page.limit as usize) {
+                if e.is_active() {
+                    let bucket = counted.entry(e.completed_required).or_default();
+                    bucket.0 += 1;
+                    bucket.1 += u64::from(e.completed_at.is_some());
+                }
                 let rows = by_user.remove(&e.user_id).unwrap_or_default();
                 let recomputed = progress::completed_required(&outline, &rows);
                 check.checked += 1;
@@ -210,6 +227,14 @@ impl Lms {
                 _ => break,
             }
         }
+        let stored: std::collections::BTreeMap<u32, (u64, u64)> = tx
+            .rollup_buckets(&[course])
+            .await?
+            .into_iter()
+            .filter(|b| b.enrollments > 0)
+            .map(|b| (b.completed_required, (b.enrollments, b.completed)))
+            .collect();
+        check.summary_matches = stored == counted;
         Ok(check)
     }
 }

@@ -93,6 +93,7 @@ macro_rules! conformance_tests {
             a_failed_effect_leaves_nothing_behind,
             admins_offer_a_membership_plan,
             bulk_import_fills_rollups_like_live_writes,
+            outline_caches_follow_changes_made_elsewhere,
             dropped_transactions_roll_back,
             auth_records_round_trip,
             health_pings_the_store,
