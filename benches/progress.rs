@@ -149,7 +149,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         if std::env::var("DATABASE_URL").is_ok() {
             let database = lms_postgres::testing::TestDatabase::create(lms_postgres::testing::Mode::Direct).await;
-            let (load, measured) = run("postgres", Lms::new(database), learners).await?;
+            let name = database.name.clone();
+            let (load, measured) = run("postgres", Lms::new(database.store.clone()), learners).await?;
+            if std::env::var("LMS_BENCH_KEEP_DB").is_ok() {
+                // For EXPLAIN ANALYZE afterwards: drop it yourself (scripts/test.sh drops stale ones).
+                println!("postgres: kept the database {name}");
+                std::mem::forget(database);
+            }
             loads.push(load);
             results.extend(measured);
         } else {

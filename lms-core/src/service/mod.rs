@@ -71,8 +71,11 @@ pub struct Lms {
     /// How long a `past_due` membership keeps opening its courses.
     membership_grace: chrono::Duration,
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
-    outlines: Arc<std::sync::Mutex<HashMap<CourseId, (DateTime<Utc>, Arc<Vec<OutlineModule>>)>>>,
+    outlines: Arc<std::sync::Mutex<OutlineCache>>,
 }
+
+/// A course's outline and the course version (`updated_at`) it belongs to.
+type OutlineCache = HashMap<CourseId, (DateTime<Utc>, Arc<Vec<OutlineModule>>)>;
 
 /// Outlines kept at most; past it the cache starts over (a simple bound, not an LRU).
 const OUTLINE_CACHE_CAPACITY: usize = 1024;
