@@ -184,6 +184,7 @@ struct Load {
 async fn run(store: &str, lms: Lms, learners: usize) -> Result<(Load, Vec<Measurement>), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let (data, enrollments, rows) = load(&lms, learners).await?;
+    lms.refresh_statistics().await?; // as a host would after a migration
     let load = Load { store: store.into(), seconds: started.elapsed().as_secs_f64(), enrollments, progress_rows: rows };
     println!("{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s", load.seconds);
     let data = Arc::new(data);

@@ -141,6 +141,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Refreshes the database's planner statistics, after a bulk import changed the tables'
+    /// sizes by orders of magnitude (until then a server may pick plans made for empty
+    /// tables). Does nothing by default.
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// One transaction. Every method runs inside it; nothing is visible to others before
@@ -270,6 +277,12 @@ pub trait StoreTx: Send {
     /// learners, for reports and checks).
     async fn progress_rows_of(&mut self, course: CourseId, users: &[UserId])
     -> Result<Vec<LessonProgress>, StoreError>;
+    /// Every progress row of `user` in each of `courses` (one query for a dashboard page).
+    async fn progress_rows_of_user(
+        &mut self,
+        user: UserId,
+        courses: &[CourseId],
+    ) -> Result<Vec<LessonProgress>, StoreError>;
     /// Inserts or replaces a progress row.
     async fn upsert_lesson_progress(&mut self, progress: &LessonProgress) -> Result<(), StoreError>;
     /// Recomputes every enrollment rollup of the course from its progress rows: the number

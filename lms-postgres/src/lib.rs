@@ -222,6 +222,14 @@ impl Store for PgStore {
         ping.execute(&self.pool).await.map_err(tx::map_error)?;
         Ok(())
     }
+
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        // Tables the role does not own are skipped with a warning (row-level-security
+        // deployments run it as the owner, or let autovacuum catch up).
+        let analyze = sqlx::query("ANALYZE").persistent(false);
+        analyze.execute(&self.pool).await.map_err(tx::map_error)?;
+        Ok(())
+    }
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {

@@ -78,7 +78,9 @@ CREATE POLICY lms_tenant ON lessons USING (org_id = lms_org()) WITH CHECK (org_i
 ALTER TABLE lesson_progress ENABLE ROW LEVEL SECURITY;
 ALTER TABLE lesson_progress FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON lesson_progress;
-CREATE POLICY lms_tenant ON lesson_progress USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+-- A learner's own progress is readable across orgs (their dashboard reads it in one query).
+CREATE POLICY lms_tenant ON lesson_progress
+    USING (org_id = lms_org() OR user_id = lms_user()) WITH CHECK (org_id = lms_org());
 
 ALTER TABLE quiz_attempts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE quiz_attempts FORCE ROW LEVEL SECURITY;

@@ -148,6 +148,10 @@ impl Store for TestDatabase {
         self.store.begin(access).await
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        self.store.refresh_statistics().await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
     }

@@ -668,6 +668,17 @@ impl StoreTx for PgTx {
         rows::all(self.fetch_all(q).await?, rows::lesson_progress)
     }
 
+    async fn progress_rows_of_user(
+        &mut self,
+        user: UserId,
+        courses: &[CourseId],
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = $1 AND course_id = ANY($2)")
+            .bind(user.0)
+            .bind(courses.iter().map(|c| c.0).collect::<Vec<_>>());
+        rows::all(self.fetch_all(q).await?, rows::lesson_progress)
+    }
+
     async fn course_progress_rows(
         &mut self,
         user: UserId,

@@ -140,6 +140,11 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
         Ok(())
     }
+
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(&self.pool).await.map_err(tx::map_error)?;
+        Ok(())
+    }
 }
 
 fn migrator() -> Migrator {

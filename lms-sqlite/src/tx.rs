@@ -626,6 +626,20 @@ impl StoreTx for SqliteTx {
         Ok(rows)
     }
 
+    async fn progress_rows_of_user(
+        &mut self,
+        user: UserId,
+        courses: &[CourseId],
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        if courses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query =
+            with_ids("SELECT * FROM lesson_progress WHERE course_id IN (", courses.iter().map(|c| c.0), ")");
+        query.push(" AND user_id = ").push_bind(user.0);
+        rows::all(self.fetch_built(query).await?, rows::lesson_progress)
+    }
+
     async fn course_progress_rows(
         &mut self,
         user: UserId,

@@ -52,6 +52,12 @@ pub struct ImportReport {
 }
 
 impl Lms {
+    /// Refreshes the store's planner statistics: call it once after importing (the
+    /// database would get there on its own, but only after queries planned for small tables).
+    pub async fn refresh_statistics(&self) -> Result<(), LmsError> {
+        Ok(self.store.refresh_statistics().await?)
+    }
+
     /// Inserts users in one transaction (host-level, like [`Lms::create_user`]); any invalid
     /// or duplicate email fails the whole batch.
     pub async fn import_users(&self, users: Vec<NewUser>) -> Result<Vec<User>, LmsError> {

@@ -251,10 +251,15 @@ impl Lms {
         tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
         let rows = tx.enrollments_of(user, &page).await?;
         let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
+        let courses: Vec<_> = page.items.iter().map(|r| r.course.id).collect();
+        let mut all_rows = tx.progress_rows_of_user(user, &courses).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for row in page.items {
+            // Outlines are the org's rows: read them in its scope (on a cache miss).
             tx.set_scope(TenantScope { org: Some(row.course.org_id), user: Some(user) }).await?;
-            let progress_rows = tx.course_progress_rows(user, row.course.id).await?;
+            let (progress_rows, rest) = all_rows.into_iter().partition(|r| r.course_id == row.course.id);
+            all_rows = rest;
+            let progress_rows: Vec<LessonProgress> = progress_rows;
             let outline = self.cached_outline(tx.as_mut(), row.course).await?;
             let progress = progress::evaluate(&outline.modules, &progress_rows, row.enrollment.completed_at);
             items.push(DashboardItem {

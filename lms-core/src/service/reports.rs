@@ -7,7 +7,7 @@ use crate::ids::{CourseId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
-use crate::store::{Access, CourseKey, StoreTx, TenantScope};
+use crate::store::{Access, CourseKey, TenantScope};
 use crate::store::{CourseFilter, RollupBucket};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -126,7 +126,8 @@ impl Lms {
     ) -> Result<CourseReport, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Read, actor, org, course).await?;
         let course_id = scope.course.id;
-        let total = required_total(tx.as_mut(), course_id).await?;
+        let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
+        let total = progress::required_total(&outline.modules);
         let buckets = tx.rollup_buckets(&[course_id]).await?;
         let rows = tx.report_rows(course_id, &page).await?;
         let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
@@ -237,8 +238,4 @@ impl Lms {
         check.summary_matches = stored == counted;
         Ok(check)
     }
-}
-
-async fn required_total(tx: &mut dyn StoreTx, course: CourseId) -> Result<u32, LmsError> {
-    Ok(tx.required_totals(&[course]).await?.first().map_or(0, |(_, n)| *n))
 }
