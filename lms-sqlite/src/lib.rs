@@ -141,10 +141,9 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        sqlx::query("ANALYZE").execute(&self.pool).await.map_err(tx::map_error)?;
-        Ok(())
-    }
+    // refresh_statistics: the default (nothing). SQLite's planner picks the right indexes for
+    // this schema without statistics, and with ANALYZE's it got slower on the progress
+    // benchmark (W1 p50 0.28 → 0.36 ms, W5 1,628 → 1,281 writes/s at 10,000 learners).
 }
 
 fn migrator() -> Migrator {
