@@ -79,7 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nA paid course without a payment provider:");
     let refused = lms.enroll(&learner, ORG, PAID).await.unwrap_err();
     println!("  enroll → {} {} ({refused})", refused.status(), refused.code());
-    let checkout = lms.checkout(&learner, ORG, PAID, "https://demo.test/ok", "https://demo.test/no").await.unwrap_err();
+    let checkout = lms
+        .checkout(&learner, ORG, PAID, lms::CheckoutUrls::new("https://demo.test/ok", "https://demo.test/no"))
+        .await
+        .unwrap_err();
     println!("  checkout → {} {}", checkout.status(), checkout.code());
 
     println!("\nCourse report of '{FREE}' (read from per-enrollment rollups):");

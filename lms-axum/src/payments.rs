@@ -10,8 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use lms_core::{LmsError, Parsed, Subscription};
-use serde::Deserialize;
+use lms_core::{CheckoutUrls, LmsError, Subscription};
 use serde_json::json;
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,41 +26,21 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stripe_webhook))
 }
 
-/// Where the provider sends the buyer back.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-struct CheckoutInput {
-    /// After paying; must be on an allowed origin.
-    success_url: String,
-    /// After giving up; must be on an allowed origin.
-    cancel_url: String,
-}
-
-fn urls(input: Parsed<CheckoutInput>) -> Result<CheckoutInput, LmsError> {
-    input.into_result()
-}
-
 #[utoipa::path(
     post,
     path = "/orgs/{org}/courses/{course}/checkout",
     tag = "Payments",
     params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
-    request_body = CheckoutInput,
+    request_body = lms_core::CheckoutUrls,
     responses((status = 200, description = "the provider's payment page", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_checkout(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
-    Input(input): Input<CheckoutInput>,
+    Input(urls): Input<CheckoutUrls>,
 ) -> Result<Response, ApiError> {
-    // Sign-in and the course's visibility come before the body's shape (the contract's
-    // precedence): an anonymous caller with a bad body is 401, not 422.
-    if actor.user_id().is_none() {
-        return Err(LmsError::Unauthenticated.into());
-    }
-    s.lms.course(&actor, &org, &course).await?;
-    let input = urls(input)?;
-    Ok(Json(s.lms.checkout(&actor, &org, &course, &input.success_url, &input.cancel_url).await?).into_response())
+    Ok(Json(s.lms.checkout(&actor, &org, &course, urls).await?).into_response())
 }
 
 #[utoipa::path(
@@ -69,21 +48,16 @@ async fn course_checkout(
     path = "/orgs/{org}/membership/checkout",
     tag = "Payments",
     params(("org" = String, Path, description = "the org's slug")),
-    request_body = CheckoutInput,
+    request_body = lms_core::CheckoutUrls,
     responses((status = 200, description = "the provider's payment page for the org's plan", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn membership_checkout(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-    Input(input): Input<CheckoutInput>,
+    Input(urls): Input<CheckoutUrls>,
 ) -> Result<Response, ApiError> {
-    if actor.user_id().is_none() {
-        return Err(LmsError::Unauthenticated.into());
-    }
-    s.lms.org(&org).await?;
-    let input = urls(input)?;
-    Ok(Json(s.lms.membership_checkout(&actor, &org, &input.success_url, &input.cancel_url).await?).into_response())
+    Ok(Json(s.lms.membership_checkout(&actor, &org, urls).await?).into_response())
 }
 
 /// The caller's plan as the contract shows it.

@@ -437,6 +437,25 @@ async fn stripe_webhooks_apply_once_in_any_order(backend: Backend) {
         "customer_details": {"email": "someone.else@example.com"}});
     let paid = stripe_event("evt_http_paid", "checkout.session.completed", now, session);
 
+    // Checkout: precedence and the allowed origins, decided before Stripe is called (its
+    // address here answers nothing).
+    let checkout = "/orgs/acme/courses/paid/checkout";
+    let learner_actor = Some(api.w.learner);
+    assert_problem(&api.call("POST", checkout, None, Some(json!({"success_url": 1}))).await, 401, "unauthenticated");
+    let off_origin = json!({"success_url": "https://evil.test/ok", "cancel_url": "https://app.test/no"});
+    let refused = api.call("POST", checkout, learner_actor, Some(off_origin)).await;
+    assert_problem(&refused, 422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "success_url");
+    let missing = api.call("POST", checkout, learner_actor, Some(json!({"success_url": "https://app.test/ok"}))).await;
+    assert_problem(&missing, 422, "validation_failed");
+    let not_json = api.raw("POST", checkout, api.w.learner, Some("application/json"), "{").await;
+    assert_problem(&not_json, 400, "malformed_request");
+    assert_problem(
+        &api.call("POST", "/orgs/acme/membership/checkout", learner_actor, Some(json!({}))).await,
+        404,
+        "not_found",
+    );
+
     // Tampered: 400, and nothing written.
     let tampered = paid.replace("4900", "1");
     let signature = lms_stripe::signature_header(paid.as_bytes(), now, WEBHOOK_SECRET);

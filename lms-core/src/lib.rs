@@ -54,8 +54,8 @@ pub use input::Parsed;
 pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};
 pub use payment::{
-    Applied, BillingInterval, CheckoutRequest, CheckoutSession, MembershipPlan, MembershipPlanInput, PaymentEffect,
-    PaymentEvent, PaymentKind, PaymentProvider, PaymentRecord, PaymentsDisabled, Purchase, Subscription,
+    Applied, BillingInterval, CheckoutRequest, CheckoutSession, CheckoutUrls, MembershipPlan, MembershipPlanInput,
+    PaymentEffect, PaymentEvent, PaymentKind, PaymentProvider, PaymentRecord, PaymentsDisabled, Purchase, Subscription,
     SubscriptionStatus, SubscriptionUpdate, SubscriptionVersion,
 };
 pub use progress::{CourseProgress, Unmet, UnmetRule};

@@ -24,6 +24,23 @@ pub struct CheckoutSession {
     pub session_id: String,
 }
 
+/// Where a checkout sends the buyer back (the body of the checkout routes).
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckoutUrls {
+    /// After paying; must be on one of the provider's allowed origins.
+    pub success_url: String,
+    /// After giving up; same rule.
+    pub cancel_url: String,
+}
+
+impl CheckoutUrls {
+    /// Both URLs.
+    pub fn new(success_url: impl Into<String>, cancel_url: impl Into<String>) -> Self {
+        Self { success_url: success_url.into(), cancel_url: cancel_url.into() }
+    }
+}
+
 /// What is being bought.
 #[derive(Clone, Copy, Debug)]
 pub enum Purchase<'a> {

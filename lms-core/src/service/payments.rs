@@ -7,10 +7,11 @@ use crate::course::CourseStatus;
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{OrgId, PaymentId, UserId};
+use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::payment::{
-    Applied, CheckoutRequest, CheckoutSession, PaymentEffect, PaymentEvent, PaymentKind, PaymentRecord, Purchase,
-    Subscription, SubscriptionStatus, SubscriptionUpdate,
+    Applied, CheckoutRequest, CheckoutSession, CheckoutUrls, PaymentEffect, PaymentEvent, PaymentKind, PaymentRecord,
+    Purchase, Subscription, SubscriptionStatus, SubscriptionUpdate,
 };
 use crate::policy::Action;
 use crate::store::{CourseKey, StoreTx, TenantScope};
@@ -24,8 +25,7 @@ impl Lms {
         actor: &Actor,
         org: &str,
         course: &str,
-        success_url: &str,
-        cancel_url: &str,
+        urls: impl Into<Parsed<CheckoutUrls>>,
     ) -> Result<CheckoutSession, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
@@ -40,9 +40,11 @@ impl Lms {
         if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
             return Err(LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course"));
         }
+        let urls = urls.into().into_result()?;
         let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         drop(tx); // no transaction stays open across the provider's round trip
         let purchase = Purchase::Course(&scope.course);
+        let (success_url, cancel_url) = (urls.success_url.as_str(), urls.cancel_url.as_str());
         let request = CheckoutRequest { org: &scope.org, purchase, buyer: &buyer, success_url, cancel_url };
         self.payments.create_checkout(request).await
     }
@@ -53,8 +55,7 @@ impl Lms {
         &self,
         actor: &Actor,
         org: &str,
-        success_url: &str,
-        cancel_url: &str,
+        urls: impl Into<Parsed<CheckoutUrls>>,
     ) -> Result<CheckoutSession, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
@@ -65,14 +66,15 @@ impl Lms {
         if current.is_some_and(|s| s.grants_access(self.now(), self.membership_grace)) {
             return Err(LmsError::conflict(ConflictKind::Conflict, "your membership of this org is already active"));
         }
+        let urls = urls.into().into_result()?;
         let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         drop(tx);
         let request = CheckoutRequest {
             org: &scope.org,
             purchase: Purchase::Membership(&plan),
             buyer: &buyer,
-            success_url,
-            cancel_url,
+            success_url: &urls.success_url,
+            cancel_url: &urls.cancel_url,
         };
         self.payments.create_checkout(request).await
     }

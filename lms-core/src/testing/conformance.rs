@@ -1033,7 +1033,9 @@ pub async fn checkout_without_a_provider_is_not_configured(lms: Lms) {
     w.published("free", None).await;
     let checkout = |course: &'static str, who: Actor| {
         let lms = w.lms.clone();
-        async move { lms.checkout(&who, ORG, course, "https://x.test/ok", "https://x.test/no").await }
+        async move {
+            lms.checkout(&who, ORG, course, crate::CheckoutUrls::new("https://x.test/ok", "https://x.test/no")).await
+        }
     };
     assert_code(checkout("paid", w.learner).await, "payments_not_configured");
     assert_code(checkout("free", w.learner).await, "conflict");
@@ -1381,7 +1383,9 @@ pub async fn admins_offer_a_membership_plan(lms: Lms) {
     let plan = json!({"amount": 1500, "currency": "EUR", "interval": "month"});
     assert_code(w.lms.update_org(&w.learner, ORG, offer(plan.clone())).await, "forbidden");
     assert_code(
-        w.lms.membership_checkout(&w.learner, ORG, "https://x.test/ok", "https://x.test/no").await,
+        w.lms
+            .membership_checkout(&w.learner, ORG, crate::CheckoutUrls::new("https://x.test/ok", "https://x.test/no"))
+            .await,
         "not_found",
     );
     let org = w.lms.update_org(&w.admin, ORG, offer(plan)).await.unwrap();
@@ -1397,7 +1401,9 @@ pub async fn admins_offer_a_membership_plan(lms: Lms) {
         w.lms.update_org(&w.admin, ORG, OrgPatch { name: Some("Acme 2".into()), ..Default::default() }).await.unwrap();
     assert!(renamed.membership_plan.is_some(), "an absent membership leaves the plan");
     assert_code(
-        w.lms.membership_checkout(&w.learner, ORG, "https://x.test/ok", "https://x.test/no").await,
+        w.lms
+            .membership_checkout(&w.learner, ORG, crate::CheckoutUrls::new("https://x.test/ok", "https://x.test/no"))
+            .await,
         "payments_not_configured",
     );
     assert_eq!(w.lms.membership(&w.learner, ORG).await.unwrap(), None);
