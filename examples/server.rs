@@ -183,6 +183,16 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
         lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role).await?;
     }
     demo::seed_courses(lms, &instructor).await?;
+    // A discussion thread under the first lesson of the free course (by staff, so that the
+    // demo learner starts unenrolled, as the walkthrough expects).
+    let first = lms.course(&instructor, ORG, demo::FREE).await?.modules[0].lessons[0].id;
+    let question = lms::NewPost { body: "Does `let b = a;` copy a String or move it?".into(), parent_id: None };
+    let question = lms.create_post(&admin, ORG, demo::FREE, first, question).await?;
+    let answer = lms::NewPost {
+        body: "It moves it: `a` is no longer usable afterwards. Use `a.clone()` for a copy.".into(),
+        parent_id: Some(question.id),
+    };
+    lms.create_post(&instructor, ORG, demo::FREE, first, answer).await?;
     // An org-wide plan, bought through POST /orgs/demo/membership/checkout.
     let plan = serde_json::json!({"membership": {"amount": 1500, "currency": "usd", "interval": "month"}});
     lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?).await?;

@@ -27,6 +27,7 @@
 mod auth;
 mod builtin;
 mod certificates;
+mod discussions;
 mod error;
 mod extract;
 mod payments;

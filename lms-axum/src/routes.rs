@@ -63,6 +63,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(attempts, submit_attempt))
         .merge(crate::certificates::routes())
         .merge(crate::payments::routes())
+        .merge(crate::discussions::routes())
 }
 
 /// `GET /openapi.json`.

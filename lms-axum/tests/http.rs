@@ -86,6 +86,7 @@ on_both_stores!(
     certificates_are_issued_verified_and_rendered,
     stripe_webhooks_apply_once_in_any_order,
     selling_without_a_provider_is_not_configured,
+    lesson_discussions_over_http,
 );
 
 mod auth_on {
@@ -561,6 +562,62 @@ async fn selling_without_a_provider_is_not_configured(backend: Backend) {
     assert_eq!(org.body["membership"], json!({"amount": 900, "currency": "usd", "interval": "month"}));
 }
 
+async fn lesson_discussions_over_http(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("rust", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let posts = format!("/orgs/acme/courses/rust/lessons/{lesson}/posts");
+    let learner = Some(api.w.learner);
+    assert_problem(&api.call("GET", &posts, None, None).await, 401, "unauthenticated");
+    assert_problem(&api.call("POST", &posts, learner, Some(json!({"body": "hi"}))).await, 403, "not_enrolled");
+    assert_eq!(
+        api.call("POST", "/orgs/acme/courses/rust/enrollments", learner, None).await.status,
+        StatusCode::CREATED
+    );
+    assert_problem(
+        &api.raw("POST", &posts, api.w.learner, Some("application/json"), "{").await,
+        400,
+        "malformed_request",
+    );
+    assert_problem(
+        &api.call("POST", &posts, learner, Some(json!({"parent_id": null}))).await,
+        422,
+        "validation_failed",
+    );
+    let created = api.call("POST", &posts, learner, Some(json!({"body": "Why `'static`?"}))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["author"]["name"], "Lea Learner");
+    assert_eq!((created.body["hidden"].clone(), created.body["edited_at"].clone()), (json!(false), Value::Null));
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let reply = api
+        .call("POST", &posts, Some(api.w.instructor), Some(json!({"body": "See chapter 10", "parent_id": id})))
+        .await;
+    assert_eq!((reply.status, reply.body["parent_id"].clone()), (StatusCode::CREATED, json!(id)));
+    let listed = api.call("GET", &format!("{posts}?limit=1"), learner, None).await;
+    assert_eq!((listed.body["items"][0]["id"].clone(), listed.body["next_cursor"].is_string()), (json!(id), true));
+    let post = format!("/orgs/acme/courses/rust/posts/{id}");
+    assert_problem(
+        &api.call("PATCH", &post, Some(api.w.instructor), Some(json!({"body": "edited"}))).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(&api.call("PATCH", &post, learner, Some(json!({"hidden": true}))).await, 403, "forbidden");
+    let hidden = api.call("PATCH", &post, Some(api.w.instructor), Some(json!({"hidden": true}))).await;
+    assert_eq!((hidden.status, hidden.body["hidden"].clone()), (StatusCode::OK, json!(true)));
+    let edited = api.call("PATCH", &post, learner, Some(json!({"body": "Why 'static, really?"}))).await;
+    assert!(edited.body["edited_at"].is_string(), "{}", edited.body);
+    assert_eq!(api.call("DELETE", &post, learner, None).await.status, StatusCode::NO_CONTENT);
+    assert_problem(&api.call("DELETE", &post, learner, None).await, 404, "not_found");
+    // Past the posting rate: 429 with Retry-After.
+    let mut last = None;
+    for i in 0..11 {
+        last = Some(api.call("POST", &posts, learner, Some(json!({"body": format!("post {i}")}))).await);
+    }
+    let limited = last.unwrap();
+    assert_problem(&limited, 429, "rate_limited");
+    assert!(limited.headers.contains_key(header::RETRY_AFTER));
+}
+
 async fn pages_and_parameters_are_checked(backend: Backend) {
     let api = Api::new(backend).await;
     for i in 0..3 {
@@ -899,7 +956,7 @@ mod openapi {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The routes of API.md this crate serves (the discussion, live-event and media routes
+    /// The routes of API.md this crate serves (the notification, live-event and media routes
     /// are still to come).
     const CONTRACT: &[(&str, &str)] = &[
         ("post", "/auth/sign-up"),
@@ -942,6 +999,10 @@ mod openapi {
         ("post", "/orgs/{org}/membership/cancel"),
         ("get", "/orgs/{org}/payments"),
         ("post", "/webhooks/stripe"),
+        ("get", "/orgs/{org}/courses/{course}/lessons/{lesson}/posts"),
+        ("post", "/orgs/{org}/courses/{course}/lessons/{lesson}/posts"),
+        ("patch", "/orgs/{org}/courses/{course}/posts/{post}"),
+        ("delete", "/orgs/{org}/courses/{course}/posts/{post}"),
         ("get", "/certificates/{code}"),
         ("get", "/certificates/{code}/pdf"),
         ("get", "/health"),
@@ -977,7 +1038,8 @@ mod openapi {
                 .replace("{user_id}", &uuid::Uuid::nil().to_string())
                 .replace("{module}", &uuid::Uuid::nil().to_string())
                 .replace("{lesson}", &uuid::Uuid::nil().to_string())
-                .replace("{code}", "AAAA-BBBB");
+                .replace("{code}", "AAAA-BBBB")
+                .replace("{post}", &uuid::Uuid::nil().to_string());
             let reply = api.call(&method.to_uppercase(), &concrete, None, None).await;
             let unknown_route = reply.body["detail"].as_str().is_some_and(|d| d.contains("route not found"));
             assert!(

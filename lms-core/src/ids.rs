@@ -66,4 +66,6 @@ id_type! {
     AttemptId,
     /// Identifies a payment record.
     PaymentId,
+    /// Identifies a discussion post.
+    PostId,
 }

@@ -23,6 +23,7 @@
 pub mod certificate;
 pub mod clock;
 pub mod course;
+pub mod discussion;
 pub mod enrollment;
 pub mod error;
 pub mod ids;
@@ -47,9 +48,10 @@ pub use course::{
     LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, ModuleLayout, NewCourse,
     NewLesson, OutlineModule, Price, PriceInput,
 };
+pub use discussion::{Author, NewPost, Post, PostPatch};
 pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
-pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, PaymentId, UserId};
+pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, PaymentId, PostId, UserId};
 pub use input::Parsed;
 pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};

@@ -10,9 +10,10 @@
 
 use crate::certificate::{Certificate, CertificateCode};
 use crate::course::{Course, CourseStatus, CurriculumLayout, Lesson, Module, OutlineModule};
+use crate::discussion::Post;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
-use crate::ids::{CourseId, LessonId, ModuleId, OrgId, UserId};
+use crate::ids::{CourseId, LessonId, ModuleId, OrgId, PostId, UserId};
 use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
 use crate::page::PageRequest;
 use crate::payment::{PaymentRecord, Subscription};
@@ -330,6 +331,20 @@ pub trait StoreTx: Send {
     async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError>;
     /// How many required lessons each course has (courses without lessons may be absent).
     async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError>;
+
+    // --- discussions
+    /// Inserts a post.
+    async fn insert_post(&mut self, post: &Post) -> Result<(), StoreError>;
+    /// The course's post with this id, with its author's name.
+    async fn post(&mut self, course: CourseId, post: PostId) -> Result<Option<Post>, StoreError>;
+    /// A page of the lesson's posts and replies, oldest first (by id).
+    async fn list_posts(&mut self, lesson: LessonId, page: &PageRequest) -> Result<Vec<Post>, StoreError>;
+    /// Stores a post's body, edit time and hidden flag.
+    async fn update_post(&mut self, post: &Post) -> Result<(), StoreError>;
+    /// Deletes a post with its replies.
+    async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError>;
+    /// How many posts the user wrote since `since` (for the posting rate limit).
+    async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError>;
 
     // --- payments
     /// Records that a provider event is being applied; `false` when it was recorded

@@ -23,7 +23,7 @@ BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
-            payment_events, payments, plan_subscriptions, rollup_histogram TO lms_app;
+            payment_events, payments, plan_subscriptions, rollup_histogram, posts TO lms_app;
     END IF;
 END
 $$;
@@ -116,3 +116,8 @@ ALTER TABLE rollup_histogram ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rollup_histogram FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON rollup_histogram;
 CREATE POLICY lms_tenant ON rollup_histogram USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE posts FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON posts;
+CREATE POLICY lms_tenant ON posts USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());

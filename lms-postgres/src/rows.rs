@@ -278,3 +278,18 @@ pub(crate) fn course_context(row: &PgRow) -> Result<lms_core::CourseContext, Sto
     };
     Ok(lms_core::CourseContext { course: course(row)?, role, enrollment })
 }
+
+pub(crate) fn post(row: &PgRow) -> Result<lms_core::Post, StoreError> {
+    let parent: Option<uuid::Uuid> = get(row, "parent_id")?;
+    Ok(lms_core::Post {
+        id: id(row, "id")?,
+        course_id: id(row, "course_id")?,
+        lesson_id: id(row, "lesson_id")?,
+        author: lms_core::Author { id: id(row, "author_id")?, name: get(row, "author_name")? },
+        body: get(row, "body")?,
+        parent_id: parent.map(Into::into),
+        created_at: get(row, "created_at")?,
+        edited_at: get(row, "edited_at")?,
+        hidden: get(row, "hidden")?,
+    })
+}

@@ -10,8 +10,8 @@ use lms_core::store::{
 };
 use lms_core::{
     Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
-    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, QuizAttempt, Role,
-    StoreError, Subscription, UniqueKey, User, UserId,
+    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, Post, PostId,
+    QuizAttempt, Role, StoreError, Subscription, UniqueKey, User, UserId,
 };
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::SqliteRow;
@@ -833,6 +833,67 @@ impl StoreTx for SqliteTx {
                 Ok((CourseId(course), rows::u32_of(row, "n")?))
             })
             .collect()
+    }
+
+    async fn insert_post(&mut self, p: &Post) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO posts (id, course_id, lesson_id, author_id, parent_id, body, created_at, edited_at, hidden)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(p.id.0)
+        .bind(p.course_id.0)
+        .bind(p.lesson_id.0)
+        .bind(p.author.id.0)
+        .bind(p.parent_id.map(|id| id.0))
+        .bind(&p.body)
+        .bind(p.created_at)
+        .bind(p.edited_at)
+        .bind(p.hidden);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn post(&mut self, course: CourseId, post: PostId) -> Result<Option<Post>, StoreError> {
+        let q = sqlx::query(
+            "SELECT p.*, u.name AS author_name FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE p.course_id = ? AND p.id = ?",
+        )
+        .bind(course.0)
+        .bind(post.0);
+        let row = self.fetch_optional(q).await?;
+        row.as_ref().map(rows::post).transpose()
+    }
+
+    async fn list_posts(&mut self, lesson: LessonId, page: &PageRequest) -> Result<Vec<Post>, StoreError> {
+        let q = sqlx::query(
+            "SELECT p.*, u.name AS author_name FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE p.lesson_id = ? AND p.id > ? ORDER BY p.id LIMIT ?",
+        )
+        .bind(lesson.0)
+        .bind(after(page))
+        .bind(limit(page));
+        rows::all(self.fetch_all(q).await?, rows::post)
+    }
+
+    async fn update_post(&mut self, p: &Post) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE posts SET body = ?, edited_at = ?, hidden = ? WHERE id = ?")
+            .bind(&p.body)
+            .bind(p.edited_at)
+            .bind(p.hidden)
+            .bind(p.id.0);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError> {
+        self.execute(sqlx::query("DELETE FROM posts WHERE id = ?").bind(post.0)).await.map(drop)
+    }
+
+    async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError> {
+        let q = sqlx::query("SELECT count(*) AS n FROM posts WHERE author_id = ? AND created_at >= ?")
+            .bind(user.0)
+            .bind(since);
+        let row = self.fetch_optional(q).await?.ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
+        let n: i64 = row.try_get("n").map_err(map_error)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     async fn insert_payment_event(

@@ -4,6 +4,7 @@
 
 mod certificates;
 mod courses;
+mod discussions;
 mod import;
 mod learning;
 mod orgs;

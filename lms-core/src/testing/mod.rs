@@ -94,6 +94,8 @@ macro_rules! conformance_tests {
             admins_offer_a_membership_plan,
             bulk_import_fills_rollups_like_live_writes,
             outline_caches_follow_changes_made_elsewhere,
+            discussions_follow_the_course_rules,
+            posting_is_rate_limited_per_user,
             dropped_transactions_roll_back,
             auth_records_round_trip,
             health_pings_the_store,
