@@ -882,7 +882,7 @@ impl StoreTx for PgTx {
         .bind(p.created_at)
         .bind(p.edited_at)
         .bind(p.hidden);
-        self.execute(q).await.map(drop)
+        expect_one(self.execute(q).await?, "post's course")
     }
 
     async fn post(&mut self, course: CourseId, post: PostId) -> Result<Option<Post>, StoreError> {
