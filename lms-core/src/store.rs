@@ -269,19 +269,14 @@ pub trait StoreTx: Send {
         user: UserId,
         page: &PageRequest,
     ) -> Result<Vec<EnrollmentWithCourse>, StoreError>;
-    /// The user's progress row for a lesson.
-    async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError>;
     /// Every progress row of the user in the course.
     async fn course_progress_rows(&mut self, user: UserId, course: CourseId)
     -> Result<Vec<LessonProgress>, StoreError>;
-    /// Every progress row in the course of each of `users` (one query for a page of
-    /// learners, for reports and checks).
-    async fn progress_rows_of(&mut self, course: CourseId, users: &[UserId])
-    -> Result<Vec<LessonProgress>, StoreError>;
-    /// Every progress row of `user` in each of `courses` (one query for a dashboard page).
-    async fn progress_rows_of_user(
+    /// Every progress row of any of `users` in any of `courses`, in one query: a page of
+    /// learners in one course (reports, checks), or one learner's page of courses (dashboard).
+    async fn progress_rows(
         &mut self,
-        user: UserId,
+        users: &[UserId],
         courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError>;
     /// Inserts or replaces a progress row.

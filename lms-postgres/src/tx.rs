@@ -649,32 +649,13 @@ impl StoreTx for PgTx {
             .collect()
     }
 
-    async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = $1 AND lesson_id = $2")
-            .bind(user.0)
-            .bind(lesson.0);
-        let row = self.fetch_optional(q).await?;
-        row.as_ref().map(rows::lesson_progress).transpose()
-    }
-
-    async fn progress_rows_of(
+    async fn progress_rows(
         &mut self,
-        course: CourseId,
         users: &[UserId],
-    ) -> Result<Vec<LessonProgress>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lesson_progress WHERE course_id = $1 AND user_id = ANY($2)")
-            .bind(course.0)
-            .bind(users.iter().map(|u| u.0).collect::<Vec<_>>());
-        rows::all(self.fetch_all(q).await?, rows::lesson_progress)
-    }
-
-    async fn progress_rows_of_user(
-        &mut self,
-        user: UserId,
         courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = $1 AND course_id = ANY($2)")
-            .bind(user.0)
+        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = ANY($1) AND course_id = ANY($2)")
+            .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
             .bind(courses.iter().map(|c| c.0).collect::<Vec<_>>());
         rows::all(self.fetch_all(q).await?, rows::lesson_progress)
     }

@@ -603,41 +603,27 @@ impl StoreTx for SqliteTx {
             .collect()
     }
 
-    async fn lesson_progress(&mut self, user: UserId, lesson: LessonId) -> Result<Option<LessonProgress>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = ? AND lesson_id = ?")
-            .bind(user.0)
-            .bind(lesson.0);
-        let row = self.fetch_optional(q).await?;
-        row.as_ref().map(rows::lesson_progress).transpose()
-    }
-
-    async fn progress_rows_of(
+    async fn progress_rows(
         &mut self,
-        course: CourseId,
         users: &[UserId],
+        courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError> {
         let mut rows = Vec::new();
+        if courses.is_empty() {
+            return Ok(rows);
+        }
+        // Chunked to stay well under SQLite's limit on bound parameters.
         for chunk in users.chunks(500) {
             let mut query =
                 with_ids("SELECT * FROM lesson_progress WHERE user_id IN (", chunk.iter().map(|u| u.0), ")");
-            query.push(" AND course_id = ").push_bind(course.0);
+            let mut list = query.push(" AND course_id IN (").separated(", ");
+            for course in courses {
+                list.push_bind(course.0);
+            }
+            query.push(")");
             rows.extend(rows::all(self.fetch_built(query).await?, rows::lesson_progress)?);
         }
         Ok(rows)
-    }
-
-    async fn progress_rows_of_user(
-        &mut self,
-        user: UserId,
-        courses: &[CourseId],
-    ) -> Result<Vec<LessonProgress>, StoreError> {
-        if courses.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut query =
-            with_ids("SELECT * FROM lesson_progress WHERE course_id IN (", courses.iter().map(|c| c.0), ")");
-        query.push(" AND user_id = ").push_bind(user.0);
-        rows::all(self.fetch_built(query).await?, rows::lesson_progress)
     }
 
     async fn course_progress_rows(

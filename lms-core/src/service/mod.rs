@@ -175,10 +175,16 @@ fn allow(caller: &Caller, action: Action<'_>) -> Result<(), LmsError> {
     decide(caller, action).into_result()
 }
 
-/// Loads the org by slug and the caller's role in it (404 for an unknown org).
-async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<OrgScope, LmsError> {
+/// Loads the org by slug (404 if unknown) and limits the transaction to it.
+async fn enter_org(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<Org, LmsError> {
     let org = tx.org_by_slug(slug).await?.ok_or(LmsError::NotFound("org"))?;
     tx.set_scope(TenantScope { org: Some(org.id), user: actor.user_id() }).await?;
+    Ok(org)
+}
+
+/// Loads the org by slug and the caller's role in it (404 for an unknown org).
+async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<OrgScope, LmsError> {
+    let org = enter_org(tx, actor, slug).await?;
     let role = match actor.user_id() {
         Some(user) => tx.membership(org.id, user).await?.map(|m| m.role),
         None => None,
@@ -195,8 +201,7 @@ async fn load_course_scope(
     course_key: &str,
     lock_enrollment: bool,
 ) -> Result<CourseScope, LmsError> {
-    let org = tx.org_by_slug(org_slug).await?.ok_or(LmsError::NotFound("org"))?;
-    tx.set_scope(TenantScope { org: Some(org.id), user: actor.user_id() }).await?;
+    let org = enter_org(tx, actor, org_slug).await?;
     let context = tx
         .course_context(org.id, CourseKey::parse(course_key), actor.user_id())
         .await?

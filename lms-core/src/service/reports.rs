@@ -203,7 +203,7 @@ impl Lms {
             let users: Vec<UserId> = enrollments.iter().take(page.limit as usize).map(|e| e.user_id).collect();
             let mut by_user: std::collections::HashMap<UserId, Vec<crate::enrollment::LessonProgress>> =
                 std::collections::HashMap::new();
-            for row in tx.progress_rows_of(course, &users).await? {
+            for row in tx.progress_rows(&users, &[course]).await? {
                 by_user.entry(row.user_id).or_default().push(row);
             }
             for e in enrollments.iter().take(page.limit as usize) {
