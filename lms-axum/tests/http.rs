@@ -939,6 +939,22 @@ mod hardening {
             tokio::time::sleep(Duration::from_secs(3)).await;
             self.0.ping().await
         }
+
+        async fn last_event_seq(&self) -> Result<lms_core::EventSeq, lms_core::StoreError> {
+            self.0.last_event_seq().await
+        }
+
+        async fn event_heads(
+            &self,
+            after: lms_core::EventSeq,
+            limit: u32,
+        ) -> Result<Vec<lms_core::EventHead>, lms_core::StoreError> {
+            self.0.event_heads(after, limit).await
+        }
+
+        async fn listen(&self) -> Result<Option<Box<dyn lms_core::EventSignals>>, lms_core::StoreError> {
+            self.0.listen().await
+        }
     }
 
     #[tokio::test]

@@ -84,10 +84,16 @@ impl Post {
     /// The post as `viewer` may see it: a hidden post keeps its place in the thread, but only
     /// its author and the course's managers read its body.
     pub fn seen_by(mut self, viewer: Option<UserId>, manages: bool) -> Self {
-        if self.hidden && !manages && viewer != Some(self.author.id) {
+        if !Self::body_visible(self.hidden, Some(self.author.id), viewer, manages) {
             self.body.clear();
         }
         self
+    }
+
+    /// Whether `viewer` reads the body of a post: always, unless it is hidden; then only its
+    /// author and the course's managers.
+    pub fn body_visible(hidden: bool, author: Option<UserId>, viewer: Option<UserId>, manages: bool) -> bool {
+        !hidden || manages || (viewer.is_some() && viewer == author)
     }
 }
 

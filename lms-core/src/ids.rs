@@ -58,6 +58,8 @@ id_type! {
     CourseId,
     /// Identifies a module of a course.
     ModuleId,
+    /// Identifies a notification.
+    NotificationId,
     /// Identifies a lesson.
     LessonId,
     /// Identifies an enrollment.

@@ -26,6 +26,7 @@ pub mod course;
 pub mod discussion;
 pub mod enrollment;
 pub mod error;
+pub mod event;
 pub mod ids;
 pub mod input;
 pub mod org;
@@ -51,7 +52,10 @@ pub use course::{
 pub use discussion::{Author, NewPost, Post, PostPatch};
 pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
 pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
-pub use ids::{AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, OrgId, PaymentId, PostId, UserId};
+pub use event::{Event, EventHead, EventKind, EventSeq, MarkRead, NewEvent, Notification, NotificationKind, Recipient};
+pub use ids::{
+    AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId, PaymentId, PostId, UserId,
+};
 pub use input::Parsed;
 pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};
@@ -63,7 +67,10 @@ pub use payment::{
 pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
-    Actor, CourseReport, CourseReportItem, CourseSummary, DashboardItem, ImportReport, ImportedEnrollment,
-    ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
+    Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL, DashboardItem, EventHeads,
+    ImportReport, ImportedEnrollment, ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck,
+    RollupMismatch,
 };
-pub use store::{Access, AuthSession, CourseContext, CourseFilter, CourseKey, Store, StoreTx, TenantScope};
+pub use store::{
+    Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx, TenantScope,
+};

@@ -13,7 +13,8 @@ use crate::course::{Course, CourseStatus, CurriculumLayout, Lesson, Module, Outl
 use crate::discussion::Post;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
-use crate::ids::{CourseId, LessonId, ModuleId, OrgId, PostId, UserId};
+use crate::event::{Event, EventHead, EventSeq, NewEvent, Notification};
+use crate::ids::{CourseId, LessonId, ModuleId, NotificationId, OrgId, PostId, UserId};
 use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
 use crate::page::PageRequest;
 use crate::payment::{PaymentRecord, Subscription};
@@ -149,6 +150,29 @@ pub trait Store: Send + Sync + 'static {
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// The outbox's newest position (0 when empty).
+    async fn last_event_seq(&self) -> Result<EventSeq, StoreError>;
+
+    /// Up to `limit` events after `after`, oldest first, as heads: what the dispatcher
+    /// tells subscribers. Reads every org's events (heads carry ids only), so backends
+    /// that isolate tenants in the database answer it with the owner's rights.
+    async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError>;
+
+    /// Signals, as they come, that a transaction appended events — from this process,
+    /// and on a server database from every process using it. `None` when the backend
+    /// cannot tell (the dispatcher then polls).
+    async fn listen(&self) -> Result<Option<Box<dyn EventSignals>>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// A stream of "events were committed" signals from [`Store::listen`].
+#[async_trait]
+pub trait EventSignals: Send {
+    /// Waits for the next signal. Signals may be merged or, after an error, lost: the
+    /// dispatcher reads the outbox after each one, and also on a timer.
+    async fn next(&mut self) -> Result<(), StoreError>;
 }
 
 /// One transaction. Every method runs inside it; nothing is visible to others before
@@ -340,6 +364,32 @@ pub trait StoreTx: Send {
     async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError>;
     /// How many posts the user wrote since `since` (for the posting rate limit).
     async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError>;
+
+    // --- events and notifications
+    /// Appends an event to the outbox with a notification for each of its recipients.
+    /// They are written when the transaction commits, last, so that positions follow
+    /// commit order (a reader that saw position `n` has missed nothing below it); a
+    /// rolled-back transaction leaves none. Signals [`Store::listen`] on commit.
+    async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError>;
+    /// Up to `limit` of the course's events after `after`, oldest first.
+    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError>;
+    /// Up to `limit` of the user's notifications after `after`, oldest first.
+    async fn notifications_after(
+        &mut self,
+        user: UserId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError>;
+    /// A page of the user's notifications, newest first (by id, descending).
+    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError>;
+    /// Marks the user's notifications read (`None`: all of them); others' are untouched,
+    /// and one read before keeps its time.
+    async fn mark_notifications_read<'a>(
+        &mut self,
+        user: UserId,
+        ids: Option<&'a [NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 
     // --- payments
     /// Records that a provider event is being applied; `false` when it was recorded

@@ -46,12 +46,37 @@
 //! Run [`PgStore::migrate`] over a direct connection, not through the pooler: the migrator
 //! holds a session-level advisory lock.
 //!
+//! ## Live events across instances
+//!
+//! A transaction that produces events (a post, an enrollment, a completion) writes them to
+//! the `events` outbox as it commits and sends `NOTIFY lms_events`; Postgres delivers that
+//! only if the transaction commits. Every instance's dispatcher holds a `LISTEN lms_events`
+//! session and, on each notification, reads the new events and hands them to its streams, so
+//! a client sees an event whichever instance it is connected to. `LISTEN` needs a session
+//! that stays open, which a transaction-mode pooler cannot give: behind one, point
+//! [`PgOptions::listen_url`] at a direct URL of the same database (one connection per
+//! instance). Without it the listener uses the store's own connection settings. If the
+//! listener loses its connection it reconnects and reads the outbox, and the dispatcher also
+//! reads it on a timer, so no event is lost, only delayed.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), lms_core::StoreError> {
+//! use lms_postgres::{PgOptions, PgStore};
+//! let options = PgOptions {
+//!     listen_url: Some("postgres://app@db.internal:5432/lms".into()),
+//!     ..PgOptions::for_pooler()
+//! };
+//! let store = PgStore::connect_with("postgres://app@pgbouncer.internal:6432/lms", options).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! ## Row-level security
 //!
 //! With [`PgOptions::row_level_security`], isolation between orgs is enforced by Postgres as
 //! well as by the core's policy. `migrate` installs policies on every tenant-scoped table
 //! (`memberships`, `courses`, `modules`, `lessons`, `enrollments`, `lesson_progress`,
-//! `quiz_attempts`; `orgs` is readable by all but changed only in its own scope) keyed on the
+//! `quiz_attempts`, `posts`, `events`…; `orgs` is readable by all but changed only in its own
+//! scope; a user's `notifications` are theirs across orgs) keyed on the
 //! transaction-local settings `lms.org_id` and `lms.user_id`, which the store sets at the
 //! start of every call with `set_config(…, true)`. A connection that has not set them sees
 //! and writes nothing tenant-scoped; one scoped to another org sees nothing of this one.
@@ -73,11 +98,11 @@ pub mod testing;
 mod tx;
 
 use async_trait::async_trait;
-use lms_core::StoreError;
-use lms_core::store::{Access, Store, StoreTx};
+use lms_core::store::{Access, EventSignals, Store, StoreTx};
+use lms_core::{EventHead, EventSeq, StoreError};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -109,6 +134,12 @@ pub struct PgOptions {
     /// row-level security policies and every transaction names its org. See
     /// [the crate docs](crate#row-level-security).
     pub row_level_security: bool,
+    /// Where the event listener connects (`LISTEN lms_events`, see [`Store::listen`]);
+    /// `None` uses the store's own connection settings. `LISTEN` needs a session of its
+    /// own for as long as it listens, which a transaction-mode pooler (PgBouncer,
+    /// Supavisor, RDS Proxy in transaction mode…) cannot give: behind one, set this to a
+    /// direct URL of the same database.
+    pub listen_url: Option<String>,
 }
 
 impl Default for PgOptions {
@@ -121,6 +152,7 @@ impl Default for PgOptions {
             max_lifetime: Some(Duration::from_secs(1800)),
             statement_cache: true,
             row_level_security: false,
+            listen_url: None,
         }
     }
 }
@@ -143,6 +175,8 @@ impl PgOptions {
 pub struct PgStore {
     pool: PgPool,
     settings: TxSettings,
+    /// Where [`Store::listen`] connects.
+    listen_to: PgConnectOptions,
 }
 
 impl PgStore {
@@ -181,7 +215,12 @@ impl PgStore {
     pub fn from_pool(pool: PgPool, options: &PgOptions) -> Self {
         let settings =
             TxSettings { named_statements: options.statement_cache, row_level_security: options.row_level_security };
-        Self { pool, settings }
+        let listen_to = options
+            .listen_url
+            .as_deref()
+            .and_then(|url| PgConnectOptions::from_str(url).ok())
+            .unwrap_or_else(|| (*pool.connect_options()).clone());
+        Self { pool, settings, listen_to }
     }
 
     /// Applies the embedded migrations that are not applied yet (a no-op when current),
@@ -199,6 +238,13 @@ impl PgStore {
             tx.commit().await.map_err(tx::map_error)?;
         }
         Ok(())
+    }
+
+    /// Listens for events with these connection settings (see [`PgOptions::listen_url`];
+    /// this is its structured form).
+    pub fn listen_with(mut self, options: PgConnectOptions) -> Self {
+        self.listen_to = options;
+        self
     }
 
     /// The connection pool, for hosts that share it.
@@ -223,6 +269,36 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn last_event_seq(&self) -> Result<EventSeq, StoreError> {
+        let q = sqlx::query_scalar("SELECT lms_last_event_seq()").persistent(self.settings.named_statements);
+        q.fetch_one(&self.pool).await.map_err(tx::map_error)
+    }
+
+    async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lms_event_heads($1, $2)")
+            .bind(after)
+            .bind(i64::from(limit) as i32)
+            .persistent(self.settings.named_statements);
+        let rows = q.fetch_all(&self.pool).await.map_err(tx::map_error)?;
+        rows.iter().map(rows::event_head).collect()
+    }
+
+    /// `LISTEN lms_events` on a connection of its own (see [`PgOptions::listen_url`]): every
+    /// instance on the database hears every committed event.
+    async fn listen(&self) -> Result<Option<Box<dyn EventSignals>>, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .connect_with(self.listen_to.clone().statement_cache_capacity(0))
+            .await
+            .map_err(tx::map_error)?;
+        let mut listener = PgListener::connect_with(&pool).await.map_err(tx::map_error)?;
+        listener.ignore_pool_close_event(true);
+        listener.listen(tx::EVENTS_CHANNEL).await.map_err(tx::map_error)?;
+        Ok(Some(Box::new(Notifications(listener))))
+    }
+
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         // Tables the role does not own are skipped with a warning (row-level-security
         // deployments run it as the owner, or let autovacuum catch up).
@@ -234,4 +310,16 @@ impl Store for PgStore {
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(e))
+}
+
+/// `NOTIFY lms_events` as signals.
+struct Notifications(PgListener);
+
+#[async_trait]
+impl EventSignals for Notifications {
+    async fn next(&mut self) -> Result<(), StoreError> {
+        // `None` is a lost connection, already re-established: notifications sent meanwhile
+        // are gone, so answer as if one came (the dispatcher reads the outbox).
+        self.0.try_recv().await.map(drop).map_err(tx::map_error)
+    }
 }

@@ -23,7 +23,7 @@ BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
-            payment_events, payments, plan_subscriptions, rollup_histogram, posts TO lms_app;
+            payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications TO lms_app;
     END IF;
 END
 $$;
@@ -121,3 +121,23 @@ ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE posts FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON posts;
 CREATE POLICY lms_tenant ON posts USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+-- Events: an org's own, plus those that notified the caller (their inbox spans orgs).
+-- ENABLE without FORCE: lms_event_heads() runs as the tables' owner to tell the dispatcher
+-- of every org's new events (ids and kinds only); the application role stays limited.
+ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON events;
+CREATE POLICY lms_tenant ON events
+    USING (org_id = lms_org()
+           OR EXISTS (SELECT 1 FROM notifications n WHERE n.seq = events.seq AND n.user_id = lms_user()))
+    WITH CHECK (org_id = lms_org());
+
+-- Notifications: written in the org where the event happened, read and marked by their owner.
+ALTER TABLE notifications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notifications FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_read ON notifications;
+DROP POLICY IF EXISTS lms_notify ON notifications;
+DROP POLICY IF EXISTS lms_mark ON notifications;
+CREATE POLICY lms_read ON notifications FOR SELECT USING (user_id = lms_user());
+CREATE POLICY lms_notify ON notifications FOR INSERT WITH CHECK (org_id = lms_org());
+CREATE POLICY lms_mark ON notifications FOR UPDATE USING (user_id = lms_user()) WITH CHECK (user_id = lms_user());

@@ -293,3 +293,38 @@ pub(crate) fn post(row: &PgRow) -> Result<lms_core::Post, StoreError> {
         hidden: get(row, "hidden")?,
     })
 }
+
+pub(crate) fn event(row: &PgRow) -> Result<lms_core::Event, StoreError> {
+    Ok(lms_core::Event {
+        seq: get(row, "seq")?,
+        org_id: id(row, "org_id")?,
+        course_id: id(row, "course_id")?,
+        kind: parsed(row, "kind", lms_core::EventKind::parse)?,
+        data: get(row, "data")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn event_head(row: &PgRow) -> Result<lms_core::EventHead, StoreError> {
+    let audience: Vec<uuid::Uuid> = get(row, "audience")?;
+    Ok(lms_core::EventHead {
+        seq: get(row, "seq")?,
+        org_id: id(row, "org_id")?,
+        course_id: id(row, "course_id")?,
+        kind: parsed(row, "kind", lms_core::EventKind::parse)?,
+        audience: audience.into_iter().map(Into::into).collect(),
+    })
+}
+
+pub(crate) fn notification(row: &PgRow) -> Result<lms_core::Notification, StoreError> {
+    Ok(lms_core::Notification {
+        id: id(row, "id")?,
+        seq: get(row, "seq")?,
+        user_id: id(row, "user_id")?,
+        kind: parsed(row, "kind", lms_core::NotificationKind::parse)?,
+        course_id: id(row, "course_id")?,
+        data: get(row, "data")?,
+        created_at: get(row, "created_at")?,
+        read_at: get(row, "read_at")?,
+    })
+}

@@ -83,7 +83,10 @@ impl TestDatabase {
         owner.pool().close().await;
         let store = match mode {
             Mode::Direct => PgStore::connect_with_options(server().database(&name), PgOptions::default()).await,
-            Mode::Pooled => PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler()).await,
+            // LISTEN needs a session: the listener goes around the pooler, as documented.
+            Mode::Pooled => PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler())
+                .await
+                .map(|store| store.listen_with(server().database(&name))),
             Mode::RowLevelSecurity => {
                 ensure_app_role(&mut admin).await;
                 let options = PgOptions { row_level_security: true, ..PgOptions::default() };
@@ -154,5 +157,17 @@ impl Store for TestDatabase {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
+    }
+
+    async fn last_event_seq(&self) -> Result<lms_core::EventSeq, StoreError> {
+        self.store.last_event_seq().await
+    }
+
+    async fn event_heads(&self, after: lms_core::EventSeq, limit: u32) -> Result<Vec<lms_core::EventHead>, StoreError> {
+        self.store.event_heads(after, limit).await
+    }
+
+    async fn listen(&self) -> Result<Option<Box<dyn lms_core::EventSignals>>, StoreError> {
+        self.store.listen().await
     }
 }

@@ -18,6 +18,7 @@ use lms_core::{
     Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, Post, PostId,
     QuizAttempt, Role, StoreError, Subscription, UniqueKey, User, UserId,
 };
+use lms_core::{Event, EventSeq, NewEvent, Notification, NotificationId};
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
@@ -31,7 +32,15 @@ type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
 pub struct PgTx {
     tx: Transaction<'static, Postgres>,
     settings: TxSettings,
+    /// Events appended so far, written at commit.
+    events: Vec<NewEvent>,
 }
+
+/// The channel every instance LISTENs on; a committed event NOTIFYs it.
+pub(crate) const EVENTS_CHANNEL: &str = "lms_events";
+
+/// The transaction-scoped advisory lock that orders outbox positions by commit.
+const EVENTS_LOCK: i64 = 0x6c6d_735f_6576_7473; // "lms_evts"
 
 /// What every transaction of a store does the same way.
 #[derive(Clone, Copy, Debug)]
@@ -45,7 +54,47 @@ pub(crate) struct TxSettings {
 
 impl PgTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>, settings: TxSettings) -> Self {
-        Self { tx, settings }
+        Self { tx, settings, events: Vec::new() }
+    }
+
+    /// Writes the appended events and their notifications, then NOTIFYs: the last writes
+    /// before COMMIT. The advisory lock is held to the end of the transaction, so positions
+    /// are taken in commit order (held briefly: nothing else is locked after it).
+    async fn write_events(&mut self) -> Result<(), StoreError> {
+        let events = std::mem::take(&mut self.events);
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.execute(sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(EVENTS_LOCK)).await?;
+        for event in events {
+            let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
+            let q = sqlx::query(
+                "INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+            )
+            .bind(event.org_id.0)
+            .bind(event.course_id.0)
+            .bind(event.kind.as_str())
+            .bind(&event.data)
+            .bind(&audience)
+            .bind(event.created_at);
+            let row = self.fetch_optional(q).await?.ok_or_else(|| StoreError::Corrupt("no event seq".into()))?;
+            let seq: i64 = row.try_get("seq").map_err(map_error)?;
+            if event.recipients.is_empty() {
+                continue;
+            }
+            let q = sqlx::query(
+                "INSERT INTO notifications (id, seq, org_id, user_id, kind)
+                 SELECT id, $2, $3, user_id, kind FROM UNNEST($1::uuid[], $4::uuid[], $5::text[]) AS r (id, user_id, kind)",
+            )
+            .bind(ids(&event.recipients, |r| r.id.0))
+            .bind(seq)
+            .bind(event.org_id.0)
+            .bind(audience)
+            .bind(event.recipients.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>());
+            self.execute(q).await?;
+        }
+        self.execute(sqlx::query("SELECT pg_notify($1, '')").bind(EVENTS_CHANNEL)).await.map(drop)
     }
 
     async fn fetch_all(&mut self, query: PgQuery<'_>) -> Result<Vec<PgRow>, StoreError> {
@@ -102,7 +151,8 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
 
 #[async_trait]
 impl StoreTx for PgTx {
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.write_events().await?;
         self.tx.commit().await.map_err(map_error)
     }
 
@@ -1042,6 +1092,65 @@ impl StoreTx for PgTx {
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await.map(drop)
+    }
+
+    async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError> {
+        self.events.push(event);
+        Ok(())
+    }
+
+    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError> {
+        let q = sqlx::query("SELECT * FROM events WHERE course_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+            .bind(course.0)
+            .bind(after)
+            .bind(i64::from(limit));
+        self.fetch_all(q).await?.iter().map(rows::event).collect()
+    }
+
+    async fn notifications_after(
+        &mut self,
+        user: UserId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let q = sqlx::query(
+            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
+             FROM notifications n JOIN events e ON e.seq = n.seq
+             WHERE n.user_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3",
+        )
+        .bind(user.0)
+        .bind(after)
+        .bind(i64::from(limit));
+        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+    }
+
+    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError> {
+        // Newest first: a page continues below the cursor's id.
+        let q = sqlx::query(
+            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
+             FROM notifications n JOIN events e ON e.seq = n.seq
+             WHERE n.user_id = $1 AND ($2::uuid IS NULL OR n.id < $2) ORDER BY n.id DESC LIMIT $3",
+        )
+        .bind(user.0)
+        .bind(page.after)
+        .bind(limit(page));
+        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+    }
+
+    async fn mark_notifications_read<'a>(
+        &mut self,
+        user: UserId,
+        ids: Option<&'a [NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "UPDATE notifications SET read_at = $1
+             WHERE user_id = $2 AND read_at IS NULL AND ($3::uuid[] IS NULL OR id = ANY($3))",
+        )
+        .bind(at)
+        .bind(user.0)
+        .bind(ids.map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()));
+        self.execute(q).await.map(drop)
     }
 }
 

@@ -21,13 +21,14 @@ mod rows;
 mod tx;
 
 use async_trait::async_trait;
-use lms_core::StoreError;
-use lms_core::store::{Access, Store, StoreTx};
+use lms_core::store::{Access, EventSignals, Store, StoreTx};
+use lms_core::{EventHead, EventSeq, StoreError};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use tx::SqliteTx;
@@ -57,6 +58,8 @@ impl Default for SqliteOptions {
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Bumped by every commit that wrote events (the in-process side of [`Store::listen`]).
+    events: tx::EventSignal,
 }
 
 impl SqliteStore {
@@ -110,7 +113,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(tx::map_error)?;
-        let store = Self { pool };
+        let store = Self { pool, events: Arc::new(tokio::sync::watch::Sender::new(0)) };
         store.migrate().await?;
         Ok(store)
     }
@@ -133,12 +136,32 @@ impl Store for SqliteStore {
             Access::Read => self.pool.begin().await,
             Access::Write => self.pool.begin_with("BEGIN IMMEDIATE").await,
         };
-        Ok(Box::new(SqliteTx::new(tx.map_err(tx::map_error)?)))
+        Ok(Box::new(SqliteTx::new(tx.map_err(tx::map_error)?, self.events.clone())))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
         Ok(())
+    }
+
+    async fn last_event_seq(&self) -> Result<EventSeq, StoreError> {
+        let q = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM events");
+        q.fetch_one(&self.pool).await.map_err(tx::map_error)
+    }
+
+    async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError> {
+        let q =
+            sqlx::query("SELECT seq, org_id, course_id, kind, audience FROM events WHERE seq > ? ORDER BY seq LIMIT ?")
+                .bind(after)
+                .bind(i64::from(limit));
+        let rows = q.fetch_all(&self.pool).await.map_err(tx::map_error)?;
+        rows.iter().map(rows::event_head).collect()
+    }
+
+    /// This process's commits only: processes sharing a file hear each other through the
+    /// dispatcher's timer ([`lms_core::Lms::with_event_poll_interval`]).
+    async fn listen(&self) -> Result<Option<Box<dyn EventSignals>>, StoreError> {
+        Ok(Some(Box::new(CommitSignals(self.events.subscribe()))))
     }
 
     // refresh_statistics: the default (nothing). SQLite's planner picks the right indexes for
@@ -154,4 +177,14 @@ fn migrator() -> Migrator {
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(e))
+}
+
+/// Wakes on commits that wrote events, in this process.
+struct CommitSignals(tokio::sync::watch::Receiver<u64>);
+
+#[async_trait]
+impl EventSignals for CommitSignals {
+    async fn next(&mut self) -> Result<(), StoreError> {
+        self.0.changed().await.map_err(|_| StoreError::Unavailable("the store was dropped".into()))
+    }
 }

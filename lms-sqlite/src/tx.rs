@@ -13,20 +13,57 @@ use lms_core::{
     Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, Post, PostId,
     QuizAttempt, Role, StoreError, Subscription, UniqueKey, User, UserId,
 };
+use lms_core::{Event, EventSeq, NewEvent, Notification, NotificationId};
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// One SQLite transaction (see [`StoreTx`]).
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+    /// Events appended so far, written at commit.
+    events: Vec<NewEvent>,
+    /// Told after a commit that wrote events ([`lms_core::Store::listen`]).
+    signal: EventSignal,
 }
 
+/// Counts commits that wrote events; listeners wait for it to change.
+pub(crate) type EventSignal = Arc<tokio::sync::watch::Sender<u64>>;
+
 impl SqliteTx {
-    pub(crate) fn new(tx: Transaction<'static, Sqlite>) -> Self {
-        Self { tx }
+    pub(crate) fn new(tx: Transaction<'static, Sqlite>, signal: EventSignal) -> Self {
+        Self { tx, events: Vec::new(), signal }
+    }
+
+    /// Writes the appended events and their notifications (the last writes before commit).
+    async fn write_events(&mut self) -> Result<(), StoreError> {
+        for event in std::mem::take(&mut self.events) {
+            let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
+            let q = sqlx::query(
+                "INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(event.org_id.0)
+            .bind(event.course_id.0)
+            .bind(event.kind.as_str())
+            .bind(event.data.to_string())
+            .bind(serde_json::to_string(&audience).unwrap_or_else(|_| "[]".into()))
+            .bind(event.created_at);
+            let row = q.fetch_one(&mut *self.tx).await.map_err(map_error)?;
+            let seq: i64 = row.try_get("seq").map_err(map_error)?;
+            for recipient in &event.recipients {
+                let q = sqlx::query("INSERT INTO notifications (id, seq, user_id, kind) VALUES (?, ?, ?, ?)")
+                    .bind(recipient.id.0)
+                    .bind(seq)
+                    .bind(recipient.user_id.0)
+                    .bind(recipient.kind.as_str());
+                self.execute(q).await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -109,8 +146,14 @@ impl SqliteTx {
 
 #[async_trait]
 impl StoreTx for SqliteTx {
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        self.tx.commit().await.map_err(map_error)
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let wrote_events = !self.events.is_empty();
+        self.write_events().await?;
+        self.tx.commit().await.map_err(map_error)?;
+        if wrote_events {
+            self.signal.send_modify(|commits| *commits += 1);
+        }
+        Ok(())
     }
 
     async fn set_scope(&mut self, _scope: TenantScope) -> Result<(), StoreError> {
@@ -1013,6 +1056,76 @@ impl StoreTx for SqliteTx {
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash)).await.map(drop)
+    }
+
+    async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError> {
+        self.events.push(event);
+        Ok(())
+    }
+
+    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError> {
+        let q = sqlx::query("SELECT * FROM events WHERE course_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+            .bind(course.0)
+            .bind(after)
+            .bind(i64::from(limit));
+        self.fetch_all(q).await?.iter().map(rows::event).collect()
+    }
+
+    async fn notifications_after(
+        &mut self,
+        user: UserId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let q = sqlx::query(
+            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
+             FROM notifications n JOIN events e ON e.seq = n.seq
+             WHERE n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?",
+        )
+        .bind(user.0)
+        .bind(after)
+        .bind(i64::from(limit));
+        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+    }
+
+    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError> {
+        // Newest first: a page continues below the cursor's id.
+        let q = sqlx::query(
+            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
+             FROM notifications n JOIN events e ON e.seq = n.seq
+             WHERE n.user_id = ? AND (? IS NULL OR n.id < ?) ORDER BY n.id DESC LIMIT ?",
+        )
+        .bind(user.0)
+        .bind(page.after)
+        .bind(page.after)
+        .bind(limit(page));
+        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+    }
+
+    async fn mark_notifications_read<'a>(
+        &mut self,
+        user: UserId,
+        ids: Option<&'a [NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let Some(ids) = ids else {
+            let q = sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
+                .bind(at)
+                .bind(user.0);
+            return self.execute(q).await.map(drop);
+        };
+        // Bounded chunks: SQLite limits the parameters of one statement.
+        for chunk in ids.chunks(500) {
+            let mut query = QueryBuilder::new("UPDATE notifications SET read_at = ");
+            query.push_bind(at).push(" WHERE read_at IS NULL AND user_id = ").push_bind(user.0).push(" AND id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id.0);
+            }
+            query.push(")");
+            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+        }
+        Ok(())
     }
 }
 

@@ -21,6 +21,18 @@ impl Store for TempFileStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
     }
+
+    async fn last_event_seq(&self) -> Result<lms_core::EventSeq, StoreError> {
+        self.store.last_event_seq().await
+    }
+
+    async fn event_heads(&self, after: lms_core::EventSeq, limit: u32) -> Result<Vec<lms_core::EventHead>, StoreError> {
+        self.store.event_heads(after, limit).await
+    }
+
+    async fn listen(&self) -> Result<Option<Box<dyn lms_core::EventSignals>>, StoreError> {
+        self.store.listen().await
+    }
 }
 
 async fn fresh_file_store() -> TempFileStore {

@@ -7,7 +7,7 @@ use crate::course::Course;
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
 use crate::ids::UserId;
-use crate::org::Org;
+use crate::org::{Org, User};
 use crate::policy::Action;
 use crate::store::StoreTx;
 use chrono::{DateTime, Utc};
@@ -34,21 +34,21 @@ impl Lms {
 
 /// Issues the certificate of a course the learner has just completed, in the transaction
 /// that recorded the completion (whichever path completed it), with the names as they are
-/// now. A pair that somehow holds one already keeps it.
+/// now. A pair that somehow holds one already keeps it. Returns the learner.
 pub(super) async fn issue(
     tx: &mut dyn StoreTx,
     org: &Org,
     course: &Course,
     user: UserId,
     issued_at: DateTime<Utc>,
-) -> Result<(), LmsError> {
+) -> Result<User, LmsError> {
     let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
     let certificate = Certificate {
         code: CertificateCode::generate(),
         user_id: user,
         course_id: course.id,
         org_id: org.id,
-        learner_name: learner.name,
+        learner_name: learner.name.clone(),
         course_title: course.title.clone(),
         org_name: org.name.clone(),
         issued_at,
@@ -56,7 +56,7 @@ pub(super) async fn issue(
         revoked_reason: None,
     };
     tx.insert_certificate(&certificate).await?;
-    Ok(())
+    Ok(learner)
 }
 
 /// Marks the certificate of `enrollment` invalid (`Some(reason)`) or valid again (`None`,

@@ -1,6 +1,6 @@
 //! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
 
-use super::{Actor, Lms, allow, certificates, load_outline, org_scope};
+use super::{Actor, Lms, allow, certificates, events, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
     LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
@@ -357,7 +357,8 @@ impl Lms {
         if let Some(threshold) = progress::completion_threshold(progress::required_total(&outline)) {
             let now = self.now();
             for learner in tx.record_completions(course.id, threshold, now).await? {
-                certificates::issue(tx, org, &course, learner, now).await?;
+                let learner = certificates::issue(tx, org, &course, learner, now).await?;
+                events::course_completed(tx, &course, &learner, now).await?;
             }
         }
         Ok(())

@@ -1,9 +1,10 @@
 //! Discussions under lessons: read and post (the course's active learners, owner and
 //! admins), edit one's own, hide (managers), delete (the author or a manager).
 
-use super::{Actor, CourseScope, Lms, allow};
+use super::{Actor, CourseScope, Lms, allow, events};
 use crate::discussion::{self, Author, NewPost, POSTS_PER_MINUTE, Post, PostPatch};
 use crate::error::LmsError;
+use crate::event::EventKind;
 use crate::ids::{LessonId, PostId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
@@ -44,12 +45,14 @@ impl Lms {
         let scope = self.discussion_scope(tx.as_mut(), actor, org, course, lesson).await?;
         let input = input.into().into_result()?;
         let body = discussion::check_body(&input.body)?;
+        let mut parent_author = None;
         if let Some(parent) = input.parent_id {
             let parent = tx.post(scope.course.id, parent).await?.filter(|p| p.lesson_id == lesson);
             let parent = parent.ok_or_else(|| LmsError::invalid("parent_id", "no such post under this lesson"))?;
             if parent.parent_id.is_some() {
                 return Err(LmsError::invalid("parent_id", "replies are one level deep: reply to the post"));
             }
+            parent_author = Some(parent.author.id);
         }
         let now = self.now();
         let recent = tx.count_posts_since(user, now - chrono::Duration::minutes(1)).await?;
@@ -69,6 +72,7 @@ impl Lms {
             hidden: false,
         };
         tx.insert_post(&post).await?;
+        events::post_created(tx.as_mut(), &scope.course, &post, parent_author).await?;
         tx.commit().await?;
         Ok(post)
     }
@@ -102,6 +106,7 @@ impl Lms {
             found.hidden = hidden;
         }
         tx.update_post(&found).await?;
+        events::post_changed(tx.as_mut(), &scope.course, EventKind::PostUpdated, &found, self.now()).await?;
         tx.commit().await?;
         Ok(found)
     }
@@ -115,6 +120,7 @@ impl Lms {
         let found = tx.post(scope.course.id, post).await?.ok_or(LmsError::NotFound("post"))?;
         allow(&scope.caller, Action::DeletePost(&scope.course, scope.enrollment(), found.author.id))?;
         tx.delete_post(post).await?;
+        events::post_changed(tx.as_mut(), &scope.course, EventKind::PostDeleted, &found, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! Enrollment, progress, quizzes and the learner's dashboard.
 
-use super::{Actor, CourseScope, Lms, allow, certificates, load_outline};
+use super::{Actor, CourseScope, Lms, allow, certificates, events, load_outline};
 use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
@@ -93,7 +93,7 @@ impl Lms {
                 "the course is not open for enrollment: publish it first",
             ));
         }
-        activate(tx, scope.enrollment, user, scope.course.id, source, self.now()).await
+        activate(tx, scope.enrollment, user, &scope.course, source, self.now()).await
     }
 
     /// A page of the course's enrollments, any status (its owner and admins).
@@ -221,7 +221,8 @@ impl Lms {
         enrollment.completed_required = completed;
         if enrollment.completed_at.is_none() && progress::is_complete(completed, total) {
             enrollment.completed_at = Some(now);
-            certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
+            let learner = certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
+            events::course_completed(tx, &outline.course, &learner, now).await?;
             changed = true;
         }
         if changed {
@@ -343,29 +344,30 @@ impl Lms {
 }
 
 /// Creates the enrollment, or reactivates a revoked one (restoring its certificate, if it
-/// has one), with `source`.
+/// has one), with `source`, and tells the course's owner (`enrollment.created`).
 pub(super) async fn activate(
     tx: &mut dyn StoreTx,
     existing: Option<Enrollment>,
     user: UserId,
-    course: crate::ids::CourseId,
+    course: &Course,
     source: EnrollmentSource,
     now: DateTime<Utc>,
 ) -> Result<Enrollment, LmsError> {
-    match existing {
+    let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+    let enrollment = match existing {
         Some(mut revoked) => {
             revoked.status = EnrollmentStatus::Active;
             revoked.source = source;
             revoked.enrolled_at = now;
             tx.update_enrollment(&revoked).await?;
             certificates::set_revocation(tx, &revoked, None).await?;
-            Ok(revoked)
+            revoked
         }
         None => {
             let enrollment = Enrollment {
                 id: EnrollmentId::new(),
                 user_id: user,
-                course_id: course,
+                course_id: course.id,
                 source,
                 status: EnrollmentStatus::Active,
                 enrolled_at: now,
@@ -373,7 +375,9 @@ pub(super) async fn activate(
                 completed_required: 0,
             };
             tx.insert_enrollment(&enrollment).await?;
-            Ok(enrollment)
+            enrollment
         }
-    }
+    };
+    events::enrollment_created(tx, course, &learner, &enrollment).await?;
+    Ok(enrollment)
 }

@@ -5,12 +5,14 @@
 mod certificates;
 mod courses;
 mod discussions;
+mod events;
 mod import;
 mod learning;
 mod orgs;
 mod payments;
 mod reports;
 
+pub use events::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
@@ -73,6 +75,8 @@ pub struct Lms {
     membership_grace: chrono::Duration,
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
+    /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
+    events: Arc<events::EventHub>,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -101,6 +105,7 @@ impl Lms {
             clock: Arc::new(SystemClock),
             membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
             outlines: Arc::default(),
+            events: Arc::new(events::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
         }
     }
 
@@ -403,6 +408,10 @@ mod tests {
             .return_once(move |_, _, _| Ok(Some(CourseContext { course, role: None, enrollment: None })));
         tx.expect_lock_enrollment().returning(|_, _| Ok(None));
         tx.expect_subscription().returning(|_, _| Ok(None));
+        tx.expect_user().returning(move |id| {
+            let name = "Learner".to_owned();
+            Ok(Some(crate::org::User { id, email: "learner@example.com".into(), name, created_at: Utc::now() }))
+        });
         tx.expect_insert_enrollment().times(1).returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));
         let lms = Lms::new(store_with(tx));
         let err = lms.enroll(&Actor::User(learner), "acme", "c").await.unwrap_err();

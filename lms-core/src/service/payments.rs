@@ -153,15 +153,8 @@ impl Lms {
                 let enrollment = tx.lock_enrollment(user, course.id).await?;
                 // Paid is paid: enroll even if the course was archived since the checkout.
                 if !enrollment.as_ref().is_some_and(Enrollment::is_active) {
-                    learning::activate(
-                        tx.as_mut(),
-                        enrollment,
-                        user,
-                        course.id,
-                        EnrollmentSource::Purchase,
-                        self.now(),
-                    )
-                    .await?;
+                    let source = EnrollmentSource::Purchase;
+                    learning::activate(tx.as_mut(), enrollment, user, &course, source, self.now()).await?;
                 }
                 let record = self.record(&event, Some(*course_id), PaymentKind::Purchase, reference, *amount, currency);
                 tx.insert_payment(&record).await?;

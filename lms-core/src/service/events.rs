@@ -1,0 +1,351 @@
+//! Events and notifications: who is notified of what (decided here, written to the outbox
+//! by the transaction that made it happen), the dispatcher that tells subscribers, and the
+//! reads behind the live streams and the inbox.
+//!
+//! Delivery: a committed event signals [`Store::listen`] (in-process; on Postgres through
+//! `LISTEN/NOTIFY`, so every instance hears it). The dispatcher then reads the new events'
+//! heads from the outbox and broadcasts them; a stream whose course or user a head names
+//! reads its events through [`Lms::course_events`] or [`Lms::notifications_after`], which
+//! check the caller's rights each time. Replay is the same read from the client's
+//! `Last-Event-ID`.
+
+use super::{Actor, Lms, allow};
+use crate::course::Course;
+use crate::discussion::Post;
+use crate::enrollment::Enrollment;
+use crate::error::LmsError;
+use crate::event::{
+    Event, EventHead, EventKind, EventSeq, MAX_MARK_READ_IDS, MarkRead, NewEvent, Notification, NotificationKind,
+    Recipient,
+};
+use crate::ids::{CourseId, NotificationId, OrgId, UserId};
+use crate::input::Parsed;
+use crate::org::User;
+use crate::page::{Page, PageRequest};
+use crate::policy::Action;
+use crate::store::{Store, StoreTx, TenantScope};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::{OnceCell, broadcast};
+
+/// Heads the dispatcher keeps for slow subscribers; one that falls further behind is told
+/// it lagged and reads the outbox instead.
+const HEADS_BUFFERED: usize = 1024;
+/// Heads read from the outbox at a time.
+const HEADS_PER_READ: u32 = 500;
+/// Default of [`Lms::with_event_poll_interval`].
+pub const DEFAULT_EVENT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The in-process side of delivery: one dispatcher per [`Lms`] (and its clones).
+pub(super) struct EventHub {
+    heads: broadcast::Sender<Arc<EventHead>>,
+    started: OnceCell<()>,
+    poll: Duration,
+}
+
+impl EventHub {
+    pub(super) fn new(poll: Duration) -> Self {
+        Self { heads: broadcast::channel(HEADS_BUFFERED).0, started: OnceCell::new(), poll }
+    }
+}
+
+/// A subscription to every event committed from now on, as heads ([`Lms::subscribe`]).
+pub type EventHeads = broadcast::Receiver<Arc<EventHead>>;
+
+impl Lms {
+    /// Reads the outbox on a timer too (default 5 s), besides on the store's signals: the
+    /// safety net for a signal lost while a listener reconnects, and the only path between
+    /// processes that share a SQLite file.
+    pub fn with_event_poll_interval(mut self, every: Duration) -> Self {
+        self.events = Arc::new(EventHub::new(every));
+        self
+    }
+
+    /// Subscribes to the heads of every event committed from now on (any org: decide from
+    /// the head whether to read the event, through a call that checks the caller's rights).
+    /// Starts the dispatcher on first use; call it inside a Tokio runtime.
+    pub async fn subscribe(&self) -> Result<EventHeads, LmsError> {
+        let receiver = self.events.heads.subscribe();
+        self.events
+            .started
+            .get_or_try_init(|| async {
+                // Start after the newest event: the caller reads its own position after
+                // subscribing, so nothing committed after that is missed.
+                let last = self.store.last_event_seq().await?;
+                tokio::spawn(dispatch(Arc::downgrade(&self.events), self.store.clone(), last));
+                Ok::<_, LmsError>(())
+            })
+            .await?;
+        Ok(receiver)
+    }
+
+    /// The outbox's newest position: where a stream without `Last-Event-ID` starts.
+    pub async fn latest_event(&self) -> Result<EventSeq, LmsError> {
+        Ok(self.store.last_event_seq().await?)
+    }
+
+    /// Checks that the caller may follow a course's live events (whoever may read its
+    /// discussions) and returns the course's id, to match against event heads.
+    pub async fn watch_course(&self, actor: &Actor, org: &str, course: &str) -> Result<(OrgId, CourseId), LmsError> {
+        actor.require_user()?;
+        let mut tx = self.read().await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
+        Ok((scope.org.id, scope.course.id))
+    }
+
+    /// Up to `limit` of the course's stream events after `after`, oldest first, as the
+    /// caller may see them (hidden posts' bodies only for their authors and managers).
+    /// Checks the caller's rights on every call, so a stream stops serving someone who lost
+    /// them.
+    pub async fn course_events(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Event>, LmsError> {
+        let viewer = actor.require_user()?;
+        let mut tx = self.read().await?;
+        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
+        allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
+        let manages = scope.caller.manages(&scope.course);
+        let mut events = Vec::new();
+        let mut position = after;
+        // Other kinds share the outbox: read on until `limit` stream events or the end.
+        loop {
+            let batch = tx.course_events(scope.course.id, position, limit).await?;
+            let exhausted = batch.len() < limit as usize;
+            for event in batch {
+                position = event.seq;
+                if event.kind.on_course_stream() && events.len() < limit as usize {
+                    events.push(seen_by(event, viewer, manages));
+                }
+            }
+            if exhausted || events.len() >= limit as usize {
+                return Ok(events);
+            }
+        }
+    }
+
+    /// Up to `limit` of the caller's notifications after `after`, oldest first (what
+    /// `/me/events` sends, and replays from `Last-Event-ID`).
+    pub async fn notifications_after(
+        &self,
+        actor: &Actor,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Notification>, LmsError> {
+        let user = actor.require_user()?;
+        let mut tx = self.read().await?;
+        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        // A deleted account has no inbox: the stream ends.
+        tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
+        Ok(tx.notifications_after(user, after, limit).await?)
+    }
+
+    /// A page of the caller's notifications, newest first.
+    pub async fn notifications(&self, actor: &Actor, page: PageRequest) -> Result<Page<Notification>, LmsError> {
+        let user = actor.require_user()?;
+        let mut tx = self.read().await?;
+        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        let rows = tx.list_notifications(user, &page).await?;
+        Ok(Page::from_rows(rows, &page, |n| n.id.0))
+    }
+
+    /// Marks some of the caller's notifications read (`{"ids": [...]}`), or all of them
+    /// (`{"all": true}`). Ids that are not the caller's are ignored.
+    pub async fn mark_notifications_read(
+        &self,
+        actor: &Actor,
+        input: impl Into<Parsed<MarkRead>>,
+    ) -> Result<(), LmsError> {
+        let user = actor.require_user()?;
+        let input = input.into().into_result()?;
+        let ids: Option<Vec<NotificationId>> = match (input.ids, input.all) {
+            (Some(_), Some(_)) => return Err(LmsError::invalid("all", "give ids or all, not both")),
+            (Some(ids), None) if ids.len() > MAX_MARK_READ_IDS => {
+                return Err(LmsError::invalid("ids", format!("at most {MAX_MARK_READ_IDS} at a time")));
+            }
+            (Some(ids), None) => Some(ids),
+            (None, Some(true)) => None,
+            (None, Some(false)) => return Err(LmsError::invalid("all", "must be true (or give ids)")),
+            (None, None) => return Err(LmsError::invalid("ids", "give ids, or all: true")),
+        };
+        let mut tx = self.write().await?;
+        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        tx.mark_notifications_read(user, ids.as_deref(), self.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Reads the outbox after every signal (and on a timer) and broadcasts the new heads, until
+/// every [`Lms`] sharing the hub is dropped.
+async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq) {
+    let Some(poll) = hub.upgrade().map(|h| h.poll) else { return };
+    let mut signals = None;
+    loop {
+        if signals.is_none() {
+            match store.listen().await {
+                Ok(listener) => signals = listener,
+                Err(e) => tracing_warn(&format!("cannot listen for events, polling every {poll:?}: {e}")),
+            }
+        }
+        loop {
+            let heads = match store.event_heads(last, HEADS_PER_READ).await {
+                Ok(heads) => heads,
+                Err(e) => {
+                    tracing_warn(&format!("cannot read the event outbox: {e}"));
+                    break;
+                }
+            };
+            let Some(hub) = hub.upgrade() else { return };
+            let exhausted = heads.len() < HEADS_PER_READ as usize;
+            for head in heads {
+                last = head.seq;
+                // No subscriber is not an error: the head is simply not needed.
+                let _ = hub.heads.send(Arc::new(head));
+            }
+            if exhausted {
+                break;
+            }
+        }
+        let signal = async {
+            match signals.as_mut() {
+                Some(s) => s.next().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = signal => if let Err(e) = result {
+                tracing_warn(&format!("event listener failed, reconnecting: {e}"));
+                signals = None;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            },
+            () = tokio::time::sleep(poll) => {}
+        }
+        if hub.strong_count() == 0 {
+            return;
+        }
+    }
+}
+
+/// The core has no logging dependency; stderr reaches the host's logs.
+fn tracing_warn(message: &str) {
+    eprintln!("lms-core events: {message}");
+}
+
+/// An event as `viewer` may see it: a hidden post's body only for its author and managers.
+fn seen_by(mut event: Event, viewer: UserId, manages: bool) -> Event {
+    let author = event.data.pointer("/author/id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
+    let hidden = event.data.get("hidden").and_then(|v| v.as_bool()).unwrap_or(false);
+    if !Post::body_visible(hidden, author.map(UserId), Some(viewer), manages)
+        && let Some(body) = event.data.get_mut("body")
+    {
+        *body = json!("");
+    }
+    event
+}
+
+/// The notification for the course's owner, unless the owner did it themselves.
+fn owner(course: &Course, actor: UserId, kind: NotificationKind) -> Vec<Recipient> {
+    if course.owner_id == actor {
+        return Vec::new();
+    }
+    vec![Recipient { id: NotificationId::new(), user_id: course.owner_id, kind }]
+}
+
+/// `enrollment.created`, for the course's owner.
+pub(super) async fn enrollment_created(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    learner: &User,
+    enrollment: &Enrollment,
+) -> Result<(), LmsError> {
+    let data = json!({
+        "course_id": course.id,
+        "user": {"id": learner.id, "name": learner.name},
+        "source": enrollment.source.as_str(),
+        "enrolled_at": enrollment.enrolled_at,
+    });
+    let recipients = owner(course, learner.id, NotificationKind::EnrollmentCreated);
+    append(tx, course, EventKind::EnrollmentCreated, data, enrollment.enrolled_at, recipients).await
+}
+
+/// `course.completed`, for the course's owner.
+pub(super) async fn course_completed(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    learner: &User,
+    at: DateTime<Utc>,
+) -> Result<(), LmsError> {
+    let data = json!({
+        "course_id": course.id,
+        "user": {"id": learner.id, "name": learner.name},
+        "completed_at": at,
+    });
+    let recipients = owner(course, learner.id, NotificationKind::CourseCompleted);
+    append(tx, course, EventKind::CourseCompleted, data, at, recipients).await
+}
+
+/// `post.created`: the course's owner is notified, and a reply's parent author gets
+/// `post.replied` (one notification each; nobody is notified of their own post).
+pub(super) async fn post_created(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    post: &Post,
+    parent_author: Option<UserId>,
+) -> Result<(), LmsError> {
+    let mut recipients = Vec::new();
+    if let Some(parent_author) = parent_author.filter(|a| *a != post.author.id) {
+        recipients.push(Recipient {
+            id: NotificationId::new(),
+            user_id: parent_author,
+            kind: NotificationKind::PostReplied,
+        });
+    }
+    if parent_author != Some(course.owner_id) {
+        recipients.extend(owner(course, post.author.id, NotificationKind::PostCreated));
+    }
+    append(tx, course, EventKind::PostCreated, post_data(post), post.created_at, recipients).await
+}
+
+/// `post.updated` (edited, hidden or shown) or `post.deleted`, on the course stream only.
+pub(super) async fn post_changed(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    kind: EventKind,
+    post: &Post,
+    at: DateTime<Utc>,
+) -> Result<(), LmsError> {
+    let data = match kind {
+        EventKind::PostDeleted => json!({"id": post.id, "lesson_id": post.lesson_id, "parent_id": post.parent_id}),
+        _ => post_data(post),
+    };
+    append(tx, course, kind, data, at, Vec::new()).await
+}
+
+/// A post as the API shows it, with the lesson it is under.
+fn post_data(post: &Post) -> serde_json::Value {
+    let mut data = serde_json::to_value(post).unwrap_or_default();
+    if let Some(object) = data.as_object_mut() {
+        object.insert("lesson_id".into(), json!(post.lesson_id));
+    }
+    data
+}
+
+async fn append(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    kind: EventKind,
+    data: serde_json::Value,
+    created_at: DateTime<Utc>,
+    recipients: Vec<Recipient>,
+) -> Result<(), LmsError> {
+    let event = NewEvent { org_id: course.org_id, course_id: course.id, kind, data, created_at, recipients };
+    Ok(tx.append_event(event).await?)
+}
