@@ -12,6 +12,9 @@
 //! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
 //! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
 //!   `postgres://` URL selects Postgres, migrated on start with row-level security on
+//! - `LMS_LISTEN_URL` — with Postgres behind a transaction-mode pooler: a direct URL of the
+//!   same database for the live-event listener (`LISTEN` needs a session; default: the
+//!   database URL)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
 //! - `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` (comma-separated while rotating) —
@@ -99,9 +102,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         println!("Stripe: not configured (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell)");
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(
+        async move {
+            shutdown_signal().await;
+            signalled.notify_one();
+        },
+    );
+    // Event streams never finish on their own: give requests in flight a few seconds, then
+    // stop with the streams still open (clients reconnect with Last-Event-ID).
+    tokio::select! {
+        served = serve => served?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        } => tracing::info!("stopped with event streams still open"),
+    }
     Ok(())
 }
 

@@ -18,7 +18,10 @@ pub async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
         return Ok(Lms::new(SqliteStore::connect(url).await?));
     }
-    let options = lms_postgres::PgOptions { row_level_security: true, ..Default::default() };
+    // LISTEN for live events needs a session: behind a transaction-mode pooler, point
+    // LMS_LISTEN_URL at a direct URL of the same database.
+    let listen_url = std::env::var("LMS_LISTEN_URL").ok().filter(|v| !v.trim().is_empty());
+    let options = lms_postgres::PgOptions { row_level_security: true, listen_url, ..Default::default() };
     let store = lms_postgres::PgStore::connect_with(url, options).await?;
     store.migrate().await?;
     Ok(Lms::new(store))

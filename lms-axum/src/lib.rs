@@ -29,6 +29,7 @@ mod builtin;
 mod certificates;
 mod discussions;
 mod error;
+mod events;
 mod extract;
 mod payments;
 mod routes;
@@ -63,6 +64,8 @@ pub struct AppState {
     openapi: Arc<OnceLock<serde_json::Value>>,
     /// [`ApiConfig::public_url`] without a trailing slash.
     public_url: Option<Arc<str>>,
+    /// [`ApiConfig::event_keep_alive`].
+    event_keep_alive: Duration,
 }
 
 /// The document's header; the paths come from the routes themselves.
@@ -92,6 +95,9 @@ pub struct ApiConfig {
     /// verification and PDF URLs). Unset, links are built from each request's `Host` header
     /// and the path the router is nested under, over `http` — set it behind a proxy or TLS.
     pub public_url: Option<String>,
+    /// How often an idle event stream sends `: keep-alive` and checks that its caller is
+    /// still signed in and allowed (default 10 s; the contract promises at most 15 s).
+    pub event_keep_alive: Duration,
 }
 
 impl Default for ApiConfig {
@@ -101,9 +107,13 @@ impl Default for ApiConfig {
             request_timeout: Duration::from_secs(30),
             cors_allowed_origins: Vec::new(),
             public_url: None,
+            event_keep_alive: DEFAULT_EVENT_KEEP_ALIVE,
         }
     }
 }
+
+/// Default of [`ApiConfig::event_keep_alive`].
+pub const DEFAULT_EVENT_KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 /// The API's routes on `lms` with the built-in sign-in (`/auth/sign-up`, `/auth/sign-in`,
 /// `/auth/sign-out`) and default settings.
@@ -115,8 +125,14 @@ pub fn router(lms: Lms) -> Router {
 pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
     let auth = BuiltInAuth::new(lms.clone(), config.auth.clone());
     let public_url = config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/')));
-    let state =
-        AppState { lms, auth: Arc::new(auth.clone()), builtin: Some(auth), openapi: Arc::default(), public_url };
+    let state = AppState {
+        lms,
+        auth: Arc::new(auth.clone()),
+        builtin: Some(auth),
+        openapi: Arc::default(),
+        public_url,
+        event_keep_alive: config.event_keep_alive,
+    };
     finish(routes::all().merge(routes::sign_in()), state, &config)
 }
 
@@ -128,8 +144,20 @@ pub fn router_with_builtin_auth(lms: Lms, auth: AuthConfig) -> Router {
 /// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
 /// routes: the host owns sign-in), and default settings otherwise.
 pub fn router_with_auth(lms: Lms, auth: impl Authenticate) -> Router {
-    let state = AppState { lms, auth: Arc::new(auth), builtin: None, openapi: Arc::default(), public_url: None };
-    finish(routes::all(), state, &ApiConfig::default())
+    router_with_auth_and_config(lms, auth, ApiConfig::default())
+}
+
+/// Like [`router_with_auth`], configured by `config` (whose `auth` part is unused).
+pub fn router_with_auth_and_config(lms: Lms, auth: impl Authenticate, config: ApiConfig) -> Router {
+    let state = AppState {
+        lms,
+        auth: Arc::new(auth),
+        builtin: None,
+        openapi: Arc::default(),
+        public_url: config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/'))),
+        event_keep_alive: config.event_keep_alive,
+    };
+    finish(routes::all(), state, &config)
 }
 
 /// Every request gets an `x-request-id` (kept when the client sent one, echoed in the

@@ -64,6 +64,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(crate::certificates::routes())
         .merge(crate::payments::routes())
         .merge(crate::discussions::routes())
+        .merge(crate::events::routes())
 }
 
 /// `GET /openapi.json`.

@@ -972,8 +972,7 @@ mod openapi {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The routes of API.md this crate serves (the notification, live-event and media routes
-    /// are still to come).
+    /// The routes of API.md this crate serves (the media routes are still to come).
     const CONTRACT: &[(&str, &str)] = &[
         ("post", "/auth/sign-up"),
         ("post", "/auth/sign-in"),
@@ -1019,6 +1018,10 @@ mod openapi {
         ("post", "/orgs/{org}/courses/{course}/lessons/{lesson}/posts"),
         ("patch", "/orgs/{org}/courses/{course}/posts/{post}"),
         ("delete", "/orgs/{org}/courses/{course}/posts/{post}"),
+        ("get", "/orgs/{org}/courses/{course}/events"),
+        ("get", "/me/notifications"),
+        ("post", "/me/notifications/read"),
+        ("get", "/me/events"),
         ("get", "/certificates/{code}"),
         ("get", "/certificates/{code}/pdf"),
         ("get", "/health"),
