@@ -15,6 +15,10 @@
 //! - `LMS_LISTEN_URL` — with Postgres behind a transaction-mode pooler: a direct URL of the
 //!   same database for the live-event listener (`LISTEN` needs a session; default: the
 //!   database URL)
+//! - `LMS_MEDIA_DIR` — where uploads are kept (default `lms-demo-media`); `LMS_MEDIA_SECRET` —
+//!   the key that signs media URLs (give every instance the same one; default: a random key
+//!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
+//!   (default 512 MiB)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
 //! - `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` (comma-separated while rotating) —
@@ -28,7 +32,8 @@
 
 use axum::Router;
 use lms::{Actor, LessonKind, Lms, LmsError, NewOrg, NewUser, Role};
-use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth};
+use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth, MediaConfig};
+use lms_media::LocalMediaStore;
 use std::net::SocketAddr;
 
 #[path = "shared/demo.rs"]
@@ -87,10 +92,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
         tracing::info!("seeded the demo org '{ORG}'");
     }
+    let media_dir = env("LMS_MEDIA_DIR").unwrap_or_else(|| "lms-demo-media".into());
+    let media_secret = match env("LMS_MEDIA_SECRET") {
+        Some(secret) => secret.into_bytes(),
+        None => {
+            tracing::warn!("LMS_MEDIA_SECRET is not set: media URLs are signed with a random key until restart");
+            let mut secret = vec![0u8; 32];
+            getrandom::fill(&mut secret).map_err(|e| format!("no randomness for the media key: {e}"))?;
+            secret
+        }
+    };
+    let mut media = MediaConfig::new(LocalMediaStore::new(&media_dir), &media_secret);
+    if let Some(max) = env("LMS_MEDIA_MAX_BYTES") {
+        media.max_bytes = max.parse().map_err(|_| format!("LMS_MEDIA_MAX_BYTES={max} is not a number"))?;
+    }
     let config = ApiConfig {
         auth,
         cors_allowed_origins: cors,
         public_url: configured_url.map(|url| format!("{url}/api/v1")),
+        media: Some(media),
         ..ApiConfig::default()
     };
     let app = Router::new().nest("/api/v1", lms_axum::router_with_config(lms.clone(), config));

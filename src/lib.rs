@@ -12,6 +12,7 @@
 //! | `axum` | `lms_axum` | the headless HTTP API as an axum router (serves certificate PDFs) |
 //! | `pdf` | `lms_pdf` | certificate PDFs, for hosts that render them themselves |
 //! | `stripe` | `lms_stripe` | selling courses and memberships through Stripe |
+//! | `media` (`media-s3` for S3) | `lms_media` | media storage (local files, S3-compatible) and signed URLs |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -39,3 +40,7 @@ pub use lms_pdf as pdf;
 /// Stripe as the payment provider.
 #[cfg(feature = "stripe")]
 pub use lms_stripe as stripe;
+
+/// Media storage and signed URLs.
+#[cfg(feature = "media")]
+pub use lms_media as media;

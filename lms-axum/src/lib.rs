@@ -31,6 +31,7 @@ mod discussions;
 mod error;
 mod events;
 mod extract;
+mod media;
 mod payments;
 mod routes;
 mod views;
@@ -38,6 +39,7 @@ mod views;
 pub use auth::{Authenticate, Caller, session_token};
 pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
+pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig};
 
 use axum::Router;
 use axum::body::Body;
@@ -66,13 +68,16 @@ pub struct AppState {
     public_url: Option<Arc<str>>,
     /// [`ApiConfig::event_keep_alive`].
     event_keep_alive: Duration,
+    /// [`ApiConfig::media`].
+    media: Option<Arc<MediaConfig>>,
 }
 
 /// The document's header; the paths come from the routes themselves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "lms-rs API", description = "The headless JSON API of lms-rs (contract v1)."),
-    components(schemas(error::Problem))
+    components(schemas(error::Problem)),
+    paths(media::serve)
 )]
 struct ApiDoc;
 
@@ -98,6 +103,9 @@ pub struct ApiConfig {
     /// How often an idle event stream sends `: keep-alive` and checks that its caller is
     /// still signed in and allowed (default 10 s; the contract promises at most 15 s).
     pub event_keep_alive: Duration,
+    /// Where uploads go and how their URLs are signed; without it the media routes answer
+    /// 503 `unavailable` and video lessons keep only their `media_key`.
+    pub media: Option<MediaConfig>,
 }
 
 impl Default for ApiConfig {
@@ -108,6 +116,7 @@ impl Default for ApiConfig {
             cors_allowed_origins: Vec::new(),
             public_url: None,
             event_keep_alive: DEFAULT_EVENT_KEEP_ALIVE,
+            media: None,
         }
     }
 }
@@ -132,6 +141,7 @@ pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
         openapi: Arc::default(),
         public_url,
         event_keep_alive: config.event_keep_alive,
+        media: config.media.clone().map(Arc::new),
     };
     finish(routes::all().merge(routes::sign_in()), state, &config)
 }
@@ -156,6 +166,7 @@ pub fn router_with_auth_and_config(lms: Lms, auth: impl Authenticate, config: Ap
         openapi: Arc::default(),
         public_url: config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/'))),
         event_keep_alive: config.event_keep_alive,
+        media: config.media.clone().map(Arc::new),
     };
     finish(routes::all(), state, &config)
 }
@@ -188,6 +199,10 @@ fn finish(routes: OpenApiRouter<AppState>, state: AppState, config: &ApiConfig) 
 }
 
 async fn time_limit(State(limit): State<Duration>, request: Request<Body>, next: Next) -> Response {
+    // An upload takes as long as the client's bandwidth (its size is capped instead).
+    if request.method() == Method::POST && request.uri().path().ends_with("/media") {
+        return next.run(request).await;
+    }
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {

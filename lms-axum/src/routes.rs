@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::certificates::ApiBase;
 use crate::error::ApiError;
 use crate::error::Problem;
 use crate::extract::{Input, id, json_body, page, parse_json};
@@ -65,6 +66,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(crate::payments::routes())
         .merge(crate::discussions::routes())
         .merge(crate::events::routes())
+        .merge(crate::media::routes())
 }
 
 /// `GET /openapi.json`.
@@ -449,10 +451,12 @@ async fn delete_module(
 async fn create_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
+    base: ApiBase,
     Path((org, course, module)): Path<(String, String, String)>,
     Input(new): Input<NewLesson>,
 ) -> Answer {
-    created(s.lms.create_lesson(&actor, &org, &course, id(&module, "module")?, new).await?)
+    let lesson = s.lms.create_lesson(&actor, &org, &course, id(&module, "module")?, new).await?;
+    created(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
 #[utoipa::path(
@@ -465,9 +469,11 @@ async fn create_lesson(
 async fn lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
+    base: ApiBase,
     Path((org, course, lesson)): Path<(String, String, String)>,
 ) -> Answer {
-    ok(s.lms.lesson(&actor, &org, &course, id(&lesson, "lesson")?).await?)
+    let lesson = s.lms.lesson(&actor, &org, &course, id(&lesson, "lesson")?).await?;
+    ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
 #[utoipa::path(
@@ -481,10 +487,12 @@ async fn lesson(
 async fn update_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
+    base: ApiBase,
     Path((org, course, lesson)): Path<(String, String, String)>,
     Input(patch): Input<LessonPatch>,
 ) -> Answer {
-    ok(s.lms.update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch).await?)
+    let lesson = s.lms.update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch).await?;
+    ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
 #[utoipa::path(

@@ -29,6 +29,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod input;
+pub mod media;
 pub mod org;
 pub mod page;
 pub mod payment;
@@ -57,6 +58,7 @@ pub use ids::{
     AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId, PaymentId, PostId, UserId,
 };
 pub use input::Parsed;
+pub use media::{MEDIA_TYPES, MediaKey};
 pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
 pub use page::{Page, PageRequest};
 pub use payment::{
