@@ -204,6 +204,8 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     );
     println!("  curl -s -w '\\n' {api}/certificates/$CODE");
     println!("  curl -s -o certificate.pdf {api}/certificates/$CODE/pdf   # then open certificate.pdf");
+    println!("Live: the course's discussion as it happens (post in another terminal; README has the rest):");
+    println!("  curl -N -H \"authorization: Bearer $TOKEN\" {api}/orgs/{ORG}/courses/{FREE}/events");
     println!("\nPress Ctrl-C to stop.");
 }
 
