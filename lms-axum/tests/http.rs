@@ -1,31 +1,20 @@
 //! The HTTP API against the real router on SQLite: status codes, problem+json, precedence,
 //! pagination, body limits and a concurrent duplicate enrollment.
 
+#[macro_use]
+mod common;
+
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use common::{Backend, UserIdTokens, lms_on};
 use http_body_util::BodyExt;
-use lms_axum::{ApiError, Authenticate, session_token};
 use lms_core::testing::World;
-use lms_core::{Actor, Lms, LmsError, NewUser, Role};
-use lms_postgres::testing::{Mode, TestDatabase};
+use lms_core::{Actor, Lms, NewUser, Role};
 use lms_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-/// Test auth: the bearer token is the user's id.
-struct UserIdTokens;
-
-#[async_trait]
-impl Authenticate for UserIdTokens {
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        match session_token(headers) {
-            None => Ok(Actor::Anonymous),
-            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
-        }
-    }
-}
 
 struct Api {
     app: Router,
@@ -36,41 +25,6 @@ struct Reply {
     status: StatusCode,
     headers: HeaderMap,
     body: Value,
-}
-
-/// Every contract test runs on both stores.
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-async fn lms_on(backend: Backend) -> Lms {
-    match backend {
-        Backend::Sqlite => Lms::new(SqliteStore::memory().await.expect("store")),
-        Backend::Postgres => Lms::new(TestDatabase::create(Mode::Direct).await),
-    }
-}
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Backend::Postgres).await
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(

@@ -3,71 +3,26 @@
 //! what, streams that end when their caller loses the right), and on Postgres a post
 //! written through one instance reaching a stream held by another.
 
-use async_trait::async_trait;
+#[macro_use]
+mod common;
+
 use axum::Router;
 use axum::body::{Body, BodyDataStream};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
+use common::{Backend, UserIdTokens, lms_on};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
-use lms_axum::{ApiConfig, ApiError, AuthConfig, Authenticate, session_token};
+use lms_axum::{ApiConfig, AuthConfig};
 use lms_core::testing::World;
-use lms_core::{Actor, Lms, LmsError};
+use lms_core::{Actor, Lms};
 use lms_postgres::testing::{Mode, TestDatabase};
-use lms_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-/// Test auth: the bearer token is the user's id.
-struct UserIdTokens;
-
-#[async_trait]
-impl Authenticate for UserIdTokens {
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        match session_token(headers) {
-            None => Ok(Actor::Anonymous),
-            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// Short keep-alives, so that the tests see them (and the rights checks they trigger).
 fn config() -> ApiConfig {
     ApiConfig { event_keep_alive: Duration::from_millis(300), ..ApiConfig::default() }
-}
-
-async fn lms_on(backend: Backend) -> Lms {
-    match backend {
-        Backend::Sqlite => Lms::new(SqliteStore::memory().await.expect("store")),
-        Backend::Postgres => Lms::new(TestDatabase::create(Mode::Direct).await),
-    }
-}
-
-macro_rules! on_both_stores {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Backend::Postgres).await
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(

@@ -1,44 +1,25 @@
 //! Media over HTTP, on both stores: uploads (who, which types, how large), the signed
 //! `content.url` of video lessons, serving with byte ranges, and refused URLs.
 
-use async_trait::async_trait;
+#[macro_use]
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use common::{Backend, UserIdTokens, lms_on};
 use http_body_util::BodyExt;
-use lms_axum::{ApiConfig, ApiError, Authenticate, MediaConfig, session_token};
+use lms_axum::{ApiConfig, MediaConfig};
+use lms_core::Actor;
 use lms_core::testing::World;
-use lms_core::{Actor, Lms, LmsError};
 use lms_media::{LocalMediaStore, MediaSigner};
-use lms_postgres::testing::{Mode, TestDatabase};
-use lms_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const SECRET: &[u8] = b"test secret shared by the instances";
 const BASE: &str = "https://lms.test/api/v1";
 
-struct UserIdTokens;
-
-#[async_trait]
-impl Authenticate for UserIdTokens {
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        match session_token(headers) {
-            None => Ok(Actor::Anonymous),
-            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
-        }
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn media_on_sqlite() {
-    media_follows_the_contract(Lms::new(SqliteStore::memory().await.expect("store"))).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn media_on_postgres() {
-    media_follows_the_contract(Lms::new(TestDatabase::create(Mode::Direct).await)).await;
-}
+on_both_stores!(media_follows_the_contract);
 
 struct Reply {
     status: StatusCode,
@@ -91,7 +72,8 @@ fn send_json(method: &str, path: &str, who: Actor, body: Value) -> Request<Body>
         .unwrap()
 }
 
-async fn media_follows_the_contract(lms: Lms) {
+async fn media_follows_the_contract(backend: Backend) {
+    let lms = lms_on(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let mut media = MediaConfig::new(LocalMediaStore::new(dir.path()), SECRET);
     media.max_bytes = 3 * 1024 * 1024;

@@ -1,0 +1,61 @@
+//! What the HTTP test files share: the test authenticator, the two stores, and a macro that
+//! runs each case on both.
+#![allow(dead_code, unused_macros)]
+
+use async_trait::async_trait;
+use axum::http::HeaderMap;
+use lms_axum::{ApiError, Authenticate, session_token};
+use lms_core::{Actor, Lms, LmsError};
+use lms_postgres::testing::{Mode, TestDatabase};
+use lms_sqlite::SqliteStore;
+
+/// Test auth: the bearer token is the user's id.
+pub struct UserIdTokens;
+
+#[async_trait]
+impl Authenticate for UserIdTokens {
+    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        match session_token(headers) {
+            None => Ok(Actor::Anonymous),
+            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
+        }
+    }
+}
+
+/// Every contract test runs on both stores.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A service on a fresh, empty store of `backend`.
+pub async fn lms_on(backend: Backend) -> Lms {
+    match backend {
+        Backend::Sqlite => Lms::new(SqliteStore::memory().await.expect("store")),
+        Backend::Postgres => Lms::new(TestDatabase::create(Mode::Direct).await),
+    }
+}
+
+/// One `#[tokio::test]` per case and store: `sqlite::<case>` and `postgres::<case>`, each
+/// calling `<case>(Backend)` in the invoking file.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
