@@ -221,7 +221,14 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            // EventSource resends Last-Event-ID on reconnect; players ask for byte ranges.
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("last-event-id"),
+                header::RANGE,
+            ])
+            .expose_headers([header::CONTENT_RANGE, header::ACCEPT_RANGES])
             .allow_credentials(true),
     )
 }

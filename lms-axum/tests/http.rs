@@ -878,6 +878,18 @@ mod hardening {
         assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
         let other = api.send(preflight("https://evil.example.net")).await;
         assert!(other.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        // An EventSource reconnecting from the front end's origin sends Last-Event-ID.
+        let reconnect = Request::builder()
+            .method("OPTIONS")
+            .uri("/me/events")
+            .header(header::ORIGIN, "https://app.example.com")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "last-event-id")
+            .body(Body::empty())
+            .unwrap();
+        let allowed = api.send(reconnect).await;
+        let headers = allowed.headers[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_ascii_lowercase();
+        assert!(headers.contains("last-event-id"), "{headers}");
     }
 
     /// A store whose health check takes 3 s.
