@@ -7,7 +7,7 @@ use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonPr
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
-use crate::org::Org;
+use crate::org::{Org, User};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
@@ -52,7 +52,8 @@ impl Lms {
         let covered = plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace));
         allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment(), covered))?;
         let source = if scope.course.is_free() { EnrollmentSource::Free } else { EnrollmentSource::Subscription };
-        let enrollment = self.admit(tx.as_mut(), scope, user, source).await?;
+        let learner = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
+        let enrollment = self.admit(tx.as_mut(), scope, &learner, source).await?;
         tx.commit().await?;
         Ok(enrollment)
     }
@@ -68,9 +69,9 @@ impl Lms {
     ) -> Result<Enrollment, LmsError> {
         let (mut tx, mut scope) = self.managed_course(Access::Write, actor, org, course).await?;
         let user = user.into().into_result()?;
-        tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
-        let enrollment = self.admit(tx.as_mut(), scope, user, EnrollmentSource::Admin).await?;
+        let enrollment = self.admit(tx.as_mut(), scope, &learner, EnrollmentSource::Admin).await?;
         tx.commit().await?;
         Ok(enrollment)
     }
@@ -80,7 +81,7 @@ impl Lms {
         &self,
         tx: &mut dyn StoreTx,
         scope: CourseScope,
-        user: UserId,
+        learner: &User,
         source: EnrollmentSource,
     ) -> Result<Enrollment, LmsError> {
         let already = || LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course");
@@ -93,7 +94,7 @@ impl Lms {
                 "the course is not open for enrollment: publish it first",
             ));
         }
-        activate(tx, scope.enrollment, user, &scope.course, source, self.now()).await
+        activate(tx, scope.enrollment, learner, &scope.course, source, self.now()).await
     }
 
     /// A page of the course's enrollments, any status (its owner and admins).
@@ -348,12 +349,11 @@ impl Lms {
 pub(super) async fn activate(
     tx: &mut dyn StoreTx,
     existing: Option<Enrollment>,
-    user: UserId,
+    learner: &User,
     course: &Course,
     source: EnrollmentSource,
     now: DateTime<Utc>,
 ) -> Result<Enrollment, LmsError> {
-    let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
     let enrollment = match existing {
         Some(mut revoked) => {
             revoked.status = EnrollmentStatus::Active;
@@ -366,7 +366,7 @@ pub(super) async fn activate(
         None => {
             let enrollment = Enrollment {
                 id: EnrollmentId::new(),
-                user_id: user,
+                user_id: learner.id,
                 course_id: course.id,
                 source,
                 status: EnrollmentStatus::Active,
@@ -378,6 +378,6 @@ pub(super) async fn activate(
             enrollment
         }
     };
-    events::enrollment_created(tx, course, &learner, &enrollment).await?;
+    events::enrollment_created(tx, course, learner, &enrollment).await?;
     Ok(enrollment)
 }

@@ -146,7 +146,7 @@ impl Lms {
         if !tx.insert_payment_event(&event.id, &event.kind, self.now()).await? {
             return Ok(Applied::Duplicate);
         }
-        tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         let applied = match &event.effect {
             PaymentEffect::CoursePaid { course_id, reference, amount, currency, .. } => {
                 let course = tx.course(org, CourseKey::Id(*course_id)).await?.ok_or(LmsError::NotFound("course"))?;
@@ -154,7 +154,7 @@ impl Lms {
                 // Paid is paid: enroll even if the course was archived since the checkout.
                 if !enrollment.as_ref().is_some_and(Enrollment::is_active) {
                     let source = EnrollmentSource::Purchase;
-                    learning::activate(tx.as_mut(), enrollment, user, &course, source, self.now()).await?;
+                    learning::activate(tx.as_mut(), enrollment, &learner, &course, source, self.now()).await?;
                 }
                 let record = self.record(&event, Some(*course_id), PaymentKind::Purchase, reference, *amount, currency);
                 tx.insert_payment(&record).await?;
