@@ -192,14 +192,14 @@ async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq
         if signals.is_none() {
             match store.listen().await {
                 Ok(listener) => signals = listener,
-                Err(e) => tracing_warn(&format!("cannot listen for events, polling every {poll:?}: {e}")),
+                Err(e) => tracing::warn!("cannot listen for events, polling every {poll:?}: {e}"),
             }
         }
         loop {
             let heads = match store.event_heads(last, HEADS_PER_READ).await {
                 Ok(heads) => heads,
                 Err(e) => {
-                    tracing_warn(&format!("cannot read the event outbox: {e}"));
+                    tracing::warn!("cannot read the event outbox: {e}");
                     break;
                 }
             };
@@ -222,7 +222,7 @@ async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq
         };
         tokio::select! {
             result = signal => if let Err(e) = result {
-                tracing_warn(&format!("event listener failed, reconnecting: {e}"));
+                tracing::warn!("event listener failed, reconnecting: {e}");
                 signals = None;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             },
@@ -232,11 +232,6 @@ async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq
             return;
         }
     }
-}
-
-/// The core has no logging dependency; stderr reaches the host's logs.
-fn tracing_warn(message: &str) {
-    eprintln!("lms-core events: {message}");
 }
 
 /// An event as `viewer` may see it: a hidden post's body only for its author and managers.
