@@ -269,17 +269,24 @@ impl Store for PgStore {
         Ok(())
     }
 
+    // Both read in a transaction of their own: behind a transaction-mode pooler a statement
+    // outside one may be parsed on one server connection and bound on another.
     async fn last_event_seq(&self) -> Result<EventSeq, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(tx::map_error)?;
         let q = sqlx::query_scalar("SELECT lms_last_event_seq()").persistent(self.settings.named_statements);
-        q.fetch_one(&self.pool).await.map_err(tx::map_error)
+        let seq = q.fetch_one(&mut *tx).await.map_err(tx::map_error)?;
+        tx.commit().await.map_err(tx::map_error)?;
+        Ok(seq)
     }
 
     async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(tx::map_error)?;
         let q = sqlx::query("SELECT * FROM lms_event_heads($1, $2)")
             .bind(after)
-            .bind(i64::from(limit) as i32)
+            .bind(i32::try_from(limit).unwrap_or(i32::MAX))
             .persistent(self.settings.named_statements);
-        let rows = q.fetch_all(&self.pool).await.map_err(tx::map_error)?;
+        let rows = q.fetch_all(&mut *tx).await.map_err(tx::map_error)?;
+        tx.commit().await.map_err(tx::map_error)?;
         rows.iter().map(rows::event_head).collect()
     }
 
