@@ -66,6 +66,21 @@ impl Lms {
     /// Subscribes to the heads of every event committed from now on (any org: decide from
     /// the head whether to read the event, through a call that checks the caller's rights).
     /// Starts the dispatcher on first use; call it inside a Tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms, instructor: lms_core::Actor) -> Result<(), lms_core::LmsError> {
+    /// let mut heads = lms.subscribe().await?;
+    /// let mut seen = lms.latest_event().await?;
+    /// while let Ok(head) = heads.recv().await {
+    ///     if head.audience.iter().any(|user| Some(*user) == instructor.user_id()) {
+    ///         for note in lms.notifications_after(&instructor, seen, 100).await? {
+    ///             seen = note.seq;
+    ///             println!("{}: {}", note.kind.as_str(), note.data);
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn subscribe(&self) -> Result<EventHeads, LmsError> {
         let receiver = self.events.heads.subscribe();
         self.events
