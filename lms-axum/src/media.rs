@@ -115,6 +115,10 @@ async fn upload(
     }
     let body = body.into_data_stream().map_err(|e| MediaError::Interrupted(e.to_string())).boxed();
     let size = media.store.put(&key, limited(body, media.max_bytes)).await.map_err(media_error)?;
+    if size == 0 {
+        media.store.delete(&key).await.map_err(media_error)?;
+        return Err(LmsError::invalid("body", "the file is empty").into());
+    }
     let created = json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()});
     Ok((StatusCode::CREATED, axum::Json(created)).into_response())
 }

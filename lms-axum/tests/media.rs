@@ -106,6 +106,12 @@ async fn media_follows_the_contract(backend: Backend) {
     let streamed = Body::from_stream(futures_util::stream::iter(chunks));
     assert_eq!(send(&app, upload(w.instructor, mp4, streamed)).await.status, StatusCode::PAYLOAD_TOO_LARGE);
 
+    let empty = send(&app, upload(w.instructor, mp4, Body::empty())).await;
+    assert_eq!(
+        (empty.status, empty.json()["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("body"))
+    );
+
     // Past the API's 1 MiB JSON limit, within the media limit: stored.
     let created = send(&app, upload(w.admin, Some("Video/MP4; codecs=avc1"), Body::from(video.clone()))).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
@@ -159,6 +165,9 @@ async fn media_follows_the_contract(backend: Backend) {
         ("video/mp4".parse().unwrap(), "bytes".parse().unwrap())
     );
     assert_eq!(whole.headers[header::CONTENT_LENGTH], video.len().to_string());
+    let head = send(&app, Request::builder().method("HEAD").uri(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!((head.status, head.bytes.len()), (StatusCode::OK, 0), "players probe with HEAD");
+    assert_eq!(head.headers[header::CONTENT_LENGTH], video.len().to_string());
     let part = send(&app, get(&path, None, Some("bytes=1000-1999"))).await;
     assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(part.bytes, video[1000..2000]);
