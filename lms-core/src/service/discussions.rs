@@ -89,8 +89,7 @@ impl Lms {
     ) -> Result<Post, LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
+        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
         let mut found = tx.post(scope.course.id, post).await?.ok_or(LmsError::NotFound("post"))?;
         let patch = patch.into().into_result()?;
         if patch.body.is_none() && patch.hidden.is_none() {
@@ -115,8 +114,7 @@ impl Lms {
     pub async fn delete_post(&self, actor: &Actor, org: &str, course: &str, post: PostId) -> Result<(), LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
+        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
         let found = tx.post(scope.course.id, post).await?.ok_or(LmsError::NotFound("post"))?;
         allow(&scope.caller, Action::DeletePost(&scope.course, scope.enrollment(), found.author.id))?;
         tx.delete_post(post).await?;
@@ -135,9 +133,22 @@ impl Lms {
         course: &str,
         lesson: LessonId,
     ) -> Result<CourseScope, LmsError> {
+        let scope = self.discussed_course(tx, actor, org, course).await?;
+        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        Ok(scope)
+    }
+
+    /// The course scope, after the policy allowed the caller into its discussions (and so
+    /// onto its live events): active learners, the owner and admins.
+    pub(super) async fn discussed_course(
+        &self,
+        tx: &mut dyn StoreTx,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<CourseScope, LmsError> {
         let scope = self.course_scope(tx, actor, org, course, false).await?;
         allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
-        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
         Ok(scope)
     }
 }
