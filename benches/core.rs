@@ -9,7 +9,10 @@ use lms::course::{LessonKind, LessonSummary, Module, OutlineModule};
 use lms::enrollment::{LessonProgress, LessonStatus};
 use lms::policy::{Action, Caller, decide};
 use lms::quiz::{Question, QuestionKind, Quiz, QuizOption};
-use lms::{Course, CourseId, CourseStatus, Enrollment, EnrollmentId, EnrollmentSource, EnrollmentStatus, LessonId};
+use lms::{
+    Course, CourseId, CourseStatus, Enrollment, EnrollmentId, EnrollmentSource, EnrollmentStatus,
+    LessonId,
+};
 use lms::{ModuleId, OrgId, Role, UserId, progress};
 use serde_json::{Map, Value, json};
 
@@ -25,7 +28,12 @@ fn course_40() -> (Vec<OutlineModule>, Vec<LessonProgress>) {
     let mut progress = Vec::new();
     let modules: Vec<OutlineModule> = (0..5)
         .map(|m| {
-            let module = Module { id: ModuleId::new(), course_id, title: format!("Module {m}"), position: m };
+            let module = Module {
+                id: ModuleId::new(),
+                course_id,
+                title: format!("Module {m}"),
+                position: m,
+            };
             let lessons = (0..8)
                 .map(|l| {
                     let lesson = LessonSummary {
@@ -33,7 +41,11 @@ fn course_40() -> (Vec<OutlineModule>, Vec<LessonProgress>) {
                         course_id,
                         module_id: module.id,
                         title: format!("Lesson {m}.{l}"),
-                        kind: if l == 7 { LessonKind::Quiz } else { LessonKind::Text },
+                        kind: if l == 7 {
+                            LessonKind::Quiz
+                        } else {
+                            LessonKind::Text
+                        },
                         position: l,
                         duration_minutes: Some(5),
                         free_preview: false,
@@ -63,33 +75,71 @@ fn course_progress_of_a_40_lesson_course(bencher: divan::Bencher) {
 #[divan::bench]
 fn rollup_of_a_40_lesson_course(bencher: divan::Bencher) {
     let (outline, rows) = course_40();
-    bencher.bench(|| progress::completed_required(divan::black_box(&outline), divan::black_box(&rows)));
+    bencher.bench(|| {
+        progress::completed_required(divan::black_box(&outline), divan::black_box(&rows))
+    });
 }
 
 /// A 50-question quiz of every kind, and answers that get about half of it right.
 fn quiz_50() -> (Quiz, Map<String, Value>) {
-    let options = || (0..4).map(|i| QuizOption { id: format!("o{i}"), text: format!("Option {i}") }).collect();
+    let options = || {
+        (0..4)
+            .map(|i| QuizOption {
+                id: format!("o{i}"),
+                text: format!("Option {i}"),
+            })
+            .collect()
+    };
     let mut answers = Map::new();
     let questions = (0..50)
         .map(|i| {
             let (kind, answer) = match i % 5 {
-                0 => (QuestionKind::SingleChoice { options: options(), correct: vec!["o1".into()] }, json!("o1")),
+                0 => (
+                    QuestionKind::SingleChoice {
+                        options: options(),
+                        correct: vec!["o1".into()],
+                    },
+                    json!("o1"),
+                ),
                 1 => (
-                    QuestionKind::MultipleChoice { options: options(), correct: vec!["o0".into(), "o2".into()] },
+                    QuestionKind::MultipleChoice {
+                        options: options(),
+                        correct: vec!["o0".into(), "o2".into()],
+                    },
                     json!(["o2", "o1"]),
                 ),
                 2 => (QuestionKind::TrueFalse { answer: true }, json!(true)),
                 3 => (
-                    QuestionKind::ShortText { accepted: vec!["Borrow checker".into(), "borrowck".into()] },
+                    QuestionKind::ShortText {
+                        accepted: vec!["Borrow checker".into(), "borrowck".into()],
+                    },
                     json!("  borrow   CHECKER "),
                 ),
-                _ => (QuestionKind::Numeric { value: 2.75, tolerance: 0.01 }, json!(2.0)),
+                _ => (
+                    QuestionKind::Numeric {
+                        value: 2.75,
+                        tolerance: 0.01,
+                    },
+                    json!(2.0),
+                ),
             };
             answers.insert(format!("q{i}"), answer);
-            Question { id: format!("q{i}"), prompt: format!("Question {i}"), points: 1 + (i % 3) as u32, kind }
+            Question {
+                id: format!("q{i}"),
+                prompt: format!("Question {i}"),
+                points: 1 + (i % 3) as u32,
+                kind,
+            }
         })
         .collect();
-    (Quiz { questions, pass_percent: 70, max_attempts: None }, answers)
+    (
+        Quiz {
+            questions,
+            pass_percent: 70,
+            max_attempts: None,
+        },
+        answers,
+    )
 }
 
 #[divan::bench]
@@ -115,7 +165,10 @@ fn policy_decisions(bencher: divan::Bencher) {
         created_at: now,
         updated_at: now,
     };
-    let learner = Caller { user: Some(UserId::new()), role: Some(Role::Learner) };
+    let learner = Caller {
+        user: Some(UserId::new()),
+        role: Some(Role::Learner),
+    };
     let enrollment = Enrollment {
         id: EnrollmentId::new(),
         user_id: learner.user.unwrap_or_default(),
@@ -126,11 +179,23 @@ fn policy_decisions(bencher: divan::Bencher) {
         completed_at: None,
         completed_required: 0,
     };
-    let admin = Caller { user: Some(UserId::new()), role: Some(Role::Admin) };
+    let admin = Caller {
+        user: Some(UserId::new()),
+        role: Some(Role::Admin),
+    };
     bencher.bench(|| {
-        let a = decide(divan::black_box(&learner), Action::Learn(&course, Some(&enrollment)));
-        let b = decide(divan::black_box(&admin), Action::ManageCourse(&course, None));
-        let c = decide(divan::black_box(&Caller::ANONYMOUS), Action::ViewCourse(&course, None));
+        let a = decide(
+            divan::black_box(&learner),
+            Action::Learn(&course, Some(&enrollment)),
+        );
+        let b = decide(
+            divan::black_box(&admin),
+            Action::ManageCourse(&course, None),
+        );
+        let c = decide(
+            divan::black_box(&Caller::ANONYMOUS),
+            Action::ViewCourse(&course, None),
+        );
         (a, b, c)
     });
 }

@@ -18,9 +18,9 @@
 //! Prints a table and writes `target/lms-bench/progress.json`.
 
 use lms::{
-    Access, Actor, CoursePatch, CourseStatus, EnrollmentSource, ImportedEnrollment, ImportedProgress, LessonId,
-    LessonKind, LessonProgress, LessonStatus, Lms, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser, PageRequest,
-    PriceInput, ProgressUpdate, UserId,
+    Access, Actor, CoursePatch, CourseStatus, EnrollmentSource, ImportedEnrollment,
+    ImportedProgress, LessonId, LessonKind, LessonProgress, LessonStatus, Lms, ModuleInput,
+    NewCourse, NewLesson, NewOrg, NewUser, PageRequest, PriceInput, ProgressUpdate, UserId,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -64,7 +64,9 @@ struct Zipf(Vec<f64>);
 
 impl Zipf {
     fn new(n: usize, exponent: f64) -> Self {
-        let weights: Vec<f64> = (0..n).map(|k| 1.0 / ((k + 1) as f64).powf(exponent)).collect();
+        let weights: Vec<f64> = (0..n)
+            .map(|k| 1.0 / ((k + 1) as f64).powf(exponent))
+            .collect();
         let total: f64 = weights.iter().sum();
         let mut acc = 0.0;
         Self(
@@ -107,10 +109,17 @@ struct Measurement {
     ops_per_sec: f64,
 }
 
-fn measurement(store: &str, workload: &str, mut samples: Vec<Duration>, wall: Duration) -> Measurement {
+fn measurement(
+    store: &str,
+    workload: &str,
+    mut samples: Vec<Duration>,
+    wall: Duration,
+) -> Measurement {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |q: f64| ms(samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1]);
+    let at = |q: f64| {
+        ms(samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1])
+    };
     let total: Duration = samples.iter().sum();
     Measurement {
         store: store.into(),
@@ -131,7 +140,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "full" => 100_000,
         other => return Err(format!("LMS_BENCH_SCALE={other}: use small or full").into()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/lms-bench");
         std::fs::create_dir_all(&out)?;
@@ -181,12 +192,24 @@ struct Load {
     progress_rows: usize,
 }
 
-async fn run(store: &str, lms: Lms, learners: usize) -> Result<(Load, Vec<Measurement>), Box<dyn std::error::Error>> {
+async fn run(
+    store: &str,
+    lms: Lms,
+    learners: usize,
+) -> Result<(Load, Vec<Measurement>), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let (data, enrollments, rows) = load(&lms, learners).await?;
     lms.refresh_statistics().await?; // as a host would after a migration
-    let load = Load { store: store.into(), seconds: started.elapsed().as_secs_f64(), enrollments, progress_rows: rows };
-    println!("{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s", load.seconds);
+    let load = Load {
+        store: store.into(),
+        seconds: started.elapsed().as_secs_f64(),
+        enrollments,
+        progress_rows: rows,
+    };
+    println!(
+        "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
+        load.seconds
+    );
     let data = Arc::new(data);
     let mut results = Vec::new();
     results.push(w1(store, &lms, &data, 1).await?);
@@ -211,16 +234,33 @@ async fn run(store: &str, lms: Lms, learners: usize) -> Result<(Load, Vec<Measur
 
 /// Creates the org and courses through the API, then imports learners, enrollments and
 /// progress in batches.
-async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box<dyn std::error::Error>> {
+async fn load(
+    lms: &Lms,
+    learners: usize,
+) -> Result<(Dataset, usize, usize), Box<dyn std::error::Error>> {
     let people = lms
         .import_users(vec![
-            NewUser { email: "admin@bench.test".into(), name: "Admin".into() },
-            NewUser { email: "owner@bench.test".into(), name: "Owner".into() },
+            NewUser {
+                email: "admin@bench.test".into(),
+                name: "Admin".into(),
+            },
+            NewUser {
+                email: "owner@bench.test".into(),
+                name: "Owner".into(),
+            },
         ])
         .await?;
     let (admin, owner) = (Actor::User(people[0].id), Actor::User(people[1].id));
-    lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Bench".into() }).await?;
-    lms.set_member_role(&admin, ORG, people[1].id, lms::Role::Instructor).await?;
+    lms.create_org(
+        &admin,
+        NewOrg {
+            slug: ORG.into(),
+            name: "Bench".into(),
+        },
+    )
+    .await?;
+    lms.set_member_role(&admin, ORG, people[1].id, lms::Role::Instructor)
+        .await?;
     let mut courses = Vec::with_capacity(COURSES);
     let mut lessons = Vec::with_capacity(COURSES);
     for c in 0..COURSES {
@@ -228,13 +268,25 @@ async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box
         let new = NewCourse {
             slug: slug.clone(),
             title: format!("Course {c}"),
-            price: (c % 2 == 1).then(|| PriceInput { amount: 4900, currency: "usd".into() }),
+            price: (c % 2 == 1).then(|| PriceInput {
+                amount: 4900,
+                currency: "usd".into(),
+            }),
             ..Default::default()
         };
         lms.create_course(&owner, ORG, new).await?;
         let mut ids = Vec::with_capacity(LESSONS);
         for m in 0..MODULES {
-            let module = lms.create_module(&owner, ORG, &slug, ModuleInput { title: format!("Module {m}") }).await?;
+            let module = lms
+                .create_module(
+                    &owner,
+                    ORG,
+                    &slug,
+                    ModuleInput {
+                        title: format!("Module {m}"),
+                    },
+                )
+                .await?;
             for l in 0..LESSONS_PER_MODULE {
                 let lesson = NewLesson {
                     title: format!("Lesson {m}.{l}"),
@@ -244,10 +296,18 @@ async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box
                     duration_minutes: Some(5),
                     required: None,
                 };
-                ids.push(lms.create_lesson(&owner, ORG, &slug, module.id, lesson).await?.summary.id);
+                ids.push(
+                    lms.create_lesson(&owner, ORG, &slug, module.id, lesson)
+                        .await?
+                        .summary
+                        .id,
+                );
             }
         }
-        let publish = CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
+        let publish = CoursePatch {
+            status: Some(CourseStatus::Published),
+            ..Default::default()
+        };
         lms.update_course(&owner, ORG, &slug, publish).await?;
         courses.push(lms.course(&owner, ORG, &slug).await?.course.id.to_string());
         lessons.push(ids);
@@ -262,7 +322,10 @@ async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box
     for first in (0..learners).step_by(IMPORT_BATCH) {
         let count = IMPORT_BATCH.min(learners - first);
         let new_users = (first..first + count)
-            .map(|i| NewUser { email: format!("learner{i}@bench.test"), name: format!("Learner {i}") })
+            .map(|i| NewUser {
+                email: format!("learner{i}@bench.test"),
+                name: format!("Learner {i}"),
+            })
             .collect();
         let users = lms.import_users(new_users).await?;
         let mut batch = Vec::with_capacity(count * ENROLLMENTS_PER_LEARNER);
@@ -279,10 +342,20 @@ async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box
             for course in picks {
                 let done = (rng.unit() * LESSONS as f64).round() as usize;
                 let ids = &lessons[course as usize];
-                let mut progress: Vec<ImportedProgress> =
-                    ids[..done].iter().map(|id| ImportedProgress { lesson_id: *id, percent: 100, at: now }).collect();
+                let mut progress: Vec<ImportedProgress> = ids[..done]
+                    .iter()
+                    .map(|id| ImportedProgress {
+                        lesson_id: *id,
+                        percent: 100,
+                        at: now,
+                    })
+                    .collect();
                 if done < LESSONS {
-                    progress.push(ImportedProgress { lesson_id: ids[done], percent: 50, at: now });
+                    progress.push(ImportedProgress {
+                        lesson_id: ids[done],
+                        percent: 50,
+                        at: now,
+                    });
                 }
                 rows += progress.len();
                 batch.push(ImportedEnrollment {
@@ -299,7 +372,18 @@ async fn load(lms: &Lms, learners: usize) -> Result<(Dataset, usize, usize), Box
         enrollments += batch.len();
         lms.import_enrollments(&admin, ORG, batch).await?;
     }
-    Ok((Dataset { admin, owner, courses, lessons, learners: all_learners, enrolled }, enrollments, rows))
+    Ok((
+        Dataset {
+            admin,
+            owner,
+            courses,
+            lessons,
+            learners: all_learners,
+            enrolled,
+        },
+        enrollments,
+        rows,
+    ))
 }
 
 /// W1: a learner's progress in one of their courses, from `tasks` tasks.
@@ -322,7 +406,10 @@ async fn w1(
                 let course = data.enrolled[learner][rng.below(ENROLLMENTS_PER_LEARNER)] as usize;
                 let actor = Actor::User(data.learners[learner]);
                 let t0 = Instant::now();
-                let progress = lms.course_progress(&actor, ORG, &data.courses[course]).await.expect("W1");
+                let progress = lms
+                    .course_progress(&actor, ORG, &data.courses[course])
+                    .await
+                    .expect("W1");
                 samples.push(t0.elapsed());
                 assert!(progress.percent <= 100 && progress.total_lessons == LESSONS as u32);
             }
@@ -332,14 +419,21 @@ async fn w1(
     let samples: Vec<Duration> = set.join_all().await.into_iter().flatten().collect();
     Ok(measurement(
         store,
-        &format!("W1 course progress ({tasks} task{})", if tasks == 1 { "" } else { "s" }),
+        &format!(
+            "W1 course progress ({tasks} task{})",
+            if tasks == 1 { "" } else { "s" }
+        ),
         samples,
         started.elapsed(),
     ))
 }
 
 /// W2: a learner's dashboard (all their courses with progress).
-async fn w2(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<dyn std::error::Error>> {
+async fn w2(
+    store: &str,
+    lms: &Lms,
+    data: &Dataset,
+) -> Result<Measurement, Box<dyn std::error::Error>> {
     let mut rng = Rng(200);
     let mut samples = Vec::new();
     let started = Instant::now();
@@ -350,11 +444,20 @@ async fn w2(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<d
         samples.push(t0.elapsed());
         assert_eq!(page.items.len(), ENROLLMENTS_PER_LEARNER);
     }
-    Ok(measurement(store, "W2 dashboard", samples, started.elapsed()))
+    Ok(measurement(
+        store,
+        "W2 dashboard",
+        samples,
+        started.elapsed(),
+    ))
 }
 
 /// W3: the most popular course's report, summary and every learner, all pages.
-async fn w3(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<dyn std::error::Error>> {
+async fn w3(
+    store: &str,
+    lms: &Lms,
+    data: &Dataset,
+) -> Result<Measurement, Box<dyn std::error::Error>> {
     let mut samples = Vec::new();
     let started = Instant::now();
     let mut learners = 0;
@@ -363,7 +466,9 @@ async fn w3(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<d
         let mut page = PageRequest::first(lms::page::MAX_LIMIT);
         learners = 0;
         loop {
-            let report = lms.course_report(&data.owner, ORG, &data.courses[0], page).await?;
+            let report = lms
+                .course_report(&data.owner, ORG, &data.courses[0], page)
+                .await?;
             learners += report.items.len();
             match report.next_cursor {
                 Some(cursor) => page = PageRequest::parse(Some(page.limit.into()), Some(&cursor))?,
@@ -373,20 +478,36 @@ async fn w3(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<d
         samples.push(t0.elapsed());
     }
     println!("{store}: W3 pages through {learners} learners of the most popular course");
-    Ok(measurement(store, "W3 course report, all pages", samples, started.elapsed()))
+    Ok(measurement(
+        store,
+        "W3 course report, all pages",
+        samples,
+        started.elapsed(),
+    ))
 }
 
 /// W4: the org report, every course's summary.
-async fn w4(store: &str, lms: &Lms, data: &Dataset) -> Result<Measurement, Box<dyn std::error::Error>> {
+async fn w4(
+    store: &str,
+    lms: &Lms,
+    data: &Dataset,
+) -> Result<Measurement, Box<dyn std::error::Error>> {
     let mut samples = Vec::new();
     let started = Instant::now();
     for _ in 0..50 {
         let t0 = Instant::now();
-        let report = lms.org_report(&data.admin, ORG, PageRequest::first(lms::page::MAX_LIMIT)).await?;
+        let report = lms
+            .org_report(&data.admin, ORG, PageRequest::first(lms::page::MAX_LIMIT))
+            .await?;
         samples.push(t0.elapsed());
         assert_eq!(report.items.len(), COURSES);
     }
-    Ok(measurement(store, "W4 org report", samples, started.elapsed()))
+    Ok(measurement(
+        store,
+        "W4 org report",
+        samples,
+        started.elapsed(),
+    ))
 }
 
 const WRITE_TASKS: usize = 8;
@@ -424,7 +545,11 @@ where
 
 /// W5: mark a random lesson completed for a random enrolled learner, through the API (the
 /// progress row, the rollup, completion and certificate, in one transaction).
-async fn w5(store: &str, lms: &Lms, data: &Arc<Dataset>) -> Result<Measurement, Box<dyn std::error::Error>> {
+async fn w5(
+    store: &str,
+    lms: &Lms,
+    data: &Arc<Dataset>,
+) -> Result<Measurement, Box<dyn std::error::Error>> {
     let (lms, data) = (lms.clone(), data.clone());
     let (samples, wall) = hammer(move |_, mut rng| {
         let (lms, data) = (lms.clone(), data.clone());
@@ -432,20 +557,38 @@ async fn w5(store: &str, lms: &Lms, data: &Arc<Dataset>) -> Result<Measurement, 
             let learner = rng.below(data.learners.len());
             let course = data.enrolled[learner][rng.below(ENROLLMENTS_PER_LEARNER)] as usize;
             let lesson = data.lessons[course][rng.below(LESSONS)];
-            let done = ProgressUpdate { percent: None, status: Some(LessonStatus::Completed) };
-            lms.record_progress(&Actor::User(data.learners[learner]), ORG, &data.courses[course], lesson, done)
-                .await
-                .expect("W5 write");
+            let done = ProgressUpdate {
+                percent: None,
+                status: Some(LessonStatus::Completed),
+            };
+            lms.record_progress(
+                &Actor::User(data.learners[learner]),
+                ORG,
+                &data.courses[course],
+                lesson,
+                done,
+            )
+            .await
+            .expect("W5 write");
             rng
         }
     })
     .await;
-    Ok(measurement(store, "W5 progress writes (8 tasks)", samples, wall))
+    Ok(measurement(
+        store,
+        "W5 progress writes (8 tasks)",
+        samples,
+        wall,
+    ))
 }
 
 /// The baseline of W5: the same writes as one plain upsert of the progress row each, no
 /// rollup, no checks (through the store directly: BEGIN, one statement, COMMIT).
-async fn plain_upserts(store: &str, lms: &Lms, data: &Arc<Dataset>) -> Result<Measurement, Box<dyn std::error::Error>> {
+async fn plain_upserts(
+    store: &str,
+    lms: &Lms,
+    data: &Arc<Dataset>,
+) -> Result<Measurement, Box<dyn std::error::Error>> {
     let (lms, data) = (lms.clone(), data.clone());
     let (samples, wall) = hammer(move |_, mut rng| {
         let (lms, data) = (lms.clone(), data.clone());
@@ -470,7 +613,12 @@ async fn plain_upserts(store: &str, lms: &Lms, data: &Arc<Dataset>) -> Result<Me
         }
     })
     .await;
-    Ok(measurement(store, "baseline: plain upsert (8 tasks)", samples, wall))
+    Ok(measurement(
+        store,
+        "baseline: plain upsert (8 tasks)",
+        samples,
+        wall,
+    ))
 }
 
 /// Recomputes every rollup from the raw progress rows with the core's rules.
@@ -503,8 +651,12 @@ fn print_table(scale: &str, loads: &[Load], results: &[Measurement]) {
         );
     }
     for store in ["sqlite", "postgres"] {
-        let ops =
-            |w: &str| results.iter().find(|m| m.store == store && m.workload.starts_with(w)).map(|m| m.ops_per_sec);
+        let ops = |w: &str| {
+            results
+                .iter()
+                .find(|m| m.store == store && m.workload.starts_with(w))
+                .map(|m| m.ops_per_sec)
+        };
         if let (Some(w5), Some(plain)) = (ops("W5"), ops("baseline")) {
             println!("{store}: W5 / plain upsert = {:.2}", w5 / plain);
         }
@@ -516,10 +668,15 @@ fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
         })
         .unwrap_or_default();
-    format!("{} cores, {cpu}", std::thread::available_parallelism().map_or(0, |n| n.get()))
+    format!(
+        "{} cores, {cpu}",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    )
 }
 
 /// The process's peak resident memory (Linux), in MiB.
@@ -527,7 +684,9 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0)
 }

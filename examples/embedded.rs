@@ -32,17 +32,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(LmsError::NotFound(_)) => seed(&lms).await?,
         Err(e) => return Err(e.into()),
     };
-    let Demo { admin, instructor, learner } = people;
+    let Demo {
+        admin,
+        instructor,
+        learner,
+    } = people;
     println!("Demo accounts (the host's auth vouches for them; the core stores no passwords):");
-    for (email, role) in
-        [("admin@demo.test", "admin"), ("instructor@demo.test", "instructor"), ("learner@demo.test", "learner")]
-    {
+    for (email, role) in [
+        ("admin@demo.test", "admin"),
+        ("instructor@demo.test", "instructor"),
+        ("learner@demo.test", "learner"),
+    ] {
         println!("  {email:<22} {role}");
     }
 
     println!("\nCatalog of '{ORG}', as anyone sees it:");
-    for course in lms.courses(&Actor::Anonymous, ORG, None, PageRequest::default()).await?.items {
-        let price = course.price.map_or("free".to_string(), |p| format!("{} {}", p.amount, p.currency));
+    for course in lms
+        .courses(&Actor::Anonymous, ORG, None, PageRequest::default())
+        .await?
+        .items
+    {
+        let price = course.price.map_or("free".to_string(), |p| {
+            format!("{} {}", p.amount, p.currency)
+        });
         println!("  {:<12} {:<28} {price}", course.slug, course.title);
     }
 
@@ -54,48 +66,92 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let outline = lms.course(&learner, ORG, FREE).await?;
     let already_done = lms.course_progress(&learner, ORG, FREE).await?.completed;
-    for lesson in outline.modules.iter().flat_map(|m| &m.lessons).filter(|_| !already_done) {
+    for lesson in outline
+        .modules
+        .iter()
+        .flat_map(|m| &m.lessons)
+        .filter(|_| !already_done)
+    {
         match lesson.kind {
             LessonKind::Quiz => {
-                let wrong = lms.submit_attempt(&learner, ORG, FREE, lesson.id, json!({"q1": "copy"})).await?;
-                println!("  quiz attempt {}: {}% passed={}", wrong.attempt_number, wrong.score_percent, wrong.passed);
+                let wrong = lms
+                    .submit_attempt(&learner, ORG, FREE, lesson.id, json!({"q1": "copy"}))
+                    .await?;
+                println!(
+                    "  quiz attempt {}: {}% passed={}",
+                    wrong.attempt_number, wrong.score_percent, wrong.passed
+                );
                 let answers = json!({"q1": "move", "q2": true, "q3": ["ownership", "borrowing"]});
-                let right = lms.submit_attempt(&learner, ORG, FREE, lesson.id, answers).await?;
-                println!("  quiz attempt {}: {}% passed={}", right.attempt_number, right.score_percent, right.passed);
+                let right = lms
+                    .submit_attempt(&learner, ORG, FREE, lesson.id, answers)
+                    .await?;
+                println!(
+                    "  quiz attempt {}: {}% passed={}",
+                    right.attempt_number, right.score_percent, right.passed
+                );
             }
             _ => {
-                let update = ProgressUpdate { percent: Some(100), status: None };
-                let r = lms.record_progress(&learner, ORG, FREE, lesson.id, update).await?;
+                let update = ProgressUpdate {
+                    percent: Some(100),
+                    status: None,
+                };
+                let r = lms
+                    .record_progress(&learner, ORG, FREE, lesson.id, update)
+                    .await?;
                 println!(
                     "  completed '{}' → course {}% ({}/{})",
-                    lesson.title, r.course.percent, r.course.completed_lessons, r.course.total_lessons
+                    lesson.title,
+                    r.course.percent,
+                    r.course.completed_lessons,
+                    r.course.total_lessons
                 );
             }
         }
     }
     let progress = lms.course_progress(&learner, ORG, FREE).await?;
-    println!("  course complete: {} at {:?}", progress.completed, progress.completed_at);
+    println!(
+        "  course complete: {} at {:?}",
+        progress.completed, progress.completed_at
+    );
 
     println!("\nA paid course without a payment provider:");
     let refused = lms.enroll(&learner, ORG, PAID).await.unwrap_err();
-    println!("  enroll → {} {} ({refused})", refused.status(), refused.code());
+    println!(
+        "  enroll → {} {} ({refused})",
+        refused.status(),
+        refused.code()
+    );
     let checkout = lms
-        .checkout(&learner, ORG, PAID, lms::CheckoutUrls::new("https://demo.test/ok", "https://demo.test/no"))
+        .checkout(
+            &learner,
+            ORG,
+            PAID,
+            lms::CheckoutUrls::new("https://demo.test/ok", "https://demo.test/no"),
+        )
         .await
         .unwrap_err();
     println!("  checkout → {} {}", checkout.status(), checkout.code());
 
     println!("\nCourse report of '{FREE}' (read from per-enrollment rollups):");
-    let report = lms.course_report(&instructor, ORG, FREE, PageRequest::default()).await?;
+    let report = lms
+        .course_report(&instructor, ORG, FREE, PageRequest::default())
+        .await?;
     println!(
         "  enrolled {}, completed {}, average {:.1}%",
         report.summary.enrolled, report.summary.completed, report.summary.average_percent
     );
     for item in report.items {
-        println!("  {:<12} {:>3}%  completed_at={:?}", item.name, item.percent, item.completed_at);
+        println!(
+            "  {:<12} {:>3}%  completed_at={:?}",
+            item.name, item.percent, item.completed_at
+        );
     }
     println!("\nOrg report:");
-    for row in lms.org_report(&admin, ORG, PageRequest::default()).await?.items {
+    for row in lms
+        .org_report(&admin, ORG, PageRequest::default())
+        .await?
+        .items
+    {
         println!(
             "  {:<12} enrolled {:>2}  completed {:>2}  average {:>5.1}%",
             row.slug, row.enrolled, row.completed, row.average_percent
@@ -120,15 +176,33 @@ async fn existing_people(lms: &Lms) -> Result<Demo, LmsError> {
 }
 
 async fn seed(lms: &Lms) -> Result<Demo, LmsError> {
-    let user = |email: &str, name: &str| lms.create_user(NewUser { email: email.into(), name: name.into() });
+    let user = |email: &str, name: &str| {
+        lms.create_user(NewUser {
+            email: email.into(),
+            name: name.into(),
+        })
+    };
     let admin = Actor::User(user("admin@demo.test", "Ada Admin").await?.id);
     let instructor = user("instructor@demo.test", "Ivan Instructor").await?;
     let learner = user("learner@demo.test", "Lea Learner").await?;
-    lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Demo Academy".into() }).await?;
-    lms.set_member_role(&admin, ORG, instructor.id, Role::Instructor).await?;
-    lms.set_member_role(&admin, ORG, learner.id, Role::Learner).await?;
+    lms.create_org(
+        &admin,
+        NewOrg {
+            slug: ORG.into(),
+            name: "Demo Academy".into(),
+        },
+    )
+    .await?;
+    lms.set_member_role(&admin, ORG, instructor.id, Role::Instructor)
+        .await?;
+    lms.set_member_role(&admin, ORG, learner.id, Role::Learner)
+        .await?;
     let instructor = Actor::User(instructor.id);
 
     demo::seed_courses(lms, &instructor).await?;
-    Ok(Demo { admin, instructor, learner: Actor::User(learner.id) })
+    Ok(Demo {
+        admin,
+        instructor,
+        learner: Actor::User(learner.id),
+    })
 }

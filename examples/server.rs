@@ -41,34 +41,61 @@ mod demo;
 
 use demo::{FREE, ORG};
 const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
-    ("admin@demo.test", "demo-admin-pass", "Ada Admin", Role::Admin),
-    ("instructor@demo.test", "demo-instructor-pass", "Ivan Instructor", Role::Instructor),
+    (
+        "admin@demo.test",
+        "demo-admin-pass",
+        "Ada Admin",
+        Role::Admin,
+    ),
+    (
+        "instructor@demo.test",
+        "demo-instructor-pass",
+        "Ivan Instructor",
+        Role::Instructor,
+    ),
     // A name in three scripts, so that the demo certificate shows off the embedded fonts.
-    ("learner@demo.test", "demo-learner-pass", "Zoë Łukasz 山田", Role::Learner),
+    (
+        "learner@demo.test",
+        "demo-learner-pass",
+        "Zoë Łukasz 山田",
+        Role::Learner,
+    ),
 ];
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let addr: SocketAddr = env("LMS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into()).parse()?;
+    let addr: SocketAddr = env("LMS_ADDR")
+        .unwrap_or_else(|| "127.0.0.1:3000".into())
+        .parse()?;
     let configured_url = env("LMS_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
-    let public_url = configured_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = configured_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let attempts = match env("LMS_SIGNIN_ATTEMPTS_PER_MINUTE") {
-        Some(text) => text.parse().map_err(|_| format!("LMS_SIGNIN_ATTEMPTS_PER_MINUTE={text} is not a number"))?,
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("LMS_SIGNIN_ATTEMPTS_PER_MINUTE={text} is not a number"))?,
         None => 10,
     };
     let database_url = env("LMS_DATABASE_URL").unwrap_or_else(|| "sqlite://lms-demo.db".into());
-    let seed = !matches!(env("LMS_SEED_DEMO").as_deref(), Some("0" | "false" | "off" | "no"));
-    let cors =
-        env("LMS_CORS_ORIGINS").map(|v| v.split(',').map(|o| o.trim().to_string()).collect()).unwrap_or_default();
+    let seed = !matches!(
+        env("LMS_SEED_DEMO").as_deref(),
+        Some("0" | "false" | "off" | "no")
+    );
+    let cors = env("LMS_CORS_ORIGINS")
+        .map(|v| v.split(',').map(|o| o.trim().to_string()).collect())
+        .unwrap_or_default();
 
     let mut lms = demo::connect(&database_url).await?;
     let stripe = env("STRIPE_SECRET_KEY").zip(env("STRIPE_WEBHOOK_SECRET"));
     if let Some((secret_key, webhook_secrets)) = &stripe {
         let mut secrets = webhook_secrets.split(',').map(|s| s.trim().to_string());
-        let mut config = lms_stripe::StripeConfig::new(secret_key.clone(), secrets.next().unwrap_or_default());
+        let mut config =
+            lms_stripe::StripeConfig::new(secret_key.clone(), secrets.next().unwrap_or_default());
         for secret in secrets {
             config = config.with_webhook_secret(secret);
         }
@@ -76,11 +103,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             config = config.with_api_base(base);
         }
         let origins = env("LMS_CHECKOUT_ORIGINS").unwrap_or_else(|| public_url.clone());
-        config = config.with_allowed_redirect_origins(origins.split(',').map(|o| o.trim().to_string()));
+        config =
+            config.with_allowed_redirect_origins(origins.split(',').map(|o| o.trim().to_string()));
         lms = lms.with_payments(lms_stripe::Stripe::new(config));
     }
     if let Some(days) = env("LMS_MEMBERSHIP_GRACE_DAYS") {
-        let days: i64 = days.parse().map_err(|_| format!("LMS_MEMBERSHIP_GRACE_DAYS={days} is not a number"))?;
+        let days: i64 = days
+            .parse()
+            .map_err(|_| format!("LMS_MEMBERSHIP_GRACE_DAYS={days} is not a number"))?;
         lms = lms.with_membership_grace(chrono::Duration::days(days));
     }
     let auth = AuthConfig {
@@ -96,15 +126,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let media_secret = match env("LMS_MEDIA_SECRET") {
         Some(secret) => secret.into_bytes(),
         None => {
-            tracing::warn!("LMS_MEDIA_SECRET is not set: media URLs are signed with a random key until restart");
+            tracing::warn!(
+                "LMS_MEDIA_SECRET is not set: media URLs are signed with a random key until restart"
+            );
             let mut secret = vec![0u8; 32];
-            getrandom::fill(&mut secret).map_err(|e| format!("no randomness for the media key: {e}"))?;
+            getrandom::fill(&mut secret)
+                .map_err(|e| format!("no randomness for the media key: {e}"))?;
             secret
         }
     };
     let mut media = MediaConfig::new(LocalMediaStore::new(&media_dir), &media_secret);
     if let Some(max) = env("LMS_MEDIA_MAX_BYTES") {
-        media.max_bytes = max.parse().map_err(|_| format!("LMS_MEDIA_MAX_BYTES={max} is not a number"))?;
+        media.max_bytes = max
+            .parse()
+            .map_err(|_| format!("LMS_MEDIA_MAX_BYTES={max} is not a number"))?;
     }
     let config = ApiConfig {
         auth,
@@ -118,18 +153,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     print_welcome(&lms, &public_url, &database_url, seed).await;
     if stripe.is_some() {
-        println!("Stripe: selling paid courses; webhooks go to {public_url}/api/v1/webhooks/stripe");
+        println!(
+            "Stripe: selling paid courses; webhooks go to {public_url}/api/v1/webhooks/stripe"
+        );
     } else {
-        println!("Stripe: not configured (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell)");
+        println!(
+            "Stripe: not configured (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell)"
+        );
     }
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
-    let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(
-        async move {
-            shutdown_signal().await;
-            signalled.notify_one();
-        },
-    );
+    let serve = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
     // Event streams never finish on their own: give requests in flight a few seconds, then
     // stop with the streams still open (clients reconnect with Last-Event-ID).
     tokio::select! {
@@ -176,7 +217,9 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     for (email, password, _, role) in ACCOUNTS {
         println!("  {email:<22} password {password:<22} {}", role.as_str());
     }
-    let Ok(outline) = lms.course(&Actor::Anonymous, ORG, FREE).await else { return };
+    let Ok(outline) = lms.course(&Actor::Anonymous, ORG, FREE).await else {
+        return;
+    };
     let lessons: Vec<_> = outline.modules.iter().flat_map(|m| &m.lessons).collect();
     let Some(quiz) = lessons.iter().find(|l| l.kind == LessonKind::Quiz) else {
         return;
@@ -203,37 +246,65 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
         "  CODE=$(curl -s -H \"authorization: Bearer $TOKEN\" {course}/certificate | sed -E 's/.*\"code\":\"([^\"]+)\".*/\\1/')"
     );
     println!("  curl -s -w '\\n' {api}/certificates/$CODE");
-    println!("  curl -s -o certificate.pdf {api}/certificates/$CODE/pdf   # then open certificate.pdf");
-    println!("Live: the course's discussion as it happens (post in another terminal; README has the rest):");
-    println!("  curl -N -H \"authorization: Bearer $TOKEN\" {api}/orgs/{ORG}/courses/{FREE}/events");
+    println!(
+        "  curl -s -o certificate.pdf {api}/certificates/$CODE/pdf   # then open certificate.pdf"
+    );
+    println!(
+        "Live: the course's discussion as it happens (post in another terminal; README has the rest):"
+    );
+    println!(
+        "  curl -N -H \"authorization: Bearer $TOKEN\" {api}/orgs/{ORG}/courses/{FREE}/events"
+    );
     println!("\nPress Ctrl-C to stop.");
 }
 
 async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::error::Error>> {
     let mut actors = Vec::new();
     for (email, password, name, _) in ACCOUNTS {
-        let new = NewUser { email: email.into(), name: name.into() };
-        let signed_up = auth.sign_up(new, password).await.map_err(|e| format!("seeding {email}: {e:?}"))?;
+        let new = NewUser {
+            email: email.into(),
+            name: name.into(),
+        };
+        let signed_up = auth
+            .sign_up(new, password)
+            .await
+            .map_err(|e| format!("seeding {email}: {e:?}"))?;
         actors.push(Actor::User(signed_up.user.id));
     }
     let (admin, instructor, learner) = (actors[0], actors[1], actors[2]);
-    lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Demo Academy".into() }).await?;
+    lms.create_org(
+        &admin,
+        NewOrg {
+            slug: ORG.into(),
+            name: "Demo Academy".into(),
+        },
+    )
+    .await?;
     for (who, (_, _, _, role)) in [(instructor, ACCOUNTS[1]), (learner, ACCOUNTS[2])] {
-        lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role).await?;
+        lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role)
+            .await?;
     }
     demo::seed_courses(lms, &instructor).await?;
     // A discussion thread under the first lesson of the free course (by staff, so that the
     // demo learner starts unenrolled, as the walkthrough expects).
     let first = lms.course(&instructor, ORG, demo::FREE).await?.modules[0].lessons[0].id;
-    let question = lms::NewPost { body: "Does `let b = a;` copy a String or move it?".into(), parent_id: None };
-    let question = lms.create_post(&admin, ORG, demo::FREE, first, question).await?;
+    let question = lms::NewPost {
+        body: "Does `let b = a;` copy a String or move it?".into(),
+        parent_id: None,
+    };
+    let question = lms
+        .create_post(&admin, ORG, demo::FREE, first, question)
+        .await?;
     let answer = lms::NewPost {
         body: "It moves it: `a` is no longer usable afterwards. Use `a.clone()` for a copy.".into(),
         parent_id: Some(question.id),
     };
-    lms.create_post(&instructor, ORG, demo::FREE, first, answer).await?;
+    lms.create_post(&instructor, ORG, demo::FREE, first, answer)
+        .await?;
     // An org-wide plan, bought through POST /orgs/demo/membership/checkout.
-    let plan = serde_json::json!({"membership": {"amount": 1500, "currency": "usd", "interval": "month"}});
-    lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?).await?;
+    let plan =
+        serde_json::json!({"membership": {"amount": 1500, "currency": "usd", "interval": "month"}});
+    lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?)
+        .await?;
     Ok(())
 }

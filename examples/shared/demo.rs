@@ -2,7 +2,10 @@
 //! store a URL names, and the demo org's courses.
 
 use lms::sqlite::SqliteStore;
-use lms::{Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson, PriceInput};
+use lms::{
+    Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson,
+    PriceInput,
+};
 use serde_json::json;
 
 /// The demo org's slug.
@@ -20,8 +23,14 @@ pub async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     }
     // LISTEN for live events needs a session: behind a transaction-mode pooler, point
     // LMS_LISTEN_URL at a direct URL of the same database.
-    let listen_url = std::env::var("LMS_LISTEN_URL").ok().filter(|v| !v.trim().is_empty());
-    let options = lms_postgres::PgOptions { row_level_security: true, listen_url, ..Default::default() };
+    let listen_url = std::env::var("LMS_LISTEN_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let options = lms_postgres::PgOptions {
+        row_level_security: true,
+        listen_url,
+        ..Default::default()
+    };
     let store = lms_postgres::PgStore::connect_with(url, options).await?;
     store.migrate().await?;
     Ok(Lms::new(store))
@@ -44,12 +53,44 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
         duration_minutes: Some(10),
         required: None,
     };
-    let basics = lms.create_module(instructor, ORG, FREE, ModuleInput { title: "Basics".into() }).await?;
+    let basics = lms
+        .create_module(
+            instructor,
+            ORG,
+            FREE,
+            ModuleInput {
+                title: "Basics".into(),
+            },
+        )
+        .await?;
     let text = json!({"markdown": "# Ownership\nEvery value has exactly one owner."});
-    lms.create_lesson(instructor, ORG, FREE, basics.id, lesson("Ownership", LessonKind::Text, text, true)).await?;
+    lms.create_lesson(
+        instructor,
+        ORG,
+        FREE,
+        basics.id,
+        lesson("Ownership", LessonKind::Text, text, true),
+    )
+    .await?;
     let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you use a value without owning it."});
-    lms.create_lesson(instructor, ORG, FREE, basics.id, lesson("Borrowing", LessonKind::Video, video, false)).await?;
-    let check = lms.create_module(instructor, ORG, FREE, ModuleInput { title: "Check".into() }).await?;
+    lms.create_lesson(
+        instructor,
+        ORG,
+        FREE,
+        basics.id,
+        lesson("Borrowing", LessonKind::Video, video, false),
+    )
+    .await?;
+    let check = lms
+        .create_module(
+            instructor,
+            ORG,
+            FREE,
+            ModuleInput {
+                title: "Check".into(),
+            },
+        )
+        .await?;
     let quiz = json!({
         "pass_percent": 70,
         "max_attempts": 3,
@@ -62,23 +103,58 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
                          {"id": "gc", "text": "A tracing GC"}], "correct": ["ownership", "borrowing"]}
         ]
     });
-    lms.create_lesson(instructor, ORG, FREE, check.id, lesson("Checkpoint", LessonKind::Quiz, quiz, false)).await?;
-    let publish = || CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
+    lms.create_lesson(
+        instructor,
+        ORG,
+        FREE,
+        check.id,
+        lesson("Checkpoint", LessonKind::Quiz, quiz, false),
+    )
+    .await?;
+    let publish = || CoursePatch {
+        status: Some(CourseStatus::Published),
+        ..Default::default()
+    };
     lms.update_course(instructor, ORG, FREE, publish()).await?;
 
     let paid = NewCourse {
         slug: PAID.into(),
         title: "Async Rust in Practice".into(),
-        price: Some(PriceInput { amount: 4900, currency: "usd".into() }),
+        price: Some(PriceInput {
+            amount: 4900,
+            currency: "usd".into(),
+        }),
         ..Default::default()
     };
     lms.create_course(instructor, ORG, paid).await?;
-    let futures = lms.create_module(instructor, ORG, PAID, ModuleInput { title: "Futures".into() }).await?;
-    let intro = json!({"markdown": "A future is a value that is not ready yet."});
-    lms.create_lesson(instructor, ORG, PAID, futures.id, lesson("What a future is", LessonKind::Text, intro, true))
+    let futures = lms
+        .create_module(
+            instructor,
+            ORG,
+            PAID,
+            ModuleInput {
+                title: "Futures".into(),
+            },
+        )
         .await?;
+    let intro = json!({"markdown": "A future is a value that is not ready yet."});
+    lms.create_lesson(
+        instructor,
+        ORG,
+        PAID,
+        futures.id,
+        lesson("What a future is", LessonKind::Text, intro, true),
+    )
+    .await?;
     let pinning = json!({"markdown": "`Pin` promises a value will not move, so a future may point into itself."});
-    lms.create_lesson(instructor, ORG, PAID, futures.id, lesson("Pinning", LessonKind::Text, pinning, false)).await?;
+    lms.create_lesson(
+        instructor,
+        ORG,
+        PAID,
+        futures.id,
+        lesson("Pinning", LessonKind::Text, pinning, false),
+    )
+    .await?;
     lms.update_course(instructor, ORG, PAID, publish()).await?;
     Ok(())
 }

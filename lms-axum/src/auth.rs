@@ -42,7 +42,10 @@ pub trait Authenticate: Send + Sync + 'static {
 
 /// The `Authorization: Bearer <token>` value, or the `lms_session` cookie, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
         if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
             return Some(token.trim());
@@ -66,7 +69,10 @@ pub struct Caller(pub Actor);
 impl FromRequestParts<crate::AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
         state.auth.actor(&parts.headers).await.map(Caller)
     }
 }

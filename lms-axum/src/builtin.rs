@@ -34,7 +34,11 @@ pub struct AuthConfig {
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self { session_ttl: Duration::from_secs(30 * 24 * 3600), signin_attempts_per_minute: 10, secure_cookie: false }
+        Self {
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            signin_attempts_per_minute: 10,
+            secure_cookie: false,
+        }
     }
 }
 
@@ -57,8 +61,15 @@ pub struct SignedIn {
 impl BuiltInAuth {
     /// The built-in sign-in on `lms`'s store.
     pub fn new(lms: Lms, config: AuthConfig) -> Self {
-        let attempts = Arc::new(AttemptLimiter::new(config.signin_attempts_per_minute, Duration::from_secs(60)));
-        Self { lms, config, attempts }
+        let attempts = Arc::new(AttemptLimiter::new(
+            config.signin_attempts_per_minute,
+            Duration::from_secs(60),
+        ));
+        Self {
+            lms,
+            config,
+            attempts,
+        }
     }
 
     /// The settings.
@@ -72,7 +83,10 @@ impl BuiltInAuth {
         let now = Utc::now().trunc_subsecs(6);
         let user = match new.into_user(now) {
             Err(LmsError::Validation(mut errors)) => {
-                check_password(password).err().into_iter().for_each(|m| errors.add("password", m));
+                check_password(password)
+                    .err()
+                    .into_iter()
+                    .for_each(|m| errors.add("password", m));
                 return Err(LmsError::Validation(errors).into());
             }
             other => other?,
@@ -83,7 +97,8 @@ impl BuiltInAuth {
         let mut tx = self.lms.store().begin(Access::Write).await?;
         tx.insert_user(&user).await?;
         tx.set_password_hash(user.id, &hash).await?;
-        tx.insert_session(&self.session_for(&user, &token, now)).await?;
+        tx.insert_session(&self.session_for(&user, &token, now))
+            .await?;
         tx.commit().await?;
         Ok(SignedIn { user, token })
     }
@@ -91,9 +106,17 @@ impl BuiltInAuth {
     /// Checks an email and password and opens a session. Unknown emails and wrong
     /// passwords get the same answer, after the same work; too many attempts for the email
     /// or from `client` are refused with a retry delay.
-    pub async fn sign_in(&self, email: &str, password: &str, client: Option<&str>) -> Result<SignedIn, ApiError> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<&str>,
+    ) -> Result<SignedIn, ApiError> {
         let email = lms_core::validate::normalize_email(email);
-        self.attempts.admit(&[format!("email:{email}"), format!("client:{}", client.unwrap_or("unknown"))])?;
+        self.attempts.admit(&[
+            format!("email:{email}"),
+            format!("client:{}", client.unwrap_or("unknown")),
+        ])?;
         let mut tx = self.lms.store().begin(Access::Read).await?;
         let found = tx.password_hash(&email).await?;
         drop(tx);
@@ -106,7 +129,8 @@ impl BuiltInAuth {
         let now = Utc::now().trunc_subsecs(6);
         let token = new_token()?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
-        tx.insert_session(&self.session_for(&user, &token, now)).await?;
+        tx.insert_session(&self.session_for(&user, &token, now))
+            .await?;
         tx.commit().await?;
         Ok(SignedIn { user, token })
     }
@@ -121,14 +145,22 @@ impl BuiltInAuth {
 
     /// The `Set-Cookie` value that stores `token` in the browser.
     pub fn cookie(&self, token: &str) -> String {
-        let secure = if self.config.secure_cookie { "; Secure" } else { "" };
+        let secure = if self.config.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        };
         let max_age = self.config.session_ttl.as_secs();
         format!("lms_session={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
     }
 
     /// The `Set-Cookie` value that removes the session cookie.
     pub fn expired_cookie(&self) -> String {
-        let secure = if self.config.secure_cookie { "; Secure" } else { "" };
+        let secure = if self.config.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        };
         format!("lms_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
     }
 
@@ -137,18 +169,29 @@ impl BuiltInAuth {
     }
 
     fn session_for(&self, user: &User, token: &str, now: DateTime<Utc>) -> AuthSession {
-        AuthSession { token_hash: token_hash(token), user_id: user.id, created_at: now, expires_at: now + self.ttl() }
+        AuthSession {
+            token_hash: token_hash(token),
+            user_id: user.id,
+            created_at: now,
+            expires_at: now + self.ttl(),
+        }
     }
 }
 
 #[async_trait]
 impl Authenticate for BuiltInAuth {
     async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        let Some(token) = session_token(headers) else { return Ok(Actor::Anonymous) };
+        let Some(token) = session_token(headers) else {
+            return Ok(Actor::Anonymous);
+        };
         let hash = token_hash(token);
         let now = Utc::now().trunc_subsecs(6);
         let mut tx = self.lms.store().begin(Access::Read).await?;
-        let session = tx.session(&hash).await?.filter(|s| s.expires_at > now).ok_or(LmsError::Unauthenticated)?;
+        let session = tx
+            .session(&hash)
+            .await?
+            .filter(|s| s.expires_at > now)
+            .ok_or(LmsError::Unauthenticated)?;
         drop(tx);
         // Sliding expiry, written at most once a day per session rather than per request.
         if session.expires_at - now < self.ttl() - chrono::Duration::days(1) {
@@ -181,27 +224,38 @@ fn check_password(password: &str) -> Result<(), String> {
     if PASSWORD_CHARS.contains(&password.chars().count()) {
         Ok(())
     } else {
-        Err(format!("must be {} to {} characters", PASSWORD_CHARS.start(), PASSWORD_CHARS.end()))
+        Err(format!(
+            "must be {} to {} characters",
+            PASSWORD_CHARS.start(),
+            PASSWORD_CHARS.end()
+        ))
     }
 }
 
 /// An argon2id hash of a password nobody has, verified against when the email is unknown
 /// so that both failures cost the same.
-const DECOY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$bG1zLXJzLWRlY295LXNhbHQ$2KgLy0yE1Pw7Rm1mJkJ9mL9y9QK0pTqvN0wZr3bS1lQ";
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bG1zLXJzLWRlY295LXNhbHQ$2KgLy0yE1Pw7Rm1mJkJ9mL9y9QK0pTqvN0wZr3bS1lQ";
 
 async fn hash_password(password: String) -> Result<String, LmsError> {
     // Argon2 is deliberately slow: keep it off the async workers.
-    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-        .await
-        .map_err(internal)?
-        .map_err(internal)
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool, LmsError> {
-    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok())
-        .await
-        .map_err(internal)
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .map_err(internal)
 }
 
 /// Counts attempts per key in a sliding window.
@@ -213,21 +267,35 @@ struct AttemptLimiter {
 
 impl AttemptLimiter {
     fn new(limit: u32, window: Duration) -> Self {
-        Self { limit: limit.max(1) as usize, window, seen: Mutex::new(HashMap::new()) }
+        Self {
+            limit: limit.max(1) as usize,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Records an attempt under every key, or refuses it (recording nothing) when any key
     /// is at its limit, saying how long until that key admits one again.
     fn admit(&self, keys: &[String]) -> Result<(), LmsError> {
         let now = Instant::now();
-        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if seen.len() > 10_000 {
-            seen.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < self.window));
+            seen.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         let mut wait = Duration::ZERO;
         for key in keys {
             let times = seen.entry(key.clone()).or_default();
-            while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
                 times.pop_front();
             }
             if times.len() >= self.limit {
@@ -236,7 +304,9 @@ impl AttemptLimiter {
             }
         }
         if wait > Duration::ZERO {
-            return Err(LmsError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            return Err(LmsError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
         for key in keys {
             seen.entry(key.clone()).or_default().push_back(now);
@@ -257,8 +327,13 @@ mod tests {
             limiter.admit(&keys("a")).unwrap();
         }
         let refused = limiter.admit(&keys("a")).unwrap_err();
-        assert!(matches!(refused, LmsError::RateLimited { retry_after_secs } if (1..=60).contains(&retry_after_secs)));
-        assert!(limiter.admit(&keys("b")).is_err(), "the client address is at its limit too");
+        assert!(
+            matches!(refused, LmsError::RateLimited { retry_after_secs } if (1..=60).contains(&retry_after_secs))
+        );
+        assert!(
+            limiter.admit(&keys("b")).is_err(),
+            "the client address is at its limit too"
+        );
         let other_client = [format!("email:{}", "b"), "client:5.6.7.8".to_string()];
         limiter.admit(&other_client).unwrap();
     }

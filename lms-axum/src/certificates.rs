@@ -36,9 +36,16 @@ impl FromRequestParts<AppState> for ApiBase {
         if let Some(url) = &state.public_url {
             return Ok(Self(url.to_string()));
         }
-        let full_path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |original| original.path());
+        let full_path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or(parts.uri.path(), |original| original.path());
         let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
-        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
         Ok(Self(format!("http://{host}{prefix}")))
     }
 }
@@ -128,7 +135,12 @@ async fn certificate_pdf(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let paper = match query.get("paper").map(String::as_str).map(str::to_ascii_lowercase).as_deref() {
+    let paper = match query
+        .get("paper")
+        .map(String::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("a4") => PaperSize::A4,
         Some("letter") => PaperSize::Letter,
         Some(_) => return Err(LmsError::Malformed("paper must be a4 or letter".into()).into()),
@@ -139,19 +151,39 @@ async fn certificate_pdf(
     // ~5 ms of CPU: off the async workers.
     let pdf = tokio::task::spawn_blocking(move || render(&certificate, &verify_url, paper))
         .await
-        .map_err(|e| LmsError::Store(lms_core::StoreError::Backend(format!("rendering the PDF failed: {e}").into())))?;
+        .map_err(|e| {
+            LmsError::Store(lms_core::StoreError::Backend(
+                format!("rendering the PDF failed: {e}").into(),
+            ))
+        })?;
     // One certificate in one state always renders to the same bytes, so a hash of them is
     // a strong validator: clients and caches revalidate cheaply, and a revocation changes it.
-    let digest: String = Sha256::digest(&pdf).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let digest: String = Sha256::digest(&pdf)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let etag = format!("\"{digest}\"");
     let etag = HeaderValue::from_str(&etag).expect("a hex digest is a valid header value");
-    let disposition = HeaderValue::from_str(&filename).expect("a canonical code is a valid header value");
-    let common = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))];
+    let disposition =
+        HeaderValue::from_str(&filename).expect("a canonical code is a valid header value");
+    let common = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
     if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    Ok((common, [content_type, (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
+    let content_type = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    Ok((
+        common,
+        [content_type, (header::CONTENT_DISPOSITION, disposition)],
+        pdf,
+    )
+        .into_response())
 }
 
 fn render(certificate: &Certificate, verify_url: &str, paper: PaperSize) -> Vec<u8> {

@@ -14,7 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(posts, create_post)).routes(routes!(update_post, delete_post))
+    OpenApiRouter::new()
+        .routes(routes!(posts, create_post))
+        .routes(routes!(update_post, delete_post))
 }
 
 #[utoipa::path(
@@ -50,7 +52,10 @@ async fn create_post(
     Input(new): Input<NewPost>,
 ) -> Result<Response, ApiError> {
     let lesson = id(&lesson, "lesson")?;
-    let post = s.lms.create_post(&actor, &org, &course, lesson, new).await?;
+    let post = s
+        .lms
+        .create_post(&actor, &org, &course, lesson, new)
+        .await?;
     Ok((StatusCode::CREATED, Json(post)).into_response())
 }
 
@@ -69,7 +74,12 @@ async fn update_post(
     Input(patch): Input<PostPatch>,
 ) -> Result<Response, ApiError> {
     let post = id(&post, "post")?;
-    Ok(Json(s.lms.update_post(&actor, &org, &course, post, patch).await?).into_response())
+    Ok(Json(
+        s.lms
+            .update_post(&actor, &org, &course, post, patch)
+            .await?,
+    )
+    .into_response())
 }
 
 #[utoipa::path(

@@ -44,10 +44,13 @@ pub(crate) struct Problem {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
-        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let detail = match &error {
             // A store failure's text may name tables or hosts: it stays in the server's logs.
-            LmsError::Store(StoreError::Unavailable(_)) => "a backend is not answering; try again".to_string(),
+            LmsError::Store(StoreError::Unavailable(_)) => {
+                "a backend is not answering; try again".to_string()
+            }
             LmsError::Store(_) => "the request failed inside the server".to_string(),
             other => other.to_string(),
         };
@@ -64,9 +67,14 @@ impl IntoResponse for ApiError {
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let LmsError::RateLimited { retry_after_secs } = error {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }

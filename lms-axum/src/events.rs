@@ -102,27 +102,42 @@ async fn course_events(
 ) -> Result<Response, ApiError> {
     let resume = last_event_id(&headers, &query)?;
     let (_, course_id) = s.lms.watch_course(&actor, &org, &course).await?;
-    let watch = Watch::Course { org, course, course_id };
+    let watch = Watch::Course {
+        org,
+        course,
+        course_id,
+    };
     let feed = Feed::start(s, actor, headers, watch, resume).await?;
     Ok(feed.into_response())
 }
 
 /// `Last-Event-ID` (or `?last_event_id=`): a position, or malformed (400).
-fn last_event_id(headers: &HeaderMap, query: &HashMap<String, String>) -> Result<Option<EventSeq>, ApiError> {
-    let header = headers.get("last-event-id").map(|v| v.to_str().unwrap_or("-"));
+fn last_event_id(
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Option<EventSeq>, ApiError> {
+    let header = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().unwrap_or("-"));
     let Some(text) = header.or(query.get("last_event_id").map(String::as_str)) else {
         return Ok(None);
     };
     match text.trim().parse::<EventSeq>() {
         Ok(seq) if seq >= 0 => Ok(Some(seq)),
-        _ => Err(LmsError::Malformed("Last-Event-ID must be an event id from this stream".into()).into()),
+        _ => Err(
+            LmsError::Malformed("Last-Event-ID must be an event id from this stream".into()).into(),
+        ),
     }
 }
 
 /// What a stream follows.
 enum Watch {
     /// A course's discussion (anyone who may read it).
-    Course { org: String, course: String, course_id: lms_core::CourseId },
+    Course {
+        org: String,
+        course: String,
+        course_id: lms_core::CourseId,
+    },
     /// The caller's notifications.
     Inbox { user: UserId },
 }
@@ -160,7 +175,16 @@ impl Feed {
         let every = state.event_keep_alive;
         let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut feed = Self { state, actor, headers, watch, heads, position, ready: VecDeque::new(), recheck };
+        let mut feed = Self {
+            state,
+            actor,
+            headers,
+            watch,
+            heads,
+            position,
+            ready: VecDeque::new(),
+            recheck,
+        };
         if resume.is_some() {
             feed.read().await?;
         }
@@ -168,10 +192,16 @@ impl Feed {
     }
 
     fn into_response(self) -> Response {
-        let keep_alive = KeepAlive::new().interval(self.state.event_keep_alive).text("keep-alive");
-        let mut response = Sse::new(self.into_stream()).keep_alive(keep_alive).into_response();
+        let keep_alive = KeepAlive::new()
+            .interval(self.state.event_keep_alive)
+            .text("keep-alive");
+        let mut response = Sse::new(self.into_stream())
+            .keep_alive(keep_alive)
+            .into_response();
         // Proxies such as nginx buffer responses unless told not to.
-        response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+        response
+            .headers_mut()
+            .insert("x-accel-buffering", HeaderValue::from_static("no"));
         response
     }
 
@@ -210,7 +240,9 @@ impl Feed {
 
     fn concerns(&self, head: &lms_core::EventHead) -> bool {
         match &self.watch {
-            Watch::Course { course_id, .. } => head.course_id == *course_id && head.kind.on_course_stream(),
+            Watch::Course { course_id, .. } => {
+                head.course_id == *course_id && head.kind.on_course_stream()
+            }
             Watch::Inbox { user } => head.audience.contains(user),
         }
     }
@@ -220,18 +252,28 @@ impl Feed {
         loop {
             let count = match &self.watch {
                 Watch::Course { org, course, .. } => {
-                    let events = self.state.lms.course_events(&self.actor, org, course, self.position, BATCH).await?;
+                    let events = self
+                        .state
+                        .lms
+                        .course_events(&self.actor, org, course, self.position, BATCH)
+                        .await?;
                     for event in &events {
                         self.position = event.seq;
-                        self.ready.push_back(sse(event.seq, event.kind.as_str(), &event.data));
+                        self.ready
+                            .push_back(sse(event.seq, event.kind.as_str(), &event.data));
                     }
                     events.len()
                 }
                 Watch::Inbox { .. } => {
-                    let notes = self.state.lms.notifications_after(&self.actor, self.position, BATCH).await?;
+                    let notes = self
+                        .state
+                        .lms
+                        .notifications_after(&self.actor, self.position, BATCH)
+                        .await?;
                     for note in &notes {
                         self.position = note.seq;
-                        self.ready.push_back(sse(note.seq, note.kind.as_str(), note));
+                        self.ready
+                            .push_back(sse(note.seq, note.kind.as_str(), note));
                     }
                     notes.len()
                 }
@@ -254,7 +296,12 @@ impl Feed {
     /// they are signed in).
     async fn still_allowed(&self) -> Result<(), LmsError> {
         match &self.watch {
-            Watch::Course { org, course, .. } => self.state.lms.watch_course(&self.actor, org, course).await.map(drop),
+            Watch::Course { org, course, .. } => self
+                .state
+                .lms
+                .watch_course(&self.actor, org, course)
+                .await
+                .map(drop),
             Watch::Inbox { .. } => Ok(()),
         }
     }
@@ -262,5 +309,8 @@ impl Feed {
 
 fn sse(seq: EventSeq, kind: &str, data: &impl serde::Serialize) -> SseEvent {
     let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    SseEvent::default().id(seq.to_string()).event(kind).data(data)
+    SseEvent::default()
+        .id(seq.to_string())
+        .event(kind)
+        .data(data)
 }

@@ -21,25 +21,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Input<T> {
     type Rejection = Infallible;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Infallible> {
-        Ok(Input(match json_body(request, state).await.and_then(|bytes| parse_json::<T>(&bytes)) {
-            Ok(value) => value.into(),
-            Err(error) => Parsed::failed(error),
-        }))
+        Ok(Input(
+            match json_body(request, state)
+                .await
+                .and_then(|bytes| parse_json::<T>(&bytes))
+            {
+                Ok(value) => value.into(),
+                Err(error) => Parsed::failed(error),
+            },
+        ))
     }
 }
 
 /// The body of a JSON request (415 without a JSON content type, 413 over the limit).
 pub async fn json_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, LmsError> {
     if !is_json(request.headers()) {
-        return Err(LmsError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".into()));
+        return Err(LmsError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ));
     }
-    Bytes::from_request(request, state).await.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            LmsError::PayloadTooLarge("the body is larger than 1 MiB".into())
-        } else {
-            LmsError::Malformed(rejection.body_text())
-        }
-    })
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                LmsError::PayloadTooLarge("the body is larger than 1 MiB".into())
+            } else {
+                LmsError::Malformed(rejection.body_text())
+            }
+        })
 }
 
 /// Whether the request says its body is JSON (`application/json` or `application/*+json`).
@@ -49,14 +58,17 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|mime| mime.trim().to_ascii_lowercase())
-        .is_some_and(|mime| mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")))
+        .is_some_and(|mime| {
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
 }
 
 /// Parses JSON text into `T`: text that is not JSON is malformed (400); JSON of the wrong
 /// shape is a validation error (422) naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, LmsError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| LmsError::Malformed(format!("the body is not JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| LmsError::Malformed(format!("the body is not JSON: {e}")))?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -76,14 +88,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, LmsError> {
 pub fn page(query: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
     let limit = match query.get("limit") {
         None => None,
-        Some(text) => {
-            Some(text.parse::<i64>().map_err(|_| LmsError::Malformed("limit must be a whole number".into()))?)
-        }
+        Some(text) => Some(
+            text.parse::<i64>()
+                .map_err(|_| LmsError::Malformed("limit must be a whole number".into()))?,
+        ),
     };
-    Ok(PageRequest::parse(limit, query.get("cursor").map(String::as_str))?)
+    Ok(PageRequest::parse(
+        limit,
+        query.get("cursor").map(String::as_str),
+    )?)
 }
 
 /// An id from the path; one that is not a UUID is malformed (400).
 pub fn id<T: FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| ApiError(LmsError::Malformed(format!("{what} must be a UUID"))))
+    text.parse()
+        .map_err(|_| ApiError(LmsError::Malformed(format!("{what} must be a UUID"))))
 }

@@ -75,7 +75,10 @@ pub struct AppState {
 /// The document's header; the paths come from the routes themselves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "lms-rs API", description = "The headless JSON API of lms-rs (contract v1)."),
+    info(
+        title = "lms-rs API",
+        description = "The headless JSON API of lms-rs (contract v1)."
+    ),
     components(schemas(error::Problem)),
     paths(media::serve)
 )]
@@ -133,7 +136,10 @@ pub fn router(lms: Lms) -> Router {
 /// Like [`router`], configured by `config`.
 pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
     let auth = BuiltInAuth::new(lms.clone(), config.auth.clone());
-    let public_url = config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/')));
+    let public_url = config
+        .public_url
+        .as_deref()
+        .map(|url| Arc::from(url.trim_end_matches('/')));
     let state = AppState {
         lms,
         auth: Arc::new(auth.clone()),
@@ -148,7 +154,13 @@ pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
 
 /// Like [`router`] with the built-in sign-in configured by `auth`.
 pub fn router_with_builtin_auth(lms: Lms, auth: AuthConfig) -> Router {
-    router_with_config(lms, ApiConfig { auth, ..ApiConfig::default() })
+    router_with_config(
+        lms,
+        ApiConfig {
+            auth,
+            ..ApiConfig::default()
+        },
+    )
 }
 
 /// The API's routes on `lms`, with callers identified by the host's `auth` (no sign-in
@@ -164,7 +176,10 @@ pub fn router_with_auth_and_config(lms: Lms, auth: impl Authenticate, config: Ap
         auth: Arc::new(auth),
         builtin: None,
         openapi: Arc::default(),
-        public_url: config.public_url.as_deref().map(|url| Arc::from(url.trim_end_matches('/'))),
+        public_url: config
+            .public_url
+            .as_deref()
+            .map(|url| Arc::from(url.trim_end_matches('/'))),
         event_keep_alive: config.event_keep_alive,
         media: config.media.clone().map(Arc::new),
     };
@@ -175,8 +190,10 @@ pub fn router_with_auth_and_config(lms: Lms, auth: impl Authenticate, config: Ap
 /// response) and a tracing span; bodies over 1 MiB are refused (413); slow requests are
 /// cut off; unknown paths answer a problem+json 404.
 fn finish(routes: OpenApiRouter<AppState>, state: AppState, config: &ApiConfig) -> Router {
-    let (routes, document) =
-        OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes).merge(routes::openapi()).split_for_parts();
+    let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes)
+        .merge(routes::openapi())
+        .split_for_parts();
     let document = serde_json::to_value(&document).unwrap_or_default();
     state.openapi.get_or_init(|| document);
     let request_id = HeaderName::from_static("x-request-id");
@@ -187,7 +204,10 @@ fn finish(routes: OpenApiRouter<AppState>, state: AppState, config: &ApiConfig) 
     let router = routes
         .fallback(|| async { ApiError(lms_core::LmsError::NotFound("route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(config.request_timeout, time_limit))
+        .layer(middleware::from_fn_with_state(
+            config.request_timeout,
+            time_limit,
+        ))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -206,21 +226,32 @@ async fn time_limit(State(limit): State<Duration>, request: Request<Body>, next:
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            let slow = lms_core::StoreError::Unavailable("the request took longer than the server allows".into());
+            let slow = lms_core::StoreError::Unavailable(
+                "the request took longer than the server allows".into(),
+            );
             ApiError(slow.into()).into_response()
         }
     }
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
-    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     if origins.is_empty() {
         return None;
     }
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
             // EventSource resends Last-Event-ID on reconnect; players ask for byte ranges.
             .allow_headers([
                 header::AUTHORIZATION,

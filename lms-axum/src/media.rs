@@ -66,18 +66,26 @@ impl std::fmt::Debug for MediaConfig {
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     // A key contains a slash, so the serving route is a wildcard; its description is added to
     // the document by hand (`ApiDoc`), under the contract's path.
-    OpenApiRouter::new().routes(routes!(upload)).route("/media/{*media_key}", axum::routing::get(serve))
+    OpenApiRouter::new()
+        .routes(routes!(upload))
+        .route("/media/{*media_key}", axum::routing::get(serve))
 }
 
 fn not_configured() -> ApiError {
-    ApiError(StoreError::Unavailable("media storage is not configured on this server".into()).into())
+    ApiError(
+        StoreError::Unavailable("media storage is not configured on this server".into()).into(),
+    )
 }
 
 fn media_error(error: MediaError) -> ApiError {
     ApiError(match error {
-        MediaError::TooLarge { limit } => LmsError::PayloadTooLarge(format!("uploads are limited to {limit} bytes")),
+        MediaError::TooLarge { limit } => {
+            LmsError::PayloadTooLarge(format!("uploads are limited to {limit} bytes"))
+        }
         MediaError::NotFound => LmsError::NotFound("media"),
-        MediaError::Interrupted(detail) => LmsError::Malformed(format!("the upload was interrupted: {detail}")),
+        MediaError::Interrupted(detail) => {
+            LmsError::Malformed(format!("the upload was interrupted: {detail}"))
+        }
         MediaError::Backend(e) => StoreError::Unavailable(e).into(),
     })
 }
@@ -101,25 +109,52 @@ async fn upload(
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     // Who may upload comes first (401, 404, 403), then what is uploaded.
-    let key = s.lms.new_upload(&actor, &org, &course, &content_type).await?;
+    let key = s
+        .lms
+        .new_upload(&actor, &org, &course, &content_type)
+        .await?;
     let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let key = key.filter(|k| media.allowed_types.iter().any(|t| t == k.content_type())).ok_or_else(|| {
-        ApiError(LmsError::UnsupportedMediaType(format!("uploads may be {}", media.allowed_types.join(", "))))
-    })?;
-    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let key = key
+        .filter(|k| media.allowed_types.iter().any(|t| t == k.content_type()))
+        .ok_or_else(|| {
+            ApiError(LmsError::UnsupportedMediaType(format!(
+                "uploads may be {}",
+                media.allowed_types.join(", ")
+            )))
+        })?;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|length| length > media.max_bytes) {
-        return Err(media_error(MediaError::TooLarge { limit: media.max_bytes }));
+        return Err(media_error(MediaError::TooLarge {
+            limit: media.max_bytes,
+        }));
     }
-    let body = body.into_data_stream().map_err(|e| MediaError::Interrupted(e.to_string())).boxed();
-    let size = media.store.put(&key, limited(body, media.max_bytes)).await.map_err(media_error)?;
+    let body = body
+        .into_data_stream()
+        .map_err(|e| MediaError::Interrupted(e.to_string()))
+        .boxed();
+    let size = media
+        .store
+        .put(&key, limited(body, media.max_bytes))
+        .await
+        .map_err(media_error)?;
     if size == 0 {
         media.store.delete(&key).await.map_err(media_error)?;
         return Err(LmsError::invalid("body", "the file is empty").into());
     }
-    let created = json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()});
+    let created =
+        json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()});
     Ok((StatusCode::CREATED, axum::Json(created)).into_response())
 }
 
@@ -137,14 +172,21 @@ pub(crate) async fn serve(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let refused =
-        |why: SignedUrlError| ApiError(LmsError::Forbidden { reason: ForbiddenReason::Role, message: why.to_string() });
+    let refused = |why: SignedUrlError| {
+        ApiError(LmsError::Forbidden {
+            reason: ForbiddenReason::Role,
+            message: why.to_string(),
+        })
+    };
     let expires = query.get("exp").and_then(|e| e.parse::<i64>().ok());
     let (Some(expires), Some(signature)) = (expires, query.get("sig")) else {
         return Err(refused(SignedUrlError::Invalid));
     };
     let now = chrono::Utc::now().timestamp();
-    media.signer.verify(&key, expires, signature, now).map_err(refused)?;
+    media
+        .signer
+        .verify(&key, expires, signature, now)
+        .map_err(refused)?;
     // Only keys the server signed get here, and it signs only well-formed ones.
     let key = MediaKey::parse(&key).ok_or(ApiError(LmsError::NotFound("media")))?;
     let size = media.store.size(&key).await.map_err(media_error)?;
@@ -155,7 +197,10 @@ pub(crate) async fn serve(
             Range::Part(range) => Some(range),
             Range::Unsatisfiable => {
                 let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-                response.headers_mut().insert(header::CONTENT_RANGE, header_value(&format!("bytes */{size}")));
+                response.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    header_value(&format!("bytes */{size}")),
+                );
                 return Ok(response);
             }
         },
@@ -164,18 +209,37 @@ pub(crate) async fn serve(
         Some(range) => (StatusCode::PARTIAL_CONTENT, range.clone()),
         None => (StatusCode::OK, 0..size),
     };
-    let body = media.store.read(&key, part.clone()).await.map_err(media_error)?;
+    let body = media
+        .store
+        .read(&key, part.clone())
+        .await
+        .map_err(media_error)?;
     let mut response = Response::new(Body::from_stream(body));
     *response.status_mut() = status;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(key.content_type()));
-    h.insert(header::CONTENT_LENGTH, header_value(&(part.end - part.start).to_string()));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(key.content_type()),
+    );
+    h.insert(
+        header::CONTENT_LENGTH,
+        header_value(&(part.end - part.start).to_string()),
+    );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Cacheable by the browser only, and no longer than the URL is valid.
-    h.insert(header::CACHE_CONTROL, header_value(&format!("private, max-age={}", (expires - now).max(0))));
+    h.insert(
+        header::CACHE_CONTROL,
+        header_value(&format!("private, max-age={}", (expires - now).max(0))),
+    );
     if range.is_some() {
-        h.insert(header::CONTENT_RANGE, header_value(&format!("bytes {}-{}/{size}", part.start, part.end - 1)));
+        h.insert(
+            header::CONTENT_RANGE,
+            header_value(&format!("bytes {}-{}/{size}", part.start, part.end - 1)),
+        );
     }
     Ok(response)
 }
@@ -198,11 +262,15 @@ enum Range {
 
 /// Reads one `bytes=` range: `a-b`, `a-` or `-n` (the last n bytes).
 fn byte_range(header: &str, size: u64) -> Range {
-    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Whole };
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Whole;
+    };
     if spec.contains(',') {
         return Range::Whole;
     }
-    let Some((start, end)) = spec.trim().split_once('-') else { return Range::Whole };
+    let Some((start, end)) = spec.trim().split_once('-') else {
+        return Range::Whole;
+    };
     let number = |text: &str| text.trim().parse::<u64>().ok();
     match (start.trim().is_empty(), number(start), number(end)) {
         (true, _, Some(last)) if last == 0 || size == 0 => Range::Unsatisfiable,
@@ -217,9 +285,19 @@ fn byte_range(header: &str, size: u64) -> Range {
 /// Adds `content.url` (an absolute signed URL, valid for an hour) to a lesson whose video is
 /// an upload. Called only on lessons the service let the caller read.
 pub(crate) fn with_signed_url(mut lesson: Value, state: &AppState, base: &ApiBase) -> Value {
-    let Some(media) = &state.media else { return lesson };
-    let Some(content) = lesson.get_mut("content").and_then(Value::as_object_mut) else { return lesson };
-    let Some(key) = content.get("media_key").and_then(Value::as_str).map(str::to_owned) else { return lesson };
+    let Some(media) = &state.media else {
+        return lesson;
+    };
+    let Some(content) = lesson.get_mut("content").and_then(Value::as_object_mut) else {
+        return lesson;
+    };
+    let Some(key) = content
+        .get("media_key")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return lesson;
+    };
     let (expires, signature) = media.signer.sign(&key, chrono::Utc::now().timestamp());
     let url = format!("{}/media/{key}?exp={expires}&sig={signature}", base.0);
     content.insert("url".into(), Value::String(url));

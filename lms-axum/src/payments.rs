@@ -99,7 +99,10 @@ async fn cancel_membership(
     Caller(actor): Caller,
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(membership_view(Some(s.lms.cancel_membership(&actor, &org).await?))).into_response())
+    Ok(Json(membership_view(Some(
+        s.lms.cancel_membership(&actor, &org).await?,
+    )))
+    .into_response())
 }
 
 #[utoipa::path(
@@ -126,8 +129,15 @@ async fn payments(
     request_body(content = String, description = "the event exactly as Stripe sent it", content_type = "application/json"),
     responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = Object), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
 )]
-async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+async fn stripe_webhook(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let Some(event) = s.lms.read_payment_webhook(&body, signature)? else {
         return Ok(Json(json!({"received": true, "applied": "ignored"})).into_response());
     };
@@ -142,7 +152,9 @@ async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Byt
         Err(error) if error.status() >= 500 => Err(error.into()),
         Err(error) => {
             tracing::error!(event = %id, %error, "applying a Stripe event failed");
-            let failed = lms_core::StoreError::Backend(format!("applying event {id} failed: {error}").into());
+            let failed = lms_core::StoreError::Backend(
+                format!("applying event {id} failed: {error}").into(),
+            );
             Err(LmsError::Store(failed).into())
         }
     }

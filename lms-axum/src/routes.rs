@@ -13,8 +13,8 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lms_core::{
-    Actor, CoursePatch, CourseStatus, CurriculumLayout, LessonPatch, LmsError, ModuleInput, NewCourse, NewLesson,
-    NewMember, NewOrg, OrgPatch, Parsed, ProgressUpdate, Role, UserId,
+    Actor, CoursePatch, CourseStatus, CurriculumLayout, LessonPatch, LmsError, ModuleInput,
+    NewCourse, NewLesson, NewMember, NewOrg, OrgPatch, Parsed, ProgressUpdate, Role, UserId,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -86,11 +86,16 @@ async fn openapi_document(State(s): State<AppState>) -> Answer {
 
 /// The built-in sign-in's routes.
 pub fn sign_in() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(sign_up)).routes(routes!(sign_in_user)).routes(routes!(sign_out))
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in_user))
+        .routes(routes!(sign_out))
 }
 
 fn builtin(s: &AppState) -> Result<&crate::BuiltInAuth, ApiError> {
-    s.builtin.as_ref().ok_or(ApiError(LmsError::NotFound("route")))
+    s.builtin
+        .as_ref()
+        .ok_or(ApiError(LmsError::NotFound("route")))
 }
 
 fn signed_in(auth: &crate::BuiltInAuth, status: StatusCode, signed_in: crate::SignedIn) -> Answer {
@@ -116,8 +121,15 @@ struct SignUp {
 async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
     let auth = builtin(&s)?;
     let body = body.into_result()?;
-    let new = lms_core::NewUser { email: body.email, name: body.name };
-    signed_in(auth, StatusCode::CREATED, auth.sign_up(new, &body.password).await?)
+    let new = lms_core::NewUser {
+        email: body.email,
+        name: body.name,
+    };
+    signed_in(
+        auth,
+        StatusCode::CREATED,
+        auth.sign_up(new, &body.password).await?,
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -133,11 +145,20 @@ struct SignIn {
     request_body = SignIn,
     responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
-async fn sign_in_user(State(s): State<AppState>, client: ClientAddr, Input(body): Input<SignIn>) -> Answer {
+async fn sign_in_user(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    Input(body): Input<SignIn>,
+) -> Answer {
     let auth = builtin(&s)?;
     let body = body.into_result()?;
     let client = client.0.map(|ip| ip.to_string());
-    signed_in(auth, StatusCode::OK, auth.sign_in(&body.email, &body.password, client.as_deref()).await?)
+    signed_in(
+        auth,
+        StatusCode::OK,
+        auth.sign_in(&body.email, &body.password, client.as_deref())
+            .await?,
+    )
 }
 
 #[utoipa::path(
@@ -146,13 +167,21 @@ async fn sign_in_user(State(s): State<AppState>, client: ClientAddr, Input(body)
     tag = "Auth",
     responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
-async fn sign_out(State(s): State<AppState>, Caller(actor): Caller, headers: axum::http::HeaderMap) -> Answer {
+async fn sign_out(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    headers: axum::http::HeaderMap,
+) -> Answer {
     let auth = builtin(&s)?;
     let (Actor::User(_), Some(token)) = (actor, crate::session_token(&headers)) else {
         return Err(ApiError(LmsError::Unauthenticated));
     };
     auth.sign_out(token).await?;
-    Ok((StatusCode::NO_CONTENT, [(axum::http::header::SET_COOKIE, auth.expired_cookie())]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(axum::http::header::SET_COOKIE, auth.expired_cookie())],
+    )
+        .into_response())
 }
 
 /// The client's address when the server was started with connect info.
@@ -161,8 +190,13 @@ struct ClientAddr(Option<std::net::IpAddr>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let info = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
         Ok(ClientAddr(info.map(|c| c.0.ip())))
     }
 }
@@ -211,7 +245,11 @@ async fn my_courses(State(s): State<AppState>, Caller(actor): Caller, Query(q): 
     request_body = NewOrg,
     responses((status = 201, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
-async fn create_org(State(s): State<AppState>, Caller(actor): Caller, Input(new): Input<NewOrg>) -> Answer {
+async fn create_org(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Input(new): Input<NewOrg>,
+) -> Answer {
     created(views::org(&s.lms.create_org(&actor, new).await?))
 }
 
@@ -296,7 +334,9 @@ async fn set_member_role(
     Input(body): Input<RoleBody>,
 ) -> Answer {
     let user: UserId = id(&user, "user_id")?;
-    ok(s.lms.set_member_role(&actor, &org, user, body.map(|b| b.role)).await?)
+    ok(s.lms
+        .set_member_role(&actor, &org, user, body.map(|b| b.role))
+        .await?)
 }
 
 #[utoipa::path(
@@ -311,7 +351,9 @@ async fn remove_member(
     Caller(actor): Caller,
     Path((org, user)): Path<(String, String)>,
 ) -> Answer {
-    s.lms.remove_member(&actor, &org, id(&user, "user_id")?).await?;
+    s.lms
+        .remove_member(&actor, &org, id(&user, "user_id")?)
+        .await?;
     no_content()
 }
 
@@ -332,10 +374,11 @@ async fn courses(
 ) -> Answer {
     let status = match q.get("status").map(String::as_str) {
         None => None,
-        Some(text) => Some(
-            CourseStatus::parse(text)
-                .ok_or_else(|| ApiError(LmsError::Malformed("status must be draft, published or archived".into())))?,
-        ),
+        Some(text) => Some(CourseStatus::parse(text).ok_or_else(|| {
+            ApiError(LmsError::Malformed(
+                "status must be draft, published or archived".into(),
+            ))
+        })?),
     };
     let page = s.lms.courses(&actor, &org, status, page(&q)?).await?;
     ok(page.map(|c| views::course(&c, &org)))
@@ -355,7 +398,10 @@ async fn create_course(
     Path(org): Path<String>,
     Input(new): Input<NewCourse>,
 ) -> Answer {
-    created(views::course(&s.lms.create_course(&actor, &org, new).await?, &org))
+    created(views::course(
+        &s.lms.create_course(&actor, &org, new).await?,
+        &org,
+    ))
 }
 
 #[utoipa::path(
@@ -370,7 +416,10 @@ async fn course_outline(
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
 ) -> Answer {
-    ok(views::outline(&s.lms.course(&actor, &org, &course).await?, &org))
+    ok(views::outline(
+        &s.lms.course(&actor, &org, &course).await?,
+        &org,
+    ))
 }
 
 #[utoipa::path(
@@ -387,7 +436,10 @@ async fn update_course(
     Path((org, course)): Path<(String, String)>,
     Input(patch): Input<CoursePatch>,
 ) -> Answer {
-    ok(views::course(&s.lms.update_course(&actor, &org, &course, patch).await?, &org))
+    ok(views::course(
+        &s.lms.update_course(&actor, &org, &course, patch).await?,
+        &org,
+    ))
 }
 
 #[utoipa::path(
@@ -421,7 +473,9 @@ async fn update_module(
     Path((org, course, module)): Path<(String, String, String)>,
     Input(input): Input<ModuleInput>,
 ) -> Answer {
-    ok(s.lms.update_module(&actor, &org, &course, id(&module, "module")?, input).await?)
+    ok(s.lms
+        .update_module(&actor, &org, &course, id(&module, "module")?, input)
+        .await?)
 }
 
 #[utoipa::path(
@@ -436,7 +490,9 @@ async fn delete_module(
     Caller(actor): Caller,
     Path((org, course, module)): Path<(String, String, String)>,
 ) -> Answer {
-    s.lms.delete_module(&actor, &org, &course, id(&module, "module")?).await?;
+    s.lms
+        .delete_module(&actor, &org, &course, id(&module, "module")?)
+        .await?;
     no_content()
 }
 
@@ -455,7 +511,10 @@ async fn create_lesson(
     Path((org, course, module)): Path<(String, String, String)>,
     Input(new): Input<NewLesson>,
 ) -> Answer {
-    let lesson = s.lms.create_lesson(&actor, &org, &course, id(&module, "module")?, new).await?;
+    let lesson = s
+        .lms
+        .create_lesson(&actor, &org, &course, id(&module, "module")?, new)
+        .await?;
     created(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
@@ -472,7 +531,10 @@ async fn lesson(
     base: ApiBase,
     Path((org, course, lesson)): Path<(String, String, String)>,
 ) -> Answer {
-    let lesson = s.lms.lesson(&actor, &org, &course, id(&lesson, "lesson")?).await?;
+    let lesson = s
+        .lms
+        .lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .await?;
     ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
@@ -491,7 +553,10 @@ async fn update_lesson(
     Path((org, course, lesson)): Path<(String, String, String)>,
     Input(patch): Input<LessonPatch>,
 ) -> Answer {
-    let lesson = s.lms.update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch).await?;
+    let lesson = s
+        .lms
+        .update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch)
+        .await?;
     ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
 
@@ -507,7 +572,9 @@ async fn delete_lesson(
     Caller(actor): Caller,
     Path((org, course, lesson)): Path<(String, String, String)>,
 ) -> Answer {
-    s.lms.delete_lesson(&actor, &org, &course, id(&lesson, "lesson")?).await?;
+    s.lms
+        .delete_lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .await?;
     no_content()
 }
 
@@ -525,7 +592,12 @@ async fn reorder_curriculum(
     Path((org, course)): Path<(String, String)>,
     Input(layout): Input<CurriculumLayout>,
 ) -> Answer {
-    ok(views::outline(&s.lms.reorder_curriculum(&actor, &org, &course, layout).await?, &org))
+    ok(views::outline(
+        &s.lms
+            .reorder_curriculum(&actor, &org, &course, layout)
+            .await?,
+        &org,
+    ))
 }
 
 // ------------------------------------------------------------------ enrollment and progress
@@ -551,10 +623,18 @@ async fn enroll(
     Path((org, course)): Path<(String, String)>,
     request: Request,
 ) -> Answer {
-    let has_body = request.headers().contains_key(axum::http::header::CONTENT_TYPE)
-        || request.headers().get(axum::http::header::CONTENT_LENGTH).is_some_and(|v| v != "0");
+    let has_body = request
+        .headers()
+        .contains_key(axum::http::header::CONTENT_TYPE)
+        || request
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v != "0");
     let body: Option<Parsed<Option<UserId>>> = if has_body {
-        let parsed = match json_body(request, &s).await.and_then(|bytes| parse_json::<EnrollBody>(&bytes)) {
+        let parsed = match json_body(request, &s)
+            .await
+            .and_then(|bytes| parse_json::<EnrollBody>(&bytes))
+        {
             Ok(body) => Parsed::from(body.user_id),
             Err(error) => Parsed::failed(error),
         };
@@ -565,7 +645,11 @@ async fn enroll(
     let enrollment = match body.map(|b| b.into_result()) {
         None | Some(Ok(None)) => s.lms.enroll(&actor, &org, &course).await?,
         Some(Ok(Some(user))) => s.lms.enroll_user(&actor, &org, &course, user).await?,
-        Some(Err(error)) => s.lms.enroll_user(&actor, &org, &course, Parsed::failed(error)).await?,
+        Some(Err(error)) => {
+            s.lms
+                .enroll_user(&actor, &org, &course, Parsed::failed(error))
+                .await?
+        }
     };
     created(enrollment)
 }
@@ -598,7 +682,9 @@ async fn revoke_enrollment(
     Caller(actor): Caller,
     Path((org, course, user)): Path<(String, String, String)>,
 ) -> Answer {
-    s.lms.revoke_enrollment(&actor, &org, &course, id(&user, "user_id")?).await?;
+    s.lms
+        .revoke_enrollment(&actor, &org, &course, id(&user, "user_id")?)
+        .await?;
     no_content()
 }
 
@@ -616,7 +702,9 @@ async fn record_progress(
     Path((org, course, lesson)): Path<(String, String, String)>,
     Input(update): Input<ProgressUpdate>,
 ) -> Answer {
-    ok(s.lms.record_progress(&actor, &org, &course, id(&lesson, "lesson")?, update).await?)
+    ok(s.lms
+        .record_progress(&actor, &org, &course, id(&lesson, "lesson")?, update)
+        .await?)
 }
 
 #[utoipa::path(
@@ -647,7 +735,9 @@ async fn course_report(
     Path((org, course)): Path<(String, String)>,
     Query(q): Query_,
 ) -> Answer {
-    ok(s.lms.course_report(&actor, &org, &course, page(&q)?).await?)
+    ok(s.lms
+        .course_report(&actor, &org, &course, page(&q)?)
+        .await?)
 }
 
 #[utoipa::path(
@@ -688,7 +778,11 @@ async fn submit_attempt(
     Input(body): Input<AttemptBody>,
 ) -> Answer {
     let answers = body.map(|b| b.answers);
-    created(s.lms.submit_attempt(&actor, &org, &course, id(&lesson, "lesson")?, answers).await?)
+    created(
+        s.lms
+            .submit_attempt(&actor, &org, &course, id(&lesson, "lesson")?, answers)
+            .await?,
+    )
 }
 
 #[utoipa::path(
@@ -704,5 +798,7 @@ async fn attempts(
     Path((org, course, lesson)): Path<(String, String, String)>,
     Query(q): Query_,
 ) -> Answer {
-    ok(s.lms.attempts(&actor, &org, &course, id(&lesson, "lesson")?, page(&q)?).await?)
+    ok(s.lms
+        .attempts(&actor, &org, &course, id(&lesson, "lesson")?, page(&q)?)
+        .await?)
 }

@@ -22,7 +22,10 @@ use tower::ServiceExt;
 
 /// Short keep-alives, so that the tests see them (and the rights checks they trigger).
 fn config() -> ApiConfig {
-    ApiConfig { event_keep_alive: Duration::from_millis(300), ..ApiConfig::default() }
+    ApiConfig {
+        event_keep_alive: Duration::from_millis(300),
+        ..ApiConfig::default()
+    }
 }
 
 on_both_stores!(
@@ -41,16 +44,27 @@ impl Api {
     async fn new(backend: Backend) -> Self {
         let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
-        Self { app: lms_axum::router_with_auth_and_config(lms, UserIdTokens, config()), w }
+        Self {
+            app: lms_axum::router_with_auth_and_config(lms, UserIdTokens, config()),
+            w,
+        }
     }
 
-    async fn call(&self, method: &str, path: &str, who: Actor, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        who: Actor,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = Request::builder().method(method).uri(path);
         if let Actor::User(id) = who {
             request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
         }
         let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         };
         call(&self.app, request.unwrap()).await
@@ -58,7 +72,9 @@ impl Api {
 
     async fn post(&self, who: Actor, lesson: lms_core::LessonId, body: &str) -> Value {
         let path = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
-        let (status, post) = self.call("POST", &path, who, Some(json!({"body": body}))).await;
+        let (status, post) = self
+            .call("POST", &path, who, Some(json!({"body": body})))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{post}");
         post
     }
@@ -69,15 +85,33 @@ impl Api {
         who: Actor,
         last_event_id: Option<&str>,
     ) -> Result<EventStream, (StatusCode, Value)> {
-        open(&self.app, path, &format!("Bearer {}", who.user_id().unwrap()), last_event_id).await
+        open(
+            &self.app,
+            path,
+            &format!("Bearer {}", who.user_id().unwrap()),
+            last_event_id,
+        )
+        .await
     }
 }
 
 async fn call(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    (status, if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON") })
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON")
+        },
+    )
 }
 
 /// Opens an event stream: the stream on 200, the problem otherwise.
@@ -87,18 +121,36 @@ async fn open(
     authorization: &str,
     last_event_id: Option<&str>,
 ) -> Result<EventStream, (StatusCode, Value)> {
-    let mut request = Request::builder().uri(path).header(header::AUTHORIZATION, authorization);
+    let mut request = Request::builder()
+        .uri(path)
+        .header(header::AUTHORIZATION, authorization);
     if let Some(id) = last_event_id {
         request = request.header("last-event-id", id);
     }
-    let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.expect("infallible");
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .expect("infallible");
     if response.status() != StatusCode::OK {
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         return Err((status, serde_json::from_slice(&bytes).expect("problem")));
     }
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
-    Ok(EventStream { body: response.into_body().into_data_stream(), buffer: String::new(), comments: 0 })
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    Ok(EventStream {
+        body: response.into_body().into_data_stream(),
+        buffer: String::new(),
+        comments: 0,
+    })
 }
 
 /// One message of a stream.
@@ -144,13 +196,19 @@ impl EventStream {
                     }
                 }
                 if !event.is_empty() {
-                    return Next::Message(Message { id, event, data: serde_json::from_str(&data).expect("JSON data") });
+                    return Next::Message(Message {
+                        id,
+                        event,
+                        data: serde_json::from_str(&data).expect("JSON data"),
+                    });
                 }
             }
             match tokio::time::timeout_at(deadline, self.body.next()).await {
                 Err(_) => return Next::TimedOut,
                 Ok(None) => return Next::Ended,
-                Ok(Some(chunk)) => self.buffer.push_str(std::str::from_utf8(&chunk.expect("chunk")).expect("UTF-8")),
+                Ok(Some(chunk)) => self
+                    .buffer
+                    .push_str(std::str::from_utf8(&chunk.expect("chunk")).expect("UTF-8")),
             }
         }
     }
@@ -189,10 +247,16 @@ async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
     let (learner, instructor) = (api.w.learner, api.w.instructor);
     api.w.lms.enroll(&learner, "acme", "c").await.unwrap();
 
-    let mut live = api.open("/orgs/acme/courses/c/events", instructor, None).await.expect("open");
+    let mut live = api
+        .open("/orgs/acme/courses/c/events", instructor, None)
+        .await
+        .expect("open");
     let first = api.post(learner, lesson, "First question").await;
     let message = live.message().await;
-    assert_eq!((message.event.as_str(), &message.data["id"]), ("post.created", &first["id"]));
+    assert_eq!(
+        (message.event.as_str(), &message.data["id"]),
+        ("post.created", &first["id"])
+    );
     assert_eq!(message.data["body"], "First question");
     assert_eq!(message.data["lesson_id"], json!(lesson));
     assert_eq!(message.data["author"]["name"], "Lea Learner");
@@ -206,13 +270,31 @@ async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
     let third = api.post(instructor, lesson, "Third").await;
     let edit = json!({"body": "Second, edited"});
     let (status, _) = api
-        .call("PATCH", &format!("/orgs/acme/courses/c/posts/{}", second["id"].as_str().unwrap()), learner, Some(edit))
+        .call(
+            "PATCH",
+            &format!(
+                "/orgs/acme/courses/c/posts/{}",
+                second["id"].as_str().unwrap()
+            ),
+            learner,
+            Some(edit),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
 
-    let mut resumed = api.open("/orgs/acme/courses/c/events", learner, Some(&seen)).await.expect("reopen");
-    let replayed = [resumed.message().await, resumed.message().await, resumed.message().await];
-    let got: Vec<_> = replayed.iter().map(|m| (m.event.as_str(), m.data["id"].clone())).collect();
+    let mut resumed = api
+        .open("/orgs/acme/courses/c/events", learner, Some(&seen))
+        .await
+        .expect("reopen");
+    let replayed = [
+        resumed.message().await,
+        resumed.message().await,
+        resumed.message().await,
+    ];
+    let got: Vec<_> = replayed
+        .iter()
+        .map(|m| (m.event.as_str(), m.data["id"].clone()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -231,10 +313,20 @@ async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
 
     // A position from the last message replays nothing; a malformed one is refused.
     let last = api.w.lms.latest_event().await.unwrap().to_string();
-    let mut caught_up = api.open("/orgs/acme/courses/c/events", learner, Some(&last)).await.expect("open");
+    let mut caught_up = api
+        .open("/orgs/acme/courses/c/events", learner, Some(&last))
+        .await
+        .expect("open");
     caught_up.quiet_for(Duration::from_millis(400)).await;
-    let bad = api.open("/orgs/acme/courses/c/events", learner, Some("yesterday")).await.err().expect("refused");
-    assert_eq!((bad.0, bad.1["code"].clone()), (StatusCode::BAD_REQUEST, json!("malformed_request")));
+    let bad = api
+        .open("/orgs/acme/courses/c/events", learner, Some("yesterday"))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        (bad.0, bad.1["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("malformed_request"))
+    );
 }
 
 async fn streams_reach_only_those_allowed(backend: Backend) {
@@ -250,33 +342,85 @@ async fn streams_reach_only_those_allowed(backend: Backend) {
     api.w.lms.enroll(&elsewhere, "acme", "other").await.unwrap();
     // Someone of another org, with a course of their own.
     let stranger = api.w.outsider;
-    api.w.lms.create_org(&stranger, lms_core::NewOrg { slug: "beta".into(), name: "Beta".into() }).await.unwrap();
+    api.w
+        .lms
+        .create_org(
+            &stranger,
+            lms_core::NewOrg {
+                slug: "beta".into(),
+                name: "Beta".into(),
+            },
+        )
+        .await
+        .unwrap();
 
-    let refused = api.open("/orgs/acme/courses/c/events", elsewhere, None).await.err().expect("refused");
-    assert_eq!((refused.0, refused.1["code"].clone()), (StatusCode::FORBIDDEN, json!("not_enrolled")));
-    let refused = api.open("/orgs/acme/courses/c/events", stranger, None).await.err().expect("refused");
+    let refused = api
+        .open("/orgs/acme/courses/c/events", elsewhere, None)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        (refused.0, refused.1["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("not_enrolled"))
+    );
+    let refused = api
+        .open("/orgs/acme/courses/c/events", stranger, None)
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(refused.0, StatusCode::FORBIDDEN);
-    let anonymous = Request::builder().uri("/orgs/acme/courses/c/events").body(Body::empty()).unwrap();
+    let anonymous = Request::builder()
+        .uri("/orgs/acme/courses/c/events")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(call(&api.app, anonymous).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(api.open("/orgs/acme/courses/nope/events", learner, None).await.err().unwrap().0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.open("/orgs/acme/courses/nope/events", learner, None)
+            .await
+            .err()
+            .unwrap()
+            .0,
+        StatusCode::NOT_FOUND
+    );
 
-    let mut other_course = api.open("/orgs/acme/courses/other/events", elsewhere, None).await.expect("open");
+    let mut other_course = api
+        .open("/orgs/acme/courses/other/events", elsewhere, None)
+        .await
+        .expect("open");
     let mut strangers_inbox = api.open("/me/events", stranger, None).await.expect("open");
-    let mut classmates = api.open("/orgs/acme/courses/c/events", classmate, None).await.expect("open");
+    let mut classmates = api
+        .open("/orgs/acme/courses/c/events", classmate, None)
+        .await
+        .expect("open");
     let post = api.post(learner, lesson, "Only for course c").await;
     assert_eq!(classmates.message().await.data["id"], post["id"]);
     // A refused change says nothing: a paid enrollment without payment, an empty post.
-    let (status, _) =
-        api.call("POST", "/orgs/acme/courses/c/lessons/x/posts", learner, Some(json!({"body": ""}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            "/orgs/acme/courses/c/lessons/x/posts",
+            learner,
+            Some(json!({"body": ""})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let empty = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
-    assert_eq!(api.call("POST", &empty, learner, Some(json!({"body": " "}))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        api.call("POST", &empty, learner, Some(json!({"body": " "})))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     other_course.quiet_for(Duration::from_millis(800)).await;
     strangers_inbox.quiet_for(Duration::from_millis(100)).await;
     classmates.quiet_for(Duration::from_millis(100)).await;
 
     // Revoked: the classmate's stream stops, before the next post reaches it.
-    api.w.lms.revoke_enrollment(&api.w.admin, "acme", "c", classmate.user_id().unwrap()).await.unwrap();
+    api.w
+        .lms
+        .revoke_enrollment(&api.w.admin, "acme", "c", classmate.user_id().unwrap())
+        .await
+        .unwrap();
     api.post(learner, lesson, "After the revocation").await;
     classmates.ends_within(Duration::from_secs(3)).await;
 }
@@ -286,14 +430,22 @@ async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
     let outline = api.w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     let (learner, instructor) = (api.w.learner, api.w.instructor);
-    let mut owners_inbox = api.open("/me/events", instructor, None).await.expect("open");
+    let mut owners_inbox = api
+        .open("/me/events", instructor, None)
+        .await
+        .expect("open");
     let mut learners_inbox = api.open("/me/events", learner, None).await.expect("open");
-    let (status, _) = api.call("POST", "/orgs/acme/courses/c/enrollments", learner, None).await;
+    let (status, _) = api
+        .call("POST", "/orgs/acme/courses/c/enrollments", learner, None)
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let enrolled = owners_inbox.message().await;
     assert_eq!(enrolled.event, "enrollment.created");
     assert_eq!(
-        (enrolled.data["kind"].clone(), enrolled.data["course_id"].clone()),
+        (
+            enrolled.data["kind"].clone(),
+            enrolled.data["course_id"].clone()
+        ),
         (json!("enrollment.created"), json!(outline.course.id))
     );
     assert_eq!(enrolled.data["data"]["user"]["name"], "Lea Learner");
@@ -302,47 +454,112 @@ async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
     let question = api.post(learner, lesson, "A question").await;
     assert_eq!(owners_inbox.message().await.event, "post.created");
     let path = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
-    let (status, _) =
-        api.call("POST", &path, instructor, Some(json!({"body": "An answer", "parent_id": question["id"]}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &path,
+            instructor,
+            Some(json!({"body": "An answer", "parent_id": question["id"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let replied = learners_inbox.message().await;
     assert_eq!(
-        (replied.event.as_str(), replied.data["data"]["parent_id"].clone()),
+        (
+            replied.event.as_str(),
+            replied.data["data"]["parent_id"].clone()
+        ),
         ("post.replied", question["id"].clone())
     );
     owners_inbox.quiet_for(Duration::from_millis(400)).await;
 
     // The inbox: newest first; marking read.
-    let (status, inbox) = api.call("GET", "/me/notifications?limit=1", instructor, None).await;
+    let (status, inbox) = api
+        .call("GET", "/me/notifications?limit=1", instructor, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(inbox["items"][0]["kind"], "post.created");
-    let cursor = inbox["next_cursor"].as_str().expect("a second page").to_string();
-    let (_, older) = api.call("GET", &format!("/me/notifications?limit=1&cursor={cursor}"), instructor, None).await;
+    let cursor = inbox["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, older) = api
+        .call(
+            "GET",
+            &format!("/me/notifications?limit=1&cursor={cursor}"),
+            instructor,
+            None,
+        )
+        .await;
     assert_eq!(
-        (older["items"][0]["kind"].clone(), older["next_cursor"].clone()),
+        (
+            older["items"][0]["kind"].clone(),
+            older["next_cursor"].clone()
+        ),
         (json!("enrollment.created"), Value::Null)
     );
     let newest = inbox["items"][0]["id"].clone();
-    let (status, _) = api.call("POST", "/me/notifications/read", instructor, Some(json!({"ids": [newest]}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            "/me/notifications/read",
+            instructor,
+            Some(json!({"ids": [newest]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, after) = api.call("GET", "/me/notifications", instructor, None).await;
     assert!(after["items"][0]["read_at"].is_string() && after["items"][1]["read_at"].is_null());
     assert_eq!(
-        api.call("POST", "/me/notifications/read", instructor, Some(json!({"all": true}))).await.0,
+        api.call(
+            "POST",
+            "/me/notifications/read",
+            instructor,
+            Some(json!({"all": true}))
+        )
+        .await
+        .0,
         StatusCode::NO_CONTENT
     );
     let (_, after) = api.call("GET", "/me/notifications", instructor, None).await;
-    assert!(after["items"].as_array().unwrap().iter().all(|n| n["read_at"].is_string()));
-    for bad in [json!({}), json!({"all": false}), json!({"ids": ["nope"]}), json!({"ids": [], "all": true})] {
-        let (status, problem) = api.call("POST", "/me/notifications/read", instructor, Some(bad)).await;
-        assert_eq!((status, problem["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("validation_failed")));
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["read_at"].is_string())
+    );
+    for bad in [
+        json!({}),
+        json!({"all": false}),
+        json!({"ids": ["nope"]}),
+        json!({"ids": [], "all": true}),
+    ] {
+        let (status, problem) = api
+            .call("POST", "/me/notifications/read", instructor, Some(bad))
+            .await;
+        assert_eq!(
+            (status, problem["code"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("validation_failed"))
+        );
     }
-    assert_eq!(api.call("GET", "/me/notifications", Actor::Anonymous, None).await.0, StatusCode::UNAUTHORIZED);
-    let anonymous = Request::builder().uri("/me/events").body(Body::empty()).unwrap();
+    assert_eq!(
+        api.call("GET", "/me/notifications", Actor::Anonymous, None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let anonymous = Request::builder()
+        .uri("/me/events")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(call(&api.app, anonymous).await.0, StatusCode::UNAUTHORIZED);
 
     // Replay of the inbox from an id.
-    let mut replay = api.open("/me/events", instructor, Some(&enrolled.id)).await.expect("open");
+    let mut replay = api
+        .open("/me/events", instructor, Some(&enrolled.id))
+        .await
+        .expect("open");
     assert_eq!(replay.message().await.event, "post.created");
     replay.quiet_for(Duration::from_millis(400)).await;
 }
@@ -350,7 +567,10 @@ async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
 async fn signing_out_ends_the_stream(backend: Backend) {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
-    let config = ApiConfig { auth: AuthConfig::default(), ..config() };
+    let config = ApiConfig {
+        auth: AuthConfig::default(),
+        ..config()
+    };
     let app = lms_axum::router_with_config(lms, config);
     let sign_up = json!({"email": "owner@acme.test", "password": "correct horse battery", "name": "Olga Owner"});
     let request = |method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
@@ -359,7 +579,9 @@ async fn signing_out_ends_the_stream(backend: Backend) {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         }
         .unwrap()
@@ -367,7 +589,9 @@ async fn signing_out_ends_the_stream(backend: Backend) {
     let (status, up) = call(&app, request("POST", "/auth/sign-up", None, Some(sign_up))).await;
     assert_eq!(status, StatusCode::CREATED, "{up}");
     let token = up["token"].as_str().unwrap().to_string();
-    let mut inbox = open(&app, "/me/events", &format!("Bearer {token}"), None).await.expect("open");
+    let mut inbox = open(&app, "/me/events", &format!("Bearer {token}"), None)
+        .await
+        .expect("open");
     inbox.quiet_for(Duration::from_millis(400)).await;
     let (status, _) = call(&app, request("POST", "/auth/sign-out", Some(&token), None)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -393,8 +617,17 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
     let instance_b = lms_axum::router_with_auth_and_config(b, UserIdTokens, config());
 
     let bearer = |who: Actor| format!("Bearer {}", who.user_id().unwrap());
-    let mut on_b = open(&instance_b, "/orgs/acme/courses/c/events", &bearer(w.instructor), None).await.expect("open");
-    let mut inbox_on_b = open(&instance_b, "/me/events", &bearer(w.instructor), None).await.expect("open");
+    let mut on_b = open(
+        &instance_b,
+        "/orgs/acme/courses/c/events",
+        &bearer(w.instructor),
+        None,
+    )
+    .await
+    .expect("open");
+    let mut inbox_on_b = open(&instance_b, "/me/events", &bearer(w.instructor), None)
+        .await
+        .expect("open");
     let mut latencies = Vec::new();
     for n in 0..5 {
         let body = json!({"body": format!("Question {n}, asked on A")});
@@ -411,13 +644,23 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
         assert_eq!(status, StatusCode::CREATED);
         let message = on_b.message().await;
         latencies.push((sent.elapsed(), answered));
-        assert_eq!((message.event.as_str(), &message.data["id"]), ("post.created", &created["id"]));
+        assert_eq!(
+            (message.event.as_str(), &message.data["id"]),
+            ("post.created", &created["id"])
+        );
         assert_eq!(inbox_on_b.message().await.data["data"]["id"], created["id"]);
     }
-    let slowest = latencies.iter().map(|(delivered, _)| *delivered).max().unwrap();
+    let slowest = latencies
+        .iter()
+        .map(|(delivered, _)| *delivered)
+        .max()
+        .unwrap();
     assert!(slowest < Duration::from_secs(5));
     latencies.sort();
-    let after_answer: Vec<_> = latencies.iter().map(|(delivered, answered)| *delivered - *answered).collect();
+    let after_answer: Vec<_> = latencies
+        .iter()
+        .map(|(delivered, answered)| *delivered - *answered)
+        .collect();
     eprintln!(
         "cross-instance delivery, 5 posts: POST sent on A → SSE message on B min {:?}, median {:?}, max {:?}; \
          of which after A answered 201: {after_answer:?}",

@@ -37,11 +37,17 @@ async fn send(app: &Router, request: Request<Body>) -> Reply {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.expect("body").to_bytes().to_vec();
-    Reply { status: parts.status, headers: parts.headers, bytes }
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        bytes,
+    }
 }
 
 fn upload(who: Actor, content_type: Option<&str>, body: Body) -> Request<Body> {
-    let mut request = Request::builder().method("POST").uri("/orgs/acme/courses/c/media");
+    let mut request = Request::builder()
+        .method("POST")
+        .uri("/orgs/acme/courses/c/media");
     if let Some(id) = who.user_id() {
         request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
     }
@@ -66,7 +72,10 @@ fn send_json(method: &str, path: &str, who: Actor, body: Value) -> Request<Body>
     Request::builder()
         .method(method)
         .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {}", who.user_id().unwrap()))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", who.user_id().unwrap()),
+        )
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
         .unwrap()
@@ -77,7 +86,11 @@ async fn media_follows_the_contract(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let mut media = MediaConfig::new(LocalMediaStore::new(dir.path()), SECRET);
     media.max_bytes = 3 * 1024 * 1024;
-    let config = ApiConfig { public_url: Some(BASE.into()), media: Some(media), ..ApiConfig::default() };
+    let config = ApiConfig {
+        public_url: Some(BASE.into()),
+        media: Some(media),
+        ..ApiConfig::default()
+    };
     let app = lms_axum::router_with_auth_and_config(lms.clone(), UserIdTokens, config);
     let w = World::new(lms.clone()).await;
     let outline = w.published("c", None).await;
@@ -86,15 +99,29 @@ async fn media_follows_the_contract(backend: Backend) {
     // Who may upload, then what.
     let mp4 = Some("video/mp4");
     let small = || Body::from(vec![1u8; 10]);
-    assert_eq!(send(&app, upload(Actor::Anonymous, mp4, small())).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, upload(Actor::Anonymous, mp4, small()))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     let learner = send(&app, upload(w.learner, mp4, small())).await;
-    assert_eq!((learner.status, learner.json()["code"].clone()), (StatusCode::FORBIDDEN, json!("forbidden")));
+    assert_eq!(
+        (learner.status, learner.json()["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("forbidden"))
+    );
     let html = send(&app, upload(w.instructor, Some("text/html"), small())).await;
     assert_eq!(
         (html.status, html.json()["code"].clone()),
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!("unsupported_media_type"))
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            json!("unsupported_media_type")
+        )
     );
-    assert_eq!(send(&app, upload(w.instructor, None, small())).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        send(&app, upload(w.instructor, None, small())).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     let too_big = Body::from(vec![0u8; 3 * 1024 * 1024 + 1]);
     let refused = send(&app, upload(w.instructor, mp4, too_big)).await;
     assert_eq!(
@@ -104,7 +131,10 @@ async fn media_follows_the_contract(backend: Backend) {
     // Without a declared length the limit still holds, mid-stream.
     let chunks = (0..4).map(|_| Ok::<_, std::io::Error>(vec![0u8; 1024 * 1024]));
     let streamed = Body::from_stream(futures_util::stream::iter(chunks));
-    assert_eq!(send(&app, upload(w.instructor, mp4, streamed)).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        send(&app, upload(w.instructor, mp4, streamed)).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
 
     let empty = send(&app, upload(w.instructor, mp4, Body::empty())).await;
     assert_eq!(
@@ -113,19 +143,40 @@ async fn media_follows_the_contract(backend: Backend) {
     );
 
     // Past the API's 1 MiB JSON limit, within the media limit: stored.
-    let created = send(&app, upload(w.admin, Some("Video/MP4; codecs=avc1"), Body::from(video.clone()))).await;
+    let created = send(
+        &app,
+        upload(
+            w.admin,
+            Some("Video/MP4; codecs=avc1"),
+            Body::from(video.clone()),
+        ),
+    )
+    .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
     let created = created.json();
-    assert_eq!((created["size"].clone(), created["content_type"].clone()), (json!(video.len()), json!("video/mp4")));
+    assert_eq!(
+        (created["size"].clone(), created["content_type"].clone()),
+        (json!(video.len()), json!("video/mp4"))
+    );
     let key = created["media_key"].as_str().unwrap().to_string();
-    assert!(key.starts_with(&format!("{}/", w.org_id)) && key.ends_with(".mp4"), "{key}");
+    assert!(
+        key.starts_with(&format!("{}/", w.org_id)) && key.ends_with(".mp4"),
+        "{key}"
+    );
 
     // A video lesson on the upload: a signed absolute URL for those who may read it.
     let module = outline.modules[0].module.id;
     let new = json!({"title": "Uploaded", "kind": "video", "content": {"media_key": key}});
-    let lesson =
-        send(&app, send_json("POST", &format!("/orgs/acme/courses/c/modules/{module}/lessons"), w.instructor, new))
-            .await;
+    let lesson = send(
+        &app,
+        send_json(
+            "POST",
+            &format!("/orgs/acme/courses/c/modules/{module}/lessons"),
+            w.instructor,
+            new,
+        ),
+    )
+    .await;
     assert_eq!(lesson.status, StatusCode::CREATED, "{:?}", lesson.json());
     let lesson_id = lesson.json()["id"].as_str().unwrap().to_string();
     let lesson_path = format!("/orgs/acme/courses/c/lessons/{lesson_id}");
@@ -133,23 +184,43 @@ async fn media_follows_the_contract(backend: Backend) {
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert!(!String::from_utf8_lossy(&denied.bytes).contains("sig="));
     lms.enroll(&w.learner, "acme", "c").await.unwrap();
-    let seen = send(&app, get(&lesson_path, Some(w.learner), None)).await.json();
-    let url = seen["content"]["url"].as_str().expect("a signed URL").to_string();
+    let seen = send(&app, get(&lesson_path, Some(w.learner), None))
+        .await
+        .json();
+    let url = seen["content"]["url"]
+        .as_str()
+        .expect("a signed URL")
+        .to_string();
     assert_eq!(seen["content"]["media_key"], json!(key));
     let prefix = format!("{BASE}/media/{key}?exp=");
     assert!(url.starts_with(&prefix) && url.contains("&sig="), "{url}");
-    let exp: i64 = url[prefix.len()..].split('&').next().unwrap().parse().unwrap();
+    let exp: i64 = url[prefix.len()..]
+        .split('&')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let in_an_hour = chrono::Utc::now().timestamp() + 3600;
-    assert!((in_an_hour - 5..=in_an_hour).contains(&exp), "valid for one hour");
+    assert!(
+        (in_an_hour - 5..=in_an_hour).contains(&exp),
+        "valid for one hour"
+    );
     let path = url.strip_prefix(BASE).unwrap().to_string();
 
     // Other orgs' uploads and made-up keys are refused.
     let foreign = format!("{}/{}.mp4", uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     for media_key in [foreign.as_str(), "intro.mp4", "../../etc/passwd"] {
         let new = json!({"title": "Stolen", "kind": "video", "content": {"media_key": media_key}});
-        let reply =
-            send(&app, send_json("POST", &format!("/orgs/acme/courses/c/modules/{module}/lessons"), w.instructor, new))
-                .await;
+        let reply = send(
+            &app,
+            send_json(
+                "POST",
+                &format!("/orgs/acme/courses/c/modules/{module}/lessons"),
+                w.instructor,
+                new,
+            ),
+        )
+        .await;
         assert_eq!(
             (reply.status, reply.json()["errors"][0]["field"].clone()),
             (StatusCode::UNPROCESSABLE_ENTITY, json!("content.media_key"))
@@ -161,42 +232,103 @@ async fn media_follows_the_contract(backend: Backend) {
     assert_eq!(whole.status, StatusCode::OK);
     assert_eq!(whole.bytes, video);
     assert_eq!(
-        (whole.headers[header::CONTENT_TYPE].clone(), whole.headers[header::ACCEPT_RANGES].clone()),
+        (
+            whole.headers[header::CONTENT_TYPE].clone(),
+            whole.headers[header::ACCEPT_RANGES].clone()
+        ),
         ("video/mp4".parse().unwrap(), "bytes".parse().unwrap())
     );
-    assert_eq!(whole.headers[header::CONTENT_LENGTH], video.len().to_string());
-    let head = send(&app, Request::builder().method("HEAD").uri(&path).body(Body::empty()).unwrap()).await;
-    assert_eq!((head.status, head.bytes.len()), (StatusCode::OK, 0), "players probe with HEAD");
-    assert_eq!(head.headers[header::CONTENT_LENGTH], video.len().to_string());
+    assert_eq!(
+        whole.headers[header::CONTENT_LENGTH],
+        video.len().to_string()
+    );
+    let head = send(
+        &app,
+        Request::builder()
+            .method("HEAD")
+            .uri(&path)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (head.status, head.bytes.len()),
+        (StatusCode::OK, 0),
+        "players probe with HEAD"
+    );
+    assert_eq!(
+        head.headers[header::CONTENT_LENGTH],
+        video.len().to_string()
+    );
     let part = send(&app, get(&path, None, Some("bytes=1000-1999"))).await;
     assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(part.bytes, video[1000..2000]);
-    assert_eq!(part.headers[header::CONTENT_RANGE], format!("bytes 1000-1999/{}", video.len()));
+    assert_eq!(
+        part.headers[header::CONTENT_RANGE],
+        format!("bytes 1000-1999/{}", video.len())
+    );
     let tail = send(&app, get(&path, None, Some("bytes=-10"))).await;
-    assert_eq!((tail.status, tail.bytes.as_slice()), (StatusCode::PARTIAL_CONTENT, &video[video.len() - 10..]));
+    assert_eq!(
+        (tail.status, tail.bytes.as_slice()),
+        (StatusCode::PARTIAL_CONTENT, &video[video.len() - 10..])
+    );
     let open_ended = send(&app, get(&path, None, Some("bytes=1999990-"))).await;
     assert_eq!(open_ended.bytes, video[1_999_990..]);
-    let past = send(&app, get(&path, None, Some(&format!("bytes={}-", video.len())))).await;
+    let past = send(
+        &app,
+        get(&path, None, Some(&format!("bytes={}-", video.len()))),
+    )
+    .await;
     assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(past.headers[header::CONTENT_RANGE], format!("bytes */{}", video.len()));
+    assert_eq!(
+        past.headers[header::CONTENT_RANGE],
+        format!("bytes */{}", video.len())
+    );
 
     // Tampered or expired URLs: 403.
-    let forbidden =
-        |reply: &Reply| (reply.status, reply.json()["code"].clone()) == (StatusCode::FORBIDDEN, json!("forbidden"));
+    let forbidden = |reply: &Reply| {
+        (reply.status, reply.json()["code"].clone()) == (StatusCode::FORBIDDEN, json!("forbidden"))
+    };
     let altered_sig = path.replace("&sig=", "&sig=A");
     assert!(forbidden(&send(&app, get(&altered_sig, None, None)).await));
     let later = path.replace(&format!("exp={exp}"), &format!("exp={}", exp + 3600));
-    assert!(forbidden(&send(&app, get(&later, None, None)).await), "a longer life is a tampered URL");
-    let other_key =
-        send(&app, upload(w.instructor, mp4, small())).await.json()["media_key"].as_str().unwrap().to_string();
-    assert!(forbidden(&send(&app, get(&path.replace(&key, &other_key), None, None)).await));
-    assert!(forbidden(&send(&app, get(&format!("/media/{key}"), None, None)).await), "unsigned");
-    let (old_exp, old_sig) = MediaSigner::new(SECRET).sign(&key, chrono::Utc::now().timestamp() - 7200);
-    let expired = send(&app, get(&format!("/media/{key}?exp={old_exp}&sig={old_sig}"), None, None)).await;
+    assert!(
+        forbidden(&send(&app, get(&later, None, None)).await),
+        "a longer life is a tampered URL"
+    );
+    let other_key = send(&app, upload(w.instructor, mp4, small())).await.json()["media_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(forbidden(
+        &send(&app, get(&path.replace(&key, &other_key), None, None)).await
+    ));
+    assert!(
+        forbidden(&send(&app, get(&format!("/media/{key}"), None, None)).await),
+        "unsigned"
+    );
+    let (old_exp, old_sig) =
+        MediaSigner::new(SECRET).sign(&key, chrono::Utc::now().timestamp() - 7200);
+    let expired = send(
+        &app,
+        get(
+            &format!("/media/{key}?exp={old_exp}&sig={old_sig}"),
+            None,
+            None,
+        ),
+    )
+    .await;
     assert!(forbidden(&expired));
     assert!(String::from_utf8_lossy(&expired.bytes).contains("expired"));
-    let (exp2, sig2) = MediaSigner::new(b"another server's secret").sign(&key, chrono::Utc::now().timestamp());
-    assert!(forbidden(&send(&app, get(&format!("/media/{key}?exp={exp2}&sig={sig2}"), None, None)).await));
+    let (exp2, sig2) =
+        MediaSigner::new(b"another server's secret").sign(&key, chrono::Utc::now().timestamp());
+    assert!(forbidden(
+        &send(
+            &app,
+            get(&format!("/media/{key}?exp={exp2}&sig={sig2}"), None, None)
+        )
+        .await
+    ));
 
     // A server without media storage says so.
     let bare = lms_axum::router_with_auth(lms, UserIdTokens);
@@ -205,6 +337,14 @@ async fn media_follows_the_contract(backend: Backend) {
         (unconfigured.status, unconfigured.json()["code"].clone()),
         (StatusCode::SERVICE_UNAVAILABLE, json!("unavailable"))
     );
-    let plain = send(&bare, get(&lesson_path, Some(w.learner), None)).await.json();
-    assert_eq!((plain["content"]["media_key"].clone(), plain["content"].get("url")), (json!(key), None));
+    let plain = send(&bare, get(&lesson_path, Some(w.learner), None))
+        .await
+        .json();
+    assert_eq!(
+        (
+            plain["content"]["media_key"].clone(),
+            plain["content"].get("url")
+        ),
+        (json!(key), None)
+    );
 }

@@ -37,7 +37,10 @@ impl CertificateCode {
             getrandom::fill(&mut bytes).expect("the operating system's random source is available");
             // Rejection sampling: bytes of 248 and above would make the first 8 symbols
             // likelier than the rest.
-            let usable = bytes.iter().filter(|b| **b < 248).map(|b| ALPHABET[usize::from(*b % 31)] as char);
+            let usable = bytes
+                .iter()
+                .filter(|b| **b < 248)
+                .map(|b| ALPHABET[usize::from(*b % 31)] as char);
             symbols.extend(usable.take(GROUP * GROUPS - symbols.len()));
         }
         Self::grouped(&symbols)
@@ -46,9 +49,13 @@ impl CertificateCode {
     /// Reads a code as a person may type it: any case, with or without the dashes or with
     /// spaces instead. `None` when it cannot be a code (wrong length or characters).
     pub fn parse(input: &str) -> Option<Self> {
-        let symbols: String =
-            input.chars().filter(|c| *c != '-' && *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
-        let valid = symbols.len() == GROUP * GROUPS && symbols.bytes().all(|b| ALPHABET.contains(&b));
+        let symbols: String = input
+            .chars()
+            .filter(|c| *c != '-' && *c != ' ')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let valid =
+            symbols.len() == GROUP * GROUPS && symbols.bytes().all(|b| ALPHABET.contains(&b));
         valid.then(|| Self::grouped(&symbols))
     }
 
@@ -58,7 +65,9 @@ impl CertificateCode {
     }
 
     fn grouped(symbols: &str) -> Self {
-        let groups: Vec<&str> = (0..GROUPS).map(|g| &symbols[g * GROUP..(g + 1) * GROUP]).collect();
+        let groups: Vec<&str> = (0..GROUPS)
+            .map(|g| &symbols[g * GROUP..(g + 1) * GROUP])
+            .collect();
         Self(groups.join("-"))
     }
 
@@ -157,8 +166,9 @@ mod tests {
 
     #[test]
     fn every_symbol_of_the_alphabet_is_drawn() {
-        let drawn: HashSet<char> =
-            (0..200).flat_map(|_| CertificateCode::generate().0.chars().collect::<Vec<_>>()).collect();
+        let drawn: HashSet<char> = (0..200)
+            .flat_map(|_| CertificateCode::generate().0.chars().collect::<Vec<_>>())
+            .collect();
         assert_eq!(drawn.len(), ALPHABET.len() + 1, "31 symbols and the dash");
     }
 
@@ -167,10 +177,23 @@ mod tests {
         let code = CertificateCode::generate();
         let spaced = code.as_str().replace('-', " ").to_lowercase();
         assert_eq!(CertificateCode::parse(&spaced), Some(code.clone()));
-        assert_eq!(CertificateCode::parse(&code.as_str().replace('-', "")), Some(code.clone()));
+        assert_eq!(
+            CertificateCode::parse(&code.as_str().replace('-', "")),
+            Some(code.clone())
+        );
         assert_eq!(CertificateCode::parse(&code.as_str()[..20]), None);
-        assert_eq!(CertificateCode::parse(&code.as_str().replacen(|c: char| c.is_ascii_alphanumeric(), "0", 1)), None);
+        assert_eq!(
+            CertificateCode::parse(&code.as_str().replacen(
+                |c: char| c.is_ascii_alphanumeric(),
+                "0",
+                1
+            )),
+            None
+        );
         assert_eq!(CertificateCode::parse("../../etc/passwd"), None);
-        assert_eq!(CertificateCode::parse("ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ"), None);
+        assert_eq!(
+            CertificateCode::parse("ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ-ÄÄÄÄ"),
+            None
+        );
     }
 }

@@ -48,7 +48,10 @@ impl CourseStatus {
     /// Whether a course may move from `self` to `next`: only `draft → published →
     /// archived`, one step at a time. Staying put is allowed (a no-op).
     pub fn can_move_to(self, next: Self) -> bool {
-        matches!((self, next), (Self::Draft, Self::Published) | (Self::Published, Self::Archived)) || self == next
+        matches!(
+            (self, next),
+            (Self::Draft, Self::Published) | (Self::Published, Self::Archived)
+        ) || self == next
     }
 }
 
@@ -66,10 +69,16 @@ impl Price {
     /// Checks an input price; `amount: 0` means free (`Ok(None)`).
     pub fn from_input(amount: i64, currency: &str, errors: &mut ValidationErrors) -> Option<Price> {
         if !(0..=MAX_PRICE_MINOR_UNITS).contains(&amount) {
-            errors.add("price.amount", format!("must be 0 (free) to {MAX_PRICE_MINOR_UNITS} minor units"));
+            errors.add(
+                "price.amount",
+                format!("must be 0 (free) to {MAX_PRICE_MINOR_UNITS} minor units"),
+            );
         }
         errors.check("price.currency", validate::currency(currency));
-        (amount > 0).then(|| Price { amount, currency: currency.to_ascii_lowercase() })
+        (amount > 0).then(|| Price {
+            amount,
+            currency: currency.to_ascii_lowercase(),
+        })
     }
 }
 
@@ -202,7 +211,9 @@ pub struct CoursePatch {
 }
 
 /// Tells a present `null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -322,7 +333,9 @@ impl LessonContent {
     /// Reads and checks `content` as the content of a `kind` lesson. Problems are
     /// reported on fields under `content`.
     pub fn parse(kind: LessonKind, content: serde_json::Value) -> Result<Self, ValidationErrors> {
-        fn typed<T: for<'de> Deserialize<'de>>(value: serde_json::Value) -> Result<T, ValidationErrors> {
+        fn typed<T: for<'de> Deserialize<'de>>(
+            value: serde_json::Value,
+        ) -> Result<T, ValidationErrors> {
             serde_json::from_value(value).map_err(|e| {
                 let mut errors = ValidationErrors::default();
                 errors.add("content", e.to_string());
@@ -344,7 +357,10 @@ impl LessonContent {
                             && url.len() <= 2048
                             && !url.chars().any(char::is_whitespace);
                         if !ok {
-                            errors.add("content.url", "must be an http(s) URL of at most 2048 characters");
+                            errors.add(
+                                "content.url",
+                                "must be an http(s) URL of at most 2048 characters",
+                            );
                         }
                     }
                     (None, Some(key)) => {
@@ -366,11 +382,18 @@ impl LessonContent {
             }
             LessonKind::Assignment => {
                 let assignment: AssignmentContent = typed(content)?;
-                errors.check("content.instructions", validate::long_text(&assignment.instructions));
+                errors.check(
+                    "content.instructions",
+                    validate::long_text(&assignment.instructions),
+                );
                 Self::Assignment(assignment)
             }
         };
-        if errors.is_empty() { Ok(parsed) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The content without its kind tag, as stored and as the API's `content` field.
@@ -532,7 +555,10 @@ pub struct LessonPatch {
 /// Checks a lesson duration.
 pub(crate) fn check_duration(minutes: Option<u32>, errors: &mut ValidationErrors) {
     if minutes.is_some_and(|m| m > MAX_DURATION_MINUTES) {
-        errors.add("duration_minutes", format!("must be 0 to {MAX_DURATION_MINUTES}"));
+        errors.add(
+            "duration_minutes",
+            format!("must be 0 to {MAX_DURATION_MINUTES}"),
+        );
     }
 }
 
@@ -589,15 +615,22 @@ impl CurriculumLayout {
     pub fn validate_against(&self, outline: &CourseOutline) -> Result<(), LmsError> {
         use std::collections::HashSet;
         let mut errors = ValidationErrors::default();
-        let known_modules: HashSet<ModuleId> = outline.modules.iter().map(|m| m.module.id).collect();
+        let known_modules: HashSet<ModuleId> =
+            outline.modules.iter().map(|m| m.module.id).collect();
         let known_lessons: HashSet<LessonId> = outline.lessons().map(|l| l.id).collect();
         let mut seen_modules = HashSet::new();
         let mut seen_lessons = HashSet::new();
         for (i, m) in self.modules.iter().enumerate() {
             if !known_modules.contains(&m.id) {
-                errors.add(format!("modules[{i}].id"), format!("{} is not a module of this course", m.id));
+                errors.add(
+                    format!("modules[{i}].id"),
+                    format!("{} is not a module of this course", m.id),
+                );
             } else if !seen_modules.insert(m.id) {
-                errors.add(format!("modules[{i}].id"), format!("module {} is named twice", m.id));
+                errors.add(
+                    format!("modules[{i}].id"),
+                    format!("module {} is named twice", m.id),
+                );
             }
             for (j, l) in m.lessons.iter().enumerate() {
                 let field = format!("modules[{i}].lessons[{j}]");

@@ -92,7 +92,12 @@ impl Post {
 
     /// Whether `viewer` reads the body of a post: always, unless it is hidden; then only its
     /// author and the course's managers.
-    pub fn body_visible(hidden: bool, author: Option<UserId>, viewer: Option<UserId>, manages: bool) -> bool {
+    pub fn body_visible(
+        hidden: bool,
+        author: Option<UserId>,
+        viewer: Option<UserId>,
+        manages: bool,
+    ) -> bool {
         !hidden || manages || (viewer.is_some() && viewer == author)
     }
 }
@@ -105,7 +110,10 @@ mod tests {
     fn bodies_are_trimmed_and_bounded_in_characters() {
         assert_eq!(check_body("  hi  ").unwrap(), "hi");
         assert_eq!(check_body(" \n ").unwrap_err().code(), "validation_failed");
-        assert!(check_body(&"é".repeat(MAX_POST_CHARS)).is_ok(), "characters, not bytes");
+        assert!(
+            check_body(&"é".repeat(MAX_POST_CHARS)).is_ok(),
+            "characters, not bytes"
+        );
         assert!(check_body(&"x".repeat(MAX_POST_CHARS + 1)).is_err());
     }
 }

@@ -188,7 +188,12 @@ impl ProgressUpdate {
 
 impl LessonProgress {
     /// A lesson nobody has started.
-    pub fn not_started(user_id: UserId, course_id: CourseId, lesson_id: LessonId, now: DateTime<Utc>) -> Self {
+    pub fn not_started(
+        user_id: UserId,
+        course_id: CourseId,
+        lesson_id: LessonId,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             user_id,
             lesson_id,
@@ -240,8 +245,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn update() -> impl Strategy<Value = ProgressUpdate> {
-        let status =
-            prop_oneof![Just(LessonStatus::NotStarted), Just(LessonStatus::InProgress), Just(LessonStatus::Completed)];
+        let status = prop_oneof![
+            Just(LessonStatus::NotStarted),
+            Just(LessonStatus::InProgress),
+            Just(LessonStatus::Completed)
+        ];
         (prop::option::of(0u8..=100), prop::option::of(status))
             .prop_map(|(percent, status)| ProgressUpdate { percent, status })
             .prop_filter("validated updates say something", |u| u.validate().is_ok())

@@ -32,7 +32,10 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 impl ValidationErrors {
     /// Records one problem with `field`.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     /// Records the problem of a `Result`, if any.
@@ -49,7 +52,11 @@ impl ValidationErrors {
 
     /// `Ok(())` when empty, else [`LmsError::Validation`].
     pub fn into_result(self) -> Result<(), LmsError> {
-        if self.is_empty() { Ok(()) } else { Err(LmsError::Validation(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(LmsError::Validation(self))
+        }
     }
 }
 
@@ -199,11 +206,17 @@ impl LmsError {
     }
 
     pub(crate) fn conflict(kind: ConflictKind, message: impl Into<String>) -> Self {
-        Self::Conflict { kind, message: message.into() }
+        Self::Conflict {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn forbidden(reason: ForbiddenReason, message: impl Into<String>) -> Self {
-        Self::Forbidden { reason, message: message.into() }
+        Self::Forbidden {
+            reason,
+            message: message.into(),
+        }
     }
 
     /// A validation error on a single field.
@@ -219,17 +232,24 @@ impl LmsError {
 impl From<StoreError> for LmsError {
     fn from(error: StoreError) -> Self {
         let (kind, message) = match error {
-            StoreError::Duplicate(UniqueKey::OrgSlug) => (ConflictKind::SlugTaken, "another org has this slug"),
-            StoreError::Duplicate(UniqueKey::CourseSlug) => {
-                (ConflictKind::SlugTaken, "the org has a course with this slug")
+            StoreError::Duplicate(UniqueKey::OrgSlug) => {
+                (ConflictKind::SlugTaken, "another org has this slug")
             }
-            StoreError::Duplicate(UniqueKey::UserEmail) => {
-                (ConflictKind::EmailTaken, "the email belongs to another user")
+            StoreError::Duplicate(UniqueKey::CourseSlug) => (
+                ConflictKind::SlugTaken,
+                "the org has a course with this slug",
+            ),
+            StoreError::Duplicate(UniqueKey::UserEmail) => (
+                ConflictKind::EmailTaken,
+                "the email belongs to another user",
+            ),
+            StoreError::Duplicate(UniqueKey::Enrollment) => (
+                ConflictKind::AlreadyEnrolled,
+                "already enrolled in this course",
+            ),
+            StoreError::Duplicate(UniqueKey::Membership) => {
+                (ConflictKind::Conflict, "the user is a member already")
             }
-            StoreError::Duplicate(UniqueKey::Enrollment) => {
-                (ConflictKind::AlreadyEnrolled, "already enrolled in this course")
-            }
-            StoreError::Duplicate(UniqueKey::Membership) => (ConflictKind::Conflict, "the user is a member already"),
             other => return Self::Store(other),
         };
         Self::conflict(kind, message)

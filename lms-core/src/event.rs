@@ -29,8 +29,13 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, for parsing.
-    pub const ALL: [Self; 5] =
-        [Self::EnrollmentCreated, Self::CourseCompleted, Self::PostCreated, Self::PostUpdated, Self::PostDeleted];
+    pub const ALL: [Self; 5] = [
+        Self::EnrollmentCreated,
+        Self::CourseCompleted,
+        Self::PostCreated,
+        Self::PostUpdated,
+        Self::PostDeleted,
+    ];
 
     /// The kind's name on the wire (`post.created`…).
     pub fn as_str(self) -> &'static str {
@@ -51,7 +56,10 @@ impl EventKind {
     /// Whether everyone following the course's discussion sees it on the course stream
     /// (the rest only reach the people notified).
     pub fn on_course_stream(self) -> bool {
-        matches!(self, Self::PostCreated | Self::PostUpdated | Self::PostDeleted)
+        matches!(
+            self,
+            Self::PostCreated | Self::PostUpdated | Self::PostDeleted
+        )
     }
 }
 
@@ -75,7 +83,12 @@ pub enum NotificationKind {
 
 impl NotificationKind {
     /// Every kind, for parsing.
-    pub const ALL: [Self; 4] = [Self::EnrollmentCreated, Self::CourseCompleted, Self::PostCreated, Self::PostReplied];
+    pub const ALL: [Self; 4] = [
+        Self::EnrollmentCreated,
+        Self::CourseCompleted,
+        Self::PostCreated,
+        Self::PostReplied,
+    ];
 
     /// The kind's name on the wire.
     pub fn as_str(self) -> &'static str {

@@ -46,33 +46,45 @@ pub mod testing;
 pub use certificate::{Certificate, CertificateCode, RevocationReason};
 pub use clock::{Clock, SystemClock};
 pub use course::{
-    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent, LearnerLesson, Lesson,
-    LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, ModuleLayout, NewCourse,
-    NewLesson, OutlineModule, Price, PriceInput,
+    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent,
+    LearnerLesson, Lesson, LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView,
+    Module, ModuleInput, ModuleLayout, NewCourse, NewLesson, OutlineModule, Price, PriceInput,
 };
 pub use discussion::{Author, NewPost, Post, PostPatch};
-pub use enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
-pub use error::{ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors};
-pub use event::{Event, EventHead, EventKind, EventSeq, MarkRead, NewEvent, Notification, NotificationKind, Recipient};
+pub use enrollment::{
+    Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate,
+};
+pub use error::{
+    ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors,
+};
+pub use event::{
+    Event, EventHead, EventKind, EventSeq, MarkRead, NewEvent, Notification, NotificationKind,
+    Recipient,
+};
 pub use ids::{
-    AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId, PaymentId, PostId, UserId,
+    AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId, PaymentId,
+    PostId, UserId,
 };
 pub use input::Parsed;
 pub use media::{MEDIA_TYPES, MediaKey};
-pub use org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
+pub use org::{
+    Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User,
+};
 pub use page::{Page, PageRequest};
 pub use payment::{
-    Applied, BillingInterval, CheckoutRequest, CheckoutSession, CheckoutUrls, MembershipPlan, MembershipPlanInput,
-    PaymentEffect, PaymentEvent, PaymentKind, PaymentProvider, PaymentRecord, PaymentsDisabled, Purchase, Subscription,
-    SubscriptionStatus, SubscriptionUpdate, SubscriptionVersion,
+    Applied, BillingInterval, CheckoutRequest, CheckoutSession, CheckoutUrls, MembershipPlan,
+    MembershipPlanInput, PaymentEffect, PaymentEvent, PaymentKind, PaymentProvider, PaymentRecord,
+    PaymentsDisabled, Purchase, Subscription, SubscriptionStatus, SubscriptionUpdate,
+    SubscriptionVersion,
 };
 pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
-    Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL, DashboardItem, EventHeads,
-    ImportReport, ImportedEnrollment, ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck,
-    RollupMismatch,
+    Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
+    DashboardItem, EventHeads, ImportReport, ImportedEnrollment, ImportedProgress, Lms, Me,
+    OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
 };
 pub use store::{
-    Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx, TenantScope,
+    Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,
+    TenantScope,
 };

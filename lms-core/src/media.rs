@@ -44,7 +44,11 @@ impl MediaKey {
     pub fn new(org: OrgId, content_type: &str) -> Option<Self> {
         let (content_type, extension) = MEDIA_TYPES.iter().find(|(t, _)| *t == content_type)?;
         let key = format!("{}/{}.{extension}", org.0, Uuid::now_v7());
-        Some(Self { key, org, content_type })
+        Some(Self {
+            key,
+            org,
+            content_type,
+        })
     }
 
     /// Reads a key; `None` unless it has exactly the form [`MediaKey::new`] makes (so no
@@ -52,10 +56,18 @@ impl MediaKey {
     pub fn parse(text: &str) -> Option<Self> {
         let (org, file) = text.split_once('/')?;
         let (id, extension) = file.split_once('.')?;
-        let org = Uuid::try_parse(org).ok().filter(|u| u.hyphenated().to_string() == org)?;
-        Uuid::try_parse(id).ok().filter(|u| u.hyphenated().to_string() == id)?;
+        let org = Uuid::try_parse(org)
+            .ok()
+            .filter(|u| u.hyphenated().to_string() == org)?;
+        Uuid::try_parse(id)
+            .ok()
+            .filter(|u| u.hyphenated().to_string() == id)?;
         let (content_type, _) = MEDIA_TYPES.iter().find(|(_, e)| *e == extension)?;
-        Some(Self { key: text.to_owned(), org: OrgId(org), content_type })
+        Some(Self {
+            key: text.to_owned(),
+            org: OrgId(org),
+            content_type,
+        })
     }
 
     /// The org that uploaded it.

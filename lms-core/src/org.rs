@@ -135,7 +135,9 @@ pub struct OrgPatch {
 }
 
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -169,6 +171,11 @@ impl NewUser {
         errors.check("email", crate::validate::email(&email));
         errors.check("name", crate::validate::title(&self.name));
         errors.into_result()?;
-        Ok(User { id: UserId::new(), email, name: self.name.trim().to_string(), created_at: now })
+        Ok(User {
+            id: UserId::new(),
+            email,
+            name: self.name.trim().to_string(),
+            created_at: now,
+        })
     }
 }

@@ -24,7 +24,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT, after: None }
+        Self {
+            limit: DEFAULT_LIMIT,
+            after: None,
+        }
     }
 }
 
@@ -43,7 +46,10 @@ impl PageRequest {
             None => DEFAULT_LIMIT,
             Some(l) if (1..=i64::from(MAX_LIMIT)).contains(&l) => l as u32,
             Some(_) => {
-                return Err(LmsError::invalid("limit", format!("must be 1 to {MAX_LIMIT}")));
+                return Err(LmsError::invalid(
+                    "limit",
+                    format!("must be 1 to {MAX_LIMIT}"),
+                ));
             }
         };
         let after = cursor.map(decode_cursor).transpose()?;
@@ -52,7 +58,10 @@ impl PageRequest {
 
     /// The first page of `limit` items.
     pub fn first(limit: u32) -> Self {
-        Self { limit: limit.clamp(1, MAX_LIMIT), after: None }
+        Self {
+            limit: limit.clamp(1, MAX_LIMIT),
+            after: None,
+        }
     }
 
     /// How many rows a store should fetch: one more than the limit, to know whether
@@ -77,13 +86,23 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, request: &PageRequest, key: impl Fn(&T) -> Uuid) -> Self {
         let more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(key(r))) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(key(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 
     /// The same page with every item mapped.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }
 

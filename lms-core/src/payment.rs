@@ -37,7 +37,10 @@ pub struct CheckoutUrls {
 impl CheckoutUrls {
     /// Both URLs.
     pub fn new(success_url: impl Into<String>, cancel_url: impl Into<String>) -> Self {
-        Self { success_url: success_url.into(), cancel_url: cancel_url.into() }
+        Self {
+            success_url: success_url.into(),
+            cancel_url: cancel_url.into(),
+        }
     }
 }
 
@@ -70,7 +73,10 @@ pub struct CheckoutRequest<'a> {
 #[async_trait]
 pub trait PaymentProvider: Send + Sync + 'static {
     /// Starts a checkout. A URL off the allowed origins is a validation error (422).
-    async fn create_checkout(&self, request: CheckoutRequest<'_>) -> Result<CheckoutSession, LmsError>;
+    async fn create_checkout(
+        &self,
+        request: CheckoutRequest<'_>,
+    ) -> Result<CheckoutSession, LmsError>;
 
     /// Asks the provider to end a subscription at the end of its current period.
     async fn cancel_at_period_end(&self, subscription_id: &str) -> Result<(), LmsError>;
@@ -78,7 +84,11 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Verifies a webhook delivery (`payload` is the raw body, `signature` the provider's
     /// signature header) and reads it: `Ok(None)` for a verified event of a type the LMS
     /// does not act on; a bad signature is [`LmsError::Malformed`] (400).
-    fn read_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<PaymentEvent>, LmsError>;
+    fn read_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<Option<PaymentEvent>, LmsError>;
 }
 
 /// The provider of an LMS that sells nothing: paid courses stay closed (402) and checkout
@@ -88,7 +98,10 @@ pub struct PaymentsDisabled;
 
 #[async_trait]
 impl PaymentProvider for PaymentsDisabled {
-    async fn create_checkout(&self, _request: CheckoutRequest<'_>) -> Result<CheckoutSession, LmsError> {
+    async fn create_checkout(
+        &self,
+        _request: CheckoutRequest<'_>,
+    ) -> Result<CheckoutSession, LmsError> {
         Err(LmsError::PaymentsNotConfigured)
     }
 
@@ -96,7 +109,11 @@ impl PaymentProvider for PaymentsDisabled {
         Err(LmsError::PaymentsNotConfigured)
     }
 
-    fn read_webhook(&self, _payload: &[u8], _signature: &str) -> Result<Option<PaymentEvent>, LmsError> {
+    fn read_webhook(
+        &self,
+        _payload: &[u8],
+        _signature: &str,
+    ) -> Result<Option<PaymentEvent>, LmsError> {
         Err(LmsError::PaymentsNotConfigured)
     }
 }
@@ -152,9 +169,16 @@ impl MembershipPlanInput {
     pub fn into_plan(self, errors: &mut ValidationErrors) -> Option<MembershipPlan> {
         let price = Price::from_input(self.amount, &self.currency, errors);
         if self.amount == 0 {
-            errors.add("membership.amount", "a membership plan costs at least 1 minor unit");
+            errors.add(
+                "membership.amount",
+                "a membership plan costs at least 1 minor unit",
+            );
         }
-        price.map(|price| MembershipPlan { amount: price.amount, currency: price.currency, interval: self.interval })
+        price.map(|price| MembershipPlan {
+            amount: price.amount,
+            currency: price.currency,
+            interval: self.interval,
+        })
     }
 }
 
@@ -260,7 +284,9 @@ impl Subscription {
     pub fn grants_access(&self, now: DateTime<Utc>, grace: Duration) -> bool {
         match self.status {
             SubscriptionStatus::Active | SubscriptionStatus::Trialing => true,
-            SubscriptionStatus::PastDue => self.past_due_since.is_none_or(|since| now < since + grace),
+            SubscriptionStatus::PastDue => {
+                self.past_due_since.is_none_or(|since| now < since + grace)
+            }
             _ => false,
         }
     }
@@ -384,7 +410,9 @@ impl PaymentKind {
 
     /// Parses [`PaymentKind::as_str`]'s output.
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Purchase, Self::Refund, Self::PaymentFailed].into_iter().find(|k| k.as_str() == value)
+        [Self::Purchase, Self::Refund, Self::PaymentFailed]
+            .into_iter()
+            .find(|k| k.as_str() == value)
     }
 }
 
@@ -429,7 +457,10 @@ pub enum Applied {
 mod tests {
     use super::*;
 
-    fn subscription(status: SubscriptionStatus, past_due_since: Option<DateTime<Utc>>) -> Subscription {
+    fn subscription(
+        status: SubscriptionStatus,
+        past_due_since: Option<DateTime<Utc>>,
+    ) -> Subscription {
         Subscription {
             org_id: OrgId::new(),
             user_id: UserId::new(),
@@ -452,15 +483,22 @@ mod tests {
         assert!(recent.grants_access(now, grace));
         let old = subscription(SubscriptionStatus::PastDue, Some(now - Duration::days(8)));
         assert!(!old.grants_access(now, grace));
-        for ended in [SubscriptionStatus::Canceled, SubscriptionStatus::Unpaid, SubscriptionStatus::Incomplete] {
+        for ended in [
+            SubscriptionStatus::Canceled,
+            SubscriptionStatus::Unpaid,
+            SubscriptionStatus::Incomplete,
+        ] {
             assert!(!subscription(ended, None).grants_access(now, grace));
         }
     }
 
     #[test]
     fn only_newer_reports_supersede_and_final_states_win_ties() {
-        let version =
-            |event_created, object_updated, is_final| SubscriptionVersion { event_created, object_updated, is_final };
+        let version = |event_created, object_updated, is_final| SubscriptionVersion {
+            event_created,
+            object_updated,
+            is_final,
+        };
         let mut stored = subscription(SubscriptionStatus::Active, None);
         stored.version = version(100, 50, false);
         let update = |v: SubscriptionVersion| SubscriptionUpdate {
@@ -473,22 +511,45 @@ mod tests {
             version: v,
         };
         assert!(update(version(101, 0, false)).supersedes(Some(&stored)));
-        assert!(!update(version(99, 90, true)).supersedes(Some(&stored)), "an older event never wins");
-        assert!(update(version(100, 60, false)).supersedes(Some(&stored)), "same second: the newer object wins");
-        assert!(update(version(100, 50, true)).supersedes(Some(&stored)), "a full tie: the final state wins");
-        assert!(!update(version(100, 50, false)).supersedes(Some(&stored)), "the same report again changes nothing");
+        assert!(
+            !update(version(99, 90, true)).supersedes(Some(&stored)),
+            "an older event never wins"
+        );
+        assert!(
+            update(version(100, 60, false)).supersedes(Some(&stored)),
+            "same second: the newer object wins"
+        );
+        assert!(
+            update(version(100, 50, true)).supersedes(Some(&stored)),
+            "a full tie: the final state wins"
+        );
+        assert!(
+            !update(version(100, 50, false)).supersedes(Some(&stored)),
+            "the same report again changes nothing"
+        );
         assert!(update(version(1, 1, false)).supersedes(None));
     }
 
     #[test]
     fn plans_are_never_free() {
         let mut errors = ValidationErrors::default();
-        let input = MembershipPlanInput { amount: 0, currency: "usd".into(), interval: BillingInterval::Month };
+        let input = MembershipPlanInput {
+            amount: 0,
+            currency: "usd".into(),
+            interval: BillingInterval::Month,
+        };
         input.into_plan(&mut errors);
         assert!(!errors.0.is_empty());
         let mut errors = ValidationErrors::default();
-        let input = MembershipPlanInput { amount: 1500, currency: "EUR".into(), interval: BillingInterval::Year };
+        let input = MembershipPlanInput {
+            amount: 1500,
+            currency: "EUR".into(),
+            interval: BillingInterval::Year,
+        };
         let plan = input.into_plan(&mut errors).unwrap();
-        assert_eq!((plan.amount, plan.currency.as_str(), errors.0.len()), (1500, "eur", 0));
+        assert_eq!(
+            (plan.amount, plan.currency.as_str(), errors.0.len()),
+            (1500, "eur", 0)
+        );
     }
 }

@@ -48,7 +48,10 @@ pub struct Caller {
 
 impl Caller {
     /// A caller nobody vouched for.
-    pub const ANONYMOUS: Caller = Caller { user: None, role: None };
+    pub const ANONYMOUS: Caller = Caller {
+        user: None,
+        role: None,
+    };
 
     fn is_admin(&self) -> bool {
         self.role == Some(Role::Admin)
@@ -57,7 +60,8 @@ impl Caller {
     /// Whether the caller manages `course`: the org's admins, and its owner while they
     /// are an instructor (or admin) of the org.
     pub fn manages(&self, course: &Course) -> bool {
-        self.is_admin() || (self.user == Some(course.owner_id) && self.role == Some(Role::Instructor))
+        self.is_admin()
+            || (self.user == Some(course.owner_id) && self.role == Some(Role::Instructor))
     }
 
     /// Whether the caller may know `course` exists.
@@ -65,7 +69,9 @@ impl Caller {
         match course.status {
             CourseStatus::Published => true,
             CourseStatus::Draft => self.manages(course),
-            CourseStatus::Archived => self.manages(course) || enrollment.is_some_and(|e| e.is_active()),
+            CourseStatus::Archived => {
+                self.manages(course) || enrollment.is_some_and(|e| e.is_active())
+            }
         }
     }
 }
@@ -170,7 +176,10 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
         Action::ListCourses(_) | Action::CreateCourse => match caller.role {
             _ if !signed_in => Unauthenticated,
             Some(Role::Admin | Role::Instructor) => Allow,
-            _ => Forbidden(ForbiddenReason::Role, "only instructors and admins may do this"),
+            _ => Forbidden(
+                ForbiddenReason::Role,
+                "only instructors and admins may do this",
+            ),
         },
         Action::ViewCourse(course, enrollment) => {
             if caller.sees(course, enrollment) {
@@ -202,7 +211,12 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             _ if !signed_in => Unauthenticated,
             _ if !caller.sees(course, enrollment) => NotFound("course"),
             // Re-enrolling is a state clash (409), for the service to report.
-            _ if enrollment.is_some_and(|e| e.is_active()) || course.is_free() || covered_by_plan => Allow,
+            _ if enrollment.is_some_and(|e| e.is_active())
+                || course.is_free()
+                || covered_by_plan =>
+            {
+                Allow
+            }
             _ => PaymentRequired,
         },
         Action::Learn(course, enrollment) => match () {
@@ -216,21 +230,33 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             _ => Allow,
         },
         Action::Discuss(course, enrollment) => discussion_access(caller, course, enrollment),
-        Action::EditPost(course, enrollment, author) => match discussion_access(caller, course, enrollment) {
-            Allow if caller.user == Some(author) => Allow,
-            Allow => Forbidden(ForbiddenReason::Role, "only the author may edit a post"),
-            denied => denied,
-        },
-        Action::ModeratePost(course, enrollment) => match discussion_access(caller, course, enrollment) {
-            Allow if caller.manages(course) => Allow,
-            Allow => Forbidden(ForbiddenReason::Role, "only the course's owner and admins may hide posts"),
-            denied => denied,
-        },
-        Action::DeletePost(course, enrollment, author) => match discussion_access(caller, course, enrollment) {
-            Allow if caller.manages(course) || caller.user == Some(author) => Allow,
-            Allow => Forbidden(ForbiddenReason::Role, "only the author, the owner and admins may delete a post"),
-            denied => denied,
-        },
+        Action::EditPost(course, enrollment, author) => {
+            match discussion_access(caller, course, enrollment) {
+                Allow if caller.user == Some(author) => Allow,
+                Allow => Forbidden(ForbiddenReason::Role, "only the author may edit a post"),
+                denied => denied,
+            }
+        }
+        Action::ModeratePost(course, enrollment) => {
+            match discussion_access(caller, course, enrollment) {
+                Allow if caller.manages(course) => Allow,
+                Allow => Forbidden(
+                    ForbiddenReason::Role,
+                    "only the course's owner and admins may hide posts",
+                ),
+                denied => denied,
+            }
+        }
+        Action::DeletePost(course, enrollment, author) => {
+            match discussion_access(caller, course, enrollment) {
+                Allow if caller.manages(course) || caller.user == Some(author) => Allow,
+                Allow => Forbidden(
+                    ForbiddenReason::Role,
+                    "only the author, the owner and admins may delete a post",
+                ),
+                denied => denied,
+            }
+        }
         Action::ViewOwnProgress(course, enrollment) => match () {
             _ if !signed_in => Unauthenticated,
             _ if !caller.sees(course, enrollment) => NotFound("course"),
@@ -241,7 +267,11 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
 }
 
 /// Discussions are for the course's managers and its active learners.
-fn discussion_access(caller: &Caller, course: &Course, enrollment: Option<&Enrollment>) -> Decision {
+fn discussion_access(
+    caller: &Caller,
+    course: &Course,
+    enrollment: Option<&Enrollment>,
+) -> Decision {
     match () {
         _ if caller.user.is_none() => Decision::Unauthenticated,
         _ if !caller.sees(course, enrollment) => Decision::NotFound("course"),
@@ -255,7 +285,10 @@ fn learner_access(caller: &Caller, course: &Course, enrollment: Option<&Enrollme
     match enrollment {
         Some(e) if e.is_active() => Decision::Allow,
         _ if caller.user.is_none() => Decision::Unauthenticated,
-        Some(_) => Decision::Forbidden(ForbiddenReason::EnrollmentRevoked, "your enrollment was revoked"),
+        Some(_) => Decision::Forbidden(
+            ForbiddenReason::EnrollmentRevoked,
+            "your enrollment was revoked",
+        ),
         None if !course.is_free() => Decision::PaymentRequired,
         None => Decision::Forbidden(ForbiddenReason::NotEnrolled, "enroll in the course first"),
     }
@@ -344,11 +377,26 @@ mod tests {
         let user = || Some(UserId::new());
         [
             Caller::ANONYMOUS,
-            Caller { user: user(), role: None },
-            Caller { user: user(), role: Some(Role::Learner) },
-            Caller { user: user(), role: Some(Role::Instructor) },
-            Caller { user: Some(owner), role: Some(Role::Instructor) },
-            Caller { user: user(), role: Some(Role::Admin) },
+            Caller {
+                user: user(),
+                role: None,
+            },
+            Caller {
+                user: user(),
+                role: Some(Role::Learner),
+            },
+            Caller {
+                user: user(),
+                role: Some(Role::Instructor),
+            },
+            Caller {
+                user: Some(owner),
+                role: Some(Role::Instructor),
+            },
+            Caller {
+                user: user(),
+                role: Some(Role::Admin),
+            },
         ]
     }
 
@@ -356,7 +404,13 @@ mod tests {
         let (status, price) = match state {
             "draft" => (CourseStatus::Draft, None),
             "free" => (CourseStatus::Published, None),
-            "paid" => (CourseStatus::Published, Some(Price { amount: 900, currency: "usd".into() })),
+            "paid" => (
+                CourseStatus::Published,
+                Some(Price {
+                    amount: 900,
+                    currency: "usd".into(),
+                }),
+            ),
             "archived" => (CourseStatus::Archived, None),
             other => panic!("unknown course state {other}"),
         };
@@ -422,9 +476,15 @@ mod tests {
     #[test]
     fn course_actions_follow_the_table() {
         let mut checked = 0;
-        for line in COURSE_TABLE.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in COURSE_TABLE
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let words: Vec<&str> = line.split_whitespace().collect();
-            let [action, state, rows @ ..] = words.as_slice() else { panic!("bad row {line}") };
+            let [action, state, rows @ ..] = words.as_slice() else {
+                panic!("bad row {line}")
+            };
             assert_eq!(rows.len(), 3, "{line}");
             let (owner, stranger) = (UserId::new(), UserId::new());
             let course = course(state, owner);
@@ -446,10 +506,14 @@ mod tests {
                             "progress" => Action::ViewOwnProgress(&course, e),
                             "buy" => Action::Buy(&course, e),
                             "discuss" => Action::Discuss(&course, e),
-                            "edit-own" => Action::EditPost(&course, e, caller.user.unwrap_or(stranger)),
+                            "edit-own" => {
+                                Action::EditPost(&course, e, caller.user.unwrap_or(stranger))
+                            }
                             "edit-other" => Action::EditPost(&course, e, stranger),
                             "moderate" => Action::ModeratePost(&course, e),
-                            "delete-own" => Action::DeletePost(&course, e, caller.user.unwrap_or(stranger)),
+                            "delete-own" => {
+                                Action::DeletePost(&course, e, caller.user.unwrap_or(stranger))
+                            }
                             "delete-other" => Action::DeletePost(&course, e, stranger),
                             other => panic!("unknown action {other}"),
                         };
@@ -458,7 +522,10 @@ mod tests {
                     })
                     .collect();
                 let relation_name = ["none", "active", "revoked"][relation];
-                assert_eq!(&got, expected, "{action} on a {state} course with enrollment {relation_name}");
+                assert_eq!(
+                    &got, expected,
+                    "{action} on a {state} course with enrollment {relation_name}"
+                );
             }
         }
         assert_eq!(checked, 49 * 3 * 6, "every cell of the table was checked");
@@ -479,7 +546,10 @@ mod tests {
                 "create-course" => Action::CreateCourse,
                 other => panic!("unknown action {other}"),
             };
-            let got: String = subjects(UserId::new()).iter().map(|c| cell(&decide(c, action))).collect();
+            let got: String = subjects(UserId::new())
+                .iter()
+                .map(|c| cell(&decide(c, action)))
+                .collect();
             assert_eq!(got, expected.trim(), "{name}");
         }
     }
@@ -488,9 +558,18 @@ mod tests {
     fn an_owner_demoted_to_learner_no_longer_manages_the_course() {
         let owner = UserId::new();
         let draft = course("draft", owner);
-        let demoted = Caller { user: Some(owner), role: Some(Role::Learner) };
-        assert_eq!(decide(&demoted, Action::ManageCourse(&draft, None)), Decision::NotFound("course"));
+        let demoted = Caller {
+            user: Some(owner),
+            role: Some(Role::Learner),
+        };
+        assert_eq!(
+            decide(&demoted, Action::ManageCourse(&draft, None)),
+            Decision::NotFound("course")
+        );
         let published = course("free", owner);
-        assert_eq!(cell(&decide(&demoted, Action::ManageCourse(&published, None))), 'F');
+        assert_eq!(
+            cell(&decide(&demoted, Action::ManageCourse(&published, None))),
+            'F'
+        );
     }
 }

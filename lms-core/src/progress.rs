@@ -89,11 +89,17 @@ pub fn required_total(outline: &[OutlineModule]) -> u32 {
 /// The rollup of one enrollment: required lessons of the curriculum the learner completed.
 pub fn completed_required(outline: &[OutlineModule], progress: &[LessonProgress]) -> u32 {
     let done = completed_set(progress);
-    lessons(outline).filter(|l| l.required && done.contains(&l.id)).count() as u32
+    lessons(outline)
+        .filter(|l| l.required && done.contains(&l.id))
+        .count() as u32
 }
 
 fn completed_set(progress: &[LessonProgress]) -> HashSet<LessonId> {
-    progress.iter().filter(|p| p.status == LessonStatus::Completed).map(|p| p.lesson_id).collect()
+    progress
+        .iter()
+        .filter(|p| p.status == LessonStatus::Completed)
+        .map(|p| p.lesson_id)
+        .collect()
 }
 
 /// Evaluates a learner's progress: `progress` holds their lesson rows for the course (in
@@ -107,14 +113,20 @@ pub fn evaluate(
     let done = completed_set(progress);
     let is_done = |l: &LessonSummary| done.contains(&l.id);
     let total = required_total(outline);
-    let completed = lessons(outline).filter(|l| l.required && is_done(l)).count() as u32;
+    let completed = lessons(outline)
+        .filter(|l| l.required && is_done(l))
+        .count() as u32;
     let mut unmet: Vec<Unmet> = lessons(outline)
         .filter(|l| l.required && !is_done(l))
         .map(|l| match l.kind {
-            LessonKind::Quiz => {
-                Unmet { rule: UnmetRule::QuizNotPassed, detail: format!("Quiz '{}' is not passed", l.title) }
-            }
-            _ => Unmet { rule: UnmetRule::LessonIncomplete, detail: format!("Lesson '{}' is not completed", l.title) },
+            LessonKind::Quiz => Unmet {
+                rule: UnmetRule::QuizNotPassed,
+                detail: format!("Quiz '{}' is not passed", l.title),
+            },
+            _ => Unmet {
+                rule: UnmetRule::LessonIncomplete,
+                detail: format!("Lesson '{}' is not completed", l.title),
+            },
         })
         .collect();
     if total == 0 {

@@ -181,13 +181,19 @@ impl Quiz {
     /// (e.g. `content`).
     pub fn validate(&self, prefix: &str, errors: &mut ValidationErrors) {
         if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
-            errors.add(format!("{prefix}.questions"), format!("must hold 1 to {MAX_QUESTIONS} questions"));
+            errors.add(
+                format!("{prefix}.questions"),
+                format!("must hold 1 to {MAX_QUESTIONS} questions"),
+            );
         }
         if self.pass_percent > 100 {
             errors.add(format!("{prefix}.pass_percent"), "must be 0 to 100");
         }
         if self.max_attempts == Some(0) {
-            errors.add(format!("{prefix}.max_attempts"), "must be at least 1, or absent for unlimited");
+            errors.add(
+                format!("{prefix}.max_attempts"),
+                "must be at least 1, or absent for unlimited",
+            );
         }
         let mut ids = HashSet::new();
         for (i, q) in self.questions.iter().enumerate() {
@@ -204,13 +210,15 @@ impl Quiz {
                 errors.add(at("points"), format!("must be 0 to {MAX_POINTS}"));
             }
             match &q.kind {
-                QuestionKind::SingleChoice { options, correct } | QuestionKind::MultipleChoice { options, correct } => {
+                QuestionKind::SingleChoice { options, correct }
+                | QuestionKind::MultipleChoice { options, correct } => {
                     let single = matches!(q.kind, QuestionKind::SingleChoice { .. });
                     validate_choices(options, correct, single, &at, errors);
                 }
                 QuestionKind::TrueFalse { .. } => {}
                 QuestionKind::ShortText { accepted } => {
-                    if accepted.is_empty() || accepted.iter().any(|a| normalize_text(a).is_empty()) {
+                    if accepted.is_empty() || accepted.iter().any(|a| normalize_text(a).is_empty())
+                    {
                         errors.add(at("accepted"), "must hold at least one non-blank answer");
                     }
                 }
@@ -226,7 +234,10 @@ impl Quiz {
         }
         let total: u64 = self.questions.iter().map(|q| u64::from(q.points)).sum();
         if !self.questions.is_empty() && total == 0 {
-            errors.add(format!("{prefix}.questions"), "must be worth at least one point in all");
+            errors.add(
+                format!("{prefix}.questions"),
+                "must be worth at least one point in all",
+            );
         }
     }
 
@@ -242,10 +253,14 @@ impl Quiz {
                     points: q.points,
                     kind: match &q.kind {
                         QuestionKind::SingleChoice { options, .. } => {
-                            LearnerQuestionKind::SingleChoice { options: options.clone() }
+                            LearnerQuestionKind::SingleChoice {
+                                options: options.clone(),
+                            }
                         }
                         QuestionKind::MultipleChoice { options, .. } => {
-                            LearnerQuestionKind::MultipleChoice { options: options.clone() }
+                            LearnerQuestionKind::MultipleChoice {
+                                options: options.clone(),
+                            }
                         }
                         QuestionKind::TrueFalse { .. } => LearnerQuestionKind::TrueFalse,
                         QuestionKind::ShortText { .. } => LearnerQuestionKind::ShortText,
@@ -319,7 +334,10 @@ fn validate_choices(
     } else if correct.is_empty() || unique.len() != correct.len() {
         errors.add(at("correct"), "must name one or more options, each once");
     } else if let Some(unknown) = correct.iter().find(|c| !ids.contains(c.as_str())) {
-        errors.add(at("correct"), format!("'{unknown}' is not one of the options"));
+        errors.add(
+            at("correct"),
+            format!("'{unknown}' is not one of the options"),
+        );
     }
 }
 
@@ -327,7 +345,9 @@ impl QuestionKind {
     /// Whether `answer` is right. An answer of the wrong JSON type is wrong.
     pub fn is_correct(&self, answer: &Value) -> bool {
         match self {
-            Self::SingleChoice { correct, .. } => answer.as_str().is_some_and(|a| correct.iter().any(|c| c == a)),
+            Self::SingleChoice { correct, .. } => answer
+                .as_str()
+                .is_some_and(|a| correct.iter().any(|c| c == a)),
             Self::MultipleChoice { correct, .. } => {
                 let Some(items) = answer.as_array() else {
                     return false;
@@ -342,9 +362,10 @@ impl QuestionKind {
                 chosen.len() == correct.len() && correct.iter().all(|c| chosen.contains(c.as_str()))
             }
             Self::TrueFalse { answer: right } => answer.as_bool() == Some(*right),
-            Self::ShortText { accepted } => {
-                answer.as_str().map(normalize_text).is_some_and(|a| accepted.iter().any(|acc| normalize_text(acc) == a))
-            }
+            Self::ShortText { accepted } => answer
+                .as_str()
+                .map(normalize_text)
+                .is_some_and(|a| accepted.iter().any(|acc| normalize_text(acc) == a)),
             Self::Numeric { value, tolerance } => answer.as_f64().is_some_and(|a| {
                 // Decimal inputs such as 3.15 vs 3.14 ± 0.01 differ by 0.0100000000000002 in
                 // binary floating point; allow that representation error, nothing more.
@@ -357,7 +378,10 @@ impl QuestionKind {
 
 /// Lowercases and folds every run of white space into one space, trimming the ends.
 pub fn normalize_text(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -371,28 +395,65 @@ mod tests {
         let id = format!("q{index}");
         (0u32..=5, 0usize..5).prop_map(move |(points, kind)| {
             let options = || {
-                vec![QuizOption { id: "a".into(), text: "A".into() }, QuizOption { id: "b".into(), text: "B".into() }]
+                vec![
+                    QuizOption {
+                        id: "a".into(),
+                        text: "A".into(),
+                    },
+                    QuizOption {
+                        id: "b".into(),
+                        text: "B".into(),
+                    },
+                ]
             };
             let (kind, right, wrong) = match kind {
                 0 => (
-                    QuestionKind::SingleChoice { options: options(), correct: vec!["a".into()] },
+                    QuestionKind::SingleChoice {
+                        options: options(),
+                        correct: vec!["a".into()],
+                    },
                     json!("a"),
                     json!("b"),
                 ),
                 1 => (
-                    QuestionKind::MultipleChoice { options: options(), correct: vec!["a".into(), "b".into()] },
+                    QuestionKind::MultipleChoice {
+                        options: options(),
+                        correct: vec!["a".into(), "b".into()],
+                    },
                     json!(["b", "a"]),
                     json!(["a"]),
                 ),
-                2 => (QuestionKind::TrueFalse { answer: false }, json!(false), json!(true)),
+                2 => (
+                    QuestionKind::TrueFalse { answer: false },
+                    json!(false),
+                    json!(true),
+                ),
                 3 => (
-                    QuestionKind::ShortText { accepted: vec!["Borrow Checker".into()] },
+                    QuestionKind::ShortText {
+                        accepted: vec!["Borrow Checker".into()],
+                    },
                     json!(" borrow   CHECKER"),
                     json!("borrow"),
                 ),
-                _ => (QuestionKind::Numeric { value: 1.5, tolerance: 0.25 }, json!(1.7), json!(2.0)),
+                _ => (
+                    QuestionKind::Numeric {
+                        value: 1.5,
+                        tolerance: 0.25,
+                    },
+                    json!(1.7),
+                    json!(2.0),
+                ),
             };
-            (Question { id: id.clone(), prompt: "?".into(), points, kind }, right, wrong)
+            (
+                Question {
+                    id: id.clone(),
+                    prompt: "?".into(),
+                    points,
+                    kind,
+                },
+                right,
+                wrong,
+            )
         })
     }
 
@@ -470,7 +531,10 @@ mod tests {
         .unwrap();
         let text = serde_json::to_string(&quiz.for_learner()).unwrap();
         for key in ["correct", "answer", "accepted", "value", "tolerance"] {
-            assert!(!text.contains(&format!("\"{key}\"")), "{key} leaked: {text}");
+            assert!(
+                !text.contains(&format!("\"{key}\"")),
+                "{key} leaked: {text}"
+            );
         }
         assert_eq!(quiz.for_learner().questions.len(), 5);
     }

@@ -211,19 +211,32 @@ pub trait StoreTx: Send {
 
     // --- memberships
     /// The user's membership in the org.
-    async fn membership(&mut self, org: OrgId, user: UserId) -> Result<Option<Membership>, StoreError>;
+    async fn membership(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Membership>, StoreError>;
     /// Every org the user belongs to, by org slug.
     async fn memberships_of(&mut self, user: UserId) -> Result<Vec<MembershipSummary>, StoreError>;
     /// Inserts a membership (`Duplicate(Membership)` when the user is already a member).
     async fn insert_membership(&mut self, membership: &Membership) -> Result<(), StoreError>;
     /// Changes a member's role.
-    async fn update_membership_role(&mut self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError>;
+    async fn update_membership_role(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError>;
     /// Removes a member.
     async fn delete_membership(&mut self, org: OrgId, user: UserId) -> Result<(), StoreError>;
     /// How many admins the org has.
     async fn count_admins(&mut self, org: OrgId) -> Result<u32, StoreError>;
     /// A page of members, ordered by user id.
-    async fn list_members(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<Member>, StoreError>;
+    async fn list_members(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<Member>, StoreError>;
 
     // --- courses and curriculum
     /// Inserts a course (`Duplicate(CourseSlug)` when the org has the slug already).
@@ -231,7 +244,11 @@ pub trait StoreTx: Send {
     /// Replaces a course's fields.
     async fn update_course(&mut self, course: &Course) -> Result<(), StoreError>;
     /// The org's course with this id or slug (never another org's).
-    async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError>;
+    async fn course<'k>(
+        &mut self,
+        org: OrgId,
+        key: CourseKey<'k>,
+    ) -> Result<Option<Course>, StoreError>;
     /// In one read: the org's course with this id or slug, and — for `user` — their role in
     /// the org and their enrollment in the course (not locked).
     async fn course_context<'k>(
@@ -242,7 +259,11 @@ pub trait StoreTx: Send {
     ) -> Result<Option<CourseContext>, StoreError>;
     /// Moves the course's `updated_at` (a curriculum change: outlines cached for the old
     /// version stop being used).
-    async fn touch_course(&mut self, course: CourseId, updated_at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn touch_course(
+        &mut self,
+        course: CourseId,
+        updated_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Locks the course row (serializes curriculum changes of the course).
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError>;
     /// A page of the org's courses, ordered by id.
@@ -261,7 +282,11 @@ pub trait StoreTx: Send {
     /// Deletes a module with its lessons and their progress and attempts.
     async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError>;
     /// The course's lesson with this id, content included.
-    async fn lesson(&mut self, course: CourseId, lesson: LessonId) -> Result<Option<Lesson>, StoreError>;
+    async fn lesson(
+        &mut self,
+        course: CourseId,
+        lesson: LessonId,
+    ) -> Result<Option<Lesson>, StoreError>;
     /// Inserts a lesson.
     async fn insert_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
     /// Replaces a lesson's fields (title, content and kind, flags, duration).
@@ -270,13 +295,25 @@ pub trait StoreTx: Send {
     async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError>;
     /// Rewrites module positions and lesson modules and positions to match a layout that
     /// names exactly the course's modules and lessons (already checked by the core).
-    async fn apply_layout(&mut self, course: CourseId, layout: &CurriculumLayout) -> Result<(), StoreError>;
+    async fn apply_layout(
+        &mut self,
+        course: CourseId,
+        layout: &CurriculumLayout,
+    ) -> Result<(), StoreError>;
 
     // --- enrollments and progress
     /// The user's enrollment in the course.
-    async fn enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError>;
+    async fn enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError>;
     /// Like [`StoreTx::enrollment`], holding the row until the transaction ends.
-    async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError>;
+    async fn lock_enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError>;
     /// Inserts an enrollment (`Duplicate(Enrollment)` when one exists for the pair).
     async fn insert_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
     /// Inserts many enrollments at once, rollups included (bulk import).
@@ -286,7 +323,11 @@ pub trait StoreTx: Send {
     /// Replaces an enrollment's source, status, dates and rollup.
     async fn update_enrollment(&mut self, enrollment: &Enrollment) -> Result<(), StoreError>;
     /// A page of the course's enrollments (any status), ordered by enrollment id.
-    async fn list_enrollments(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<Enrollment>, StoreError>;
+    async fn list_enrollments(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<Enrollment>, StoreError>;
     /// A page of the user's enrollments with their courses, ordered by enrollment id.
     async fn enrollments_of(
         &mut self,
@@ -294,8 +335,11 @@ pub trait StoreTx: Send {
         page: &PageRequest,
     ) -> Result<Vec<EnrollmentWithCourse>, StoreError>;
     /// Every progress row of the user in the course.
-    async fn course_progress_rows(&mut self, user: UserId, course: CourseId)
-    -> Result<Vec<LessonProgress>, StoreError>;
+    async fn course_progress_rows(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Vec<LessonProgress>, StoreError>;
     /// Every progress row of any of `users` in any of `courses`, in one query: a page of
     /// learners in one course (reports, checks), or one learner's page of courses (dashboard).
     async fn progress_rows(
@@ -304,7 +348,8 @@ pub trait StoreTx: Send {
         courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError>;
     /// Inserts or replaces a progress row.
-    async fn upsert_lesson_progress(&mut self, progress: &LessonProgress) -> Result<(), StoreError>;
+    async fn upsert_lesson_progress(&mut self, progress: &LessonProgress)
+    -> Result<(), StoreError>;
     /// Recomputes every enrollment rollup of the course from its progress rows: the number
     /// of completed progress rows on lessons of the course that are `required`. Called in
     /// the transaction of a curriculum change.
@@ -323,12 +368,22 @@ pub trait StoreTx: Send {
     /// whether it was inserted. (A pair holds at most one certificate, ever.)
     async fn insert_certificate(&mut self, certificate: &Certificate) -> Result<bool, StoreError>;
     /// The user's certificate for the course.
-    async fn certificate(&mut self, user: UserId, course: CourseId) -> Result<Option<Certificate>, StoreError>;
+    async fn certificate(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Certificate>, StoreError>;
     /// The certificate with this code, whichever org it belongs to: holding the code is
     /// what entitles anyone to read it (backends with row-level security admit that row).
-    async fn certificate_by_code(&mut self, code: &CertificateCode) -> Result<Option<Certificate>, StoreError>;
+    async fn certificate_by_code(
+        &mut self,
+        code: &CertificateCode,
+    ) -> Result<Option<Certificate>, StoreError>;
     /// Stores a certificate's `revoked_at` and `revoked_reason` (nothing else ever changes).
-    async fn update_certificate_revocation(&mut self, certificate: &Certificate) -> Result<(), StoreError>;
+    async fn update_certificate_revocation(
+        &mut self,
+        certificate: &Certificate,
+    ) -> Result<(), StoreError>;
 
     // --- quizzes
     /// Inserts a graded attempt (`Duplicate(AttemptNumber)` when the number is taken).
@@ -345,11 +400,21 @@ pub trait StoreTx: Send {
 
     // --- reports
     /// A page of the course's active enrollments with learner names, ordered by enrollment id.
-    async fn report_rows(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<ReportRow>, StoreError>;
+    async fn report_rows(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<ReportRow>, StoreError>;
     /// The rollups of the courses' active enrollments, grouped by completed count.
-    async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError>;
+    async fn rollup_buckets(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<RollupBucket>, StoreError>;
     /// How many required lessons each course has (courses without lessons may be absent).
-    async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError>;
+    async fn required_totals(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<(CourseId, u32)>, StoreError>;
 
     // --- discussions
     /// Inserts a post.
@@ -357,13 +422,21 @@ pub trait StoreTx: Send {
     /// The course's post with this id, with its author's name.
     async fn post(&mut self, course: CourseId, post: PostId) -> Result<Option<Post>, StoreError>;
     /// A page of the lesson's posts and replies, oldest first (by id).
-    async fn list_posts(&mut self, lesson: LessonId, page: &PageRequest) -> Result<Vec<Post>, StoreError>;
+    async fn list_posts(
+        &mut self,
+        lesson: LessonId,
+        page: &PageRequest,
+    ) -> Result<Vec<Post>, StoreError>;
     /// Stores a post's body, edit time and hidden flag.
     async fn update_post(&mut self, post: &Post) -> Result<(), StoreError>;
     /// Deletes a post with its replies.
     async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError>;
     /// How many posts the user wrote since `since` (for the posting rate limit).
-    async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError>;
+    async fn count_posts_since(
+        &mut self,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
 
     // --- events and notifications
     /// Appends an event to the outbox with a notification for each of its recipients.
@@ -372,7 +445,12 @@ pub trait StoreTx: Send {
     /// rolled-back transaction leaves none. Signals [`Store::listen`] on commit.
     async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError>;
     /// Up to `limit` of the course's events after `after`, oldest first.
-    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError>;
+    async fn course_events(
+        &mut self,
+        course: CourseId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
     /// Up to `limit` of the user's notifications after `after`, oldest first.
     async fn notifications_after(
         &mut self,
@@ -381,7 +459,11 @@ pub trait StoreTx: Send {
         limit: u32,
     ) -> Result<Vec<Notification>, StoreError>;
     /// A page of the user's notifications, newest first (by id, descending).
-    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError>;
+    async fn list_notifications(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<Notification>, StoreError>;
     /// Marks the user's notifications read (`None`: all of them); others' are untouched,
     /// and one read before keeps its time.
     async fn mark_notifications_read<'a>(
@@ -405,14 +487,26 @@ pub trait StoreTx: Send {
     /// whether it was appended. Records are never updated or deleted.
     async fn insert_payment(&mut self, record: &PaymentRecord) -> Result<bool, StoreError>;
     /// A page of the org's payment records, ordered by id.
-    async fn list_payments(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<PaymentRecord>, StoreError>;
+    async fn list_payments(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<PaymentRecord>, StoreError>;
     /// The user's subscription to the org's membership plan.
-    async fn subscription(&mut self, org: OrgId, user: UserId) -> Result<Option<Subscription>, StoreError>;
+    async fn subscription(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Subscription>, StoreError>;
     /// Inserts or replaces the user's subscription to the org's plan.
     async fn upsert_subscription(&mut self, subscription: &Subscription) -> Result<(), StoreError>;
     /// Revokes the user's active enrollments with source `subscription` in the org's
     /// courses (their membership ended); returns how many.
-    async fn revoke_subscription_enrollments(&mut self, org: OrgId, user: UserId) -> Result<u64, StoreError>;
+    async fn revoke_subscription_enrollments(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<u64, StoreError>;
 
     // --- records of an authentication front end (opaque to the core, which stores no
     // credentials of its own and never reads these)
@@ -425,7 +519,11 @@ pub trait StoreTx: Send {
     /// The session with this token hash, expired or not.
     async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError>;
     /// Moves a session's expiry.
-    async fn extend_session(&mut self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn extend_session(
+        &mut self,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Deletes a session (sign-out); deleting a missing one is not an error.
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
 }

@@ -19,7 +19,9 @@ pub const MAX_JSON_BYTES: usize = 16 * 1024;
 /// assert!(slug("-rust").is_err());
 /// ```
 pub fn slug(value: &str) -> Result<(), String> {
-    let ok_chars = value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_chars = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if value.is_empty() || value.len() > 64 || !ok_chars {
         return Err("must be 1 to 64 characters of a-z, 0-9 and -".into());
     }
@@ -36,7 +38,9 @@ pub fn slug(value: &str) -> Result<(), String> {
 pub fn title(value: &str) -> Result<(), String> {
     let chars = value.chars().count();
     if value.trim().is_empty() || chars > MAX_TITLE_CHARS {
-        return Err(format!("must be 1 to {MAX_TITLE_CHARS} characters, not only white space"));
+        return Err(format!(
+            "must be 1 to {MAX_TITLE_CHARS} characters, not only white space"
+        ));
     }
     Ok(())
 }

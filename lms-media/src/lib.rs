@@ -94,7 +94,11 @@ pub fn limited(body: ByteStream, limit: u64) -> ByteStream {
     body.map(move |chunk| {
         let chunk = chunk?;
         seen += chunk.len() as u64;
-        if seen > limit { Err(MediaError::TooLarge { limit }) } else { Ok(chunk) }
+        if seen > limit {
+            Err(MediaError::TooLarge { limit })
+        } else {
+            Ok(chunk)
+        }
     })
     .boxed()
 }
@@ -105,28 +109,51 @@ pub(crate) mod tests {
     use lms_core::OrgId;
 
     pub(crate) fn chunks(parts: &[&'static [u8]]) -> ByteStream {
-        futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::from_static(p))).collect::<Vec<_>>()).boxed()
+        futures_util::stream::iter(
+            parts
+                .iter()
+                .map(|p| Ok(Bytes::from_static(p)))
+                .collect::<Vec<_>>(),
+        )
+        .boxed()
     }
 
     pub(crate) async fn collect(stream: ByteStream) -> Vec<u8> {
         let parts: Vec<_> = stream.collect().await;
-        parts.into_iter().flat_map(|p| p.expect("chunk").to_vec()).collect()
+        parts
+            .into_iter()
+            .flat_map(|p| p.expect("chunk").to_vec())
+            .collect()
     }
 
     /// What every store must do: the same cases for each.
     pub(crate) async fn store_conformance(store: &dyn MediaStore) {
         let key = MediaKey::new(OrgId::new(), "video/mp4").unwrap();
         assert!(matches!(store.size(&key).await, Err(MediaError::NotFound)));
-        let size = store.put(&key, chunks(&[b"0123", b"456789"])).await.unwrap();
+        let size = store
+            .put(&key, chunks(&[b"0123", b"456789"]))
+            .await
+            .unwrap();
         assert_eq!((size, store.size(&key).await.unwrap()), (10, 10));
-        assert_eq!(collect(store.read(&key, 0..10).await.unwrap()).await, b"0123456789");
-        assert_eq!(collect(store.read(&key, 3..7).await.unwrap()).await, b"3456");
+        assert_eq!(
+            collect(store.read(&key, 0..10).await.unwrap()).await,
+            b"0123456789"
+        );
+        assert_eq!(
+            collect(store.read(&key, 3..7).await.unwrap()).await,
+            b"3456"
+        );
         assert_eq!(collect(store.read(&key, 9..10).await.unwrap()).await, b"9");
 
         // Too large, or interrupted: nothing is kept, not even a part.
         let big = MediaKey::new(OrgId::new(), "video/mp4").unwrap();
-        let refused = store.put(&big, limited(chunks(&[b"0123", b"4567", b"89"]), 6)).await;
-        assert!(matches!(refused, Err(MediaError::TooLarge { limit: 6 })), "{refused:?}");
+        let refused = store
+            .put(&big, limited(chunks(&[b"0123", b"4567", b"89"]), 6))
+            .await;
+        assert!(
+            matches!(refused, Err(MediaError::TooLarge { limit: 6 })),
+            "{refused:?}"
+        );
         assert!(matches!(store.size(&big).await, Err(MediaError::NotFound)));
         let broken = futures_util::stream::iter([
             Ok(Bytes::from_static(b"0123")),

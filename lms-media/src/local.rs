@@ -34,13 +34,17 @@ impl MediaStore for LocalMediaStore {
     async fn put(&self, key: &MediaKey, mut body: ByteStream) -> Result<u64, MediaError> {
         let path = self.path(key);
         let dir = path.parent().unwrap_or(&self.root);
-        tokio::fs::create_dir_all(dir).await.map_err(MediaError::backend)?;
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(MediaError::backend)?;
         // Written beside its place and renamed when complete: readers never see a part.
         let partial = dir.join(format!(".{}.part", uuid::Uuid::now_v7()));
         let written = write_all(&partial, &mut body).await;
         match written {
             Ok(size) => {
-                tokio::fs::rename(&partial, &path).await.map_err(MediaError::backend)?;
+                tokio::fs::rename(&partial, &path)
+                    .await
+                    .map_err(MediaError::backend)?;
                 Ok(size)
             }
             Err(e) => {
@@ -64,9 +68,13 @@ impl MediaStore for LocalMediaStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MediaError::NotFound),
             Err(e) => return Err(MediaError::backend(e)),
         };
-        file.seek(SeekFrom::Start(range.start)).await.map_err(MediaError::backend)?;
+        file.seek(SeekFrom::Start(range.start))
+            .await
+            .map_err(MediaError::backend)?;
         let part = file.take(range.end.saturating_sub(range.start));
-        Ok(ReaderStream::new(part).map(|chunk| chunk.map_err(MediaError::backend)).boxed())
+        Ok(ReaderStream::new(part)
+            .map(|chunk| chunk.map_err(MediaError::backend))
+            .boxed())
     }
 
     async fn delete(&self, key: &MediaKey) -> Result<(), MediaError> {
@@ -78,7 +86,9 @@ impl MediaStore for LocalMediaStore {
 }
 
 async fn write_all(path: &Path, body: &mut ByteStream) -> Result<u64, MediaError> {
-    let mut file = tokio::fs::File::create(path).await.map_err(MediaError::backend)?;
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(MediaError::backend)?;
     let mut size = 0;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;

@@ -34,7 +34,10 @@ pub struct ObjectMediaStore {
 impl ObjectMediaStore {
     /// Media at the root of `store`.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Self { store, prefix: None }
+        Self {
+            store,
+            prefix: None,
+        }
     }
 
     /// Keeps media under `prefix` (a "folder" of a shared bucket).
@@ -62,7 +65,11 @@ fn object_error(error: object_store::Error) -> MediaError {
 #[async_trait]
 impl MediaStore for ObjectMediaStore {
     async fn put(&self, key: &MediaKey, mut body: ByteStream) -> Result<u64, MediaError> {
-        let upload = self.store.put_multipart(&self.path(key)).await.map_err(object_error)?;
+        let upload = self
+            .store
+            .put_multipart(&self.path(key))
+            .await
+            .map_err(object_error)?;
         let mut writer = WriteMultipart::new(upload);
         let mut size = 0;
         while let Some(chunk) = body.next().await {
@@ -85,7 +92,12 @@ impl MediaStore for ObjectMediaStore {
     }
 
     async fn size(&self, key: &MediaKey) -> Result<u64, MediaError> {
-        Ok(self.store.head(&self.path(key)).await.map_err(object_error)?.size)
+        Ok(self
+            .store
+            .head(&self.path(key))
+            .await
+            .map_err(object_error)?
+            .size)
     }
 
     async fn read(&self, key: &MediaKey, range: Range<u64>) -> Result<ByteStream, MediaError> {
@@ -93,13 +105,22 @@ impl MediaStore for ObjectMediaStore {
             return Ok(futures_util::stream::empty().boxed());
         }
         let options = GetOptions::new().with_range(Some(GetRange::Bounded(range)));
-        let result = self.store.get_opts(&self.path(key), options).await.map_err(object_error)?;
-        Ok(result.into_stream().map(|chunk| chunk.map_err(object_error)).boxed())
+        let result = self
+            .store
+            .get_opts(&self.path(key), options)
+            .await
+            .map_err(object_error)?;
+        Ok(result
+            .into_stream()
+            .map(|chunk| chunk.map_err(object_error))
+            .boxed())
     }
 
     async fn delete(&self, key: &MediaKey) -> Result<(), MediaError> {
         match self.store.delete(&self.path(key)).await {
-            Err(e) if !matches!(e, object_store::Error::NotFound { .. }) => Err(MediaError::backend(e)),
+            Err(e) if !matches!(e, object_store::Error::NotFound { .. }) => {
+                Err(MediaError::backend(e))
+            }
             _ => Ok(()),
         }
     }
@@ -113,6 +134,7 @@ mod tests {
     async fn an_object_store_passes_the_store_cases() {
         let memory = Arc::new(object_store::memory::InMemory::new());
         crate::tests::store_conformance(&ObjectMediaStore::new(memory.clone())).await;
-        crate::tests::store_conformance(&ObjectMediaStore::new(memory).with_prefix("tenant-media")).await;
+        crate::tests::store_conformance(&ObjectMediaStore::new(memory).with_prefix("tenant-media"))
+            .await;
     }
 }

@@ -45,19 +45,34 @@ impl std::fmt::Debug for MediaSigner {
 impl MediaSigner {
     /// A signer with `secret` (use at least 32 random bytes).
     pub fn new(secret: &[u8]) -> Self {
-        Self { mac: Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length") }
+        Self {
+            mac: Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length"),
+        }
     }
 
     /// The expiry (`now` + [`URL_LIFETIME_SECS`]) and signature for `key`.
     pub fn sign(&self, key: &str, now_unix: i64) -> (i64, String) {
         let expires = now_unix + URL_LIFETIME_SECS;
-        (expires, URL_SAFE_NO_PAD.encode(self.tag(key, expires).finalize().into_bytes()))
+        (
+            expires,
+            URL_SAFE_NO_PAD.encode(self.tag(key, expires).finalize().into_bytes()),
+        )
     }
 
     /// Checks a URL's signature (in constant time), then its expiry.
-    pub fn verify(&self, key: &str, expires_unix: i64, signature: &str, now_unix: i64) -> Result<(), SignedUrlError> {
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| SignedUrlError::Invalid)?;
-        self.tag(key, expires_unix).verify_slice(&signature).map_err(|_| SignedUrlError::Invalid)?;
+    pub fn verify(
+        &self,
+        key: &str,
+        expires_unix: i64,
+        signature: &str,
+        now_unix: i64,
+    ) -> Result<(), SignedUrlError> {
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| SignedUrlError::Invalid)?;
+        self.tag(key, expires_unix)
+            .verify_slice(&signature)
+            .map_err(|_| SignedUrlError::Invalid)?;
         if now_unix > expires_unix {
             return Err(SignedUrlError::Expired);
         }
@@ -81,19 +96,39 @@ mod tests {
     fn any_change_to_key_expiry_or_signature_is_refused() {
         let signer = MediaSigner::new(b"secret");
         let (exp, sig) = signer.sign("k/1.mp4", 100);
-        assert_eq!(signer.verify("k/1.mp4", exp, &sig, exp), Ok(()), "valid through its last second");
-        assert_eq!(signer.verify("k/1.mp4", exp + 1, &sig, 100), Err(SignedUrlError::Invalid), "a later expiry");
+        assert_eq!(
+            signer.verify("k/1.mp4", exp, &sig, exp),
+            Ok(()),
+            "valid through its last second"
+        );
+        assert_eq!(
+            signer.verify("k/1.mp4", exp + 1, &sig, 100),
+            Err(SignedUrlError::Invalid),
+            "a later expiry"
+        );
         let mut altered = sig.clone().into_bytes();
         altered[0] = if altered[0] == b'A' { b'B' } else { b'A' };
         assert_eq!(
             signer.verify("k/1.mp4", exp, std::str::from_utf8(&altered).unwrap(), 100),
             Err(SignedUrlError::Invalid)
         );
-        assert_eq!(signer.verify("k/1.mp4", exp, "", 100), Err(SignedUrlError::Invalid));
-        assert_eq!(signer.verify("k/1.mp4", exp, "not base64!", 100), Err(SignedUrlError::Invalid));
+        assert_eq!(
+            signer.verify("k/1.mp4", exp, "", 100),
+            Err(SignedUrlError::Invalid)
+        );
+        assert_eq!(
+            signer.verify("k/1.mp4", exp, "not base64!", 100),
+            Err(SignedUrlError::Invalid)
+        );
         let other = MediaSigner::new(b"another secret");
-        assert_eq!(other.verify("k/1.mp4", exp, &sig, 100), Err(SignedUrlError::Invalid));
+        assert_eq!(
+            other.verify("k/1.mp4", exp, &sig, 100),
+            Err(SignedUrlError::Invalid)
+        );
         // An expired URL with a valid signature says so (a tampered one never does).
-        assert_eq!(signer.verify("k/1.mp4", exp, &sig, exp + 1), Err(SignedUrlError::Expired));
+        assert_eq!(
+            signer.verify("k/1.mp4", exp, &sig, exp + 1),
+            Err(SignedUrlError::Expired)
+        );
     }
 }

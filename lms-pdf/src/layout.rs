@@ -69,14 +69,25 @@ impl Fonts {
         use allsorts::font_data::FontData;
         use allsorts::subset::{CmapTarget, SubsetProfile, subset};
         let font = self.face(face);
-        let glyphs: BTreeSet<u16> = chars.iter().filter_map(|c| font.lookup_glyph_index(*c as u32)).collect();
-        let glyphs: Vec<u16> = std::iter::once(0).chain(glyphs.into_iter().filter(|g| *g != 0)).collect();
+        let glyphs: BTreeSet<u16> = chars
+            .iter()
+            .filter_map(|c| font.lookup_glyph_index(*c as u32))
+            .collect();
+        let glyphs: Vec<u16> = std::iter::once(0)
+            .chain(glyphs.into_iter().filter(|g| *g != 0))
+            .collect();
         let subset = ReadScope::new(face.bytes())
             .read::<FontData<'_>>()
             .map_err(|e| e.to_string())
             .and_then(|data| data.table_provider(0).map_err(|e| e.to_string()))
             .and_then(|provider| {
-                subset(&provider, &glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).map_err(|e| e.to_string())
+                subset(
+                    &provider,
+                    &glyphs,
+                    &SubsetProfile::Minimal,
+                    CmapTarget::Unicode,
+                )
+                .map_err(|e| e.to_string())
             })
             .unwrap_or_else(|e| panic!("subsetting the embedded {face:?} font failed: {e}"));
         ParsedFont::from_bytes(&subset, 0, &mut Vec::new())
@@ -96,11 +107,18 @@ impl Fonts {
     /// so that word spacing is the same throughout), else the first fallback that has it, else the own face (which
     /// shows its "missing glyph" box rather than dropping the character silently).
     fn face_for(&self, c: char, preferred: FontFace) -> FontFace {
-        let has = |face: &FontFace| self.face(*face).lookup_glyph_index(c as u32).is_some_and(|g| g != 0);
+        let has = |face: &FontFace| {
+            self.face(*face)
+                .lookup_glyph_index(c as u32)
+                .is_some_and(|g| g != 0)
+        };
         if c.is_whitespace() || has(&preferred) {
             return preferred;
         }
-        [FontFace::Fallback, FontFace::Hangul].into_iter().find(has).unwrap_or(preferred)
+        [FontFace::Fallback, FontFace::Hangul]
+            .into_iter()
+            .find(has)
+            .unwrap_or(preferred)
     }
 
     /// The advance of `c` in `face`, in points at `size`.
@@ -144,8 +162,20 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    pub(crate) fn new(text: &str, face: FontFace, size: f32, height_fraction: f32, align: Align) -> Self {
-        Self { text: text.to_owned(), face, size, height_fraction, align }
+    pub(crate) fn new(
+        text: &str,
+        face: FontFace,
+        size: f32,
+        height_fraction: f32,
+        align: Align,
+    ) -> Self {
+        Self {
+            text: text.to_owned(),
+            face,
+            size,
+            height_fraction,
+            align,
+        }
     }
 
     /// The drawing operations of the block; records the characters drawn per face in `used`.
@@ -170,12 +200,19 @@ impl Block {
             };
             let y = top - line_height * index as f32;
             ops.push(Op::StartTextSection);
-            ops.push(Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } });
+            ops.push(Op::SetTextCursor {
+                pos: Point { x: Pt(x), y: Pt(y) },
+            });
             for (face, run) in runs {
                 used.entry(face).or_default().extend(run.chars());
                 let font = PdfFontHandle::External(FontId(face.resource_name().into()));
-                ops.push(Op::SetFont { font, size: Pt(size) });
-                ops.push(Op::ShowText { items: vec![TextItem::Text(run)] });
+                ops.push(Op::SetFont {
+                    font,
+                    size: Pt(size),
+                });
+                ops.push(Op::ShowText {
+                    items: vec![TextItem::Text(run)],
+                });
             }
             ops.push(Op::EndTextSection);
         }
@@ -193,7 +230,10 @@ impl Block {
             }
             size -= 1.0;
         }
-        (smallest, wrap(&self.text, max_width, |text| width_at(smallest, text)))
+        (
+            smallest,
+            wrap(&self.text, max_width, |text| width_at(smallest, text)),
+        )
     }
 }
 
@@ -203,7 +243,11 @@ fn wrap(text: &str, max_width: f32, width: impl Fn(&str) -> f32) -> Vec<String> 
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
-        let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+        let candidate = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
         if width(&candidate) <= max_width {
             line = candidate;
             continue;
@@ -247,6 +291,9 @@ mod tests {
     fn long_text_wraps_within_the_width() {
         let width = |s: &str| s.chars().count() as f32;
         assert_eq!(wrap("aaa bbb ccc", 7.0, width), vec!["aaa bbb", "ccc"]);
-        assert_eq!(wrap("山田太郎山田太郎", 3.0, width), vec!["山田太", "郎山田", "太郎"]);
+        assert_eq!(
+            wrap("山田太郎山田太郎", 3.0, width),
+            vec!["山田太", "郎山田", "太郎"]
+        );
     }
 }

@@ -35,7 +35,10 @@ mod layout;
 
 use chrono::{DateTime, Utc};
 use layout::{Align, Block, FontFace, Fonts};
-use printpdf::{Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Point, Pt, Rgb};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Point,
+    Pt, Rgb,
+};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -95,24 +98,83 @@ pub fn render(certificate: &CertificateDocument<'_>, paper: PaperSize) -> Vec<u8
     let mut ops = frame(width, height);
     let issued = format!("Issued on {}", certificate.issued_at.format("%-d %B %Y"));
     let blocks = [
-        Block::new("CERTIFICATE OF COMPLETION", FontFace::Bold, 26.0, 0.72, Align::Centre),
-        Block::new("This certifies that", FontFace::Regular, 14.0, 0.62, Align::Centre),
-        Block::new(certificate.learner_name, FontFace::Bold, 34.0, 0.535, Align::Centre),
-        Block::new("has completed the course", FontFace::Regular, 14.0, 0.45, Align::Centre),
-        Block::new(certificate.course_title, FontFace::Bold, 24.0, 0.365, Align::Centre),
-        Block::new(&format!("offered by {}", certificate.org_name), FontFace::Regular, 14.0, 0.28, Align::Centre),
+        Block::new(
+            "CERTIFICATE OF COMPLETION",
+            FontFace::Bold,
+            26.0,
+            0.72,
+            Align::Centre,
+        ),
+        Block::new(
+            "This certifies that",
+            FontFace::Regular,
+            14.0,
+            0.62,
+            Align::Centre,
+        ),
+        Block::new(
+            certificate.learner_name,
+            FontFace::Bold,
+            34.0,
+            0.535,
+            Align::Centre,
+        ),
+        Block::new(
+            "has completed the course",
+            FontFace::Regular,
+            14.0,
+            0.45,
+            Align::Centre,
+        ),
+        Block::new(
+            certificate.course_title,
+            FontFace::Bold,
+            24.0,
+            0.365,
+            Align::Centre,
+        ),
+        Block::new(
+            &format!("offered by {}", certificate.org_name),
+            FontFace::Regular,
+            14.0,
+            0.28,
+            Align::Centre,
+        ),
         Block::new(&issued, FontFace::Regular, 12.0, 0.20, Align::Centre),
-        Block::new(&format!("Certificate code: {}", certificate.code), FontFace::Regular, 10.0, 0.125, Align::Centre),
-        Block::new(&format!("Verify at {}", certificate.verify_url), FontFace::Regular, 9.0, 0.095, Align::Centre),
+        Block::new(
+            &format!("Certificate code: {}", certificate.code),
+            FontFace::Regular,
+            10.0,
+            0.125,
+            Align::Centre,
+        ),
+        Block::new(
+            &format!("Verify at {}", certificate.verify_url),
+            FontFace::Regular,
+            9.0,
+            0.095,
+            Align::Centre,
+        ),
     ];
     let mut used = BTreeMap::new();
     for block in &blocks {
         ops.extend(block.ops(fonts, centre, height, text_width, &mut used));
     }
     if let Some(notice) = certificate.revoked_notice {
-        let warning = Color::Rgb(Rgb { r: 0.75, g: 0.1, b: 0.1, icc_profile: None });
+        let warning = Color::Rgb(Rgb {
+            r: 0.75,
+            g: 0.1,
+            b: 0.1,
+            icc_profile: None,
+        });
         ops.push(Op::SetFillColor { col: warning });
-        let block = Block::new(&format!("REVOKED: {notice}"), FontFace::Bold, 16.0, 0.83, Align::Centre);
+        let block = Block::new(
+            &format!("REVOKED: {notice}"),
+            FontFace::Bold,
+            16.0,
+            0.83,
+            Align::Centre,
+        );
         ops.extend(block.ops(fonts, centre, height, text_width, &mut used));
     }
 
@@ -123,7 +185,10 @@ pub fn render(certificate: &CertificateDocument<'_>, paper: PaperSize) -> Vec<u8
     for (face, chars) in &used {
         // Fixed resource names (printpdf's own ids are random), so output is reproducible.
         let id = FontId(face.resource_name().into());
-        doc.resources.fonts.map.insert(id, PdfFont::new(fonts.subset(*face, chars)));
+        doc.resources
+            .fonts
+            .map
+            .insert(id, PdfFont::new(fonts.subset(*face, chars)));
     }
     doc.with_pages(vec![PdfPage::new(Mm(width_mm), Mm(height_mm), ops)]);
     save_reproducibly(&doc, certificate.code)
@@ -134,30 +199,55 @@ pub fn render(certificate: &CertificateDocument<'_>, paper: PaperSize) -> Vec<u8
 fn save_reproducibly(doc: &PdfDocument, code: &str) -> Vec<u8> {
     let options = PdfSaveOptions::default();
     let mut lopdf_doc = printpdf::serialize::to_lopdf_doc(doc, &options, &mut Vec::new());
-    let id = lopdf::Object::String(format!("lms-certificate-{code}").into_bytes(), lopdf::StringFormat::Literal);
-    lopdf_doc.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let id = lopdf::Object::String(
+        format!("lms-certificate-{code}").into_bytes(),
+        lopdf::StringFormat::Literal,
+    );
+    lopdf_doc
+        .trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
     if options.optimize {
         lopdf_doc.compress();
     }
     let mut bytes = Vec::new();
-    lopdf_doc.save_to(&mut bytes).expect("writing a PDF into memory cannot fail");
+    lopdf_doc
+        .save_to(&mut bytes)
+        .expect("writing a PDF into memory cannot fail");
     bytes
 }
 
 /// A double rule around the page, in the certificate's accent colour.
 fn frame(width: f32, height: f32) -> Vec<Op> {
-    let accent = Color::Rgb(Rgb { r: 0.16, g: 0.29, b: 0.48, icc_profile: None });
+    let accent = Color::Rgb(Rgb {
+        r: 0.16,
+        g: 0.29,
+        b: 0.48,
+        icc_profile: None,
+    });
     let mut ops = vec![Op::SetOutlineColor { col: accent }];
     for (inset, thickness) in [(24.0, 2.5), (32.0, 0.8)] {
         ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
-        ops.push(Op::DrawLine { line: rectangle(inset, inset, width - inset, height - inset) });
+        ops.push(Op::DrawLine {
+            line: rectangle(inset, inset, width - inset, height - inset),
+        });
     }
     ops
 }
 
 fn rectangle(x0: f32, y0: f32, x1: f32, y1: f32) -> Line {
-    let corner = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
-    Line { points: vec![corner(x0, y0), corner(x1, y0), corner(x1, y1), corner(x0, y1)], is_closed: true }
+    let corner = |x: f32, y: f32| LinePoint {
+        p: Point { x: Pt(x), y: Pt(y) },
+        bezier: false,
+    };
+    Line {
+        points: vec![
+            corner(x0, y0),
+            corner(x1, y0),
+            corner(x1, y1),
+            corner(x0, y1),
+        ],
+        is_closed: true,
+    }
 }
 
 #[cfg(test)]
@@ -165,7 +255,9 @@ mod tests {
     use super::*;
 
     fn sample(name: &str) -> Vec<u8> {
-        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().to_utc();
+        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .to_utc();
         render(
             &CertificateDocument {
                 learner_name: name,
@@ -191,31 +283,50 @@ mod tests {
     /// The text a PDF reader extracts, through poppler's `pdftotext` (scripts/test.sh
     /// installs poppler-utils).
     pub(crate) fn pdftotext(pdf: &[u8]) -> String {
-        let dir =
-            std::env::temp_dir().join(format!("lms-pdf-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let dir = std::env::temp_dir().join(format!(
+            "lms-pdf-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         std::fs::write(&dir, pdf).unwrap();
         let output = std::process::Command::new("pdftotext").arg(&dir).arg("-").output().expect(
             "pdftotext (poppler-utils) must be installed: run scripts/test.sh or `apt-get install poppler-utils`",
         );
         std::fs::remove_file(&dir).unwrap();
-        assert!(output.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "pdftotext failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap()
     }
 
     #[test]
     fn names_in_latin_greek_cyrillic_and_cjk_scripts_are_extractable_text() {
-        for name in ["Zoë Łukasz 山田", "Αλέξανδρος Παπαδόπουλος", "Дмитрий Шостакович", "김민준 李小龍 たなか"]
-        {
+        for name in [
+            "Zoë Łukasz 山田",
+            "Αλέξανδρος Παπαδόπουλος",
+            "Дмитрий Шостакович",
+            "김민준 李小龍 たなか",
+        ] {
             let text = pdftotext(&sample(name));
-            assert!(text.contains(name), "{name:?} not in the extracted text:\n{text}");
-            assert!(text.contains("Rust 101") && text.contains("ABCD-EFGH") && text.contains("Acme"), "{text}");
+            assert!(
+                text.contains(name),
+                "{name:?} not in the extracted text:\n{text}"
+            );
+            assert!(
+                text.contains("Rust 101") && text.contains("ABCD-EFGH") && text.contains("Acme"),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn a_title_too_long_for_one_line_wraps_and_stays_whole() {
         let title = "Ownership ".repeat(20);
-        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().to_utc();
+        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .to_utc();
         let document = CertificateDocument {
             learner_name: "Ada",
             course_title: title.trim(),
@@ -233,7 +344,9 @@ mod tests {
 
     #[test]
     fn a_revoked_certificate_says_so() {
-        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().to_utc();
+        let issued_at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .to_utc();
         let document = CertificateDocument {
             learner_name: "Ada",
             course_title: "Rust 101",
@@ -244,6 +357,9 @@ mod tests {
             revoked_notice: Some("the enrollment was revoked"),
         };
         let text = pdftotext(&render(&document, PaperSize::A4));
-        assert!(text.contains("REVOKED: the enrollment was revoked") && text.contains("Ada"), "{text}");
+        assert!(
+            text.contains("REVOKED: the enrollment was revoked") && text.contains("Ada"),
+            "{text}"
+        );
     }
 }

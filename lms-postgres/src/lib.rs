@@ -193,7 +193,10 @@ impl PgStore {
 
     /// Connects with structured connection settings (host, user, database, TLS…) and
     /// `options`. Does not migrate.
-    pub async fn connect_with_options(mut connect: PgConnectOptions, options: PgOptions) -> Result<Self, StoreError> {
+    pub async fn connect_with_options(
+        mut connect: PgConnectOptions,
+        options: PgOptions,
+    ) -> Result<Self, StoreError> {
         if !options.statement_cache {
             connect = connect.statement_cache_capacity(0);
         }
@@ -213,14 +216,20 @@ impl PgStore {
     /// row-level security settings of `options` (its pool settings are the pool's own).
     /// Does not migrate.
     pub fn from_pool(pool: PgPool, options: &PgOptions) -> Self {
-        let settings =
-            TxSettings { named_statements: options.statement_cache, row_level_security: options.row_level_security };
+        let settings = TxSettings {
+            named_statements: options.statement_cache,
+            row_level_security: options.row_level_security,
+        };
         let listen_to = options
             .listen_url
             .as_deref()
             .and_then(|url| PgConnectOptions::from_str(url).ok())
             .unwrap_or_else(|| (*pool.connect_options()).clone());
-        Self { pool, settings, listen_to }
+        Self {
+            pool,
+            settings,
+            listen_to,
+        }
     }
 
     /// Applies the embedded migrations that are not applied yet (a no-op when current),
@@ -234,7 +243,10 @@ impl PgStore {
         migrator.run(&self.pool).await.map_err(backend)?;
         if self.settings.row_level_security {
             let mut tx = self.pool.begin().await.map_err(tx::map_error)?;
-            sqlx::raw_sql(include_str!("row_level_security.sql")).execute(&mut *tx).await.map_err(tx::map_error)?;
+            sqlx::raw_sql(include_str!("row_level_security.sql"))
+                .execute(&mut *tx)
+                .await
+                .map_err(tx::map_error)?;
             tx.commit().await.map_err(tx::map_error)?;
         }
         Ok(())
@@ -260,7 +272,10 @@ impl Store for PgStore {
             Access::Read => self.pool.begin_with("BEGIN READ ONLY").await,
             Access::Write => self.pool.begin().await,
         };
-        Ok(Box::new(PgTx::new(tx.map_err(tx::map_error)?, self.settings)))
+        Ok(Box::new(PgTx::new(
+            tx.map_err(tx::map_error)?,
+            self.settings,
+        )))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -272,15 +287,24 @@ impl Store for PgStore {
     // Both read in a transaction of their own: behind a transaction-mode pooler a statement
     // outside one may be parsed on one server connection and bound on another.
     async fn last_event_seq(&self) -> Result<EventSeq, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(tx::map_error)?;
-        let q = sqlx::query_scalar("SELECT lms_last_event_seq()").persistent(self.settings.named_statements);
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN READ ONLY")
+            .await
+            .map_err(tx::map_error)?;
+        let q = sqlx::query_scalar("SELECT lms_last_event_seq()")
+            .persistent(self.settings.named_statements);
         let seq = q.fetch_one(&mut *tx).await.map_err(tx::map_error)?;
         tx.commit().await.map_err(tx::map_error)?;
         Ok(seq)
     }
 
     async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(tx::map_error)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN READ ONLY")
+            .await
+            .map_err(tx::map_error)?;
         let q = sqlx::query("SELECT * FROM lms_event_heads($1, $2)")
             .bind(after)
             .bind(i32::try_from(limit).unwrap_or(i32::MAX))
@@ -300,9 +324,14 @@ impl Store for PgStore {
             .connect_with(self.listen_to.clone().statement_cache_capacity(0))
             .await
             .map_err(tx::map_error)?;
-        let mut listener = PgListener::connect_with(&pool).await.map_err(tx::map_error)?;
+        let mut listener = PgListener::connect_with(&pool)
+            .await
+            .map_err(tx::map_error)?;
         listener.ignore_pool_close_event(true);
-        listener.listen(tx::EVENTS_CHANNEL).await.map_err(tx::map_error)?;
+        listener
+            .listen(tx::EVENTS_CHANNEL)
+            .await
+            .map_err(tx::map_error)?;
         Ok(Some(Box::new(Notifications(listener))))
     }
 

@@ -3,16 +3,20 @@
 use lms_core::course::{LessonContent, LessonKind, LessonSummary};
 use lms_core::store::ReportRow;
 use lms_core::{
-    Certificate, CertificateCode, Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, Lesson,
-    LessonProgress, LessonStatus, Member, Membership, Module, Org, Price, QuizAttempt, RevocationReason, Role,
-    StoreError, User,
+    Certificate, CertificateCode, Course, CourseStatus, Enrollment, EnrollmentSource,
+    EnrollmentStatus, Lesson, LessonProgress, LessonStatus, Member, Membership, Module, Org, Price,
+    QuizAttempt, RevocationReason, Role, StoreError, User,
 };
 use lms_core::{PaymentKind, PaymentRecord, Subscription, SubscriptionStatus, SubscriptionVersion};
 use sqlx::postgres::PgRow;
 use sqlx::{Decode, Postgres, Row, Type};
 
-fn get<'r, T: Decode<'r, Postgres> + Type<Postgres>>(row: &'r PgRow, column: &str) -> Result<T, StoreError> {
-    row.try_get(column).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+fn get<'r, T: Decode<'r, Postgres> + Type<Postgres>>(
+    row: &'r PgRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    row.try_get(column)
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
 fn id<T: From<uuid::Uuid>>(row: &PgRow, column: &str) -> Result<T, StoreError> {
@@ -21,7 +25,8 @@ fn id<T: From<uuid::Uuid>>(row: &PgRow, column: &str) -> Result<T, StoreError> {
 
 fn parsed<T>(row: &PgRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let text: String = get(row, column)?;
-    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column {column}: unknown value {text:?}")))
+    parse(&text)
+        .ok_or_else(|| StoreError::Corrupt(format!("column {column}: unknown value {text:?}")))
 }
 
 /// A non-negative `integer` column.
@@ -38,7 +43,10 @@ pub(crate) fn big_count(row: &PgRow, column: &str) -> Result<u64, StoreError> {
 
 fn percent(row: &PgRow, column: &str) -> Result<u8, StoreError> {
     let n: i16 = get(row, column)?;
-    u8::try_from(n).ok().filter(|p| *p <= 100).ok_or_else(|| StoreError::Corrupt(format!("column {column}: {n}")))
+    u8::try_from(n)
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or_else(|| StoreError::Corrupt(format!("column {column}: {n}")))
 }
 
 pub(crate) fn org(row: &PgRow) -> Result<Org, StoreError> {
@@ -95,7 +103,9 @@ pub(crate) fn course(row: &PgRow) -> Result<Course, StoreError> {
         title: get(row, "title")?,
         description: get(row, "description")?,
         status: parsed(row, "status", CourseStatus::parse)?,
-        price: amount.zip(currency).map(|(amount, currency)| Price { amount, currency }),
+        price: amount
+            .zip(currency)
+            .map(|(amount, currency)| Price { amount, currency }),
         owner_id: id(row, "owner_id")?,
         metadata: get(row, "metadata")?,
         created_at: get(row, "created_at")?,
@@ -148,7 +158,10 @@ pub(crate) fn enrollment(row: &PgRow) -> Result<Enrollment, StoreError> {
 }
 
 pub(crate) fn report_row(row: &PgRow) -> Result<ReportRow, StoreError> {
-    Ok(ReportRow { enrollment: enrollment(row)?, name: get(row, "name")? })
+    Ok(ReportRow {
+        enrollment: enrollment(row)?,
+        name: get(row, "name")?,
+    })
 }
 
 pub(crate) fn lesson_progress(row: &PgRow) -> Result<LessonProgress, StoreError> {
@@ -186,7 +199,10 @@ pub(crate) fn session(row: &PgRow) -> Result<lms_core::AuthSession, StoreError> 
     })
 }
 
-pub(crate) fn all<T>(rows: Vec<PgRow>, decode: fn(&PgRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+pub(crate) fn all<T>(
+    rows: Vec<PgRow>,
+    decode: fn(&PgRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     rows.iter().map(decode).collect()
 }
 
@@ -202,10 +218,9 @@ pub(crate) fn certificate(row: &PgRow) -> Result<Certificate, StoreError> {
     let reason: Option<String> = get(row, "revoked_reason")?;
     let revoked_reason = match reason {
         None => None,
-        Some(text) => Some(
-            RevocationReason::parse(&text)
-                .ok_or_else(|| StoreError::Corrupt(format!("column revoked_reason: unknown value {text:?}")))?,
-        ),
+        Some(text) => Some(RevocationReason::parse(&text).ok_or_else(|| {
+            StoreError::Corrupt(format!("column revoked_reason: unknown value {text:?}"))
+        })?),
     };
     Ok(Certificate {
         code: CertificateCode::from_stored(get(row, "code")?),
@@ -256,12 +271,13 @@ pub(crate) fn subscription(row: &PgRow) -> Result<Subscription, StoreError> {
 
 pub(crate) fn course_context(row: &PgRow) -> Result<lms_core::CourseContext, StoreError> {
     let role: Option<String> = get(row, "member_role")?;
-    let role = match role {
-        None => None,
-        Some(text) => Some(
-            Role::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column role: unknown value {text:?}")))?,
-        ),
-    };
+    let role =
+        match role {
+            None => None,
+            Some(text) => Some(Role::parse(&text).ok_or_else(|| {
+                StoreError::Corrupt(format!("column role: unknown value {text:?}"))
+            })?),
+        };
     let enrollment_id: Option<uuid::Uuid> = get(row, "e_id")?;
     let enrollment = match enrollment_id {
         None => None,
@@ -276,7 +292,11 @@ pub(crate) fn course_context(row: &PgRow) -> Result<lms_core::CourseContext, Sto
             completed_required: count(row, "e_completed_required")?,
         }),
     };
-    Ok(lms_core::CourseContext { course: course(row)?, role, enrollment })
+    Ok(lms_core::CourseContext {
+        course: course(row)?,
+        role,
+        enrollment,
+    })
 }
 
 pub(crate) fn post(row: &PgRow) -> Result<lms_core::Post, StoreError> {
@@ -285,7 +305,10 @@ pub(crate) fn post(row: &PgRow) -> Result<lms_core::Post, StoreError> {
         id: id(row, "id")?,
         course_id: id(row, "course_id")?,
         lesson_id: id(row, "lesson_id")?,
-        author: lms_core::Author { id: id(row, "author_id")?, name: get(row, "author_name")? },
+        author: lms_core::Author {
+            id: id(row, "author_id")?,
+            name: get(row, "author_name")?,
+        },
         body: get(row, "body")?,
         parent_id: parent.map(Into::into),
         created_at: get(row, "created_at")?,

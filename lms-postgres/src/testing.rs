@@ -49,7 +49,10 @@ fn pooler() -> PgConnectOptions {
 }
 
 async fn run(connection: &mut PgConnection, sql: String) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(AssertSqlSafe(sql)).execute(connection).await.map(drop)
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(connection)
+        .await
+        .map(drop)
 }
 
 /// How a test's store reaches its database.
@@ -74,42 +77,73 @@ impl TestDatabase {
     pub async fn create(mode: Mode) -> Self {
         let name = format!("lms_test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = admin_connection().await;
-        run(&mut admin, format!("CREATE DATABASE {name}")).await.expect("create test database");
+        run(&mut admin, format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
         let rls = mode == Mode::RowLevelSecurity;
         // Migrate as the owner over a direct connection, as a deployment would.
-        let owner_options = PgOptions { max_connections: 1, row_level_security: rls, ..PgOptions::default() };
-        let owner = PgStore::connect_with_options(server().database(&name), owner_options).await.expect("connect");
+        let owner_options = PgOptions {
+            max_connections: 1,
+            row_level_security: rls,
+            ..PgOptions::default()
+        };
+        let owner = PgStore::connect_with_options(server().database(&name), owner_options)
+            .await
+            .expect("connect");
         owner.migrate().await.expect("migrate");
         owner.pool().close().await;
         let store = match mode {
-            Mode::Direct => PgStore::connect_with_options(server().database(&name), PgOptions::default()).await,
+            Mode::Direct => {
+                PgStore::connect_with_options(server().database(&name), PgOptions::default()).await
+            }
             // LISTEN needs a session: the listener goes around the pooler, as documented.
-            Mode::Pooled => PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler())
-                .await
-                .map(|store| store.listen_with(server().database(&name))),
+            Mode::Pooled => {
+                PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler())
+                    .await
+                    .map(|store| store.listen_with(server().database(&name)))
+            }
             Mode::RowLevelSecurity => {
                 ensure_app_role(&mut admin).await;
-                let options = PgOptions { row_level_security: true, ..PgOptions::default() };
-                PgStore::connect_with_options(server().database(&name).username(APP_ROLE), options).await
+                let options = PgOptions {
+                    row_level_security: true,
+                    ..PgOptions::default()
+                };
+                PgStore::connect_with_options(server().database(&name).username(APP_ROLE), options)
+                    .await
             }
         };
-        Self { store: store.expect("connect the test store"), name, mode }
+        Self {
+            store: store.expect("connect the test store"),
+            name,
+            mode,
+        }
     }
 
     /// A second, independent pool on the same database (another app instance).
     pub async fn second_instance(&self) -> PgStore {
         assert_eq!(self.mode, Mode::Direct);
-        PgStore::connect_with_options(server().database(&self.name), PgOptions::default()).await.expect("connect")
+        PgStore::connect_with_options(server().database(&self.name), PgOptions::default())
+            .await
+            .expect("connect")
     }
 
     /// A raw connection to this database as the application role.
     pub async fn app_role_connection(&self) -> PgConnection {
-        server().database(&self.name).username(APP_ROLE).connect().await.expect("connect as the app role")
+        server()
+            .database(&self.name)
+            .username(APP_ROLE)
+            .connect()
+            .await
+            .expect("connect as the app role")
     }
 
     /// A raw connection to this database as the server's (super)user.
     pub async fn owner_connection(&self) -> PgConnection {
-        server().database(&self.name).connect().await.expect("connect as owner")
+        server()
+            .database(&self.name)
+            .connect()
+            .await
+            .expect("connect as owner")
     }
 }
 
@@ -131,10 +165,16 @@ impl Drop for TestDatabase {
         // clean-up on a thread of its own, and let FORCE end the pool's connections rather
         // than waiting for them here.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async move {
                 let mut admin = server().connect().await?;
-                run(&mut admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                run(
+                    &mut admin,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                )
+                .await?;
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
             })
         })
@@ -163,7 +203,11 @@ impl Store for TestDatabase {
         self.store.last_event_seq().await
     }
 
-    async fn event_heads(&self, after: lms_core::EventSeq, limit: u32) -> Result<Vec<lms_core::EventHead>, StoreError> {
+    async fn event_heads(
+        &self,
+        after: lms_core::EventSeq,
+        limit: u32,
+    ) -> Result<Vec<lms_core::EventHead>, StoreError> {
         self.store.event_heads(after, limit).await
     }
 

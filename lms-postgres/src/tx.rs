@@ -10,13 +10,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
 use lms_core::store::{
-    AuthSession, CourseContext, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx,
-    TenantScope,
+    AuthSession, CourseContext, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow,
+    RollupBucket, StoreTx, TenantScope,
 };
 use lms_core::{
-    Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
-    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, Post, PostId,
-    QuizAttempt, Role, StoreError, Subscription, UniqueKey, User, UserId,
+    Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId,
+    LessonProgress, Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId,
+    PageRequest, PaymentRecord, Post, PostId, QuizAttempt, Role, StoreError, Subscription,
+    UniqueKey, User, UserId,
 };
 use lms_core::{Event, EventSeq, NewEvent, Notification, NotificationId};
 use sqlx::error::ErrorKind;
@@ -54,7 +55,11 @@ pub(crate) struct TxSettings {
 
 impl PgTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>, settings: TxSettings) -> Self {
-        Self { tx, settings, events: Vec::new() }
+        Self {
+            tx,
+            settings,
+            events: Vec::new(),
+        }
     }
 
     /// Writes the appended events and their notifications, then NOTIFYs: the last writes
@@ -65,7 +70,8 @@ impl PgTx {
         if events.is_empty() {
             return Ok(());
         }
-        self.execute(sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(EVENTS_LOCK)).await?;
+        self.execute(sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(EVENTS_LOCK))
+            .await?;
         for event in events {
             let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
             let q = sqlx::query(
@@ -78,7 +84,10 @@ impl PgTx {
             .bind(&event.data)
             .bind(&audience)
             .bind(event.created_at);
-            let row = self.fetch_optional(q).await?.ok_or_else(|| StoreError::Corrupt("no event seq".into()))?;
+            let row = self
+                .fetch_optional(q)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("no event seq".into()))?;
             let seq: i64 = row.try_get("seq").map_err(map_error)?;
             if event.recipients.is_empty() {
                 continue;
@@ -94,7 +103,9 @@ impl PgTx {
             .bind(event.recipients.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>());
             self.execute(q).await?;
         }
-        self.execute(sqlx::query("SELECT pg_notify($1, '')").bind(EVENTS_CHANNEL)).await.map(drop)
+        self.execute(sqlx::query("SELECT pg_notify($1, '')").bind(EVENTS_CHANNEL))
+            .await
+            .map(drop)
     }
 
     async fn fetch_all(&mut self, query: PgQuery<'_>) -> Result<Vec<PgRow>, StoreError> {
@@ -109,7 +120,11 @@ impl PgTx {
 
     async fn execute(&mut self, query: PgQuery<'_>) -> Result<u64, StoreError> {
         let query = query.persistent(self.settings.named_statements);
-        Ok(query.execute(&mut *self.tx).await.map_err(map_error)?.rows_affected())
+        Ok(query
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_error)?
+            .rows_affected())
     }
 }
 
@@ -129,9 +144,10 @@ pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
             };
             StoreError::Duplicate(key)
         }
-        e @ (sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_)) => {
-            StoreError::Unavailable(Box::new(e))
-        }
+        e @ (sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)) => StoreError::Unavailable(Box::new(e)),
         e => StoreError::Backend(Box::new(e)),
     }
 }
@@ -163,9 +179,11 @@ impl StoreTx for PgTx {
         // Transaction-local (`is_local = true`): gone at COMMIT, so a pooled connection
         // never carries one caller's scope into another's transaction.
         let text = |id: Option<Uuid>| id.map_or_else(String::new, |id| id.to_string());
-        let q = sqlx::query("SELECT set_config('lms.org_id', $1, true), set_config('lms.user_id', $2, true)")
-            .bind(text(scope.org.map(|o| o.0)))
-            .bind(text(scope.user.map(|u| u.0)));
+        let q = sqlx::query(
+            "SELECT set_config('lms.org_id', $1, true), set_config('lms.user_id', $2, true)",
+        )
+        .bind(text(scope.org.map(|o| o.0)))
+        .bind(text(scope.user.map(|u| u.0)));
         self.execute(q).await.map(drop)
     }
 
@@ -183,22 +201,28 @@ impl StoreTx for PgTx {
     }
 
     async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM orgs WHERE slug = $1").bind(slug)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM orgs WHERE slug = $1").bind(slug))
+            .await?;
         row.as_ref().map(rows::org).transpose()
     }
 
     async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError> {
         // NO KEY UPDATE: serializes membership changes without blocking inserts that merely
         // reference the org.
-        self.execute(sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE").bind(org.0)).await.map(drop)
+        self.execute(sqlx::query("SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE").bind(org.0))
+            .await
+            .map(drop)
     }
 
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE orgs SET name = $1, settings = $2, membership_plan = $3 WHERE id = $4")
-            .bind(&org.name)
-            .bind(&org.settings)
-            .bind(plan_json(org))
-            .bind(org.id.0);
+        let q = sqlx::query(
+            "UPDATE orgs SET name = $1, settings = $2, membership_plan = $3 WHERE id = $4",
+        )
+        .bind(&org.name)
+        .bind(&org.settings)
+        .bind(plan_json(org))
+        .bind(org.id.0);
         self.execute(q).await.map(drop)
     }
 
@@ -220,26 +244,37 @@ impl StoreTx for PgTx {
     }
 
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
-        let q = sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user.id.0)
-            .bind(&user.email)
-            .bind(&user.name)
-            .bind(user.created_at);
+        let q =
+            sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(user.id.0)
+                .bind(&user.email)
+                .bind(&user.name)
+                .bind(user.created_at);
         self.execute(q).await.map(drop)
     }
 
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0))
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE email = $1").bind(email)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM users WHERE email = $1").bind(email))
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
-    async fn membership(&mut self, org: OrgId, user: UserId) -> Result<Option<Membership>, StoreError> {
-        let q = sqlx::query("SELECT * FROM memberships WHERE org_id = $1 AND user_id = $2").bind(org.0).bind(user.0);
+    async fn membership(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Membership>, StoreError> {
+        let q = sqlx::query("SELECT * FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::membership).transpose()
     }
@@ -256,22 +291,30 @@ impl StoreTx for PgTx {
                 let role = rows::text(row, "role")?;
                 Ok(MembershipSummary {
                     org: rows::text(row, "org")?,
-                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
                 })
             })
             .collect()
     }
 
     async fn insert_membership(&mut self, m: &Membership) -> Result<(), StoreError> {
-        let q = sqlx::query("INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
-            .bind(m.org_id.0)
-            .bind(m.user_id.0)
-            .bind(m.role.as_str())
-            .bind(m.joined_at);
+        let q = sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(m.org_id.0)
+        .bind(m.user_id.0)
+        .bind(m.role.as_str())
+        .bind(m.joined_at);
         self.execute(q).await.map(drop)
     }
 
-    async fn update_membership_role(&mut self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError> {
+    async fn update_membership_role(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError> {
         let q = sqlx::query("UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3")
             .bind(role.as_str())
             .bind(org.0)
@@ -280,17 +323,27 @@ impl StoreTx for PgTx {
     }
 
     async fn delete_membership(&mut self, org: OrgId, user: UserId) -> Result<(), StoreError> {
-        let q = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2").bind(org.0).bind(user.0);
+        let q = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0);
         self.execute(q).await.map(drop)
     }
 
     async fn count_admins(&mut self, org: OrgId) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM memberships WHERE org_id = $1 AND role = 'admin'").bind(org.0);
+        let q = sqlx::query(
+            "SELECT count(*) AS n FROM memberships WHERE org_id = $1 AND role = 'admin'",
+        )
+        .bind(org.0);
         let row = self.fetch_optional(q).await?;
-        row.as_ref().map_or(Ok(0), |r| rows::big_count(r, "n").map(|n| n as u32))
+        row.as_ref()
+            .map_or(Ok(0), |r| rows::big_count(r, "n").map(|n| n as u32))
     }
 
-    async fn list_members(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<Member>, StoreError> {
+    async fn list_members(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<Member>, StoreError> {
         let q = sqlx::query(
             "SELECT m.user_id, u.name, u.email, m.role, m.joined_at
              FROM memberships m JOIN users u ON u.id = m.user_id
@@ -341,13 +394,19 @@ impl StoreTx for PgTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError> {
+    async fn course<'k>(
+        &mut self,
+        org: OrgId,
+        key: CourseKey<'k>,
+    ) -> Result<Option<Course>, StoreError> {
         let q = match key {
-            CourseKey::Id(id) => {
-                sqlx::query("SELECT * FROM courses WHERE org_id = $1 AND id = $2").bind(org.0).bind(id.0)
-            }
+            CourseKey::Id(id) => sqlx::query("SELECT * FROM courses WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0),
             CourseKey::Slug(slug) => {
-                sqlx::query("SELECT * FROM courses WHERE org_id = $1 AND slug = $2").bind(org.0).bind(slug)
+                sqlx::query("SELECT * FROM courses WHERE org_id = $1 AND slug = $2")
+                    .bind(org.0)
+                    .bind(slug)
             }
         };
         let row = self.fetch_optional(q).await?;
@@ -378,23 +437,33 @@ impl StoreTx for PgTx {
                 .bind(user)
                 .bind(org.0)
                 .bind(id.0),
-            CourseKey::Slug(slug) => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.slug = $4")))
-                .bind(user)
-                .bind(user)
-                .bind(org.0)
-                .bind(slug.to_owned()),
+            CourseKey::Slug(slug) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.slug = $4")))
+                    .bind(user)
+                    .bind(user)
+                    .bind(org.0)
+                    .bind(slug.to_owned())
+            }
         };
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::course_context).transpose()
     }
 
-    async fn touch_course(&mut self, course: CourseId, updated_at: DateTime<Utc>) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE courses SET updated_at = $1 WHERE id = $2").bind(updated_at).bind(course.0);
+    async fn touch_course(
+        &mut self,
+        course: CourseId,
+        updated_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE courses SET updated_at = $1 WHERE id = $2")
+            .bind(updated_at)
+            .bind(course.0);
         self.execute(q).await.map(drop)
     }
 
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE").bind(course.0)).await.map(drop)
+        self.execute(sqlx::query("SELECT 1 FROM courses WHERE id = $1 FOR UPDATE").bind(course.0))
+            .await
+            .map(drop)
     }
 
     async fn list_courses(
@@ -419,7 +488,10 @@ impl StoreTx for PgTx {
 
     async fn outline(&mut self, course: CourseId) -> Result<Vec<OutlineModule>, StoreError> {
         let modules = self
-            .fetch_all(sqlx::query("SELECT * FROM modules WHERE course_id = $1 ORDER BY position").bind(course.0))
+            .fetch_all(
+                sqlx::query("SELECT * FROM modules WHERE course_id = $1 ORDER BY position")
+                    .bind(course.0),
+            )
             .await?;
         let lessons = self
             .fetch_all(
@@ -432,14 +504,23 @@ impl StoreTx for PgTx {
             .await?;
         let mut outline: Vec<OutlineModule> = modules
             .iter()
-            .map(|row| Ok(OutlineModule { module: rows::module(row)?, lessons: Vec::new() }))
+            .map(|row| {
+                Ok(OutlineModule {
+                    module: rows::module(row)?,
+                    lessons: Vec::new(),
+                })
+            })
             .collect::<Result<_, StoreError>>()?;
-        let index: HashMap<ModuleId, usize> = outline.iter().enumerate().map(|(i, m)| (m.module.id, i)).collect();
+        let index: HashMap<ModuleId, usize> = outline
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.module.id, i))
+            .collect();
         for row in &lessons {
             let lesson = rows::lesson_summary(row)?;
-            let slot = index
-                .get(&lesson.module_id)
-                .ok_or_else(|| StoreError::Corrupt(format!("lesson {} has no module", lesson.id)))?;
+            let slot = index.get(&lesson.module_id).ok_or_else(|| {
+                StoreError::Corrupt(format!("lesson {} has no module", lesson.id))
+            })?;
             outline[*slot].lessons.push(lesson);
         }
         Ok(outline)
@@ -458,16 +539,26 @@ impl StoreTx for PgTx {
     }
 
     async fn update_module(&mut self, m: &Module) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE modules SET title = $1 WHERE id = $2").bind(&m.title).bind(m.id.0);
+        let q = sqlx::query("UPDATE modules SET title = $1 WHERE id = $2")
+            .bind(&m.title)
+            .bind(m.id.0);
         self.execute(q).await.map(drop)
     }
 
     async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM modules WHERE id = $1").bind(module.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM modules WHERE id = $1").bind(module.0))
+            .await
+            .map(drop)
     }
 
-    async fn lesson(&mut self, course: CourseId, lesson: LessonId) -> Result<Option<Lesson>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lessons WHERE course_id = $1 AND id = $2").bind(course.0).bind(lesson.0);
+    async fn lesson(
+        &mut self,
+        course: CourseId,
+        lesson: LessonId,
+    ) -> Result<Option<Lesson>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lessons WHERE course_id = $1 AND id = $2")
+            .bind(course.0)
+            .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::lesson).transpose()
     }
@@ -510,16 +601,28 @@ impl StoreTx for PgTx {
     }
 
     async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM lessons WHERE id = $1").bind(lesson.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM lessons WHERE id = $1").bind(lesson.0))
+            .await
+            .map(drop)
     }
 
-    async fn apply_layout(&mut self, course: CourseId, layout: &CurriculumLayout) -> Result<(), StoreError> {
+    async fn apply_layout(
+        &mut self,
+        course: CourseId,
+        layout: &CurriculumLayout,
+    ) -> Result<(), StoreError> {
         // Positions are unique per parent and checked row by row; park every row at a
         // negative position first so that no intermediate state collides.
-        self.execute(sqlx::query("UPDATE modules SET position = -1 - position WHERE course_id = $1").bind(course.0))
-            .await?;
-        self.execute(sqlx::query("UPDATE lessons SET position = -1 - position WHERE course_id = $1").bind(course.0))
-            .await?;
+        self.execute(
+            sqlx::query("UPDATE modules SET position = -1 - position WHERE course_id = $1")
+                .bind(course.0),
+        )
+        .await?;
+        self.execute(
+            sqlx::query("UPDATE lessons SET position = -1 - position WHERE course_id = $1")
+                .bind(course.0),
+        )
+        .await?;
         let module_ids: Vec<Uuid> = layout.modules.iter().map(|m| m.id.0).collect();
         let module_positions: Vec<i32> = (0..layout.modules.len() as i32).collect();
         let q = sqlx::query(
@@ -531,7 +634,8 @@ impl StoreTx for PgTx {
         .bind(module_positions)
         .bind(course.0);
         self.execute(q).await?;
-        let (mut lesson_ids, mut lesson_modules, mut lesson_positions) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut lesson_ids, mut lesson_modules, mut lesson_positions) =
+            (Vec::new(), Vec::new(), Vec::new());
         for module in &layout.modules {
             for (position, lesson) in module.lessons.iter().enumerate() {
                 lesson_ids.push(lesson.0);
@@ -551,20 +655,34 @@ impl StoreTx for PgTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2").bind(user.0).bind(course.0);
+    async fn enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError> {
+        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2")
+            .bind(user.0)
+            .bind(course.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::enrollment).transpose()
     }
 
-    async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
+    async fn lock_enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError> {
         // The course first, shared, so a learner's write and a curriculum change (which
         // takes the course FOR UPDATE, then rewrites enrollments) always lock in one order.
-        self.execute(sqlx::query("SELECT 1 FROM courses WHERE id = $1 FOR KEY SHARE").bind(course.0)).await?;
-        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2 FOR NO KEY UPDATE")
-            .bind(user.0)
-            .bind(course.0);
+        self.execute(
+            sqlx::query("SELECT 1 FROM courses WHERE id = $1 FOR KEY SHARE").bind(course.0),
+        )
+        .await?;
+        let q = sqlx::query(
+            "SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2 FOR NO KEY UPDATE",
+        )
+        .bind(user.0)
+        .bind(course.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::enrollment).transpose()
     }
@@ -657,11 +775,17 @@ impl StoreTx for PgTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn list_enrollments(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<Enrollment>, StoreError> {
-        let q = sqlx::query("SELECT * FROM enrollments WHERE course_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(course.0)
-            .bind(after(page))
-            .bind(limit(page));
+    async fn list_enrollments(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<Enrollment>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM enrollments WHERE course_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(course.0)
+        .bind(after(page))
+        .bind(limit(page));
         rows::all(self.fetch_all(q).await?, rows::enrollment)
     }
 
@@ -670,10 +794,12 @@ impl StoreTx for PgTx {
         user: UserId,
         page: &PageRequest,
     ) -> Result<Vec<EnrollmentWithCourse>, StoreError> {
-        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(user.0)
-            .bind(after(page))
-            .bind(limit(page));
+        let q = sqlx::query(
+            "SELECT * FROM enrollments WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(user.0)
+        .bind(after(page))
+        .bind(limit(page));
         let enrollments = rows::all(self.fetch_all(q).await?, rows::enrollment)?;
         if enrollments.is_empty() {
             return Ok(Vec::new());
@@ -690,11 +816,15 @@ impl StoreTx for PgTx {
         enrollments
             .into_iter()
             .map(|enrollment| {
-                let (course, org_slug) = courses
-                    .get(&enrollment.course_id)
-                    .cloned()
-                    .ok_or_else(|| StoreError::Corrupt(format!("enrollment {} has no course", enrollment.id)))?;
-                Ok(EnrollmentWithCourse { enrollment, course, org_slug })
+                let (course, org_slug) =
+                    courses.get(&enrollment.course_id).cloned().ok_or_else(|| {
+                        StoreError::Corrupt(format!("enrollment {} has no course", enrollment.id))
+                    })?;
+                Ok(EnrollmentWithCourse {
+                    enrollment,
+                    course,
+                    org_slug,
+                })
             })
             .collect()
     }
@@ -704,9 +834,11 @@ impl StoreTx for PgTx {
         users: &[UserId],
         courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lesson_progress WHERE user_id = ANY($1) AND course_id = ANY($2)")
-            .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
-            .bind(courses.iter().map(|c| c.0).collect::<Vec<_>>());
+        let q = sqlx::query(
+            "SELECT * FROM lesson_progress WHERE user_id = ANY($1) AND course_id = ANY($2)",
+        )
+        .bind(users.iter().map(|u| u.0).collect::<Vec<_>>())
+        .bind(courses.iter().map(|c| c.0).collect::<Vec<_>>());
         rows::all(self.fetch_all(q).await?, rows::lesson_progress)
     }
 
@@ -767,7 +899,9 @@ impl StoreTx for PgTx {
         .bind(course.0)
         .bind(threshold as i32);
         let rows = self.fetch_all(q).await?;
-        rows.iter().map(|row| row.try_get("user_id").map(UserId).map_err(map_error)).collect()
+        rows.iter()
+            .map(|row| row.try_get("user_id").map(UserId).map_err(map_error))
+            .collect()
     }
 
     async fn insert_certificate(&mut self, c: &Certificate) -> Result<bool, StoreError> {
@@ -790,17 +924,26 @@ impl StoreTx for PgTx {
         Ok(self.execute(q).await? == 1)
     }
 
-    async fn certificate(&mut self, user: UserId, course: CourseId) -> Result<Option<Certificate>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM certificates WHERE user_id = $1 AND course_id = $2").bind(user.0).bind(course.0);
+    async fn certificate(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Certificate>, StoreError> {
+        let q = sqlx::query("SELECT * FROM certificates WHERE user_id = $1 AND course_id = $2")
+            .bind(user.0)
+            .bind(course.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::certificate).transpose()
     }
 
-    async fn certificate_by_code(&mut self, code: &CertificateCode) -> Result<Option<Certificate>, StoreError> {
+    async fn certificate_by_code(
+        &mut self,
+        code: &CertificateCode,
+    ) -> Result<Option<Certificate>, StoreError> {
         if self.settings.row_level_security {
             // The row-level policy admits the one certificate whose code the caller holds.
-            let q = sqlx::query("SELECT set_config('lms.certificate_code', $1, true)").bind(code.as_str());
+            let q = sqlx::query("SELECT set_config('lms.certificate_code', $1, true)")
+                .bind(code.as_str());
             self.execute(q).await?;
         }
         let q = sqlx::query("SELECT * FROM certificates WHERE code = $1").bind(code.as_str());
@@ -809,10 +952,12 @@ impl StoreTx for PgTx {
     }
 
     async fn update_certificate_revocation(&mut self, c: &Certificate) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE certificates SET revoked_at = $1, revoked_reason = $2 WHERE code = $3")
-            .bind(c.revoked_at)
-            .bind(c.revoked_reason.map(|r| r.as_str()))
-            .bind(c.code.as_str());
+        let q = sqlx::query(
+            "UPDATE certificates SET revoked_at = $1, revoked_reason = $2 WHERE code = $3",
+        )
+        .bind(c.revoked_at)
+        .bind(c.revoked_reason.map(|r| r.as_str()))
+        .bind(c.code.as_str());
         self.execute(q).await.map(drop)
     }
 
@@ -835,11 +980,14 @@ impl StoreTx for PgTx {
     }
 
     async fn count_attempts(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM quiz_attempts WHERE user_id = $1 AND lesson_id = $2")
-            .bind(user.0)
-            .bind(lesson.0);
+        let q = sqlx::query(
+            "SELECT count(*) AS n FROM quiz_attempts WHERE user_id = $1 AND lesson_id = $2",
+        )
+        .bind(user.0)
+        .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
-        row.as_ref().map_or(Ok(0), |r| rows::big_count(r, "n").map(|n| n as u32))
+        row.as_ref()
+            .map_or(Ok(0), |r| rows::big_count(r, "n").map(|n| n as u32))
     }
 
     async fn list_attempts(
@@ -858,7 +1006,11 @@ impl StoreTx for PgTx {
         rows::all(self.fetch_all(q).await?, rows::attempt)
     }
 
-    async fn report_rows(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<ReportRow>, StoreError> {
+    async fn report_rows(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<ReportRow>, StoreError> {
         let q = sqlx::query(
             "SELECT e.*, u.name FROM enrollments e JOIN users u ON u.id = e.user_id
              WHERE e.course_id = $1 AND e.status = 'active' AND e.id > $2 ORDER BY e.id LIMIT $3",
@@ -869,7 +1021,10 @@ impl StoreTx for PgTx {
         rows::all(self.fetch_all(q).await?, rows::report_row)
     }
 
-    async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError> {
+    async fn rollup_buckets(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<RollupBucket>, StoreError> {
         let q = sqlx::query(
             "SELECT course_id, completed_required, sum(enrollments)::bigint AS enrollments,
                     sum(completed)::bigint AS completed
@@ -890,13 +1045,18 @@ impl StoreTx for PgTx {
             .collect()
     }
 
-    async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError> {
+    async fn required_totals(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<(CourseId, u32)>, StoreError> {
         let q = sqlx::query(
             "SELECT course_id, count(*) AS n FROM lessons WHERE required AND course_id = ANY($1) GROUP BY course_id",
         )
         .bind(ids(courses, |c| c.0));
         let rows = self.fetch_all(q).await?;
-        rows.iter().map(|row| Ok((rows::course_id(row)?, rows::big_count(row, "n")? as u32))).collect()
+        rows.iter()
+            .map(|row| Ok((rows::course_id(row)?, rows::big_count(row, "n")? as u32)))
+            .collect()
     }
 
     async fn insert_post(&mut self, p: &Post) -> Result<(), StoreError> {
@@ -927,7 +1087,11 @@ impl StoreTx for PgTx {
         row.as_ref().map(rows::post).transpose()
     }
 
-    async fn list_posts(&mut self, lesson: LessonId, page: &PageRequest) -> Result<Vec<Post>, StoreError> {
+    async fn list_posts(
+        &mut self,
+        lesson: LessonId,
+        page: &PageRequest,
+    ) -> Result<Vec<Post>, StoreError> {
         let q = sqlx::query(
             "SELECT p.*, u.name AS author_name FROM posts p JOIN users u ON u.id = p.author_id
              WHERE p.lesson_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3",
@@ -939,23 +1103,35 @@ impl StoreTx for PgTx {
     }
 
     async fn update_post(&mut self, p: &Post) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE posts SET body = $1, edited_at = $2, hidden = $3 WHERE id = $4")
-            .bind(&p.body)
-            .bind(p.edited_at)
-            .bind(p.hidden)
-            .bind(p.id.0);
+        let q =
+            sqlx::query("UPDATE posts SET body = $1, edited_at = $2, hidden = $3 WHERE id = $4")
+                .bind(&p.body)
+                .bind(p.edited_at)
+                .bind(p.hidden)
+                .bind(p.id.0);
         self.execute(q).await.map(drop)
     }
 
     async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM posts WHERE id = $1").bind(post.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM posts WHERE id = $1").bind(post.0))
+            .await
+            .map(drop)
     }
 
-    async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM posts WHERE author_id = $1 AND created_at >= $2")
-            .bind(user.0)
-            .bind(since);
-        let row = self.fetch_optional(q).await?.ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
+    async fn count_posts_since(
+        &mut self,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let q = sqlx::query(
+            "SELECT count(*) AS n FROM posts WHERE author_id = $1 AND created_at >= $2",
+        )
+        .bind(user.0)
+        .bind(since);
+        let row = self
+            .fetch_optional(q)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
         let n: i64 = row.try_get("n").map_err(map_error)?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
@@ -996,17 +1172,28 @@ impl StoreTx for PgTx {
         Ok(self.execute(q).await? == 1)
     }
 
-    async fn list_payments(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<PaymentRecord>, StoreError> {
-        let q = sqlx::query("SELECT * FROM payments WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(org.0)
-            .bind(after(page))
-            .bind(limit(page));
+    async fn list_payments(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM payments WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(org.0)
+        .bind(after(page))
+        .bind(limit(page));
         rows::all(self.fetch_all(q).await?, rows::payment)
     }
 
-    async fn subscription(&mut self, org: OrgId, user: UserId) -> Result<Option<Subscription>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM plan_subscriptions WHERE org_id = $1 AND user_id = $2").bind(org.0).bind(user.0);
+    async fn subscription(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        let q = sqlx::query("SELECT * FROM plan_subscriptions WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::subscription).transpose()
     }
@@ -1037,7 +1224,11 @@ impl StoreTx for PgTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn revoke_subscription_enrollments(&mut self, org: OrgId, user: UserId) -> Result<u64, StoreError> {
+    async fn revoke_subscription_enrollments(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<u64, StoreError> {
         let q = sqlx::query(
             "UPDATE enrollments SET status = 'revoked'
              WHERE user_id = $1 AND source = 'subscription' AND status = 'active'
@@ -1065,7 +1256,9 @@ impl StoreTx for PgTx {
         )
         .bind(email);
         let row = self.fetch_optional(q).await?;
-        row.as_ref().map(|r| Ok((rows::user(r)?, rows::text(r, "password_hash")?))).transpose()
+        row.as_ref()
+            .map(|r| Ok((rows::user(r)?, rows::text(r, "password_hash")?)))
+            .transpose()
     }
 
     async fn insert_session(&mut self, s: &AuthSession) -> Result<(), StoreError> {
@@ -1079,19 +1272,29 @@ impl StoreTx for PgTx {
     }
 
     async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
-        let row =
-            self.fetch_optional(sqlx::query("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash),
+            )
+            .await?;
         row.as_ref().map(rows::session).transpose()
     }
 
-    async fn extend_session(&mut self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
-        let q =
-            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(expires_at).bind(token_hash);
+    async fn extend_session(
+        &mut self,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+            .bind(expires_at)
+            .bind(token_hash);
         self.execute(q).await.map(drop)
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash))
+            .await
+            .map(drop)
     }
 
     async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError> {
@@ -1099,11 +1302,18 @@ impl StoreTx for PgTx {
         Ok(())
     }
 
-    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError> {
-        let q = sqlx::query("SELECT * FROM events WHERE course_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-            .bind(course.0)
-            .bind(after)
-            .bind(i64::from(limit));
+    async fn course_events(
+        &mut self,
+        course: CourseId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM events WHERE course_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(course.0)
+        .bind(after)
+        .bind(i64::from(limit));
         self.fetch_all(q).await?.iter().map(rows::event).collect()
     }
 
@@ -1121,10 +1331,18 @@ impl StoreTx for PgTx {
         .bind(user.0)
         .bind(after)
         .bind(i64::from(limit));
-        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(rows::notification)
+            .collect()
     }
 
-    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError> {
+    async fn list_notifications(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<Notification>, StoreError> {
         // Newest first: a page continues below the cursor's id.
         let q = sqlx::query(
             "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
@@ -1134,7 +1352,11 @@ impl StoreTx for PgTx {
         .bind(user.0)
         .bind(page.after)
         .bind(limit(page));
-        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(rows::notification)
+            .collect()
     }
 
     async fn mark_notifications_read<'a>(
@@ -1156,10 +1378,16 @@ impl StoreTx for PgTx {
 
 /// An `INSERT … SELECT … FROM courses` writes nothing when the course is gone.
 fn expect_one(affected: u64, what: &str) -> Result<(), StoreError> {
-    if affected == 1 { Ok(()) } else { Err(StoreError::Corrupt(format!("the {what} does not exist"))) }
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!("the {what} does not exist")))
+    }
 }
 
 /// The org's membership plan as a JSON value, or NULL.
 fn plan_json(org: &Org) -> Option<serde_json::Value> {
-    org.membership_plan.as_ref().map(|plan| serde_json::json!(plan))
+    org.membership_plan
+        .as_ref()
+        .map(|plan| serde_json::json!(plan))
 }

@@ -37,19 +37,28 @@ mod migrations {
     #[tokio::test]
     async fn migrating_twice_is_a_no_op() {
         let db = TestDatabase::create(Mode::RowLevelSecurity).await;
-        let owner = PgOptions { row_level_security: true, ..PgOptions::default() };
-        let again = PgStore::connect_with_options(server().database(&db.name), owner).await.expect("connect");
+        let owner = PgOptions {
+            row_level_security: true,
+            ..PgOptions::default()
+        };
+        let again = PgStore::connect_with_options(server().database(&db.name), owner)
+            .await
+            .expect("connect");
         again.migrate().await.expect("second migrate");
         let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _lms_migrations")
             .fetch_one(again.pool())
             .await
             .expect("migrations table");
         assert!(applied >= 1);
-        let default_table: Option<String> = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
-            .fetch_one(again.pool())
-            .await
-            .expect("regclass");
-        assert_eq!(default_table, None, "the host's own sqlx migrations table is left alone");
+        let default_table: Option<String> =
+            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
+                .fetch_one(again.pool())
+                .await
+                .expect("regclass");
+        assert_eq!(
+            default_table, None,
+            "the host's own sqlx migrations table is left alone"
+        );
     }
 }
 
@@ -59,29 +68,59 @@ mod row_level_security {
     use lms_core::{NewOrg, ProgressUpdate};
     use sqlx::Row;
 
-    const TENANT_TABLES: [&str; 7] =
-        ["memberships", "courses", "modules", "lessons", "enrollments", "lesson_progress", "quiz_attempts"];
+    const TENANT_TABLES: [&str; 7] = [
+        "memberships",
+        "courses",
+        "modules",
+        "lessons",
+        "enrollments",
+        "lesson_progress",
+        "quiz_attempts",
+    ];
 
     async fn count(conn: &mut PgConnection, table: &str, org: uuid::Uuid) -> i64 {
         let column = if table == "orgs" { "id" } else { "org_id" };
         let sql = format!("SELECT count(*) FROM {table} WHERE {column} = $1");
-        sqlx::query_scalar(AssertSqlSafe(sql)).bind(org).fetch_one(conn).await.expect("count")
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(org)
+            .fetch_one(conn)
+            .await
+            .expect("count")
     }
 
     /// What a connection of the app role can do to `org`'s rows in its current state.
-    async fn assert_sees_and_writes_nothing(conn: &mut PgConnection, org: uuid::Uuid, course: uuid::Uuid) {
+    async fn assert_sees_and_writes_nothing(
+        conn: &mut PgConnection,
+        org: uuid::Uuid,
+        course: uuid::Uuid,
+    ) {
         for table in TENANT_TABLES {
-            assert_eq!(count(conn, table, org).await, 0, "{table} rows of the org are visible");
+            assert_eq!(
+                count(conn, table, org).await,
+                0,
+                "{table} rows of the org are visible"
+            );
         }
-        let updated =
-            sqlx::query("UPDATE courses SET title = 'taken over' WHERE org_id = $1").bind(org).execute(&mut *conn);
+        let updated = sqlx::query("UPDATE courses SET title = 'taken over' WHERE org_id = $1")
+            .bind(org)
+            .execute(&mut *conn);
         assert_eq!(updated.await.expect("update").rows_affected(), 0);
-        let renamed = sqlx::query("UPDATE orgs SET name = 'taken over' WHERE id = $1").bind(org).execute(&mut *conn);
+        let renamed = sqlx::query("UPDATE orgs SET name = 'taken over' WHERE id = $1")
+            .bind(org)
+            .execute(&mut *conn);
         assert_eq!(renamed.await.expect("update org").rows_affected(), 0);
         for table in ["lessons", "enrollments", "lesson_progress", "memberships"] {
             let sql = format!("DELETE FROM {table} WHERE org_id = $1");
-            let deleted = sqlx::query(AssertSqlSafe(sql)).bind(org).execute(&mut *conn).await.expect("delete");
-            assert_eq!(deleted.rows_affected(), 0, "{table} rows of the org were deleted");
+            let deleted = sqlx::query(AssertSqlSafe(sql))
+                .bind(org)
+                .execute(&mut *conn)
+                .await
+                .expect("delete");
+            assert_eq!(
+                deleted.rows_affected(),
+                0,
+                "{table} rows of the org were deleted"
+            );
         }
         let insert = sqlx::query(
             "INSERT INTO modules (id, org_id, course_id, title, position) VALUES ($1, $2, $3, 'injected', 99)",
@@ -91,7 +130,9 @@ mod row_level_security {
         .bind(course)
         .execute(&mut *conn)
         .await;
-        let refused = insert.expect_err("an insert into another tenant is refused").to_string();
+        let refused = insert
+            .expect_err("an insert into another tenant is refused")
+            .to_string();
         assert!(refused.contains("row-level security"), "{refused}");
     }
 
@@ -102,12 +143,39 @@ mod row_level_security {
         let outline = w.published("c", None).await;
         w.lms.enroll(&w.learner, "acme", "c").await.unwrap();
         let lesson = outline.modules[0].lessons[0].id;
-        let update = ProgressUpdate { percent: Some(100), status: None };
-        w.lms.record_progress(&w.learner, "acme", "c", lesson, update).await.unwrap();
+        let update = ProgressUpdate {
+            percent: Some(100),
+            status: None,
+        };
+        w.lms
+            .record_progress(&w.learner, "acme", "c", lesson, update)
+            .await
+            .unwrap();
         let quiz = outline.modules[1].lessons[0].id;
-        w.lms.submit_attempt(&w.learner, "acme", "c", quiz, serde_json::json!({"q1": "b"})).await.unwrap();
-        w.lms.create_org(&w.outsider, NewOrg { slug: "other".into(), name: "Other".into() }).await.unwrap();
-        let (acme, other) = (w.lms.org("acme").await.unwrap().id.0, w.lms.org("other").await.unwrap().id.0);
+        w.lms
+            .submit_attempt(
+                &w.learner,
+                "acme",
+                "c",
+                quiz,
+                serde_json::json!({"q1": "b"}),
+            )
+            .await
+            .unwrap();
+        w.lms
+            .create_org(
+                &w.outsider,
+                NewOrg {
+                    slug: "other".into(),
+                    name: "Other".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let (acme, other) = (
+            w.lms.org("acme").await.unwrap().id.0,
+            w.lms.org("other").await.unwrap().id.0,
+        );
         let course = outline.course.id.0;
 
         let mut owner = db.owner_connection().await;
@@ -119,7 +187,11 @@ mod row_level_security {
         }
 
         let mut app = db.app_role_connection().await;
-        let role: String = sqlx::query("SELECT current_user").fetch_one(&mut app).await.unwrap().get(0);
+        let role: String = sqlx::query("SELECT current_user")
+            .fetch_one(&mut app)
+            .await
+            .unwrap()
+            .get(0);
         assert_eq!(role, APP_ROLE);
         assert_sees_and_writes_nothing(&mut app, acme, course).await;
         sqlx::query("SELECT set_config('lms.org_id', $1, false)")
@@ -128,10 +200,18 @@ mod row_level_security {
             .await
             .unwrap();
         assert_sees_and_writes_nothing(&mut app, acme, course).await;
-        assert_eq!(count(&mut app, "memberships", other).await, 1, "its own org stays visible");
+        assert_eq!(
+            count(&mut app, "memberships", other).await,
+            1,
+            "its own org stays visible"
+        );
 
         for (table, n) in TENANT_TABLES.iter().zip(before) {
-            assert_eq!(count(&mut owner, table, acme).await, n, "{table} rows changed");
+            assert_eq!(
+                count(&mut owner, table, acme).await,
+                n,
+                "{table} rows changed"
+            );
         }
         let title: String = sqlx::query_scalar("SELECT title FROM courses WHERE id = $1")
             .bind(course)
@@ -140,11 +220,23 @@ mod row_level_security {
             .unwrap();
         assert_eq!(title, "Course c");
         // The store's own calls keep working under the same policies.
-        let progress = w.lms.course_progress(&w.learner, "acme", "c").await.unwrap();
+        let progress = w
+            .lms
+            .course_progress(&w.learner, "acme", "c")
+            .await
+            .unwrap();
         assert_eq!((progress.completed_lessons, progress.total_lessons), (2, 3));
-        let report = w.lms.course_report(&w.instructor, "acme", "c", lms_core::PageRequest::first(10)).await.unwrap();
+        let report = w
+            .lms
+            .course_report(&w.instructor, "acme", "c", lms_core::PageRequest::first(10))
+            .await
+            .unwrap();
         assert_eq!(report.summary.enrolled, 1);
-        let dashboard = w.lms.my_courses(&w.learner, lms_core::PageRequest::first(10)).await.unwrap();
+        let dashboard = w
+            .lms
+            .my_courses(&w.learner, lms_core::PageRequest::first(10))
+            .await
+            .unwrap();
         assert_eq!(dashboard.items.len(), 1);
     }
 }
@@ -153,17 +245,30 @@ mod concurrency {
     use super::*;
     use lms_core::testing::World;
     use lms_core::{
-        Actor, CoursePatch, CourseStatus, LessonKind, LessonStatus, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser,
-        ProgressUpdate,
+        Actor, CoursePatch, CourseStatus, LessonKind, LessonStatus, ModuleInput, NewCourse,
+        NewLesson, NewOrg, NewUser, ProgressUpdate,
     };
     use serde_json::json;
 
     const ORG: &str = "acme";
 
     async fn course_with_lessons(w: &World, lessons: usize) -> Vec<lms_core::LessonId> {
-        let new = NewCourse { slug: "race".into(), title: "Race".into(), ..Default::default() };
+        let new = NewCourse {
+            slug: "race".into(),
+            title: "Race".into(),
+            ..Default::default()
+        };
         w.lms.create_course(&w.instructor, ORG, new).await.unwrap();
-        let module = w.lms.create_module(&w.instructor, ORG, "race", ModuleInput { title: "M".into() }).await.unwrap();
+        let module = w
+            .lms
+            .create_module(
+                &w.instructor,
+                ORG,
+                "race",
+                ModuleInput { title: "M".into() },
+            )
+            .await
+            .unwrap();
         let mut ids = Vec::new();
         for i in 0..lessons {
             let new = NewLesson {
@@ -174,10 +279,23 @@ mod concurrency {
                 duration_minutes: None,
                 required: None,
             };
-            ids.push(w.lms.create_lesson(&w.instructor, ORG, "race", module.id, new).await.unwrap().summary.id);
+            ids.push(
+                w.lms
+                    .create_lesson(&w.instructor, ORG, "race", module.id, new)
+                    .await
+                    .unwrap()
+                    .summary
+                    .id,
+            );
         }
-        let publish = CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
-        w.lms.update_course(&w.instructor, ORG, "race", publish).await.unwrap();
+        let publish = CoursePatch {
+            status: Some(CourseStatus::Published),
+            ..Default::default()
+        };
+        w.lms
+            .update_course(&w.instructor, ORG, "race", publish)
+            .await
+            .unwrap();
         ids
     }
 
@@ -193,9 +311,16 @@ mod concurrency {
         }
         let results = tasks.join_all().await;
         let created = results.iter().filter(|r| r.is_ok()).count();
-        let refused = results.iter().filter(|r| matches!(r, Err(e) if e.code() == "already_enrolled")).count();
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.code() == "already_enrolled"))
+            .count();
         assert_eq!((created, refused), (1, 49), "{results:?}");
-        let listed = w.lms.enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100)).await.unwrap();
+        let listed = w
+            .lms
+            .enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100))
+            .await
+            .unwrap();
         assert_eq!(listed.items.len(), 1);
     }
 
@@ -215,27 +340,64 @@ mod concurrency {
                 _ => (i * 37 % 100) as u8,
             };
             tasks.spawn(async move {
-                let update = ProgressUpdate { percent: Some(percent), status: None };
-                lms.record_progress(&learner, ORG, "race", lesson, update).await.map(|r| (lesson, percent, r))
+                let update = ProgressUpdate {
+                    percent: Some(percent),
+                    status: None,
+                };
+                lms.record_progress(&learner, ORG, "race", lesson, update)
+                    .await
+                    .map(|r| (lesson, percent, r))
             });
         }
-        let results: Vec<_> = tasks.join_all().await.into_iter().map(|r| r.expect("every write succeeds")).collect();
-        let max_on_first = results.iter().filter(|(l, _, _)| *l == lessons[0]).map(|(_, p, _)| *p).max().unwrap();
-        let finish = ProgressUpdate { percent: None, status: Some(LessonStatus::Completed) };
+        let results: Vec<_> = tasks
+            .join_all()
+            .await
+            .into_iter()
+            .map(|r| r.expect("every write succeeds"))
+            .collect();
+        let max_on_first = results
+            .iter()
+            .filter(|(l, _, _)| *l == lessons[0])
+            .map(|(_, p, _)| *p)
+            .max()
+            .unwrap();
+        let finish = ProgressUpdate {
+            percent: None,
+            status: Some(LessonStatus::Completed),
+        };
         let last = w.lms.record_progress(
             &w.learner,
             ORG,
             "race",
             lessons[0],
-            ProgressUpdate { percent: Some(1), status: None },
+            ProgressUpdate {
+                percent: Some(1),
+                status: None,
+            },
         );
-        assert_eq!(last.await.unwrap().lesson.percent, max_on_first, "the maximum of the race is kept");
-        let done = w.lms.record_progress(&w.learner, ORG, "race", lessons[0], finish).await.unwrap();
+        assert_eq!(
+            last.await.unwrap().lesson.percent,
+            max_on_first,
+            "the maximum of the race is kept"
+        );
+        let done = w
+            .lms
+            .record_progress(&w.learner, ORG, "race", lessons[0], finish)
+            .await
+            .unwrap();
         assert!(done.course.completed);
-        let completions: std::collections::HashSet<_> =
-            results.iter().filter_map(|(_, _, r)| r.course.completed_at).collect();
-        assert!(completions.is_empty(), "no write completed the course before lesson 0 was finished");
-        assert_eq!(w.lms.check_rollups(ORG, "race").await.unwrap().mismatches, []);
+        let completions: std::collections::HashSet<_> = results
+            .iter()
+            .filter_map(|(_, _, r)| r.course.completed_at)
+            .collect();
+        assert!(
+            completions.is_empty(),
+            "no write completed the course before lesson 0 was finished"
+        );
+        assert_eq!(
+            w.lms.check_rollups(ORG, "race").await.unwrap().mismatches,
+            []
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -247,8 +409,13 @@ mod concurrency {
         let lessons = course_with_lessons(&w, 3).await;
         let mut learners = Vec::new();
         for i in 0..6 {
-            let user =
-                second.create_user(NewUser { email: format!("r{i}@x.test"), name: format!("R{i}") }).await.unwrap();
+            let user = second
+                .create_user(NewUser {
+                    email: format!("r{i}@x.test"),
+                    name: format!("R{i}"),
+                })
+                .await
+                .unwrap();
             learners.push(Actor::User(user.id));
         }
         let mut tasks = tokio::task::JoinSet::new();
@@ -258,23 +425,46 @@ mod concurrency {
                 tasks.spawn(async move {
                     let _ = lms.enroll(&learner, ORG, "race").await;
                     for (j, lesson) in lessons.iter().enumerate() {
-                        let update =
-                            ProgressUpdate { percent: Some(if (i + j + n) % 2 == 0 { 100 } else { 50 }), status: None };
-                        lms.record_progress(&learner, ORG, "race", *lesson, update).await.expect("progress write");
+                        let update = ProgressUpdate {
+                            percent: Some(if (i + j + n) % 2 == 0 { 100 } else { 50 }),
+                            status: None,
+                        };
+                        lms.record_progress(&learner, ORG, "race", *lesson, update)
+                            .await
+                            .expect("progress write");
                     }
                 });
             }
         }
         tasks.join_all().await;
-        let enrolled = first.enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100)).await.unwrap();
-        assert_eq!(enrolled.items.len(), 6, "one enrollment per learner across both instances");
+        let enrolled = first
+            .enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100))
+            .await
+            .unwrap();
+        assert_eq!(
+            enrolled.items.len(),
+            6,
+            "one enrollment per learner across both instances"
+        );
         let check = second.check_rollups(ORG, "race").await.unwrap();
         assert_eq!((check.checked, check.mismatches), (6, vec![]));
-        let report = second.course_report(&w.admin, ORG, "race", lms_core::PageRequest::first(50)).await.unwrap();
+        let report = second
+            .course_report(&w.admin, ORG, "race", lms_core::PageRequest::first(50))
+            .await
+            .unwrap();
         let complete = report.items.iter().filter(|i| i.percent == 100).count() as u64;
         assert_eq!(report.summary.completed, complete);
         // And an org created through one instance is visible through the other.
-        second.create_org(&w.outsider, NewOrg { slug: "other".into(), name: "Other".into() }).await.unwrap();
+        second
+            .create_org(
+                &w.outsider,
+                NewOrg {
+                    slug: "other".into(),
+                    name: "Other".into(),
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(first.org("other").await.unwrap().name, "Other");
     }
 }

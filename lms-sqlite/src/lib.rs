@@ -50,7 +50,11 @@ pub struct SqliteOptions {
 
 impl Default for SqliteOptions {
     fn default() -> Self {
-        Self { max_connections: 8, busy_timeout: Duration::from_secs(10), acquire_timeout: Duration::from_secs(30) }
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -65,23 +69,37 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) the database file at `path` and migrates it.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
         Self::with_options(options, SqliteOptions::default()).await
     }
 
     /// A private in-memory database (one connection; gone when the store is dropped).
     pub async fn memory() -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new().in_memory(true);
-        Self::with_options(options, SqliteOptions { max_connections: 1, ..SqliteOptions::default() }).await
+        Self::with_options(
+            options,
+            SqliteOptions {
+                max_connections: 1,
+                ..SqliteOptions::default()
+            },
+        )
+        .await
     }
 
     /// Connects to a `sqlite:` URL (`sqlite://lms.db`, `sqlite::memory:`), creating the
     /// file if missing, and migrates it.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(backend)?.create_if_missing(true);
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(backend)?
+            .create_if_missing(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let settings = if in_memory {
-            SqliteOptions { max_connections: 1, ..SqliteOptions::default() }
+            SqliteOptions {
+                max_connections: 1,
+                ..SqliteOptions::default()
+            }
         } else {
             SqliteOptions::default()
         };
@@ -90,7 +108,10 @@ impl SqliteStore {
 
     /// Connects with explicit options (WAL, foreign keys and the busy timeout are always
     /// set) and migrates.
-    pub async fn with_options(options: SqliteConnectOptions, settings: SqliteOptions) -> Result<Self, StoreError> {
+    pub async fn with_options(
+        options: SqliteConnectOptions,
+        settings: SqliteOptions,
+    ) -> Result<Self, StoreError> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -100,7 +121,9 @@ impl SqliteStore {
         // more: SQLite answers a journal-mode switch that races another connection with
         // SQLITE_BUSY, without waiting for the busy timeout. (For an in-memory database this
         // connection's copy simply vanishes; the pool's is migrated below.)
-        let mut first = SqliteConnection::connect_with(&options).await.map_err(tx::map_error)?;
+        let mut first = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(tx::map_error)?;
         migrator().run(&mut first).await.map_err(backend)?;
         first.close().await.map_err(tx::map_error)?;
         // An in-memory database lives as long as its one connection: never let it go idle.
@@ -113,7 +136,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(tx::map_error)?;
-        let store = Self { pool, events: Arc::new(tokio::sync::watch::Sender::new(0)) };
+        let store = Self {
+            pool,
+            events: Arc::new(tokio::sync::watch::Sender::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -136,11 +162,17 @@ impl Store for SqliteStore {
             Access::Read => self.pool.begin().await,
             Access::Write => self.pool.begin_with("BEGIN IMMEDIATE").await,
         };
-        Ok(Box::new(SqliteTx::new(tx.map_err(tx::map_error)?, self.events.clone())))
+        Ok(Box::new(SqliteTx::new(
+            tx.map_err(tx::map_error)?,
+            self.events.clone(),
+        )))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(tx::map_error)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(tx::map_error)?;
         Ok(())
     }
 
@@ -185,6 +217,9 @@ struct CommitSignals(tokio::sync::watch::Receiver<u64>);
 #[async_trait]
 impl EventSignals for CommitSignals {
     async fn next(&mut self) -> Result<(), StoreError> {
-        self.0.changed().await.map_err(|_| StoreError::Unavailable("the store was dropped".into()))
+        self.0
+            .changed()
+            .await
+            .map_err(|_| StoreError::Unavailable("the store was dropped".into()))
     }
 }

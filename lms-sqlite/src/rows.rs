@@ -3,16 +3,20 @@
 use lms_core::course::{LessonContent, LessonKind, LessonSummary};
 use lms_core::store::ReportRow;
 use lms_core::{
-    Certificate, CertificateCode, Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, Lesson,
-    LessonProgress, LessonStatus, Member, Membership, Module, Org, Price, QuizAttempt, RevocationReason, Role,
-    StoreError, User,
+    Certificate, CertificateCode, Course, CourseStatus, Enrollment, EnrollmentSource,
+    EnrollmentStatus, Lesson, LessonProgress, LessonStatus, Member, Membership, Module, Org, Price,
+    QuizAttempt, RevocationReason, Role, StoreError, User,
 };
 use lms_core::{PaymentKind, PaymentRecord, Subscription, SubscriptionStatus, SubscriptionVersion};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, Row, Sqlite, Type};
 
-fn get<'r, T: Decode<'r, Sqlite> + Type<Sqlite>>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError> {
-    row.try_get(column).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+fn get<'r, T: Decode<'r, Sqlite> + Type<Sqlite>>(
+    row: &'r SqliteRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    row.try_get(column)
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
 fn id<T: From<uuid::Uuid>>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
@@ -21,7 +25,8 @@ fn id<T: From<uuid::Uuid>>(row: &SqliteRow, column: &str) -> Result<T, StoreErro
 
 fn parsed<T>(row: &SqliteRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let text: String = get(row, column)?;
-    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column {column}: unknown value {text:?}")))
+    parse(&text)
+        .ok_or_else(|| StoreError::Corrupt(format!("column {column}: unknown value {text:?}")))
 }
 
 fn json(row: &SqliteRow, column: &str) -> Result<serde_json::Value, StoreError> {
@@ -88,7 +93,9 @@ pub(crate) fn course(row: &SqliteRow) -> Result<Course, StoreError> {
         title: get(row, "title")?,
         description: get(row, "description")?,
         status: parsed(row, "status", CourseStatus::parse)?,
-        price: amount.zip(currency).map(|(amount, currency)| Price { amount, currency }),
+        price: amount
+            .zip(currency)
+            .map(|(amount, currency)| Price { amount, currency }),
         owner_id: id(row, "owner_id")?,
         metadata: json(row, "metadata")?,
         created_at: get(row, "created_at")?,
@@ -141,7 +148,10 @@ pub(crate) fn enrollment(row: &SqliteRow) -> Result<Enrollment, StoreError> {
 }
 
 pub(crate) fn report_row(row: &SqliteRow) -> Result<ReportRow, StoreError> {
-    Ok(ReportRow { enrollment: enrollment(row)?, name: get(row, "name")? })
+    Ok(ReportRow {
+        enrollment: enrollment(row)?,
+        name: get(row, "name")?,
+    })
 }
 
 pub(crate) fn lesson_progress(row: &SqliteRow) -> Result<LessonProgress, StoreError> {
@@ -194,10 +204,9 @@ pub(crate) fn certificate(row: &SqliteRow) -> Result<Certificate, StoreError> {
     let reason: Option<String> = get(row, "revoked_reason")?;
     let revoked_reason = match reason {
         None => None,
-        Some(text) => Some(
-            RevocationReason::parse(&text)
-                .ok_or_else(|| StoreError::Corrupt(format!("column revoked_reason: unknown value {text:?}")))?,
-        ),
+        Some(text) => Some(RevocationReason::parse(&text).ok_or_else(|| {
+            StoreError::Corrupt(format!("column revoked_reason: unknown value {text:?}"))
+        })?),
     };
     Ok(Certificate {
         code: CertificateCode::from_stored(get(row, "code")?),
@@ -248,12 +257,13 @@ pub(crate) fn subscription(row: &SqliteRow) -> Result<Subscription, StoreError> 
 
 pub(crate) fn course_context(row: &SqliteRow) -> Result<lms_core::CourseContext, StoreError> {
     let role: Option<String> = get(row, "member_role")?;
-    let role = match role {
-        None => None,
-        Some(text) => Some(
-            Role::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("column role: unknown value {text:?}")))?,
-        ),
-    };
+    let role =
+        match role {
+            None => None,
+            Some(text) => Some(Role::parse(&text).ok_or_else(|| {
+                StoreError::Corrupt(format!("column role: unknown value {text:?}"))
+            })?),
+        };
     let enrollment_id: Option<uuid::Uuid> = get(row, "e_id")?;
     let enrollment = match enrollment_id {
         None => None,
@@ -268,7 +278,11 @@ pub(crate) fn course_context(row: &SqliteRow) -> Result<lms_core::CourseContext,
             completed_required: count(row, "e_completed_required")?,
         }),
     };
-    Ok(lms_core::CourseContext { course: course(row)?, role, enrollment })
+    Ok(lms_core::CourseContext {
+        course: course(row)?,
+        role,
+        enrollment,
+    })
 }
 
 pub(crate) fn post(row: &SqliteRow) -> Result<lms_core::Post, StoreError> {
@@ -277,7 +291,10 @@ pub(crate) fn post(row: &SqliteRow) -> Result<lms_core::Post, StoreError> {
         id: id(row, "id")?,
         course_id: id(row, "course_id")?,
         lesson_id: id(row, "lesson_id")?,
-        author: lms_core::Author { id: id(row, "author_id")?, name: get(row, "author_name")? },
+        author: lms_core::Author {
+            id: id(row, "author_id")?,
+            name: get(row, "author_name")?,
+        },
         body: get(row, "body")?,
         parent_id: parent.map(Into::into),
         created_at: get(row, "created_at")?,

@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::course::OutlineModule;
 use lms_core::store::{
-    AuthSession, CourseContext, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow, RollupBucket, StoreTx,
-    TenantScope,
+    AuthSession, CourseContext, CourseFilter, CourseKey, EnrollmentWithCourse, ReportRow,
+    RollupBucket, StoreTx, TenantScope,
 };
 use lms_core::{
-    Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId, LessonProgress,
-    Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId, PageRequest, PaymentRecord, Post, PostId,
-    QuizAttempt, Role, StoreError, Subscription, UniqueKey, User, UserId,
+    Certificate, CertificateCode, Course, CourseId, CurriculumLayout, Enrollment, Lesson, LessonId,
+    LessonProgress, Member, Membership, MembershipSummary, Module, ModuleId, Org, OrgId,
+    PageRequest, PaymentRecord, Post, PostId, QuizAttempt, Role, StoreError, Subscription,
+    UniqueKey, User, UserId,
 };
 use lms_core::{Event, EventSeq, NewEvent, Notification, NotificationId};
 use sqlx::error::ErrorKind;
@@ -35,7 +36,11 @@ pub(crate) type EventSignal = Arc<tokio::sync::watch::Sender<u64>>;
 
 impl SqliteTx {
     pub(crate) fn new(tx: Transaction<'static, Sqlite>, signal: EventSignal) -> Self {
-        Self { tx, events: Vec::new(), signal }
+        Self {
+            tx,
+            events: Vec::new(),
+            signal,
+        }
     }
 
     /// Writes the appended events and their notifications (the last writes before commit).
@@ -55,11 +60,13 @@ impl SqliteTx {
             let row = q.fetch_one(&mut *self.tx).await.map_err(map_error)?;
             let seq: i64 = row.try_get("seq").map_err(map_error)?;
             for recipient in &event.recipients {
-                let q = sqlx::query("INSERT INTO notifications (id, seq, user_id, kind) VALUES (?, ?, ?, ?)")
-                    .bind(recipient.id.0)
-                    .bind(seq)
-                    .bind(recipient.user_id.0)
-                    .bind(recipient.kind.as_str());
+                let q = sqlx::query(
+                    "INSERT INTO notifications (id, seq, user_id, kind) VALUES (?, ?, ?, ?)",
+                )
+                .bind(recipient.id.0)
+                .bind(seq)
+                .bind(recipient.user_id.0)
+                .bind(recipient.kind.as_str());
                 self.execute(q).await?;
             }
         }
@@ -132,15 +139,26 @@ impl SqliteTx {
         query.fetch_optional(&mut *self.tx).await.map_err(map_error)
     }
 
-    async fn fetch_built(&mut self, mut query: QueryBuilder<Sqlite>) -> Result<Vec<SqliteRow>, StoreError> {
-        query.build().fetch_all(&mut *self.tx).await.map_err(map_error)
+    async fn fetch_built(
+        &mut self,
+        mut query: QueryBuilder<Sqlite>,
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        query
+            .build()
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_error)
     }
 
     async fn execute(
         &mut self,
         query: sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments>,
     ) -> Result<u64, StoreError> {
-        Ok(query.execute(&mut *self.tx).await.map_err(map_error)?.rows_affected())
+        Ok(query
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_error)?
+            .rows_affected())
     }
 }
 
@@ -175,7 +193,9 @@ impl StoreTx for SqliteTx {
     }
 
     async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM orgs WHERE slug = ?").bind(slug)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM orgs WHERE slug = ?").bind(slug))
+            .await?;
         row.as_ref().map(rows::org).transpose()
     }
 
@@ -185,11 +205,12 @@ impl StoreTx for SqliteTx {
     }
 
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE orgs SET name = ?, settings = ?, membership_plan = ? WHERE id = ?")
-            .bind(&org.name)
-            .bind(org.settings.to_string())
-            .bind(plan_json(org))
-            .bind(org.id.0);
+        let q =
+            sqlx::query("UPDATE orgs SET name = ?, settings = ?, membership_plan = ? WHERE id = ?")
+                .bind(&org.name)
+                .bind(org.settings.to_string())
+                .bind(plan_json(org))
+                .bind(org.id.0);
         self.execute(q).await.map(drop)
     }
 
@@ -198,9 +219,16 @@ impl StoreTx for SqliteTx {
         for chunk in users.chunks(1000) {
             let mut query = QueryBuilder::new("INSERT INTO users (id, email, name, created_at) ");
             query.push_values(chunk, |mut row, u| {
-                row.push_bind(u.id.0).push_bind(&u.email).push_bind(&u.name).push_bind(u.created_at);
+                row.push_bind(u.id.0)
+                    .push_bind(&u.email)
+                    .push_bind(&u.name)
+                    .push_bind(u.created_at);
             });
-            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+            query
+                .build()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_error)?;
         }
         Ok(())
     }
@@ -215,17 +243,27 @@ impl StoreTx for SqliteTx {
     }
 
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.0)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.0))
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = self.fetch_optional(sqlx::query("SELECT * FROM users WHERE email = ?").bind(email)).await?;
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM users WHERE email = ?").bind(email))
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
-    async fn membership(&mut self, org: OrgId, user: UserId) -> Result<Option<Membership>, StoreError> {
-        let q = sqlx::query("SELECT * FROM memberships WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+    async fn membership(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Membership>, StoreError> {
+        let q = sqlx::query("SELECT * FROM memberships WHERE org_id = ? AND user_id = ?")
+            .bind(org.0)
+            .bind(user.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::membership).transpose()
     }
@@ -242,22 +280,30 @@ impl StoreTx for SqliteTx {
                 let role: String = row.try_get("role").map_err(map_error)?;
                 Ok(MembershipSummary {
                     org: row.try_get("org").map_err(map_error)?,
-                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
                 })
             })
             .collect()
     }
 
     async fn insert_membership(&mut self, m: &Membership) -> Result<(), StoreError> {
-        let q = sqlx::query("INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")
-            .bind(m.org_id.0)
-            .bind(m.user_id.0)
-            .bind(m.role.as_str())
-            .bind(m.joined_at);
+        let q = sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(m.org_id.0)
+        .bind(m.user_id.0)
+        .bind(m.role.as_str())
+        .bind(m.joined_at);
         self.execute(q).await.map(drop)
     }
 
-    async fn update_membership_role(&mut self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError> {
+    async fn update_membership_role(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError> {
         let q = sqlx::query("UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?")
             .bind(role.as_str())
             .bind(org.0)
@@ -266,17 +312,26 @@ impl StoreTx for SqliteTx {
     }
 
     async fn delete_membership(&mut self, org: OrgId, user: UserId) -> Result<(), StoreError> {
-        let q = sqlx::query("DELETE FROM memberships WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+        let q = sqlx::query("DELETE FROM memberships WHERE org_id = ? AND user_id = ?")
+            .bind(org.0)
+            .bind(user.0);
         self.execute(q).await.map(drop)
     }
 
     async fn count_admins(&mut self, org: OrgId) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM memberships WHERE org_id = ? AND role = 'admin'").bind(org.0);
+        let q = sqlx::query(
+            "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND role = 'admin'",
+        )
+        .bind(org.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map_or(Ok(0), |r| rows::u32_of(r, "n"))
     }
 
-    async fn list_members(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<Member>, StoreError> {
+    async fn list_members(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<Member>, StoreError> {
         let q = sqlx::query(
             "SELECT m.user_id, u.name, u.email, m.role, m.joined_at
              FROM memberships m JOIN users u ON u.id = m.user_id
@@ -327,13 +382,19 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn course<'k>(&mut self, org: OrgId, key: CourseKey<'k>) -> Result<Option<Course>, StoreError> {
+    async fn course<'k>(
+        &mut self,
+        org: OrgId,
+        key: CourseKey<'k>,
+    ) -> Result<Option<Course>, StoreError> {
         let q = match key {
-            CourseKey::Id(id) => {
-                sqlx::query("SELECT * FROM courses WHERE org_id = ? AND id = ?").bind(org.0).bind(id.0)
-            }
+            CourseKey::Id(id) => sqlx::query("SELECT * FROM courses WHERE org_id = ? AND id = ?")
+                .bind(org.0)
+                .bind(id.0),
             CourseKey::Slug(slug) => {
-                sqlx::query("SELECT * FROM courses WHERE org_id = ? AND slug = ?").bind(org.0).bind(slug)
+                sqlx::query("SELECT * FROM courses WHERE org_id = ? AND slug = ?")
+                    .bind(org.0)
+                    .bind(slug)
             }
         };
         let row = self.fetch_optional(q).await?;
@@ -364,18 +425,26 @@ impl StoreTx for SqliteTx {
                 .bind(user)
                 .bind(org.0)
                 .bind(id.0),
-            CourseKey::Slug(slug) => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.slug = ?")))
-                .bind(user)
-                .bind(user)
-                .bind(org.0)
-                .bind(slug.to_owned()),
+            CourseKey::Slug(slug) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}c.slug = ?")))
+                    .bind(user)
+                    .bind(user)
+                    .bind(org.0)
+                    .bind(slug.to_owned())
+            }
         };
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::course_context).transpose()
     }
 
-    async fn touch_course(&mut self, course: CourseId, updated_at: DateTime<Utc>) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE courses SET updated_at = ? WHERE id = ?").bind(updated_at).bind(course.0);
+    async fn touch_course(
+        &mut self,
+        course: CourseId,
+        updated_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE courses SET updated_at = ? WHERE id = ?")
+            .bind(updated_at)
+            .bind(course.0);
         self.execute(q).await.map(drop)
     }
 
@@ -405,7 +474,10 @@ impl StoreTx for SqliteTx {
 
     async fn outline(&mut self, course: CourseId) -> Result<Vec<OutlineModule>, StoreError> {
         let modules = self
-            .fetch_all(sqlx::query("SELECT * FROM modules WHERE course_id = ? ORDER BY position").bind(course.0))
+            .fetch_all(
+                sqlx::query("SELECT * FROM modules WHERE course_id = ? ORDER BY position")
+                    .bind(course.0),
+            )
             .await?;
         let lessons = self
             .fetch_all(
@@ -417,39 +489,59 @@ impl StoreTx for SqliteTx {
             .await?;
         let mut outline: Vec<OutlineModule> = modules
             .iter()
-            .map(|row| Ok(OutlineModule { module: rows::module(row)?, lessons: Vec::new() }))
+            .map(|row| {
+                Ok(OutlineModule {
+                    module: rows::module(row)?,
+                    lessons: Vec::new(),
+                })
+            })
             .collect::<Result<_, StoreError>>()?;
-        let index: HashMap<ModuleId, usize> = outline.iter().enumerate().map(|(i, m)| (m.module.id, i)).collect();
+        let index: HashMap<ModuleId, usize> = outline
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.module.id, i))
+            .collect();
         for row in &lessons {
             let lesson = rows::lesson_summary(row)?;
-            let slot = index
-                .get(&lesson.module_id)
-                .ok_or_else(|| StoreError::Corrupt(format!("lesson {} has no module", lesson.id)))?;
+            let slot = index.get(&lesson.module_id).ok_or_else(|| {
+                StoreError::Corrupt(format!("lesson {} has no module", lesson.id))
+            })?;
             outline[*slot].lessons.push(lesson);
         }
         Ok(outline)
     }
 
     async fn insert_module(&mut self, m: &Module) -> Result<(), StoreError> {
-        let q = sqlx::query("INSERT INTO modules (id, course_id, title, position) VALUES (?, ?, ?, ?)")
-            .bind(m.id.0)
-            .bind(m.course_id.0)
-            .bind(&m.title)
-            .bind(i64::from(m.position));
+        let q =
+            sqlx::query("INSERT INTO modules (id, course_id, title, position) VALUES (?, ?, ?, ?)")
+                .bind(m.id.0)
+                .bind(m.course_id.0)
+                .bind(&m.title)
+                .bind(i64::from(m.position));
         self.execute(q).await.map(drop)
     }
 
     async fn update_module(&mut self, m: &Module) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE modules SET title = ? WHERE id = ?").bind(&m.title).bind(m.id.0);
+        let q = sqlx::query("UPDATE modules SET title = ? WHERE id = ?")
+            .bind(&m.title)
+            .bind(m.id.0);
         self.execute(q).await.map(drop)
     }
 
     async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM modules WHERE id = ?").bind(module.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM modules WHERE id = ?").bind(module.0))
+            .await
+            .map(drop)
     }
 
-    async fn lesson(&mut self, course: CourseId, lesson: LessonId) -> Result<Option<Lesson>, StoreError> {
-        let q = sqlx::query("SELECT * FROM lessons WHERE course_id = ? AND id = ?").bind(course.0).bind(lesson.0);
+    async fn lesson(
+        &mut self,
+        course: CourseId,
+        lesson: LessonId,
+    ) -> Result<Option<Lesson>, StoreError> {
+        let q = sqlx::query("SELECT * FROM lessons WHERE course_id = ? AND id = ?")
+            .bind(course.0)
+            .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::lesson).transpose()
     }
@@ -491,16 +583,28 @@ impl StoreTx for SqliteTx {
     }
 
     async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM lessons WHERE id = ?").bind(lesson.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM lessons WHERE id = ?").bind(lesson.0))
+            .await
+            .map(drop)
     }
 
-    async fn apply_layout(&mut self, course: CourseId, layout: &CurriculumLayout) -> Result<(), StoreError> {
+    async fn apply_layout(
+        &mut self,
+        course: CourseId,
+        layout: &CurriculumLayout,
+    ) -> Result<(), StoreError> {
         // Positions are unique per parent; move every row to a negative position first so
         // that no intermediate state collides.
-        self.execute(sqlx::query("UPDATE modules SET position = -1 - position WHERE course_id = ?").bind(course.0))
-            .await?;
-        self.execute(sqlx::query("UPDATE lessons SET position = -1 - position WHERE course_id = ?").bind(course.0))
-            .await?;
+        self.execute(
+            sqlx::query("UPDATE modules SET position = -1 - position WHERE course_id = ?")
+                .bind(course.0),
+        )
+        .await?;
+        self.execute(
+            sqlx::query("UPDATE lessons SET position = -1 - position WHERE course_id = ?")
+                .bind(course.0),
+        )
+        .await?;
         for (i, module) in layout.modules.iter().enumerate() {
             let q = sqlx::query("UPDATE modules SET position = ? WHERE id = ? AND course_id = ?")
                 .bind(i as i64)
@@ -508,25 +612,36 @@ impl StoreTx for SqliteTx {
                 .bind(course.0);
             self.execute(q).await?;
             for (j, lesson) in module.lessons.iter().enumerate() {
-                let q = sqlx::query("UPDATE lessons SET module_id = ?, position = ? WHERE id = ? AND course_id = ?")
-                    .bind(module.id.0)
-                    .bind(j as i64)
-                    .bind(lesson.0)
-                    .bind(course.0);
+                let q = sqlx::query(
+                    "UPDATE lessons SET module_id = ?, position = ? WHERE id = ? AND course_id = ?",
+                )
+                .bind(module.id.0)
+                .bind(j as i64)
+                .bind(lesson.0)
+                .bind(course.0);
                 self.execute(q).await?;
             }
         }
         Ok(())
     }
 
-    async fn enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?").bind(user.0).bind(course.0);
+    async fn enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError> {
+        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = ? AND course_id = ?")
+            .bind(user.0)
+            .bind(course.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::enrollment).transpose()
     }
 
-    async fn lock_enrollment(&mut self, user: UserId, course: CourseId) -> Result<Option<Enrollment>, StoreError> {
+    async fn lock_enrollment(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Enrollment>, StoreError> {
         // Held already: see lock_org.
         self.enrollment(user, course).await
     }
@@ -563,7 +678,11 @@ impl StoreTx for SqliteTx {
                     .push_bind(e.completed_at)
                     .push_bind(i64::from(e.completed_required));
             });
-            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+            query
+                .build()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_error)?;
         }
         Ok(())
     }
@@ -582,7 +701,11 @@ impl StoreTx for SqliteTx {
                     .push_bind(p.completed_at)
                     .push_bind(p.updated_at);
             });
-            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+            query
+                .build()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_error)?;
         }
         Ok(())
     }
@@ -601,11 +724,17 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn list_enrollments(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<Enrollment>, StoreError> {
-        let q = sqlx::query("SELECT * FROM enrollments WHERE course_id = ? AND id > ? ORDER BY id LIMIT ?")
-            .bind(course.0)
-            .bind(after(page))
-            .bind(limit(page));
+    async fn list_enrollments(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<Enrollment>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM enrollments WHERE course_id = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(course.0)
+        .bind(after(page))
+        .bind(limit(page));
         rows::all(self.fetch_all(q).await?, rows::enrollment)
     }
 
@@ -614,10 +743,12 @@ impl StoreTx for SqliteTx {
         user: UserId,
         page: &PageRequest,
     ) -> Result<Vec<EnrollmentWithCourse>, StoreError> {
-        let q = sqlx::query("SELECT * FROM enrollments WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?")
-            .bind(user.0)
-            .bind(after(page))
-            .bind(limit(page));
+        let q = sqlx::query(
+            "SELECT * FROM enrollments WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(user.0)
+        .bind(after(page))
+        .bind(limit(page));
         let enrollments = rows::all(self.fetch_all(q).await?, rows::enrollment)?;
         if enrollments.is_empty() {
             return Ok(Vec::new());
@@ -637,11 +768,15 @@ impl StoreTx for SqliteTx {
         enrollments
             .into_iter()
             .map(|enrollment| {
-                let (course, org_slug) = courses
-                    .get(&enrollment.course_id)
-                    .cloned()
-                    .ok_or_else(|| StoreError::Corrupt(format!("enrollment {} has no course", enrollment.id)))?;
-                Ok(EnrollmentWithCourse { enrollment, course, org_slug })
+                let (course, org_slug) =
+                    courses.get(&enrollment.course_id).cloned().ok_or_else(|| {
+                        StoreError::Corrupt(format!("enrollment {} has no course", enrollment.id))
+                    })?;
+                Ok(EnrollmentWithCourse {
+                    enrollment,
+                    course,
+                    org_slug,
+                })
             })
             .collect()
     }
@@ -657,14 +792,20 @@ impl StoreTx for SqliteTx {
         }
         // Chunked to stay well under SQLite's limit on bound parameters.
         for chunk in users.chunks(500) {
-            let mut query =
-                with_ids("SELECT * FROM lesson_progress WHERE user_id IN (", chunk.iter().map(|u| u.0), ")");
+            let mut query = with_ids(
+                "SELECT * FROM lesson_progress WHERE user_id IN (",
+                chunk.iter().map(|u| u.0),
+                ")",
+            );
             let mut list = query.push(" AND course_id IN (").separated(", ");
             for course in courses {
                 list.push_bind(course.0);
             }
             query.push(")");
-            rows.extend(rows::all(self.fetch_built(query).await?, rows::lesson_progress)?);
+            rows.extend(rows::all(
+                self.fetch_built(query).await?,
+                rows::lesson_progress,
+            )?);
         }
         Ok(rows)
     }
@@ -725,7 +866,9 @@ impl StoreTx for SqliteTx {
         .bind(course.0)
         .bind(i64::from(threshold));
         let rows = self.fetch_all(q).await?;
-        rows.iter().map(|row| row.try_get("user_id").map(UserId).map_err(map_error)).collect()
+        rows.iter()
+            .map(|row| row.try_get("user_id").map(UserId).map_err(map_error))
+            .collect()
     }
 
     async fn insert_certificate(&mut self, c: &Certificate) -> Result<bool, StoreError> {
@@ -748,24 +891,34 @@ impl StoreTx for SqliteTx {
         Ok(self.execute(q).await? == 1)
     }
 
-    async fn certificate(&mut self, user: UserId, course: CourseId) -> Result<Option<Certificate>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM certificates WHERE user_id = ? AND course_id = ?").bind(user.0).bind(course.0);
+    async fn certificate(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<Option<Certificate>, StoreError> {
+        let q = sqlx::query("SELECT * FROM certificates WHERE user_id = ? AND course_id = ?")
+            .bind(user.0)
+            .bind(course.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::certificate).transpose()
     }
 
-    async fn certificate_by_code(&mut self, code: &CertificateCode) -> Result<Option<Certificate>, StoreError> {
+    async fn certificate_by_code(
+        &mut self,
+        code: &CertificateCode,
+    ) -> Result<Option<Certificate>, StoreError> {
         let q = sqlx::query("SELECT * FROM certificates WHERE code = ?").bind(code.as_str());
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::certificate).transpose()
     }
 
     async fn update_certificate_revocation(&mut self, c: &Certificate) -> Result<(), StoreError> {
-        let q = sqlx::query("UPDATE certificates SET revoked_at = ?, revoked_reason = ? WHERE code = ?")
-            .bind(c.revoked_at)
-            .bind(c.revoked_reason.map(|r| r.as_str()))
-            .bind(c.code.as_str());
+        let q = sqlx::query(
+            "UPDATE certificates SET revoked_at = ?, revoked_reason = ? WHERE code = ?",
+        )
+        .bind(c.revoked_at)
+        .bind(c.revoked_reason.map(|r| r.as_str()))
+        .bind(c.code.as_str());
         self.execute(q).await.map(drop)
     }
 
@@ -788,9 +941,11 @@ impl StoreTx for SqliteTx {
     }
 
     async fn count_attempts(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM quiz_attempts WHERE user_id = ? AND lesson_id = ?")
-            .bind(user.0)
-            .bind(lesson.0);
+        let q = sqlx::query(
+            "SELECT count(*) AS n FROM quiz_attempts WHERE user_id = ? AND lesson_id = ?",
+        )
+        .bind(user.0)
+        .bind(lesson.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map_or(Ok(0), |r| rows::u32_of(r, "n"))
     }
@@ -811,7 +966,11 @@ impl StoreTx for SqliteTx {
         rows::all(self.fetch_all(q).await?, rows::attempt)
     }
 
-    async fn report_rows(&mut self, course: CourseId, page: &PageRequest) -> Result<Vec<ReportRow>, StoreError> {
+    async fn report_rows(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<ReportRow>, StoreError> {
         let q = sqlx::query(
             "SELECT e.*, u.name FROM enrollments e JOIN users u ON u.id = e.user_id
              WHERE e.course_id = ? AND e.status = 'active' AND e.id > ? ORDER BY e.id LIMIT ?",
@@ -822,7 +981,10 @@ impl StoreTx for SqliteTx {
         rows::all(self.fetch_all(q).await?, rows::report_row)
     }
 
-    async fn rollup_buckets(&mut self, courses: &[CourseId]) -> Result<Vec<RollupBucket>, StoreError> {
+    async fn rollup_buckets(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<RollupBucket>, StoreError> {
         if courses.is_empty() {
             return Ok(Vec::new());
         }
@@ -846,7 +1008,10 @@ impl StoreTx for SqliteTx {
             .collect()
     }
 
-    async fn required_totals(&mut self, courses: &[CourseId]) -> Result<Vec<(CourseId, u32)>, StoreError> {
+    async fn required_totals(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<(CourseId, u32)>, StoreError> {
         if courses.is_empty() {
             return Ok(Vec::new());
         }
@@ -892,7 +1057,11 @@ impl StoreTx for SqliteTx {
         row.as_ref().map(rows::post).transpose()
     }
 
-    async fn list_posts(&mut self, lesson: LessonId, page: &PageRequest) -> Result<Vec<Post>, StoreError> {
+    async fn list_posts(
+        &mut self,
+        lesson: LessonId,
+        page: &PageRequest,
+    ) -> Result<Vec<Post>, StoreError> {
         let q = sqlx::query(
             "SELECT p.*, u.name AS author_name FROM posts p JOIN users u ON u.id = p.author_id
              WHERE p.lesson_id = ? AND p.id > ? ORDER BY p.id LIMIT ?",
@@ -913,14 +1082,24 @@ impl StoreTx for SqliteTx {
     }
 
     async fn delete_post(&mut self, post: PostId) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM posts WHERE id = ?").bind(post.0)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM posts WHERE id = ?").bind(post.0))
+            .await
+            .map(drop)
     }
 
-    async fn count_posts_since(&mut self, user: UserId, since: DateTime<Utc>) -> Result<u32, StoreError> {
-        let q = sqlx::query("SELECT count(*) AS n FROM posts WHERE author_id = ? AND created_at >= ?")
-            .bind(user.0)
-            .bind(since);
-        let row = self.fetch_optional(q).await?.ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
+    async fn count_posts_since(
+        &mut self,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let q =
+            sqlx::query("SELECT count(*) AS n FROM posts WHERE author_id = ? AND created_at >= ?")
+                .bind(user.0)
+                .bind(since);
+        let row = self
+            .fetch_optional(q)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
         let n: i64 = row.try_get("n").map_err(map_error)?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
@@ -961,17 +1140,27 @@ impl StoreTx for SqliteTx {
         Ok(self.execute(q).await? == 1)
     }
 
-    async fn list_payments(&mut self, org: OrgId, page: &PageRequest) -> Result<Vec<PaymentRecord>, StoreError> {
-        let q = sqlx::query("SELECT * FROM payments WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?")
-            .bind(org.0)
-            .bind(after(page))
-            .bind(limit(page));
+    async fn list_payments(
+        &mut self,
+        org: OrgId,
+        page: &PageRequest,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let q =
+            sqlx::query("SELECT * FROM payments WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .bind(org.0)
+                .bind(after(page))
+                .bind(limit(page));
         rows::all(self.fetch_all(q).await?, rows::payment)
     }
 
-    async fn subscription(&mut self, org: OrgId, user: UserId) -> Result<Option<Subscription>, StoreError> {
-        let q =
-            sqlx::query("SELECT * FROM plan_subscriptions WHERE org_id = ? AND user_id = ?").bind(org.0).bind(user.0);
+    async fn subscription(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        let q = sqlx::query("SELECT * FROM plan_subscriptions WHERE org_id = ? AND user_id = ?")
+            .bind(org.0)
+            .bind(user.0);
         let row = self.fetch_optional(q).await?;
         row.as_ref().map(rows::subscription).transpose()
     }
@@ -1002,7 +1191,11 @@ impl StoreTx for SqliteTx {
         self.execute(q).await.map(drop)
     }
 
-    async fn revoke_subscription_enrollments(&mut self, org: OrgId, user: UserId) -> Result<u64, StoreError> {
+    async fn revoke_subscription_enrollments(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<u64, StoreError> {
         let q = sqlx::query(
             "UPDATE enrollments SET status = 'revoked'
              WHERE user_id = ? AND source = 'subscription' AND status = 'active'
@@ -1030,7 +1223,14 @@ impl StoreTx for SqliteTx {
         )
         .bind(email);
         let row = self.fetch_optional(q).await?;
-        row.as_ref().map(|r| Ok((rows::user(r)?, r.try_get("password_hash").map_err(map_error)?))).transpose()
+        row.as_ref()
+            .map(|r| {
+                Ok((
+                    rows::user(r)?,
+                    r.try_get("password_hash").map_err(map_error)?,
+                ))
+            })
+            .transpose()
     }
 
     async fn insert_session(&mut self, s: &AuthSession) -> Result<(), StoreError> {
@@ -1043,19 +1243,29 @@ impl StoreTx for SqliteTx {
     }
 
     async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
-        let row =
-            self.fetch_optional(sqlx::query("SELECT * FROM sessions WHERE token_hash = ?").bind(token_hash)).await?;
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT * FROM sessions WHERE token_hash = ?").bind(token_hash),
+            )
+            .await?;
         row.as_ref().map(rows::session).transpose()
     }
 
-    async fn extend_session(&mut self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
-        let q =
-            sqlx::query("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").bind(expires_at).bind(token_hash);
+    async fn extend_session(
+        &mut self,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
+            .bind(expires_at)
+            .bind(token_hash);
         self.execute(q).await.map(drop)
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash)).await.map(drop)
+        self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash))
+            .await
+            .map(drop)
     }
 
     async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError> {
@@ -1063,11 +1273,18 @@ impl StoreTx for SqliteTx {
         Ok(())
     }
 
-    async fn course_events(&mut self, course: CourseId, after: EventSeq, limit: u32) -> Result<Vec<Event>, StoreError> {
-        let q = sqlx::query("SELECT * FROM events WHERE course_id = ? AND seq > ? ORDER BY seq LIMIT ?")
-            .bind(course.0)
-            .bind(after)
-            .bind(i64::from(limit));
+    async fn course_events(
+        &mut self,
+        course: CourseId,
+        after: EventSeq,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM events WHERE course_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(course.0)
+        .bind(after)
+        .bind(i64::from(limit));
         self.fetch_all(q).await?.iter().map(rows::event).collect()
     }
 
@@ -1085,10 +1302,18 @@ impl StoreTx for SqliteTx {
         .bind(user.0)
         .bind(after)
         .bind(i64::from(limit));
-        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(rows::notification)
+            .collect()
     }
 
-    async fn list_notifications(&mut self, user: UserId, page: &PageRequest) -> Result<Vec<Notification>, StoreError> {
+    async fn list_notifications(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<Notification>, StoreError> {
         // Newest first: a page continues below the cursor's id.
         let q = sqlx::query(
             "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
@@ -1099,7 +1324,11 @@ impl StoreTx for SqliteTx {
         .bind(page.after)
         .bind(page.after)
         .bind(limit(page));
-        self.fetch_all(q).await?.iter().map(rows::notification).collect()
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(rows::notification)
+            .collect()
     }
 
     async fn mark_notifications_read<'a>(
@@ -1109,21 +1338,31 @@ impl StoreTx for SqliteTx {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let Some(ids) = ids else {
-            let q = sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
-                .bind(at)
-                .bind(user.0);
+            let q = sqlx::query(
+                "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+            )
+            .bind(at)
+            .bind(user.0);
             return self.execute(q).await.map(drop);
         };
         // Bounded chunks: SQLite limits the parameters of one statement.
         for chunk in ids.chunks(500) {
             let mut query = QueryBuilder::new("UPDATE notifications SET read_at = ");
-            query.push_bind(at).push(" WHERE read_at IS NULL AND user_id = ").push_bind(user.0).push(" AND id IN (");
+            query
+                .push_bind(at)
+                .push(" WHERE read_at IS NULL AND user_id = ")
+                .push_bind(user.0)
+                .push(" AND id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
                 list.push_bind(id.0);
             }
             query.push(")");
-            query.build().execute(&mut *self.tx).await.map_err(map_error)?;
+            query
+                .build()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_error)?;
         }
         Ok(())
     }
@@ -1131,5 +1370,7 @@ impl StoreTx for SqliteTx {
 
 /// The org's membership plan as JSON text, or NULL.
 fn plan_json(org: &Org) -> Option<String> {
-    org.membership_plan.as_ref().map(|plan| serde_json::json!(plan).to_string())
+    org.membership_plan
+        .as_ref()
+        .map(|plan| serde_json::json!(plan).to_string())
 }

@@ -26,7 +26,11 @@ impl Store for TempFileStore {
         self.store.last_event_seq().await
     }
 
-    async fn event_heads(&self, after: lms_core::EventSeq, limit: u32) -> Result<Vec<lms_core::EventHead>, StoreError> {
+    async fn event_heads(
+        &self,
+        after: lms_core::EventSeq,
+        limit: u32,
+    ) -> Result<Vec<lms_core::EventHead>, StoreError> {
         self.store.event_heads(after, limit).await
     }
 
@@ -37,12 +41,16 @@ impl Store for TempFileStore {
 
 async fn fresh_file_store() -> TempFileStore {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(dir.path().join("lms.db")).await.expect("open SQLite file store");
+    let store = SqliteStore::open(dir.path().join("lms.db"))
+        .await
+        .expect("open SQLite file store");
     TempFileStore { store, _dir: dir }
 }
 
 async fn fresh_memory_store() -> SqliteStore {
-    SqliteStore::memory().await.expect("open SQLite in-memory store")
+    SqliteStore::memory()
+        .await
+        .expect("open SQLite in-memory store")
 }
 
 lms_core::conformance_tests!(fresh_file_store);

@@ -61,7 +61,11 @@ impl StripeClient {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("a TLS-capable HTTP client can be built");
-        Self { http, api_base: api_base.trim_end_matches('/').to_owned(), secret_key: secret_key.to_owned() }
+        Self {
+            http,
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            secret_key: secret_key.to_owned(),
+        }
     }
 
     /// `POST /v1/checkout/sessions`.
@@ -70,8 +74,11 @@ impl StripeClient {
         form: &Form,
         idempotency_key: &str,
     ) -> Result<CreatedSession, LmsError> {
-        let body = self.post("/v1/checkout/sessions", form, Some(idempotency_key)).await?;
-        serde_json::from_slice(&body).map_err(|e| unavailable(format!("Stripe answered an unreadable session: {e}")))
+        let body = self
+            .post("/v1/checkout/sessions", form, Some(idempotency_key))
+            .await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| unavailable(format!("Stripe answered an unreadable session: {e}")))
     }
 
     /// `POST /v1/subscriptions/{id}` with `cancel_at_period_end=true`.
@@ -85,7 +92,12 @@ impl StripeClient {
         self.post(&path, &form, None).await.map(drop)
     }
 
-    async fn post(&self, path: &str, form: &Form, idempotency_key: Option<&str>) -> Result<Vec<u8>, LmsError> {
+    async fn post(
+        &self,
+        path: &str,
+        form: &Form,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, LmsError> {
         let mut request = self
             .http
             .post(format!("{}{path}", self.api_base))
@@ -96,15 +108,23 @@ impl StripeClient {
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
-        let response = request.send().await.map_err(|e| unavailable(format!("Stripe did not answer: {e}")))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| unavailable(format!("Stripe did not answer: {e}")))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| unavailable(format!("Stripe's answer broke off: {e}")))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| unavailable(format!("Stripe's answer broke off: {e}")))?;
         if !status.is_success() {
             let message = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-            return Err(unavailable(format!("Stripe refused {path} ({status}): {message}")));
+            return Err(unavailable(format!(
+                "Stripe refused {path} ({status}): {message}"
+            )));
         }
         Ok(body.to_vec())
     }

@@ -27,11 +27,14 @@ mod signature;
 pub use client::{CreatedSession, Form, STRIPE_VERSION, StripeClient};
 pub use events::read_event;
 pub use signature::{
-    DEFAULT_TOLERANCE_SECS, SignatureError, sign, signature_header, verify_signature, verify_with_any,
+    DEFAULT_TOLERANCE_SECS, SignatureError, sign, signature_header, verify_signature,
+    verify_with_any,
 };
 
 use async_trait::async_trait;
-use lms_core::{CheckoutRequest, CheckoutSession, LmsError, PaymentEvent, PaymentProvider, Purchase};
+use lms_core::{
+    CheckoutRequest, CheckoutSession, LmsError, PaymentEvent, PaymentProvider, Purchase,
+};
 
 /// The production API.
 pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
@@ -78,7 +81,10 @@ impl StripeConfig {
     }
 
     /// The origins checkout may send buyers back to.
-    pub fn with_allowed_redirect_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+    pub fn with_allowed_redirect_origins<S: Into<String>>(
+        mut self,
+        origins: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.allowed_redirect_origins = origins.into_iter().map(Into::into).collect();
         self
     }
@@ -94,13 +100,19 @@ pub struct Stripe {
 impl Stripe {
     /// The provider for `config`.
     pub fn new(config: StripeConfig) -> Self {
-        Self { client: StripeClient::new(&config.api_base, &config.secret_key), config }
+        Self {
+            client: StripeClient::new(&config.api_base, &config.secret_key),
+            config,
+        }
     }
 
     /// The form of the Checkout Session for `request`, and its idempotency key.
     pub fn checkout_form(&self, request: &CheckoutRequest<'_>) -> Result<(Form, String), LmsError> {
         let mut errors = lms_core::ValidationErrors::default();
-        for (field, url) in [("success_url", request.success_url), ("cancel_url", request.cancel_url)] {
+        for (field, url) in [
+            ("success_url", request.success_url),
+            ("cancel_url", request.cancel_url),
+        ] {
             if let Err(message) = self.check_redirect(url) {
                 errors.add(field, message);
             }
@@ -110,19 +122,33 @@ impl Stripe {
         let mut form = Form::default();
         let (mode, currency, amount, name) = match request.purchase {
             Purchase::Course(course) => {
-                let price = course.price.as_ref().ok_or_else(|| LmsError::invalid("course", "the course is free"))?;
-                ("payment", price.currency.clone(), price.amount, course.title.clone())
+                let price = course
+                    .price
+                    .as_ref()
+                    .ok_or_else(|| LmsError::invalid("course", "the course is free"))?;
+                (
+                    "payment",
+                    price.currency.clone(),
+                    price.amount,
+                    course.title.clone(),
+                )
             }
-            Purchase::Membership(plan) => {
-                ("subscription", plan.currency.clone(), plan.amount, format!("{} membership", request.org.name))
-            }
+            Purchase::Membership(plan) => (
+                "subscription",
+                plan.currency.clone(),
+                plan.amount,
+                format!("{} membership", request.org.name),
+            ),
         };
         form.push("mode", mode)
             .push("line_items[0][quantity]", "1")
             .push("line_items[0][price_data][currency]", currency)
             .push("line_items[0][price_data][unit_amount]", amount.to_string());
         if let Purchase::Membership(plan) = request.purchase {
-            form.push("line_items[0][price_data][recurring][interval]", plan.interval.as_str());
+            form.push(
+                "line_items[0][price_data][recurring][interval]",
+                plan.interval.as_str(),
+            );
         }
         form.push("line_items[0][price_data][product_data][name]", name)
             .push("success_url", request.success_url)
@@ -146,7 +172,11 @@ impl Stripe {
         };
         // The ids twice: on the session, and on what it creates (the payment intent, whose
         // charge and refunds carry them; the subscription), so every later event links back.
-        let nested = if mode == "payment" { "payment_intent_data" } else { "subscription_data" };
+        let nested = if mode == "payment" {
+            "payment_intent_data"
+        } else {
+            "subscription_data"
+        };
         for prefix in ["metadata".to_owned(), format!("{nested}[metadata]")] {
             for (key, value) in &ids {
                 form.push(format!("{prefix}[{key}]"), value.clone());
@@ -162,30 +192,58 @@ impl Stripe {
             return Err("must be an http(s) URL".into());
         }
         let origin = parsed.origin().ascii_serialization();
-        let allowed = self.config.allowed_redirect_origins.iter().any(|o| o.trim_end_matches('/') == origin);
-        if allowed { Ok(()) } else { Err(format!("{origin} is not an allowed origin for checkout redirects")) }
+        let allowed = self
+            .config
+            .allowed_redirect_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/') == origin);
+        if allowed {
+            Ok(())
+        } else {
+            Err(format!(
+                "{origin} is not an allowed origin for checkout redirects"
+            ))
+        }
     }
 }
 
 #[async_trait]
 impl PaymentProvider for Stripe {
-    async fn create_checkout(&self, request: CheckoutRequest<'_>) -> Result<CheckoutSession, LmsError> {
+    async fn create_checkout(
+        &self,
+        request: CheckoutRequest<'_>,
+    ) -> Result<CheckoutSession, LmsError> {
         let (form, key) = self.checkout_form(&request)?;
         let session = self.client.create_checkout_session(&form, &key).await?;
         let checkout_url = session.url.ok_or_else(|| {
-            LmsError::Store(lms_core::StoreError::Unavailable("Stripe returned a session without a URL".into()))
+            LmsError::Store(lms_core::StoreError::Unavailable(
+                "Stripe returned a session without a URL".into(),
+            ))
         })?;
-        Ok(CheckoutSession { checkout_url, session_id: session.id })
+        Ok(CheckoutSession {
+            checkout_url,
+            session_id: session.id,
+        })
     }
 
     async fn cancel_at_period_end(&self, subscription_id: &str) -> Result<(), LmsError> {
         self.client.cancel_at_period_end(subscription_id).await
     }
 
-    fn read_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<PaymentEvent>, LmsError> {
+    fn read_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<Option<PaymentEvent>, LmsError> {
         let now = chrono::Utc::now().timestamp();
-        verify_with_any(payload, signature, &self.config.webhook_secrets, now, self.config.tolerance_secs)
-            .map_err(|e| LmsError::Malformed(e.to_string()))?;
+        verify_with_any(
+            payload,
+            signature,
+            &self.config.webhook_secrets,
+            now,
+            self.config.tolerance_secs,
+        )
+        .map_err(|e| LmsError::Malformed(e.to_string()))?;
         read_event(payload)
     }
 }

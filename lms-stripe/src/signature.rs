@@ -19,10 +19,14 @@ pub enum SignatureError {
     NoSignatures,
     /// No `v1` signature matches the payload under the secret: a wrong secret, or a body
     /// altered on the way (it must be the raw bytes Stripe sent, not re-serialized JSON).
-    #[error("no signature matches the payload: check the webhook secret and that the raw body is verified")]
+    #[error(
+        "no signature matches the payload: check the webhook secret and that the raw body is verified"
+    )]
     BadSignature,
     /// The signature is right but older than the tolerance: a replay, or a clock far off.
-    #[error("the signature's timestamp is outside the tolerance: a replayed event, or a clock that is off")]
+    #[error(
+        "the signature's timestamp is outside the tolerance: a replayed event, or a clock that is off"
+    )]
     TimestampOutOfTolerance,
 }
 
@@ -57,13 +61,17 @@ pub fn verify_signature(
             _ => {}
         }
     }
-    let timestamp: i64 = timestamp.and_then(|t| t.trim().parse().ok()).ok_or(SignatureError::MalformedHeader)?;
+    let timestamp: i64 = timestamp
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or(SignatureError::MalformedHeader)?;
     if signatures.is_empty() {
         return Err(SignatureError::NoSignatures);
     }
     // Signed over the timestamp as a number, as the official libraries format it.
     let expected = sign(payload, &timestamp.to_string(), secret);
-    let matches = signatures.iter().any(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())));
+    let matches = signatures
+        .iter()
+        .any(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {
         return Err(SignatureError::BadSignature);
     }
@@ -97,15 +105,23 @@ pub fn verify_with_any(
 /// The lowercase hex HMAC-SHA256 of `"<timestamp>.<payload>"` under `secret`: what Stripe puts
 /// in `v1`. Public so that tests and tools can sign sample events.
 pub fn sign(payload: &[u8], timestamp: &str, secret: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(payload);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A complete `Stripe-Signature` header for `payload` signed at `timestamp`, as Stripe
 /// sends it: for tests and for replaying sample events against a local server.
 pub fn signature_header(payload: &[u8], timestamp: i64, secret: &str) -> String {
-    format!("t={timestamp},v1={}", sign(payload, &timestamp.to_string(), secret))
+    format!(
+        "t={timestamp},v1={}",
+        sign(payload, &timestamp.to_string(), secret)
+    )
 }

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::routing::post;
 use lms_core::{
-    BillingInterval, CheckoutRequest, Course, CourseStatus, MembershipPlan, Org, PaymentProvider, Price, Purchase, User,
+    BillingInterval, CheckoutRequest, Course, CourseStatus, MembershipPlan, Org, PaymentProvider,
+    Price, Purchase, User,
 };
 use lms_stripe::{SignatureError, Stripe, StripeConfig, verify_signature};
 use serde_json::Value;
@@ -36,11 +37,18 @@ fn every_vector_agrees_with_the_official_libraries() {
         let payload = case["payload"].as_str().unwrap().as_bytes();
         let header = case["header"].as_str().unwrap();
         let secret = case["secret"].as_str().unwrap();
-        let (now, tolerance) = (case["now"].as_i64().unwrap(), case["tolerance"].as_i64().unwrap());
+        let (now, tolerance) = (
+            case["now"].as_i64().unwrap(),
+            case["tolerance"].as_i64().unwrap(),
+        );
         let ours = category(verify_signature(payload, header, secret, now, tolerance));
         assert_eq!(ours, case["expected"], "case {}", case["id"]);
         for library in ["python", "node"] {
-            assert_eq!(ours, case["official"][library]["category"], "case {} vs {library}", case["id"]);
+            assert_eq!(
+                ours, case["official"][library]["category"],
+                "case {} vs {library}",
+                case["id"]
+            );
         }
     }
 }
@@ -50,13 +58,19 @@ fn rotation_accepts_either_secret_and_reports_staleness() {
     let payload = br#"{"id":"evt_1"}"#;
     let header = lms_stripe::signature_header(payload, 1_000, "whsec_new");
     let secrets = vec!["whsec_old".to_owned(), "whsec_new".to_owned()];
-    assert_eq!(lms_stripe::verify_with_any(payload, &header, &secrets, 1_100, 300), Ok(()));
+    assert_eq!(
+        lms_stripe::verify_with_any(payload, &header, &secrets, 1_100, 300),
+        Ok(())
+    );
     assert_eq!(
         lms_stripe::verify_with_any(payload, &header, &secrets, 2_000, 300),
         Err(SignatureError::TimestampOutOfTolerance)
     );
     let only_old = vec!["whsec_old".to_owned()];
-    assert_eq!(lms_stripe::verify_with_any(payload, &header, &only_old, 1_100, 300), Err(SignatureError::BadSignature));
+    assert_eq!(
+        lms_stripe::verify_with_any(payload, &header, &only_old, 1_100, 300),
+        Err(SignatureError::BadSignature)
+    );
 }
 
 /// What the fake Stripe received.
@@ -70,9 +84,16 @@ struct Received {
 /// A local stand-in for api.stripe.com that records requests and answers like Stripe.
 async fn fake_stripe() -> (String, Arc<Mutex<Vec<Received>>>) {
     let received: Arc<Mutex<Vec<Received>>> = Arc::default();
-    let record = |State(log): State<Arc<Mutex<Vec<Received>>>>, uri: Uri, headers: HeaderMap, body: String| async move {
+    let record = |State(log): State<Arc<Mutex<Vec<Received>>>>,
+                  uri: Uri,
+                  headers: HeaderMap,
+                  body: String| async move {
         let mut log = log.lock().unwrap();
-        log.push(Received { path: uri.path().to_owned(), headers, body });
+        log.push(Received {
+            path: uri.path().to_owned(),
+            headers,
+            body,
+        });
         let id = format!("cs_test_{}", log.len());
         axum::Json(
             serde_json::json!({"id": id, "object": "checkout.session", "url": format!("https://checkout.stripe.com/c/pay/{id}")}),
@@ -89,7 +110,9 @@ async fn fake_stripe() -> (String, Arc<Mutex<Vec<Received>>>) {
 }
 
 fn decoded(body: &str) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
     pairs.sort();
     pairs
 }
@@ -99,7 +122,12 @@ fn reference_pairs(case: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_owned(),
+                p[1].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     pairs.sort();
     pairs
@@ -133,7 +161,10 @@ fn reference_world() -> (Org, Course, User) {
         title: "Rust für Einsteiger & Profis".into(),
         description: String::new(),
         status: CourseStatus::Published,
-        price: Some(Price { amount: 4900, currency: "eur".into() }),
+        price: Some(Price {
+            amount: 4900,
+            currency: "eur".into(),
+        }),
         owner_id: buyer.id,
         metadata: serde_json::json!({}),
         created_at: now,
@@ -159,10 +190,19 @@ async fn checkout_sends_exactly_what_the_official_libraries_send() {
         success_url: "https://lms.example.com/checkout/success?session_id={CHECKOUT_SESSION_ID}",
         cancel_url: "https://lms.example.com/courses/rust-101",
     };
-    let session = stripe.create_checkout(course_request.clone()).await.unwrap();
+    let session = stripe
+        .create_checkout(course_request.clone())
+        .await
+        .unwrap();
     assert_eq!(session.session_id, "cs_test_1");
-    assert_eq!(session.checkout_url, "https://checkout.stripe.com/c/pay/cs_test_1");
-    stripe.create_checkout(course_request.clone()).await.unwrap(); // a double click
+    assert_eq!(
+        session.checkout_url,
+        "https://checkout.stripe.com/c/pay/cs_test_1"
+    );
+    stripe
+        .create_checkout(course_request.clone())
+        .await
+        .unwrap(); // a double click
 
     let plan = org.membership_plan.clone().unwrap();
     let membership_request = CheckoutRequest {
@@ -180,21 +220,41 @@ async fn checkout_sends_exactly_what_the_official_libraries_send() {
     let python = &reference["python"];
     for (request, case) in [(&log[0], &python[0]), (&log[2], &python[1])] {
         assert_eq!(request.path, "/v1/checkout/sessions");
-        assert_eq!(decoded(&request.body), reference_pairs(case), "form of {}", case["params"]["mode"]);
+        assert_eq!(
+            decoded(&request.body),
+            reference_pairs(case),
+            "form of {}",
+            case["params"]["mode"]
+        );
         let expected_headers = &case["request"]["headers"];
         for name in ["Authorization", "Content-Type", "Stripe-Version"] {
-            assert_eq!(request.headers[name].to_str().unwrap(), expected_headers[name], "{name}");
+            assert_eq!(
+                request.headers[name].to_str().unwrap(),
+                expected_headers[name],
+                "{name}"
+            );
         }
         assert!(request.headers.contains_key("Idempotency-Key"));
     }
-    assert_eq!(decoded(&log[0].body), reference_pairs(&reference["node_payment_mode"]), "node agrees too");
+    assert_eq!(
+        decoded(&log[0].body),
+        reference_pairs(&reference["node_payment_mode"]),
+        "node agrees too"
+    );
     let key = |r: &Received| r.headers["Idempotency-Key"].to_str().unwrap().to_owned();
-    assert_eq!(key(&log[0]), key(&log[1]), "a double click reuses the key: one session");
+    assert_eq!(
+        key(&log[0]),
+        key(&log[1]),
+        "a double click reuses the key: one session"
+    );
     assert!(key(&log[0]).starts_with("lms-checkout-0193a1f2-7c4e-7b2a-9d1e-3f5a6b7c8d9e-"));
     assert_ne!(key(&log[0]), key(&log[2]));
     assert_eq!(
         (log[3].path.as_str(), log[3].body.as_str()),
-        ("/v1/subscriptions/sub_1QlmsPro42", "cancel_at_period_end=true")
+        (
+            "/v1/subscriptions/sub_1QlmsPro42",
+            "cancel_at_period_end=true"
+        )
     );
 }
 
@@ -207,11 +267,27 @@ async fn redirects_off_the_allowed_origins_are_refused_before_calling_stripe() {
     let stripe = Stripe::new(config);
     let (org, course, buyer) = reference_world();
     for (success, cancel, field) in [
-        ("https://evil.example.net/x", "https://lms.example.com/c", "success_url"),
-        ("https://lms.example.com/ok", "https://lms.example.com.evil.net/", "cancel_url"),
-        ("javascript:alert(1)", "https://lms.example.com/c", "success_url"),
+        (
+            "https://evil.example.net/x",
+            "https://lms.example.com/c",
+            "success_url",
+        ),
+        (
+            "https://lms.example.com/ok",
+            "https://lms.example.com.evil.net/",
+            "cancel_url",
+        ),
+        (
+            "javascript:alert(1)",
+            "https://lms.example.com/c",
+            "success_url",
+        ),
         ("/relative", "https://lms.example.com/c", "success_url"),
-        ("http://lms.example.com/ok", "https://lms.example.com/c", "success_url"),
+        (
+            "http://lms.example.com/ok",
+            "https://lms.example.com/c",
+            "success_url",
+        ),
     ] {
         let request = CheckoutRequest {
             org: &org,
@@ -222,10 +298,15 @@ async fn redirects_off_the_allowed_origins_are_refused_before_calling_stripe() {
         };
         let err = stripe.create_checkout(request).await.unwrap_err();
         assert_eq!(err.code(), "validation_failed", "{success} {cancel}");
-        let lms_core::LmsError::Validation(errors) = err else { unreachable!() };
+        let lms_core::LmsError::Validation(errors) = err else {
+            unreachable!()
+        };
         assert!(errors.0.iter().any(|e| e.field == field), "{errors:?}");
     }
-    assert!(received.lock().unwrap().is_empty(), "nothing reached Stripe");
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing reached Stripe"
+    );
 }
 
 #[test]
@@ -239,11 +320,20 @@ fn webhooks_are_verified_before_they_are_read() {
     .unwrap();
     let now = chrono::Utc::now().timestamp();
     let header = lms_stripe::signature_header(&payload, now, "whsec_lms");
-    let event = stripe.read_webhook(&payload, &header).unwrap().expect("a checkout event");
+    let event = stripe
+        .read_webhook(&payload, &header)
+        .unwrap()
+        .expect("a checkout event");
     assert_eq!(event.id, "evt_1QlmsCheckoutCompleted01");
     let mut tampered = payload.clone();
     tampered[20] ^= 1;
-    assert_eq!(stripe.read_webhook(&tampered, &header).unwrap_err().code(), "malformed_request");
+    assert_eq!(
+        stripe.read_webhook(&tampered, &header).unwrap_err().code(),
+        "malformed_request"
+    );
     let stale = lms_stripe::signature_header(&payload, now - 301, "whsec_lms");
-    assert_eq!(stripe.read_webhook(&payload, &stale).unwrap_err().code(), "malformed_request");
+    assert_eq!(
+        stripe.read_webhook(&payload, &stale).unwrap_err().code(),
+        "malformed_request"
+    );
 }

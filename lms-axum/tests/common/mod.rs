@@ -17,7 +17,10 @@ impl Authenticate for UserIdTokens {
     async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
         match session_token(headers) {
             None => Ok(Actor::Anonymous),
-            Some(token) => token.parse().map(Actor::User).map_err(|_| ApiError(LmsError::Unauthenticated)),
+            Some(token) => token
+                .parse()
+                .map(Actor::User)
+                .map_err(|_| ApiError(LmsError::Unauthenticated)),
         }
     }
 }

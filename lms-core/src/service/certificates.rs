@@ -15,12 +15,24 @@ use chrono::{DateTime, Utc};
 impl Lms {
     /// The caller's certificate for a course: 404 until the course is complete. A learner
     /// whose enrollment was revoked still sees it, marked invalid.
-    pub async fn certificate(&self, actor: &Actor, org: &str, course: &str) -> Result<Certificate, LmsError> {
+    pub async fn certificate(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<Certificate, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
-        tx.certificate(user, scope.course.id).await?.ok_or(LmsError::NotFound("certificate"))
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewOwnProgress(&scope.course, scope.enrollment()),
+        )?;
+        tx.certificate(user, scope.course.id)
+            .await?
+            .ok_or(LmsError::NotFound("certificate"))
     }
 
     /// The certificate with this code, for anyone (no sign-in): its snapshot and whether it
@@ -28,7 +40,9 @@ impl Lms {
     pub async fn verify_certificate(&self, code: &str) -> Result<Certificate, LmsError> {
         let code = CertificateCode::parse(code).ok_or(LmsError::NotFound("certificate"))?;
         let mut tx = self.read().await?;
-        tx.certificate_by_code(&code).await?.ok_or(LmsError::NotFound("certificate"))
+        tx.certificate_by_code(&code)
+            .await?
+            .ok_or(LmsError::NotFound("certificate"))
     }
 }
 
@@ -66,7 +80,10 @@ pub(super) async fn set_revocation(
     enrollment: &Enrollment,
     revocation: Option<(RevocationReason, DateTime<Utc>)>,
 ) -> Result<(), LmsError> {
-    let Some(mut certificate) = tx.certificate(enrollment.user_id, enrollment.course_id).await? else {
+    let Some(mut certificate) = tx
+        .certificate(enrollment.user_id, enrollment.course_id)
+        .await?
+    else {
         return Ok(());
     };
     certificate.revoked_reason = revocation.map(|(reason, _)| reason);

@@ -2,8 +2,9 @@
 
 use super::{Actor, Lms, allow, certificates, events, load_outline, org_scope};
 use crate::course::{
-    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson, LessonContent,
-    LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse, NewLesson, Price, check_duration,
+    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson,
+    LessonContent, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse,
+    NewLesson, Price, check_duration,
 };
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::{CourseId, LessonId, ModuleId, OrgId};
@@ -34,7 +35,16 @@ impl Lms {
             (CourseStatus::Published, _) | (_, Some(crate::Role::Admin)) => None,
             _ => scope.caller.user,
         };
-        let rows = tx.list_courses(scope.org.id, CourseFilter { status: Some(status), owner }, &page).await?;
+        let rows = tx
+            .list_courses(
+                scope.org.id,
+                CourseFilter {
+                    status: Some(status),
+                    owner,
+                },
+                &page,
+            )
+            .await?;
         Ok(Page::from_rows(rows, &page, |c| c.id.0))
     }
 
@@ -58,7 +68,9 @@ impl Lms {
         errors.check("description", validate::long_text(&description));
         let metadata = new.metadata.unwrap_or_else(|| serde_json::json!({}));
         errors.check("metadata", validate::json_object(&metadata));
-        let price = new.price.and_then(|p| Price::from_input(p.amount, &p.currency, &mut errors));
+        let price = new
+            .price
+            .and_then(|p| Price::from_input(p.amount, &p.currency, &mut errors));
         errors.into_result()?;
         let now = self.now();
         let course = Course {
@@ -80,10 +92,20 @@ impl Lms {
     }
 
     /// A course with its outline (modules and lessons in order, without lesson content).
-    pub async fn course(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseOutline, LmsError> {
+    pub async fn course(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<CourseOutline, LmsError> {
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
         self.cached_outline(tx.as_mut(), scope.course).await
     }
 
@@ -96,7 +118,9 @@ impl Lms {
         course: &str,
         patch: impl Into<Parsed<CoursePatch>>,
     ) -> Result<Course, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let patch = patch.into().into_result()?;
         let mut course = scope.course;
         course.apply(patch, self.now())?;
@@ -113,14 +137,20 @@ impl Lms {
         course: &str,
         input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let input = input.into().into_result()?;
         check_title(&input.title)?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         let position = outline.last().map_or(0, |m| m.module.position + 1);
-        let module =
-            Module { id: ModuleId::new(), course_id: scope.course.id, title: input.title.trim().to_string(), position };
+        let module = Module {
+            id: ModuleId::new(),
+            course_id: scope.course.id,
+            title: input.title.trim().to_string(),
+            position,
+        };
         tx.insert_module(&module).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
         tx.commit().await?;
@@ -136,11 +166,16 @@ impl Lms {
         module: ModuleId,
         input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let input = input.into().into_result()?;
         let outline = tx.outline(scope.course.id).await?;
-        let mut found =
-            outline.into_iter().map(|m| m.module).find(|m| m.id == module).ok_or(LmsError::NotFound("module"))?;
+        let mut found = outline
+            .into_iter()
+            .map(|m| m.module)
+            .find(|m| m.id == module)
+            .ok_or(LmsError::NotFound("module"))?;
         check_title(&input.title)?;
         found.title = input.title.trim().to_string();
         tx.update_module(&found).await?;
@@ -158,7 +193,9 @@ impl Lms {
         course: &str,
         module: ModuleId,
     ) -> Result<(), LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         if !outline.iter().any(|m| m.module.id == module) {
@@ -166,7 +203,8 @@ impl Lms {
         }
         tx.delete_module(module).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
-        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
+        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -180,11 +218,16 @@ impl Lms {
         module: ModuleId,
         new: impl Into<Parsed<NewLesson>>,
     ) -> Result<Lesson, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let new = new.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
-        let target = outline.iter().find(|m| m.module.id == module).ok_or(LmsError::NotFound("module"))?;
+        let target = outline
+            .iter()
+            .find(|m| m.module.id == module)
+            .ok_or(LmsError::NotFound("module"))?;
         let mut errors = ValidationErrors::default();
         errors.check("title", validate::title(&new.title));
         check_duration(new.duration_minutes, &mut errors);
@@ -226,10 +269,15 @@ impl Lms {
         lesson: LessonId,
         patch: impl Into<Parsed<LessonPatch>>,
     ) -> Result<Lesson, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let patch = patch.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
-        let mut lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        let mut lesson = tx
+            .lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
         let mut errors = ValidationErrors::default();
         if let Some(title) = &patch.title {
             errors.check("title", validate::title(title));
@@ -242,16 +290,18 @@ impl Lms {
                 errors.add("content", "give the content for the new kind");
                 None
             }
-            (kind, Some(value)) => match LessonContent::parse(kind.unwrap_or(lesson.summary.kind), value) {
-                Ok(content) => {
-                    check_media(&content, scope.org.id, &mut errors);
-                    Some(content)
+            (kind, Some(value)) => {
+                match LessonContent::parse(kind.unwrap_or(lesson.summary.kind), value) {
+                    Ok(content) => {
+                        check_media(&content, scope.org.id, &mut errors);
+                        Some(content)
+                    }
+                    Err(content_errors) => {
+                        errors.0.extend(content_errors.0);
+                        None
+                    }
                 }
-                Err(content_errors) => {
-                    errors.0.extend(content_errors.0);
-                    None
-                }
-            },
+            }
             (None, None) => None,
         };
         errors.into_result()?;
@@ -275,7 +325,8 @@ impl Lms {
         tx.update_lesson(&lesson).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
         if lesson.summary.required != required_before {
-            self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
+            self.curriculum_changed(tx.as_mut(), &scope.org, scope.course)
+                .await?;
         }
         tx.commit().await?;
         Ok(lesson)
@@ -289,12 +340,17 @@ impl Lms {
         course: &str,
         lesson: LessonId,
     ) -> Result<(), LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         tx.lock_course(scope.course.id).await?;
-        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        tx.lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
         tx.delete_lesson(lesson).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
-        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course).await?;
+        self.curriculum_changed(tx.as_mut(), &scope.org, scope.course)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -309,7 +365,9 @@ impl Lms {
         course: &str,
         layout: impl Into<Parsed<CurriculumLayout>>,
     ) -> Result<CourseOutline, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let layout = layout.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = load_outline(tx.as_mut(), scope.course).await?;
@@ -333,22 +391,38 @@ impl Lms {
         lesson: LessonId,
     ) -> Result<LessonView, LmsError> {
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
-        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
-        allow(&scope.caller, Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        let lesson = tx
+            .lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
+        allow(
+            &scope.caller,
+            Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()),
+        )?;
         Ok(if scope.caller.manages(&scope.course) {
             LessonView::Author(lesson)
         } else {
             let content = lesson.content.for_learner();
-            LessonView::Learner(LearnerLesson { summary: lesson.summary, content })
+            LessonView::Learner(LearnerLesson {
+                summary: lesson.summary,
+                content,
+            })
         })
     }
 
     /// Marks a curriculum change on the course (a newer `updated_at`, strictly), so that no
     /// instance serves an outline cached before it.
     async fn touch(&self, tx: &mut dyn StoreTx, course: &Course) -> Result<(), LmsError> {
-        let at = self.now().max(course.updated_at + chrono::Duration::microseconds(1));
+        let at = self
+            .now()
+            .max(course.updated_at + chrono::Duration::microseconds(1));
         tx.touch_course(course.id, at).await?;
         Ok(())
     }
@@ -356,10 +430,16 @@ impl Lms {
     /// After lessons were removed or changed between required and optional: recount every
     /// enrollment's rollup, record completion for those the change completed and issue
     /// their certificates.
-    async fn curriculum_changed(&self, tx: &mut dyn StoreTx, org: &Org, course: Course) -> Result<(), LmsError> {
+    async fn curriculum_changed(
+        &self,
+        tx: &mut dyn StoreTx,
+        org: &Org,
+        course: Course,
+    ) -> Result<(), LmsError> {
         tx.recount_rollups(course.id).await?;
         let outline = tx.outline(course.id).await?;
-        if let Some(threshold) = progress::completion_threshold(progress::required_total(&outline)) {
+        if let Some(threshold) = progress::completion_threshold(progress::required_total(&outline))
+        {
             let now = self.now();
             for learner in tx.record_completions(course.id, threshold, now).await? {
                 let learner = certificates::issue(tx, org, &course, learner, now).await?;
@@ -377,7 +457,10 @@ fn check_media(content: &LessonContent, org: OrgId, errors: &mut ValidationError
         && let Some(key) = &video.media_key
         && MediaKey::parse(key).is_none_or(|key| key.org() != org)
     {
-        errors.add("content.media_key", "not an upload of this org: upload the file with POST …/media first");
+        errors.add(
+            "content.media_key",
+            "not an upload of this org: upload the file with POST …/media first",
+        );
     }
 }
 
@@ -396,7 +479,9 @@ impl Lms {
         course: &str,
         content_type: &str,
     ) -> Result<Option<MediaKey>, LmsError> {
-        let (_, scope) = self.managed_course(Access::Read, actor, org, course).await?;
+        let (_, scope) = self
+            .managed_course(Access::Read, actor, org, course)
+            .await?;
         Ok(MediaKey::new(scope.org.id, content_type))
     }
 }

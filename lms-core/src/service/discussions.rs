@@ -24,7 +24,9 @@ impl Lms {
     ) -> Result<Page<Post>, LmsError> {
         actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self.discussion_scope(tx.as_mut(), actor, org, course, lesson).await?;
+        let scope = self
+            .discussion_scope(tx.as_mut(), actor, org, course, lesson)
+            .await?;
         let manages = scope.caller.manages(&scope.course);
         let rows = tx.list_posts(lesson, &page).await?;
         Ok(Page::from_rows(rows, &page, |p| p.id.0).map(|p| p.seen_by(actor.user_id(), manages)))
@@ -42,29 +44,45 @@ impl Lms {
     ) -> Result<Post, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self.discussion_scope(tx.as_mut(), actor, org, course, lesson).await?;
+        let scope = self
+            .discussion_scope(tx.as_mut(), actor, org, course, lesson)
+            .await?;
         let input = input.into().into_result()?;
         let body = discussion::check_body(&input.body)?;
         let mut parent_author = None;
         if let Some(parent) = input.parent_id {
-            let parent = tx.post(scope.course.id, parent).await?.filter(|p| p.lesson_id == lesson);
-            let parent = parent.ok_or_else(|| LmsError::invalid("parent_id", "no such post under this lesson"))?;
+            let parent = tx
+                .post(scope.course.id, parent)
+                .await?
+                .filter(|p| p.lesson_id == lesson);
+            let parent = parent
+                .ok_or_else(|| LmsError::invalid("parent_id", "no such post under this lesson"))?;
             if parent.parent_id.is_some() {
-                return Err(LmsError::invalid("parent_id", "replies are one level deep: reply to the post"));
+                return Err(LmsError::invalid(
+                    "parent_id",
+                    "replies are one level deep: reply to the post",
+                ));
             }
             parent_author = Some(parent.author.id);
         }
         let now = self.now();
-        let recent = tx.count_posts_since(user, now - chrono::Duration::minutes(1)).await?;
+        let recent = tx
+            .count_posts_since(user, now - chrono::Duration::minutes(1))
+            .await?;
         if recent >= POSTS_PER_MINUTE {
-            return Err(LmsError::RateLimited { retry_after_secs: 60 });
+            return Err(LmsError::RateLimited {
+                retry_after_secs: 60,
+            });
         }
         let author = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         let post = Post {
             id: PostId::new(),
             course_id: scope.course.id,
             lesson_id: lesson,
-            author: Author { id: author.id, name: author.name },
+            author: Author {
+                id: author.id,
+                name: author.name,
+            },
             body,
             parent_id: input.parent_id,
             created_at: now,
@@ -89,36 +107,75 @@ impl Lms {
     ) -> Result<Post, LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
-        let mut found = tx.post(scope.course.id, post).await?.ok_or(LmsError::NotFound("post"))?;
+        let scope = self
+            .discussed_course(tx.as_mut(), actor, org, course)
+            .await?;
+        let mut found = tx
+            .post(scope.course.id, post)
+            .await?
+            .ok_or(LmsError::NotFound("post"))?;
         let patch = patch.into().into_result()?;
         if patch.body.is_none() && patch.hidden.is_none() {
             return Err(LmsError::invalid("body", "give a body or hidden"));
         }
         if let Some(body) = &patch.body {
-            allow(&scope.caller, Action::EditPost(&scope.course, scope.enrollment(), found.author.id))?;
+            allow(
+                &scope.caller,
+                Action::EditPost(&scope.course, scope.enrollment(), found.author.id),
+            )?;
             found.body = discussion::check_body(body)?;
             found.edited_at = Some(self.now());
         }
         if let Some(hidden) = patch.hidden {
-            allow(&scope.caller, Action::ModeratePost(&scope.course, scope.enrollment()))?;
+            allow(
+                &scope.caller,
+                Action::ModeratePost(&scope.course, scope.enrollment()),
+            )?;
             found.hidden = hidden;
         }
         tx.update_post(&found).await?;
-        events::post_changed(tx.as_mut(), &scope.course, EventKind::PostUpdated, &found, self.now()).await?;
+        events::post_changed(
+            tx.as_mut(),
+            &scope.course,
+            EventKind::PostUpdated,
+            &found,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(found)
     }
 
     /// Deletes a post and its replies (its author, the course's owner and admins).
-    pub async fn delete_post(&self, actor: &Actor, org: &str, course: &str, post: PostId) -> Result<(), LmsError> {
+    pub async fn delete_post(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+        post: PostId,
+    ) -> Result<(), LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
-        let found = tx.post(scope.course.id, post).await?.ok_or(LmsError::NotFound("post"))?;
-        allow(&scope.caller, Action::DeletePost(&scope.course, scope.enrollment(), found.author.id))?;
+        let scope = self
+            .discussed_course(tx.as_mut(), actor, org, course)
+            .await?;
+        let found = tx
+            .post(scope.course.id, post)
+            .await?
+            .ok_or(LmsError::NotFound("post"))?;
+        allow(
+            &scope.caller,
+            Action::DeletePost(&scope.course, scope.enrollment(), found.author.id),
+        )?;
         tx.delete_post(post).await?;
-        events::post_changed(tx.as_mut(), &scope.course, EventKind::PostDeleted, &found, self.now()).await?;
+        events::post_changed(
+            tx.as_mut(),
+            &scope.course,
+            EventKind::PostDeleted,
+            &found,
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -134,7 +191,9 @@ impl Lms {
         lesson: LessonId,
     ) -> Result<CourseScope, LmsError> {
         let scope = self.discussed_course(tx, actor, org, course).await?;
-        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
+        tx.lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
         Ok(scope)
     }
 
@@ -148,7 +207,10 @@ impl Lms {
         course: &str,
     ) -> Result<CourseScope, LmsError> {
         let scope = self.course_scope(tx, actor, org, course, false).await?;
-        allow(&scope.caller, Action::Discuss(&scope.course, scope.enrollment()))?;
+        allow(
+            &scope.caller,
+            Action::Discuss(&scope.course, scope.enrollment()),
+        )?;
         Ok(scope)
     }
 }

@@ -15,8 +15,8 @@ use crate::discussion::Post;
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
 use crate::event::{
-    Event, EventHead, EventKind, EventSeq, MAX_MARK_READ_IDS, MarkRead, NewEvent, Notification, NotificationKind,
-    Recipient,
+    Event, EventHead, EventKind, EventSeq, MAX_MARK_READ_IDS, MarkRead, NewEvent, Notification,
+    NotificationKind, Recipient,
 };
 use crate::ids::{CourseId, NotificationId, OrgId, UserId};
 use crate::input::Parsed;
@@ -46,7 +46,11 @@ pub(super) struct EventHub {
 
 impl EventHub {
     pub(super) fn new(poll: Duration) -> Self {
-        Self { heads: broadcast::channel(HEADS_BUFFERED).0, started: OnceCell::new(), poll }
+        Self {
+            heads: broadcast::channel(HEADS_BUFFERED).0,
+            started: OnceCell::new(),
+            poll,
+        }
     }
 }
 
@@ -88,7 +92,11 @@ impl Lms {
                 // Start after the newest event: the caller reads its own position after
                 // subscribing, so nothing committed after that is missed.
                 let last = self.store.last_event_seq().await?;
-                tokio::spawn(dispatch(Arc::downgrade(&self.events), self.store.clone(), last));
+                tokio::spawn(dispatch(
+                    Arc::downgrade(&self.events),
+                    self.store.clone(),
+                    last,
+                ));
                 Ok::<_, LmsError>(())
             })
             .await?;
@@ -102,10 +110,17 @@ impl Lms {
 
     /// Checks that the caller may follow a course's live events (whoever may read its
     /// discussions) and returns the course's id, to match against event heads.
-    pub async fn watch_course(&self, actor: &Actor, org: &str, course: &str) -> Result<(OrgId, CourseId), LmsError> {
+    pub async fn watch_course(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<(OrgId, CourseId), LmsError> {
         actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
+        let scope = self
+            .discussed_course(tx.as_mut(), actor, org, course)
+            .await?;
         Ok((scope.org.id, scope.course.id))
     }
 
@@ -123,7 +138,9 @@ impl Lms {
     ) -> Result<Vec<Event>, LmsError> {
         let viewer = actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self.discussed_course(tx.as_mut(), actor, org, course).await?;
+        let scope = self
+            .discussed_course(tx.as_mut(), actor, org, course)
+            .await?;
         let manages = scope.caller.manages(&scope.course);
         let mut events = Vec::new();
         let mut position = after;
@@ -153,15 +170,27 @@ impl Lms {
     ) -> Result<Vec<Notification>, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
-        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
         Ok(tx.notifications_after(user, after, limit).await?)
     }
 
     /// A page of the caller's notifications, newest first.
-    pub async fn notifications(&self, actor: &Actor, page: PageRequest) -> Result<Page<Notification>, LmsError> {
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
-        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
         let rows = tx.list_notifications(user, &page).await?;
         Ok(Page::from_rows(rows, &page, |n| n.id.0))
     }
@@ -176,18 +205,30 @@ impl Lms {
         let user = actor.require_user()?;
         let input = input.into().into_result()?;
         let ids: Option<Vec<NotificationId>> = match (input.ids, input.all) {
-            (Some(_), Some(_)) => return Err(LmsError::invalid("all", "give ids or all, not both")),
+            (Some(_), Some(_)) => {
+                return Err(LmsError::invalid("all", "give ids or all, not both"));
+            }
             (Some(ids), None) if ids.len() > MAX_MARK_READ_IDS => {
-                return Err(LmsError::invalid("ids", format!("at most {MAX_MARK_READ_IDS} at a time")));
+                return Err(LmsError::invalid(
+                    "ids",
+                    format!("at most {MAX_MARK_READ_IDS} at a time"),
+                ));
             }
             (Some(ids), None) => Some(ids),
             (None, Some(true)) => None,
-            (None, Some(false)) => return Err(LmsError::invalid("all", "must be true (or give ids)")),
+            (None, Some(false)) => {
+                return Err(LmsError::invalid("all", "must be true (or give ids)"));
+            }
             (None, None) => return Err(LmsError::invalid("ids", "give ids, or all: true")),
         };
         let mut tx = self.write().await?;
-        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
-        tx.mark_notifications_read(user, ids.as_deref(), self.now()).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
+        tx.mark_notifications_read(user, ids.as_deref(), self.now())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -196,7 +237,9 @@ impl Lms {
 /// Reads the outbox after every signal (and on a timer) and broadcasts the new heads, until
 /// every [`Lms`] sharing the hub is dropped.
 async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq) {
-    let Some(poll) = hub.upgrade().map(|h| h.poll) else { return };
+    let Some(poll) = hub.upgrade().map(|h| h.poll) else {
+        return;
+    };
     let mut signals = None;
     loop {
         if signals.is_none() {
@@ -246,8 +289,16 @@ async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq
 
 /// An event as `viewer` may see it: a hidden post's body only for its author and managers.
 fn seen_by(mut event: Event, viewer: UserId, manages: bool) -> Event {
-    let author = event.data.pointer("/author/id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-    let hidden = event.data.get("hidden").and_then(|v| v.as_bool()).unwrap_or(false);
+    let author = event
+        .data
+        .pointer("/author/id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok());
+    let hidden = event
+        .data
+        .get("hidden")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     if !Post::body_visible(hidden, author.map(UserId), Some(viewer), manages)
         && let Some(body) = event.data.get_mut("body")
     {
@@ -261,7 +312,11 @@ fn owner(course: &Course, actor: UserId, kind: NotificationKind) -> Vec<Recipien
     if course.owner_id == actor {
         return Vec::new();
     }
-    vec![Recipient { id: NotificationId::new(), user_id: course.owner_id, kind }]
+    vec![Recipient {
+        id: NotificationId::new(),
+        user_id: course.owner_id,
+        kind,
+    }]
 }
 
 /// `enrollment.created`, for the course's owner.
@@ -278,7 +333,15 @@ pub(super) async fn enrollment_created(
         "enrolled_at": enrollment.enrolled_at,
     });
     let recipients = owner(course, learner.id, NotificationKind::EnrollmentCreated);
-    append(tx, course, EventKind::EnrollmentCreated, data, enrollment.enrolled_at, recipients).await
+    append(
+        tx,
+        course,
+        EventKind::EnrollmentCreated,
+        data,
+        enrollment.enrolled_at,
+        recipients,
+    )
+    .await
 }
 
 /// `course.completed`, for the course's owner.
@@ -316,7 +379,15 @@ pub(super) async fn post_created(
     if parent_author != Some(course.owner_id) {
         recipients.extend(owner(course, post.author.id, NotificationKind::PostCreated));
     }
-    append(tx, course, EventKind::PostCreated, post_data(post), post.created_at, recipients).await
+    append(
+        tx,
+        course,
+        EventKind::PostCreated,
+        post_data(post),
+        post.created_at,
+        recipients,
+    )
+    .await
 }
 
 /// `post.updated` (edited, hidden or shown) or `post.deleted`, on the course stream only.
@@ -328,7 +399,9 @@ pub(super) async fn post_changed(
     at: DateTime<Utc>,
 ) -> Result<(), LmsError> {
     let data = match kind {
-        EventKind::PostDeleted => json!({"id": post.id, "lesson_id": post.lesson_id, "parent_id": post.parent_id}),
+        EventKind::PostDeleted => {
+            json!({"id": post.id, "lesson_id": post.lesson_id, "parent_id": post.parent_id})
+        }
         _ => post_data(post),
     };
     append(tx, course, kind, data, at, Vec::new()).await
@@ -351,6 +424,13 @@ async fn append(
     created_at: DateTime<Utc>,
     recipients: Vec<Recipient>,
 ) -> Result<(), LmsError> {
-    let event = NewEvent { org_id: course.org_id, course_id: course.id, kind, data, created_at, recipients };
+    let event = NewEvent {
+        org_id: course.org_id,
+        course_id: course.id,
+        kind,
+        data,
+        created_at,
+        recipients,
+    };
     Ok(tx.append_event(event).await?)
 }

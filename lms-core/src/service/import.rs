@@ -4,7 +4,9 @@
 
 use super::{Actor, Lms, allow, certificates, load_outline, org_scope};
 use crate::course::CourseOutline;
-use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus};
+use crate::enrollment::{
+    Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus,
+};
 use crate::error::LmsError;
 use crate::ids::{CourseId, EnrollmentId, LessonId, UserId};
 use crate::org::{NewUser, User};
@@ -62,7 +64,10 @@ impl Lms {
     /// or duplicate email fails the whole batch.
     pub async fn import_users(&self, users: Vec<NewUser>) -> Result<Vec<User>, LmsError> {
         let now = self.now();
-        let users: Vec<User> = users.into_iter().map(|u| u.into_user(now)).collect::<Result<_, _>>()?;
+        let users: Vec<User> = users
+            .into_iter()
+            .map(|u| u.into_user(now))
+            .collect::<Result<_, _>>()?;
         let mut tx = self.write().await?;
         tx.insert_users(&users).await?;
         tx.commit().await?;
@@ -94,23 +99,39 @@ impl Lms {
                 let course = tx
                     .course(scope.org.id, CourseKey::Id(imported.course_id))
                     .await?
-                    .ok_or_else(|| LmsError::invalid(&format!("[{index}].course_id"), "no such course in this org"))?;
+                    .ok_or_else(|| {
+                        LmsError::invalid(
+                            &format!("[{index}].course_id"),
+                            "no such course in this org",
+                        )
+                    })?;
                 outlines.insert(course.id, load_outline(tx.as_mut(), course).await?);
             }
             let outline = &outlines[&imported.course_id];
-            let lessons: std::collections::HashSet<LessonId> =
-                outline.modules.iter().flat_map(|m| &m.lessons).map(|l| l.id).collect();
+            let lessons: std::collections::HashSet<LessonId> = outline
+                .modules
+                .iter()
+                .flat_map(|m| &m.lessons)
+                .map(|l| l.id)
+                .collect();
             let first = rows.len();
             for p in &imported.progress {
                 if !lessons.contains(&p.lesson_id) {
-                    return Err(LmsError::invalid(&format!("[{index}].progress"), "a lesson of another course"));
+                    return Err(LmsError::invalid(
+                        &format!("[{index}].progress"),
+                        "a lesson of another course",
+                    ));
                 }
                 let done = p.percent >= 100;
                 rows.push(LessonProgress {
                     user_id: imported.user_id,
                     lesson_id: p.lesson_id,
                     course_id: imported.course_id,
-                    status: if done { LessonStatus::Completed } else { LessonStatus::InProgress },
+                    status: if done {
+                        LessonStatus::Completed
+                    } else {
+                        LessonStatus::InProgress
+                    },
                     percent: p.percent.min(100),
                     completed_at: done.then_some(p.at),
                     updated_at: p.at,
@@ -118,9 +139,16 @@ impl Lms {
             }
             let mine = &rows[first..];
             let completed_required = progress::completed_required(&outline.modules, mine);
-            let complete = progress::is_complete(completed_required, progress::required_total(&outline.modules));
-            let completed_at =
-                complete.then(|| mine.iter().filter_map(|r| r.completed_at).max().unwrap_or(imported.enrolled_at));
+            let complete = progress::is_complete(
+                completed_required,
+                progress::required_total(&outline.modules),
+            );
+            let completed_at = complete.then(|| {
+                mine.iter()
+                    .filter_map(|r| r.completed_at)
+                    .max()
+                    .unwrap_or(imported.enrolled_at)
+            });
             let enrollment = Enrollment {
                 id: EnrollmentId::new(),
                 user_id: imported.user_id,
@@ -139,9 +167,20 @@ impl Lms {
         tx.insert_enrollments(&enrollments).await?;
         tx.insert_progress_rows(&rows).await?;
         for (course, user, at) in &completed {
-            certificates::issue(tx.as_mut(), &scope.org, &outlines[course].course, *user, *at).await?;
+            certificates::issue(
+                tx.as_mut(),
+                &scope.org,
+                &outlines[course].course,
+                *user,
+                *at,
+            )
+            .await?;
         }
         tx.commit().await?;
-        Ok(ImportReport { enrollments: enrollments.len(), progress_rows: rows.len(), completed: completed.len() })
+        Ok(ImportReport {
+            enrollments: enrollments.len(),
+            progress_rows: rows.len(),
+            completed: completed.len(),
+        })
     }
 }

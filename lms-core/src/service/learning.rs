@@ -3,7 +3,9 @@
 use super::{Actor, CourseScope, Lms, allow, certificates, events, load_outline};
 use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
-use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate};
+use crate::enrollment::{
+    Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate,
+};
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
@@ -44,14 +46,29 @@ impl Lms {
     /// Enrolls the caller in a free, published course (201). A paid course is 402; an
     /// active enrollment is `already_enrolled` (409); a revoked enrollment of a free course
     /// is reactivated, keeping its progress.
-    pub async fn enroll(&self, actor: &Actor, org: &str, course: &str) -> Result<Enrollment, LmsError> {
+    pub async fn enroll(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<Enrollment, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, true)
+            .await?;
         let plan = tx.subscription(scope.org.id, user).await?;
-        let covered = plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace));
-        allow(&scope.caller, Action::Enroll(&scope.course, scope.enrollment(), covered))?;
-        let source = if scope.course.is_free() { EnrollmentSource::Free } else { EnrollmentSource::Subscription };
+        let covered =
+            plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace));
+        allow(
+            &scope.caller,
+            Action::Enroll(&scope.course, scope.enrollment(), covered),
+        )?;
+        let source = if scope.course.is_free() {
+            EnrollmentSource::Free
+        } else {
+            EnrollmentSource::Subscription
+        };
         let learner = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         let enrollment = self.admit(tx.as_mut(), scope, &learner, source).await?;
         tx.commit().await?;
@@ -67,11 +84,15 @@ impl Lms {
         course: &str,
         user: impl Into<Parsed<UserId>>,
     ) -> Result<Enrollment, LmsError> {
-        let (mut tx, mut scope) = self.managed_course(Access::Write, actor, org, course).await?;
+        let (mut tx, mut scope) = self
+            .managed_course(Access::Write, actor, org, course)
+            .await?;
         let user = user.into().into_result()?;
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
-        let enrollment = self.admit(tx.as_mut(), scope, &learner, EnrollmentSource::Admin).await?;
+        let enrollment = self
+            .admit(tx.as_mut(), scope, &learner, EnrollmentSource::Admin)
+            .await?;
         tx.commit().await?;
         Ok(enrollment)
     }
@@ -84,7 +105,12 @@ impl Lms {
         learner: &User,
         source: EnrollmentSource,
     ) -> Result<Enrollment, LmsError> {
-        let already = || LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course");
+        let already = || {
+            LmsError::conflict(
+                ConflictKind::AlreadyEnrolled,
+                "already enrolled in this course",
+            )
+        };
         if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
             return Err(already());
         }
@@ -94,7 +120,15 @@ impl Lms {
                 "the course is not open for enrollment: publish it first",
             ));
         }
-        activate(tx, scope.enrollment, learner, &scope.course, source, self.now()).await
+        activate(
+            tx,
+            scope.enrollment,
+            learner,
+            &scope.course,
+            source,
+            self.now(),
+        )
+        .await
     }
 
     /// A page of the course's enrollments, any status (its owner and admins).
@@ -105,7 +139,9 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<Page<Enrollment>, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Read, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Read, actor, org, course)
+            .await?;
         let rows = tx.list_enrollments(scope.course.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |e| e.id.0))
     }
@@ -121,10 +157,17 @@ impl Lms {
     ) -> Result<(), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::RevokeEnrollment(&scope.course, scope.enrollment()))?;
-        let mut enrollment =
-            tx.lock_enrollment(user, scope.course.id).await?.ok_or(LmsError::NotFound("enrollment"))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::RevokeEnrollment(&scope.course, scope.enrollment()),
+        )?;
+        let mut enrollment = tx
+            .lock_enrollment(user, scope.course.id)
+            .await?
+            .ok_or(LmsError::NotFound("enrollment"))?;
         if enrollment.is_active() {
             enrollment.status = EnrollmentStatus::Revoked;
             tx.update_enrollment(&enrollment).await?;
@@ -149,21 +192,42 @@ impl Lms {
     ) -> Result<ProgressResult, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, true)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
         // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
         let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-        let kind = outline.modules.iter().flat_map(|m| &m.lessons).find(|l| l.id == lesson).map(|l| l.kind);
+        let kind = outline
+            .modules
+            .iter()
+            .flat_map(|m| &m.lessons)
+            .find(|l| l.id == lesson)
+            .map(|l| l.kind);
         let kind = kind.ok_or(LmsError::NotFound("lesson"))?;
-        allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        allow(
+            &scope.caller,
+            Action::Learn(&scope.course, scope.enrollment()),
+        )?;
         let update = update.into().into_result()?;
         update.validate()?;
         if kind == LessonKind::Quiz {
-            return Err(LmsError::invalid("status", "a quiz is completed only by a passing attempt"));
+            return Err(LmsError::invalid(
+                "status",
+                "a quiz is completed only by a passing attempt",
+            ));
         }
-        let (lesson_progress, course_progress) = self.advance(tx.as_mut(), scope, &outline, lesson, update).await?;
+        let (lesson_progress, course_progress) = self
+            .advance(tx.as_mut(), scope, &outline, lesson, update)
+            .await?;
         tx.commit().await?;
-        Ok(ProgressResult { lesson: lesson_progress, course: course_progress })
+        Ok(ProgressResult {
+            lesson: lesson_progress,
+            course: course_progress,
+        })
     }
 
     /// Applies `update` to the caller's lesson progress, then refreshes the enrollment's
@@ -183,11 +247,15 @@ impl Lms {
         let now = self.now();
         // All of the learner's rows in the course at once: the one to change, and the rest
         // for the rollup.
-        let mut rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
+        let mut rows = tx
+            .course_progress_rows(enrollment.user_id, enrollment.course_id)
+            .await?;
         let index = rows.iter().position(|r| r.lesson_id == lesson);
         let before = match index {
             Some(i) => rows[i].clone(),
-            None => LessonProgress::not_started(enrollment.user_id, enrollment.course_id, lesson, now),
+            None => {
+                LessonProgress::not_started(enrollment.user_id, enrollment.course_id, lesson, now)
+            }
         };
         let mut lesson_progress = before.clone();
         lesson_progress.apply(update, now);
@@ -200,7 +268,9 @@ impl Lms {
                 None => rows.push(lesson_progress.clone()),
             }
         }
-        let course_progress = self.refresh_rollup(tx, &scope.org, outline, &mut enrollment, &rows, now).await?;
+        let course_progress = self
+            .refresh_rollup(tx, &scope.org, outline, &mut enrollment, &rows, now)
+            .await?;
         Ok((lesson_progress, course_progress))
     }
 
@@ -222,35 +292,64 @@ impl Lms {
         enrollment.completed_required = completed;
         if enrollment.completed_at.is_none() && progress::is_complete(completed, total) {
             enrollment.completed_at = Some(now);
-            let learner = certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
+            let learner =
+                certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
             events::course_completed(tx, &outline.course, &learner, now).await?;
             changed = true;
         }
         if changed {
             tx.update_enrollment(enrollment).await?;
         }
-        Ok(progress::evaluate(&outline.modules, rows, enrollment.completed_at))
+        Ok(progress::evaluate(
+            &outline.modules,
+            rows,
+            enrollment.completed_at,
+        ))
     }
 
     /// The caller's progress in a course (any enrollment of theirs, active or revoked).
-    pub async fn course_progress(&self, actor: &Actor, org: &str, course: &str) -> Result<CourseProgress, LmsError> {
+    pub async fn course_progress(
+        &self,
+        actor: &Actor,
+        org: &str,
+        course: &str,
+    ) -> Result<CourseProgress, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewOwnProgress(&scope.course, scope.enrollment()),
+        )?;
         let Some(enrollment) = scope.enrollment else {
             return Err(LmsError::NotFound("enrollment"));
         };
-        let rows = tx.course_progress_rows(enrollment.user_id, enrollment.course_id).await?;
+        let rows = tx
+            .course_progress_rows(enrollment.user_id, enrollment.course_id)
+            .await?;
         let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
-        Ok(progress::evaluate(&outline.modules, &rows, enrollment.completed_at))
+        Ok(progress::evaluate(
+            &outline.modules,
+            &rows,
+            enrollment.completed_at,
+        ))
     }
 
     /// A page of the caller's enrollments, each with its course and progress.
-    pub async fn my_courses(&self, actor: &Actor, page: PageRequest) -> Result<Page<DashboardItem>, LmsError> {
+    pub async fn my_courses(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<DashboardItem>, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
-        tx.set_scope(TenantScope { org: None, user: Some(user) }).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
         let rows = tx.enrollments_of(user, &page).await?;
         let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
         let courses: Vec<_> = page.items.iter().map(|r| r.course.id).collect();
@@ -258,12 +357,22 @@ impl Lms {
         let mut items = Vec::with_capacity(page.items.len());
         for row in page.items {
             // Outlines are the org's rows: read them in its scope (on a cache miss).
-            tx.set_scope(TenantScope { org: Some(row.course.org_id), user: Some(user) }).await?;
-            let (progress_rows, rest) = all_rows.into_iter().partition(|r| r.course_id == row.course.id);
+            tx.set_scope(TenantScope {
+                org: Some(row.course.org_id),
+                user: Some(user),
+            })
+            .await?;
+            let (progress_rows, rest) = all_rows
+                .into_iter()
+                .partition(|r| r.course_id == row.course.id);
             all_rows = rest;
             let progress_rows: Vec<LessonProgress> = progress_rows;
             let outline = self.cached_outline(tx.as_mut(), row.course).await?;
-            let progress = progress::evaluate(&outline.modules, &progress_rows, row.enrollment.completed_at);
+            let progress = progress::evaluate(
+                &outline.modules,
+                &progress_rows,
+                row.enrollment.completed_at,
+            );
             items.push(DashboardItem {
                 enrollment: row.enrollment,
                 course: outline.course,
@@ -271,7 +380,10 @@ impl Lms {
                 progress,
             });
         }
-        Ok(Page { items, next_cursor: page.next_cursor })
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     /// Grades the caller's answers to a quiz lesson (active enrollment needed) and stores
@@ -287,20 +399,37 @@ impl Lms {
     ) -> Result<QuizAttempt, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, true).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
-        let lesson = tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
-        allow(&scope.caller, Action::Learn(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, true)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        let lesson = tx
+            .lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
+        allow(
+            &scope.caller,
+            Action::Learn(&scope.course, scope.enrollment()),
+        )?;
         let answers = answers.into().into_result()?;
         let LessonContent::Quiz(quiz) = &lesson.content else {
             return Err(LmsError::invalid("lesson", "the lesson is not a quiz"));
         };
         let Some(answer_map) = answers.as_object() else {
-            return Err(LmsError::invalid("answers", "must be an object of question id → answer"));
+            return Err(LmsError::invalid(
+                "answers",
+                "must be an object of question id → answer",
+            ));
         };
         let made = tx.count_attempts(user, lesson.summary.id).await?;
         if quiz.max_attempts.is_some_and(|max| made >= max) {
-            return Err(LmsError::conflict(ConflictKind::AttemptsExhausted, "no attempts left at this quiz"));
+            return Err(LmsError::conflict(
+                ConflictKind::AttemptsExhausted,
+                "no attempts left at this quiz",
+            ));
         }
         let grade = quiz.grade(answer_map);
         let attempt = QuizAttempt {
@@ -316,9 +445,13 @@ impl Lms {
         };
         tx.insert_attempt(&attempt).await?;
         if grade.passed {
-            let passed = ProgressUpdate { percent: Some(100), status: Some(LessonStatus::Completed) };
+            let passed = ProgressUpdate {
+                percent: Some(100),
+                status: Some(LessonStatus::Completed),
+            };
             let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-            self.advance(tx.as_mut(), scope, &outline, lesson.summary.id, passed).await?;
+            self.advance(tx.as_mut(), scope, &outline, lesson.summary.id, passed)
+                .await?;
         }
         tx.commit().await?;
         Ok(attempt)
@@ -335,10 +468,20 @@ impl Lms {
     ) -> Result<Page<QuizAttempt>, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ViewCourse(&scope.course, scope.enrollment()))?;
-        tx.lesson(scope.course.id, lesson).await?.ok_or(LmsError::NotFound("lesson"))?;
-        allow(&scope.caller, Action::ViewOwnProgress(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        tx.lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
+        allow(
+            &scope.caller,
+            Action::ViewOwnProgress(&scope.course, scope.enrollment()),
+        )?;
         let rows = tx.list_attempts(user, lesson, &page).await?;
         Ok(Page::from_rows(rows, &page, |a| a.id.0))
     }

@@ -16,7 +16,9 @@ pub use events::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
-pub use reports::{CourseReport, CourseReportItem, CourseSummary, OrgReportRow, RollupCheck, RollupMismatch};
+pub use reports::{
+    CourseReport, CourseReportItem, CourseSummary, OrgReportRow, RollupCheck, RollupMismatch,
+};
 
 use crate::clock::{Clock, SystemClock};
 use crate::course::{Course, CourseOutline, OutlineModule};
@@ -182,8 +184,15 @@ fn allow(caller: &Caller, action: Action<'_>) -> Result<(), LmsError> {
 
 /// Loads the org by slug (404 if unknown) and limits the transaction to it.
 async fn enter_org(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<Org, LmsError> {
-    let org = tx.org_by_slug(slug).await?.ok_or(LmsError::NotFound("org"))?;
-    tx.set_scope(TenantScope { org: Some(org.id), user: actor.user_id() }).await?;
+    let org = tx
+        .org_by_slug(slug)
+        .await?
+        .ok_or(LmsError::NotFound("org"))?;
+    tx.set_scope(TenantScope {
+        org: Some(org.id),
+        user: actor.user_id(),
+    })
+    .await?;
     Ok(org)
 }
 
@@ -194,7 +203,13 @@ async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<Or
         Some(user) => tx.membership(org.id, user).await?.map(|m| m.role),
         None => None,
     };
-    Ok(OrgScope { org, caller: Caller { user: actor.user_id(), role } })
+    Ok(OrgScope {
+        org,
+        caller: Caller {
+            user: actor.user_id(),
+            role,
+        },
+    })
 }
 
 /// Loads the org, the course (404 unless it is this org's) and the caller's enrollment;
@@ -211,12 +226,20 @@ async fn load_course_scope(
         .course_context(org.id, CourseKey::parse(course_key), actor.user_id())
         .await?
         .ok_or(LmsError::NotFound("course"))?;
-    let caller = Caller { user: actor.user_id(), role: context.role };
+    let caller = Caller {
+        user: actor.user_id(),
+        role: context.role,
+    };
     let enrollment = match actor.user_id() {
         Some(user) if lock_enrollment => tx.lock_enrollment(user, context.course.id).await?,
         _ => context.enrollment,
     };
-    Ok(CourseScope { org, caller, course: context.course, enrollment })
+    Ok(CourseScope {
+        org,
+        caller,
+        course: context.course,
+        enrollment,
+    })
 }
 
 impl Lms {
@@ -254,8 +277,13 @@ impl Lms {
     ) -> Result<(Box<dyn StoreTx>, CourseScope), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.store.begin(access).await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::ManageCourse(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::ManageCourse(&scope.course, scope.enrollment()),
+        )?;
         Ok((tx, scope))
     }
 }
@@ -266,16 +294,29 @@ impl Lms {
     /// moves the course's `updated_at` in its own transaction (`touch_course`), and the
     /// course row was just read in this transaction — on any app instance. Writes that
     /// decide on the outline (progress, attempts) read it from the store, after their locks.
-    async fn cached_outline(&self, tx: &mut dyn StoreTx, course: Course) -> Result<CourseOutline, LmsError> {
+    async fn cached_outline(
+        &self,
+        tx: &mut dyn StoreTx,
+        course: Course,
+    ) -> Result<CourseOutline, LmsError> {
         let cached = {
-            let cache = self.outlines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            cache.get(&course.id).filter(|(version, _)| *version == course.updated_at).map(|(_, m)| m.clone())
+            let cache = self
+                .outlines
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            cache
+                .get(&course.id)
+                .filter(|(version, _)| *version == course.updated_at)
+                .map(|(_, m)| m.clone())
         };
         let modules = match cached {
             Some(modules) => modules,
             None => {
                 let modules = Arc::new(tx.outline(course.id).await?);
-                let mut cache = self.outlines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut cache = self
+                    .outlines
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 if cache.len() >= OUTLINE_CACHE_CAPACITY {
                     cache.clear();
                 }
@@ -283,7 +324,10 @@ impl Lms {
                 modules
             }
         };
-        Ok(CourseOutline { course, modules: modules.as_ref().clone() })
+        Ok(CourseOutline {
+            course,
+            modules: modules.as_ref().clone(),
+        })
     }
 }
 
@@ -336,27 +380,53 @@ mod tests {
         let mut tx = MockStoreTx::new();
         let org_id = org.id;
         tx.expect_set_scope().returning(|_| Ok(()));
-        tx.expect_org_by_slug().with(eq("acme")).return_once(move |_| Ok(Some(org)));
+        tx.expect_org_by_slug()
+            .with(eq("acme"))
+            .return_once(move |_| Ok(Some(org)));
         tx.expect_course_context()
             .withf(move |org, _, caller| *org == org_id && *caller == Some(user))
-            .return_once(move |_, _, _| Ok(Some(CourseContext { course, role: Some(role), enrollment: None })));
+            .return_once(move |_, _, _| {
+                Ok(Some(CourseContext {
+                    course,
+                    role: Some(role),
+                    enrollment: None,
+                }))
+            });
         tx
     }
 
     fn store_with(tx: MockStoreTx) -> MockStore {
         let mut store = MockStore::new();
-        store.expect_begin().times(1).return_once(move |_| Ok(Box::new(tx)));
+        store
+            .expect_begin()
+            .times(1)
+            .return_once(move |_| Ok(Box::new(tx)));
         store
     }
 
     #[tokio::test]
     async fn an_anonymous_write_never_reaches_the_store() {
         let lms = Lms::new(MockStore::new()); // any call on it would panic
-        let new = NewOrg { slug: "acme".into(), name: "Acme".into() };
-        assert_eq!(lms.create_org(&Actor::Anonymous, new).await.unwrap_err().code(), "unauthenticated");
-        let patch = CoursePatch { title: Some("x".into()), ..Default::default() };
+        let new = NewOrg {
+            slug: "acme".into(),
+            name: "Acme".into(),
+        };
         assert_eq!(
-            lms.update_course(&Actor::Anonymous, "acme", "c", patch).await.unwrap_err().code(),
+            lms.create_org(&Actor::Anonymous, new)
+                .await
+                .unwrap_err()
+                .code(),
+            "unauthenticated"
+        );
+        let patch = CoursePatch {
+            title: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            lms.update_course(&Actor::Anonymous, "acme", "c", patch)
+                .await
+                .unwrap_err()
+                .code(),
             "unauthenticated"
         );
     }
@@ -368,8 +438,14 @@ mod tests {
         // No expectation for update_course or commit: calling either fails the test.
         let tx = scoped_tx(org, course, learner, Role::Learner);
         let lms = Lms::new(store_with(tx));
-        let patch = CoursePatch { title: Some("Mine now".into()), ..Default::default() };
-        let err = lms.update_course(&Actor::User(learner), "acme", "c", patch).await.unwrap_err();
+        let patch = CoursePatch {
+            title: Some("Mine now".into()),
+            ..Default::default()
+        };
+        let err = lms
+            .update_course(&Actor::User(learner), "acme", "c", patch)
+            .await
+            .unwrap_err();
         assert_eq!((err.status(), err.code()), (403, "forbidden"));
     }
 
@@ -379,8 +455,14 @@ mod tests {
         let course = course(&org, owner);
         let tx = scoped_tx(org, course, owner, Role::Instructor);
         let lms = Lms::new(store_with(tx));
-        let patch = CoursePatch { title: Some(String::new()), ..Default::default() };
-        let err = lms.update_course(&Actor::User(owner), "acme", "c", patch).await.unwrap_err();
+        let patch = CoursePatch {
+            title: Some(String::new()),
+            ..Default::default()
+        };
+        let err = lms
+            .update_course(&Actor::User(owner), "acme", "c", patch)
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), "validation_failed");
     }
 
@@ -389,11 +471,20 @@ mod tests {
         let (org, owner) = (org(), UserId::new());
         let course = course(&org, owner);
         let mut tx = scoped_tx(org, course, owner, Role::Instructor);
-        tx.expect_update_course().times(1).withf(|c| c.title == "Renamed").returning(|_| Ok(()));
+        tx.expect_update_course()
+            .times(1)
+            .withf(|c| c.title == "Renamed")
+            .returning(|_| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
         let lms = Lms::new(store_with(tx));
-        let patch = CoursePatch { title: Some("Renamed".into()), ..Default::default() };
-        let updated = lms.update_course(&Actor::User(owner), "acme", "c", patch).await.unwrap();
+        let patch = CoursePatch {
+            title: Some("Renamed".into()),
+            ..Default::default()
+        };
+        let updated = lms
+            .update_course(&Actor::User(owner), "acme", "c", patch)
+            .await
+            .unwrap();
         assert_eq!(updated.title, "Renamed");
     }
 
@@ -404,25 +495,44 @@ mod tests {
         let mut tx = MockStoreTx::new();
         tx.expect_set_scope().returning(|_| Ok(()));
         tx.expect_org_by_slug().return_once(move |_| Ok(Some(org)));
-        tx.expect_course_context()
-            .return_once(move |_, _, _| Ok(Some(CourseContext { course, role: None, enrollment: None })));
+        tx.expect_course_context().return_once(move |_, _, _| {
+            Ok(Some(CourseContext {
+                course,
+                role: None,
+                enrollment: None,
+            }))
+        });
         tx.expect_lock_enrollment().returning(|_, _| Ok(None));
         tx.expect_subscription().returning(|_, _| Ok(None));
         tx.expect_user().returning(move |id| {
             let name = "Learner".to_owned();
-            Ok(Some(crate::org::User { id, email: "learner@example.com".into(), name, created_at: Utc::now() }))
+            Ok(Some(crate::org::User {
+                id,
+                email: "learner@example.com".into(),
+                name,
+                created_at: Utc::now(),
+            }))
         });
-        tx.expect_insert_enrollment().times(1).returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));
+        tx.expect_insert_enrollment()
+            .times(1)
+            .returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));
         let lms = Lms::new(store_with(tx));
-        let err = lms.enroll(&Actor::User(learner), "acme", "c").await.unwrap_err();
+        let err = lms
+            .enroll(&Actor::User(learner), "acme", "c")
+            .await
+            .unwrap_err();
         assert_eq!((err.status(), err.code()), (409, "already_enrolled"));
     }
 
     #[tokio::test]
     async fn an_unreachable_store_is_unavailable() {
         let mut store = MockStore::new();
-        store.expect_begin().returning(|_| Err(StoreError::Unavailable("connection refused".into())));
-        store.expect_ping().returning(|| Err(StoreError::Unavailable("connection refused".into())));
+        store
+            .expect_begin()
+            .returning(|_| Err(StoreError::Unavailable("connection refused".into())));
+        store
+            .expect_ping()
+            .returning(|| Err(StoreError::Unavailable("connection refused".into())));
         let lms = Lms::new(store);
         let err = lms.org("acme").await.unwrap_err();
         assert_eq!((err.status(), err.code()), (503, "unavailable"));

@@ -4,7 +4,9 @@ use super::{Actor, Lms, allow, org_scope};
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{OrgId, UserId};
 use crate::input::Parsed;
-use crate::org::{Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User};
+use crate::org::{
+    Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User,
+};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Caller};
 use crate::store::{StoreTx, TenantScope};
@@ -42,22 +44,35 @@ impl Lms {
     /// Looks a user up by email, compared lowercased (host-level, no actor).
     pub async fn user_by_email(&self, email: &str) -> Result<User, LmsError> {
         let mut tx = self.read().await?;
-        tx.user_by_email(&validate::normalize_email(email)).await?.ok_or(LmsError::NotFound("user"))
+        tx.user_by_email(&validate::normalize_email(email))
+            .await?
+            .ok_or(LmsError::NotFound("user"))
     }
 
     /// The caller's account and memberships.
     pub async fn me(&self, actor: &Actor) -> Result<Me, LmsError> {
         let user_id = actor.require_user()?;
         let mut tx = self.read().await?;
-        tx.set_scope(TenantScope { org: None, user: Some(user_id) }).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user_id),
+        })
+        .await?;
         let user = tx.user(user_id).await?.ok_or(LmsError::Unauthenticated)?;
         let memberships = tx.memberships_of(user_id).await?;
         Ok(Me { user, memberships })
     }
 
     /// Creates an org; the caller becomes its admin. A taken slug is `slug_taken` (409).
-    pub async fn create_org(&self, actor: &Actor, new: impl Into<Parsed<NewOrg>>) -> Result<Org, LmsError> {
-        let caller = Caller { user: actor.user_id(), role: None };
+    pub async fn create_org(
+        &self,
+        actor: &Actor,
+        new: impl Into<Parsed<NewOrg>>,
+    ) -> Result<Org, LmsError> {
+        let caller = Caller {
+            user: actor.user_id(),
+            role: None,
+        };
         allow(&caller, Action::CreateOrg)?;
         let user = actor.require_user()?;
         let new = new.into().into_result()?;
@@ -75,9 +90,19 @@ impl Lms {
             created_at: now,
         };
         let mut tx = self.write().await?;
-        tx.set_scope(TenantScope { org: Some(org.id), user: Some(user) }).await?;
+        tx.set_scope(TenantScope {
+            org: Some(org.id),
+            user: Some(user),
+        })
+        .await?;
         tx.insert_org(&org).await?;
-        tx.insert_membership(&Membership { org_id: org.id, user_id: user, role: Role::Admin, joined_at: now }).await?;
+        tx.insert_membership(&Membership {
+            org_id: org.id,
+            user_id: user,
+            role: Role::Admin,
+            joined_at: now,
+        })
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -107,7 +132,9 @@ impl Lms {
         if let Some(settings) = &patch.settings {
             errors.check("settings", validate::json_object(settings));
         }
-        let membership = patch.membership.map(|plan| plan.and_then(|input| input.into_plan(&mut errors)));
+        let membership = patch
+            .membership
+            .map(|plan| plan.and_then(|input| input.into_plan(&mut errors)));
         errors.into_result()?;
         let mut org = scope.org;
         if let Some(name) = patch.name {
@@ -125,7 +152,12 @@ impl Lms {
     }
 
     /// A page of the org's members (admins).
-    pub async fn members(&self, actor: &Actor, slug: &str, page: PageRequest) -> Result<Page<Member>, LmsError> {
+    pub async fn members(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        page: PageRequest,
+    ) -> Result<Page<Member>, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
@@ -151,8 +183,16 @@ impl Lms {
         if let Err(message) = validate::email(&email) {
             return Err(LmsError::invalid("email", message));
         }
-        let user = tx.user_by_email(&email).await?.ok_or(LmsError::NotFound("user"))?;
-        let membership = Membership { org_id: scope.org.id, user_id: user.id, role: input.role, joined_at: self.now() };
+        let user = tx
+            .user_by_email(&email)
+            .await?
+            .ok_or(LmsError::NotFound("user"))?;
+        let membership = Membership {
+            org_id: scope.org.id,
+            user_id: user.id,
+            role: input.role,
+            joined_at: self.now(),
+        };
         tx.insert_membership(&membership).await?;
         tx.commit().await?;
         Ok(member(user, &membership))
@@ -184,7 +224,12 @@ impl Lms {
                 existing
             }
             None => {
-                let membership = Membership { org_id: scope.org.id, user_id: user, role, joined_at: self.now() };
+                let membership = Membership {
+                    org_id: scope.org.id,
+                    user_id: user,
+                    role,
+                    joined_at: self.now(),
+                };
                 tx.insert_membership(&membership).await?;
                 membership
             }
@@ -194,13 +239,21 @@ impl Lms {
     }
 
     /// Removes a member (admins). The org keeps at least one admin (409).
-    pub async fn remove_member(&self, actor: &Actor, slug: &str, user: UserId) -> Result<(), LmsError> {
+    pub async fn remove_member(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+    ) -> Result<(), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.caller, Action::ManageOrg)?;
         tx.lock_org(scope.org.id).await?;
-        let existing = tx.membership(scope.org.id, user).await?.ok_or(LmsError::NotFound("member"))?;
+        let existing = tx
+            .membership(scope.org.id, user)
+            .await?
+            .ok_or(LmsError::NotFound("member"))?;
         if existing.role == Role::Admin {
             keep_an_admin(tx.as_mut(), scope.org.id).await?;
         }
@@ -213,7 +266,10 @@ impl Lms {
 /// Fails when the org's only admin is about to stop being one. Called with the org locked.
 async fn keep_an_admin(tx: &mut dyn StoreTx, org: OrgId) -> Result<(), LmsError> {
     if tx.count_admins(org).await? <= 1 {
-        return Err(LmsError::conflict(ConflictKind::Conflict, "an org keeps at least one admin"));
+        return Err(LmsError::conflict(
+            ConflictKind::Conflict,
+            "an org keeps at least one admin",
+        ));
     }
     Ok(())
 }

@@ -10,8 +10,8 @@ use crate::ids::{OrgId, PaymentId, UserId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::payment::{
-    Applied, CheckoutRequest, CheckoutSession, CheckoutUrls, PaymentEffect, PaymentEvent, PaymentKind, PaymentRecord,
-    Purchase, Subscription, SubscriptionStatus, SubscriptionUpdate,
+    Applied, CheckoutRequest, CheckoutSession, CheckoutUrls, PaymentEffect, PaymentEvent,
+    PaymentKind, PaymentRecord, Purchase, Subscription, SubscriptionStatus, SubscriptionUpdate,
 };
 use crate::policy::Action;
 use crate::store::{CourseKey, StoreTx, TenantScope};
@@ -29,23 +29,43 @@ impl Lms {
     ) -> Result<CheckoutSession, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self.course_scope(tx.as_mut(), actor, org, course, false).await?;
-        allow(&scope.caller, Action::Buy(&scope.course, scope.enrollment()))?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, org, course, false)
+            .await?;
+        allow(
+            &scope.caller,
+            Action::Buy(&scope.course, scope.enrollment()),
+        )?;
         if scope.course.status != CourseStatus::Published {
-            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is not open for enrollment"));
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "the course is not open for enrollment",
+            ));
         }
         if scope.course.is_free() {
-            return Err(LmsError::conflict(ConflictKind::Conflict, "the course is free: enroll without checkout"));
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "the course is free: enroll without checkout",
+            ));
         }
         if scope.enrollment.as_ref().is_some_and(Enrollment::is_active) {
-            return Err(LmsError::conflict(ConflictKind::AlreadyEnrolled, "already enrolled in this course"));
+            return Err(LmsError::conflict(
+                ConflictKind::AlreadyEnrolled,
+                "already enrolled in this course",
+            ));
         }
         let urls = urls.into().into_result()?;
         let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         drop(tx); // no transaction stays open across the provider's round trip
         let purchase = Purchase::Course(&scope.course);
         let (success_url, cancel_url) = (urls.success_url.as_str(), urls.cancel_url.as_str());
-        let request = CheckoutRequest { org: &scope.org, purchase, buyer: &buyer, success_url, cancel_url };
+        let request = CheckoutRequest {
+            org: &scope.org,
+            purchase,
+            buyer: &buyer,
+            success_url,
+            cancel_url,
+        };
         self.payments.create_checkout(request).await
     }
 
@@ -61,10 +81,17 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::ViewSelf)?;
-        let plan = scope.org.membership_plan.clone().ok_or(LmsError::NotFound("membership plan"))?;
+        let plan = scope
+            .org
+            .membership_plan
+            .clone()
+            .ok_or(LmsError::NotFound("membership plan"))?;
         let current = tx.subscription(scope.org.id, user).await?;
         if current.is_some_and(|s| s.grants_access(self.now(), self.membership_grace)) {
-            return Err(LmsError::conflict(ConflictKind::Conflict, "your membership of this org is already active"));
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "your membership of this org is already active",
+            ));
         }
         let urls = urls.into().into_result()?;
         let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
@@ -80,7 +107,11 @@ impl Lms {
     }
 
     /// The caller's subscription to the org's plan, if they have one.
-    pub async fn membership(&self, actor: &Actor, org: &str) -> Result<Option<Subscription>, LmsError> {
+    pub async fn membership(
+        &self,
+        actor: &Actor,
+        org: &str,
+    ) -> Result<Option<Subscription>, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
@@ -90,20 +121,35 @@ impl Lms {
 
     /// Cancels the caller's membership at the end of its period, through the provider (404
     /// without one that is still running). The provider's webhook confirms it later.
-    pub async fn cancel_membership(&self, actor: &Actor, org: &str) -> Result<Subscription, LmsError> {
+    pub async fn cancel_membership(
+        &self,
+        actor: &Actor,
+        org: &str,
+    ) -> Result<Subscription, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::ViewSelf)?;
         let current = tx.subscription(scope.org.id, user).await?;
-        let current = current.filter(|s| !s.status.is_final()).ok_or(LmsError::NotFound("membership"))?;
+        let current = current
+            .filter(|s| !s.status.is_final())
+            .ok_or(LmsError::NotFound("membership"))?;
         drop(tx);
-        self.payments.cancel_at_period_end(&current.provider_id).await?;
+        self.payments
+            .cancel_at_period_end(&current.provider_id)
+            .await?;
         // Show the cancellation at once; the provider's event (a newer version) confirms it.
         let mut tx = self.write().await?;
-        tx.set_scope(TenantScope { org: Some(scope.org.id), user: Some(user) }).await?;
+        tx.set_scope(TenantScope {
+            org: Some(scope.org.id),
+            user: Some(user),
+        })
+        .await?;
         tx.lock_org(scope.org.id).await?;
-        let mut latest = tx.subscription(scope.org.id, user).await?.unwrap_or(current);
+        let mut latest = tx
+            .subscription(scope.org.id, user)
+            .await?
+            .unwrap_or(current);
         latest.cancel_at_period_end = true;
         tx.upsert_subscription(&latest).await?;
         tx.commit().await?;
@@ -111,7 +157,12 @@ impl Lms {
     }
 
     /// A page of the org's payment records (admins).
-    pub async fn payments(&self, actor: &Actor, org: &str, page: PageRequest) -> Result<Page<PaymentRecord>, LmsError> {
+    pub async fn payments(
+        &self,
+        actor: &Actor,
+        org: &str,
+        page: PageRequest,
+    ) -> Result<Page<PaymentRecord>, LmsError> {
         actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
@@ -123,7 +174,11 @@ impl Lms {
     /// Verifies and applies a provider webhook delivery (`payload`: the raw body;
     /// `signature`: the provider's signature header). A bad signature is 400 and writes
     /// nothing; a verified event of a type the LMS ignores is `Ok(None)`.
-    pub async fn handle_payment_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<Applied>, LmsError> {
+    pub async fn handle_payment_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<Option<Applied>, LmsError> {
         match self.read_payment_webhook(payload, signature)? {
             Some(event) => self.apply_payment_event(event).await.map(Some),
             None => Ok(None),
@@ -132,7 +187,11 @@ impl Lms {
 
     /// The verifying half of [`Lms::handle_payment_webhook`]: the provider checks the
     /// signature and reads the event, nothing is written.
-    pub fn read_payment_webhook(&self, payload: &[u8], signature: &str) -> Result<Option<PaymentEvent>, LmsError> {
+    pub fn read_payment_webhook(
+        &self,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<Option<PaymentEvent>, LmsError> {
         self.payments.read_webhook(payload, signature)
     }
 
@@ -142,26 +201,67 @@ impl Lms {
     pub async fn apply_payment_event(&self, event: PaymentEvent) -> Result<Applied, LmsError> {
         let (org, user) = event.effect.subject();
         let mut tx = self.write().await?;
-        tx.set_scope(TenantScope { org: Some(org), user: Some(user) }).await?;
-        if !tx.insert_payment_event(&event.id, &event.kind, self.now()).await? {
+        tx.set_scope(TenantScope {
+            org: Some(org),
+            user: Some(user),
+        })
+        .await?;
+        if !tx
+            .insert_payment_event(&event.id, &event.kind, self.now())
+            .await?
+        {
             return Ok(Applied::Duplicate);
         }
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         let applied = match &event.effect {
-            PaymentEffect::CoursePaid { course_id, reference, amount, currency, .. } => {
-                let course = tx.course(org, CourseKey::Id(*course_id)).await?.ok_or(LmsError::NotFound("course"))?;
+            PaymentEffect::CoursePaid {
+                course_id,
+                reference,
+                amount,
+                currency,
+                ..
+            } => {
+                let course = tx
+                    .course(org, CourseKey::Id(*course_id))
+                    .await?
+                    .ok_or(LmsError::NotFound("course"))?;
                 let enrollment = tx.lock_enrollment(user, course.id).await?;
                 // Paid is paid: enroll even if the course was archived since the checkout.
                 if !enrollment.as_ref().is_some_and(Enrollment::is_active) {
                     let source = EnrollmentSource::Purchase;
-                    learning::activate(tx.as_mut(), enrollment, &learner, &course, source, self.now()).await?;
+                    learning::activate(
+                        tx.as_mut(),
+                        enrollment,
+                        &learner,
+                        &course,
+                        source,
+                        self.now(),
+                    )
+                    .await?;
                 }
-                let record = self.record(&event, Some(*course_id), PaymentKind::Purchase, reference, *amount, currency);
+                let record = self.record(
+                    &event,
+                    Some(*course_id),
+                    PaymentKind::Purchase,
+                    reference,
+                    *amount,
+                    currency,
+                );
                 tx.insert_payment(&record).await?;
                 Applied::Applied
             }
-            PaymentEffect::CourseRefunded { course_id, reference, amount, currency, full, .. } => {
-                let course = tx.course(org, CourseKey::Id(*course_id)).await?.ok_or(LmsError::NotFound("course"))?;
+            PaymentEffect::CourseRefunded {
+                course_id,
+                reference,
+                amount,
+                currency,
+                full,
+                ..
+            } => {
+                let course = tx
+                    .course(org, CourseKey::Id(*course_id))
+                    .await?
+                    .ok_or(LmsError::NotFound("course"))?;
                 let enrollment = tx.lock_enrollment(user, course.id).await?;
                 if let Some(mut enrollment) = enrollment.filter(|e| *full && e.is_active())
                     && enrollment.source == EnrollmentSource::Purchase
@@ -171,13 +271,34 @@ impl Lms {
                     let revocation = Some((RevocationReason::Refunded, self.now()));
                     certificates::set_revocation(tx.as_mut(), &enrollment, revocation).await?;
                 }
-                let record = self.record(&event, Some(*course_id), PaymentKind::Refund, reference, *amount, currency);
+                let record = self.record(
+                    &event,
+                    Some(*course_id),
+                    PaymentKind::Refund,
+                    reference,
+                    *amount,
+                    currency,
+                );
                 tx.insert_payment(&record).await?;
                 Applied::Applied
             }
-            PaymentEffect::SubscriptionChanged(update) => self.apply_subscription(tx.as_mut(), &event, update).await?,
-            PaymentEffect::InvoicePaymentFailed { reference, amount, currency, .. } => {
-                let record = self.record(&event, None, PaymentKind::PaymentFailed, reference, *amount, currency);
+            PaymentEffect::SubscriptionChanged(update) => {
+                self.apply_subscription(tx.as_mut(), &event, update).await?
+            }
+            PaymentEffect::InvoicePaymentFailed {
+                reference,
+                amount,
+                currency,
+                ..
+            } => {
+                let record = self.record(
+                    &event,
+                    None,
+                    PaymentKind::PaymentFailed,
+                    reference,
+                    *amount,
+                    currency,
+                );
                 tx.insert_payment(&record).await?;
                 Applied::Applied
             }
@@ -202,7 +323,9 @@ impl Lms {
             return Ok(Applied::Stale);
         }
         let past_due_since = match (update.status, &stored) {
-            (SubscriptionStatus::PastDue, Some(s)) if s.status == SubscriptionStatus::PastDue => s.past_due_since,
+            (SubscriptionStatus::PastDue, Some(s)) if s.status == SubscriptionStatus::PastDue => {
+                s.past_due_since
+            }
             (SubscriptionStatus::PastDue, _) => Some(event.created),
             _ => None,
         };
@@ -220,7 +343,8 @@ impl Lms {
         if !subscription.grants_access(self.now(), self.membership_grace)
             && subscription.status != SubscriptionStatus::PastDue
         {
-            tx.revoke_subscription_enrollments(update.org_id, update.user_id).await?;
+            tx.revoke_subscription_enrollments(update.org_id, update.user_id)
+                .await?;
         }
         Ok(Applied::Applied)
     }
@@ -254,9 +378,15 @@ impl PaymentEffect {
     /// The org and user an effect is about.
     fn subject(&self) -> (OrgId, UserId) {
         match self {
-            Self::CoursePaid { org_id, user_id, .. }
-            | Self::CourseRefunded { org_id, user_id, .. }
-            | Self::InvoicePaymentFailed { org_id, user_id, .. } => (*org_id, *user_id),
+            Self::CoursePaid {
+                org_id, user_id, ..
+            }
+            | Self::CourseRefunded {
+                org_id, user_id, ..
+            }
+            | Self::InvoicePaymentFailed {
+                org_id, user_id, ..
+            } => (*org_id, *user_id),
             Self::SubscriptionChanged(update) => (update.org_id, update.user_id),
         }
     }

@@ -28,15 +28,27 @@ pub struct CourseSummary {
 impl CourseSummary {
     /// Sums the rollup buckets of one course whose curriculum has `required_total`
     /// required lessons.
-    pub fn from_buckets<'a>(buckets: impl IntoIterator<Item = &'a RollupBucket>, required_total: u32) -> Self {
+    pub fn from_buckets<'a>(
+        buckets: impl IntoIterator<Item = &'a RollupBucket>,
+        required_total: u32,
+    ) -> Self {
         let (mut enrolled, mut completed, mut percent_sum) = (0u64, 0u64, 0u64);
         for b in buckets {
             enrolled += b.enrollments;
             completed += b.completed;
-            percent_sum += u64::from(progress::percent(b.completed_required, required_total)) * b.enrollments;
+            percent_sum +=
+                u64::from(progress::percent(b.completed_required, required_total)) * b.enrollments;
         }
-        let average_percent = if enrolled == 0 { 0.0 } else { percent_sum as f64 / enrolled as f64 };
-        Self { enrolled, completed, average_percent }
+        let average_percent = if enrolled == 0 {
+            0.0
+        } else {
+            percent_sum as f64 / enrolled as f64
+        };
+        Self {
+            enrolled,
+            completed,
+            average_percent,
+        }
     }
 }
 
@@ -124,7 +136,9 @@ impl Lms {
         course: &str,
         page: PageRequest,
     ) -> Result<CourseReport, LmsError> {
-        let (mut tx, scope) = self.managed_course(Access::Read, actor, org, course).await?;
+        let (mut tx, scope) = self
+            .managed_course(Access::Read, actor, org, course)
+            .await?;
         let course_id = scope.course.id;
         let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
         let total = progress::required_total(&outline.modules);
@@ -159,7 +173,10 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.caller, Action::ViewOrgReport)?;
-        let every_course = CourseFilter { status: None, owner: None };
+        let every_course = CourseFilter {
+            status: None,
+            owner: None,
+        };
         let courses = tx.list_courses(scope.org.id, every_course, &page).await?;
         let page = Page::from_rows(courses, &page, |c| c.id.0);
         let ids: Vec<CourseId> = page.items.iter().map(|c| c.id).collect();
@@ -189,20 +206,38 @@ impl Lms {
     /// suite's) check; it reads every progress row of the course, so do not serve it.
     pub async fn check_rollups(&self, org: &str, course: &str) -> Result<RollupCheck, LmsError> {
         let mut tx = self.read().await?;
-        let org = tx.org_by_slug(org).await?.ok_or(LmsError::NotFound("org"))?;
-        tx.set_scope(TenantScope { org: Some(org.id), user: None }).await?;
-        let course = tx.course(org.id, CourseKey::parse(course)).await?.ok_or(LmsError::NotFound("course"))?.id;
+        let org = tx
+            .org_by_slug(org)
+            .await?
+            .ok_or(LmsError::NotFound("org"))?;
+        tx.set_scope(TenantScope {
+            org: Some(org.id),
+            user: None,
+        })
+        .await?;
+        let course = tx
+            .course(org.id, CourseKey::parse(course))
+            .await?
+            .ok_or(LmsError::NotFound("course"))?
+            .id;
         let outline = tx.outline(course).await?;
         let mut check = RollupCheck::default();
         // (completed count) → (active enrollments, of which completed), from the rows.
-        let mut counted: std::collections::BTreeMap<u32, (u64, u64)> = std::collections::BTreeMap::new();
+        let mut counted: std::collections::BTreeMap<u32, (u64, u64)> =
+            std::collections::BTreeMap::new();
         let mut page = PageRequest::first(crate::page::MAX_LIMIT);
         loop {
             let enrollments = tx.list_enrollments(course, &page).await?;
             let more = enrollments.len() > page.limit as usize;
-            let users: Vec<UserId> = enrollments.iter().take(page.limit as usize).map(|e| e.user_id).collect();
-            let mut by_user: std::collections::HashMap<UserId, Vec<crate::enrollment::LessonProgress>> =
-                std::collections::HashMap::new();
+            let users: Vec<UserId> = enrollments
+                .iter()
+                .take(page.limit as usize)
+                .map(|e| e.user_id)
+                .collect();
+            let mut by_user: std::collections::HashMap<
+                UserId,
+                Vec<crate::enrollment::LessonProgress>,
+            > = std::collections::HashMap::new();
             for row in tx.progress_rows(&users, &[course]).await? {
                 by_user.entry(row.user_id).or_default().push(row);
             }

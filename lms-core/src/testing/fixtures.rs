@@ -2,8 +2,8 @@
 //! and helpers to build courses.
 
 use crate::{
-    Actor, CourseOutline, CoursePatch, CourseStatus, Lesson, LessonKind, Lms, LmsError, Module, ModuleId, ModuleInput,
-    NewCourse, NewLesson, NewOrg, NewUser, PriceInput, Role,
+    Actor, CourseOutline, CoursePatch, CourseStatus, Lesson, LessonKind, Lms, LmsError, Module,
+    ModuleId, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser, PriceInput, Role,
 };
 use serde_json::{Value, json};
 
@@ -34,11 +34,29 @@ impl World {
         let instructor = user(&lms, "instructor@acme.test", "Ivan Instructor").await;
         let learner = user(&lms, "learner@acme.test", "Lea Learner").await;
         let outsider = user(&lms, "outsider@else.test", "Otto Outsider").await;
-        let org = lms.create_org(&admin, NewOrg { slug: ORG.into(), name: "Acme".into() }).await.expect("create org");
+        let org = lms
+            .create_org(
+                &admin,
+                NewOrg {
+                    slug: ORG.into(),
+                    name: "Acme".into(),
+                },
+            )
+            .await
+            .expect("create org");
         for (who, role) in [(&instructor, Role::Instructor), (&learner, Role::Learner)] {
-            lms.set_member_role(&admin, ORG, who.user_id().expect("user"), role).await.expect("add member");
+            lms.set_member_role(&admin, ORG, who.user_id().expect("user"), role)
+                .await
+                .expect("add member");
         }
-        Self { lms, admin, instructor, learner, outsider, org_id: org.id }
+        Self {
+            lms,
+            admin,
+            instructor,
+            learner,
+            outsider,
+            org_id: org.id,
+        }
     }
 
     /// A signed-in user with no membership anywhere.
@@ -51,10 +69,16 @@ impl World {
         let new = NewCourse {
             slug: slug.into(),
             title: format!("Course {slug}"),
-            price: price.map(|amount| PriceInput { amount, currency: "usd".into() }),
+            price: price.map(|amount| PriceInput {
+                amount,
+                currency: "usd".into(),
+            }),
             ..Default::default()
         };
-        self.lms.create_course(&self.instructor, ORG, new).await.expect("create course")
+        self.lms
+            .create_course(&self.instructor, ORG, new)
+            .await
+            .expect("create course")
     }
 
     /// A published course by the instructor with two modules:
@@ -63,28 +87,70 @@ impl World {
     pub async fn published(&self, slug: &str, price: Option<i64>) -> CourseOutline {
         self.draft(slug, price).await;
         let basics = self.module(slug, "Basics").await;
-        self.lesson(slug, basics.id, "Intro", LessonKind::Text, json!({"markdown": "# Hello"})).await;
-        self.lesson(slug, basics.id, "Watch", LessonKind::Video, json!({"url": "https://video.test/1"})).await;
+        self.lesson(
+            slug,
+            basics.id,
+            "Intro",
+            LessonKind::Text,
+            json!({"markdown": "# Hello"}),
+        )
+        .await;
+        self.lesson(
+            slug,
+            basics.id,
+            "Watch",
+            LessonKind::Video,
+            json!({"url": "https://video.test/1"}),
+        )
+        .await;
         let check = self.module(slug, "Check").await;
-        self.lesson(slug, check.id, "Quiz", LessonKind::Quiz, quiz_content(Some(3))).await;
+        self.lesson(
+            slug,
+            check.id,
+            "Quiz",
+            LessonKind::Quiz,
+            quiz_content(Some(3)),
+        )
+        .await;
         self.publish(slug).await;
-        self.lms.course(&self.instructor, ORG, slug).await.expect("outline")
+        self.lms
+            .course(&self.instructor, ORG, slug)
+            .await
+            .expect("outline")
     }
 
     /// Publishes a draft.
     pub async fn publish(&self, slug: &str) {
-        let patch = CoursePatch { status: Some(CourseStatus::Published), ..Default::default() };
-        self.lms.update_course(&self.instructor, ORG, slug, patch).await.expect("publish");
+        let patch = CoursePatch {
+            status: Some(CourseStatus::Published),
+            ..Default::default()
+        };
+        self.lms
+            .update_course(&self.instructor, ORG, slug, patch)
+            .await
+            .expect("publish");
     }
 
     /// Appends a module to a course of the instructor.
     pub async fn module(&self, slug: &str, title: &str) -> Module {
-        let input = ModuleInput { title: title.into() };
-        self.lms.create_module(&self.instructor, ORG, slug, input).await.expect("create module")
+        let input = ModuleInput {
+            title: title.into(),
+        };
+        self.lms
+            .create_module(&self.instructor, ORG, slug, input)
+            .await
+            .expect("create module")
     }
 
     /// Appends a required lesson to a module.
-    pub async fn lesson(&self, slug: &str, module: ModuleId, title: &str, kind: LessonKind, content: Value) -> Lesson {
+    pub async fn lesson(
+        &self,
+        slug: &str,
+        module: ModuleId,
+        title: &str,
+        kind: LessonKind,
+        content: Value,
+    ) -> Lesson {
         let new = NewLesson {
             title: title.into(),
             kind,
@@ -93,7 +159,10 @@ impl World {
             duration_minutes: Some(5),
             required: None,
         };
-        self.lms.create_lesson(&self.instructor, ORG, slug, module, new).await.expect("create lesson")
+        self.lms
+            .create_lesson(&self.instructor, ORG, slug, module, new)
+            .await
+            .expect("create lesson")
     }
 }
 
@@ -115,7 +184,13 @@ pub fn quiz_content(max_attempts: Option<u32>) -> Value {
 }
 
 async fn user(lms: &Lms, email: &str, name: &str) -> Actor {
-    let user = lms.create_user(NewUser { email: email.into(), name: name.into() }).await.expect("create user");
+    let user = lms
+        .create_user(NewUser {
+            email: email.into(),
+            name: name.into(),
+        })
+        .await
+        .expect("create user");
     Actor::User(user.id)
 }
 
@@ -134,7 +209,10 @@ pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, LmsError>, fields: &
     match result {
         Err(LmsError::Validation(errors)) => {
             for field in fields {
-                assert!(errors.0.iter().any(|e| e.field == *field), "no error on {field}: {errors:?}");
+                assert!(
+                    errors.0.iter().any(|e| e.field == *field),
+                    "no error on {field}: {errors:?}"
+                );
             }
         }
         other => panic!("expected a validation error on {fields:?}, got {other:?}"),
