@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, Utc};
-use lms_core::store::Access;
+use lms_core::store::{Access, AccountTx, StoreTx};
 use lms_core::{Actor, AuthSession, Lms, LmsError, NewUser, StoreError, User};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
@@ -96,8 +96,9 @@ impl BuiltInAuth {
         let token = new_token()?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
         tx.insert_user(&user).await?;
-        tx.set_password_hash(user.id, &hash).await?;
-        tx.insert_session(&self.session_for(&user, &token, now))
+        accounts(&mut tx)?.set_password_hash(user.id, &hash).await?;
+        accounts(&mut tx)?
+            .insert_session(&self.session_for(&user, &token, now))
             .await?;
         tx.commit().await?;
         Ok(SignedIn { user, token })
@@ -118,7 +119,7 @@ impl BuiltInAuth {
             format!("client:{}", client.unwrap_or("unknown")),
         ])?;
         let mut tx = self.lms.store().begin(Access::Read).await?;
-        let found = tx.password_hash(&email).await?;
+        let found = accounts(&mut tx)?.password_hash(&email).await?;
         drop(tx);
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), hash),
@@ -129,7 +130,8 @@ impl BuiltInAuth {
         let now = Utc::now().trunc_subsecs(6);
         let token = new_token()?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
-        tx.insert_session(&self.session_for(&user, &token, now))
+        accounts(&mut tx)?
+            .insert_session(&self.session_for(&user, &token, now))
             .await?;
         tx.commit().await?;
         Ok(SignedIn { user, token })
@@ -138,7 +140,9 @@ impl BuiltInAuth {
     /// Ends the session of `token`.
     pub async fn sign_out(&self, token: &str) -> Result<(), ApiError> {
         let mut tx = self.lms.store().begin(Access::Write).await?;
-        tx.delete_session(&token_hash(token)).await?;
+        accounts(&mut tx)?
+            .delete_session(&token_hash(token))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -187,7 +191,7 @@ impl Authenticate for BuiltInAuth {
         let hash = token_hash(token);
         let now = Utc::now().trunc_subsecs(6);
         let mut tx = self.lms.store().begin(Access::Read).await?;
-        let session = tx
+        let session = accounts(&mut tx)?
             .session(&hash)
             .await?
             .filter(|s| s.expires_at > now)
@@ -196,11 +200,23 @@ impl Authenticate for BuiltInAuth {
         // Sliding expiry, written at most once a day per session rather than per request.
         if session.expires_at - now < self.ttl() - chrono::Duration::days(1) {
             let mut tx = self.lms.store().begin(Access::Write).await?;
-            tx.extend_session(&hash, now + self.ttl()).await?;
+            accounts(&mut tx)?
+                .extend_session(&hash, now + self.ttl())
+                .await?;
             tx.commit().await?;
         }
         Ok(Actor::User(session.user_id))
     }
+}
+
+/// The store's account records, in the same transaction.
+fn accounts(tx: &mut Box<dyn StoreTx>) -> Result<&mut dyn AccountTx, LmsError> {
+    tx.accounts().ok_or_else(|| {
+        internal(
+            "the built-in sign-in needs a store that keeps accounts (StoreTx::accounts is \
+             None): use lms-sqlite or lms-postgres, or bring your own Authenticate",
+        )
+    })
 }
 
 /// Token hashes are what the store keeps: SHA-256, URL-safe base64.

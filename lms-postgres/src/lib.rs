@@ -92,7 +92,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
@@ -106,8 +105,8 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use tx::PgTx;
 use tx::TxSettings;
+pub use tx::{PgConn, PgRecord, PgTx};
 
 /// The table that records applied migrations; not sqlx's default, so that a host
 /// application using sqlx migrations in the same database keeps its own.
@@ -272,10 +271,8 @@ impl Store for PgStore {
             Access::Read => self.pool.begin_with("BEGIN READ ONLY").await,
             Access::Write => self.pool.begin().await,
         };
-        Ok(Box::new(PgTx::new(
-            tx.map_err(tx::map_error)?,
-            self.settings,
-        )))
+        let conn = PgConn::new(tx.map_err(tx::map_error)?, self.settings);
+        Ok(Box::new(PgTx::new(conn)))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -311,7 +308,9 @@ impl Store for PgStore {
             .persistent(self.settings.named_statements);
         let rows = q.fetch_all(&mut *tx).await.map_err(tx::map_error)?;
         tx.commit().await.map_err(tx::map_error)?;
-        rows.iter().map(rows::event_head).collect()
+        rows.into_iter()
+            .map(|row| lms_sql::decode::event_head(&PgRecord(row)))
+            .collect()
     }
 
     /// `LISTEN lms_events` on a connection of its own (see [`PgOptions::listen_url`]): every

@@ -17,7 +17,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod rows;
 mod tx;
 
 use async_trait::async_trait;
@@ -31,7 +30,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use tx::SqliteTx;
+pub use tx::{SqliteConn, SqliteRecord, SqliteTx};
 
 /// The name of the table that records applied migrations; not sqlx's default, so that a
 /// host application using sqlx migrations on the same database keeps its own.
@@ -162,10 +161,8 @@ impl Store for SqliteStore {
             Access::Read => self.pool.begin().await,
             Access::Write => self.pool.begin_with("BEGIN IMMEDIATE").await,
         };
-        Ok(Box::new(SqliteTx::new(
-            tx.map_err(tx::map_error)?,
-            self.events.clone(),
-        )))
+        let conn = SqliteConn::new(tx.map_err(tx::map_error)?, self.events.clone());
+        Ok(Box::new(SqliteTx::new(conn)))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -187,7 +184,9 @@ impl Store for SqliteStore {
                 .bind(after)
                 .bind(i64::from(limit));
         let rows = q.fetch_all(&self.pool).await.map_err(tx::map_error)?;
-        rows.iter().map(rows::event_head).collect()
+        rows.into_iter()
+            .map(|row| lms_sql::decode::event_head(&SqliteRecord(row)))
+            .collect()
     }
 
     /// This process's commits only: processes sharing a file hear each other through the

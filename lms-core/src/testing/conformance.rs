@@ -2362,14 +2362,19 @@ pub async fn auth_records_round_trip(lms: Lms) {
         .unwrap();
     let mut tx = lms.store().begin(Access::Write).await.unwrap();
     assert_eq!(
-        tx.password_hash("ada@example.com").await.unwrap(),
+        accounts(&mut tx)
+            .password_hash("ada@example.com")
+            .await
+            .unwrap(),
         None,
         "no password yet"
     );
-    tx.set_password_hash(user.id, "$argon2id$first")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$first")
         .await
         .unwrap();
-    tx.set_password_hash(user.id, "$argon2id$second")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$second")
         .await
         .unwrap();
     let now = Utc::now().trunc_subsecs(6);
@@ -2379,47 +2384,67 @@ pub async fn auth_records_round_trip(lms: Lms) {
         created_at: now,
         expires_at: now + chrono::Duration::days(30),
     };
-    tx.insert_session(&session).await.unwrap();
+    accounts(&mut tx).insert_session(&session).await.unwrap();
     assert!(matches!(
-        tx.insert_session(&session).await,
+        accounts(&mut tx).insert_session(&session).await,
         Err(crate::StoreError::Duplicate(_))
     ));
     drop(tx);
     let mut tx = lms.store().begin(Access::Write).await.unwrap();
     assert_eq!(
-        tx.session("hash-of-token").await.unwrap(),
+        accounts(&mut tx).session("hash-of-token").await.unwrap(),
         None,
         "a dropped transaction stored nothing"
     );
-    tx.set_password_hash(user.id, "$argon2id$second")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$second")
         .await
         .unwrap();
-    tx.insert_session(&session).await.unwrap();
+    accounts(&mut tx).insert_session(&session).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = lms.store().begin(Access::Write).await.unwrap();
-    let (found, hash) = tx
+    let (found, hash) = accounts(&mut tx)
         .password_hash("ada@example.com")
         .await
         .unwrap()
         .expect("a password");
     assert_eq!((found, hash.as_str()), (user, "$argon2id$second"));
     assert_eq!(
-        tx.session("hash-of-token").await.unwrap(),
+        accounts(&mut tx).session("hash-of-token").await.unwrap(),
         Some(session.clone())
     );
     let later = now + chrono::Duration::days(31);
-    tx.extend_session("hash-of-token", later).await.unwrap();
+    accounts(&mut tx)
+        .extend_session("hash-of-token", later)
+        .await
+        .unwrap();
     assert_eq!(
-        tx.session("hash-of-token")
+        accounts(&mut tx)
+            .session("hash-of-token")
             .await
             .unwrap()
             .map(|s| s.expires_at),
         Some(later)
     );
-    tx.delete_session("hash-of-token").await.unwrap();
-    tx.delete_session("hash-of-token").await.unwrap();
-    assert_eq!(tx.session("hash-of-token").await.unwrap(), None);
+    accounts(&mut tx)
+        .delete_session("hash-of-token")
+        .await
+        .unwrap();
+    accounts(&mut tx)
+        .delete_session("hash-of-token")
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts(&mut tx).session("hash-of-token").await.unwrap(),
+        None
+    );
     tx.commit().await.unwrap();
+}
+
+/// The store's account records (both shipped stores keep them).
+fn accounts(tx: &mut Box<dyn crate::StoreTx>) -> &mut dyn crate::store::AccountTx {
+    tx.accounts()
+        .expect("this store keeps no accounts (StoreTx::accounts is None)")
 }
 
 pub async fn health_pings_the_store(lms: Lms) {

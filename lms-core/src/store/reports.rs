@@ -1,0 +1,53 @@
+//! What reports read: report rows and the rollups grouped per course, never the progress rows.
+use crate::enrollment::Enrollment;
+use crate::error::StoreError;
+use crate::ids::CourseId;
+use crate::page::PageRequest;
+use async_trait::async_trait;
+
+/// One learner's line of a course report, read from the enrollment rollup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    /// The enrollment (its id is the sort key).
+    pub enrollment: Enrollment,
+    /// The learner's display name.
+    pub name: String,
+}
+
+/// How many active enrollments of a course have completed a given number of required
+/// lessons: the rollups, grouped, so that reports read one row per distinct count rather
+/// than one per learner or per progress row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollupBucket {
+    /// The course.
+    pub course_id: CourseId,
+    /// Required lessons completed.
+    pub completed_required: u32,
+    /// Active enrollments with that count.
+    pub enrollments: u64,
+    /// Of those, how many have recorded completion.
+    pub completed: u64,
+}
+
+/// What reports read: report rows and the rollups grouped per course, never the progress rows.
+///
+/// Part of [`super::StoreTx`]: every method runs inside the store transaction.
+#[async_trait]
+pub trait ReportTx: Send {
+    /// A page of the course's active enrollments with learner names, ordered by enrollment id.
+    async fn report_rows(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<ReportRow>, StoreError>;
+    /// The rollups of the courses' active enrollments, grouped by completed count.
+    async fn rollup_buckets(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<RollupBucket>, StoreError>;
+    /// How many required lessons each course has (courses without lessons may be absent).
+    async fn required_totals(
+        &mut self,
+        courses: &[CourseId],
+    ) -> Result<Vec<(CourseId, u32)>, StoreError>;
+}

@@ -1,0 +1,20 @@
+//! User rows (people, not credentials: see [`super::AccountTx`]).
+use crate::error::StoreError;
+use crate::ids::UserId;
+use crate::org::User;
+use async_trait::async_trait;
+
+/// User rows (people, not credentials: see [`super::AccountTx`]).
+///
+/// Part of [`super::StoreTx`]: every method runs inside the store transaction.
+#[async_trait]
+pub trait UserTx: Send {
+    /// Inserts many users at once (bulk import; `Duplicate(UserEmail)` as for one).
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError>;
+    /// Inserts a user (`Duplicate(UserEmail)` when the email is taken).
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
+    /// The user with this id.
+    async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// The user with this (normalized) email.
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+}

@@ -1,0 +1,92 @@
+//! Events on Postgres: written at commit under a transaction-scoped advisory lock, so
+//! outbox positions follow commit order across connections, then announced with `NOTIFY`
+//! (which Postgres delivers only if the transaction commits).
+
+use super::{PgConn, ids};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use lms_core::{NewEvent, NotificationId, StoreError, UserId};
+use lms_sql::{EventDialect, SqlRow};
+use uuid::Uuid;
+
+/// The channel every instance LISTENs on; a committed event NOTIFYs it.
+pub(crate) const EVENTS_CHANNEL: &str = "lms_events";
+
+/// The transaction-scoped advisory lock that orders outbox positions by commit.
+const EVENTS_LOCK: i64 = 0x6c6d_735f_6576_7473; // "lms_evts"
+
+#[async_trait]
+impl EventDialect for PgConn {
+    async fn append_event(&mut self, event: NewEvent) -> Result<(), StoreError> {
+        self.events.push(event);
+        Ok(())
+    }
+
+    async fn mark_notifications_read(
+        &mut self,
+        user: UserId,
+        ids: Option<&[NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "UPDATE notifications SET read_at = $1
+             WHERE user_id = $2 AND read_at IS NULL AND ($3::uuid[] IS NULL OR id = ANY($3))",
+        )
+        .bind(at)
+        .bind(user.0)
+        .bind(ids.map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()));
+        self.run(q).await.map(drop)
+    }
+}
+
+/// Writes the appended events and their notifications, then NOTIFYs: the last writes
+/// before COMMIT. The advisory lock is held to the end of the transaction, so positions
+/// are taken in commit order (held briefly: nothing else is locked after it).
+pub(super) async fn write_events(conn: &mut PgConn) -> Result<(), StoreError> {
+    let events = std::mem::take(&mut conn.events);
+    if events.is_empty() {
+        return Ok(());
+    }
+    conn.run(sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(EVENTS_LOCK))
+        .await?;
+    for event in events {
+        let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
+        let q = sqlx::query(
+            "INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+        )
+        .bind(event.org_id.0)
+        .bind(event.course_id.0)
+        .bind(event.kind.as_str())
+        .bind(&event.data)
+        .bind(&audience)
+        .bind(event.created_at);
+        let row = conn.rows(q).await?.pop();
+        let seq = row
+            .ok_or_else(|| StoreError::Corrupt("no event seq".into()))?
+            .int("seq")?;
+        if event.recipients.is_empty() {
+            continue;
+        }
+        let q = sqlx::query(
+            "INSERT INTO notifications (id, seq, org_id, user_id, kind)
+             SELECT id, $2, $3, user_id, kind
+             FROM UNNEST($1::uuid[], $4::uuid[], $5::text[]) AS r (id, user_id, kind)",
+        )
+        .bind(ids(&event.recipients, |r| r.id.0))
+        .bind(seq)
+        .bind(event.org_id.0)
+        .bind(audience)
+        .bind(
+            event
+                .recipients
+                .iter()
+                .map(|r| r.kind.as_str())
+                .collect::<Vec<_>>(),
+        );
+        conn.run(q).await?;
+    }
+    conn.run(sqlx::query("SELECT pg_notify($1, '')").bind(EVENTS_CHANNEL))
+        .await
+        .map(drop)
+}

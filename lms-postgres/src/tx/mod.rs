@@ -1,0 +1,213 @@
+//! The Postgres transaction: [`lms_sql::SqlTx`] over a [`PgConn`]. The statements are
+//! `lms-sql`'s; this module binds and reads Postgres's types, and each sibling file holds
+//! one aggregate's Postgres-only part: row locks, `UNNEST` and `= ANY($1)` for lists, the
+//! outbox's commit-order lock and `NOTIFY`.
+//!
+//! Locks follow one order so that concurrent calls queue instead of deadlocking: a
+//! curriculum change takes the course row `FOR UPDATE`; a learner's write first shares the
+//! course row (`FOR KEY SHARE`, as its foreign-key checks would anyway), then takes its
+//! enrollment row `FOR NO KEY UPDATE`.
+
+mod certificates;
+mod courses;
+mod curriculum;
+mod enrollments;
+mod events;
+mod orgs;
+mod progress;
+mod reports;
+mod users;
+
+pub(crate) use events::EVENTS_CHANNEL;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use lms_core::store::TenantScope;
+use lms_core::{NewEvent, StoreError, UniqueKey};
+use lms_sql::{Arg, Connection, Query, SqlRow};
+use serde_json::Value;
+use sqlx::error::ErrorKind;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Column, Postgres, Row, Transaction, TypeInfo};
+use std::borrow::Cow;
+use uuid::Uuid;
+
+/// One Postgres transaction, as the shared statements see it.
+pub struct PgConn {
+    tx: Transaction<'static, Postgres>,
+    settings: TxSettings,
+    /// Events appended so far, written at commit.
+    events: Vec<NewEvent>,
+}
+
+/// A Postgres store transaction (see [`lms_core::StoreTx`]).
+pub type PgTx = lms_sql::SqlTx<PgConn>;
+
+/// What every transaction of a store does the same way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TxSettings {
+    /// Prepare named, reusable statements (off behind a transaction-mode pooler, where the
+    /// next transaction may run on a server connection that never saw them).
+    pub(crate) named_statements: bool,
+    /// Name the tenant scope of every transaction for the row-level security policies.
+    pub(crate) row_level_security: bool,
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+
+impl PgConn {
+    pub(crate) fn new(tx: Transaction<'static, Postgres>, settings: TxSettings) -> Self {
+        Self {
+            tx,
+            settings,
+            events: Vec::new(),
+        }
+    }
+
+    fn prepare<'q>(&self, query: Query<'q>) -> PgQuery<'q> {
+        let mut prepared = match query.sql(Self::TENANT_COLUMNS) {
+            Cow::Borrowed(sql) => sqlx::query(sql),
+            Cow::Owned(sql) => sqlx::query(sqlx::AssertSqlSafe(sql)),
+        };
+        for arg in query.into_args() {
+            prepared = match arg {
+                Arg::Uuid(v) => prepared.bind(v),
+                Arg::Text(v) => prepared.bind(v),
+                Arg::Int(v) => prepared.bind(v),
+                Arg::Bool(v) => prepared.bind(v),
+                Arg::Time(v) => prepared.bind(v),
+                Arg::Json(v) => prepared.bind(v.map(sqlx::types::Json)),
+            };
+        }
+        prepared.persistent(self.settings.named_statements)
+    }
+
+    /// Runs a statement built here with Postgres-only binds (arrays).
+    async fn run(&mut self, query: PgQuery<'_>) -> Result<u64, StoreError> {
+        let query = query.persistent(self.settings.named_statements);
+        let done = query.execute(&mut *self.tx).await.map_err(map_error)?;
+        Ok(done.rows_affected())
+    }
+
+    /// Runs a query built here with Postgres-only binds (arrays).
+    async fn rows(&mut self, query: PgQuery<'_>) -> Result<Vec<PgRecord>, StoreError> {
+        let query = query.persistent(self.settings.named_statements);
+        let rows = query.fetch_all(&mut *self.tx).await.map_err(map_error)?;
+        Ok(rows.into_iter().map(PgRecord).collect())
+    }
+}
+
+#[async_trait]
+impl Connection for PgConn {
+    type Row = PgRecord;
+
+    /// Every tenant row carries its org, for the row-level security policies.
+    const TENANT_COLUMNS: bool = true;
+
+    async fn execute(&mut self, query: Query<'_>) -> Result<u64, StoreError> {
+        let done = self.prepare(query).execute(&mut *self.tx).await;
+        Ok(done.map_err(map_error)?.rows_affected())
+    }
+
+    async fn fetch_all(&mut self, query: Query<'_>) -> Result<Vec<PgRecord>, StoreError> {
+        let rows = self.prepare(query).fetch_all(&mut *self.tx).await;
+        Ok(rows.map_err(map_error)?.into_iter().map(PgRecord).collect())
+    }
+
+    async fn fetch_optional(&mut self, query: Query<'_>) -> Result<Option<PgRecord>, StoreError> {
+        let row = self.prepare(query).fetch_optional(&mut *self.tx).await;
+        Ok(row.map_err(map_error)?.map(PgRecord))
+    }
+
+    async fn commit(mut self) -> Result<(), StoreError> {
+        events::write_events(&mut self).await?;
+        self.tx.commit().await.map_err(map_error)
+    }
+
+    async fn set_scope(&mut self, scope: TenantScope) -> Result<(), StoreError> {
+        if !self.settings.row_level_security {
+            return Ok(());
+        }
+        // Transaction-local (`is_local = true`): gone at COMMIT, so a pooled connection
+        // never carries one caller's scope into another's transaction.
+        let text = |id: Option<Uuid>| id.map_or_else(String::new, |id| id.to_string());
+        let q = sqlx::query(
+            "SELECT set_config('lms.org_id', $1, true), set_config('lms.user_id', $2, true)",
+        )
+        .bind(text(scope.org.map(|o| o.0)))
+        .bind(text(scope.user.map(|u| u.0)));
+        self.run(q).await.map(drop)
+    }
+}
+
+/// Maps sqlx errors onto the store's: broken unique keys by constraint name, lost
+/// connections as unavailable, the rest as backend failures.
+pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
+    match error {
+        sqlx::Error::Database(db) if db.kind() == ErrorKind::UniqueViolation => {
+            let key = match db.constraint() {
+                Some("orgs_slug") => UniqueKey::OrgSlug,
+                Some("users_email") => UniqueKey::UserEmail,
+                Some("courses_org_slug") => UniqueKey::CourseSlug,
+                Some("memberships_pkey") => UniqueKey::Membership,
+                Some("enrollments_user_course") => UniqueKey::Enrollment,
+                Some("quiz_attempts_number") => UniqueKey::AttemptNumber,
+                _ => UniqueKey::Other,
+            };
+            StoreError::Duplicate(key)
+        }
+        e @ (sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)) => StoreError::Unavailable(Box::new(e)),
+        e => StoreError::Backend(Box::new(e)),
+    }
+}
+
+/// A Postgres result row read by the shared decoders: integers of any width (`smallint`,
+/// `integer`, `bigint`), `jsonb`, `uuid[]`.
+pub struct PgRecord(pub(crate) PgRow);
+
+impl PgRecord {
+    fn get<'r, T>(&'r self, column: &str) -> Result<T, StoreError>
+    where
+        T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+    {
+        let value = self.0.try_get(column);
+        value.map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+    }
+}
+
+impl SqlRow for PgRecord {
+    fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
+        self.get(column)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.get(column)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        let width = self.0.try_column(column).map(|c| c.type_info().name());
+        match width.map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))? {
+            "INT2" => Ok(self.get::<Option<i16>>(column)?.map(i64::from)),
+            "INT4" => Ok(self.get::<Option<i32>>(column)?.map(i64::from)),
+            _ => self.get(column),
+        }
+    }
+    fn bool(&self, column: &str) -> Result<bool, StoreError> {
+        self.get(column)
+    }
+    fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.get(column)
+    }
+    fn opt_json(&self, column: &str) -> Result<Option<Value>, StoreError> {
+        self.get(column)
+    }
+    fn uuids(&self, column: &str) -> Result<Vec<Uuid>, StoreError> {
+        self.get(column)
+    }
+}
+
+/// The ids of `items`, as one array parameter.
+fn ids<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
+    items.iter().map(id).collect()
+}

@@ -1,0 +1,48 @@
+//! Progress on Postgres: bulk inserts as `UNNEST` (with each row's org, for row-level
+//! security), lists of ids as `= ANY($1)`.
+
+use super::{PgConn, ids};
+use async_trait::async_trait;
+use lms_core::{CourseId, LessonProgress, StoreError, UserId};
+use lms_sql::row::all;
+use lms_sql::{ProgressDialect, decode};
+
+#[async_trait]
+impl ProgressDialect for PgConn {
+    async fn insert_progress_rows(&mut self, rows: &[LessonProgress]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(20_000) {
+            let q = sqlx::query(
+                "INSERT INTO lesson_progress (user_id, lesson_id, course_id, org_id, status, percent,
+                                              completed_at, updated_at)
+                 SELECT p.user_id, p.lesson_id, p.course_id, c.org_id, p.status, p.percent,
+                        p.completed_at, p.updated_at
+                 FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[],
+                             $6::timestamptz[], $7::timestamptz[])
+                      AS p (user_id, lesson_id, course_id, status, percent, completed_at, updated_at)
+                 JOIN courses c ON c.id = p.course_id",
+            )
+            .bind(ids(chunk, |p| p.user_id.0))
+            .bind(ids(chunk, |p| p.lesson_id.0))
+            .bind(ids(chunk, |p| p.course_id.0))
+            .bind(chunk.iter().map(|p| p.status.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| i16::from(p.percent)).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.completed_at).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|p| p.updated_at).collect::<Vec<_>>());
+            self.run(q).await?;
+        }
+        Ok(())
+    }
+
+    async fn progress_rows(
+        &mut self,
+        users: &[UserId],
+        courses: &[CourseId],
+    ) -> Result<Vec<LessonProgress>, StoreError> {
+        let q = sqlx::query(
+            "SELECT * FROM lesson_progress WHERE user_id = ANY($1) AND course_id = ANY($2)",
+        )
+        .bind(ids(users, |u| u.0))
+        .bind(ids(courses, |c| c.0));
+        all(&self.rows(q).await?, decode::lesson_progress)
+    }
+}

@@ -1,0 +1,75 @@
+//! Org rows.
+
+use crate::row::{SqlRow, id};
+use crate::{Connection, Dialect, Query, SqlTx};
+use async_trait::async_trait;
+use lms_core::store::OrgTx;
+use lms_core::{Org, OrgId, StoreError};
+
+/// The org part of a dialect.
+#[async_trait]
+pub trait OrgDialect: Connection {
+    /// Locks the org row until the transaction ends (serializes membership changes).
+    async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl<C: Dialect> OrgTx for SqlTx<C> {
+    async fn insert_org(&mut self, org: &Org) -> Result<(), StoreError> {
+        let q = Query::new(
+            "INSERT INTO orgs (id, slug, name, settings, membership_plan, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org.id.0)
+        .bind(&org.slug)
+        .bind(&org.name)
+        .bind(&org.settings)
+        .bind(plan_json(org))
+        .bind(org.created_at);
+        self.conn.execute(q).await.map(drop)
+    }
+
+    async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError> {
+        let q = Query::new("SELECT * FROM orgs WHERE slug = $1").bind(slug);
+        crate::row::one(self.conn.fetch_optional(q).await?, org)
+    }
+
+    async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError> {
+        self.conn.lock_org(org).await
+    }
+
+    async fn update_org(&mut self, org: &Org) -> Result<(), StoreError> {
+        let q = Query::new(
+            "UPDATE orgs SET name = $1, settings = $2, membership_plan = $3 WHERE id = $4",
+        )
+        .bind(&org.name)
+        .bind(&org.settings)
+        .bind(plan_json(org))
+        .bind(org.id.0);
+        self.conn.execute(q).await.map(drop)
+    }
+}
+
+/// The org's membership plan as a JSON value, or NULL.
+fn plan_json(org: &Org) -> Option<serde_json::Value> {
+    org.membership_plan
+        .as_ref()
+        .map(|plan| serde_json::json!(plan))
+}
+
+/// Reads an `orgs` row.
+pub fn org(row: &impl SqlRow) -> Result<Org, StoreError> {
+    let membership_plan = row
+        .opt_json("membership_plan")?
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("column membership_plan: {e}")))?;
+    Ok(Org {
+        id: id(row, "id")?,
+        slug: row.text("slug")?,
+        name: row.text("name")?,
+        settings: row.json("settings")?,
+        membership_plan,
+        created_at: row.time("created_at")?,
+    })
+}

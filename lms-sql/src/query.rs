@@ -1,0 +1,123 @@
+//! A statement and its arguments, independent of the database that will run it.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::borrow::Cow;
+use uuid::Uuid;
+
+/// One bound argument. Each store binds these as its driver's types: a UUID is a `uuid`
+/// on Postgres and a 16-byte blob on SQLite, JSON is `jsonb` or text, integers are
+/// 64-bit (Postgres casts them to the column's width on assignment).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg<'a> {
+    /// A UUID, or NULL.
+    Uuid(Option<Uuid>),
+    /// Text, or NULL.
+    Text(Option<&'a str>),
+    /// An integer, or NULL.
+    Int(Option<i64>),
+    /// A boolean.
+    Bool(bool),
+    /// A point in time, or NULL.
+    Time(Option<DateTime<Utc>>),
+    /// A JSON document, or NULL.
+    Json(Option<Cow<'a, Value>>),
+}
+
+/// A statement written once for every dialect, with its arguments.
+///
+/// Placeholders are `$1`, `$2`, … (both sqlx drivers accept them; a number used twice is
+/// one argument). Text in braces, such as `{org_id, }`, names a column that only dialects
+/// with [`crate::Connection::TENANT_COLUMNS`] have (Postgres keeps the org on every row for
+/// row-level security): they keep the text, the others drop it.
+///
+/// ```
+/// use lms_sql::{Arg, Query};
+///
+/// let q = Query::new("INSERT INTO t (id, {org_id, }title) SELECT $1, {org_id, }$2 FROM c")
+///     .bind(uuid::Uuid::nil())
+///     .bind("Intro");
+/// assert_eq!(q.sql(false), "INSERT INTO t (id, title) SELECT $1, $2 FROM c");
+/// assert_eq!(q.sql(true), "INSERT INTO t (id, org_id, title) SELECT $1, org_id, $2 FROM c");
+/// assert_eq!(q.args()[1], Arg::Text(Some("Intro")));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Query<'a> {
+    template: &'static str,
+    args: Vec<Arg<'a>>,
+}
+
+impl<'a> Query<'a> {
+    /// A statement without arguments yet.
+    pub fn new(template: &'static str) -> Self {
+        Self {
+            template,
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds the next argument.
+    #[must_use]
+    pub fn bind(mut self, arg: impl Into<Arg<'a>>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// The statement as a dialect with or without tenant columns runs it.
+    pub fn sql(&self, tenant_columns: bool) -> Cow<'static, str> {
+        if !self.template.contains('{') {
+            return Cow::Borrowed(self.template);
+        }
+        let mut sql = String::with_capacity(self.template.len());
+        let mut rest = self.template;
+        while let Some(open) = rest.find('{') {
+            sql.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |i| open + i);
+            if tenant_columns {
+                sql.push_str(&rest[open + 1..close]);
+            }
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        sql.push_str(rest);
+        Cow::Owned(sql)
+    }
+
+    /// The arguments, in placeholder order.
+    pub fn args(&self) -> &[Arg<'a>] {
+        &self.args
+    }
+
+    /// Takes the arguments out, for binding.
+    pub fn into_args(self) -> Vec<Arg<'a>> {
+        self.args
+    }
+}
+
+macro_rules! arg_from {
+    ($variant:ident: $($ty:ty => $convert:expr),+ $(,)?) => {$(
+        impl<'a> From<$ty> for Arg<'a> {
+            fn from(value: $ty) -> Self {
+                #[allow(clippy::redundant_closure_call)]
+                Arg::$variant(($convert)(value))
+            }
+        }
+    )+};
+}
+
+arg_from!(Uuid: Uuid => Some, Option<Uuid> => |v| v);
+arg_from!(Text: &'a str => Some, &'a String => |v: &'a String| Some(v.as_str()), Option<&'a str> => |v| v);
+arg_from!(
+    Int: i64 => Some,
+    i32 => |v| Some(i64::from(v)),
+    u32 => |v| Some(i64::from(v)),
+    u8 => |v| Some(i64::from(v)),
+    Option<i64> => |v| v,
+    Option<u32> => |v: Option<u32>| v.map(i64::from),
+);
+arg_from!(Bool: bool => |v| v);
+arg_from!(Time: DateTime<Utc> => Some, Option<DateTime<Utc>> => |v| v);
+arg_from!(
+    Json: &'a Value => |v| Some(Cow::Borrowed(v)),
+    Value => |v| Some(Cow::Owned(v)),
+    Option<Value> => |v: Option<Value>| v.map(Cow::Owned),
+);
