@@ -1,17 +1,21 @@
-//! Reading requests: JSON bodies, page parameters and ids in paths.
+//! Reading requests: JSON bodies, page parameters, ids in paths, the base URL of the links
+//! the API hands out and the client's address.
 //!
 //! Body problems (not JSON: 400, no JSON content type: 415, too large: 413, wrong shape:
 //! 422 naming the field) are handed to the service as a failed [`Parsed`], which reports
 //! them only once the caller is allowed to make the call.
 
+use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use lms_core::{LmsError, PageRequest, Parsed, ValidationErrors};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
 /// A JSON request body of type `T`, parsed or not.
@@ -103,4 +107,42 @@ pub fn page(query: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
 pub fn id<T: FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
     text.parse()
         .map_err(|_| ApiError(LmsError::Malformed(format!("{what} must be a UUID"))))
+}
+
+/// The absolute URL this router answers at (e.g. `https://lms.example.com/api/v1`), for the
+/// links the API hands out: [`crate::ApiConfig::public_url`] when set, else the request's
+/// `Host` and the path the router is nested under.
+pub struct ApiBase(pub String);
+
+impl FromRequestParts<AppState> for ApiBase {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        if let Some(url) = &state.public_url {
+            return Ok(Self(url.to_string()));
+        }
+        let full_path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or(parts.uri.path(), |original| original.path());
+        let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        Ok(Self(format!("http://{host}{prefix}")))
+    }
+}
+
+/// The client's address when the server was started with connect info.
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let info = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(ClientAddr(info.map(|c| c.0.ip())))
+    }
 }

@@ -26,13 +26,10 @@
 
 mod auth;
 mod builtin;
-mod certificates;
-mod discussions;
 mod error;
-mod events;
 mod extract;
+mod feed;
 mod media;
-mod payments;
 mod routes;
 mod views;
 
@@ -80,7 +77,7 @@ pub struct AppState {
         description = "The headless JSON API of lms-rs (contract v1)."
     ),
     components(schemas(error::Problem)),
-    paths(media::serve)
+    paths(routes::media::serve)
 )]
 struct ApiDoc;
 

@@ -1,23 +1,23 @@
-//! Media routes: uploads to a course (streamed into the [`MediaStore`]) and serving through
-//! signed URLs, with byte ranges so video can seek; and the signed `content.url` of video
-//! lessons.
+//! Media: where uploads go and how their URLs are signed ([`MediaConfig`]), reading a
+//! `Range` header so video can seek, and the signed `content.url` of video lessons. The
+//! routes that upload and serve are [`crate::routes::media`]; this is what they share with
+//! the lesson routes, and what is tested without a server.
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::certificates::ApiBase;
-use crate::error::{ApiError, Problem};
-use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use futures_util::{StreamExt, TryStreamExt};
-use lms_core::{ForbiddenReason, LmsError, MEDIA_TYPES, MediaKey, StoreError};
-use lms_media::{MediaError, MediaSigner, MediaStore, SignedUrlError, limited};
-use serde_json::{Value, json};
-use std::collections::HashMap;
+use crate::error::ApiError;
+use crate::extract::ApiBase;
+use axum::http::HeaderValue;
+use lms_core::{LmsError, MEDIA_TYPES, StoreError};
+use lms_media::{MediaError, MediaSigner, MediaStore};
+use serde_json::Value;
 use std::sync::Arc;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+
+/// The answer when a media route is called on a server without [`MediaConfig`] (503).
+pub(crate) fn not_configured() -> ApiError {
+    ApiError(
+        StoreError::Unavailable("media storage is not configured on this server".into()).into(),
+    )
+}
 
 /// Default of [`MediaConfig::max_bytes`]: 512 MiB.
 pub const DEFAULT_MEDIA_MAX_BYTES: u64 = 512 * 1024 * 1024;
@@ -62,22 +62,7 @@ impl std::fmt::Debug for MediaConfig {
             .finish_non_exhaustive()
     }
 }
-
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    // A key contains a slash, so the serving route is a wildcard; its description is added to
-    // the document by hand (`ApiDoc`), under the contract's path.
-    OpenApiRouter::new()
-        .routes(routes!(upload))
-        .route("/media/{*media_key}", axum::routing::get(serve))
-}
-
-fn not_configured() -> ApiError {
-    ApiError(
-        StoreError::Unavailable("media storage is not configured on this server".into()).into(),
-    )
-}
-
-fn media_error(error: MediaError) -> ApiError {
+pub(crate) fn media_error(error: MediaError) -> ApiError {
     ApiError(match error {
         MediaError::TooLarge { limit } => {
             LmsError::PayloadTooLarge(format!("uploads are limited to {limit} bytes"))
@@ -89,168 +74,13 @@ fn media_error(error: MediaError) -> ApiError {
         MediaError::Backend(e) => StoreError::Unavailable(e).into(),
     })
 }
-
-#[utoipa::path(
-    post,
-    path = "/orgs/{org}/courses/{course}/media",
-    tag = "Media",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
-    request_body(content = Vec<u8>, description = "the file, with its Content-Type", content_type = "application/octet-stream"),
-    responses((status = 201, description = "`{media_key, size, content_type}`", body = Object), (status = "4XX", description = "problem details (413 past the limit, 415 for other types)", body = Problem, content_type = "application/problem+json"))
-)]
-async fn upload(
-    State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
-    // Who may upload comes first (401, 404, 403), then what is uploaded.
-    let key = s
-        .lms
-        .new_upload(&actor, &org, &course, &content_type)
-        .await?;
-    let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let key = key
-        .filter(|k| media.allowed_types.iter().any(|t| t == k.content_type()))
-        .ok_or_else(|| {
-            ApiError(LmsError::UnsupportedMediaType(format!(
-                "uploads may be {}",
-                media.allowed_types.join(", ")
-            )))
-        })?;
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > media.max_bytes) {
-        return Err(media_error(MediaError::TooLarge {
-            limit: media.max_bytes,
-        }));
-    }
-    let body = body
-        .into_data_stream()
-        .map_err(|e| MediaError::Interrupted(e.to_string()))
-        .boxed();
-    let size = media
-        .store
-        .put(&key, limited(body, media.max_bytes))
-        .await
-        .map_err(media_error)?;
-    if size == 0 {
-        media.store.delete(&key).await.map_err(media_error)?;
-        return Err(LmsError::invalid("body", "the file is empty").into());
-    }
-    let created =
-        json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()});
-    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
-}
-
-#[utoipa::path(
-    get,
-    path = "/media/{media_key}",
-    tag = "Media",
-    params(("media_key" = String, Path, description = "the key (it contains a slash)"), ("exp" = i64, Query, description = "expiry, unix seconds"), ("sig" = String, Query, description = "the signature"), ("Range" = Option<String>, Header, description = "bytes=start-end")),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 206, description = "the requested range", content_type = "application/octet-stream"), (status = "4XX", description = "problem details (403 expired or tampered)", body = Problem, content_type = "application/problem+json"))
-)]
-pub(crate) async fn serve(
-    State(s): State<AppState>,
-    Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let refused = |why: SignedUrlError| {
-        ApiError(LmsError::Forbidden {
-            reason: ForbiddenReason::Role,
-            message: why.to_string(),
-        })
-    };
-    let expires = query.get("exp").and_then(|e| e.parse::<i64>().ok());
-    let (Some(expires), Some(signature)) = (expires, query.get("sig")) else {
-        return Err(refused(SignedUrlError::Invalid));
-    };
-    let now = chrono::Utc::now().timestamp();
-    media
-        .signer
-        .verify(&key, expires, signature, now)
-        .map_err(refused)?;
-    // Only keys the server signed get here, and it signs only well-formed ones.
-    let key = MediaKey::parse(&key).ok_or(ApiError(LmsError::NotFound("media")))?;
-    let size = media.store.size(&key).await.map_err(media_error)?;
-    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
-        None => None,
-        Some(text) => match byte_range(text, size) {
-            Range::Whole => None,
-            Range::Part(range) => Some(range),
-            Range::Unsatisfiable => {
-                let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_RANGE,
-                    header_value(&format!("bytes */{size}")),
-                );
-                return Ok(response);
-            }
-        },
-    };
-    let (status, part) = match &range {
-        Some(range) => (StatusCode::PARTIAL_CONTENT, range.clone()),
-        None => (StatusCode::OK, 0..size),
-    };
-    let body = media
-        .store
-        .read(&key, part.clone())
-        .await
-        .map_err(media_error)?;
-    let mut response = Response::new(Body::from_stream(body));
-    *response.status_mut() = status;
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(key.content_type()),
-    );
-    h.insert(
-        header::CONTENT_LENGTH,
-        header_value(&(part.end - part.start).to_string()),
-    );
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Cacheable by the browser only, and no longer than the URL is valid.
-    h.insert(
-        header::CACHE_CONTROL,
-        header_value(&format!("private, max-age={}", (expires - now).max(0))),
-    );
-    if range.is_some() {
-        h.insert(
-            header::CONTENT_RANGE,
-            header_value(&format!("bytes {}-{}/{size}", part.start, part.end - 1)),
-        );
-    }
-    Ok(response)
-}
-
-fn header_value(text: &str) -> HeaderValue {
+pub(crate) fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).expect("ASCII digits and punctuation")
 }
 
 /// What a `Range` header asks of a file of `size` bytes.
 #[derive(Debug, PartialEq, Eq)]
-enum Range {
+pub(crate) enum Range {
     /// The whole file: no usable range (another unit, several ranges, or unreadable), which
     /// RFC 9110 lets a server answer with 200 and everything.
     Whole,
@@ -261,7 +91,7 @@ enum Range {
 }
 
 /// Reads one `bytes=` range: `a-b`, `a-` or `-n` (the last n bytes).
-fn byte_range(header: &str, size: u64) -> Range {
+pub(crate) fn byte_range(header: &str, size: u64) -> Range {
     let Some(spec) = header.trim().strip_prefix("bytes=") else {
         return Range::Whole;
     };

@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
+/// Checkouts, the caller's membership, the payment ledger and the Stripe webhook.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(course_checkout))
         .routes(routes!(membership_checkout))

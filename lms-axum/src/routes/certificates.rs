@@ -3,9 +3,9 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::ApiBase;
 use axum::Json;
-use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lms_core::{Certificate, LmsError, RevocationReason};
@@ -13,47 +13,20 @@ use lms_pdf::{CertificateDocument, PaperSize};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
+/// The caller's certificate of a course, and a certificate by its code as JSON and as a PDF.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(my_certificate))
         .routes(routes!(verify_certificate))
         .routes(routes!(certificate_pdf))
 }
 
-/// The absolute URL this router answers at (e.g. `https://lms.example.com/api/v1`), for the
-/// links the API hands out: [`crate::ApiConfig::public_url`] when set, else the request's
-/// `Host` and the path the router is nested under.
-pub(crate) struct ApiBase(pub String);
-
-impl FromRequestParts<AppState> for ApiBase {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        if let Some(url) = &state.public_url {
-            return Ok(Self(url.to_string()));
-        }
-        let full_path = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map_or(parts.uri.path(), |original| original.path());
-        let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        Ok(Self(format!("http://{host}{prefix}")))
-    }
-}
-
-impl ApiBase {
-    fn verify_url(&self, certificate: &Certificate) -> String {
-        format!("{}/certificates/{}", self.0, certificate.code)
-    }
+/// Where anyone checks `certificate`: its public JSON (the PDF is under it).
+fn verification_url(base: &ApiBase, certificate: &Certificate) -> String {
+    format!("{}/certificates/{}", base.0, certificate.code)
 }
 
 /// A certificate as the API shows it: the contract's fields plus links.
@@ -73,7 +46,7 @@ struct CertificateView {
 
 impl CertificateView {
     fn new(certificate: Certificate, base: &ApiBase) -> Self {
-        let verify_url = base.verify_url(&certificate);
+        let verify_url = verification_url(base, &certificate);
         Self {
             code: certificate.code.to_string(),
             valid: certificate.is_valid(),
@@ -146,7 +119,7 @@ async fn certificate_pdf(
         Some(_) => return Err(LmsError::Malformed("paper must be a4 or letter".into()).into()),
     };
     let certificate = s.lms.verify_certificate(&code).await?;
-    let verify_url = base.verify_url(&certificate);
+    let verify_url = verification_url(&base, &certificate);
     let filename = format!("inline; filename=\"certificate-{}.pdf\"", certificate.code);
     // ~5 ms of CPU: off the async workers.
     let pdf = tokio::task::spawn_blocking(move || render(&certificate, &verify_url, paper))

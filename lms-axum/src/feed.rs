@@ -1,5 +1,5 @@
-//! Notifications and live events: the inbox routes, and the two server-sent event streams
-//! (a course's discussion, and the caller's notifications).
+//! Live events: one open server-sent event stream (a [`Feed`]), following a course's
+//! discussion or the caller's notifications.
 //!
 //! A stream subscribes to the dispatcher's heads, then reads its own events through the
 //! service whenever a head concerns it (the service checks the caller's rights on every
@@ -8,130 +8,21 @@
 //! the caller is still signed in and still allowed; a stream that is not ends.
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
-use crate::extract::{Input, page};
-use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use crate::error::ApiError;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
-use lms_core::{Actor, EventHeads, EventSeq, LmsError, MarkRead, UserId};
-use std::collections::{HashMap, VecDeque};
+use lms_core::{Actor, EventHeads, EventSeq, LmsError, UserId};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 /// Events read from the outbox at a time.
 const BATCH: u32 = 100;
 
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(notifications))
-        .routes(routes!(mark_read))
-        .routes(routes!(my_events))
-        .routes(routes!(course_events))
-}
-
-#[utoipa::path(
-    get,
-    path = "/me/notifications",
-    tag = "Me",
-    params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated notifications, newest first", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
-)]
-async fn notifications(
-    State(s): State<AppState>,
-    Caller(actor): Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let page = page(&query)?;
-    Ok(Json(s.lms.notifications(&actor, page).await?).into_response())
-}
-
-#[utoipa::path(
-    post,
-    path = "/me/notifications/read",
-    tag = "Me",
-    request_body = MarkRead,
-    responses((status = 204, description = "marked read"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
-)]
-async fn mark_read(
-    State(s): State<AppState>,
-    Caller(actor): Caller,
-    Input(input): Input<MarkRead>,
-) -> Result<Response, ApiError> {
-    s.lms.mark_notifications_read(&actor, input).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-#[utoipa::path(
-    get,
-    path = "/me/events",
-    tag = "Me",
-    params(("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream of the caller's notifications", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
-)]
-async fn my_events(
-    State(s): State<AppState>,
-    Caller(actor): Caller,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let user = actor.user_id().ok_or(LmsError::Unauthenticated)?;
-    let resume = last_event_id(&headers, &query)?;
-    let feed = Feed::start(s, actor, headers, Watch::Inbox { user }, resume).await?;
-    Ok(feed.into_response())
-}
-
-#[utoipa::path(
-    get,
-    path = "/orgs/{org}/courses/{course}/events",
-    tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream of post.created, post.updated and post.deleted", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
-)]
-async fn course_events(
-    State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let resume = last_event_id(&headers, &query)?;
-    let (_, course_id) = s.lms.watch_course(&actor, &org, &course).await?;
-    let watch = Watch::Course {
-        org,
-        course,
-        course_id,
-    };
-    let feed = Feed::start(s, actor, headers, watch, resume).await?;
-    Ok(feed.into_response())
-}
-
-/// `Last-Event-ID` (or `?last_event_id=`): a position, or malformed (400).
-fn last_event_id(
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
-) -> Result<Option<EventSeq>, ApiError> {
-    let header = headers
-        .get("last-event-id")
-        .map(|v| v.to_str().unwrap_or("-"));
-    let Some(text) = header.or(query.get("last_event_id").map(String::as_str)) else {
-        return Ok(None);
-    };
-    match text.trim().parse::<EventSeq>() {
-        Ok(seq) if seq >= 0 => Ok(Some(seq)),
-        _ => Err(
-            LmsError::Malformed("Last-Event-ID must be an event id from this stream".into()).into(),
-        ),
-    }
-}
-
 /// What a stream follows.
-enum Watch {
+pub(crate) enum Watch {
     /// A course's discussion (anyone who may read it).
     Course {
         org: String,
@@ -143,7 +34,7 @@ enum Watch {
 }
 
 /// One open stream.
-struct Feed {
+pub(crate) struct Feed {
     state: AppState,
     actor: Actor,
     /// The request's headers, to ask the authenticator again whether the caller is still
@@ -160,7 +51,7 @@ struct Feed {
 impl Feed {
     /// Subscribes first, then fixes the starting position: nothing committed after the
     /// position can be missed. With `resume`, the missed events are sent first.
-    async fn start(
+    pub(crate) async fn start(
         state: AppState,
         actor: Actor,
         headers: HeaderMap,
@@ -191,7 +82,7 @@ impl Feed {
         Ok(feed)
     }
 
-    fn into_response(self) -> Response {
+    pub(crate) fn into_response(self) -> Response {
         let keep_alive = KeepAlive::new()
             .interval(self.state.event_keep_alive)
             .text("keep-alive");

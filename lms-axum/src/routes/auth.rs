@@ -1,0 +1,120 @@
+//! The built-in sign-in's routes: sign-up, sign-in and sign-out, each answering with the
+//! session cookie.
+
+use super::Answer;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ClientAddr, Input};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use lms_core::{Actor, LmsError};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `POST /auth/sign-up`, `/auth/sign-in` and `/auth/sign-out`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in_user))
+        .routes(routes!(sign_out))
+}
+
+/// The built-in sign-in; a router with the host's auth has none, and these routes are not
+/// mounted there, so its absence answers like an unknown route.
+fn builtin(s: &AppState) -> Result<&crate::BuiltInAuth, ApiError> {
+    s.builtin
+        .as_ref()
+        .ok_or(ApiError(LmsError::NotFound("route")))
+}
+
+/// `{user, token}` with the session cookie set.
+fn signed_in(auth: &crate::BuiltInAuth, status: StatusCode, signed_in: crate::SignedIn) -> Answer {
+    let cookie = auth.cookie(&signed_in.token);
+    let body = Json(json!({"user": signed_in.user, "token": signed_in.token}));
+    Ok((status, [(axum::http::header::SET_COOKIE, cookie)], body).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct SignUp {
+    email: String,
+    password: String,
+    name: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/sign-up",
+    tag = "Auth",
+    request_body = SignUp,
+    responses((status = 201, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    let new = lms_core::NewUser {
+        email: body.email,
+        name: body.name,
+    };
+    signed_in(
+        auth,
+        StatusCode::CREATED,
+        auth.sign_up(new, &body.password).await?,
+    )
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct SignIn {
+    email: String,
+    password: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/sign-in",
+    tag = "Auth",
+    request_body = SignIn,
+    responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn sign_in_user(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    Input(body): Input<SignIn>,
+) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    let client = client.0.map(|ip| ip.to_string());
+    signed_in(
+        auth,
+        StatusCode::OK,
+        auth.sign_in(&body.email, &body.password, client.as_deref())
+            .await?,
+    )
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/sign-out",
+    tag = "Auth",
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn sign_out(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    headers: axum::http::HeaderMap,
+) -> Answer {
+    let auth = builtin(&s)?;
+    let (Actor::User(_), Some(token)) = (actor, crate::session_token(&headers)) else {
+        return Err(ApiError(LmsError::Unauthenticated));
+    };
+    auth.sign_out(token).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(axum::http::header::SET_COOKIE, auth.expired_cookie())],
+    )
+        .into_response())
+}

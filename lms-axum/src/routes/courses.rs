@@ -1,0 +1,102 @@
+//! The catalog: an org's courses, and a course with its outline.
+
+use super::{Answer, Query_, created, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Input, page};
+use crate::views;
+use axum::extract::{Path, Query, State};
+use lms_core::{CoursePatch, CourseStatus, LmsError, NewCourse};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `/orgs/{org}/courses` and `/orgs/{org}/courses/{course}`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(courses, create_course))
+        .routes(routes!(course_outline, update_course))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("status" = Option<lms_core::CourseStatus>, Query), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Course>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn courses(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Query(q): Query_,
+) -> Answer {
+    let status = match q.get("status").map(String::as_str) {
+        None => None,
+        Some(text) => Some(CourseStatus::parse(text).ok_or_else(|| {
+            ApiError(LmsError::Malformed(
+                "status must be draft, published or archived".into(),
+            ))
+        })?),
+    };
+    let page = s.lms.courses(&actor, &org, status, page(&q)?).await?;
+    ok(page.map(|c| views::course(&c, &org)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = NewCourse,
+    responses((status = 201, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn create_course(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Input(new): Input<NewCourse>,
+) -> Answer {
+    created(views::course(
+        &s.lms.create_course(&actor, &org, new).await?,
+        &org,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn course_outline(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+) -> Answer {
+    ok(views::outline(
+        &s.lms.course(&actor, &org, &course).await?,
+        &org,
+    ))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}",
+    tag = "Catalog",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = CoursePatch,
+    responses((status = 200, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn update_course(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Input(patch): Input<CoursePatch>,
+) -> Answer {
+    ok(views::course(
+        &s.lms.update_course(&actor, &org, &course, patch).await?,
+        &org,
+    ))
+}

@@ -1,0 +1,181 @@
+//! A course's curriculum: its modules, their lessons, and their order.
+
+use super::{Answer, created, no_content, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::{ApiBase, Input, id};
+use crate::views;
+use axum::extract::{Path, State};
+use lms_core::{CurriculumLayout, LessonPatch, ModuleInput, NewLesson};
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `…/modules…`, `…/lessons/{lesson}` and `…/curriculum` of a course.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_module))
+        .routes(routes!(update_module, delete_module))
+        .routes(routes!(create_lesson))
+        .routes(routes!(lesson, update_lesson, delete_lesson))
+        .routes(routes!(reorder_curriculum))
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/modules",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = ModuleInput,
+    responses((status = 201, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn create_module(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Input(input): Input<ModuleInput>,
+) -> Answer {
+    created(s.lms.create_module(&actor, &org, &course, input).await?)
+}
+
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}/modules/{module}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    request_body = ModuleInput,
+    responses((status = 200, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn update_module(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, module)): Path<(String, String, String)>,
+    Input(input): Input<ModuleInput>,
+) -> Answer {
+    ok(s.lms
+        .update_module(&actor, &org, &course, id(&module, "module")?, input)
+        .await?)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/modules/{module}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn delete_module(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, module)): Path<(String, String, String)>,
+) -> Answer {
+    s.lms
+        .delete_module(&actor, &org, &course, id(&module, "module")?)
+        .await?;
+    no_content()
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/modules/{module}/lessons",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    request_body = NewLesson,
+    responses((status = 201, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn create_lesson(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    base: ApiBase,
+    Path((org, course, module)): Path<(String, String, String)>,
+    Input(new): Input<NewLesson>,
+) -> Answer {
+    let lesson = s
+        .lms
+        .create_lesson(&actor, &org, &course, id(&module, "module")?, new)
+        .await?;
+    created(crate::media::with_signed_url(json!(lesson), &s, &base))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn lesson(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    base: ApiBase,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+) -> Answer {
+    let lesson = s
+        .lms
+        .lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .await?;
+    ok(crate::media::with_signed_url(json!(lesson), &s, &base))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = LessonPatch,
+    responses((status = 200, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn update_lesson(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    base: ApiBase,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+    Input(patch): Input<LessonPatch>,
+) -> Answer {
+    let lesson = s
+        .lms
+        .update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch)
+        .await?;
+    ok(crate::media::with_signed_url(json!(lesson), &s, &base))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn delete_lesson(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+) -> Answer {
+    s.lms
+        .delete_lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .await?;
+    no_content()
+}
+
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/courses/{course}/curriculum",
+    tag = "Curriculum",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = CurriculumLayout,
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn reorder_curriculum(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Input(layout): Input<CurriculumLayout>,
+) -> Answer {
+    ok(views::outline(
+        &s.lms
+            .reorder_curriculum(&actor, &org, &course, layout)
+            .await?,
+        &org,
+    ))
+}

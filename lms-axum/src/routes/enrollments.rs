@@ -1,0 +1,106 @@
+//! Enrollment: joining a course (or being enrolled by its owner), the list of enrollments,
+//! and revoking one.
+
+use super::{Answer, Query_, created, no_content, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::{id, json_body, page, parse_json};
+use axum::extract::{Path, Query, Request, State};
+use lms_core::{Parsed, UserId};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `…/enrollments` and `…/enrollments/{user_id}` of a course.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enrollments, enroll))
+        .routes(routes!(revoke_enrollment))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct EnrollBody {
+    user_id: Option<UserId>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/enrollments",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    request_body = Option<EnrollBody>,
+    responses((status = 201, description = "success", body = lms_core::Enrollment), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+/// `POST …/enrollments`: without a body the caller enrolls; with `{user_id}` an owner or
+/// admin enrolls that user.
+async fn enroll(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    request: Request,
+) -> Answer {
+    let has_body = request
+        .headers()
+        .contains_key(axum::http::header::CONTENT_TYPE)
+        || request
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v != "0");
+    let body: Option<Parsed<Option<UserId>>> = if has_body {
+        let parsed = match json_body(request, &s)
+            .await
+            .and_then(|bytes| parse_json::<EnrollBody>(&bytes))
+        {
+            Ok(body) => Parsed::from(body.user_id),
+            Err(error) => Parsed::failed(error),
+        };
+        Some(parsed)
+    } else {
+        None
+    };
+    let enrollment = match body.map(|b| b.into_result()) {
+        None | Some(Ok(None)) => s.lms.enroll(&actor, &org, &course).await?,
+        Some(Ok(Some(user))) => s.lms.enroll_user(&actor, &org, &course, user).await?,
+        Some(Err(error)) => {
+            s.lms
+                .enroll_user(&actor, &org, &course, Parsed::failed(error))
+                .await?
+        }
+    };
+    created(enrollment)
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/enrollments",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Enrollment>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn enrollments(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Query(q): Query_,
+) -> Answer {
+    ok(s.lms.enrollments(&actor, &org, &course, page(&q)?).await?)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/enrollments/{user_id}",
+    tag = "Enrollment",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn revoke_enrollment(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, user)): Path<(String, String, String)>,
+) -> Answer {
+    s.lms
+        .revoke_enrollment(&actor, &org, &course, id(&user, "user_id")?)
+        .await?;
+    no_content()
+}

@@ -1,0 +1,84 @@
+//! The two server-sent event streams: a course's discussion, and the caller's notifications.
+//! How a stream follows its events is [`crate::feed`]'s job.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::feed::{Feed, Watch};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use lms_core::{EventSeq, LmsError};
+use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `GET /me/events` and `GET /orgs/{org}/courses/{course}/events`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_events))
+        .routes(routes!(course_events))
+}
+
+#[utoipa::path(
+    get,
+    path = "/me/events",
+    tag = "Me",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
+    responses((status = 200, description = "text/event-stream of the caller's notifications", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn my_events(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let user = actor.user_id().ok_or(LmsError::Unauthenticated)?;
+    let resume = last_event_id(&headers, &query)?;
+    let feed = Feed::start(s, actor, headers, Watch::Inbox { user }, resume).await?;
+    Ok(feed.into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/events",
+    tag = "Discussions",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
+    responses((status = 200, description = "text/event-stream of post.created, post.updated and post.deleted", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn course_events(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let resume = last_event_id(&headers, &query)?;
+    let (_, course_id) = s.lms.watch_course(&actor, &org, &course).await?;
+    let watch = Watch::Course {
+        org,
+        course,
+        course_id,
+    };
+    let feed = Feed::start(s, actor, headers, watch, resume).await?;
+    Ok(feed.into_response())
+}
+
+/// `Last-Event-ID` (or `?last_event_id=`): a position, or malformed (400).
+fn last_event_id(
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Option<EventSeq>, ApiError> {
+    let header = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().unwrap_or("-"));
+    let Some(text) = header.or(query.get("last_event_id").map(String::as_str)) else {
+        return Ok(None);
+    };
+    match text.trim().parse::<EventSeq>() {
+        Ok(seq) if seq >= 0 => Ok(Some(seq)),
+        _ => Err(
+            LmsError::Malformed("Last-Event-ID must be an event id from this stream".into()).into(),
+        ),
+    }
+}

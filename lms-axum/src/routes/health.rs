@@ -1,0 +1,40 @@
+//! Whether the server answers, and the OpenAPI document of the routes it serves.
+
+use super::{Answer, ok};
+use crate::AppState;
+use crate::error::Problem;
+use axum::extract::State;
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `GET /health`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health))
+}
+
+/// `GET /openapi.json`.
+pub(super) fn openapi() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_document))
+}
+
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "Health",
+    responses((status = 200, description = "the OpenAPI 3.1 document of these routes", body = Object))
+)]
+async fn openapi_document(State(s): State<AppState>) -> Answer {
+    ok(s.openapi.get().cloned().unwrap_or_default())
+}
+
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Health",
+    responses((status = 200, description = "the store answers", body = Object), (status = 503, description = "the store does not answer", body = Problem), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn health(State(s): State<AppState>) -> Answer {
+    s.lms.health().await?;
+    ok(json!({"status": "ok"}))
+}

@@ -1,0 +1,100 @@
+//! A learner's way through a course: progress on lessons and the course, and quiz attempts.
+
+use super::{Answer, Query_, created, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::{Input, id, page};
+use axum::extract::{Path, Query, State};
+use lms_core::ProgressUpdate;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `…/lessons/{lesson}/progress`, `…/progress` and `…/lessons/{lesson}/attempts` of a course.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_progress))
+        .routes(routes!(course_progress))
+        .routes(routes!(attempts, submit_attempt))
+}
+
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/progress",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = ProgressUpdate,
+    responses((status = 200, description = "success", body = lms_core::ProgressResult), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn record_progress(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+    Input(update): Input<ProgressUpdate>,
+) -> Answer {
+    ok(s.lms
+        .record_progress(&actor, &org, &course, id(&lesson, "lesson")?, update)
+        .await?)
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/progress",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    responses((status = 200, description = "success", body = lms_core::CourseProgress), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn course_progress(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+) -> Answer {
+    ok(s.lms.course_progress(&actor, &org, &course).await?)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AttemptBody {
+    answers: Value,
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
+    tag = "Quizzes",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    request_body = AttemptBody,
+    responses((status = 201, description = "success", body = lms_core::QuizAttempt), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn submit_attempt(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+    Input(body): Input<AttemptBody>,
+) -> Answer {
+    let answers = body.map(|b| b.answers);
+    created(
+        s.lms
+            .submit_attempt(&actor, &org, &course, id(&lesson, "lesson")?, answers)
+            .await?,
+    )
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
+    tag = "Quizzes",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::QuizAttempt>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn attempts(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course, lesson)): Path<(String, String, String)>,
+    Query(q): Query_,
+) -> Answer {
+    ok(s.lms
+        .attempts(&actor, &org, &course, id(&lesson, "lesson")?, page(&q)?)
+        .await?)
+}

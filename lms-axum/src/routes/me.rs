@@ -1,0 +1,40 @@
+//! The caller: who they are and the courses they are enrolled in.
+
+use super::{Answer, Query_, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::page;
+use crate::views;
+use axum::extract::{Query, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `GET /me` and `/me/courses`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(my_courses))
+}
+
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "Me",
+    responses((status = 200, description = "success", body = lms_core::Me), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
+    ok(s.lms.me(&actor).await?)
+}
+
+#[utoipa::path(
+    get,
+    path = "/me/courses",
+    tag = "Me",
+    params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn my_courses(State(s): State<AppState>, Caller(actor): Caller, Query(q): Query_) -> Answer {
+    let page = s.lms.my_courses(&actor, page(&q)?).await?;
+    ok(page.map(|item| views::dashboard_item(&item)))
+}

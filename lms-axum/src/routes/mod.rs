@@ -1,0 +1,73 @@
+//! The routes of the contract this crate serves, by area, each a thin handler: parse, call
+//! the service, shape the answer. Every area has a `routes()` with its piece of the router,
+//! each route registered together with its OpenAPI description.
+
+mod auth;
+mod certificates;
+mod courses;
+mod curriculum;
+mod discussions;
+mod enrollments;
+mod events;
+mod health;
+mod learning;
+mod me;
+pub(crate) mod media;
+mod notifications;
+mod orgs;
+mod payments;
+mod reports;
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+
+type Answer = Result<Response, ApiError>;
+type Query_ = Query<HashMap<String, String>>;
+
+fn ok(value: impl serde::Serialize) -> Answer {
+    Ok(Json(value).into_response())
+}
+
+fn created(value: impl serde::Serialize) -> Answer {
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+fn no_content() -> Answer {
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Every route this crate serves, relative to where the host nests the router, each
+/// registered together with its OpenAPI description.
+pub fn all() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(health::routes())
+        .merge(me::routes())
+        .merge(orgs::routes())
+        .merge(courses::routes())
+        .merge(curriculum::routes())
+        .merge(enrollments::routes())
+        .merge(learning::routes())
+        .merge(reports::routes())
+        .merge(certificates::routes())
+        .merge(payments::routes())
+        .merge(discussions::routes())
+        .merge(notifications::routes())
+        .merge(events::routes())
+        .merge(media::routes())
+}
+
+/// `GET /openapi.json`.
+pub fn openapi() -> OpenApiRouter<AppState> {
+    health::openapi()
+}
+
+/// The built-in sign-in's routes.
+pub fn sign_in() -> OpenApiRouter<AppState> {
+    auth::routes()
+}

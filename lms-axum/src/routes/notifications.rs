@@ -1,0 +1,54 @@
+//! The caller's notifications: the inbox and marking it read (the live stream of it is
+//! among the [event streams](super::events)).
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Input, page};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use lms_core::MarkRead;
+use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `GET /me/notifications` and `POST /me/notifications/read`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(notifications))
+        .routes(routes!(mark_read))
+}
+
+#[utoipa::path(
+    get,
+    path = "/me/notifications",
+    tag = "Me",
+    params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "paginated notifications, newest first", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn notifications(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = page(&query)?;
+    Ok(Json(s.lms.notifications(&actor, page).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/me/notifications/read",
+    tag = "Me",
+    request_body = MarkRead,
+    responses((status = 204, description = "marked read"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn mark_read(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Input(input): Input<MarkRead>,
+) -> Result<Response, ApiError> {
+    s.lms.mark_notifications_read(&actor, input).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

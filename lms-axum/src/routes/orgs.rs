@@ -1,0 +1,141 @@
+//! Orgs and their members.
+
+use super::{Answer, Query_, created, no_content, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::{Input, id, page};
+use crate::views;
+use axum::extract::{Path, Query, State};
+use lms_core::{NewMember, NewOrg, OrgPatch, Role, UserId};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `/orgs`, `/orgs/{org}` and `/orgs/{org}/members…`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_org))
+        .routes(routes!(org, update_org))
+        .routes(routes!(members, add_member))
+        .routes(routes!(set_member_role, remove_member))
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs",
+    tag = "Orgs",
+    request_body = NewOrg,
+    responses((status = 201, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn create_org(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Input(new): Input<NewOrg>,
+) -> Answer {
+    created(views::org(&s.lms.create_org(&actor, new).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn org(State(s): State<AppState>, Path(org): Path<String>) -> Answer {
+    ok(views::org(&s.lms.org(&org).await?))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/orgs/{org}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = OrgPatch,
+    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn update_org(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Input(patch): Input<OrgPatch>,
+) -> Answer {
+    ok(views::org(&s.lms.update_org(&actor, &org, patch).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/members",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Member>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn members(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Query(q): Query_,
+) -> Answer {
+    ok(s.lms.members(&actor, &org, page(&q)?).await?)
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/members",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug")),
+    request_body = NewMember,
+    responses((status = 201, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn add_member(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Input(new): Input<NewMember>,
+) -> Answer {
+    created(s.lms.add_member(&actor, &org, new).await?)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct RoleBody {
+    role: Role,
+}
+
+#[utoipa::path(
+    put,
+    path = "/orgs/{org}/members/{user_id}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    request_body = RoleBody,
+    responses((status = 200, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn set_member_role(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, user)): Path<(String, String)>,
+    Input(body): Input<RoleBody>,
+) -> Answer {
+    let user: UserId = id(&user, "user_id")?;
+    ok(s.lms
+        .set_member_role(&actor, &org, user, body.map(|b| b.role))
+        .await?)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/members/{user_id}",
+    tag = "Orgs",
+    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn remove_member(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, user)): Path<(String, String)>,
+) -> Answer {
+    s.lms
+        .remove_member(&actor, &org, id(&user, "user_id")?)
+        .await?;
+    no_content()
+}

@@ -1,0 +1,51 @@
+//! Reports for those who run courses: one course's learners, and an org's courses.
+
+use super::{Answer, Query_, ok};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::page;
+use axum::extract::{Path, Query, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// `…/courses/{course}/report` and `/orgs/{org}/reports/courses`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(org_report))
+        .routes(routes!(course_report))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/report",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::CourseReport), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn course_report(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path((org, course)): Path<(String, String)>,
+    Query(q): Query_,
+) -> Answer {
+    ok(s.lms
+        .course_report(&actor, &org, &course, page(&q)?)
+        .await?)
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/reports/courses",
+    tag = "Progress",
+    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::OrgReportRow>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+)]
+async fn org_report(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(org): Path<String>,
+    Query(q): Query_,
+) -> Answer {
+    ok(s.lms.org_report(&actor, &org, page(&q)?).await?)
+}
