@@ -1,18 +1,17 @@
 //! Certificate routes: the learner's own, the public JSON verification, and the PDF.
 
+use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 use crate::extract::ApiBase;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use lms_core::{Certificate, LmsError, RevocationReason};
 use lms_pdf::{CertificateDocument, PaperSize};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -73,9 +72,9 @@ async fn my_certificate(
     Caller(actor): Caller,
     base: ApiBase,
     Path((org, course)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let certificate = s.lms.certificate(&actor, &org, &course).await?;
-    Ok(Json(CertificateView::new(certificate, &base)).into_response())
+    ok(CertificateView::new(certificate, &base))
 }
 
 #[utoipa::path(
@@ -89,9 +88,9 @@ async fn verify_certificate(
     State(s): State<AppState>,
     base: ApiBase,
     Path(code): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let certificate = s.lms.verify_certificate(&code).await?;
-    Ok(Json(CertificateView::new(certificate, &base)).into_response())
+    ok(CertificateView::new(certificate, &base))
 }
 
 #[utoipa::path(
@@ -105,9 +104,9 @@ async fn certificate_pdf(
     State(s): State<AppState>,
     base: ApiBase,
     Path(code): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): QueryParams,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let paper = match query
         .get("paper")
         .map(String::as_str)

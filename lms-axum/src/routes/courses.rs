@@ -1,6 +1,6 @@
 //! The catalog: an org's courses, and a course with its outline.
 
-use super::{Answer, Query_, created, ok};
+use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -29,7 +29,7 @@ async fn courses(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     let status = match q.get("status").map(String::as_str) {
         None => None,

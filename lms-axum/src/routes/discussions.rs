@@ -1,15 +1,12 @@
 //! Discussion routes: a lesson's posts, and editing, hiding or deleting one.
 
+use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 use crate::extract::{Input, id, page};
-use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use lms_core::{NewPost, PostPatch};
-use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -31,11 +28,11 @@ async fn posts(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course, lesson)): Path<(String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+    Query(query): QueryParams,
+) -> Answer {
     let lesson = id(&lesson, "lesson")?;
     let page = page(&query)?;
-    Ok(Json(s.lms.posts(&actor, &org, &course, lesson, page).await?).into_response())
+    ok(s.lms.posts(&actor, &org, &course, lesson, page).await?)
 }
 
 #[utoipa::path(
@@ -51,13 +48,13 @@ async fn create_post(
     Caller(actor): Caller,
     Path((org, course, lesson)): Path<(String, String, String)>,
     Input(new): Input<NewPost>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let lesson = id(&lesson, "lesson")?;
     let post = s
         .lms
         .create_post(&actor, &org, &course, lesson, new)
         .await?;
-    Ok((StatusCode::CREATED, Json(post)).into_response())
+    created(post)
 }
 
 #[utoipa::path(
@@ -73,14 +70,11 @@ async fn update_post(
     Caller(actor): Caller,
     Path((org, course, post)): Path<(String, String, String)>,
     Input(patch): Input<PostPatch>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let post = id(&post, "post")?;
-    Ok(Json(
-        s.lms
-            .update_post(&actor, &org, &course, post, patch)
-            .await?,
-    )
-    .into_response())
+    ok(s.lms
+        .update_post(&actor, &org, &course, post, patch)
+        .await?)
 }
 
 #[utoipa::path(
@@ -94,8 +88,8 @@ async fn delete_post(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course, post)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let post = id(&post, "post")?;
     s.lms.delete_post(&actor, &org, &course, post).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    no_content()
 }

@@ -1,7 +1,7 @@
 //! Enrollment: joining a course (or being enrolled by its owner), the list of enrollments,
 //! and revoking one.
 
-use super::{Answer, Query_, created, no_content, ok};
+use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -82,7 +82,7 @@ async fn enrollments(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.enrollments(&actor, &org, &course, page(&q)?).await?)
 }

@@ -1,13 +1,13 @@
 //! The two server-sent event streams: a course's discussion, and the caller's notifications.
 //! How a stream follows its events is [`crate::feed`]'s job.
 
+use super::{Answer, QueryParams};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::feed::{Feed, Watch};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use lms_core::{EventSeq, LmsError};
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,8 +31,8 @@ async fn my_events(
     State(s): State<AppState>,
     Caller(actor): Caller,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+    Query(query): QueryParams,
+) -> Answer {
     let user = actor.user_id().ok_or(LmsError::Unauthenticated)?;
     let resume = last_event_id(&headers, &query)?;
     let feed = Feed::start(s, actor, headers, Watch::Inbox { user }, resume).await?;
@@ -51,8 +51,8 @@ async fn course_events(
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+    Query(query): QueryParams,
+) -> Answer {
     let resume = last_event_id(&headers, &query)?;
     let (_, course_id) = s.lms.watch_course(&actor, &org, &course).await?;
     let watch = Watch::Course {

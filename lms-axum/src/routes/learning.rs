@@ -1,6 +1,6 @@
 //! A learner's way through a course: progress on lessons and the course, and quiz attempts.
 
-use super::{Answer, Query_, created, ok};
+use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -92,7 +92,7 @@ async fn attempts(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course, lesson)): Path<(String, String, String)>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms
         .attempts(&actor, &org, &course, id(&lesson, "lesson")?, page(&q)?)

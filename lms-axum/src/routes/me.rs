@@ -1,6 +1,6 @@
 //! The caller: who they are and the courses they are enrolled in.
 
-use super::{Answer, Query_, ok};
+use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -34,7 +34,11 @@ async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
     params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
-async fn my_courses(State(s): State<AppState>, Caller(actor): Caller, Query(q): Query_) -> Answer {
+async fn my_courses(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Query(q): QueryParams,
+) -> Answer {
     let page = s.lms.my_courses(&actor, page(&q)?).await?;
     ok(page.map(|item| views::dashboard_item(&item)))
 }

@@ -1,6 +1,7 @@
 //! Media routes: uploads to a course (streamed into the [`MediaStore`](lms_media::MediaStore))
 //! and serving through signed URLs, with byte ranges so video can seek.
 
+use super::{Answer, QueryParams, created};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -13,7 +14,6 @@ use futures_util::{StreamExt, TryStreamExt};
 use lms_core::{ForbiddenReason, LmsError, MediaKey};
 use lms_media::{MediaError, SignedUrlError, limited};
 use serde_json::json;
-use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -39,7 +39,7 @@ async fn upload(
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
     request: Request,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let (parts, body) = request.into_parts();
     let content_type = parts
         .headers
@@ -89,9 +89,7 @@ async fn upload(
         media.store.delete(&key).await.map_err(media_error)?;
         return Err(LmsError::invalid("body", "the file is empty").into());
     }
-    let created =
-        json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()});
-    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+    created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
 }
 
 #[utoipa::path(
@@ -104,9 +102,9 @@ async fn upload(
 pub(crate) async fn serve(
     State(s): State<AppState>,
     Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): QueryParams,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let media = s.media.as_ref().ok_or_else(not_configured)?;
     let refused = |why: SignedUrlError| {
         ApiError(LmsError::Forbidden {

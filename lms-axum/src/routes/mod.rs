@@ -27,17 +27,24 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 
+/// What every handler returns: a response, or an error answered as problem+json.
 type Answer = Result<Response, ApiError>;
-type Query_ = Query<HashMap<String, String>>;
 
+/// The query string as text, for handlers that read it themselves so that a bad value is
+/// answered as problem+json (400 or 422) rather than by the extractor.
+type QueryParams = Query<HashMap<String, String>>;
+
+/// 200 with `value` as JSON.
 fn ok(value: impl serde::Serialize) -> Answer {
     Ok(Json(value).into_response())
 }
 
+/// 201 with `value` as JSON.
 fn created(value: impl serde::Serialize) -> Answer {
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 
+/// 204, no body.
 fn no_content() -> Answer {
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,16 +1,13 @@
 //! The caller's notifications: the inbox and marking it read (the live stream of it is
 //! among the [event streams](super::events)).
 
+use super::{Answer, QueryParams, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 use crate::extract::{Input, page};
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use lms_core::MarkRead;
-use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -31,10 +28,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 async fn notifications(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+    Query(query): QueryParams,
+) -> Answer {
     let page = page(&query)?;
-    Ok(Json(s.lms.notifications(&actor, page).await?).into_response())
+    ok(s.lms.notifications(&actor, page).await?)
 }
 
 #[utoipa::path(
@@ -48,7 +45,7 @@ async fn mark_read(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Input(input): Input<MarkRead>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     s.lms.mark_notifications_read(&actor, input).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    no_content()
 }

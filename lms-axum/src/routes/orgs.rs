@@ -1,6 +1,6 @@
 //! Orgs and their members.
 
-use super::{Answer, Query_, created, no_content, ok};
+use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -75,7 +75,7 @@ async fn members(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.members(&actor, &org, page(&q)?).await?)
 }

@@ -1,18 +1,16 @@
 //! Selling routes: checkouts, the caller's membership, the payment ledger, and the Stripe
 //! webhook (raw body: the signature covers the exact bytes).
 
+use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 use crate::extract::{Input, page};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use lms_core::{CheckoutUrls, LmsError, Subscription};
 use serde_json::json;
-use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -40,8 +38,8 @@ async fn course_checkout(
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
     Input(urls): Input<CheckoutUrls>,
-) -> Result<Response, ApiError> {
-    Ok(Json(s.lms.checkout(&actor, &org, &course, urls).await?).into_response())
+) -> Answer {
+    ok(s.lms.checkout(&actor, &org, &course, urls).await?)
 }
 
 #[utoipa::path(
@@ -57,8 +55,8 @@ async fn membership_checkout(
     Caller(actor): Caller,
     Path(org): Path<String>,
     Input(urls): Input<CheckoutUrls>,
-) -> Result<Response, ApiError> {
-    Ok(Json(s.lms.membership_checkout(&actor, &org, urls).await?).into_response())
+) -> Answer {
+    ok(s.lms.membership_checkout(&actor, &org, urls).await?)
 }
 
 /// The caller's plan as the contract shows it.
@@ -84,8 +82,8 @@ async fn membership(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(membership_view(s.lms.membership(&actor, &org).await?)).into_response())
+) -> Answer {
+    ok(membership_view(s.lms.membership(&actor, &org).await?))
 }
 
 #[utoipa::path(
@@ -99,11 +97,10 @@ async fn cancel_membership(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(membership_view(Some(
+) -> Answer {
+    ok(membership_view(Some(
         s.lms.cancel_membership(&actor, &org).await?,
     )))
-    .into_response())
 }
 
 #[utoipa::path(
@@ -117,10 +114,10 @@ async fn payments(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+    Query(query): QueryParams,
+) -> Answer {
     let page = page(&query)?;
-    Ok(Json(s.lms.payments(&actor, &org, page).await?).into_response())
+    ok(s.lms.payments(&actor, &org, page).await?)
 }
 
 #[utoipa::path(
@@ -130,23 +127,19 @@ async fn payments(
     request_body(content = String, description = "the event exactly as Stripe sent it", content_type = "application/json"),
     responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = Object), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
 )]
-async fn stripe_webhook(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer {
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let Some(event) = s.lms.read_payment_webhook(&body, signature)? else {
-        return Ok(Json(json!({"received": true, "applied": "ignored"})).into_response());
+        return ok(json!({"received": true, "applied": "ignored"}));
     };
     let id = event.id.clone();
     match s.lms.apply_payment_event(event).await {
         Ok(applied) => {
             let applied = format!("{applied:?}").to_lowercase();
-            Ok(Json(json!({"received": true, "event": id, "applied": applied})).into_response())
+            ok(json!({"received": true, "event": id, "applied": applied}))
         }
         // Whatever went wrong, the answer must be a 5xx so that Stripe retries; the
         // transaction rolled back, so a retry starts from a clean state.

@@ -1,6 +1,6 @@
 //! Reports for those who run courses: one course's learners, and an org's courses.
 
-use super::{Answer, Query_, ok};
+use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -27,7 +27,7 @@ async fn course_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((org, course)): Path<(String, String)>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms
         .course_report(&actor, &org, &course, page(&q)?)
@@ -45,7 +45,7 @@ async fn org_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path(org): Path<String>,
-    Query(q): Query_,
+    Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.org_report(&actor, &org, page(&q)?).await?)
 }
