@@ -1,5 +1,6 @@
 //! Certificate routes: the learner's own, the public JSON verification, and the PDF.
 
+use super::paths::CoursePath;
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -64,14 +65,14 @@ impl CertificateView {
     get,
     path = "/orgs/{org}/courses/{course}/certificate",
     tag = "Certificates",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     responses((status = 200, description = "the caller's certificate (404 until the course is complete)", body = CertificateView), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn my_certificate(
     State(s): State<AppState>,
     Caller(actor): Caller,
     base: ApiBase,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
 ) -> Answer {
     let certificate = s.lms.certificate(&actor, &org, &course).await?;
     ok(CertificateView::new(certificate, &base))

@@ -1,5 +1,6 @@
 //! The catalog: an org's courses, and a course with its outline.
 
+use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -22,13 +23,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/orgs/{org}/courses",
     tag = "Catalog",
-    params(("org" = String, Path, description = "the org's slug"), ("status" = Option<lms_core::CourseStatus>, Query), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(OrgPath, ("status" = Option<lms_core::CourseStatus>, Query), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::Page<lms_core::Course>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn courses(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {
     let status = match q.get("status").map(String::as_str) {
@@ -47,14 +48,14 @@ async fn courses(
     post,
     path = "/orgs/{org}/courses",
     tag = "Catalog",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     request_body = NewCourse,
     responses((status = 201, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn create_course(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Input(new): Input<NewCourse>,
 ) -> Answer {
     created(views::course(
@@ -67,13 +68,13 @@ async fn create_course(
     get,
     path = "/orgs/{org}/courses/{course}",
     tag = "Catalog",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_outline(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
 ) -> Answer {
     ok(views::outline(
         &s.lms.course(&actor, &org, &course).await?,
@@ -85,14 +86,14 @@ async fn course_outline(
     patch,
     path = "/orgs/{org}/courses/{course}",
     tag = "Catalog",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body = CoursePatch,
     responses((status = 200, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn update_course(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Input(patch): Input<CoursePatch>,
 ) -> Answer {
     ok(views::course(

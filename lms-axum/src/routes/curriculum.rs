@@ -1,5 +1,6 @@
 //! A course's curriculum: its modules, their lessons, and their order.
 
+use super::paths::{CoursePath, LessonPath, ModulePath};
 use super::{Answer, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -26,14 +27,14 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     post,
     path = "/orgs/{org}/courses/{course}/modules",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body = ModuleInput,
     responses((status = 201, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn create_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Input(input): Input<ModuleInput>,
 ) -> Answer {
     created(s.lms.create_module(&actor, &org, &course, input).await?)
@@ -43,14 +44,18 @@ async fn create_module(
     patch,
     path = "/orgs/{org}/courses/{course}/modules/{module}",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    params(ModulePath),
     request_body = ModuleInput,
     responses((status = 200, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn update_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, module)): Path<(String, String, String)>,
+    Path(ModulePath {
+        org,
+        course,
+        module,
+    }): Path<ModulePath>,
     Input(input): Input<ModuleInput>,
 ) -> Answer {
     ok(s.lms
@@ -62,13 +67,17 @@ async fn update_module(
     delete,
     path = "/orgs/{org}/courses/{course}/modules/{module}",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    params(ModulePath),
     responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn delete_module(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, module)): Path<(String, String, String)>,
+    Path(ModulePath {
+        org,
+        course,
+        module,
+    }): Path<ModulePath>,
 ) -> Answer {
     s.lms
         .delete_module(&actor, &org, &course, id(&module, "module")?)
@@ -80,7 +89,7 @@ async fn delete_module(
     post,
     path = "/orgs/{org}/courses/{course}/modules/{module}/lessons",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("module" = uuid::Uuid, Path)),
+    params(ModulePath),
     request_body = NewLesson,
     responses((status = 201, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
@@ -88,7 +97,11 @@ async fn create_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
     base: ApiBase,
-    Path((org, course, module)): Path<(String, String, String)>,
+    Path(ModulePath {
+        org,
+        course,
+        module,
+    }): Path<ModulePath>,
     Input(new): Input<NewLesson>,
 ) -> Answer {
     let lesson = s
@@ -102,14 +115,18 @@ async fn create_lesson(
     get,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
     base: ApiBase,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
 ) -> Answer {
     let lesson = s
         .lms
@@ -122,7 +139,7 @@ async fn lesson(
     patch,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     request_body = LessonPatch,
     responses((status = 200, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
@@ -130,7 +147,11 @@ async fn update_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
     base: ApiBase,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Input(patch): Input<LessonPatch>,
 ) -> Answer {
     let lesson = s
@@ -144,13 +165,17 @@ async fn update_lesson(
     delete,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn delete_lesson(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
 ) -> Answer {
     s.lms
         .delete_lesson(&actor, &org, &course, id(&lesson, "lesson")?)
@@ -162,14 +187,14 @@ async fn delete_lesson(
     put,
     path = "/orgs/{org}/courses/{course}/curriculum",
     tag = "Curriculum",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body = CurriculumLayout,
     responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn reorder_curriculum(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Input(layout): Input<CurriculumLayout>,
 ) -> Answer {
     ok(views::outline(

@@ -1,5 +1,6 @@
 //! Discussion routes: a lesson's posts, and editing, hiding or deleting one.
 
+use super::paths::{LessonPath, PostPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -21,13 +22,17 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/posts",
     tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(LessonPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "paginated posts and replies, oldest first", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn posts(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Query(query): QueryParams,
 ) -> Answer {
     let lesson = id(&lesson, "lesson")?;
@@ -39,14 +44,18 @@ async fn posts(
     post,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/posts",
     tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     request_body = NewPost,
     responses((status = 201, description = "the post", body = lms_core::Post), (status = "4XX", description = "problem details (429 past the posting rate)", body = Problem, content_type = "application/problem+json"))
 )]
 async fn create_post(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Input(new): Input<NewPost>,
 ) -> Answer {
     let lesson = id(&lesson, "lesson")?;
@@ -61,14 +70,14 @@ async fn create_post(
     patch,
     path = "/orgs/{org}/courses/{course}/posts/{post}",
     tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("post" = uuid::Uuid, Path)),
+    params(PostPath),
     request_body = PostPatch,
     responses((status = 200, description = "the post", body = lms_core::Post), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn update_post(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, post)): Path<(String, String, String)>,
+    Path(PostPath { org, course, post }): Path<PostPath>,
     Input(patch): Input<PostPatch>,
 ) -> Answer {
     let post = id(&post, "post")?;
@@ -81,13 +90,13 @@ async fn update_post(
     delete,
     path = "/orgs/{org}/courses/{course}/posts/{post}",
     tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("post" = uuid::Uuid, Path)),
+    params(PostPath),
     responses((status = 204, description = "deleted, with its replies"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn delete_post(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, post)): Path<(String, String, String)>,
+    Path(PostPath { org, course, post }): Path<PostPath>,
 ) -> Answer {
     let post = id(&post, "post")?;
     s.lms.delete_post(&actor, &org, &course, post).await?;

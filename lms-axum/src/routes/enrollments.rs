@@ -1,6 +1,7 @@
 //! Enrollment: joining a course (or being enrolled by its owner), the list of enrollments,
 //! and revoking one.
 
+use super::paths::{CoursePath, EnrollmentPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -28,7 +29,7 @@ struct EnrollBody {
     post,
     path = "/orgs/{org}/courses/{course}/enrollments",
     tag = "Enrollment",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body = Option<EnrollBody>,
     responses((status = 201, description = "success", body = lms_core::Enrollment), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
@@ -37,7 +38,7 @@ struct EnrollBody {
 async fn enroll(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     request: Request,
 ) -> Answer {
     let has_body = request
@@ -75,13 +76,13 @@ async fn enroll(
     get,
     path = "/orgs/{org}/courses/{course}/enrollments",
     tag = "Enrollment",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(CoursePath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::Page<lms_core::Enrollment>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn enrollments(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.enrollments(&actor, &org, &course, page(&q)?).await?)
@@ -91,16 +92,20 @@ async fn enrollments(
     delete,
     path = "/orgs/{org}/courses/{course}/enrollments/{user_id}",
     tag = "Enrollment",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("user_id" = uuid::Uuid, Path)),
+    params(EnrollmentPath),
     responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn revoke_enrollment(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, user)): Path<(String, String, String)>,
+    Path(EnrollmentPath {
+        org,
+        course,
+        user_id,
+    }): Path<EnrollmentPath>,
 ) -> Answer {
     s.lms
-        .revoke_enrollment(&actor, &org, &course, id(&user, "user_id")?)
+        .revoke_enrollment(&actor, &org, &course, id(&user_id, "user_id")?)
         .await?;
     no_content()
 }

@@ -1,6 +1,7 @@
 //! The two server-sent event streams: a course's discussion, and the caller's notifications.
 //! How a stream follows its events is [`crate::feed`]'s job.
 
+use super::paths::CoursePath;
 use super::{Answer, QueryParams};
 use crate::AppState;
 use crate::auth::Caller;
@@ -43,13 +44,13 @@ async fn my_events(
     get,
     path = "/orgs/{org}/courses/{course}/events",
     tag = "Discussions",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
+    params(CoursePath, ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
     responses((status = 200, description = "text/event-stream of post.created, post.updated and post.deleted", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_events(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     headers: HeaderMap,
     Query(query): QueryParams,
 ) -> Answer {

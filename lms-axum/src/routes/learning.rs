@@ -1,5 +1,6 @@
 //! A learner's way through a course: progress on lessons and the course, and quiz attempts.
 
+use super::paths::{CoursePath, LessonPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -24,14 +25,18 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     put,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/progress",
     tag = "Progress",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     request_body = ProgressUpdate,
     responses((status = 200, description = "success", body = lms_core::ProgressResult), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn record_progress(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Input(update): Input<ProgressUpdate>,
 ) -> Answer {
     ok(s.lms
@@ -43,13 +48,13 @@ async fn record_progress(
     get,
     path = "/orgs/{org}/courses/{course}/progress",
     tag = "Progress",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     responses((status = 200, description = "success", body = lms_core::CourseProgress), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_progress(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
 ) -> Answer {
     ok(s.lms.course_progress(&actor, &org, &course).await?)
 }
@@ -63,14 +68,18 @@ struct AttemptBody {
     post,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
     tag = "Quizzes",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path)),
+    params(LessonPath),
     request_body = AttemptBody,
     responses((status = 201, description = "success", body = lms_core::QuizAttempt), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn submit_attempt(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Input(body): Input<AttemptBody>,
 ) -> Answer {
     let answers = body.map(|b| b.answers);
@@ -85,13 +94,17 @@ async fn submit_attempt(
     get,
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
     tag = "Quizzes",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("lesson" = uuid::Uuid, Path), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(LessonPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::Page<lms_core::QuizAttempt>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn attempts(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course, lesson)): Path<(String, String, String)>,
+    Path(LessonPath {
+        org,
+        course,
+        lesson,
+    }): Path<LessonPath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms

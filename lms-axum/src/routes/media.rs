@@ -1,6 +1,7 @@
 //! Media routes: uploads to a course (streamed into the [`MediaStore`](lms_media::MediaStore))
 //! and serving through signed URLs, with byte ranges so video can seek.
 
+use super::paths::CoursePath;
 use super::{Answer, QueryParams, created};
 use crate::AppState;
 use crate::auth::Caller;
@@ -30,14 +31,14 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     post,
     path = "/orgs/{org}/courses/{course}/media",
     tag = "Media",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body(content = Vec<u8>, description = "the file, with its Content-Type", content_type = "application/octet-stream"),
     responses((status = 201, description = "`{media_key, size, content_type}`", body = Object), (status = "4XX", description = "problem details (413 past the limit, 415 for other types)", body = Problem, content_type = "application/problem+json"))
 )]
 async fn upload(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     request: Request,
 ) -> Answer {
     let (parts, body) = request.into_parts();

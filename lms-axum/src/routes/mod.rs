@@ -15,6 +15,7 @@ mod me;
 pub(crate) mod media;
 mod notifications;
 mod orgs;
+mod paths;
 mod payments;
 mod reports;
 

@@ -1,5 +1,6 @@
 //! Orgs and their members.
 
+use super::paths::{MemberPath, OrgPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -40,10 +41,10 @@ async fn create_org(
     get,
     path = "/orgs/{org}",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
-async fn org(State(s): State<AppState>, Path(org): Path<String>) -> Answer {
+async fn org(State(s): State<AppState>, Path(OrgPath { org }): Path<OrgPath>) -> Answer {
     ok(views::org(&s.lms.org(&org).await?))
 }
 
@@ -51,14 +52,14 @@ async fn org(State(s): State<AppState>, Path(org): Path<String>) -> Answer {
     patch,
     path = "/orgs/{org}",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     request_body = OrgPatch,
     responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn update_org(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Input(patch): Input<OrgPatch>,
 ) -> Answer {
     ok(views::org(&s.lms.update_org(&actor, &org, patch).await?))
@@ -68,13 +69,13 @@ async fn update_org(
     get,
     path = "/orgs/{org}/members",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::Page<lms_core::Member>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn members(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.members(&actor, &org, page(&q)?).await?)
@@ -84,14 +85,14 @@ async fn members(
     post,
     path = "/orgs/{org}/members",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     request_body = NewMember,
     responses((status = 201, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn add_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Input(new): Input<NewMember>,
 ) -> Answer {
     created(s.lms.add_member(&actor, &org, new).await?)
@@ -106,17 +107,17 @@ struct RoleBody {
     put,
     path = "/orgs/{org}/members/{user_id}",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    params(MemberPath),
     request_body = RoleBody,
     responses((status = 200, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn set_member_role(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, user)): Path<(String, String)>,
+    Path(MemberPath { org, user_id }): Path<MemberPath>,
     Input(body): Input<RoleBody>,
 ) -> Answer {
-    let user: UserId = id(&user, "user_id")?;
+    let user: UserId = id(&user_id, "user_id")?;
     ok(s.lms
         .set_member_role(&actor, &org, user, body.map(|b| b.role))
         .await?)
@@ -126,16 +127,16 @@ async fn set_member_role(
     delete,
     path = "/orgs/{org}/members/{user_id}",
     tag = "Orgs",
-    params(("org" = String, Path, description = "the org's slug"), ("user_id" = uuid::Uuid, Path)),
+    params(MemberPath),
     responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn remove_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, user)): Path<(String, String)>,
+    Path(MemberPath { org, user_id }): Path<MemberPath>,
 ) -> Answer {
     s.lms
-        .remove_member(&actor, &org, id(&user, "user_id")?)
+        .remove_member(&actor, &org, id(&user_id, "user_id")?)
         .await?;
     no_content()
 }

@@ -1,6 +1,7 @@
 //! Selling routes: checkouts, the caller's membership, the payment ledger, and the Stripe
 //! webhook (raw body: the signature covers the exact bytes).
 
+use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -29,14 +30,14 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     post,
     path = "/orgs/{org}/courses/{course}/checkout",
     tag = "Payments",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug")),
+    params(CoursePath),
     request_body = lms_core::CheckoutUrls,
     responses((status = 200, description = "the provider's payment page", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_checkout(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Input(urls): Input<CheckoutUrls>,
 ) -> Answer {
     ok(s.lms.checkout(&actor, &org, &course, urls).await?)
@@ -46,14 +47,14 @@ async fn course_checkout(
     post,
     path = "/orgs/{org}/membership/checkout",
     tag = "Payments",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     request_body = lms_core::CheckoutUrls,
     responses((status = 200, description = "the provider's payment page for the org's plan", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn membership_checkout(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Input(urls): Input<CheckoutUrls>,
 ) -> Answer {
     ok(s.lms.membership_checkout(&actor, &org, urls).await?)
@@ -75,13 +76,13 @@ fn membership_view(subscription: Option<Subscription>) -> serde_json::Value {
     get,
     path = "/orgs/{org}/membership",
     tag = "Payments",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn membership(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
 ) -> Answer {
     ok(membership_view(s.lms.membership(&actor, &org).await?))
 }
@@ -90,13 +91,13 @@ async fn membership(
     post,
     path = "/orgs/{org}/membership/cancel",
     tag = "Payments",
-    params(("org" = String, Path, description = "the org's slug")),
+    params(OrgPath),
     responses((status = 200, description = "the plan, ending at the period end", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn cancel_membership(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
 ) -> Answer {
     ok(membership_view(Some(
         s.lms.cancel_membership(&actor, &org).await?,
@@ -107,13 +108,13 @@ async fn cancel_membership(
     get,
     path = "/orgs/{org}/payments",
     tag = "Payments",
-    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "paginated payment records (append-only)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn payments(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Query(query): QueryParams,
 ) -> Answer {
     let page = page(&query)?;

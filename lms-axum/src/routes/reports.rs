@@ -1,5 +1,6 @@
 //! Reports for those who run courses: one course's learners, and an org's courses.
 
+use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
@@ -20,13 +21,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/orgs/{org}/courses/{course}/report",
     tag = "Progress",
-    params(("org" = String, Path, description = "the org's slug"), ("course" = String, Path, description = "the course's id or slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(CoursePath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::CourseReport), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((org, course)): Path<(String, String)>,
+    Path(CoursePath { org, course }): Path<CoursePath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms
@@ -38,13 +39,13 @@ async fn course_report(
     get,
     path = "/orgs/{org}/reports/courses",
     tag = "Progress",
-    params(("org" = String, Path, description = "the org's slug"), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "success", body = lms_core::Page<lms_core::OrgReportRow>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
 )]
 async fn org_report(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms.org_report(&actor, &org, page(&q)?).await?)
