@@ -41,6 +41,19 @@ pub(crate) struct Problem {
     errors: Option<Vec<FieldError>>,
 }
 
+/// How a route documents its 4XX answers, as [`ApiError`] gives them: problem details.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = "4XX",
+    description = "problem details",
+    content_type = "application/problem+json"
+)]
+#[expect(
+    dead_code,
+    reason = "only its OpenAPI description is used, in `responses(…, ClientErrors)`"
+)]
+pub(crate) struct ClientErrors(Problem);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;

@@ -4,7 +4,7 @@
 use super::Answer;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ClientErrors};
 use crate::extract::{ClientAddr, Input};
 use axum::Json;
 use axum::extract::State;
@@ -51,7 +51,7 @@ struct SignUp {
     path = "/auth/sign-up",
     tag = "Auth",
     request_body = SignUp,
-    responses((status = 201, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "`{user, token}` and the session cookie", body = Object), ClientErrors)
 )]
 async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
     let auth = builtin(&s)?;
@@ -78,7 +78,7 @@ struct SignIn {
     path = "/auth/sign-in",
     tag = "Auth",
     request_body = SignIn,
-    responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), ClientErrors)
 )]
 async fn sign_in_user(
     State(s): State<AppState>,
@@ -100,7 +100,7 @@ async fn sign_in_user(
     post,
     path = "/auth/sign-out",
     tag = "Auth",
-    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "done"), ClientErrors)
 )]
 async fn sign_out(
     State(s): State<AppState>,

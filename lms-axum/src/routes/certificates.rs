@@ -4,7 +4,7 @@ use super::paths::CoursePath;
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::ApiBase;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -66,7 +66,7 @@ impl CertificateView {
     path = "/orgs/{org}/courses/{course}/certificate",
     tag = "Certificates",
     params(CoursePath),
-    responses((status = 200, description = "the caller's certificate (404 until the course is complete)", body = CertificateView), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the caller's certificate (404 until the course is complete)", body = CertificateView), ClientErrors)
 )]
 async fn my_certificate(
     State(s): State<AppState>,
@@ -83,7 +83,7 @@ async fn my_certificate(
     path = "/certificates/{code}",
     tag = "Certificates",
     params(("code" = String, Path, description = "the verification code (any case; dashes optional)")),
-    responses((status = 200, description = "what the certificate says and whether it is valid", body = CertificateView), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "what the certificate says and whether it is valid", body = CertificateView), ClientErrors)
 )]
 async fn verify_certificate(
     State(s): State<AppState>,
@@ -99,7 +99,7 @@ async fn verify_certificate(
     path = "/certificates/{code}/pdf",
     tag = "Certificates",
     params(("code" = String, Path, description = "the verification code"), ("paper" = Option<String>, Query, description = "`a4` (default) or `letter`")),
-    responses((status = 200, description = "the certificate as a one-page landscape PDF", content_type = "application/pdf"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the certificate as a one-page landscape PDF", content_type = "application/pdf"), ClientErrors)
 )]
 async fn certificate_pdf(
     State(s): State<AppState>,

@@ -4,7 +4,7 @@ use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ClientErrors};
 use crate::extract::{Input, page};
 use crate::views;
 use axum::extract::{Path, Query, State};
@@ -24,7 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/orgs/{org}/courses",
     tag = "Catalog",
     params(OrgPath, ("status" = Option<lms_core::CourseStatus>, Query), ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Course>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Course>), ClientErrors)
 )]
 async fn courses(
     State(s): State<AppState>,
@@ -50,7 +50,7 @@ async fn courses(
     tag = "Catalog",
     params(OrgPath),
     request_body = NewCourse,
-    responses((status = 201, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::Course), ClientErrors)
 )]
 async fn create_course(
     State(s): State<AppState>,
@@ -69,7 +69,7 @@ async fn create_course(
     path = "/orgs/{org}/courses/{course}",
     tag = "Catalog",
     params(CoursePath),
-    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), ClientErrors)
 )]
 async fn course_outline(
     State(s): State<AppState>,
@@ -88,7 +88,7 @@ async fn course_outline(
     tag = "Catalog",
     params(CoursePath),
     request_body = CoursePatch,
-    responses((status = 200, description = "success", body = lms_core::Course), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Course), ClientErrors)
 )]
 async fn update_course(
     State(s): State<AppState>,

@@ -4,7 +4,7 @@ use super::paths::{CoursePath, LessonPath, ModulePath};
 use super::{Answer, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::{ApiBase, Input, id};
 use crate::views;
 use axum::extract::{Path, State};
@@ -29,7 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "Curriculum",
     params(CoursePath),
     request_body = ModuleInput,
-    responses((status = 201, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::Module), ClientErrors)
 )]
 async fn create_module(
     State(s): State<AppState>,
@@ -46,7 +46,7 @@ async fn create_module(
     tag = "Curriculum",
     params(ModulePath),
     request_body = ModuleInput,
-    responses((status = 200, description = "success", body = lms_core::Module), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Module), ClientErrors)
 )]
 async fn update_module(
     State(s): State<AppState>,
@@ -68,7 +68,7 @@ async fn update_module(
     path = "/orgs/{org}/courses/{course}/modules/{module}",
     tag = "Curriculum",
     params(ModulePath),
-    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "done"), ClientErrors)
 )]
 async fn delete_module(
     State(s): State<AppState>,
@@ -91,7 +91,7 @@ async fn delete_module(
     tag = "Curriculum",
     params(ModulePath),
     request_body = NewLesson,
-    responses((status = 201, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the lesson with its content", body = Object), ClientErrors)
 )]
 async fn create_lesson(
     State(s): State<AppState>,
@@ -116,7 +116,7 @@ async fn create_lesson(
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
     params(LessonPath),
-    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), ClientErrors)
 )]
 async fn lesson(
     State(s): State<AppState>,
@@ -141,7 +141,7 @@ async fn lesson(
     tag = "Curriculum",
     params(LessonPath),
     request_body = LessonPatch,
-    responses((status = 200, description = "the lesson with its content", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the lesson with its content", body = Object), ClientErrors)
 )]
 async fn update_lesson(
     State(s): State<AppState>,
@@ -166,7 +166,7 @@ async fn update_lesson(
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
     params(LessonPath),
-    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "done"), ClientErrors)
 )]
 async fn delete_lesson(
     State(s): State<AppState>,
@@ -189,7 +189,7 @@ async fn delete_lesson(
     tag = "Curriculum",
     params(CoursePath),
     request_body = CurriculumLayout,
-    responses((status = 200, description = "success", body = lms_core::CourseOutline), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::CourseOutline), ClientErrors)
 )]
 async fn reorder_curriculum(
     State(s): State<AppState>,

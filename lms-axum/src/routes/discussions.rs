@@ -4,7 +4,7 @@ use super::paths::{LessonPath, PostPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::{ClientErrors, Problem};
 use crate::extract::{Input, id, page};
 use axum::extract::{Path, Query, State};
 use lms_core::{NewPost, PostPatch};
@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/posts",
     tag = "Discussions",
     params(LessonPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated posts and replies, oldest first", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "paginated posts and replies, oldest first", body = Object), ClientErrors)
 )]
 async fn posts(
     State(s): State<AppState>,
@@ -72,7 +72,7 @@ async fn create_post(
     tag = "Discussions",
     params(PostPath),
     request_body = PostPatch,
-    responses((status = 200, description = "the post", body = lms_core::Post), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the post", body = lms_core::Post), ClientErrors)
 )]
 async fn update_post(
     State(s): State<AppState>,
@@ -91,7 +91,7 @@ async fn update_post(
     path = "/orgs/{org}/courses/{course}/posts/{post}",
     tag = "Discussions",
     params(PostPath),
-    responses((status = 204, description = "deleted, with its replies"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted, with its replies"), ClientErrors)
 )]
 async fn delete_post(
     State(s): State<AppState>,

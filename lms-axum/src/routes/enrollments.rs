@@ -5,7 +5,7 @@ use super::paths::{CoursePath, EnrollmentPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::{id, json_body, page, parse_json};
 use axum::extract::{Path, Query, Request, State};
 use lms_core::{Parsed, UserId};
@@ -31,7 +31,7 @@ struct EnrollBody {
     tag = "Enrollment",
     params(CoursePath),
     request_body = Option<EnrollBody>,
-    responses((status = 201, description = "success", body = lms_core::Enrollment), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::Enrollment), ClientErrors)
 )]
 /// `POST …/enrollments`: without a body the caller enrolls; with `{user_id}` an owner or
 /// admin enrolls that user.
@@ -77,7 +77,7 @@ async fn enroll(
     path = "/orgs/{org}/courses/{course}/enrollments",
     tag = "Enrollment",
     params(CoursePath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Enrollment>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Enrollment>), ClientErrors)
 )]
 async fn enrollments(
     State(s): State<AppState>,
@@ -93,7 +93,7 @@ async fn enrollments(
     path = "/orgs/{org}/courses/{course}/enrollments/{user_id}",
     tag = "Enrollment",
     params(EnrollmentPath),
-    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "done"), ClientErrors)
 )]
 async fn revoke_enrollment(
     State(s): State<AppState>,

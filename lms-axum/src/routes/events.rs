@@ -5,7 +5,7 @@ use super::paths::CoursePath;
 use super::{Answer, QueryParams};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ClientErrors};
 use crate::feed::{Feed, Watch};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -26,7 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/me/events",
     tag = "Me",
     params(("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream of the caller's notifications", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "text/event-stream of the caller's notifications", content_type = "text/event-stream"), ClientErrors)
 )]
 async fn my_events(
     State(s): State<AppState>,
@@ -45,7 +45,7 @@ async fn my_events(
     path = "/orgs/{org}/courses/{course}/events",
     tag = "Discussions",
     params(CoursePath, ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event"), ("last_event_id" = Option<i64>, Query, description = "the same, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream of post.created, post.updated and post.deleted", content_type = "text/event-stream"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "text/event-stream of post.created, post.updated and post.deleted", content_type = "text/event-stream"), ClientErrors)
 )]
 async fn course_events(
     State(s): State<AppState>,

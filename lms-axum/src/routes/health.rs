@@ -2,7 +2,7 @@
 
 use super::{Answer, ok};
 use crate::AppState;
-use crate::error::Problem;
+use crate::error::{ClientErrors, Problem};
 use axum::extract::State;
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,7 +32,7 @@ async fn openapi_document(State(s): State<AppState>) -> Answer {
     get,
     path = "/health",
     tag = "Health",
-    responses((status = 200, description = "the store answers", body = Object), (status = 503, description = "the store does not answer", body = Problem), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the store answers", body = Object), (status = 503, description = "the store does not answer", body = Problem), ClientErrors)
 )]
 async fn health(State(s): State<AppState>) -> Answer {
     s.lms.health().await?;

@@ -4,7 +4,7 @@ use super::paths::{CoursePath, LessonPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::{Input, id, page};
 use axum::extract::{Path, Query, State};
 use lms_core::ProgressUpdate;
@@ -27,7 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "Progress",
     params(LessonPath),
     request_body = ProgressUpdate,
-    responses((status = 200, description = "success", body = lms_core::ProgressResult), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::ProgressResult), ClientErrors)
 )]
 async fn record_progress(
     State(s): State<AppState>,
@@ -49,7 +49,7 @@ async fn record_progress(
     path = "/orgs/{org}/courses/{course}/progress",
     tag = "Progress",
     params(CoursePath),
-    responses((status = 200, description = "success", body = lms_core::CourseProgress), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::CourseProgress), ClientErrors)
 )]
 async fn course_progress(
     State(s): State<AppState>,
@@ -70,7 +70,7 @@ struct AttemptBody {
     tag = "Quizzes",
     params(LessonPath),
     request_body = AttemptBody,
-    responses((status = 201, description = "success", body = lms_core::QuizAttempt), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::QuizAttempt), ClientErrors)
 )]
 async fn submit_attempt(
     State(s): State<AppState>,
@@ -95,7 +95,7 @@ async fn submit_attempt(
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",
     tag = "Quizzes",
     params(LessonPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::Page<lms_core::QuizAttempt>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::QuizAttempt>), ClientErrors)
 )]
 async fn attempts(
     State(s): State<AppState>,

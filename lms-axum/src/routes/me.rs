@@ -3,7 +3,7 @@
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::page;
 use crate::views;
 use axum::extract::{Query, State};
@@ -21,7 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/me",
     tag = "Me",
-    responses((status = 200, description = "success", body = lms_core::Me), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Me), ClientErrors)
 )]
 async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
     ok(s.lms.me(&actor).await?)
@@ -32,7 +32,7 @@ async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
     path = "/me/courses",
     tag = "Me",
     params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), ClientErrors)
 )]
 async fn my_courses(
     State(s): State<AppState>,

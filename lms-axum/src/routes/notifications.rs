@@ -4,7 +4,7 @@
 use super::{Answer, QueryParams, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::{Input, page};
 use axum::extract::{Query, State};
 use lms_core::MarkRead;
@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/me/notifications",
     tag = "Me",
     params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated notifications, newest first", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "paginated notifications, newest first", body = Object), ClientErrors)
 )]
 async fn notifications(
     State(s): State<AppState>,
@@ -39,7 +39,7 @@ async fn notifications(
     path = "/me/notifications/read",
     tag = "Me",
     request_body = MarkRead,
-    responses((status = 204, description = "marked read"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "marked read"), ClientErrors)
 )]
 async fn mark_read(
     State(s): State<AppState>,

@@ -4,7 +4,7 @@ use super::paths::{MemberPath, OrgPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::{Input, id, page};
 use crate::views;
 use axum::extract::{Path, Query, State};
@@ -27,7 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/orgs",
     tag = "Orgs",
     request_body = NewOrg,
-    responses((status = 201, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::Org), ClientErrors)
 )]
 async fn create_org(
     State(s): State<AppState>,
@@ -42,7 +42,7 @@ async fn create_org(
     path = "/orgs/{org}",
     tag = "Orgs",
     params(OrgPath),
-    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Org), ClientErrors)
 )]
 async fn org(State(s): State<AppState>, Path(OrgPath { org }): Path<OrgPath>) -> Answer {
     ok(views::org(&s.lms.org(&org).await?))
@@ -54,7 +54,7 @@ async fn org(State(s): State<AppState>, Path(OrgPath { org }): Path<OrgPath>) ->
     tag = "Orgs",
     params(OrgPath),
     request_body = OrgPatch,
-    responses((status = 200, description = "success", body = lms_core::Org), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Org), ClientErrors)
 )]
 async fn update_org(
     State(s): State<AppState>,
@@ -70,7 +70,7 @@ async fn update_org(
     path = "/orgs/{org}/members",
     tag = "Orgs",
     params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Member>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::Member>), ClientErrors)
 )]
 async fn members(
     State(s): State<AppState>,
@@ -87,7 +87,7 @@ async fn members(
     tag = "Orgs",
     params(OrgPath),
     request_body = NewMember,
-    responses((status = 201, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "success", body = lms_core::Member), ClientErrors)
 )]
 async fn add_member(
     State(s): State<AppState>,
@@ -109,7 +109,7 @@ struct RoleBody {
     tag = "Orgs",
     params(MemberPath),
     request_body = RoleBody,
-    responses((status = 200, description = "success", body = lms_core::Member), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Member), ClientErrors)
 )]
 async fn set_member_role(
     State(s): State<AppState>,
@@ -128,7 +128,7 @@ async fn set_member_role(
     path = "/orgs/{org}/members/{user_id}",
     tag = "Orgs",
     params(MemberPath),
-    responses((status = 204, description = "done"), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "done"), ClientErrors)
 )]
 async fn remove_member(
     State(s): State<AppState>,

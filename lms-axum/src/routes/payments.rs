@@ -5,7 +5,7 @@ use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::{ClientErrors, Problem};
 use crate::extract::{Input, page};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -32,7 +32,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "Payments",
     params(CoursePath),
     request_body = lms_core::CheckoutUrls,
-    responses((status = 200, description = "the provider's payment page", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the provider's payment page", body = lms_core::CheckoutSession), ClientErrors, (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn course_checkout(
     State(s): State<AppState>,
@@ -49,7 +49,7 @@ async fn course_checkout(
     tag = "Payments",
     params(OrgPath),
     request_body = lms_core::CheckoutUrls,
-    responses((status = 200, description = "the provider's payment page for the org's plan", body = lms_core::CheckoutSession), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"), (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the provider's payment page for the org's plan", body = lms_core::CheckoutSession), ClientErrors, (status = 503, description = "payments not configured", body = Problem, content_type = "application/problem+json"))
 )]
 async fn membership_checkout(
     State(s): State<AppState>,
@@ -77,7 +77,7 @@ fn membership_view(subscription: Option<Subscription>) -> serde_json::Value {
     path = "/orgs/{org}/membership",
     tag = "Payments",
     params(OrgPath),
-    responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = Object), ClientErrors)
 )]
 async fn membership(
     State(s): State<AppState>,
@@ -92,7 +92,7 @@ async fn membership(
     path = "/orgs/{org}/membership/cancel",
     tag = "Payments",
     params(OrgPath),
-    responses((status = 200, description = "the plan, ending at the period end", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the plan, ending at the period end", body = Object), ClientErrors)
 )]
 async fn cancel_membership(
     State(s): State<AppState>,
@@ -109,7 +109,7 @@ async fn cancel_membership(
     path = "/orgs/{org}/payments",
     tag = "Payments",
     params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated payment records (append-only)", body = Object), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "paginated payment records (append-only)", body = Object), ClientErrors)
 )]
 async fn payments(
     State(s): State<AppState>,

@@ -4,7 +4,7 @@ use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Problem;
+use crate::error::ClientErrors;
 use crate::extract::page;
 use axum::extract::{Path, Query, State};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/orgs/{org}/courses/{course}/report",
     tag = "Progress",
     params(CoursePath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::CourseReport), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::CourseReport), ClientErrors)
 )]
 async fn course_report(
     State(s): State<AppState>,
@@ -40,7 +40,7 @@ async fn course_report(
     path = "/orgs/{org}/reports/courses",
     tag = "Progress",
     params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "success", body = lms_core::Page<lms_core::OrgReportRow>), (status = "4XX", description = "problem details", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "success", body = lms_core::Page<lms_core::OrgReportRow>), ClientErrors)
 )]
 async fn org_report(
     State(s): State<AppState>,
