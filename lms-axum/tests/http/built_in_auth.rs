@@ -1,0 +1,232 @@
+//! The built-in sign-in: sign-up, sign-in and sign-out, attempt limits, expiry, and a host
+//! with its own auth.
+
+use crate::api::{Api, Reply, assert_problem};
+use crate::common::{Backend, lms_on};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use lms_axum::AuthConfig;
+use lms_core::testing::World;
+use serde_json::json;
+use std::time::Duration;
+
+async fn api(backend: Backend, config: AuthConfig) -> Api {
+    let lms = lms_on(backend).await;
+    let w = World::new(lms.clone()).await;
+    Api {
+        app: lms_axum::router_with_builtin_auth(lms, config),
+        w,
+    }
+}
+
+async fn bearer(api: &Api, method: &str, path: &str, token: &str) -> Reply {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    api.send(request).await
+}
+
+pub async fn sign_up_sign_in_and_sign_out(backend: Backend) {
+    let api = api(backend, AuthConfig::default()).await;
+    let new =
+        json!({"email": "Zoe@Example.com", "password": "correct horse battery", "name": "Zoë"});
+    let up = api
+        .call("POST", "/auth/sign-up", None, Some(new.clone()))
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    assert_eq!(up.body["user"]["email"], "zoe@example.com");
+    assert!(
+        up.body["user"].get("password").is_none() && up.body["user"].get("password_hash").is_none()
+    );
+    let cookie = up.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("lms_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain http by default");
+    let token = up.body["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        bearer(&api, "GET", "/me", &token).await.body["user"]["name"],
+        "Zoë"
+    );
+    let by_cookie = Request::builder()
+        .uri("/me")
+        .header(header::COOKIE, format!("theme=dark; lms_session={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(api.send(by_cookie).await.status, StatusCode::OK);
+
+    assert_problem(
+        &api.call("POST", "/auth/sign-up", None, Some(new)).await,
+        409,
+        "email_taken",
+    );
+    let short = api
+        .call(
+            "POST",
+            "/auth/sign-up",
+            None,
+            Some(json!({"email": "x@y.test", "password": "short", "name": "X"})),
+        )
+        .await;
+    assert_problem(&short, 422, "validation_failed");
+    assert_eq!(short.body["errors"][0]["field"], "password");
+    let both = api
+        .call(
+            "POST",
+            "/auth/sign-up",
+            None,
+            Some(json!({"email": "nope", "password": "short", "name": "X"})),
+        )
+        .await;
+    let fields: Vec<_> = both.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("email"), json!("password")]);
+
+    let wrong = api
+        .call(
+            "POST",
+            "/auth/sign-in",
+            None,
+            Some(json!({"email": "zoe@example.com", "password": "wrong password!"})),
+        )
+        .await;
+    let unknown = api
+        .call(
+            "POST",
+            "/auth/sign-in",
+            None,
+            Some(json!({"email": "nobody@example.com", "password": "wrong password!"})),
+        )
+        .await;
+    assert_problem(&wrong, 401, "unauthenticated");
+    assert_eq!(
+        wrong.body, unknown.body,
+        "the same answer for an unknown email and a wrong password"
+    );
+    let signed_in = api
+        .call(
+            "POST",
+            "/auth/sign-in",
+            None,
+            Some(json!({"email": "ZOE@example.com", "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    let second = signed_in.body["token"].as_str().unwrap().to_string();
+    assert_ne!(second, token, "every sign-in opens its own session");
+
+    let out = bearer(&api, "POST", "/auth/sign-out", &token).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(
+        out.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_problem(
+        &bearer(&api, "GET", "/me", &token).await,
+        401,
+        "unauthenticated",
+    );
+    assert_eq!(
+        bearer(&api, "GET", "/me", &second).await.status,
+        StatusCode::OK,
+        "other sessions live on"
+    );
+    assert_problem(
+        &api.call("POST", "/auth/sign-out", None, None).await,
+        401,
+        "unauthenticated",
+    );
+}
+
+pub async fn sign_in_attempts_are_limited(backend: Backend) {
+    let api = api(
+        backend,
+        AuthConfig {
+            signin_attempts_per_minute: 3,
+            ..AuthConfig::default()
+        },
+    )
+    .await;
+    let up = json!({"email": "lim@example.com", "password": "long enough pass", "name": "Lim"});
+    assert_eq!(
+        api.call("POST", "/auth/sign-up", None, Some(up))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let attempt = json!({"email": "lim@example.com", "password": "not the password"});
+    for _ in 0..3 {
+        assert_problem(
+            &api.call("POST", "/auth/sign-in", None, Some(attempt.clone()))
+                .await,
+            401,
+            "unauthenticated",
+        );
+    }
+    let limited = api.call("POST", "/auth/sign-in", None, Some(attempt)).await;
+    assert_problem(&limited, 429, "rate_limited");
+    let retry: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let right = json!({"email": "lim@example.com", "password": "long enough pass"});
+    assert_problem(
+        &api.call("POST", "/auth/sign-in", None, Some(right)).await,
+        429,
+        "rate_limited",
+    );
+}
+
+pub async fn expired_sessions_are_refused(backend: Backend) {
+    // Generous margins: a loaded CI machine must not expire the session before the first use.
+    let api = api(
+        backend,
+        AuthConfig {
+            session_ttl: Duration::from_secs(3),
+            ..AuthConfig::default()
+        },
+    )
+    .await;
+    let up = json!({"email": "brief@example.com", "password": "long enough pass", "name": "Brief"});
+    let token = api.call("POST", "/auth/sign-up", None, Some(up)).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        bearer(&api, "GET", "/me", &token).await.status,
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_problem(
+        &bearer(&api, "GET", "/me", &token).await,
+        401,
+        "unauthenticated",
+    );
+}
+
+pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {
+    let api = Api::new(backend).await;
+    let reply = api
+        .call(
+            "POST",
+            "/auth/sign-in",
+            None,
+            Some(json!({"email": "a@b.test", "password": "whatever123"})),
+        )
+        .await;
+    assert_problem(&reply, 404, "not_found");
+}

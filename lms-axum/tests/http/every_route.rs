@@ -1,0 +1,399 @@
+//! For every route: the happy path, no sign-in, the wrong role, another tenant's
+//! address, a malformed body and invalid values — each on a fresh world.
+
+use crate::api::{Api, assert_problem};
+use crate::common::Backend;
+use axum::http::header;
+use serde_json::{Value, json};
+
+/// Who makes a request, relative to the world.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Nobody,
+    Admin,
+    Owner,
+    Learner,
+    Outsider,
+}
+
+struct Route {
+    method: &'static str,
+    /// `{lesson}`, `{quiz}`, `{module}`, `{learner}` are filled from the world.
+    path: &'static str,
+    /// The caller who may, the body, and the status they get.
+    ok: (Who, Option<Value>, u16),
+    /// A caller who may not, and the status they get.
+    denied: Option<(Who, u16)>,
+    /// A body of the right JSON type with invalid values (422), for routes with a body.
+    invalid: Option<Value>,
+}
+
+fn routes() -> Vec<Route> {
+    let r = |method, path, ok, denied, invalid| Route {
+        method,
+        path,
+        ok,
+        denied,
+        invalid,
+    };
+    use Who::*;
+    vec![
+        r(
+            "GET",
+            "/me",
+            (Learner, None, 200),
+            Some((Nobody, 401)),
+            None,
+        ),
+        r(
+            "GET",
+            "/me/courses",
+            (Learner, None, 200),
+            Some((Nobody, 401)),
+            None,
+        ),
+        r(
+            "POST",
+            "/orgs",
+            (
+                Outsider,
+                Some(json!({"slug": "fresh", "name": "Fresh"})),
+                201,
+            ),
+            Some((Nobody, 401)),
+            Some(json!({"slug": "-x-", "name": ""})),
+        ),
+        r("GET", "/orgs/acme", (Nobody, None, 200), None, None),
+        r(
+            "PATCH",
+            "/orgs/acme",
+            (Admin, Some(json!({"name": "Acme 2"})), 200),
+            Some((Owner, 403)),
+            Some(json!({"settings": [1]})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/members",
+            (Admin, None, 200),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
+            "POST",
+            "/orgs/acme/members",
+            (
+                Admin,
+                Some(json!({"email": "outsider@else.test", "role": "learner"})),
+                201,
+            ),
+            Some((Owner, 403)),
+            Some(json!({"email": "not an email", "role": "learner"})),
+        ),
+        r(
+            "PUT",
+            "/orgs/acme/members/{learner}",
+            (Admin, Some(json!({"role": "instructor"})), 200),
+            Some((Learner, 403)),
+            Some(json!({"role": "emperor"})),
+        ),
+        r(
+            "DELETE",
+            "/orgs/acme/members/{learner}",
+            (Admin, None, 204),
+            Some((Owner, 403)),
+            None,
+        ),
+        r("GET", "/orgs/acme/courses", (Nobody, None, 200), None, None),
+        r(
+            "POST",
+            "/orgs/acme/courses",
+            (Owner, Some(json!({"slug": "new", "title": "New"})), 201),
+            Some((Learner, 403)),
+            Some(json!({"slug": "new", "title": "", "price": {"amount": -1, "currency": "usd"}})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c",
+            (Nobody, None, 200),
+            None,
+            None,
+        ),
+        r(
+            "PATCH",
+            "/orgs/acme/courses/c",
+            (Owner, Some(json!({"title": "Renamed"})), 200),
+            Some((Learner, 403)),
+            Some(json!({"title": ""})),
+        ),
+        r(
+            "POST",
+            "/orgs/acme/courses/c/modules",
+            (Owner, Some(json!({"title": "More"})), 201),
+            Some((Learner, 403)),
+            Some(json!({"title": ""})),
+        ),
+        r(
+            "PATCH",
+            "/orgs/acme/courses/c/modules/{module}",
+            (Owner, Some(json!({"title": "Renamed"})), 200),
+            Some((Learner, 403)),
+            Some(json!({"title": ""})),
+        ),
+        r(
+            "DELETE",
+            "/orgs/acme/courses/c/modules/{module}",
+            (Admin, None, 204),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
+            "POST",
+            "/orgs/acme/courses/c/modules/{module}/lessons",
+            (
+                Owner,
+                Some(json!({"title": "T", "kind": "text", "content": {"markdown": "m"}})),
+                201,
+            ),
+            Some((Learner, 403)),
+            Some(json!({"title": "T", "kind": "video", "content": {}})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c/lessons/{lesson}",
+            (Learner, None, 200),
+            Some((Outsider, 403)),
+            None,
+        ),
+        r(
+            "PATCH",
+            "/orgs/acme/courses/c/lessons/{lesson}",
+            (Owner, Some(json!({"free_preview": true})), 200),
+            Some((Learner, 403)),
+            Some(json!({"duration_minutes": 100000000})),
+        ),
+        r(
+            "DELETE",
+            "/orgs/acme/courses/c/lessons/{lesson}",
+            (Owner, None, 204),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
+            "PUT",
+            "/orgs/acme/courses/c/curriculum",
+            (Owner, None, 200),
+            Some((Learner, 403)),
+            Some(json!({"modules": []})),
+        ),
+        r(
+            "POST",
+            "/orgs/acme/courses/c/enrollments",
+            (Outsider, None, 201),
+            Some((Nobody, 401)),
+            Some(json!({"user_id": "nope"})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c/enrollments",
+            (Owner, None, 200),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
+            "DELETE",
+            "/orgs/acme/courses/c/enrollments/{learner}",
+            (Admin, None, 204),
+            Some((Owner, 403)),
+            None,
+        ),
+        r(
+            "PUT",
+            "/orgs/acme/courses/c/lessons/{lesson}/progress",
+            (Learner, Some(json!({"percent": 50})), 200),
+            Some((Outsider, 403)),
+            Some(json!({"percent": 101})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c/progress",
+            (Learner, None, 200),
+            Some((Outsider, 403)),
+            None,
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c/report",
+            (Owner, None, 200),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
+            "GET",
+            "/orgs/acme/reports/courses",
+            (Admin, None, 200),
+            Some((Owner, 403)),
+            None,
+        ),
+        r(
+            "POST",
+            "/orgs/acme/courses/c/lessons/{quiz}/attempts",
+            (Learner, Some(json!({"answers": {"q1": "b"}})), 201),
+            Some((Outsider, 403)),
+            Some(json!({"answers": ["b"]})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/courses/c/lessons/{quiz}/attempts",
+            (Learner, None, 200),
+            Some((Outsider, 403)),
+            None,
+        ),
+    ]
+}
+
+async fn check(backend: Backend) {
+    let mut checked = 0;
+    for route in routes() {
+        let api = Api::new(backend).await;
+        let outline = api.w.published("c", None).await;
+        api.w.lms.enroll(&api.w.learner, "acme", "c").await.unwrap();
+        api.w
+            .lms
+            .create_org(
+                &api.w.outsider,
+                lms_core::NewOrg {
+                    slug: "other".into(),
+                    name: "Other".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let ids = [
+            ("{lesson}", outline.modules[0].lessons[0].id.to_string()),
+            ("{quiz}", outline.modules[1].lessons[0].id.to_string()),
+            ("{module}", outline.modules[0].module.id.to_string()),
+            ("{learner}", api.w.learner.user_id().unwrap().to_string()),
+        ];
+        let path = ids
+            .iter()
+            .fold(route.path.to_string(), |p, (k, v)| p.replace(k, v));
+        let actor = |who: Who| match who {
+            Who::Nobody => None,
+            Who::Admin => Some(api.w.admin),
+            Who::Owner => Some(api.w.instructor),
+            Who::Learner => Some(api.w.learner),
+            Who::Outsider => Some(api.w.outsider),
+        };
+        let what = format!("{} {}", route.method, route.path);
+        let (who, body, status) = route.ok.clone();
+        let needs_body = body.is_some() || route.invalid.is_some();
+        // The curriculum PUT's happy body is the course's own layout.
+        let body = match (route.path.ends_with("/curriculum"), body) {
+            (true, _) => Some(
+                json!({"modules": outline.modules.iter().map(|m| json!({"id": m.module.id, "lessons": m.lessons.iter().map(|l| l.id).collect::<Vec<_>>()})).collect::<Vec<_>>()}),
+            ),
+            (false, body) => body,
+        };
+        if let Some((denied_who, denied_status)) = route.denied {
+            let reply = api
+                .call(route.method, &path, actor(denied_who), body.clone())
+                .await;
+            assert_eq!(
+                reply.status.as_u16(),
+                denied_status,
+                "{what} as {denied_who:?}: {}",
+                reply.body
+            );
+            assert_eq!(
+                reply.headers[header::CONTENT_TYPE],
+                "application/problem+json",
+                "{what}"
+            );
+        }
+        if !matches!(who, Who::Nobody) {
+            let reply = api.call(route.method, &path, None, body.clone()).await;
+            assert_eq!(
+                reply.status.as_u16(),
+                401,
+                "{what} without sign-in: {}",
+                reply.body
+            );
+            assert_problem(&reply, 401, "unauthenticated");
+        }
+        if path.starts_with("/orgs/acme/courses/c") {
+            let elsewhere = path.replacen("/orgs/acme/", "/orgs/other/", 1);
+            let reply = api
+                .call(route.method, &elsewhere, actor(Who::Outsider), body.clone())
+                .await;
+            assert_eq!(
+                reply.status.as_u16(),
+                404,
+                "{what} through another org: {}",
+                reply.body
+            );
+        }
+        if needs_body {
+            // A body on POST …/enrollments enrolls someone else: that needs the owner.
+            let body_who = if route.path.ends_with("/enrollments") {
+                Who::Owner
+            } else {
+                who
+            };
+            let who_actor = actor(body_who).unwrap_or(api.w.outsider);
+            let malformed = api
+                .raw(
+                    route.method,
+                    &path,
+                    who_actor,
+                    Some("application/json"),
+                    "{not json",
+                )
+                .await;
+            assert_eq!(
+                malformed.status.as_u16(),
+                400,
+                "{what} with a malformed body: {}",
+                malformed.body
+            );
+            assert_problem(&malformed, 400, "malformed_request");
+            if let Some(invalid) = route.invalid.clone() {
+                let reply = api
+                    .call(route.method, &path, actor(body_who), Some(invalid))
+                    .await;
+                assert_eq!(
+                    reply.status.as_u16(),
+                    422,
+                    "{what} with invalid values: {}",
+                    reply.body
+                );
+                assert_problem(&reply, 422, "validation_failed");
+                assert!(
+                    reply.body["errors"]
+                        .as_array()
+                        .is_some_and(|e| !e.is_empty()),
+                    "{what}: {}",
+                    reply.body
+                );
+            }
+        }
+        let reply = api.call(route.method, &path, actor(who), body).await;
+        assert_eq!(
+            reply.status.as_u16(),
+            status,
+            "{what} as {who:?}: {}",
+            reply.body
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, routes().len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite() {
+    check(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres() {
+    check(Backend::Postgres).await;
+}

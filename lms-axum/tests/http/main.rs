@@ -1,0 +1,83 @@
+//! The HTTP API against the real router, on both stores: status codes, problem+json,
+//! precedence, pagination, body limits, every route of the contract, and its document.
+//!
+//! One test binary; the cases live in the modules by area, and the two macros below make a
+//! `sqlite::<case>` and a `postgres::<case>` test of each.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod built_in_auth;
+mod certificates;
+mod discussions;
+mod every_route;
+mod hardening;
+mod learning;
+mod openapi;
+mod orgs;
+mod payments;
+mod requests;
+
+use certificates::certificates_are_issued_verified_and_rendered;
+use common::Backend;
+use discussions::lesson_discussions_over_http;
+use learning::{
+    a_learner_goes_through_a_course, concurrent_duplicate_enrollments_give_one_201,
+    owners_enroll_others_and_admins_revoke,
+};
+use orgs::{creating_an_org_follows_the_contract, members_are_managed_by_admins};
+use payments::{
+    selling_without_a_provider_is_not_configured, stripe_webhooks_apply_once_in_any_order,
+};
+use requests::{
+    bodies_over_one_mebibyte_are_refused, denials_come_before_input_errors, health_answers_ok,
+    pages_and_parameters_are_checked,
+};
+
+on_both_stores!(
+    health_answers_ok,
+    creating_an_org_follows_the_contract,
+    denials_come_before_input_errors,
+    a_learner_goes_through_a_course,
+    pages_and_parameters_are_checked,
+    bodies_over_one_mebibyte_are_refused,
+    members_are_managed_by_admins,
+    concurrent_duplicate_enrollments_give_one_201,
+    owners_enroll_others_and_admins_revoke,
+    certificates_are_issued_verified_and_rendered,
+    stripe_webhooks_apply_once_in_any_order,
+    selling_without_a_provider_is_not_configured,
+    lesson_discussions_over_http,
+);
+
+mod auth_on {
+    macro_rules! auth_cases {
+        ($store:ident, $backend:expr) => {
+            mod $store {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_up_sign_in_and_sign_out() {
+                    super::super::built_in_auth::sign_up_sign_in_and_sign_out($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_in_attempts_are_limited() {
+                    super::super::built_in_auth::sign_in_attempts_are_limited($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn expired_sessions_are_refused() {
+                    super::super::built_in_auth::expired_sessions_are_refused($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn a_host_with_its_own_auth_has_no_sign_in_routes() {
+                    super::super::built_in_auth::a_host_with_its_own_auth_has_no_sign_in_routes(
+                        $backend,
+                    )
+                    .await
+                }
+            }
+        };
+    }
+    auth_cases!(sqlite, super::super::Backend::Sqlite);
+    auth_cases!(postgres, super::super::Backend::Postgres);
+}

@@ -1,0 +1,142 @@
+//! Orgs: creating one as the contract says, and its members managed by admins.
+
+use crate::api::{Api, assert_problem};
+use crate::common::Backend;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+pub async fn creating_an_org_follows_the_contract(backend: Backend) {
+    let api = Api::new(backend).await;
+    let who = Some(api.w.outsider);
+    let new = json!({"slug": "beta", "name": "Beta"});
+    assert_problem(
+        &api.call("POST", "/orgs", None, Some(new.clone())).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(
+        &api.raw(
+            "POST",
+            "/orgs",
+            api.w.outsider,
+            Some("application/json"),
+            "{nope",
+        )
+        .await,
+        400,
+        "malformed_request",
+    );
+    assert_problem(
+        &api.raw("POST", "/orgs", api.w.outsider, None, &new.to_string())
+            .await,
+        415,
+        "unsupported_media_type",
+    );
+    let missing = api
+        .call("POST", "/orgs", who, Some(json!({"name": "Beta"})))
+        .await;
+    assert_problem(&missing, 422, "validation_failed");
+    assert_eq!(missing.body["errors"][0]["field"], "slug");
+    let wrong_type = api
+        .call(
+            "POST",
+            "/orgs",
+            who,
+            Some(json!({"slug": "beta", "name": 5})),
+        )
+        .await;
+    assert_eq!(wrong_type.body["errors"][0]["field"], "name");
+    let created = api.call("POST", "/orgs", who, Some(new.clone())).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(
+        (
+            created.body["slug"].clone(),
+            created.body["membership"].clone()
+        ),
+        (json!("beta"), Value::Null)
+    );
+    assert_problem(
+        &api.call("POST", "/orgs", who, Some(new)).await,
+        409,
+        "slug_taken",
+    );
+    assert_eq!(
+        api.call("GET", "/orgs/beta", None, None).await.body["name"],
+        "Beta"
+    );
+    assert_problem(
+        &api.call("GET", "/orgs/nope", None, None).await,
+        404,
+        "not_found",
+    );
+    assert_problem(
+        &api.call("GET", "/no/such/route", None, None).await,
+        404,
+        "not_found",
+    );
+}
+
+pub async fn members_are_managed_by_admins(backend: Backend) {
+    let api = Api::new(backend).await;
+    let bea = api.w.new_user("bea@acme.test").await.user_id().unwrap();
+    let add = api
+        .call(
+            "POST",
+            "/orgs/acme/members",
+            Some(api.w.admin),
+            Some(json!({"email": "bea@acme.test", "role": "learner"})),
+        )
+        .await;
+    assert_eq!(
+        (add.status, add.body["role"].clone()),
+        (StatusCode::CREATED, json!("learner"))
+    );
+    assert_problem(
+        &api.call("GET", "/orgs/acme/members", Some(api.w.learner), None)
+            .await,
+        403,
+        "forbidden",
+    );
+    let role = api
+        .call(
+            "PUT",
+            &format!("/orgs/acme/members/{bea}"),
+            Some(api.w.admin),
+            Some(json!({"role": "instructor"})),
+        )
+        .await;
+    assert_eq!(
+        (role.status, role.body["role"].clone()),
+        (StatusCode::OK, json!("instructor"))
+    );
+    let bad_role = api
+        .call(
+            "PUT",
+            &format!("/orgs/acme/members/{bea}"),
+            Some(api.w.admin),
+            Some(json!({"role": "owner"})),
+        )
+        .await;
+    assert_problem(&bad_role, 422, "validation_failed");
+    let removed = api
+        .call(
+            "DELETE",
+            &format!("/orgs/acme/members/{bea}"),
+            Some(api.w.admin),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let admin = api.w.admin.user_id().unwrap();
+    assert_problem(
+        &api.call(
+            "DELETE",
+            &format!("/orgs/acme/members/{admin}"),
+            Some(api.w.admin),
+            None,
+        )
+        .await,
+        409,
+        "conflict",
+    );
+}
