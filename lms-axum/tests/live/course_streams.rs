@@ -1,0 +1,194 @@
+//! A course's discussion stream: delivery, `Last-Event-ID` replay and keep-alive, and who
+//! receives what.
+
+use crate::client::{Api, call};
+use crate::common::Backend;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+use std::time::Duration;
+
+pub async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("c", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let (learner, instructor) = (api.w.learner, api.w.instructor);
+    api.w.lms.enroll(&learner, "acme", "c").await.unwrap();
+
+    let mut live = api
+        .open("/orgs/acme/courses/c/events", instructor, None)
+        .await
+        .expect("open");
+    let first = api.post(learner, lesson, "First question").await;
+    let message = live.message().await;
+    assert_eq!(
+        (message.event.as_str(), &message.data["id"]),
+        ("post.created", &first["id"])
+    );
+    assert_eq!(message.data["body"], "First question");
+    assert_eq!(message.data["lesson_id"], json!(lesson));
+    assert_eq!(message.data["author"]["name"], "Lea Learner");
+    live.quiet_for(Duration::from_millis(700)).await;
+    assert!(live.comments >= 1, "keep-alive comments while idle");
+    let seen = message.id.clone();
+    drop(live);
+
+    // Missed while disconnected: two posts and an edit.
+    let second = api.post(learner, lesson, "Second").await;
+    let third = api.post(instructor, lesson, "Third").await;
+    let edit = json!({"body": "Second, edited"});
+    let (status, _) = api
+        .call(
+            "PATCH",
+            &format!(
+                "/orgs/acme/courses/c/posts/{}",
+                second["id"].as_str().unwrap()
+            ),
+            learner,
+            Some(edit),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut resumed = api
+        .open("/orgs/acme/courses/c/events", learner, Some(&seen))
+        .await
+        .expect("reopen");
+    let replayed = [
+        resumed.message().await,
+        resumed.message().await,
+        resumed.message().await,
+    ];
+    let got: Vec<_> = replayed
+        .iter()
+        .map(|m| (m.event.as_str(), m.data["id"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("post.created", second["id"].clone()),
+            ("post.created", third["id"].clone()),
+            ("post.updated", second["id"].clone())
+        ]
+    );
+    assert_eq!(replayed[2].data["body"], "Second, edited");
+    let ids: Vec<i64> = replayed.iter().map(|m| m.id.parse().unwrap()).collect();
+    assert!(ids[0] > seen.parse().unwrap() && ids.windows(2).all(|p| p[0] < p[1]));
+    resumed.quiet_for(Duration::from_millis(500)).await;
+    // Then live again, after the replay.
+    let fourth = api.post(learner, lesson, "Fourth").await;
+    assert_eq!(resumed.message().await.data["id"], fourth["id"]);
+
+    // A position from the last message replays nothing; a malformed one is refused.
+    let last = api.w.lms.latest_event().await.unwrap().to_string();
+    let mut caught_up = api
+        .open("/orgs/acme/courses/c/events", learner, Some(&last))
+        .await
+        .expect("open");
+    caught_up.quiet_for(Duration::from_millis(400)).await;
+    let bad = api
+        .open("/orgs/acme/courses/c/events", learner, Some("yesterday"))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        (bad.0, bad.1["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("malformed_request"))
+    );
+}
+
+pub async fn streams_reach_only_those_allowed(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("c", None).await;
+    api.w.published("other", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let learner = api.w.learner;
+    api.w.lms.enroll(&learner, "acme", "c").await.unwrap();
+    let classmate = api.w.new_user("classmate@acme.test").await;
+    api.w.lms.enroll(&classmate, "acme", "c").await.unwrap();
+    let elsewhere = api.w.new_user("elsewhere@acme.test").await;
+    api.w.lms.enroll(&elsewhere, "acme", "other").await.unwrap();
+    // Someone of another org, with a course of their own.
+    let stranger = api.w.outsider;
+    api.w
+        .lms
+        .create_org(
+            &stranger,
+            lms_core::NewOrg {
+                slug: "beta".into(),
+                name: "Beta".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    let refused = api
+        .open("/orgs/acme/courses/c/events", elsewhere, None)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        (refused.0, refused.1["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("not_enrolled"))
+    );
+    let refused = api
+        .open("/orgs/acme/courses/c/events", stranger, None)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(refused.0, StatusCode::FORBIDDEN);
+    let anonymous = Request::builder()
+        .uri("/orgs/acme/courses/c/events")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&api.app, anonymous).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.open("/orgs/acme/courses/nope/events", learner, None)
+            .await
+            .err()
+            .unwrap()
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut other_course = api
+        .open("/orgs/acme/courses/other/events", elsewhere, None)
+        .await
+        .expect("open");
+    let mut strangers_inbox = api.open("/me/events", stranger, None).await.expect("open");
+    let mut classmates = api
+        .open("/orgs/acme/courses/c/events", classmate, None)
+        .await
+        .expect("open");
+    let post = api.post(learner, lesson, "Only for course c").await;
+    assert_eq!(classmates.message().await.data["id"], post["id"]);
+    // A refused change says nothing: a paid enrollment without payment, an empty post.
+    let (status, _) = api
+        .call(
+            "POST",
+            "/orgs/acme/courses/c/lessons/x/posts",
+            learner,
+            Some(json!({"body": ""})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let empty = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
+    assert_eq!(
+        api.call("POST", &empty, learner, Some(json!({"body": " "})))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    other_course.quiet_for(Duration::from_millis(800)).await;
+    strangers_inbox.quiet_for(Duration::from_millis(100)).await;
+    classmates.quiet_for(Duration::from_millis(100)).await;
+
+    // Revoked: the classmate's stream stops, before the next post reaches it.
+    api.w
+        .lms
+        .revoke_enrollment(&api.w.admin, "acme", "c", classmate.user_id().unwrap())
+        .await
+        .unwrap();
+    api.post(learner, lesson, "After the revocation").await;
+    classmates.ends_within(Duration::from_secs(3)).await;
+}

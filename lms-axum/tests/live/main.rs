@@ -1,0 +1,103 @@
+//! Notifications and live events over HTTP, on both stores: the inbox routes, the two
+//! server-sent event streams (delivery, `Last-Event-ID` replay, keep-alive, who receives
+//! what, streams that end when their caller loses the right), and on Postgres a post
+//! written through one instance reaching a stream held by another.
+//!
+//! One test binary: the client side of the streams is in `client`, the cases by stream in
+//! the other modules, each made a `sqlite::<case>` and a `postgres::<case>` test below.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod client;
+mod course_streams;
+mod notifications;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use client::{call, config, open};
+use common::{Backend, UserIdTokens};
+use course_streams::{course_streams_deliver_and_replay_exactly, streams_reach_only_those_allowed};
+use lms_core::testing::World;
+use lms_core::{Actor, Lms};
+use lms_postgres::testing::{Mode, TestDatabase};
+use notifications::{notifications_are_listed_marked_and_streamed, signing_out_ends_the_stream};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+on_both_stores!(
+    course_streams_deliver_and_replay_exactly,
+    streams_reach_only_those_allowed,
+    notifications_are_listed_marked_and_streamed,
+    signing_out_ends_the_stream,
+);
+
+/// Two instances of the server (two routers, two Lms, two pools) on one Postgres database:
+/// a post written through A reaches a stream held by B, through LISTEN/NOTIFY (the
+/// dispatchers' timers are set to a minute, so only the notification can deliver it in time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_through_one_instance_reaches_a_stream_on_another() {
+    let database = TestDatabase::create(Mode::Direct).await;
+    let second_pool = database.second_instance().await;
+    let slow_poll = Duration::from_secs(60);
+    let a = Lms::new(database).with_event_poll_interval(slow_poll);
+    let b = Lms::new(second_pool).with_event_poll_interval(slow_poll);
+    let w = World::new(a.clone()).await;
+    let outline = w.published("c", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    w.lms.enroll(&w.learner, "acme", "c").await.unwrap();
+    let instance_a = lms_axum::router_with_auth_and_config(a, UserIdTokens, config());
+    let instance_b = lms_axum::router_with_auth_and_config(b, UserIdTokens, config());
+
+    let bearer = |who: Actor| format!("Bearer {}", who.user_id().unwrap());
+    let mut on_b = open(
+        &instance_b,
+        "/orgs/acme/courses/c/events",
+        &bearer(w.instructor),
+        None,
+    )
+    .await
+    .expect("open");
+    let mut inbox_on_b = open(&instance_b, "/me/events", &bearer(w.instructor), None)
+        .await
+        .expect("open");
+    let mut latencies = Vec::new();
+    for n in 0..5 {
+        let body = json!({"body": format!("Question {n}, asked on A")});
+        let post = Request::builder()
+            .method("POST")
+            .uri(format!("/orgs/acme/courses/c/lessons/{lesson}/posts"))
+            .header(header::AUTHORIZATION, bearer(w.learner))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let sent = Instant::now();
+        let (status, created) = call(&instance_a, post).await;
+        let answered = sent.elapsed();
+        assert_eq!(status, StatusCode::CREATED);
+        let message = on_b.message().await;
+        latencies.push((sent.elapsed(), answered));
+        assert_eq!(
+            (message.event.as_str(), &message.data["id"]),
+            ("post.created", &created["id"])
+        );
+        assert_eq!(inbox_on_b.message().await.data["data"]["id"], created["id"]);
+    }
+    let slowest = latencies
+        .iter()
+        .map(|(delivered, _)| *delivered)
+        .max()
+        .unwrap();
+    assert!(slowest < Duration::from_secs(5));
+    latencies.sort();
+    let after_answer: Vec<_> = latencies
+        .iter()
+        .map(|(delivered, answered)| *delivered - *answered)
+        .collect();
+    eprintln!(
+        "cross-instance delivery, 5 posts: POST sent on A → SSE message on B min {:?}, median {:?}, max {:?}; \
+         of which after A answered 201: {after_answer:?}",
+        latencies[0].0, latencies[2].0, latencies[4].0
+    );
+}

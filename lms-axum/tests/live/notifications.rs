@@ -1,0 +1,186 @@
+//! The caller's notifications: the inbox routes and their stream, and a stream that ends
+//! when its caller signs out.
+
+use crate::client::{Api, call, config, open};
+use crate::common::{Backend, lms_on};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use lms_axum::{ApiConfig, AuthConfig};
+use lms_core::Actor;
+use lms_core::testing::World;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("c", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let (learner, instructor) = (api.w.learner, api.w.instructor);
+    let mut owners_inbox = api
+        .open("/me/events", instructor, None)
+        .await
+        .expect("open");
+    let mut learners_inbox = api.open("/me/events", learner, None).await.expect("open");
+    let (status, _) = api
+        .call("POST", "/orgs/acme/courses/c/enrollments", learner, None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let enrolled = owners_inbox.message().await;
+    assert_eq!(enrolled.event, "enrollment.created");
+    assert_eq!(
+        (
+            enrolled.data["kind"].clone(),
+            enrolled.data["course_id"].clone()
+        ),
+        (json!("enrollment.created"), json!(outline.course.id))
+    );
+    assert_eq!(enrolled.data["data"]["user"]["name"], "Lea Learner");
+    assert!(enrolled.data["id"].is_string() && enrolled.data["read_at"].is_null());
+
+    let question = api.post(learner, lesson, "A question").await;
+    assert_eq!(owners_inbox.message().await.event, "post.created");
+    let path = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
+    let (status, _) = api
+        .call(
+            "POST",
+            &path,
+            instructor,
+            Some(json!({"body": "An answer", "parent_id": question["id"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let replied = learners_inbox.message().await;
+    assert_eq!(
+        (
+            replied.event.as_str(),
+            replied.data["data"]["parent_id"].clone()
+        ),
+        ("post.replied", question["id"].clone())
+    );
+    owners_inbox.quiet_for(Duration::from_millis(400)).await;
+
+    // The inbox: newest first; marking read.
+    let (status, inbox) = api
+        .call("GET", "/me/notifications?limit=1", instructor, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(inbox["items"][0]["kind"], "post.created");
+    let cursor = inbox["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, older) = api
+        .call(
+            "GET",
+            &format!("/me/notifications?limit=1&cursor={cursor}"),
+            instructor,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            older["items"][0]["kind"].clone(),
+            older["next_cursor"].clone()
+        ),
+        (json!("enrollment.created"), Value::Null)
+    );
+    let newest = inbox["items"][0]["id"].clone();
+    let (status, _) = api
+        .call(
+            "POST",
+            "/me/notifications/read",
+            instructor,
+            Some(json!({"ids": [newest]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, after) = api.call("GET", "/me/notifications", instructor, None).await;
+    assert!(after["items"][0]["read_at"].is_string() && after["items"][1]["read_at"].is_null());
+    assert_eq!(
+        api.call(
+            "POST",
+            "/me/notifications/read",
+            instructor,
+            Some(json!({"all": true}))
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, after) = api.call("GET", "/me/notifications", instructor, None).await;
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["read_at"].is_string())
+    );
+    for bad in [
+        json!({}),
+        json!({"all": false}),
+        json!({"ids": ["nope"]}),
+        json!({"ids": [], "all": true}),
+    ] {
+        let (status, problem) = api
+            .call("POST", "/me/notifications/read", instructor, Some(bad))
+            .await;
+        assert_eq!(
+            (status, problem["code"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("validation_failed"))
+        );
+    }
+    assert_eq!(
+        api.call("GET", "/me/notifications", Actor::Anonymous, None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let anonymous = Request::builder()
+        .uri("/me/events")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&api.app, anonymous).await.0, StatusCode::UNAUTHORIZED);
+
+    // Replay of the inbox from an id.
+    let mut replay = api
+        .open("/me/events", instructor, Some(&enrolled.id))
+        .await
+        .expect("open");
+    assert_eq!(replay.message().await.event, "post.created");
+    replay.quiet_for(Duration::from_millis(400)).await;
+}
+
+pub async fn signing_out_ends_the_stream(backend: Backend) {
+    let lms = lms_on(backend).await;
+    let w = World::new(lms.clone()).await;
+    let config = ApiConfig {
+        auth: AuthConfig::default(),
+        ..config()
+    };
+    let app = lms_axum::router_with_config(lms, config);
+    let sign_up = json!({"email": "owner@acme.test", "password": "correct horse battery", "name": "Olga Owner"});
+    let request = |method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap()
+    };
+    let (status, up) = call(&app, request("POST", "/auth/sign-up", None, Some(sign_up))).await;
+    assert_eq!(status, StatusCode::CREATED, "{up}");
+    let token = up["token"].as_str().unwrap().to_string();
+    let mut inbox = open(&app, "/me/events", &format!("Bearer {token}"), None)
+        .await
+        .expect("open");
+    inbox.quiet_for(Duration::from_millis(400)).await;
+    let (status, _) = call(&app, request("POST", "/auth/sign-out", Some(&token), None)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    inbox.ends_within(Duration::from_secs(3)).await;
+    drop(w);
+}
