@@ -27,6 +27,7 @@ pub mod discussion;
 pub mod enrollment;
 pub mod error;
 pub mod event;
+pub mod feed;
 pub mod ids;
 pub mod input;
 pub mod media;

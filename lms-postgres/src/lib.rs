@@ -97,6 +97,7 @@ pub mod testing;
 mod tx;
 
 use async_trait::async_trait;
+use lms_core::feed::EventFeed;
 use lms_core::store::{Access, EventSignals, Store, StoreTx};
 use lms_core::{EventHead, EventSeq, StoreError};
 use sqlx::PgPool;
@@ -311,6 +312,12 @@ impl Store for PgStore {
         rows.into_iter()
             .map(|row| lms_sql::decode::event_head(&PgRecord(row)))
             .collect()
+    }
+
+    /// On this store's Tokio runtime ([`lms_sql::spawn_event_feed`]).
+    fn start_event_feed(&self, feed: EventFeed) -> Result<(), StoreError> {
+        lms_sql::spawn_event_feed(self.clone(), feed);
+        Ok(())
     }
 
     /// `LISTEN lms_events` on a connection of its own (see [`PgOptions::listen_url`]): every

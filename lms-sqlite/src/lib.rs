@@ -20,6 +20,7 @@
 mod tx;
 
 use async_trait::async_trait;
+use lms_core::feed::EventFeed;
 use lms_core::store::{Access, EventSignals, Store, StoreTx};
 use lms_core::{EventHead, EventSeq, StoreError};
 use sqlx::migrate::Migrator;
@@ -189,8 +190,14 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    /// On this store's Tokio runtime ([`lms_sql::spawn_event_feed`]).
+    fn start_event_feed(&self, feed: EventFeed) -> Result<(), StoreError> {
+        lms_sql::spawn_event_feed(self.clone(), feed);
+        Ok(())
+    }
+
     /// This process's commits only: processes sharing a file hear each other through the
-    /// dispatcher's timer ([`lms_core::Lms::with_event_poll_interval`]).
+    /// feed's timer ([`lms_core::Lms::with_event_poll_interval`]).
     async fn listen(&self) -> Result<Option<Box<dyn EventSignals>>, StoreError> {
         Ok(Some(Box::new(CommitSignals(self.events.subscribe()))))
     }

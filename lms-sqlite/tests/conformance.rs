@@ -37,6 +37,10 @@ impl Store for TempFileStore {
     async fn listen(&self) -> Result<Option<Box<dyn lms_core::EventSignals>>, StoreError> {
         self.store.listen().await
     }
+
+    fn start_event_feed(&self, feed: lms_core::feed::EventFeed) -> Result<(), StoreError> {
+        self.store.start_event_feed(feed)
+    }
 }
 
 async fn fresh_file_store() -> TempFileStore {

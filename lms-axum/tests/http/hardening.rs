@@ -197,6 +197,13 @@ impl lms_core::Store for SlowPing {
     ) -> Result<Option<Box<dyn lms_core::EventSignals>>, lms_core::StoreError> {
         self.0.listen().await
     }
+
+    fn start_event_feed(
+        &self,
+        feed: lms_core::feed::EventFeed,
+    ) -> Result<(), lms_core::StoreError> {
+        self.0.start_event_feed(feed)
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! by the transaction that made it happen), the dispatcher that tells subscribers, and the
 //! reads behind the live streams and the inbox.
 //!
-//! Delivery: a committed event signals [`Store::listen`] (in-process; on Postgres through
+//! Delivery: a committed event signals [`crate::Store::listen`] (in-process; on Postgres through
 //! `LISTEN/NOTIFY`, so every instance hears it). The dispatcher then reads the new events'
 //! heads from the outbox and broadcasts them; a stream whose course or user a head names
 //! reads its events through [`Lms::course_events`] or [`Lms::notifications_after`], which
@@ -15,47 +15,19 @@ use crate::discussion::Post;
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
 use crate::event::{
-    Event, EventHead, EventKind, EventSeq, MAX_MARK_READ_IDS, MarkRead, NewEvent, Notification,
+    Event, EventKind, EventSeq, MAX_MARK_READ_IDS, MarkRead, NewEvent, Notification,
     NotificationKind, Recipient,
 };
+use crate::feed::{EventFeed, EventHeads, EventHub};
 use crate::ids::{CourseId, NotificationId, OrgId, UserId};
 use crate::input::Parsed;
 use crate::org::User;
 use crate::page::{Page, PageRequest};
-use crate::store::{Store, StoreTx, TenantScope};
+use crate::store::{StoreTx, TenantScope};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{OnceCell, broadcast};
-
-/// Heads the dispatcher keeps for slow subscribers; one that falls further behind is told
-/// it lagged and reads the outbox instead.
-const HEADS_BUFFERED: usize = 1024;
-/// Heads read from the outbox at a time.
-const HEADS_PER_READ: u32 = 500;
-/// Default of [`Lms::with_event_poll_interval`].
-pub const DEFAULT_EVENT_POLL_INTERVAL: Duration = Duration::from_secs(5);
-
-/// The in-process side of delivery: one dispatcher per [`Lms`] (and its clones).
-pub(super) struct EventHub {
-    heads: broadcast::Sender<Arc<EventHead>>,
-    started: OnceCell<()>,
-    poll: Duration,
-}
-
-impl EventHub {
-    pub(super) fn new(poll: Duration) -> Self {
-        Self {
-            heads: broadcast::channel(HEADS_BUFFERED).0,
-            started: OnceCell::new(),
-            poll,
-        }
-    }
-}
-
-/// A subscription to every event committed from now on, as heads ([`Lms::subscribe`]).
-pub type EventHeads = broadcast::Receiver<Arc<EventHead>>;
 
 impl Lms {
     /// Reads the outbox on a timer too (default 5 s), besides on the store's signals: the
@@ -68,7 +40,8 @@ impl Lms {
 
     /// Subscribes to the heads of every event committed from now on (any org: decide from
     /// the head whether to read the event, through a call that checks the caller's rights).
-    /// Starts the dispatcher on first use; call it inside a Tokio runtime.
+    /// Asks the store to start the event feed on first use ([`crate::Store::start_event_feed`];
+    /// the sqlx stores run it on Tokio).
     ///
     /// ```no_run
     /// # async fn demo(lms: lms_core::Lms, instructor: lms_core::Actor) -> Result<(), lms_core::LmsError> {
@@ -85,19 +58,14 @@ impl Lms {
     /// # Ok(()) }
     /// ```
     pub async fn subscribe(&self) -> Result<EventHeads, LmsError> {
-        let receiver = self.events.heads.subscribe();
+        let receiver = self.events.subscribe();
         self.events
-            .started
-            .get_or_try_init(|| async {
+            .start_once(|| async {
                 // Start after the newest event: the caller reads its own position after
                 // subscribing, so nothing committed after that is missed.
                 let last = self.store.last_event_seq().await?;
-                tokio::spawn(dispatch(
-                    Arc::downgrade(&self.events),
-                    self.store.clone(),
-                    last,
-                ));
-                Ok::<_, LmsError>(())
+                let feed = EventFeed::new(&self.events, last);
+                Ok::<_, LmsError>(self.store.start_event_feed(feed)?)
             })
             .await?;
         Ok(receiver)
@@ -231,59 +199,6 @@ impl Lms {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-/// Reads the outbox after every signal (and on a timer) and broadcasts the new heads, until
-/// every [`Lms`] sharing the hub is dropped.
-async fn dispatch(hub: Weak<EventHub>, store: Arc<dyn Store>, mut last: EventSeq) {
-    let Some(poll) = hub.upgrade().map(|h| h.poll) else {
-        return;
-    };
-    let mut signals = None;
-    loop {
-        if signals.is_none() {
-            match store.listen().await {
-                Ok(listener) => signals = listener,
-                Err(e) => tracing::warn!("cannot listen for events, polling every {poll:?}: {e}"),
-            }
-        }
-        loop {
-            let heads = match store.event_heads(last, HEADS_PER_READ).await {
-                Ok(heads) => heads,
-                Err(e) => {
-                    tracing::warn!("cannot read the event outbox: {e}");
-                    break;
-                }
-            };
-            let Some(hub) = hub.upgrade() else { return };
-            let exhausted = heads.len() < HEADS_PER_READ as usize;
-            for head in heads {
-                last = head.seq;
-                // No subscriber is not an error: the head is simply not needed.
-                let _ = hub.heads.send(Arc::new(head));
-            }
-            if exhausted {
-                break;
-            }
-        }
-        let signal = async {
-            match signals.as_mut() {
-                Some(s) => s.next().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            result = signal => if let Err(e) = result {
-                tracing::warn!("event listener failed, reconnecting: {e}");
-                signals = None;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            },
-            () = tokio::time::sleep(poll) => {}
-        }
-        if hub.strong_count() == 0 {
-            return;
-        }
     }
 }
 

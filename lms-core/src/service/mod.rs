@@ -12,7 +12,7 @@ mod orgs;
 mod payments;
 mod reports;
 
-pub use events::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
+pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
@@ -78,7 +78,7 @@ pub struct Lms {
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
     /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
-    events: Arc<events::EventHub>,
+    events: Arc<crate::feed::EventHub>,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -107,7 +107,7 @@ impl Lms {
             clock: Arc::new(SystemClock),
             membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
             outlines: Arc::default(),
-            events: Arc::new(events::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
+            events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
         }
     }
 

@@ -44,6 +44,7 @@ pub use users::UserTx;
 
 use crate::error::StoreError;
 use crate::event::{EventHead, EventSeq};
+use crate::feed::EventFeed;
 use crate::ids::{OrgId, UserId};
 use async_trait::async_trait;
 
@@ -102,6 +103,14 @@ pub trait Store: Send + Sync + 'static {
     async fn listen(&self) -> Result<Option<Box<dyn EventSignals>>, StoreError> {
         Ok(None)
     }
+
+    /// Starts the background task that keeps `feed` current: it waits on
+    /// [`Store::listen`]'s signals (and reads anyway every [`EventFeed::poll_interval`]),
+    /// reads new heads with [`Store::event_heads`] after [`EventFeed::position`], and
+    /// [`EventFeed::publish`]es them, until `publish` returns `false`. The core has no
+    /// runtime: the store runs this on its own (`lms_sql::spawn_event_feed` on Tokio).
+    /// Called once per [`crate::Lms`], on its first subscriber.
+    fn start_event_feed(&self, feed: EventFeed) -> Result<(), StoreError>;
 }
 
 /// A stream of "events were committed" signals from [`Store::listen`].
