@@ -29,41 +29,50 @@ macro_rules! conformance_tests {
     };
     ($module:ident : $fresh_store:ident) => {
         $crate::__conformance_cases!($module, $fresh_store;
-            users_have_unique_normalized_emails,
-            bad_user_input_writes_nothing,
-            bad_curriculum_input_writes_nothing,
-            unparsable_input_is_reported_after_the_policy,
+            // One group per aggregate, from its file in lms-core/src/testing/conformance/.
+            // Orgs (orgs.rs)
             creating_an_org_makes_the_caller_its_admin,
             org_slugs_are_unique,
             creating_an_org_needs_sign_in_and_a_valid_slug,
             only_admins_change_an_org,
+            // Memberships (members.rs)
             members_are_added_by_email,
             an_org_keeps_at_least_one_admin,
             members_list_paginates,
+            // Users (users.rs)
+            users_have_unique_normalized_emails,
+            bad_user_input_writes_nothing,
+            // Courses (courses.rs): rows, status, price, drafts, the catalog, unparsable input
+            unparsable_input_is_reported_after_the_policy,
             instructors_create_draft_courses,
-            course_slugs_are_unique_per_org,
             bad_course_input_writes_nothing,
             a_zero_price_makes_a_course_free,
             course_status_moves_only_forward,
             drafts_are_hidden_from_everyone_but_owner_and_admins,
-            courses_are_addressed_by_id_or_slug_within_their_org,
             draft_listing_is_for_owners_and_admins,
             catalog_paginates,
+            // Curriculum as authors edit it (curriculum.rs): modules, lessons, layout
+            bad_curriculum_input_writes_nothing,
             modules_and_lessons_append_in_order,
             lesson_content_is_checked_per_kind,
-            outlines_never_carry_content,
             reorder_moves_lessons_between_modules,
             reorder_rejects_a_partial_layout_and_changes_nothing,
             only_owner_and_admins_edit_the_curriculum,
             deleting_curriculum_removes_progress_and_recounts,
+            // Curriculum as readers get it (curriculum_views.rs): outlines, lesson views
+            outlines_never_carry_content,
             lesson_access_follows_enrollment_and_price,
             learners_never_receive_answer_keys,
+            outline_caches_follow_changes_made_elsewhere,
+            // Enrollments (enrollments.rs), bulk import included
             enrolling_in_a_free_course,
             paid_courses_need_payment_or_an_admin,
             revoking_keeps_progress_and_free_courses_reactivate,
             only_admins_revoke,
             concurrent_enrollments_make_one_row,
             enrollments_list_is_for_managers_and_paginates,
+            bulk_import_fills_rollups_like_live_writes,
+            // Progress (progress.rs): lessons, rollups, completion, and races on them
             progress_never_goes_backwards,
             bad_progress_input_is_rejected,
             progress_needs_an_active_enrollment,
@@ -74,33 +83,42 @@ macro_rules! conformance_tests {
             making_the_last_missing_lesson_optional_completes,
             concurrent_progress_writes_keep_the_maximum,
             rollups_match_a_recomputation,
+            // Assessments (assessments.rs): quiz attempts
             quiz_attempts_are_graded_and_complete_the_lesson,
             quiz_attempts_are_limited,
             ill_typed_answers_score_zero,
             bad_attempts_are_rejected,
             concurrent_attempts_respect_the_limit,
-            course_report_reads_rollups,
-            org_report_summarizes_every_course,
-            dashboard_lists_my_courses_with_progress,
-            checkout_without_a_provider_is_not_configured,
+            // Certificates (certificates.rs)
             certificates_are_issued_once_on_completion,
             certificate_snapshot_survives_renames,
             concurrent_completion_paths_issue_one_certificate,
             revoking_the_enrollment_invalidates_the_certificate,
+            // Reports (reports.rs), the dashboard included
+            course_report_reads_rollups,
+            org_report_summarizes_every_course,
+            dashboard_lists_my_courses_with_progress,
+            // Discussions (discussions.rs): posts
+            discussions_follow_the_course_rules,
+            posting_is_rate_limited_per_user,
+            // Events (events.rs): the outbox, notifications, the dispatcher
+            changes_write_their_events_and_notifications,
+            rolled_back_changes_leave_no_events,
+            concurrent_events_are_dispatched_in_commit_order,
+            // Payments (payments.rs): webhook events, the ledger, subscriptions, plans
+            checkout_without_a_provider_is_not_configured,
             a_paid_event_applies_once_however_often_it_arrives,
             a_refund_revokes_access_and_keeps_progress,
             subscription_reports_never_move_backwards,
             a_failed_effect_leaves_nothing_behind,
             admins_offer_a_membership_plan,
-            bulk_import_fills_rollups_like_live_writes,
-            outline_caches_follow_changes_made_elsewhere,
-            discussions_follow_the_course_rules,
-            posting_is_rate_limited_per_user,
-            changes_write_their_events_and_notifications,
-            rolled_back_changes_leave_no_events,
-            concurrent_events_are_dispatched_in_commit_order,
-            dropped_transactions_roll_back,
+            // Accounts (accounts.rs): sessions and password hashes of the built-in sign-in
             auth_records_round_trip,
+            // Tenancy (tenancy.rs): cross-org isolation
+            course_slugs_are_unique_per_org,
+            courses_are_addressed_by_id_or_slug_within_their_org,
+            // The store as a whole (store.rs): transactions, health
+            dropped_transactions_roll_back,
             health_pings_the_store,
         );
     };

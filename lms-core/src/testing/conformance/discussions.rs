@@ -1,0 +1,191 @@
+//! Discussions: posts and replies under a lesson, who may edit, hide and delete, and the
+//! posting rate limit.
+
+use super::helpers::page;
+use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::{Actor, Lms};
+
+pub async fn discussions_follow_the_course_rules(lms: Lms) {
+    use crate::{NewPost, PostPatch};
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let other = w.published("other", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let post = |who: Actor, body: &str, parent: Option<crate::PostId>| {
+        let lms = w.lms.clone();
+        let new = NewPost {
+            body: body.into(),
+            parent_id: parent,
+        };
+        async move { lms.create_post(&who, ORG, "c", lesson, new).await }
+    };
+    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    let classmate = w.new_user("classmate@acme.test").await;
+    w.lms.enroll(&classmate, ORG, "c").await.unwrap();
+
+    assert_code(post(Actor::Anonymous, "hi", None).await, "unauthenticated");
+    assert_code(post(w.outsider, "hi", None).await, "not_enrolled");
+    assert_invalid(post(w.learner, "   ", None).await, &["body"]);
+    assert_invalid(post(w.learner, &"x".repeat(10_001), None).await, &["body"]);
+    let other_lesson = other.modules[0].lessons[0].id;
+    let stray = NewPost {
+        body: "hi".into(),
+        parent_id: None,
+    };
+    assert_code(
+        w.lms
+            .create_post(&w.learner, ORG, "c", other_lesson, stray)
+            .await,
+        "not_found",
+    );
+
+    let question = post(w.learner, "  How do lifetimes work?  ", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (question.body.as_str(), question.author.name.as_str()),
+        ("How do lifetimes work?", "Lea Learner")
+    );
+    let answer = post(w.instructor, "Read chapter 10.", Some(question.id))
+        .await
+        .unwrap();
+    assert_invalid(
+        post(w.learner, "thanks", Some(answer.id)).await,
+        &["parent_id"],
+    );
+    let aside = post(classmate, "Me too", None).await.unwrap();
+
+    let all = w
+        .lms
+        .posts(&w.learner, ORG, "c", lesson, page(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        all.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [question.id, answer.id, aside.id],
+        "oldest first"
+    );
+    let first = w
+        .lms
+        .posts(&w.learner, ORG, "c", lesson, page(2))
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 2);
+    assert_code(
+        w.lms.posts(&w.outsider, ORG, "c", lesson, page(10)).await,
+        "not_enrolled",
+    );
+
+    // Authors edit their own; only managers hide; a hidden body is for its author and managers.
+    let edit = |body: &str| PostPatch {
+        body: Some(body.into()),
+        hidden: None,
+    };
+    let edited = w
+        .lms
+        .update_post(
+            &w.learner,
+            ORG,
+            "c",
+            question.id,
+            edit("How do lifetimes work, really?"),
+        )
+        .await;
+    assert!(edited.unwrap().edited_at.is_some());
+    assert_code(
+        w.lms
+            .update_post(&w.learner, ORG, "c", answer.id, edit("mine now"))
+            .await,
+        "forbidden",
+    );
+    let hide = PostPatch {
+        body: None,
+        hidden: Some(true),
+    };
+    assert_code(
+        w.lms
+            .update_post(&w.learner, ORG, "c", aside.id, hide.clone())
+            .await,
+        "forbidden",
+    );
+    assert!(
+        w.lms
+            .update_post(&w.instructor, ORG, "c", question.id, hide)
+            .await
+            .unwrap()
+            .hidden
+    );
+    let body_for = |who: Actor| {
+        let lms = w.lms.clone();
+        async move {
+            let posts = lms
+                .posts(&who, ORG, "c", lesson, page(10))
+                .await
+                .unwrap()
+                .items;
+            let hidden = posts.into_iter().find(|p| p.id == question.id).unwrap();
+            assert!(hidden.hidden);
+            hidden.body
+        }
+    };
+    assert_eq!(body_for(classmate).await, "");
+    assert_eq!(body_for(w.learner).await, "How do lifetimes work, really?");
+    assert_eq!(body_for(w.admin).await, "How do lifetimes work, really?");
+
+    // Deleting: the author or a manager; a post goes with its replies.
+    assert_code(
+        w.lms.delete_post(&classmate, ORG, "c", question.id).await,
+        "forbidden",
+    );
+    w.lms
+        .delete_post(&classmate, ORG, "c", aside.id)
+        .await
+        .unwrap();
+    w.lms
+        .delete_post(&w.admin, ORG, "c", question.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.lms
+            .posts(&w.instructor, ORG, "c", lesson, page(10))
+            .await
+            .unwrap()
+            .items,
+        vec![]
+    );
+    assert_code(
+        w.lms.delete_post(&w.admin, ORG, "c", answer.id).await,
+        "not_found",
+    );
+}
+
+pub async fn posting_is_rate_limited_per_user(lms: Lms) {
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let lesson = outline.modules[0].lessons[0].id;
+    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    let new = |i: u32| crate::NewPost {
+        body: format!("post {i}"),
+        parent_id: None,
+    };
+    for i in 0..crate::discussion::POSTS_PER_MINUTE {
+        w.lms
+            .create_post(&w.learner, ORG, "c", lesson, new(i))
+            .await
+            .unwrap();
+    }
+    let err = w
+        .lms
+        .create_post(&w.learner, ORG, "c", lesson, new(99))
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (429, "rate_limited"));
+    // Others are not held back by it.
+    assert!(
+        w.lms
+            .create_post(&w.instructor, ORG, "c", lesson, new(100))
+            .await
+            .is_ok()
+    );
+}

@@ -1,0 +1,121 @@
+//! Orgs: creating one, its unique slug, and who may change it.
+
+use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::{Actor, Lms, NewOrg, OrgPatch, Role};
+use serde_json::json;
+
+pub async fn creating_an_org_makes_the_caller_its_admin(lms: Lms) {
+    let w = World::new(lms).await;
+    let me = w.lms.me(&w.admin).await.unwrap();
+    assert_eq!(me.memberships.len(), 1);
+    assert_eq!(
+        (me.memberships[0].org.as_str(), me.memberships[0].role),
+        (ORG, Role::Admin)
+    );
+    let org = w.lms.org(ORG).await.unwrap();
+    assert_eq!(
+        (org.name.as_str(), org.settings.clone()),
+        ("Acme", json!({}))
+    );
+    assert_code(w.lms.me(&Actor::Anonymous).await, "unauthenticated");
+}
+
+pub async fn org_slugs_are_unique(lms: Lms) {
+    let w = World::new(lms).await;
+    let again = w
+        .lms
+        .create_org(
+            &w.outsider,
+            NewOrg {
+                slug: ORG.into(),
+                name: "Other".into(),
+            },
+        )
+        .await;
+    assert_code(again, "slug_taken");
+    assert!(
+        w.lms.me(&w.outsider).await.unwrap().memberships.is_empty(),
+        "no membership for a failed org"
+    );
+}
+
+pub async fn creating_an_org_needs_sign_in_and_a_valid_slug(lms: Lms) {
+    let w = World::new(lms).await;
+    let new = |slug: &str| NewOrg {
+        slug: slug.into(),
+        name: "Org".into(),
+    };
+    assert_code(
+        w.lms.create_org(&Actor::Anonymous, new("fine")).await,
+        "unauthenticated",
+    );
+    for bad in [
+        "",
+        "-lead",
+        "trail-",
+        "UPPER",
+        "has space",
+        "0193a1f2-7c4e-7b2a-9d1e-3f5a6b7c8d9e",
+    ] {
+        assert_invalid(w.lms.create_org(&w.outsider, new(bad)).await, &["slug"]);
+    }
+    assert_invalid(
+        w.lms
+            .create_org(
+                &w.outsider,
+                NewOrg {
+                    slug: "ok".into(),
+                    name: "".into(),
+                },
+            )
+            .await,
+        &["name"],
+    );
+    assert_code(w.lms.org("fine").await, "not_found");
+    assert_eq!(
+        w.lms
+            .create_org(&w.outsider, new("a-1"))
+            .await
+            .unwrap()
+            .slug,
+        "a-1"
+    );
+}
+
+pub async fn only_admins_change_an_org(lms: Lms) {
+    let w = World::new(lms).await;
+    let patch = || OrgPatch {
+        name: Some("Acme Inc".into()),
+        settings: Some(json!({"theme": "dark"})),
+        membership: None,
+    };
+    assert_code(
+        w.lms.update_org(&Actor::Anonymous, ORG, patch()).await,
+        "unauthenticated",
+    );
+    assert_code(
+        w.lms.update_org(&w.instructor, ORG, patch()).await,
+        "forbidden",
+    );
+    assert_code(
+        w.lms.update_org(&w.outsider, ORG, patch()).await,
+        "forbidden",
+    );
+    assert_code(
+        w.lms.update_org(&w.admin, "nope", patch()).await,
+        "not_found",
+    );
+    let bad = OrgPatch {
+        name: None,
+        settings: Some(json!([1, 2])),
+        membership: None,
+    };
+    assert_invalid(w.lms.update_org(&w.admin, ORG, bad).await, &["settings"]);
+    let updated = w.lms.update_org(&w.admin, ORG, patch()).await.unwrap();
+    let stored = w.lms.org(ORG).await.unwrap();
+    assert_eq!(updated, stored);
+    assert_eq!(
+        (stored.name.as_str(), stored.settings),
+        ("Acme Inc", json!({"theme": "dark"}))
+    );
+}
