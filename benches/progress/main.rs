@@ -1,0 +1,125 @@
+//! Progress aggregation at scale, through the public `Lms` API, on SQLite and (when
+//! `DATABASE_URL` is set) Postgres.
+//!
+//! ```sh
+//! cargo bench --bench progress                       # small: 10,000 learners
+//! LMS_BENCH_SCALE=full cargo bench --bench progress  # full: 100,000 learners
+//! ```
+//!
+//! The dataset is deterministic (seeded): 200 courses × 5 modules × 8 lessons; every learner
+//! enrolled in 3 distinct courses drawn with Zipf popularity (exponent 0.8); per enrollment a
+//! completion fraction f ~ U(0,1): the first round(40 f) lessons completed in curriculum order
+//! plus one in progress at the frontier. It is loaded through `Lms::import_users` and
+//! `Lms::import_enrollments`, the bulk path a host migrating from another LMS would use.
+//!
+//! Workloads: W1 a learner's course progress (1 task, then 4); W2 a learner's dashboard;
+//! W3 the most popular course's report, every page; W4 the org report; W5 progress writes
+//! from 8 tasks for 15 s, beside a plain single-statement upsert, then the rollup check.
+//! Prints a table and writes `target/lms-bench/progress.json`.
+//!
+//! The parts: `random` draws the dataset, `dataset` loads it, `workloads` times W1–W5,
+//! and `report` summarizes the timings and prints them.
+
+mod dataset;
+mod random;
+mod report;
+mod workloads;
+
+use dataset::load;
+use lms::Lms;
+use report::{Load, Measurement, machine, peak_rss_mib, print_table};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+use workloads::{check_all, plain_upserts, w1, w2, w3, w4, w5};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let scale = std::env::var("LMS_BENCH_SCALE").unwrap_or_else(|_| "small".into());
+    let learners = match scale.as_str() {
+        "small" => 10_000,
+        "full" => 100_000,
+        other => return Err(format!("LMS_BENCH_SCALE={other}: use small or full").into()),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/lms-bench");
+        std::fs::create_dir_all(&out)?;
+        let mut results = Vec::new();
+        let mut loads = Vec::new();
+
+        let path = out.join(format!("progress-{scale}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let sqlite = lms::sqlite::SqliteStore::open(&path).await?;
+        let (load, measured) = run("sqlite", Lms::new(sqlite), learners).await?;
+        loads.push(load);
+        results.extend(measured);
+
+        if std::env::var("DATABASE_URL").is_ok() {
+            let database = lms_postgres::testing::TestDatabase::create(lms_postgres::testing::Mode::Direct).await;
+            let name = database.name.clone();
+            let (load, measured) = run("postgres", Lms::new(database.store.clone()), learners).await?;
+            if std::env::var("LMS_BENCH_KEEP_DB").is_ok() {
+                // For EXPLAIN ANALYZE afterwards: drop it yourself (scripts/test.sh drops stale ones).
+                println!("postgres: kept the database {name}");
+                std::mem::forget(database);
+            }
+            loads.push(load);
+            results.extend(measured);
+        } else {
+            println!("DATABASE_URL is not set: Postgres skipped (scripts/test.sh shows how to point at a server)");
+        }
+
+        print_table(&scale, &loads, &results);
+        let report = json!({
+            "scale": scale, "learners": learners, "date": chrono::Utc::now().to_rfc3339(),
+            "machine": machine(), "peak_rss_mib": peak_rss_mib(), "load": loads, "results": results,
+        });
+        std::fs::write(out.join("progress.json"), serde_json::to_string_pretty(&report)?)?;
+        println!("wrote {}", out.join("progress.json").display());
+        Ok(())
+    })
+}
+
+async fn run(
+    store: &str,
+    lms: Lms,
+    learners: usize,
+) -> Result<(Load, Vec<Measurement>), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let (data, enrollments, rows) = load(&lms, learners).await?;
+    lms.refresh_statistics().await?; // as a host would after a migration
+    let load = Load {
+        store: store.into(),
+        seconds: started.elapsed().as_secs_f64(),
+        enrollments,
+        progress_rows: rows,
+    };
+    println!(
+        "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
+        load.seconds
+    );
+    let data = Arc::new(data);
+    let mut results = Vec::new();
+    results.push(w1(store, &lms, &data, 1).await?);
+    results.push(w1(store, &lms, &data, 4).await?);
+    results.push(w2(store, &lms, &data).await?);
+    results.push(w3(store, &lms, &data).await?);
+    results.push(w4(store, &lms, &data).await?);
+    results.push(w5(store, &lms, &data).await?);
+    let started = Instant::now();
+    let (checked, mismatches) = check_all(&lms, &data).await?;
+    println!(
+        "{store}: rollup check after W5: {checked} enrollments recomputed from raw rows in {:.1} s, {mismatches} differences",
+        started.elapsed().as_secs_f64()
+    );
+    if mismatches > 0 {
+        return Err(format!("{store}: {mismatches} rollups differ from a recomputation").into());
+    }
+    // Last: these bare upserts bypass the rollups on purpose.
+    results.push(plain_upserts(store, &lms, &data).await?);
+    Ok((load, results))
+}
