@@ -14,14 +14,19 @@ pub async fn auth_records_round_trip(lms: Lms) {
         .unwrap();
     let mut tx = lms.store().begin(Access::Write).await.unwrap();
     assert_eq!(
-        accounts(&mut tx).password_hash("ada@example.com").await.unwrap(),
+        accounts(&mut tx)
+            .password_hash("ada@example.com")
+            .await
+            .unwrap(),
         None,
         "no password yet"
     );
-    accounts(&mut tx).set_password_hash(user.id, "$argon2id$first")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$first")
         .await
         .unwrap();
-    accounts(&mut tx).set_password_hash(user.id, "$argon2id$second")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$second")
         .await
         .unwrap();
     let now = Utc::now().trunc_subsecs(6);
@@ -43,7 +48,8 @@ pub async fn auth_records_round_trip(lms: Lms) {
         None,
         "a dropped transaction stored nothing"
     );
-    accounts(&mut tx).set_password_hash(user.id, "$argon2id$second")
+    accounts(&mut tx)
+        .set_password_hash(user.id, "$argon2id$second")
         .await
         .unwrap();
     accounts(&mut tx).insert_session(&session).await.unwrap();
@@ -60,17 +66,30 @@ pub async fn auth_records_round_trip(lms: Lms) {
         Some(session.clone())
     );
     let later = now + chrono::Duration::days(31);
-    accounts(&mut tx).extend_session("hash-of-token", later).await.unwrap();
+    accounts(&mut tx)
+        .extend_session("hash-of-token", later)
+        .await
+        .unwrap();
     assert_eq!(
-        accounts(&mut tx).session("hash-of-token")
+        accounts(&mut tx)
+            .session("hash-of-token")
             .await
             .unwrap()
             .map(|s| s.expires_at),
         Some(later)
     );
-    accounts(&mut tx).delete_session("hash-of-token").await.unwrap();
-    accounts(&mut tx).delete_session("hash-of-token").await.unwrap();
-    assert_eq!(accounts(&mut tx).session("hash-of-token").await.unwrap(), None);
+    accounts(&mut tx)
+        .delete_session("hash-of-token")
+        .await
+        .unwrap();
+    accounts(&mut tx)
+        .delete_session("hash-of-token")
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts(&mut tx).session("hash-of-token").await.unwrap(),
+        None
+    );
     tx.commit().await.unwrap();
 }
 
