@@ -7,6 +7,7 @@
 //! [`EventFeed::publish`] (`lms_sql::spawn_event_feed` is that loop for the sqlx stores).
 
 use crate::event::{EventHead, EventSeq};
+use crate::store::Store;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -54,9 +55,10 @@ impl EventHub {
     }
 }
 
-/// What a store's event task publishes into: the position it has read up to, how often
-/// to read without a signal, and the subscribers. Holds the hub weakly, so the task ends
-/// once every [`crate::Lms`] that shared it is dropped.
+/// What a store's event task works with: the store to read (the one the [`crate::Lms`]
+/// holds, wrappers included), the position it has read up to, how often to read without a
+/// signal, and the subscribers. Holds the hub weakly, so the task ends once every
+/// [`crate::Lms`] that shared it is dropped.
 ///
 /// ```
 /// use lms_core::EventHead;
@@ -67,11 +69,21 @@ impl EventHub {
 ///     feed.publish(new_heads)
 /// }
 /// ```
-#[derive(Debug)]
 pub struct EventFeed {
     hub: Weak<EventHub>,
+    store: Arc<dyn Store>,
     position: EventSeq,
     poll: Duration,
+}
+
+impl std::fmt::Debug for EventFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventFeed")
+            .field("position", &self.position)
+            .field("poll", &self.poll)
+            .field("open", &self.is_open())
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for EventHub {
@@ -83,13 +95,19 @@ impl std::fmt::Debug for EventHub {
 }
 
 impl EventFeed {
-    /// A feed into `hub` that starts after `position`.
-    pub(crate) fn new(hub: &Arc<EventHub>, position: EventSeq) -> Self {
+    /// A feed of `store`'s events into `hub` that starts after `position`.
+    pub(crate) fn new(hub: &Arc<EventHub>, store: Arc<dyn Store>, position: EventSeq) -> Self {
         Self {
             hub: Arc::downgrade(hub),
+            store,
             position,
             poll: hub.poll,
         }
+    }
+
+    /// The store whose outbox feeds it: listen to it and read heads from it.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// The newest position published so far: read the outbox after it.

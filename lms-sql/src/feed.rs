@@ -2,7 +2,6 @@
 //! current. It lives with the stores because it needs a runtime (a task, a timer), which
 //! the core does not have.
 
-use lms_core::Store;
 use lms_core::feed::EventFeed;
 use std::time::Duration;
 
@@ -12,15 +11,17 @@ const HEADS_PER_READ: u32 = 500;
 /// How long to wait before listening again after the listener failed.
 const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 
-/// Spawns the task that reads the outbox after every signal of [`Store::listen`] (and on
+/// Spawns the task that reads the outbox after every signal of [`lms_core::Store::listen`] (and on
 /// the feed's timer) and publishes the new heads, until every `Lms` sharing the feed is
-/// dropped. What [`Store::start_event_feed`] does in `lms-sqlite` and `lms-postgres`;
-/// call it inside a Tokio runtime.
-pub fn spawn_event_feed<S: Store + Clone>(store: S, feed: EventFeed) {
-    tokio::spawn(run(store, feed));
+/// dropped. What [`lms_core::Store::start_event_feed`] does in `lms-sqlite` and `lms-postgres`;
+/// call it inside a Tokio runtime. It reads [`EventFeed::store`]: the store the `Lms`
+/// holds, so a wrapping store's `listen` and `event_heads` are the ones used.
+pub fn spawn_event_feed(feed: EventFeed) {
+    tokio::spawn(run(feed));
 }
 
-async fn run(store: impl Store, mut feed: EventFeed) {
+async fn run(mut feed: EventFeed) {
+    let store = feed.store().clone();
     let poll = feed.poll_interval();
     let mut signals = None;
     loop {

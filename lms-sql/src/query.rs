@@ -24,12 +24,28 @@ pub enum Arg<'a> {
     Json(Option<Cow<'a, Value>>),
 }
 
+/// The marker of a column only dialects with tenant columns have.
+const TENANT_COLUMN: &str = "{org_id, }";
+
+/// The highest `$N` in `sql` (0 when it has none): every statement binds exactly that many
+/// arguments (SQLite would silently bind NULL for a missing one).
+fn highest_placeholder(sql: &str) -> usize {
+    sql.split('$')
+        .skip(1)
+        .filter_map(|rest| {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            rest[..digits].parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// A statement written once for every dialect, with its arguments.
 ///
 /// Placeholders are `$1`, `$2`, … (both sqlx drivers accept them; a number used twice is
-/// one argument). Text in braces, such as `{org_id, }`, names a column that only dialects
-/// with [`crate::Connection::TENANT_COLUMNS`] have (Postgres keeps the org on every row for
-/// row-level security): they keep the text, the others drop it.
+/// one argument). `{org_id, }` marks a column that only dialects with
+/// [`crate::Connection::TENANT_COLUMNS`] have (Postgres keeps the org on every row for
+/// row-level security): they keep `org_id, `, the others drop it.
 ///
 /// ```
 /// use lms_sql::{Arg, Query};
@@ -52,7 +68,7 @@ impl<'a> Query<'a> {
     pub fn new(template: &'static str) -> Self {
         Self {
             template,
-            args: Vec::new(),
+            args: Vec::with_capacity(8),
         }
     }
 
@@ -65,21 +81,17 @@ impl<'a> Query<'a> {
 
     /// The statement as a dialect with or without tenant columns runs it.
     pub fn sql(&self, tenant_columns: bool) -> Cow<'static, str> {
-        if !self.template.contains('{') {
+        debug_assert_eq!(
+            highest_placeholder(self.template),
+            self.args.len(),
+            "placeholders and bound arguments differ in {:?}",
+            self.template
+        );
+        if !self.template.contains(TENANT_COLUMN) {
             return Cow::Borrowed(self.template);
         }
-        let mut sql = String::with_capacity(self.template.len());
-        let mut rest = self.template;
-        while let Some(open) = rest.find('{') {
-            sql.push_str(&rest[..open]);
-            let close = rest[open..].find('}').map_or(rest.len(), |i| open + i);
-            if tenant_columns {
-                sql.push_str(&rest[open + 1..close]);
-            }
-            rest = rest.get(close + 1..).unwrap_or("");
-        }
-        sql.push_str(rest);
-        Cow::Owned(sql)
+        let kept = if tenant_columns { "org_id, " } else { "" };
+        Cow::Owned(self.template.replace(TENANT_COLUMN, kept))
     }
 
     /// The arguments, in placeholder order.

@@ -192,7 +192,7 @@ impl Store for SqliteStore {
 
     /// On this store's Tokio runtime ([`lms_sql::spawn_event_feed`]).
     fn start_event_feed(&self, feed: EventFeed) -> Result<(), StoreError> {
-        lms_sql::spawn_event_feed(self.clone(), feed);
+        lms_sql::spawn_event_feed(feed);
         Ok(())
     }
 

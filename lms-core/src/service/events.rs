@@ -64,7 +64,7 @@ impl Lms {
                 // Start after the newest event: the caller reads its own position after
                 // subscribing, so nothing committed after that is missed.
                 let last = self.store.last_event_seq().await?;
-                let feed = EventFeed::new(&self.events, last);
+                let feed = EventFeed::new(&self.events, self.store.clone(), last);
                 Ok::<_, LmsError>(self.store.start_event_feed(feed)?)
             })
             .await?;

@@ -104,10 +104,11 @@ pub trait Store: Send + Sync + 'static {
         Ok(None)
     }
 
-    /// Starts the background task that keeps `feed` current: it waits on
-    /// [`Store::listen`]'s signals (and reads anyway every [`EventFeed::poll_interval`]),
-    /// reads new heads with [`Store::event_heads`] after [`EventFeed::position`], and
-    /// [`EventFeed::publish`]es them, until `publish` returns `false`. The core has no
+    /// Starts the background task that keeps `feed` current: it waits on the signals of
+    /// [`EventFeed::store`]'s [`Store::listen`] (and reads anyway every
+    /// [`EventFeed::poll_interval`]), reads new heads with [`Store::event_heads`] after
+    /// [`EventFeed::position`], and [`EventFeed::publish`]es them, until `publish` returns
+    /// `false`. A store that wraps another forwards this call. The core has no
     /// runtime: the store runs this on its own (`lms_sql::spawn_event_feed` on Tokio).
     /// Called once per [`crate::Lms`], on its first subscriber.
     fn start_event_feed(&self, feed: EventFeed) -> Result<(), StoreError>;

@@ -28,7 +28,14 @@ impl ProgressDialect for PgConn {
             .bind(chunk.iter().map(|p| i16::from(p.percent)).collect::<Vec<_>>())
             .bind(chunk.iter().map(|p| p.completed_at).collect::<Vec<_>>())
             .bind(chunk.iter().map(|p| p.updated_at).collect::<Vec<_>>());
-            self.run(q).await?;
+            let inserted = self.run(q).await?;
+            if inserted != chunk.len() as u64 {
+                return Err(StoreError::Corrupt(format!(
+                    "{} of {} progress rows had no course",
+                    chunk.len() as u64 - inserted,
+                    chunk.len()
+                )));
+            }
         }
         Ok(())
     }
