@@ -38,10 +38,7 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
         user: UserId,
         course: CourseId,
     ) -> Result<Option<Enrollment>, StoreError> {
-        let q = Query::new("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2")
-            .bind(user.0)
-            .bind(course.0);
-        one(self.conn.fetch_optional(q).await?, enrollment)
+        find_enrollment(&mut self.conn, user, course).await
     }
 
     async fn lock_enrollment(
@@ -140,6 +137,19 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
             })
             .collect()
     }
+}
+
+/// The user's enrollment in the course, read without a lock of its own (a dialect whose
+/// write transactions already exclude every other writer locks with this).
+pub async fn find_enrollment(
+    conn: &mut impl Connection,
+    user: UserId,
+    course: CourseId,
+) -> Result<Option<Enrollment>, StoreError> {
+    let q = Query::new("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2")
+        .bind(user.0)
+        .bind(course.0);
+    one(conn.fetch_optional(q).await?, enrollment)
 }
 
 /// Reads an `enrollments` row.

@@ -38,7 +38,7 @@ mod users;
 pub use certificates::CertificateDialect;
 pub use courses::CourseDialect;
 pub use curriculum::{CurriculumDialect, park_positions};
-pub use enrollments::EnrollmentDialect;
+pub use enrollments::{EnrollmentDialect, find_enrollment};
 pub use events::EventDialect;
 pub use feed::spawn_event_feed;
 pub use orgs::OrgDialect;

@@ -5,7 +5,7 @@ use super::{SqliteConn, map_error, with_ids};
 use async_trait::async_trait;
 use lms_core::{Course, CourseId, Enrollment, StoreError, UserId};
 use lms_sql::row::all;
-use lms_sql::{EnrollmentDialect, Query, SqlRow, decode};
+use lms_sql::{EnrollmentDialect, SqlRow, decode};
 use sqlx::QueryBuilder;
 
 #[async_trait]
@@ -16,13 +16,7 @@ impl EnrollmentDialect for SqliteConn {
         course: CourseId,
     ) -> Result<Option<Enrollment>, StoreError> {
         // Held already: the write transaction began IMMEDIATE (see `orgs`).
-        let q = Query::new("SELECT * FROM enrollments WHERE user_id = $1 AND course_id = $2")
-            .bind(user.0)
-            .bind(course.0);
-        lms_sql::row::one(
-            lms_sql::Connection::fetch_optional(self, q).await?,
-            decode::enrollment,
-        )
+        lms_sql::find_enrollment(self, user, course).await
     }
 
     async fn insert_enrollments(&mut self, enrollments: &[Enrollment]) -> Result<(), StoreError> {

@@ -5,8 +5,8 @@ use super::{SqliteConn, map_error};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::{NewEvent, NotificationId, StoreError, UserId};
-use lms_sql::{Connection, EventDialect, Query};
-use sqlx::{QueryBuilder, Row};
+use lms_sql::{Connection, EventDialect, Query, SqlRow};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 #[async_trait]
@@ -53,19 +53,22 @@ impl EventDialect for SqliteConn {
 /// Writes the appended events and their notifications (the last writes before commit).
 pub(super) async fn write_events(conn: &mut SqliteConn) -> Result<(), StoreError> {
     for event in std::mem::take(&mut conn.events) {
+        // The audience as a JSON array (SQLite has no arrays; `SqlRow::uuids` reads it).
         let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
-        let q = sqlx::query(
+        let q = Query::new(
             "INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
         )
         .bind(event.org_id.0)
         .bind(event.course_id.0)
         .bind(event.kind.as_str())
-        .bind(event.data.to_string())
-        .bind(serde_json::to_string(&audience).unwrap_or_else(|_| "[]".into()))
+        .bind(&event.data)
+        .bind(serde_json::json!(audience))
         .bind(event.created_at);
-        let row = q.fetch_one(&mut *conn.tx).await.map_err(map_error)?;
-        let seq: i64 = row.try_get("seq").map_err(map_error)?;
+        let row = conn.fetch_optional(q).await?;
+        let seq = row
+            .ok_or_else(|| StoreError::Corrupt("no event seq".into()))?
+            .int("seq")?;
         for recipient in &event.recipients {
             let q = Query::new(
                 "INSERT INTO notifications (id, seq, user_id, kind) VALUES ($1, $2, $3, $4)",
