@@ -7,7 +7,7 @@
 
 use lms::course::{LessonKind, LessonSummary, Module, OutlineModule};
 use lms::enrollment::{LessonProgress, LessonStatus};
-use lms::policy::{Action, Caller, decide};
+use lms::policy::{Action, Standing, decide};
 use lms::quiz::{Question, QuestionKind, Quiz, QuizOption};
 use lms::{
     Course, CourseId, CourseStatus, Enrollment, EnrollmentId, EnrollmentSource, EnrollmentStatus,
@@ -165,7 +165,7 @@ fn policy_decisions(bencher: divan::Bencher) {
         created_at: now,
         updated_at: now,
     };
-    let learner = Caller {
+    let learner = Standing {
         user: Some(UserId::new()),
         role: Some(Role::Learner),
     };
@@ -179,7 +179,7 @@ fn policy_decisions(bencher: divan::Bencher) {
         completed_at: None,
         completed_required: 0,
     };
-    let admin = Caller {
+    let admin = Standing {
         user: Some(UserId::new()),
         role: Some(Role::Admin),
     };
@@ -193,7 +193,7 @@ fn policy_decisions(bencher: divan::Bencher) {
             Action::ManageCourse(&course, None),
         );
         let c = decide(
-            divan::black_box(&Caller::ANONYMOUS),
+            divan::black_box(&Standing::ANONYMOUS),
             Action::ViewCourse(&course, None),
         );
         (a, b, c)

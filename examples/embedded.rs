@@ -19,7 +19,7 @@ use serde_json::json;
 #[path = "shared/demo.rs"]
 mod demo;
 
-use demo::{FREE, ORG, PAID};
+use demo::{FREE, FREE_COURSE, ORG, PAID_COURSE};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -59,13 +59,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\nThe learner's path through '{FREE}':");
-    match lms.enroll(&learner, ORG, FREE).await {
+    match lms.enroll(&learner, FREE_COURSE).await {
         Ok(e) => println!("  enrolled ({:?})", e.source),
         Err(e) if e.code() == "already_enrolled" => println!("  already enrolled"),
         Err(e) => return Err(e.into()),
     }
-    let outline = lms.course(&learner, ORG, FREE).await?;
-    let already_done = lms.course_progress(&learner, ORG, FREE).await?.completed;
+    let outline = lms.course(&learner, FREE_COURSE).await?;
+    let already_done = lms.course_progress(&learner, FREE_COURSE).await?.completed;
     for lesson in outline
         .modules
         .iter()
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         match lesson.kind {
             LessonKind::Quiz => {
                 let wrong = lms
-                    .submit_attempt(&learner, ORG, FREE, lesson.id, json!({"q1": "copy"}))
+                    .submit_attempt(&learner, FREE_COURSE, lesson.id, json!({"q1": "copy"}))
                     .await?;
                 println!(
                     "  quiz attempt {}: {}% passed={}",
@@ -83,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 let answers = json!({"q1": "move", "q2": true, "q3": ["ownership", "borrowing"]});
                 let right = lms
-                    .submit_attempt(&learner, ORG, FREE, lesson.id, answers)
+                    .submit_attempt(&learner, FREE_COURSE, lesson.id, answers)
                     .await?;
                 println!(
                     "  quiz attempt {}: {}% passed={}",
@@ -96,7 +96,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     status: None,
                 };
                 let r = lms
-                    .record_progress(&learner, ORG, FREE, lesson.id, update)
+                    .record_progress(&learner, FREE_COURSE, lesson.id, update)
                     .await?;
                 println!(
                     "  completed '{}' → course {}% ({}/{})",
@@ -108,14 +108,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let progress = lms.course_progress(&learner, ORG, FREE).await?;
+    let progress = lms.course_progress(&learner, FREE_COURSE).await?;
     println!(
         "  course complete: {} at {:?}",
         progress.completed, progress.completed_at
     );
 
     println!("\nA paid course without a payment provider:");
-    let refused = lms.enroll(&learner, ORG, PAID).await.unwrap_err();
+    let refused = lms.enroll(&learner, PAID_COURSE).await.unwrap_err();
     println!(
         "  enroll → {} {} ({refused})",
         refused.status(),
@@ -124,8 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let checkout = lms
         .checkout(
             &learner,
-            ORG,
-            PAID,
+            PAID_COURSE,
             lms::CheckoutUrls::new("https://demo.test/ok", "https://demo.test/no"),
         )
         .await
@@ -134,7 +133,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\nCourse report of '{FREE}' (read from per-enrollment rollups):");
     let report = lms
-        .course_report(&instructor, ORG, FREE, PageRequest::default())
+        .course_report(&instructor, FREE_COURSE, PageRequest::default())
         .await?;
     println!(
         "  enrolled {}, completed {}, average {:.1}%",

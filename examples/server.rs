@@ -39,7 +39,7 @@ use std::net::SocketAddr;
 #[path = "shared/demo.rs"]
 mod demo;
 
-use demo::{FREE, ORG};
+use demo::{FREE, FREE_COURSE, ORG};
 const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
     (
         "admin@demo.test",
@@ -217,7 +217,7 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     for (email, password, _, role) in ACCOUNTS {
         println!("  {email:<22} password {password:<22} {}", role.as_str());
     }
-    let Ok(outline) = lms.course(&Actor::Anonymous, ORG, FREE).await else {
+    let Ok(outline) = lms.course(&Actor::Anonymous, FREE_COURSE).await else {
         return;
     };
     let lessons: Vec<_> = outline.modules.iter().flat_map(|m| &m.lessons).collect();
@@ -287,19 +287,19 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
     demo::seed_courses(lms, &instructor).await?;
     // A discussion thread under the first lesson of the free course (by staff, so that the
     // demo learner starts unenrolled, as the walkthrough expects).
-    let first = lms.course(&instructor, ORG, demo::FREE).await?.modules[0].lessons[0].id;
+    let first = lms.course(&instructor, FREE_COURSE).await?.modules[0].lessons[0].id;
     let question = lms::NewPost {
         body: "Does `let b = a;` copy a String or move it?".into(),
         parent_id: None,
     };
     let question = lms
-        .create_post(&admin, ORG, demo::FREE, first, question)
+        .create_post(&admin, FREE_COURSE, first, question)
         .await?;
     let answer = lms::NewPost {
         body: "It moves it: `a` is no longer usable afterwards. Use `a.clone()` for a copy.".into(),
         parent_id: Some(question.id),
     };
-    lms.create_post(&instructor, ORG, demo::FREE, first, answer)
+    lms.create_post(&instructor, FREE_COURSE, first, answer)
         .await?;
     // An org-wide plan, bought through POST /orgs/demo/membership/checkout.
     let plan =

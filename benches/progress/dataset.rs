@@ -1,6 +1,7 @@
 //! The benchmark's dataset: its shape, and loading it through the public API.
 
 use crate::random::{Rng, Zipf};
+use lms::CourseRef;
 use lms::{
     Actor, CoursePatch, CourseStatus, EnrollmentSource, ImportedEnrollment, ImportedProgress,
     LessonId, LessonKind, Lms, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser, PriceInput,
@@ -77,8 +78,10 @@ pub(crate) async fn load(
             let module = lms
                 .create_module(
                     &owner,
-                    ORG,
-                    &slug,
+                    CourseRef {
+                        org: ORG,
+                        course: &slug,
+                    },
                     ModuleInput {
                         title: format!("Module {m}"),
                     },
@@ -94,10 +97,18 @@ pub(crate) async fn load(
                     required: None,
                 };
                 ids.push(
-                    lms.create_lesson(&owner, ORG, &slug, module.id, lesson)
-                        .await?
-                        .summary
-                        .id,
+                    lms.create_lesson(
+                        &owner,
+                        CourseRef {
+                            org: ORG,
+                            course: &slug,
+                        },
+                        module.id,
+                        lesson,
+                    )
+                    .await?
+                    .summary
+                    .id,
                 );
             }
         }
@@ -105,8 +116,28 @@ pub(crate) async fn load(
             status: Some(CourseStatus::Published),
             ..Default::default()
         };
-        lms.update_course(&owner, ORG, &slug, publish).await?;
-        courses.push(lms.course(&owner, ORG, &slug).await?.course.id.to_string());
+        lms.update_course(
+            &owner,
+            CourseRef {
+                org: ORG,
+                course: &slug,
+            },
+            publish,
+        )
+        .await?;
+        courses.push(
+            lms.course(
+                &owner,
+                CourseRef {
+                    org: ORG,
+                    course: &slug,
+                },
+            )
+            .await?
+            .course
+            .id
+            .to_string(),
+        );
         lessons.push(ids);
     }
 

@@ -3,6 +3,7 @@
 use crate::dataset::{COURSES, Dataset, ENROLLMENTS_PER_LEARNER, LESSONS, ORG};
 use crate::random::Rng;
 use crate::report::{Measurement, measurement};
+use lms::CourseRef;
 use lms::{Access, Actor, LessonProgress, LessonStatus, Lms, PageRequest, ProgressUpdate};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,7 +30,13 @@ pub(crate) async fn w1(
                 let actor = Actor::User(data.learners[learner]);
                 let t0 = Instant::now();
                 let progress = lms
-                    .course_progress(&actor, ORG, &data.courses[course])
+                    .course_progress(
+                        &actor,
+                        CourseRef {
+                            org: ORG,
+                            course: &data.courses[course],
+                        },
+                    )
                     .await
                     .expect("W1");
                 samples.push(t0.elapsed());
@@ -89,7 +96,14 @@ pub(crate) async fn w3(
         learners = 0;
         loop {
             let report = lms
-                .course_report(&data.owner, ORG, &data.courses[0], page)
+                .course_report(
+                    &data.owner,
+                    CourseRef {
+                        org: ORG,
+                        course: &data.courses[0],
+                    },
+                    page,
+                )
                 .await?;
             learners += report.items.len();
             match report.next_cursor {
@@ -185,8 +199,10 @@ pub(crate) async fn w5(
             };
             lms.record_progress(
                 &Actor::User(data.learners[learner]),
-                ORG,
-                &data.courses[course],
+                CourseRef {
+                    org: ORG,
+                    course: &data.courses[course],
+                },
                 lesson,
                 done,
             )
@@ -250,7 +266,7 @@ pub(crate) async fn check_all(
 ) -> Result<(u64, usize), Box<dyn std::error::Error>> {
     let (mut checked, mut mismatches) = (0, 0);
     for course in &data.courses {
-        let check = lms.check_rollups(ORG, course).await?;
+        let check = lms.check_rollups(CourseRef { org: ORG, course }).await?;
         checked += check.checked;
         mismatches += check.mismatches.len() + usize::from(!check.summary_matches);
     }

@@ -1,6 +1,7 @@
 //! What the examples share (`#[path]`-included: each example is its own crate): opening the
 //! store a URL names, and the demo org's courses.
 
+use lms::CourseRef;
 use lms::sqlite::SqliteStore;
 use lms::{
     Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson,
@@ -14,6 +15,16 @@ pub const ORG: &str = "demo";
 pub const FREE: &str = "rust-101";
 /// The paid course.
 pub const PAID: &str = "async-rust";
+/// [`FREE`] as the service addresses it.
+pub const FREE_COURSE: CourseRef<'static> = CourseRef {
+    org: ORG,
+    course: FREE,
+};
+/// [`PAID`] as the service addresses it.
+pub const PAID_COURSE: CourseRef<'static> = CourseRef {
+    org: ORG,
+    course: PAID,
+};
 
 /// An LMS on the database `url` names: `sqlite:…` (the file is created if missing) or
 /// `postgres://…` (migrated, with row-level security on).
@@ -56,8 +67,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let basics = lms
         .create_module(
             instructor,
-            ORG,
-            FREE,
+            FREE_COURSE,
             ModuleInput {
                 title: "Basics".into(),
             },
@@ -66,8 +76,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let text = json!({"markdown": "# Ownership\nEvery value has exactly one owner."});
     lms.create_lesson(
         instructor,
-        ORG,
-        FREE,
+        FREE_COURSE,
         basics.id,
         lesson("Ownership", LessonKind::Text, text, true),
     )
@@ -75,8 +84,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let video = json!({"url": "https://example.com/borrowing.mp4", "transcript": "Borrowing lets you use a value without owning it."});
     lms.create_lesson(
         instructor,
-        ORG,
-        FREE,
+        FREE_COURSE,
         basics.id,
         lesson("Borrowing", LessonKind::Video, video, false),
     )
@@ -84,8 +92,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let check = lms
         .create_module(
             instructor,
-            ORG,
-            FREE,
+            FREE_COURSE,
             ModuleInput {
                 title: "Check".into(),
             },
@@ -105,8 +112,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     });
     lms.create_lesson(
         instructor,
-        ORG,
-        FREE,
+        FREE_COURSE,
         check.id,
         lesson("Checkpoint", LessonKind::Quiz, quiz, false),
     )
@@ -115,7 +121,8 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
         status: Some(CourseStatus::Published),
         ..Default::default()
     };
-    lms.update_course(instructor, ORG, FREE, publish()).await?;
+    lms.update_course(instructor, FREE_COURSE, publish())
+        .await?;
 
     let paid = NewCourse {
         slug: PAID.into(),
@@ -130,8 +137,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let futures = lms
         .create_module(
             instructor,
-            ORG,
-            PAID,
+            PAID_COURSE,
             ModuleInput {
                 title: "Futures".into(),
             },
@@ -140,8 +146,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let intro = json!({"markdown": "A future is a value that is not ready yet."});
     lms.create_lesson(
         instructor,
-        ORG,
-        PAID,
+        PAID_COURSE,
         futures.id,
         lesson("What a future is", LessonKind::Text, intro, true),
     )
@@ -149,12 +154,12 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     let pinning = json!({"markdown": "`Pin` promises a value will not move, so a future may point into itself."});
     lms.create_lesson(
         instructor,
-        ORG,
-        PAID,
+        PAID_COURSE,
         futures.id,
         lesson("Pinning", LessonKind::Text, pinning, false),
     )
     .await?;
-    lms.update_course(instructor, ORG, PAID, publish()).await?;
+    lms.update_course(instructor, PAID_COURSE, publish())
+        .await?;
     Ok(())
 }

@@ -62,17 +62,18 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|value| !value.is_empty())
 }
 
-/// The caller of the current request (an extractor).
+/// The [`Actor`] making the current request (an extractor): the one name the HTTP layer
+/// uses for "who is calling".
 #[derive(Clone, Copy, Debug)]
-pub struct Caller(pub Actor);
+pub struct CurrentActor(pub Actor);
 
-impl FromRequestParts<crate::AppState> for Caller {
+impl FromRequestParts<crate::AppState> for CurrentActor {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &crate::AppState,
     ) -> Result<Self, Self::Rejection> {
-        state.auth.actor(&parts.headers).await.map(Caller)
+        state.auth.actor(&parts.headers).await.map(CurrentActor)
     }
 }

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
+use lms_core::CourseRef;
 use lms_core::{Actor, EventHeads, EventSeq, LmsError, UserId};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -146,7 +147,7 @@ impl Feed {
                     let events = self
                         .state
                         .lms
-                        .course_events(&self.actor, org, course, self.position, BATCH)
+                        .course_events(&self.actor, CourseRef { org, course }, self.position, BATCH)
                         .await?;
                     for event in &events {
                         self.position = event.seq;
@@ -190,7 +191,7 @@ impl Feed {
             Watch::Course { org, course, .. } => self
                 .state
                 .lms
-                .watch_course(&self.actor, org, course)
+                .watch_course(&self.actor, CourseRef { org, course })
                 .await
                 .map(drop),
             Watch::Inbox { .. } => Ok(()),

@@ -33,7 +33,7 @@ mod media;
 mod routes;
 mod views;
 
-pub use auth::{Authenticate, Caller, session_token};
+pub use auth::{Authenticate, CurrentActor, session_token};
 pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
 pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig};

@@ -12,6 +12,7 @@ use http_body_util::BodyExt;
 use lms_axum::{ApiConfig, MediaConfig};
 use lms_core::Actor;
 use lms_core::testing::World;
+use lms_core::testing::acme;
 use lms_media::{LocalMediaStore, MediaSigner};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -183,7 +184,7 @@ async fn media_follows_the_contract(backend: Backend) {
     let denied = send(&app, get(&lesson_path, Some(w.learner), None)).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert!(!String::from_utf8_lossy(&denied.bytes).contains("sig="));
-    lms.enroll(&w.learner, "acme", "c").await.unwrap();
+    lms.enroll(&w.learner, acme("c")).await.unwrap();
     let seen = send(&app, get(&lesson_path, Some(w.learner), None))
         .await
         .json();

@@ -71,3 +71,25 @@ id_type! {
     /// Identifies a discussion post.
     PostId,
 }
+
+/// A course as the API addresses it: its org's slug and, within that org, the course's
+/// id or slug. Named fields, so the two never swap places at a call site.
+///
+/// ```
+/// use lms_core::CourseRef;
+/// let course = CourseRef { org: "acme", course: "rust-101" };
+/// assert_eq!(course.to_string(), "acme/rust-101");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CourseRef<'a> {
+    /// The org's slug.
+    pub org: &'a str,
+    /// The course's id or its slug within the org.
+    pub course: &'a str,
+}
+
+impl std::fmt::Display for CourseRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.org, self.course)
+    }
+}

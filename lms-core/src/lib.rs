@@ -63,8 +63,8 @@ pub use event::{
     Recipient,
 };
 pub use ids::{
-    AttemptId, CourseId, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId, PaymentId,
-    PostId, UserId,
+    AttemptId, CourseId, CourseRef, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId,
+    PaymentId, PostId, UserId,
 };
 pub use input::Parsed;
 pub use media::{MEDIA_TYPES, MediaKey};

@@ -37,18 +37,19 @@ use crate::error::{ForbiddenReason, LmsError};
 use crate::ids::UserId;
 use crate::org::Role;
 
-/// Who is calling, as far as one org is concerned.
+/// Where the calling [`Actor`](crate::service::Actor) stands in one org: who they are
+/// and the role they hold there. The service builds it; [`decide`] reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub struct Standing {
     /// The signed-in user, if any.
     pub user: Option<UserId>,
     /// The user's role in the org the action is about, if a member.
     pub role: Option<Role>,
 }
 
-impl Caller {
+impl Standing {
     /// A caller nobody vouched for.
-    pub const ANONYMOUS: Caller = Caller {
+    pub const ANONYMOUS: Standing = Standing {
         user: None,
         role: None,
     };
@@ -99,9 +100,9 @@ pub enum Action<'a> {
     RevokeEnrollment(&'a Course, Option<&'a Enrollment>),
     /// Read a lesson's content.
     ReadLesson(&'a Course, &'a LessonSummary, Option<&'a Enrollment>),
-    /// Enroll oneself; the flag says whether the caller holds an active membership plan of
-    /// the course's org (which opens paid courses without payment).
-    Enroll(&'a Course, Option<&'a Enrollment>, bool),
+    /// Enroll oneself; a paid course needs a membership plan of the course's org that
+    /// covers it.
+    Enroll(&'a Course, Option<&'a Enrollment>, PlanCoverage),
     /// Record progress or attempt a quiz: needs an active enrollment.
     Learn(&'a Course, Option<&'a Enrollment>),
     /// Read one's own progress and attempts in a course: needs an enrollment, active or not.
@@ -119,6 +120,15 @@ pub enum Action<'a> {
     ModeratePost(&'a Course, Option<&'a Enrollment>),
     /// Delete a post: its author (while they may still discuss), the owner, admins.
     DeletePost(&'a Course, Option<&'a Enrollment>, UserId),
+}
+
+/// Whether the caller's membership plan opens the org's paid courses without payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanCoverage {
+    /// An active plan (or one within its grace period) covers the course.
+    Covered,
+    /// No plan, or one that lapsed.
+    None,
 }
 
 /// The policy's answer.
@@ -152,12 +162,12 @@ impl Decision {
 /// Decides whether `caller` may do `action`.
 ///
 /// ```
-/// use lms_core::policy::{decide, Action, Caller, Decision};
-/// assert_eq!(decide(&Caller::ANONYMOUS, Action::CreateOrg), Decision::Unauthenticated);
+/// use lms_core::policy::{decide, Action, Standing, Decision};
+/// assert_eq!(decide(&Standing::ANONYMOUS, Action::CreateOrg), Decision::Unauthenticated);
 /// ```
-pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
+pub fn decide(standing: &Standing, action: Action<'_>) -> Decision {
     use Decision::*;
-    let signed_in = caller.user.is_some();
+    let signed_in = standing.user.is_some();
     let role_denied = Forbidden(ForbiddenReason::Role, "your role does not allow this");
     match action {
         Action::CreateOrg | Action::ViewSelf => {
@@ -169,11 +179,11 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
         }
         Action::ManageOrg | Action::ViewOrgReport => match () {
             _ if !signed_in => Unauthenticated,
-            _ if caller.is_admin() => Allow,
+            _ if standing.is_admin() => Allow,
             _ => Forbidden(ForbiddenReason::Role, "only the org's admins may do this"),
         },
         Action::ListCourses(CourseStatus::Published) => Allow,
-        Action::ListCourses(_) | Action::CreateCourse => match caller.role {
+        Action::ListCourses(_) | Action::CreateCourse => match standing.role {
             _ if !signed_in => Unauthenticated,
             Some(Role::Admin | Role::Instructor) => Allow,
             _ => Forbidden(
@@ -182,7 +192,7 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             ),
         },
         Action::ViewCourse(course, enrollment) => {
-            if caller.sees(course, enrollment) {
+            if standing.sees(course, enrollment) {
                 Allow
             } else {
                 NotFound("course")
@@ -192,28 +202,28 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             let revoke = matches!(action, Action::RevokeEnrollment(..));
             match () {
                 _ if !signed_in => Unauthenticated,
-                _ if !caller.sees(course, enrollment) => NotFound("course"),
-                _ if revoke && caller.is_admin() => Allow,
-                _ if !revoke && caller.manages(course) => Allow,
+                _ if !standing.sees(course, enrollment) => NotFound("course"),
+                _ if revoke && standing.is_admin() => Allow,
+                _ if !revoke && standing.manages(course) => Allow,
                 _ => role_denied,
             }
         }
         Action::ReadLesson(course, lesson, enrollment) => {
-            if !caller.sees(course, enrollment) {
+            if !standing.sees(course, enrollment) {
                 NotFound("course")
-            } else if caller.manages(course) || lesson.free_preview {
+            } else if standing.manages(course) || lesson.free_preview {
                 Allow
             } else {
-                learner_access(caller, course, enrollment)
+                learner_access(standing, course, enrollment)
             }
         }
-        Action::Enroll(course, enrollment, covered_by_plan) => match () {
+        Action::Enroll(course, enrollment, plan) => match () {
             _ if !signed_in => Unauthenticated,
-            _ if !caller.sees(course, enrollment) => NotFound("course"),
+            _ if !standing.sees(course, enrollment) => NotFound("course"),
             // Re-enrolling is a state clash (409), for the service to report.
             _ if enrollment.is_some_and(|e| e.is_active())
                 || course.is_free()
-                || covered_by_plan =>
+                || plan == PlanCoverage::Covered =>
             {
                 Allow
             }
@@ -221,25 +231,25 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
         },
         Action::Learn(course, enrollment) => match () {
             _ if !signed_in => Unauthenticated,
-            _ if !caller.sees(course, enrollment) => NotFound("course"),
-            _ => learner_access(caller, course, enrollment),
+            _ if !standing.sees(course, enrollment) => NotFound("course"),
+            _ => learner_access(standing, course, enrollment),
         },
         Action::Buy(course, enrollment) => match () {
             _ if !signed_in => Unauthenticated,
-            _ if !caller.sees(course, enrollment) => NotFound("course"),
+            _ if !standing.sees(course, enrollment) => NotFound("course"),
             _ => Allow,
         },
-        Action::Discuss(course, enrollment) => discussion_access(caller, course, enrollment),
+        Action::Discuss(course, enrollment) => discussion_access(standing, course, enrollment),
         Action::EditPost(course, enrollment, author) => {
-            match discussion_access(caller, course, enrollment) {
-                Allow if caller.user == Some(author) => Allow,
+            match discussion_access(standing, course, enrollment) {
+                Allow if standing.user == Some(author) => Allow,
                 Allow => Forbidden(ForbiddenReason::Role, "only the author may edit a post"),
                 denied => denied,
             }
         }
         Action::ModeratePost(course, enrollment) => {
-            match discussion_access(caller, course, enrollment) {
-                Allow if caller.manages(course) => Allow,
+            match discussion_access(standing, course, enrollment) {
+                Allow if standing.manages(course) => Allow,
                 Allow => Forbidden(
                     ForbiddenReason::Role,
                     "only the course's owner and admins may hide posts",
@@ -248,8 +258,8 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
             }
         }
         Action::DeletePost(course, enrollment, author) => {
-            match discussion_access(caller, course, enrollment) {
-                Allow if caller.manages(course) || caller.user == Some(author) => Allow,
+            match discussion_access(standing, course, enrollment) {
+                Allow if standing.manages(course) || standing.user == Some(author) => Allow,
                 Allow => Forbidden(
                     ForbiddenReason::Role,
                     "only the author, the owner and admins may delete a post",
@@ -259,7 +269,7 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
         }
         Action::ViewOwnProgress(course, enrollment) => match () {
             _ if !signed_in => Unauthenticated,
-            _ if !caller.sees(course, enrollment) => NotFound("course"),
+            _ if !standing.sees(course, enrollment) => NotFound("course"),
             _ if enrollment.is_some() => Allow,
             _ => Forbidden(ForbiddenReason::NotEnrolled, "enroll in the course first"),
         },
@@ -268,23 +278,27 @@ pub fn decide(caller: &Caller, action: Action<'_>) -> Decision {
 
 /// Discussions are for the course's managers and its active learners.
 fn discussion_access(
-    caller: &Caller,
+    standing: &Standing,
     course: &Course,
     enrollment: Option<&Enrollment>,
 ) -> Decision {
     match () {
-        _ if caller.user.is_none() => Decision::Unauthenticated,
-        _ if !caller.sees(course, enrollment) => Decision::NotFound("course"),
-        _ if caller.manages(course) => Decision::Allow,
-        _ => learner_access(caller, course, enrollment),
+        _ if standing.user.is_none() => Decision::Unauthenticated,
+        _ if !standing.sees(course, enrollment) => Decision::NotFound("course"),
+        _ if standing.manages(course) => Decision::Allow,
+        _ => learner_access(standing, course, enrollment),
     }
 }
 
 /// The answer for a caller who needs an active enrollment.
-fn learner_access(caller: &Caller, course: &Course, enrollment: Option<&Enrollment>) -> Decision {
+fn learner_access(
+    standing: &Standing,
+    course: &Course,
+    enrollment: Option<&Enrollment>,
+) -> Decision {
     match enrollment {
         Some(e) if e.is_active() => Decision::Allow,
-        _ if caller.user.is_none() => Decision::Unauthenticated,
+        _ if standing.user.is_none() => Decision::Unauthenticated,
         Some(_) => Decision::Forbidden(
             ForbiddenReason::EnrollmentRevoked,
             "your enrollment was revoked",
@@ -373,27 +387,27 @@ mod tests {
         create-course   UFFAAA
     ";
 
-    fn subjects(owner: UserId) -> [Caller; 6] {
+    fn subjects(owner: UserId) -> [Standing; 6] {
         let user = || Some(UserId::new());
         [
-            Caller::ANONYMOUS,
-            Caller {
+            Standing::ANONYMOUS,
+            Standing {
                 user: user(),
                 role: None,
             },
-            Caller {
+            Standing {
                 user: user(),
                 role: Some(Role::Learner),
             },
-            Caller {
+            Standing {
                 user: user(),
                 role: Some(Role::Instructor),
             },
-            Caller {
+            Standing {
                 user: Some(owner),
                 role: Some(Role::Instructor),
             },
-            Caller {
+            Standing {
                 user: user(),
                 role: Some(Role::Admin),
             },
@@ -491,8 +505,9 @@ mod tests {
             for (relation, expected) in rows.iter().enumerate() {
                 let got: String = subjects(owner)
                     .iter()
-                    .map(|caller| {
-                        let enrollment = caller.user.and_then(|u| enrollment(relation, &course, u));
+                    .map(|standing| {
+                        let enrollment =
+                            standing.user.and_then(|u| enrollment(relation, &course, u));
                         let e = enrollment.as_ref();
                         let (plain, preview) = (lesson(&course, false), lesson(&course, true));
                         let action = match *action {
@@ -501,24 +516,24 @@ mod tests {
                             "revoke" => Action::RevokeEnrollment(&course, e),
                             "read" => Action::ReadLesson(&course, &plain, e),
                             "preview" => Action::ReadLesson(&course, &preview, e),
-                            "enroll" => Action::Enroll(&course, e, false),
+                            "enroll" => Action::Enroll(&course, e, PlanCoverage::None),
                             "learn" => Action::Learn(&course, e),
                             "progress" => Action::ViewOwnProgress(&course, e),
                             "buy" => Action::Buy(&course, e),
                             "discuss" => Action::Discuss(&course, e),
                             "edit-own" => {
-                                Action::EditPost(&course, e, caller.user.unwrap_or(stranger))
+                                Action::EditPost(&course, e, standing.user.unwrap_or(stranger))
                             }
                             "edit-other" => Action::EditPost(&course, e, stranger),
                             "moderate" => Action::ModeratePost(&course, e),
                             "delete-own" => {
-                                Action::DeletePost(&course, e, caller.user.unwrap_or(stranger))
+                                Action::DeletePost(&course, e, standing.user.unwrap_or(stranger))
                             }
                             "delete-other" => Action::DeletePost(&course, e, stranger),
                             other => panic!("unknown action {other}"),
                         };
                         checked += 1;
-                        cell(&decide(caller, action))
+                        cell(&decide(standing, action))
                     })
                     .collect();
                 let relation_name = ["none", "active", "revoked"][relation];
@@ -558,7 +573,7 @@ mod tests {
     fn an_owner_demoted_to_learner_no_longer_manages_the_course() {
         let owner = UserId::new();
         let draft = course("draft", owner);
-        let demoted = Caller {
+        let demoted = Standing {
             user: Some(owner),
             role: Some(Role::Learner),
         };

@@ -10,6 +10,7 @@
 //! transaction-mode PgBouncer in front of it. `scripts/test.sh` sets both up.
 
 use lms_core::Lms;
+use lms_core::testing::acme;
 use lms_postgres::testing::{APP_ROLE, Mode, TestDatabase, server};
 use lms_postgres::{PgOptions, PgStore};
 use sqlx::{AssertSqlSafe, PgConnection};
@@ -141,25 +142,19 @@ mod row_level_security {
         let db = Arc::new(TestDatabase::create(Mode::RowLevelSecurity).await);
         let w = World::new(Lms::from_arc(db.clone())).await;
         let outline = w.published("c", None).await;
-        w.lms.enroll(&w.learner, "acme", "c").await.unwrap();
+        w.lms.enroll(&w.learner, acme("c")).await.unwrap();
         let lesson = outline.modules[0].lessons[0].id;
         let update = ProgressUpdate {
             percent: Some(100),
             status: None,
         };
         w.lms
-            .record_progress(&w.learner, "acme", "c", lesson, update)
+            .record_progress(&w.learner, acme("c"), lesson, update)
             .await
             .unwrap();
         let quiz = outline.modules[1].lessons[0].id;
         w.lms
-            .submit_attempt(
-                &w.learner,
-                "acme",
-                "c",
-                quiz,
-                serde_json::json!({"q1": "b"}),
-            )
+            .submit_attempt(&w.learner, acme("c"), quiz, serde_json::json!({"q1": "b"}))
             .await
             .unwrap();
         w.lms
@@ -172,7 +167,7 @@ mod row_level_security {
             )
             .await
             .unwrap();
-        let (acme, other) = (
+        let (acme_id, other) = (
             w.lms.org("acme").await.unwrap().id.0,
             w.lms.org("other").await.unwrap().id.0,
         );
@@ -181,7 +176,7 @@ mod row_level_security {
         let mut owner = db.owner_connection().await;
         let mut before = Vec::new();
         for table in TENANT_TABLES {
-            let n = count(&mut owner, table, acme).await;
+            let n = count(&mut owner, table, acme_id).await;
             assert!(n > 0, "the fixture wrote {table} rows");
             before.push(n);
         }
@@ -193,13 +188,13 @@ mod row_level_security {
             .unwrap()
             .get(0);
         assert_eq!(role, APP_ROLE);
-        assert_sees_and_writes_nothing(&mut app, acme, course).await;
+        assert_sees_and_writes_nothing(&mut app, acme_id, course).await;
         sqlx::query("SELECT set_config('lms.org_id', $1, false)")
             .bind(other.to_string())
             .execute(&mut app)
             .await
             .unwrap();
-        assert_sees_and_writes_nothing(&mut app, acme, course).await;
+        assert_sees_and_writes_nothing(&mut app, acme_id, course).await;
         assert_eq!(
             count(&mut app, "memberships", other).await,
             1,
@@ -208,7 +203,7 @@ mod row_level_security {
 
         for (table, n) in TENANT_TABLES.iter().zip(before) {
             assert_eq!(
-                count(&mut owner, table, acme).await,
+                count(&mut owner, table, acme_id).await,
                 n,
                 "{table} rows changed"
             );
@@ -220,15 +215,11 @@ mod row_level_security {
             .unwrap();
         assert_eq!(title, "Course c");
         // The store's own calls keep working under the same policies.
-        let progress = w
-            .lms
-            .course_progress(&w.learner, "acme", "c")
-            .await
-            .unwrap();
+        let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
         assert_eq!((progress.completed_lessons, progress.total_lessons), (2, 3));
         let report = w
             .lms
-            .course_report(&w.instructor, "acme", "c", lms_core::PageRequest::first(10))
+            .course_report(&w.instructor, acme("c"), lms_core::PageRequest::first(10))
             .await
             .unwrap();
         assert_eq!(report.summary.enrolled, 1);
@@ -263,8 +254,7 @@ mod concurrency {
             .lms
             .create_module(
                 &w.instructor,
-                ORG,
-                "race",
+                acme("race"),
                 ModuleInput { title: "M".into() },
             )
             .await
@@ -281,7 +271,7 @@ mod concurrency {
             };
             ids.push(
                 w.lms
-                    .create_lesson(&w.instructor, ORG, "race", module.id, new)
+                    .create_lesson(&w.instructor, acme("race"), module.id, new)
                     .await
                     .unwrap()
                     .summary
@@ -293,7 +283,7 @@ mod concurrency {
             ..Default::default()
         };
         w.lms
-            .update_course(&w.instructor, ORG, "race", publish)
+            .update_course(&w.instructor, acme("race"), publish)
             .await
             .unwrap();
         ids
@@ -307,7 +297,7 @@ mod concurrency {
         for _ in 0..50 {
             let lms = w.lms.clone();
             let learner = w.learner;
-            tasks.spawn(async move { lms.enroll(&learner, ORG, "race").await });
+            tasks.spawn(async move { lms.enroll(&learner, acme("race")).await });
         }
         let results = tasks.join_all().await;
         let created = results.iter().filter(|r| r.is_ok()).count();
@@ -318,7 +308,7 @@ mod concurrency {
         assert_eq!((created, refused), (1, 49), "{results:?}");
         let listed = w
             .lms
-            .enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100))
+            .enrollments(&w.admin, acme("race"), lms_core::PageRequest::first(100))
             .await
             .unwrap();
         assert_eq!(listed.items.len(), 1);
@@ -328,7 +318,7 @@ mod concurrency {
     async fn a_hundred_concurrent_progress_writes_keep_the_maximum_and_complete_once() {
         let w = World::new(Lms::new(fresh_store().await)).await;
         let lessons = course_with_lessons(&w, 4).await;
-        w.lms.enroll(&w.learner, ORG, "race").await.unwrap();
+        w.lms.enroll(&w.learner, acme("race")).await.unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..100u32 {
             let lms = w.lms.clone();
@@ -344,7 +334,7 @@ mod concurrency {
                     percent: Some(percent),
                     status: None,
                 };
-                lms.record_progress(&learner, ORG, "race", lesson, update)
+                lms.record_progress(&learner, acme("race"), lesson, update)
                     .await
                     .map(|r| (lesson, percent, r))
             });
@@ -367,8 +357,7 @@ mod concurrency {
         };
         let last = w.lms.record_progress(
             &w.learner,
-            ORG,
-            "race",
+            acme("race"),
             lessons[0],
             ProgressUpdate {
                 percent: Some(1),
@@ -382,7 +371,7 @@ mod concurrency {
         );
         let done = w
             .lms
-            .record_progress(&w.learner, ORG, "race", lessons[0], finish)
+            .record_progress(&w.learner, acme("race"), lessons[0], finish)
             .await
             .unwrap();
         assert!(done.course.completed);
@@ -395,7 +384,7 @@ mod concurrency {
             "no write completed the course before lesson 0 was finished"
         );
         assert_eq!(
-            w.lms.check_rollups(ORG, "race").await.unwrap().mismatches,
+            w.lms.check_rollups(acme("race")).await.unwrap().mismatches,
             []
         );
     }
@@ -423,13 +412,13 @@ mod concurrency {
             for (n, lms) in [&first, &second].into_iter().enumerate() {
                 let (lms, learner, lessons) = (lms.clone(), *learner, lessons.clone());
                 tasks.spawn(async move {
-                    let _ = lms.enroll(&learner, ORG, "race").await;
+                    let _ = lms.enroll(&learner, acme("race")).await;
                     for (j, lesson) in lessons.iter().enumerate() {
                         let update = ProgressUpdate {
                             percent: Some(if (i + j + n) % 2 == 0 { 100 } else { 50 }),
                             status: None,
                         };
-                        lms.record_progress(&learner, ORG, "race", *lesson, update)
+                        lms.record_progress(&learner, acme("race"), *lesson, update)
                             .await
                             .expect("progress write");
                     }
@@ -438,7 +427,7 @@ mod concurrency {
         }
         tasks.join_all().await;
         let enrolled = first
-            .enrollments(&w.admin, ORG, "race", lms_core::PageRequest::first(100))
+            .enrollments(&w.admin, acme("race"), lms_core::PageRequest::first(100))
             .await
             .unwrap();
         assert_eq!(
@@ -446,10 +435,10 @@ mod concurrency {
             6,
             "one enrollment per learner across both instances"
         );
-        let check = second.check_rollups(ORG, "race").await.unwrap();
+        let check = second.check_rollups(acme("race")).await.unwrap();
         assert_eq!((check.checked, check.mismatches), (6, vec![]));
         let report = second
-            .course_report(&w.admin, ORG, "race", lms_core::PageRequest::first(50))
+            .course_report(&w.admin, acme("race"), lms_core::PageRequest::first(50))
             .await
             .unwrap();
         let complete = report.items.iter().filter(|i| i.percent == 100).count() as u64;

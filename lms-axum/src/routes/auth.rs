@@ -3,7 +3,7 @@
 
 use super::Answer;
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ApiError, ClientErrors};
 use crate::extract::{ClientAddr, Input};
 use axum::Json;
@@ -104,7 +104,7 @@ async fn sign_in_user(
 )]
 async fn sign_out(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     headers: axum::http::HeaderMap,
 ) -> Answer {
     let auth = builtin(&s)?;

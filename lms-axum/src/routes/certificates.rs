@@ -3,7 +3,7 @@
 use super::paths::CoursePath;
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::ApiBase;
 use axum::extract::{Path, Query, State};
@@ -70,11 +70,11 @@ impl CertificateView {
 )]
 async fn my_certificate(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     base: ApiBase,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    Path(path): Path<CoursePath>,
 ) -> Answer {
-    let certificate = s.lms.certificate(&actor, &org, &course).await?;
+    let certificate = s.lms.certificate(&actor, path.course()).await?;
     ok(CertificateView::new(certificate, &base))
 }
 

@@ -3,7 +3,7 @@
 use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ApiError, ClientErrors};
 use crate::extract::{Input, page};
 use crate::views;
@@ -28,7 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn courses(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {
@@ -54,7 +54,7 @@ async fn courses(
 )]
 async fn create_course(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Input(new): Input<NewCourse>,
 ) -> Answer {
@@ -73,12 +73,12 @@ async fn create_course(
 )]
 async fn course_outline(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
 ) -> Answer {
     ok(views::outline(
-        &s.lms.course(&actor, &org, &course).await?,
-        &org,
+        &s.lms.course(&actor, path.course()).await?,
+        &path.org,
     ))
 }
 
@@ -92,12 +92,12 @@ async fn course_outline(
 )]
 async fn update_course(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Input(patch): Input<CoursePatch>,
 ) -> Answer {
     ok(views::course(
-        &s.lms.update_course(&actor, &org, &course, patch).await?,
-        &org,
+        &s.lms.update_course(&actor, path.course(), patch).await?,
+        &path.org,
     ))
 }

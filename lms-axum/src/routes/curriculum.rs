@@ -3,7 +3,7 @@
 use super::paths::{CoursePath, LessonPath, ModulePath};
 use super::{Answer, created, no_content, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::{ApiBase, Input, id};
 use crate::views;
@@ -33,11 +33,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn create_module(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Input(input): Input<ModuleInput>,
 ) -> Answer {
-    created(s.lms.create_module(&actor, &org, &course, input).await?)
+    created(s.lms.create_module(&actor, path.course(), input).await?)
 }
 
 #[utoipa::path(
@@ -50,16 +50,12 @@ async fn create_module(
 )]
 async fn update_module(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(ModulePath {
-        org,
-        course,
-        module,
-    }): Path<ModulePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<ModulePath>,
     Input(input): Input<ModuleInput>,
 ) -> Answer {
     ok(s.lms
-        .update_module(&actor, &org, &course, id(&module, "module")?, input)
+        .update_module(&actor, path.course(), id(&path.module, "module")?, input)
         .await?)
 }
 
@@ -72,15 +68,11 @@ async fn update_module(
 )]
 async fn delete_module(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(ModulePath {
-        org,
-        course,
-        module,
-    }): Path<ModulePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<ModulePath>,
 ) -> Answer {
     s.lms
-        .delete_module(&actor, &org, &course, id(&module, "module")?)
+        .delete_module(&actor, path.course(), id(&path.module, "module")?)
         .await?;
     no_content()
 }
@@ -95,18 +87,14 @@ async fn delete_module(
 )]
 async fn create_lesson(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     base: ApiBase,
-    Path(ModulePath {
-        org,
-        course,
-        module,
-    }): Path<ModulePath>,
+    Path(path): Path<ModulePath>,
     Input(new): Input<NewLesson>,
 ) -> Answer {
     let lesson = s
         .lms
-        .create_lesson(&actor, &org, &course, id(&module, "module")?, new)
+        .create_lesson(&actor, path.course(), id(&path.module, "module")?, new)
         .await?;
     created(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
@@ -120,17 +108,13 @@ async fn create_lesson(
 )]
 async fn lesson(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     base: ApiBase,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    Path(path): Path<LessonPath>,
 ) -> Answer {
     let lesson = s
         .lms
-        .lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .lesson(&actor, path.course(), id(&path.lesson, "lesson")?)
         .await?;
     ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
@@ -145,18 +129,14 @@ async fn lesson(
 )]
 async fn update_lesson(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     base: ApiBase,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    Path(path): Path<LessonPath>,
     Input(patch): Input<LessonPatch>,
 ) -> Answer {
     let lesson = s
         .lms
-        .update_lesson(&actor, &org, &course, id(&lesson, "lesson")?, patch)
+        .update_lesson(&actor, path.course(), id(&path.lesson, "lesson")?, patch)
         .await?;
     ok(crate::media::with_signed_url(json!(lesson), &s, &base))
 }
@@ -170,15 +150,11 @@ async fn update_lesson(
 )]
 async fn delete_lesson(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
 ) -> Answer {
     s.lms
-        .delete_lesson(&actor, &org, &course, id(&lesson, "lesson")?)
+        .delete_lesson(&actor, path.course(), id(&path.lesson, "lesson")?)
         .await?;
     no_content()
 }
@@ -193,14 +169,14 @@ async fn delete_lesson(
 )]
 async fn reorder_curriculum(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Input(layout): Input<CurriculumLayout>,
 ) -> Answer {
     ok(views::outline(
         &s.lms
-            .reorder_curriculum(&actor, &org, &course, layout)
+            .reorder_curriculum(&actor, path.course(), layout)
             .await?,
-        &org,
+        &path.org,
     ))
 }

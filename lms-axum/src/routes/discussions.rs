@@ -3,7 +3,7 @@
 use super::paths::{LessonPath, PostPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ClientErrors, Problem};
 use crate::extract::{Input, id, page};
 use axum::extract::{Path, Query, State};
@@ -27,17 +27,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn posts(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
     Query(query): QueryParams,
 ) -> Answer {
-    let lesson = id(&lesson, "lesson")?;
+    let lesson = id(&path.lesson, "lesson")?;
     let page = page(&query)?;
-    ok(s.lms.posts(&actor, &org, &course, lesson, page).await?)
+    ok(s.lms.posts(&actor, path.course(), lesson, page).await?)
 }
 
 #[utoipa::path(
@@ -50,18 +46,14 @@ async fn posts(
 )]
 async fn create_post(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
     Input(new): Input<NewPost>,
 ) -> Answer {
-    let lesson = id(&lesson, "lesson")?;
+    let lesson = id(&path.lesson, "lesson")?;
     let post = s
         .lms
-        .create_post(&actor, &org, &course, lesson, new)
+        .create_post(&actor, path.course(), lesson, new)
         .await?;
     created(post)
 }
@@ -76,13 +68,13 @@ async fn create_post(
 )]
 async fn update_post(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(PostPath { org, course, post }): Path<PostPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<PostPath>,
     Input(patch): Input<PostPatch>,
 ) -> Answer {
-    let post = id(&post, "post")?;
+    let post = id(&path.post, "post")?;
     ok(s.lms
-        .update_post(&actor, &org, &course, post, patch)
+        .update_post(&actor, path.course(), post, patch)
         .await?)
 }
 
@@ -95,10 +87,10 @@ async fn update_post(
 )]
 async fn delete_post(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(PostPath { org, course, post }): Path<PostPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<PostPath>,
 ) -> Answer {
-    let post = id(&post, "post")?;
-    s.lms.delete_post(&actor, &org, &course, post).await?;
+    let post = id(&path.post, "post")?;
+    s.lms.delete_post(&actor, path.course(), post).await?;
     no_content()
 }

@@ -4,7 +4,7 @@
 use super::paths::{CoursePath, EnrollmentPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::{id, json_body, page, parse_json};
 use axum::extract::{Path, Query, Request, State};
@@ -37,8 +37,8 @@ struct EnrollBody {
 /// admin enrolls that user.
 async fn enroll(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     request: Request,
 ) -> Answer {
     let has_body = request
@@ -61,11 +61,11 @@ async fn enroll(
         None
     };
     let enrollment = match body.map(|b| b.into_result()) {
-        None | Some(Ok(None)) => s.lms.enroll(&actor, &org, &course).await?,
-        Some(Ok(Some(user))) => s.lms.enroll_user(&actor, &org, &course, user).await?,
+        None | Some(Ok(None)) => s.lms.enroll(&actor, path.course()).await?,
+        Some(Ok(Some(user))) => s.lms.enroll_user(&actor, path.course(), user).await?,
         Some(Err(error)) => {
             s.lms
-                .enroll_user(&actor, &org, &course, Parsed::failed(error))
+                .enroll_user(&actor, path.course(), Parsed::failed(error))
                 .await?
         }
     };
@@ -81,11 +81,11 @@ async fn enroll(
 )]
 async fn enrollments(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Query(q): QueryParams,
 ) -> Answer {
-    ok(s.lms.enrollments(&actor, &org, &course, page(&q)?).await?)
+    ok(s.lms.enrollments(&actor, path.course(), page(&q)?).await?)
 }
 
 #[utoipa::path(
@@ -97,15 +97,11 @@ async fn enrollments(
 )]
 async fn revoke_enrollment(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(EnrollmentPath {
-        org,
-        course,
-        user_id,
-    }): Path<EnrollmentPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<EnrollmentPath>,
 ) -> Answer {
     s.lms
-        .revoke_enrollment(&actor, &org, &course, id(&user_id, "user_id")?)
+        .revoke_enrollment(&actor, path.course(), id(&path.user_id, "user_id")?)
         .await?;
     no_content()
 }

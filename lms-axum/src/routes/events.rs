@@ -4,7 +4,7 @@
 use super::paths::CoursePath;
 use super::{Answer, QueryParams};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ApiError, ClientErrors};
 use crate::feed::{Feed, Watch};
 use axum::extract::{Path, Query, State};
@@ -30,7 +30,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn my_events(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     headers: HeaderMap,
     Query(query): QueryParams,
 ) -> Answer {
@@ -49,16 +49,16 @@ async fn my_events(
 )]
 async fn course_events(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     headers: HeaderMap,
     Query(query): QueryParams,
 ) -> Answer {
     let resume = last_event_id(&headers, &query)?;
-    let (_, course_id) = s.lms.watch_course(&actor, &org, &course).await?;
+    let (_, course_id) = s.lms.watch_course(&actor, path.course()).await?;
     let watch = Watch::Course {
-        org,
-        course,
+        org: path.org,
+        course: path.course,
         course_id,
     };
     let feed = Feed::start(s, actor, headers, watch, resume).await?;

@@ -3,7 +3,7 @@
 use super::paths::{CoursePath, LessonPath};
 use super::{Answer, QueryParams, created, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::{Input, id, page};
 use axum::extract::{Path, Query, State};
@@ -31,16 +31,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn record_progress(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
     Input(update): Input<ProgressUpdate>,
 ) -> Answer {
     ok(s.lms
-        .record_progress(&actor, &org, &course, id(&lesson, "lesson")?, update)
+        .record_progress(&actor, path.course(), id(&path.lesson, "lesson")?, update)
         .await?)
 }
 
@@ -53,10 +49,10 @@ async fn record_progress(
 )]
 async fn course_progress(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
 ) -> Answer {
-    ok(s.lms.course_progress(&actor, &org, &course).await?)
+    ok(s.lms.course_progress(&actor, path.course()).await?)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -74,18 +70,14 @@ struct AttemptBody {
 )]
 async fn submit_attempt(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
     Input(body): Input<AttemptBody>,
 ) -> Answer {
     let answers = body.map(|b| b.answers);
     created(
         s.lms
-            .submit_attempt(&actor, &org, &course, id(&lesson, "lesson")?, answers)
+            .submit_attempt(&actor, path.course(), id(&path.lesson, "lesson")?, answers)
             .await?,
     )
 }
@@ -99,15 +91,16 @@ async fn submit_attempt(
 )]
 async fn attempts(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(LessonPath {
-        org,
-        course,
-        lesson,
-    }): Path<LessonPath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms
-        .attempts(&actor, &org, &course, id(&lesson, "lesson")?, page(&q)?)
+        .attempts(
+            &actor,
+            path.course(),
+            id(&path.lesson, "lesson")?,
+            page(&q)?,
+        )
         .await?)
 }

@@ -2,7 +2,7 @@
 
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::page;
 use crate::views;
@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "Me",
     responses((status = 200, description = "success", body = lms_core::Me), ClientErrors)
 )]
-async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
+async fn me(State(s): State<AppState>, CurrentActor(actor): CurrentActor) -> Answer {
     ok(s.lms.me(&actor).await?)
 }
 
@@ -36,7 +36,7 @@ async fn me(State(s): State<AppState>, Caller(actor): Caller) -> Answer {
 )]
 async fn my_courses(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Query(q): QueryParams,
 ) -> Answer {
     let page = s.lms.my_courses(&actor, page(&q)?).await?;

@@ -4,7 +4,7 @@
 use super::paths::CoursePath;
 use super::{Answer, QueryParams, created};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ApiError, Problem};
 use crate::media::{Range, byte_range, header_value, media_error, not_configured};
 use axum::body::Body;
@@ -37,8 +37,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn upload(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     request: Request,
 ) -> Answer {
     let (parts, body) = request.into_parts();
@@ -57,7 +57,7 @@ async fn upload(
     // Who may upload comes first (401, 404, 403), then what is uploaded.
     let key = s
         .lms
-        .new_upload(&actor, &org, &course, &content_type)
+        .new_upload(&actor, path.course(), &content_type)
         .await?;
     let media = s.media.as_ref().ok_or_else(not_configured)?;
     let key = key

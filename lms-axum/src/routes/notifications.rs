@@ -3,7 +3,7 @@
 
 use super::{Answer, QueryParams, no_content, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::{Input, page};
 use axum::extract::{Query, State};
@@ -27,7 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn notifications(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Query(query): QueryParams,
 ) -> Answer {
     let page = page(&query)?;
@@ -43,7 +43,7 @@ async fn notifications(
 )]
 async fn mark_read(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Input(input): Input<MarkRead>,
 ) -> Answer {
     s.lms.mark_notifications_read(&actor, input).await?;

@@ -3,7 +3,7 @@
 use super::paths::{MemberPath, OrgPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::{Input, id, page};
 use crate::views;
@@ -31,7 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn create_org(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Input(new): Input<NewOrg>,
 ) -> Answer {
     created(views::org(&s.lms.create_org(&actor, new).await?))
@@ -58,7 +58,7 @@ async fn org(State(s): State<AppState>, Path(OrgPath { org }): Path<OrgPath>) ->
 )]
 async fn update_org(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Input(patch): Input<OrgPatch>,
 ) -> Answer {
@@ -74,7 +74,7 @@ async fn update_org(
 )]
 async fn members(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {
@@ -91,7 +91,7 @@ async fn members(
 )]
 async fn add_member(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Input(new): Input<NewMember>,
 ) -> Answer {
@@ -113,7 +113,7 @@ struct RoleBody {
 )]
 async fn set_member_role(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(MemberPath { org, user_id }): Path<MemberPath>,
     Input(body): Input<RoleBody>,
 ) -> Answer {
@@ -132,7 +132,7 @@ async fn set_member_role(
 )]
 async fn remove_member(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(MemberPath { org, user_id }): Path<MemberPath>,
 ) -> Answer {
     s.lms

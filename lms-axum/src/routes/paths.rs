@@ -6,6 +6,7 @@
 //! id is then a problem+json 400 that comes after the caller is identified, where a typed
 //! field would be the extractor's plain-text rejection, before it.
 
+use lms_core::CourseRef;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -84,3 +85,19 @@ pub(super) struct PostPath {
     #[param(value_type = uuid::Uuid)]
     pub post: String,
 }
+
+/// `path.course()`: the course a path addresses, as the service takes it.
+macro_rules! course_ref {
+    ($($path:ident),*) => {$(
+        impl $path {
+            pub fn course(&self) -> CourseRef<'_> {
+                CourseRef {
+                    org: &self.org,
+                    course: &self.course,
+                }
+            }
+        }
+    )*};
+}
+
+course_ref!(CoursePath, ModulePath, LessonPath, EnrollmentPath, PostPath);

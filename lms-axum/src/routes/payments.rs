@@ -4,7 +4,7 @@
 use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::{ClientErrors, Problem};
 use crate::extract::{Input, page};
 use axum::body::Bytes;
@@ -36,11 +36,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn course_checkout(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Input(urls): Input<CheckoutUrls>,
 ) -> Answer {
-    ok(s.lms.checkout(&actor, &org, &course, urls).await?)
+    ok(s.lms.checkout(&actor, path.course(), urls).await?)
 }
 
 #[utoipa::path(
@@ -53,7 +53,7 @@ async fn course_checkout(
 )]
 async fn membership_checkout(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Input(urls): Input<CheckoutUrls>,
 ) -> Answer {
@@ -81,7 +81,7 @@ fn membership_view(subscription: Option<Subscription>) -> serde_json::Value {
 )]
 async fn membership(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
 ) -> Answer {
     ok(membership_view(s.lms.membership(&actor, &org).await?))
@@ -96,7 +96,7 @@ async fn membership(
 )]
 async fn cancel_membership(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
 ) -> Answer {
     ok(membership_view(Some(
@@ -113,7 +113,7 @@ async fn cancel_membership(
 )]
 async fn payments(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Query(query): QueryParams,
 ) -> Answer {

@@ -3,7 +3,7 @@
 use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::page;
 use axum::extract::{Path, Query, State};
@@ -26,12 +26,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn course_report(
     State(s): State<AppState>,
-    Caller(actor): Caller,
-    Path(CoursePath { org, course }): Path<CoursePath>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
     Query(q): QueryParams,
 ) -> Answer {
     ok(s.lms
-        .course_report(&actor, &org, &course, page(&q)?)
+        .course_report(&actor, path.course(), page(&q)?)
         .await?)
 }
 
@@ -44,7 +44,7 @@ async fn course_report(
 )]
 async fn org_report(
     State(s): State<AppState>,
-    Caller(actor): Caller,
+    CurrentActor(actor): CurrentActor,
     Path(OrgPath { org }): Path<OrgPath>,
     Query(q): QueryParams,
 ) -> Answer {

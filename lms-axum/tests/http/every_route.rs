@@ -4,6 +4,7 @@
 use crate::api::{Api, assert_problem};
 use crate::common::Backend;
 use axum::http::header;
+use lms_core::testing::acme;
 use serde_json::{Value, json};
 
 /// Who makes a request, relative to the world.
@@ -256,7 +257,7 @@ async fn check(backend: Backend) {
     for route in routes() {
         let api = Api::new(backend).await;
         let outline = api.w.published("c", None).await;
-        api.w.lms.enroll(&api.w.learner, "acme", "c").await.unwrap();
+        api.w.lms.enroll(&api.w.learner, acme("c")).await.unwrap();
         api.w
             .lms
             .create_org(

@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use lms_axum::ApiConfig;
 use lms_core::Lms;
 use lms_core::testing::World;
+use lms_core::testing::acme;
 use lms_sqlite::SqliteStore;
 use serde_json::json;
 use std::time::Duration;
@@ -60,11 +61,11 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
         let app = axum::Router::new().nest("/api/v1", lms_axum::router_with_config(lms, config));
         let api = Api { app, w };
         api.w.published("c", None).await;
-        api.w.lms.enroll(&api.w.learner, "acme", "c").await.unwrap();
+        api.w.lms.enroll(&api.w.learner, acme("c")).await.unwrap();
         let outline = api
             .w
             .lms
-            .course(&api.w.instructor, "acme", "c")
+            .course(&api.w.instructor, acme("c"))
             .await
             .unwrap();
         for lesson in &outline.modules[0].lessons {
@@ -74,7 +75,7 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
             };
             api.w
                 .lms
-                .record_progress(&api.w.learner, "acme", "c", lesson.id, done)
+                .record_progress(&api.w.learner, acme("c"), lesson.id, done)
                 .await
                 .unwrap();
         }
@@ -83,8 +84,7 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
             .lms
             .submit_attempt(
                 &api.w.learner,
-                "acme",
-                "c",
+                acme("c"),
                 quiz,
                 json!({"q1": "b", "q2": true}),
             )
@@ -93,7 +93,7 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
         let code = api
             .w
             .lms
-            .certificate(&api.w.learner, "acme", "c")
+            .certificate(&api.w.learner, acme("c"))
             .await
             .unwrap()
             .code;

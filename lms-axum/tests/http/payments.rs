@@ -6,6 +6,7 @@ use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use lms_core::testing::World;
+use lms_core::testing::acme;
 use serde_json::{Value, json};
 
 const WEBHOOK_SECRET: &str = "whsec_lms_http_test";
@@ -127,7 +128,7 @@ pub async fn stripe_webhooks_apply_once_in_any_order(backend: Backend) {
     assert_eq!(
         api.w
             .lms
-            .enrollments(&api.w.admin, "acme", "paid", Default::default())
+            .enrollments(&api.w.admin, acme("paid"), Default::default())
             .await
             .unwrap()
             .items

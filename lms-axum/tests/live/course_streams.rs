@@ -5,6 +5,7 @@ use crate::client::{Api, call};
 use crate::common::Backend;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use lms_core::testing::acme;
 use serde_json::json;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ pub async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
     let outline = api.w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     let (learner, instructor) = (api.w.learner, api.w.instructor);
-    api.w.lms.enroll(&learner, "acme", "c").await.unwrap();
+    api.w.lms.enroll(&learner, acme("c")).await.unwrap();
 
     let mut live = api
         .open("/orgs/acme/courses/c/events", instructor, None)
@@ -103,11 +104,11 @@ pub async fn streams_reach_only_those_allowed(backend: Backend) {
     api.w.published("other", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     let learner = api.w.learner;
-    api.w.lms.enroll(&learner, "acme", "c").await.unwrap();
+    api.w.lms.enroll(&learner, acme("c")).await.unwrap();
     let classmate = api.w.new_user("classmate@acme.test").await;
-    api.w.lms.enroll(&classmate, "acme", "c").await.unwrap();
+    api.w.lms.enroll(&classmate, acme("c")).await.unwrap();
     let elsewhere = api.w.new_user("elsewhere@acme.test").await;
-    api.w.lms.enroll(&elsewhere, "acme", "other").await.unwrap();
+    api.w.lms.enroll(&elsewhere, acme("other")).await.unwrap();
     // Someone of another org, with a course of their own.
     let stranger = api.w.outsider;
     api.w
@@ -186,7 +187,7 @@ pub async fn streams_reach_only_those_allowed(backend: Backend) {
     // Revoked: the classmate's stream stops, before the next post reaches it.
     api.w
         .lms
-        .revoke_enrollment(&api.w.admin, "acme", "c", classmate.user_id().unwrap())
+        .revoke_enrollment(&api.w.admin, acme("c"), classmate.user_id().unwrap())
         .await
         .unwrap();
     api.post(learner, lesson, "After the revocation").await;

@@ -20,6 +20,7 @@ use client::{call, config, open};
 use common::{Backend, UserIdTokens};
 use course_streams::{course_streams_deliver_and_replay_exactly, streams_reach_only_those_allowed};
 use lms_core::testing::World;
+use lms_core::testing::acme;
 use lms_core::{Actor, Lms};
 use lms_postgres::testing::{Mode, TestDatabase};
 use notifications::{notifications_are_listed_marked_and_streamed, signing_out_ends_the_stream};
@@ -46,7 +47,7 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
     let w = World::new(a.clone()).await;
     let outline = w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
-    w.lms.enroll(&w.learner, "acme", "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let instance_a = lms_axum::router_with_auth_and_config(a, UserIdTokens, config());
     let instance_b = lms_axum::router_with_auth_and_config(b, UserIdTokens, config());
 

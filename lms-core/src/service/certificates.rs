@@ -1,11 +1,13 @@
 //! Certificates: issued in the transaction that completes a course, read by their learner,
 //! verified by anyone holding the code.
 
+use super::EnrollmentRead;
 use super::{Actor, Lms, allow};
 use crate::certificate::{Certificate, CertificateCode, RevocationReason};
 use crate::course::Course;
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
+use crate::ids::CourseRef;
 use crate::ids::UserId;
 use crate::org::{Org, User};
 use crate::policy::Action;
@@ -18,16 +20,15 @@ impl Lms {
     pub async fn certificate(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<Certificate, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewOwnProgress(&scope.course, scope.enrollment()),
         )?;
         tx.certificate(user, scope.course.id)

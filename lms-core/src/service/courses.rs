@@ -1,5 +1,6 @@
 //! The catalog and the curriculum: courses, modules, lessons, reordering, reading lessons.
 
+use super::EnrollmentRead;
 use super::{Actor, Lms, allow, certificates, events, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson,
@@ -7,6 +8,7 @@ use crate::course::{
     NewLesson, Price, check_duration,
 };
 use crate::error::{LmsError, ValidationErrors};
+use crate::ids::CourseRef;
 use crate::ids::{CourseId, LessonId, ModuleId, OrgId};
 use crate::input::Parsed;
 use crate::media::MediaKey;
@@ -30,10 +32,10 @@ impl Lms {
         let status = status.unwrap_or(CourseStatus::Published);
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ListCourses(status))?;
-        let owner = match (status, scope.caller.role) {
+        allow(&scope.standing, Action::ListCourses(status))?;
+        let owner = match (status, scope.standing.role) {
             (CourseStatus::Published, _) | (_, Some(crate::Role::Admin)) => None,
-            _ => scope.caller.user,
+            _ => scope.standing.user,
         };
         let rows = tx
             .list_courses(
@@ -59,7 +61,7 @@ impl Lms {
         let owner_id = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::CreateCourse)?;
+        allow(&scope.standing, Action::CreateCourse)?;
         let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
         errors.check("slug", validate::slug(&new.slug));
@@ -95,15 +97,14 @@ impl Lms {
     pub async fn course(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<CourseOutline, LmsError> {
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         self.cached_outline(tx.as_mut(), scope.course).await
@@ -114,13 +115,10 @@ impl Lms {
     pub async fn update_course(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         patch: impl Into<Parsed<CoursePatch>>,
     ) -> Result<Course, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let patch = patch.into().into_result()?;
         let mut course = scope.course;
         course.apply(patch, self.now())?;
@@ -133,13 +131,10 @@ impl Lms {
     pub async fn create_module(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let input = input.into().into_result()?;
         check_title(&input.title)?;
         tx.lock_course(scope.course.id).await?;
@@ -161,14 +156,11 @@ impl Lms {
     pub async fn update_module(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         module: ModuleId,
         input: impl Into<Parsed<ModuleInput>>,
     ) -> Result<Module, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let input = input.into().into_result()?;
         let outline = tx.outline(scope.course.id).await?;
         let mut found = outline
@@ -189,13 +181,10 @@ impl Lms {
     pub async fn delete_module(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         module: ModuleId,
     ) -> Result<(), LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         if !outline.iter().any(|m| m.module.id == module) {
@@ -213,14 +202,11 @@ impl Lms {
     pub async fn create_lesson(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         module: ModuleId,
         new: impl Into<Parsed<NewLesson>>,
     ) -> Result<Lesson, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let new = new.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
@@ -264,14 +250,11 @@ impl Lms {
     pub async fn update_lesson(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         patch: impl Into<Parsed<LessonPatch>>,
     ) -> Result<Lesson, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let patch = patch.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let mut lesson = tx
@@ -336,13 +319,10 @@ impl Lms {
     pub async fn delete_lesson(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
     ) -> Result<(), LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         tx.lock_course(scope.course.id).await?;
         tx.lesson(scope.course.id, lesson)
             .await?
@@ -361,13 +341,10 @@ impl Lms {
     pub async fn reorder_curriculum(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         layout: impl Into<Parsed<CurriculumLayout>>,
     ) -> Result<CourseOutline, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let layout = layout.into().into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = load_outline(tx.as_mut(), scope.course).await?;
@@ -386,16 +363,15 @@ impl Lms {
     pub async fn lesson(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
     ) -> Result<LessonView, LmsError> {
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         let lesson = tx
@@ -403,10 +379,10 @@ impl Lms {
             .await?
             .ok_or(LmsError::NotFound("lesson"))?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()),
         )?;
-        Ok(if scope.caller.manages(&scope.course) {
+        Ok(if scope.standing.manages(&scope.course) {
             LessonView::Author(lesson)
         } else {
             let content = lesson.content.for_learner();
@@ -475,13 +451,10 @@ impl Lms {
     pub async fn new_upload(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         content_type: &str,
     ) -> Result<Option<MediaKey>, LmsError> {
-        let (_, scope) = self
-            .managed_course(Access::Read, actor, org, course)
-            .await?;
+        let (_, scope) = self.managed_course(Access::Read, actor, course).await?;
         Ok(MediaKey::new(scope.org.id, content_type))
     }
 }

@@ -1,10 +1,12 @@
 //! Discussions under lessons: read and post (the course's active learners, owner and
 //! admins), edit one's own, hide (managers), delete (the author or a manager).
 
+use super::EnrollmentRead;
 use super::{Actor, CourseScope, Lms, allow, events};
 use crate::discussion::{self, Author, NewPost, POSTS_PER_MINUTE, Post, PostPatch};
 use crate::error::LmsError;
 use crate::event::EventKind;
+use crate::ids::CourseRef;
 use crate::ids::{LessonId, PostId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
@@ -17,17 +19,16 @@ impl Lms {
     pub async fn posts(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         page: PageRequest,
     ) -> Result<Page<Post>, LmsError> {
         actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = self
-            .discussion_scope(tx.as_mut(), actor, org, course, lesson)
+            .discussion_scope(tx.as_mut(), actor, course, lesson)
             .await?;
-        let manages = scope.caller.manages(&scope.course);
+        let manages = scope.standing.manages(&scope.course);
         let rows = tx.list_posts(lesson, &page).await?;
         Ok(Page::from_rows(rows, &page, |p| p.id.0).map(|p| p.seen_by(actor.user_id(), manages)))
     }
@@ -37,15 +38,14 @@ impl Lms {
     pub async fn create_post(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         input: impl Into<Parsed<NewPost>>,
     ) -> Result<Post, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.write().await?;
         let scope = self
-            .discussion_scope(tx.as_mut(), actor, org, course, lesson)
+            .discussion_scope(tx.as_mut(), actor, course, lesson)
             .await?;
         let input = input.into().into_result()?;
         let body = discussion::check_body(&input.body)?;
@@ -100,16 +100,13 @@ impl Lms {
     pub async fn update_post(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         post: PostId,
         patch: impl Into<Parsed<PostPatch>>,
     ) -> Result<Post, LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self
-            .discussed_course(tx.as_mut(), actor, org, course)
-            .await?;
+        let scope = self.discussed_course(tx.as_mut(), actor, course).await?;
         let mut found = tx
             .post(scope.course.id, post)
             .await?
@@ -120,7 +117,7 @@ impl Lms {
         }
         if let Some(body) = &patch.body {
             allow(
-                &scope.caller,
+                &scope.standing,
                 Action::EditPost(&scope.course, scope.enrollment(), found.author.id),
             )?;
             found.body = discussion::check_body(body)?;
@@ -128,7 +125,7 @@ impl Lms {
         }
         if let Some(hidden) = patch.hidden {
             allow(
-                &scope.caller,
+                &scope.standing,
                 Action::ModeratePost(&scope.course, scope.enrollment()),
             )?;
             found.hidden = hidden;
@@ -150,21 +147,18 @@ impl Lms {
     pub async fn delete_post(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         post: PostId,
     ) -> Result<(), LmsError> {
         actor.require_user()?;
         let mut tx = self.write().await?;
-        let scope = self
-            .discussed_course(tx.as_mut(), actor, org, course)
-            .await?;
+        let scope = self.discussed_course(tx.as_mut(), actor, course).await?;
         let found = tx
             .post(scope.course.id, post)
             .await?
             .ok_or(LmsError::NotFound("post"))?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::DeletePost(&scope.course, scope.enrollment(), found.author.id),
         )?;
         tx.delete_post(post).await?;
@@ -186,11 +180,10 @@ impl Lms {
         &self,
         tx: &mut dyn StoreTx,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
     ) -> Result<CourseScope, LmsError> {
-        let scope = self.discussed_course(tx, actor, org, course).await?;
+        let scope = self.discussed_course(tx, actor, course).await?;
         tx.lesson(scope.course.id, lesson)
             .await?
             .ok_or(LmsError::NotFound("lesson"))?;
@@ -203,12 +196,13 @@ impl Lms {
         &self,
         tx: &mut dyn StoreTx,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<CourseScope, LmsError> {
-        let scope = self.course_scope(tx, actor, org, course, false).await?;
+        let scope = self
+            .course_scope(tx, actor, course, EnrollmentRead::Plain)
+            .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::Discuss(&scope.course, scope.enrollment()),
         )?;
         Ok(scope)

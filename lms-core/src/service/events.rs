@@ -19,6 +19,7 @@ use crate::event::{
     NotificationKind, Recipient,
 };
 use crate::feed::{EventFeed, EventHeads, EventHub};
+use crate::ids::CourseRef;
 use crate::ids::{CourseId, NotificationId, OrgId, UserId};
 use crate::input::Parsed;
 use crate::org::User;
@@ -81,14 +82,11 @@ impl Lms {
     pub async fn watch_course(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<(OrgId, CourseId), LmsError> {
         actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self
-            .discussed_course(tx.as_mut(), actor, org, course)
-            .await?;
+        let scope = self.discussed_course(tx.as_mut(), actor, course).await?;
         Ok((scope.org.id, scope.course.id))
     }
 
@@ -99,17 +97,14 @@ impl Lms {
     pub async fn course_events(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         after: EventSeq,
         limit: u32,
     ) -> Result<Vec<Event>, LmsError> {
         let viewer = actor.require_user()?;
         let mut tx = self.read().await?;
-        let scope = self
-            .discussed_course(tx.as_mut(), actor, org, course)
-            .await?;
-        let manages = scope.caller.manages(&scope.course);
+        let scope = self.discussed_course(tx.as_mut(), actor, course).await?;
+        let manages = scope.standing.manages(&scope.course);
         let mut events = Vec::new();
         let mut position = after;
         // Other kinds share the outbox: read on until `limit` stream events or the end.

@@ -89,7 +89,7 @@ impl Lms {
         actor.require_user()?;
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let mut outlines: HashMap<CourseId, CourseOutline> = HashMap::new();
         let mut enrollments = Vec::with_capacity(batch.len());
         let mut rows = Vec::new();

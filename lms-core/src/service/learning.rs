@@ -1,5 +1,6 @@
 //! Enrollment, progress, quizzes and the learner's dashboard.
 
+use super::EnrollmentRead;
 use super::{Actor, CourseScope, Lms, allow, certificates, events, load_outline};
 use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
@@ -7,11 +8,12 @@ use crate::enrollment::{
     Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate,
 };
 use crate::error::{ConflictKind, LmsError};
+use crate::ids::CourseRef;
 use crate::ids::{AttemptId, EnrollmentId, LessonId, UserId};
 use crate::input::Parsed;
 use crate::org::{Org, User};
 use crate::page::{Page, PageRequest};
-use crate::policy::Action;
+use crate::policy::{Action, PlanCoverage};
 use crate::progress::{self, CourseProgress};
 use crate::quiz::QuizAttempt;
 use crate::store::{Access, StoreTx, TenantScope};
@@ -49,20 +51,23 @@ impl Lms {
     pub async fn enroll(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<Enrollment, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, true)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
             .await?;
         let plan = tx.subscription(scope.org.id, user).await?;
-        let covered =
-            plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace));
+        let plan = match plan {
+            Some(plan) if plan.grants_access(self.now(), self.membership_grace) => {
+                PlanCoverage::Covered
+            }
+            _ => PlanCoverage::None,
+        };
         allow(
-            &scope.caller,
-            Action::Enroll(&scope.course, scope.enrollment(), covered),
+            &scope.standing,
+            Action::Enroll(&scope.course, scope.enrollment(), plan),
         )?;
         let source = if scope.course.is_free() {
             EnrollmentSource::Free
@@ -80,13 +85,10 @@ impl Lms {
     pub async fn enroll_user(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         user: impl Into<Parsed<UserId>>,
     ) -> Result<Enrollment, LmsError> {
-        let (mut tx, mut scope) = self
-            .managed_course(Access::Write, actor, org, course)
-            .await?;
+        let (mut tx, mut scope) = self.managed_course(Access::Write, actor, course).await?;
         let user = user.into().into_result()?;
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
@@ -135,13 +137,10 @@ impl Lms {
     pub async fn enrollments(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         page: PageRequest,
     ) -> Result<Page<Enrollment>, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Read, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Read, actor, course).await?;
         let rows = tx.list_enrollments(scope.course.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |e| e.id.0))
     }
@@ -151,17 +150,16 @@ impl Lms {
     pub async fn revoke_enrollment(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         user: UserId,
     ) -> Result<(), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::RevokeEnrollment(&scope.course, scope.enrollment()),
         )?;
         let mut enrollment = tx
@@ -185,18 +183,17 @@ impl Lms {
     pub async fn record_progress(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         update: impl Into<Parsed<ProgressUpdate>>,
     ) -> Result<ProgressResult, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, true)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
@@ -209,7 +206,7 @@ impl Lms {
             .map(|l| l.kind);
         let kind = kind.ok_or(LmsError::NotFound("lesson"))?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::Learn(&scope.course, scope.enrollment()),
         )?;
         let update = update.into().into_result()?;
@@ -311,16 +308,15 @@ impl Lms {
     pub async fn course_progress(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<CourseProgress, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewOwnProgress(&scope.course, scope.enrollment()),
         )?;
         let Some(enrollment) = scope.enrollment else {
@@ -392,18 +388,17 @@ impl Lms {
     pub async fn submit_attempt(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         answers: impl Into<Parsed<serde_json::Value>>,
     ) -> Result<QuizAttempt, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, true)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         let lesson = tx
@@ -411,7 +406,7 @@ impl Lms {
             .await?
             .ok_or(LmsError::NotFound("lesson"))?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::Learn(&scope.course, scope.enrollment()),
         )?;
         let answers = answers.into().into_result()?;
@@ -461,25 +456,24 @@ impl Lms {
     pub async fn attempts(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         lesson: LessonId,
         page: PageRequest,
     ) -> Result<Page<QuizAttempt>, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         tx.lesson(scope.course.id, lesson)
             .await?
             .ok_or(LmsError::NotFound("lesson"))?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ViewOwnProgress(&scope.course, scope.enrollment()),
         )?;
         let rows = tx.list_attempts(user, lesson, &page).await?;

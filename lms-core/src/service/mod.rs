@@ -24,10 +24,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::course::{Course, CourseOutline, OutlineModule};
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
-use crate::ids::{CourseId, UserId};
+use crate::ids::{CourseId, CourseRef, UserId};
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
-use crate::policy::{Action, Caller, decide};
+use crate::policy::{Action, Standing, decide};
 use crate::store::{Access, CourseKey, Store, StoreTx, TenantScope};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::HashMap;
@@ -160,13 +160,13 @@ pub const DEFAULT_MEMBERSHIP_GRACE_DAYS: i64 = 7;
 /// An org and who the caller is in it.
 struct OrgScope {
     org: Org,
-    caller: Caller,
+    standing: Standing,
 }
 
 /// A course addressed through an org, with the caller's enrollment in it.
 struct CourseScope {
     org: Org,
-    caller: Caller,
+    standing: Standing,
     course: Course,
     enrollment: Option<Enrollment>,
 }
@@ -178,8 +178,8 @@ impl CourseScope {
 }
 
 /// Asks the policy; a denial becomes the matching error.
-fn allow(caller: &Caller, action: Action<'_>) -> Result<(), LmsError> {
-    decide(caller, action).into_result()
+fn allow(standing: &Standing, action: Action<'_>) -> Result<(), LmsError> {
+    decide(standing, action).into_result()
 }
 
 /// Loads the org by slug (404 if unknown) and limits the transaction to it.
@@ -205,38 +205,49 @@ async fn org_scope(tx: &mut dyn StoreTx, actor: &Actor, slug: &str) -> Result<Or
     };
     Ok(OrgScope {
         org,
-        caller: Caller {
+        standing: Standing {
             user: actor.user_id(),
             role,
         },
     })
 }
 
-/// Loads the org, the course (404 unless it is this org's) and the caller's enrollment;
-/// with `lock_enrollment` the enrollment row is held until the transaction ends.
+/// How a course scope reads the caller's enrollment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EnrollmentRead {
+    /// As the transaction sees it, for decisions that write nothing to the enrollment.
+    Plain,
+    /// Locked until the transaction ends, for writes that decide on it (enrolling,
+    /// recording progress, attempts), so two of them serialize.
+    Locked,
+}
+
+/// Loads the org, the course (404 unless it is this org's) and the caller's enrollment,
+/// read as `read` says.
 async fn load_course_scope(
     tx: &mut dyn StoreTx,
     actor: &Actor,
-    org_slug: &str,
-    course_key: &str,
-    lock_enrollment: bool,
+    course: CourseRef<'_>,
+    read: EnrollmentRead,
 ) -> Result<CourseScope, LmsError> {
-    let org = enter_org(tx, actor, org_slug).await?;
+    let org = enter_org(tx, actor, course.org).await?;
     let context = tx
-        .course_context(org.id, CourseKey::parse(course_key), actor.user_id())
+        .course_context(org.id, CourseKey::parse(course.course), actor.user_id())
         .await?
         .ok_or(LmsError::NotFound("course"))?;
-    let caller = Caller {
+    let standing = Standing {
         user: actor.user_id(),
         role: context.role,
     };
     let enrollment = match actor.user_id() {
-        Some(user) if lock_enrollment => tx.lock_enrollment(user, context.course.id).await?,
+        Some(user) if read == EnrollmentRead::Locked => {
+            tx.lock_enrollment(user, context.course.id).await?
+        }
         _ => context.enrollment,
     };
     Ok(CourseScope {
         org,
-        caller,
+        standing,
         course: context.course,
         enrollment,
     })
@@ -250,11 +261,10 @@ impl Lms {
         &self,
         tx: &mut dyn StoreTx,
         actor: &Actor,
-        org_slug: &str,
-        course_key: &str,
-        lock_enrollment: bool,
+        course: CourseRef<'_>,
+        read: EnrollmentRead,
     ) -> Result<CourseScope, LmsError> {
-        let mut scope = load_course_scope(tx, actor, org_slug, course_key, lock_enrollment).await?;
+        let mut scope = load_course_scope(tx, actor, course, read).await?;
         if let Some(enrollment) = scope.enrollment.as_mut().filter(|e| e.is_active())
             && enrollment.source == crate::enrollment::EnrollmentSource::Subscription
         {
@@ -272,16 +282,15 @@ impl Lms {
         &self,
         access: Access,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
     ) -> Result<(Box<dyn StoreTx>, CourseScope), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.store.begin(access).await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::ManageCourse(&scope.course, scope.enrollment()),
         )?;
         Ok((tx, scope))
@@ -348,6 +357,11 @@ mod tests {
     use crate::store::{CourseContext, MockStore, MockStoreTx};
     use mockall::predicate::eq;
 
+    const COURSE: CourseRef<'static> = CourseRef {
+        org: "acme",
+        course: "c",
+    };
+
     fn org() -> Org {
         Org {
             id: OrgId::new(),
@@ -384,7 +398,7 @@ mod tests {
             .with(eq("acme"))
             .return_once(move |_| Ok(Some(org)));
         tx.expect_course_context()
-            .withf(move |org, _, caller| *org == org_id && *caller == Some(user))
+            .withf(move |org, _, standing| *org == org_id && *standing == Some(user))
             .return_once(move |_, _, _| {
                 Ok(Some(CourseContext {
                     course,
@@ -423,7 +437,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            lms.update_course(&Actor::Anonymous, "acme", "c", patch)
+            lms.update_course(&Actor::Anonymous, COURSE, patch)
                 .await
                 .unwrap_err()
                 .code(),
@@ -443,7 +457,7 @@ mod tests {
             ..Default::default()
         };
         let err = lms
-            .update_course(&Actor::User(learner), "acme", "c", patch)
+            .update_course(&Actor::User(learner), COURSE, patch)
             .await
             .unwrap_err();
         assert_eq!((err.status(), err.code()), (403, "forbidden"));
@@ -460,7 +474,7 @@ mod tests {
             ..Default::default()
         };
         let err = lms
-            .update_course(&Actor::User(owner), "acme", "c", patch)
+            .update_course(&Actor::User(owner), COURSE, patch)
             .await
             .unwrap_err();
         assert_eq!(err.code(), "validation_failed");
@@ -482,7 +496,7 @@ mod tests {
             ..Default::default()
         };
         let updated = lms
-            .update_course(&Actor::User(owner), "acme", "c", patch)
+            .update_course(&Actor::User(owner), COURSE, patch)
             .await
             .unwrap();
         assert_eq!(updated.title, "Renamed");
@@ -517,10 +531,7 @@ mod tests {
             .times(1)
             .returning(|_| Err(StoreError::Duplicate(UniqueKey::Enrollment)));
         let lms = Lms::new(store_with(tx));
-        let err = lms
-            .enroll(&Actor::User(learner), "acme", "c")
-            .await
-            .unwrap_err();
+        let err = lms.enroll(&Actor::User(learner), COURSE).await.unwrap_err();
         assert_eq!((err.status(), err.code()), (409, "already_enrolled"));
     }
 

@@ -8,7 +8,7 @@ use crate::org::{
     Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User,
 };
 use crate::page::{Page, PageRequest};
-use crate::policy::{Action, Caller};
+use crate::policy::{Action, Standing};
 use crate::store::{StoreTx, TenantScope};
 use crate::validate;
 use serde::Serialize;
@@ -69,11 +69,11 @@ impl Lms {
         actor: &Actor,
         new: impl Into<Parsed<NewOrg>>,
     ) -> Result<Org, LmsError> {
-        let caller = Caller {
+        let standing = Standing {
             user: actor.user_id(),
             role: None,
         };
-        allow(&caller, Action::CreateOrg)?;
+        allow(&standing, Action::CreateOrg)?;
         let user = actor.require_user()?;
         let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
@@ -123,7 +123,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let patch = patch.into().into_result()?;
         let mut errors = ValidationErrors::default();
         if let Some(name) = &patch.name {
@@ -161,7 +161,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let rows = tx.list_members(scope.org.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |m| m.user_id.0))
     }
@@ -177,7 +177,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let input = input.into().into_result()?;
         let email = validate::normalize_email(&input.email);
         if let Err(message) = validate::email(&email) {
@@ -210,7 +210,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let role = role.into().into_result()?;
         let target = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         tx.lock_org(scope.org.id).await?;
@@ -248,7 +248,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         tx.lock_org(scope.org.id).await?;
         let existing = tx
             .membership(scope.org.id, user)

@@ -1,11 +1,13 @@
 //! Selling: checkouts through the provider, membership plans, the payment ledger, and
 //! applying the provider's events — each at most once, in one transaction with its record.
 
+use super::EnrollmentRead;
 use super::{Actor, Lms, allow, certificates, learning, org_scope};
 use crate::certificate::RevocationReason;
 use crate::course::CourseStatus;
 use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
 use crate::error::{ConflictKind, LmsError};
+use crate::ids::CourseRef;
 use crate::ids::{OrgId, PaymentId, UserId};
 use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
@@ -23,17 +25,16 @@ impl Lms {
     pub async fn checkout(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         urls: impl Into<Parsed<CheckoutUrls>>,
     ) -> Result<CheckoutSession, LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = self
-            .course_scope(tx.as_mut(), actor, org, course, false)
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
             .await?;
         allow(
-            &scope.caller,
+            &scope.standing,
             Action::Buy(&scope.course, scope.enrollment()),
         )?;
         if scope.course.status != CourseStatus::Published {
@@ -80,7 +81,7 @@ impl Lms {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ViewSelf)?;
+        allow(&scope.standing, Action::ViewSelf)?;
         let plan = scope
             .org
             .membership_plan
@@ -115,7 +116,7 @@ impl Lms {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ViewSelf)?;
+        allow(&scope.standing, Action::ViewSelf)?;
         Ok(tx.subscription(scope.org.id, user).await?)
     }
 
@@ -129,7 +130,7 @@ impl Lms {
         let user = actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ViewSelf)?;
+        allow(&scope.standing, Action::ViewSelf)?;
         let current = tx.subscription(scope.org.id, user).await?;
         let current = current
             .filter(|s| !s.status.is_final())
@@ -166,7 +167,7 @@ impl Lms {
         actor.require_user()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ManageOrg)?;
+        allow(&scope.standing, Action::ManageOrg)?;
         let rows = tx.list_payments(scope.org.id, &page).await?;
         Ok(Page::from_rows(rows, &page, |r| r.id.0))
     }

@@ -3,6 +3,7 @@
 
 use super::{Actor, Lms, allow, org_scope};
 use crate::error::LmsError;
+use crate::ids::CourseRef;
 use crate::ids::{CourseId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
@@ -132,13 +133,10 @@ impl Lms {
     pub async fn course_report(
         &self,
         actor: &Actor,
-        org: &str,
-        course: &str,
+        course: CourseRef<'_>,
         page: PageRequest,
     ) -> Result<CourseReport, LmsError> {
-        let (mut tx, scope) = self
-            .managed_course(Access::Read, actor, org, course)
-            .await?;
+        let (mut tx, scope) = self.managed_course(Access::Read, actor, course).await?;
         let course_id = scope.course.id;
         let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
         let total = progress::required_total(&outline.modules);
@@ -172,7 +170,7 @@ impl Lms {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
-        allow(&scope.caller, Action::ViewOrgReport)?;
+        allow(&scope.standing, Action::ViewOrgReport)?;
         let every_course = CourseFilter {
             status: None,
             owner: None,
@@ -204,10 +202,10 @@ impl Lms {
     /// Recomputes every enrollment rollup of a course from its raw progress rows with the
     /// core's rules and compares it with the stored one. An operator's (and the test
     /// suite's) check; it reads every progress row of the course, so do not serve it.
-    pub async fn check_rollups(&self, org: &str, course: &str) -> Result<RollupCheck, LmsError> {
+    pub async fn check_rollups(&self, course: CourseRef<'_>) -> Result<RollupCheck, LmsError> {
         let mut tx = self.read().await?;
         let org = tx
-            .org_by_slug(org)
+            .org_by_slug(course.org)
             .await?
             .ok_or(LmsError::NotFound("org"))?;
         tx.set_scope(TenantScope {
@@ -216,7 +214,7 @@ impl Lms {
         })
         .await?;
         let course = tx
-            .course(org.id, CourseKey::parse(course))
+            .course(org.id, CourseKey::parse(course.course))
             .await?
             .ok_or(LmsError::NotFound("course"))?
             .id;

@@ -1,6 +1,7 @@
 //! A small world for conformance cases: an org with one member of each role, an outsider,
 //! and helpers to build courses.
 
+use crate::CourseRef;
 use crate::{
     Actor, CourseOutline, CoursePatch, CourseStatus, Lesson, LessonKind, Lms, LmsError, Module,
     ModuleId, ModuleInput, NewCourse, NewLesson, NewOrg, NewUser, PriceInput, Role,
@@ -26,6 +27,11 @@ pub struct World {
 
 /// The slug of the world's org.
 pub const ORG: &str = "acme";
+
+/// The course `course` (its id or slug) of the world's org, [`ORG`].
+pub fn acme(course: &str) -> CourseRef<'_> {
+    CourseRef { org: ORG, course }
+}
 
 impl World {
     /// Builds the world on an empty store.
@@ -114,7 +120,7 @@ impl World {
         .await;
         self.publish(slug).await;
         self.lms
-            .course(&self.instructor, ORG, slug)
+            .course(&self.instructor, acme(slug))
             .await
             .expect("outline")
     }
@@ -126,7 +132,7 @@ impl World {
             ..Default::default()
         };
         self.lms
-            .update_course(&self.instructor, ORG, slug, patch)
+            .update_course(&self.instructor, acme(slug), patch)
             .await
             .expect("publish");
     }
@@ -137,7 +143,7 @@ impl World {
             title: title.into(),
         };
         self.lms
-            .create_module(&self.instructor, ORG, slug, input)
+            .create_module(&self.instructor, acme(slug), input)
             .await
             .expect("create module")
     }
@@ -160,7 +166,7 @@ impl World {
             required: None,
         };
         self.lms
-            .create_lesson(&self.instructor, ORG, slug, module, new)
+            .create_lesson(&self.instructor, acme(slug), module, new)
             .await
             .expect("create lesson")
     }

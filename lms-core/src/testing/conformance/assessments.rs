@@ -1,7 +1,7 @@
 //! Quiz attempts: grading, the attempt limit, ill-typed answers, and races on the limit.
 
 use super::helpers::page;
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{World, acme, assert_code, assert_invalid};
 use crate::{Actor, LessonKind, Lms};
 use serde_json::json;
 use std::collections::HashSet;
@@ -10,32 +10,32 @@ pub async fn quiz_attempts_are_graded_and_complete_the_lesson(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let quiz = outline.modules[1].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let failed = w
         .lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "a", "q2": false}))
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "a", "q2": false}))
         .await
         .unwrap();
     assert_eq!(
         (failed.score_percent, failed.passed, failed.attempt_number),
         (0, false, 1)
     );
-    let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let p = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(p.completed_lessons, 0);
     let half = w
         .lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "b"}))
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "b"}))
         .await
         .unwrap();
     assert_eq!(
         (half.score_percent, half.passed, half.attempt_number),
         (50, true, 2)
     );
-    let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let p = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(p.completed_lessons, 1);
     let attempts = w
         .lms
-        .attempts(&w.learner, ORG, "c", quiz, page(10))
+        .attempts(&w.learner, acme("c"), quiz, page(10))
         .await
         .unwrap();
     assert_eq!(
@@ -47,7 +47,7 @@ pub async fn quiz_attempts_are_graded_and_complete_the_lesson(lms: Lms) {
         [1, 2]
     );
     assert_code(
-        w.lms.attempts(&w.outsider, ORG, "c", quiz, page(10)).await,
+        w.lms.attempts(&w.outsider, acme("c"), quiz, page(10)).await,
         "not_enrolled",
     );
 }
@@ -56,24 +56,24 @@ pub async fn quiz_attempts_are_limited(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let quiz = outline.modules[1].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     for n in 1..=3 {
         let a = w
             .lms
-            .submit_attempt(&w.learner, ORG, "c", quiz, json!({}))
+            .submit_attempt(&w.learner, acme("c"), quiz, json!({}))
             .await
             .unwrap();
         assert_eq!(a.attempt_number, n);
     }
     assert_code(
         w.lms
-            .submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "b", "q2": true}))
+            .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "b", "q2": true}))
             .await,
         "attempts_exhausted",
     );
     assert_eq!(
         w.lms
-            .attempts(&w.learner, ORG, "c", quiz, page(10))
+            .attempts(&w.learner, acme("c"), quiz, page(10))
             .await
             .unwrap()
             .items
@@ -82,7 +82,7 @@ pub async fn quiz_attempts_are_limited(lms: Lms) {
     );
     assert_eq!(
         w.lms
-            .course_progress(&w.learner, ORG, "c")
+            .course_progress(&w.learner, acme("c"))
             .await
             .unwrap()
             .completed_lessons,
@@ -111,25 +111,25 @@ pub async fn ill_typed_answers_score_zero(lms: Lms) {
         .summary
         .id;
     w.publish("c").await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let wrong_types = json!({"s": ["a"], "m": "a", "t": 42, "n": "2.75"});
     let zero = w
         .lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, wrong_types)
+        .submit_attempt(&w.learner, acme("c"), quiz, wrong_types)
         .await
         .unwrap();
     assert_eq!((zero.score_percent, zero.passed), (0, false));
     let right = json!({"s": "a", "m": ["c", "a"], "t": "  borrow checker ", "n": 2.76});
     let full = w
         .lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, right)
+        .submit_attempt(&w.learner, acme("c"), quiz, right)
         .await
         .unwrap();
     assert_eq!((full.score_percent, full.passed), (100, true));
     let partial = json!({"s": "a", "m": ["a"], "t": "borrow", "n": 2.8});
     let two_of_five = w
         .lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, partial)
+        .submit_attempt(&w.learner, acme("c"), quiz, partial)
         .await
         .unwrap();
     assert_eq!(two_of_five.score_percent, 40);
@@ -142,32 +142,32 @@ pub async fn bad_attempts_are_rejected(lms: Lms) {
     let text = outline.modules[0].lessons[0].id;
     assert_code(
         w.lms
-            .submit_attempt(&Actor::Anonymous, ORG, "c", quiz, json!({}))
+            .submit_attempt(&Actor::Anonymous, acme("c"), quiz, json!({}))
             .await,
         "unauthenticated",
     );
     assert_code(
         w.lms
-            .submit_attempt(&w.learner, ORG, "c", quiz, json!({}))
+            .submit_attempt(&w.learner, acme("c"), quiz, json!({}))
             .await,
         "not_enrolled",
     );
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     assert_invalid(
         w.lms
-            .submit_attempt(&w.learner, ORG, "c", quiz, json!(["b"]))
+            .submit_attempt(&w.learner, acme("c"), quiz, json!(["b"]))
             .await,
         &["answers"],
     );
     assert_invalid(
         w.lms
-            .submit_attempt(&w.learner, ORG, "c", text, json!({}))
+            .submit_attempt(&w.learner, acme("c"), text, json!({}))
             .await,
         &["lesson"],
     );
     assert!(
         w.lms
-            .attempts(&w.learner, ORG, "c", quiz, page(10))
+            .attempts(&w.learner, acme("c"), quiz, page(10))
             .await
             .unwrap()
             .items
@@ -179,12 +179,12 @@ pub async fn concurrent_attempts_respect_the_limit(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let quiz = outline.modules[1].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..10 {
         let lms = w.lms.clone();
         tasks.spawn(async move {
-            lms.submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "a"}))
+            lms.submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "a"}))
                 .await
         });
     }

@@ -2,24 +2,24 @@
 //! enrollment.
 
 use super::helpers::{complete_course, completed};
-use crate::testing::fixtures::{ORG, World, assert_code};
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
 use crate::{Actor, CoursePatch, LessonPatch, Lms, OrgPatch, RevocationReason};
 use serde_json::json;
 
 pub async fn certificates_are_issued_once_on_completion(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
-    assert_code(w.lms.certificate(&w.learner, ORG, "c").await, "not_found");
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    assert_code(w.lms.certificate(&w.learner, acme("c")).await, "not_found");
     let intro = outline.modules[0].lessons[0].id;
     w.lms
-        .record_progress(&w.learner, ORG, "c", intro, completed())
+        .record_progress(&w.learner, acme("c"), intro, completed())
         .await
         .unwrap();
-    assert_code(w.lms.certificate(&w.learner, ORG, "c").await, "not_found");
+    assert_code(w.lms.certificate(&w.learner, acme("c")).await, "not_found");
     complete_course(&w, &w.learner, "c").await;
-    let certificate = w.lms.certificate(&w.learner, ORG, "c").await.unwrap();
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let certificate = w.lms.certificate(&w.learner, acme("c")).await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(Some(certificate.issued_at), progress.completed_at);
     assert_eq!(
         (
@@ -41,7 +41,7 @@ pub async fn certificates_are_issued_once_on_completion(lms: Lms) {
     // Completing again (progress, another passing attempt) issues nothing new.
     complete_course(&w, &w.learner, "c").await;
     assert_eq!(
-        w.lms.certificate(&w.learner, ORG, "c").await.unwrap(),
+        w.lms.certificate(&w.learner, acme("c")).await.unwrap(),
         certificate
     );
     // Anyone may verify the code, typed loosely; unknown and malformed codes are 404.
@@ -63,12 +63,12 @@ pub async fn certificates_are_issued_once_on_completion(lms: Lms) {
     assert_code(w.lms.verify_certificate("not-a-code").await, "not_found");
     // It is the learner's: others have none here, anonymous callers must sign in.
     assert_code(
-        w.lms.certificate(&w.outsider, ORG, "c").await,
+        w.lms.certificate(&w.outsider, acme("c")).await,
         "not_enrolled",
     );
-    assert_code(w.lms.certificate(&w.admin, ORG, "c").await, "not_enrolled");
+    assert_code(w.lms.certificate(&w.admin, acme("c")).await, "not_enrolled");
     assert_code(
-        w.lms.certificate(&Actor::Anonymous, ORG, "c").await,
+        w.lms.certificate(&Actor::Anonymous, acme("c")).await,
         "unauthenticated",
     );
 }
@@ -76,15 +76,15 @@ pub async fn certificates_are_issued_once_on_completion(lms: Lms) {
 pub async fn certificate_snapshot_survives_renames(lms: Lms) {
     let w = World::new(lms).await;
     w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     complete_course(&w, &w.learner, "c").await;
-    let issued = w.lms.certificate(&w.learner, ORG, "c").await.unwrap();
+    let issued = w.lms.certificate(&w.learner, acme("c")).await.unwrap();
     let rename = CoursePatch {
         title: Some("Renamed course".into()),
         ..Default::default()
     };
     w.lms
-        .update_course(&w.instructor, ORG, "c", rename)
+        .update_course(&w.instructor, acme("c"), rename)
         .await
         .unwrap();
     let org = OrgPatch {
@@ -93,7 +93,7 @@ pub async fn certificate_snapshot_survives_renames(lms: Lms) {
     };
     w.lms.update_org(&w.admin, ORG, org).await.unwrap();
     assert_eq!(
-        w.lms.certificate(&w.learner, ORG, "c").await.unwrap(),
+        w.lms.certificate(&w.learner, acme("c")).await.unwrap(),
         issued
     );
     let verified = w
@@ -110,14 +110,14 @@ pub async fn certificate_snapshot_survives_renames(lms: Lms) {
 pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let (intro, watch) = (
         outline.modules[0].lessons[0].id,
         outline.modules[0].lessons[1].id,
     );
     let quiz = outline.modules[1].lessons[0].id;
     w.lms
-        .record_progress(&w.learner, ORG, "c", intro, completed())
+        .record_progress(&w.learner, acme("c"), intro, completed())
         .await
         .unwrap();
     // Watch and the quiz are missing. Race every path that can complete the course: progress
@@ -126,14 +126,14 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
     for round in 0..3 {
         let lms = w.lms.clone();
         tasks.spawn(async move {
-            lms.record_progress(&w.learner, ORG, "c", watch, completed())
+            lms.record_progress(&w.learner, acme("c"), watch, completed())
                 .await
                 .map(drop)
         });
         let lms = w.lms.clone();
         let answers = json!({"q1": "b", "q2": true});
         tasks.spawn(async move {
-            lms.submit_attempt(&w.learner, ORG, "c", quiz, answers)
+            lms.submit_attempt(&w.learner, acme("c"), quiz, answers)
                 .await
                 .map(drop)
         });
@@ -144,7 +144,7 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
                 ..Default::default()
             };
             tasks.spawn(async move {
-                lms.update_lesson(&w.instructor, ORG, "c", watch, optional)
+                lms.update_lesson(&w.instructor, acme("c"), watch, optional)
                     .await
                     .map(drop)
             });
@@ -153,9 +153,9 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
     for result in tasks.join_all().await {
         result.unwrap();
     }
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert!(progress.completed);
-    let certificate = w.lms.certificate(&w.learner, ORG, "c").await.unwrap();
+    let certificate = w.lms.certificate(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         Some(certificate.issued_at),
         progress.completed_at,
@@ -173,12 +173,12 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
 pub async fn revoking_the_enrollment_invalidates_the_certificate(lms: Lms) {
     let w = World::new(lms).await;
     w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     complete_course(&w, &w.learner, "c").await;
-    let issued = w.lms.certificate(&w.learner, ORG, "c").await.unwrap();
+    let issued = w.lms.certificate(&w.learner, acme("c")).await.unwrap();
     let learner = w.learner.user_id().unwrap();
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", learner)
+        .revoke_enrollment(&w.admin, acme("c"), learner)
         .await
         .unwrap();
     let revoked = w
@@ -197,11 +197,11 @@ pub async fn revoking_the_enrollment_invalidates_the_certificate(lms: Lms) {
     );
     // The learner still sees it (marked invalid); reactivation restores it.
     assert_eq!(
-        w.lms.certificate(&w.learner, ORG, "c").await.unwrap(),
+        w.lms.certificate(&w.learner, acme("c")).await.unwrap(),
         revoked
     );
     w.lms
-        .enroll_user(&w.admin, ORG, "c", learner)
+        .enroll_user(&w.admin, acme("c"), learner)
         .await
         .unwrap();
     assert_eq!(

@@ -2,7 +2,7 @@
 //! the catalog, and input that did not parse.
 
 use super::helpers::{all_pages, page};
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid};
 use crate::{
     Actor, CoursePatch, CourseStatus, Lms, NewCourse, PageRequest, PriceInput, ProgressUpdate, Role,
 };
@@ -17,23 +17,25 @@ pub async fn unparsable_input_is_reported_after_the_policy(lms: Lms) {
     };
     assert_code(
         w.lms
-            .update_course(&Actor::Anonymous, ORG, "open", broken())
+            .update_course(&Actor::Anonymous, acme("open"), broken())
             .await,
         "unauthenticated",
     );
     assert_code(
         w.lms
-            .update_course(&w.learner, ORG, "secret", broken())
+            .update_course(&w.learner, acme("secret"), broken())
             .await,
         "not_found",
     );
     assert_code(
-        w.lms.update_course(&w.learner, ORG, "open", broken()).await,
+        w.lms
+            .update_course(&w.learner, acme("open"), broken())
+            .await,
         "forbidden",
     );
     assert_code(
         w.lms
-            .update_course(&w.instructor, ORG, "open", broken())
+            .update_course(&w.instructor, acme("open"), broken())
             .await,
         "validation_failed",
     );
@@ -42,14 +44,14 @@ pub async fn unparsable_input_is_reported_after_the_policy(lms: Lms) {
     let lesson = outline.modules[0].lessons[0].id;
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "open", lesson, malformed())
+            .record_progress(&w.learner, acme("open"), lesson, malformed())
             .await,
         "not_enrolled",
     );
-    w.lms.enroll(&w.learner, ORG, "open").await.unwrap();
+    w.lms.enroll(&w.learner, acme("open")).await.unwrap();
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "open", lesson, malformed())
+            .record_progress(&w.learner, acme("open"), lesson, malformed())
             .await,
         "malformed_request",
     );
@@ -134,10 +136,15 @@ pub async fn bad_course_input_writes_nothing(lms: Lms) {
         ..Default::default()
     };
     assert_invalid(
-        w.lms.update_course(&w.instructor, ORG, "ok", patch).await,
+        w.lms.update_course(&w.instructor, acme("ok"), patch).await,
         &["title"],
     );
-    let stored = w.lms.course(&w.instructor, ORG, "ok").await.unwrap().course;
+    let stored = w
+        .lms
+        .course(&w.instructor, acme("ok"))
+        .await
+        .unwrap()
+        .course;
     assert_eq!(
         (stored.title.as_str(), stored.status),
         ("Course ok", CourseStatus::Draft)
@@ -154,7 +161,7 @@ pub async fn a_zero_price_makes_a_course_free(lms: Lms) {
     };
     assert!(
         w.lms
-            .update_course(&w.instructor, ORG, "paid", patch)
+            .update_course(&w.instructor, acme("paid"), patch)
             .await
             .unwrap()
             .price
@@ -169,7 +176,7 @@ pub async fn a_zero_price_makes_a_course_free(lms: Lms) {
     };
     let course = w
         .lms
-        .update_course(&w.instructor, ORG, "paid", patch)
+        .update_course(&w.instructor, acme("paid"), patch)
         .await
         .unwrap();
     assert_eq!(
@@ -187,29 +194,29 @@ pub async fn course_status_moves_only_forward(lms: Lms) {
     };
     assert_code(
         w.lms
-            .update_course(&w.instructor, ORG, "c", to(CourseStatus::Archived))
+            .update_course(&w.instructor, acme("c"), to(CourseStatus::Archived))
             .await,
         "invalid_transition",
     );
     w.lms
-        .update_course(&w.instructor, ORG, "c", to(CourseStatus::Published))
+        .update_course(&w.instructor, acme("c"), to(CourseStatus::Published))
         .await
         .unwrap();
     assert_code(
         w.lms
-            .update_course(&w.instructor, ORG, "c", to(CourseStatus::Draft))
+            .update_course(&w.instructor, acme("c"), to(CourseStatus::Draft))
             .await,
         "invalid_transition",
     );
     let archived = w
         .lms
-        .update_course(&w.admin, ORG, "c", to(CourseStatus::Archived))
+        .update_course(&w.admin, acme("c"), to(CourseStatus::Archived))
         .await
         .unwrap();
     assert_eq!(archived.status, CourseStatus::Archived);
     assert_code(
         w.lms
-            .update_course(&w.admin, ORG, "c", to(CourseStatus::Published))
+            .update_course(&w.admin, acme("c"), to(CourseStatus::Published))
             .await,
         "invalid_transition",
     );
@@ -229,12 +236,12 @@ pub async fn drafts_are_hidden_from_everyone_but_owner_and_admins(lms: Lms) {
         .await
         .unwrap();
     for who in [Actor::Anonymous, w.learner, w.outsider, other_instructor] {
-        assert_code(w.lms.course(&who, ORG, "secret").await, "not_found");
+        assert_code(w.lms.course(&who, acme("secret")).await, "not_found");
         let patch = CoursePatch {
             title: Some("Mine".into()),
             ..Default::default()
         };
-        let denied = w.lms.update_course(&who, ORG, "secret", patch).await;
+        let denied = w.lms.update_course(&who, acme("secret"), patch).await;
         assert!(
             matches!(
                 denied.as_ref().map_err(|e| e.code()),
@@ -243,8 +250,8 @@ pub async fn drafts_are_hidden_from_everyone_but_owner_and_admins(lms: Lms) {
             "{denied:?}"
         );
     }
-    w.lms.course(&w.instructor, ORG, "secret").await.unwrap();
-    w.lms.course(&w.admin, ORG, "secret").await.unwrap();
+    w.lms.course(&w.instructor, acme("secret")).await.unwrap();
+    w.lms.course(&w.admin, acme("secret")).await.unwrap();
     let catalog = w
         .lms
         .courses(&Actor::Anonymous, ORG, None, page(50))

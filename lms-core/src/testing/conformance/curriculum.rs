@@ -2,7 +2,7 @@
 //! kind, reordering, who may edit, and what deleting removes.
 
 use super::helpers::completed;
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid, quiz_content};
+use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid, quiz_content};
 use crate::{
     Actor, CurriculumLayout, LessonKind, LessonPatch, LessonView, Lms, ModuleLayout, NewLesson,
     NewMember, Role,
@@ -19,13 +19,13 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
     };
     assert_invalid(
         w.lms
-            .create_module(&w.instructor, ORG, "c", titled(" "))
+            .create_module(&w.instructor, acme("c"), titled(" "))
             .await,
         &["title"],
     );
     assert_invalid(
         w.lms
-            .update_module(&w.instructor, ORG, "c", module, titled(&"m".repeat(201)))
+            .update_module(&w.instructor, acme("c"), module, titled(&"m".repeat(201)))
             .await,
         &["title"],
     );
@@ -63,7 +63,7 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
     for (patch, field) in bad_patches {
         assert_invalid(
             w.lms
-                .update_lesson(&w.instructor, ORG, "c", intro, patch)
+                .update_lesson(&w.instructor, acme("c"), intro, patch)
                 .await,
             &[field],
         );
@@ -78,7 +78,7 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
     };
     assert_invalid(
         w.lms
-            .create_lesson(&w.instructor, ORG, "c", module, new)
+            .create_lesson(&w.instructor, acme("c"), module, new)
             .await,
         &["duration_minutes"],
     );
@@ -101,9 +101,9 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
             .await,
         "not_found",
     );
-    let after = w.lms.course(&w.instructor, ORG, "c").await.unwrap();
+    let after = w.lms.course(&w.instructor, acme("c")).await.unwrap();
     assert_eq!(after.modules, outline.modules, "nothing was written");
-    let lesson = w.lms.lesson(&w.instructor, ORG, "c", intro).await.unwrap();
+    let lesson = w.lms.lesson(&w.instructor, acme("c"), intro).await.unwrap();
     let LessonView::Author(lesson) = lesson else {
         panic!("the owner reads the author's view")
     };
@@ -142,8 +142,7 @@ pub async fn modules_and_lessons_append_in_order(lms: Lms) {
         .lms
         .update_module(
             &w.instructor,
-            ORG,
-            "c",
+            acme("c"),
             outline.modules[0].module.id,
             crate::ModuleInput {
                 title: "Start".into(),
@@ -157,8 +156,7 @@ pub async fn modules_and_lessons_append_in_order(lms: Lms) {
         w.lms
             .update_module(
                 &w.instructor,
-                ORG,
-                "c",
+                acme("c"),
                 unknown,
                 crate::ModuleInput { title: "x".into() },
             )
@@ -180,7 +178,7 @@ pub async fn lesson_content_is_checked_per_kind(lms: Lms) {
             duration_minutes: None,
             required: None,
         };
-        w.lms.create_lesson(&w.instructor, ORG, "c", module, new)
+        w.lms.create_lesson(&w.instructor, acme("c"), module, new)
     };
     assert_invalid(
         attempt(LessonKind::Text, json!({"body": "x"})).await,
@@ -224,7 +222,7 @@ pub async fn lesson_content_is_checked_per_kind(lms: Lms) {
         .await,
         &["content.questions", "content.pass_percent"],
     );
-    let outline = w.lms.course(&w.instructor, ORG, "c").await.unwrap();
+    let outline = w.lms.course(&w.instructor, acme("c")).await.unwrap();
     assert!(
         outline.modules[0].lessons.is_empty(),
         "rejected lessons are not written"
@@ -260,10 +258,10 @@ pub async fn reorder_moves_lessons_between_modules(lms: Lms) {
     };
     let reordered = w
         .lms
-        .reorder_curriculum(&w.instructor, ORG, "c", layout)
+        .reorder_curriculum(&w.instructor, acme("c"), layout)
         .await
         .unwrap();
-    let stored = w.lms.course(&w.admin, ORG, "c").await.unwrap();
+    let stored = w.lms.course(&w.admin, acme("c")).await.unwrap();
     assert_eq!(reordered.modules, stored.modules);
     let shape: Vec<(crate::ModuleId, Vec<crate::LessonId>)> = stored
         .modules
@@ -323,12 +321,16 @@ pub async fn reorder_rejects_a_partial_layout_and_changes_nothing(lms: Lms) {
     for modules in layouts {
         let result = w
             .lms
-            .reorder_curriculum(&w.instructor, ORG, "c", CurriculumLayout { modules })
+            .reorder_curriculum(&w.instructor, acme("c"), CurriculumLayout { modules })
             .await;
         assert_code(result, "validation_failed");
     }
     assert_eq!(
-        w.lms.course(&w.instructor, ORG, "c").await.unwrap().modules,
+        w.lms
+            .course(&w.instructor, acme("c"))
+            .await
+            .unwrap()
+            .modules,
         outline.modules
     );
 }
@@ -356,18 +358,18 @@ pub async fn only_owner_and_admins_edit_the_curriculum(lms: Lms) {
     ] {
         assert_code(
             w.lms
-                .create_module(&who, ORG, "c", crate::ModuleInput { title: "M".into() })
+                .create_module(&who, acme("c"), crate::ModuleInput { title: "M".into() })
                 .await,
             code,
         );
-        assert_code(w.lms.delete_lesson(&who, ORG, "c", lesson).await, code);
-        assert_code(w.lms.delete_module(&who, ORG, "c", module).await, code);
+        assert_code(w.lms.delete_lesson(&who, acme("c"), lesson).await, code);
+        assert_code(w.lms.delete_module(&who, acme("c"), module).await, code);
         let patch = LessonPatch {
             title: Some("T".into()),
             ..Default::default()
         };
         assert_code(
-            w.lms.update_lesson(&who, ORG, "c", lesson, patch).await,
+            w.lms.update_lesson(&who, acme("c"), lesson, patch).await,
             code,
         );
     }
@@ -378,7 +380,7 @@ pub async fn only_owner_and_admins_edit_the_curriculum(lms: Lms) {
     };
     let lesson = w
         .lms
-        .update_lesson(&w.admin, ORG, "c", lesson, patch)
+        .update_lesson(&w.admin, acme("c"), lesson, patch)
         .await
         .unwrap();
     assert_eq!(
@@ -386,7 +388,7 @@ pub async fn only_owner_and_admins_edit_the_curriculum(lms: Lms) {
         ("Hello", true)
     );
     assert_eq!(
-        w.lms.course(&w.admin, ORG, "c").await.unwrap().modules[0].lessons[0].title,
+        w.lms.course(&w.admin, acme("c")).await.unwrap().modules[0].lessons[0].title,
         "Hello"
     );
 }
@@ -394,22 +396,22 @@ pub async fn only_owner_and_admins_edit_the_curriculum(lms: Lms) {
 pub async fn deleting_curriculum_removes_progress_and_recounts(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let intro = outline.modules[0].lessons[0].id;
     let watch = outline.modules[0].lessons[1].id;
     w.lms
-        .record_progress(&w.learner, ORG, "c", intro, completed())
+        .record_progress(&w.learner, acme("c"), intro, completed())
         .await
         .unwrap();
     w.lms
-        .record_progress(&w.learner, ORG, "c", watch, completed())
+        .record_progress(&w.learner, acme("c"), watch, completed())
         .await
         .unwrap();
     w.lms
-        .delete_lesson(&w.instructor, ORG, "c", intro)
+        .delete_lesson(&w.instructor, acme("c"), intro)
         .await
         .unwrap();
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         (
             progress.completed_lessons,
@@ -418,13 +420,16 @@ pub async fn deleting_curriculum_removes_progress_and_recounts(lms: Lms) {
         ),
         (1, 2, 50)
     );
-    assert!(w.lms.check_rollups(ORG, "c").await.unwrap().is_exact());
+    assert!(w.lms.check_rollups(acme("c")).await.unwrap().is_exact());
     w.lms
-        .delete_module(&w.instructor, ORG, "c", outline.modules[0].module.id)
+        .delete_module(&w.instructor, acme("c"), outline.modules[0].module.id)
         .await
         .unwrap();
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!((progress.completed_lessons, progress.total_lessons), (0, 1));
-    assert_code(w.lms.lesson(&w.learner, ORG, "c", watch).await, "not_found");
-    assert!(w.lms.check_rollups(ORG, "c").await.unwrap().is_exact());
+    assert_code(
+        w.lms.lesson(&w.learner, acme("c"), watch).await,
+        "not_found",
+    );
+    assert!(w.lms.check_rollups(acme("c")).await.unwrap().is_exact());
 }

@@ -2,7 +2,7 @@
 //! posting rate limit.
 
 use super::helpers::page;
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{World, acme, assert_code, assert_invalid};
 use crate::{Actor, Lms};
 
 pub async fn discussions_follow_the_course_rules(lms: Lms) {
@@ -17,11 +17,11 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
             body: body.into(),
             parent_id: parent,
         };
-        async move { lms.create_post(&who, ORG, "c", lesson, new).await }
+        async move { lms.create_post(&who, acme("c"), lesson, new).await }
     };
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let classmate = w.new_user("classmate@acme.test").await;
-    w.lms.enroll(&classmate, ORG, "c").await.unwrap();
+    w.lms.enroll(&classmate, acme("c")).await.unwrap();
 
     assert_code(post(Actor::Anonymous, "hi", None).await, "unauthenticated");
     assert_code(post(w.outsider, "hi", None).await, "not_enrolled");
@@ -34,7 +34,7 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
     };
     assert_code(
         w.lms
-            .create_post(&w.learner, ORG, "c", other_lesson, stray)
+            .create_post(&w.learner, acme("c"), other_lesson, stray)
             .await,
         "not_found",
     );
@@ -57,7 +57,7 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
 
     let all = w
         .lms
-        .posts(&w.learner, ORG, "c", lesson, page(10))
+        .posts(&w.learner, acme("c"), lesson, page(10))
         .await
         .unwrap()
         .items;
@@ -68,12 +68,12 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
     );
     let first = w
         .lms
-        .posts(&w.learner, ORG, "c", lesson, page(2))
+        .posts(&w.learner, acme("c"), lesson, page(2))
         .await
         .unwrap();
     assert_eq!(first.items.len(), 2);
     assert_code(
-        w.lms.posts(&w.outsider, ORG, "c", lesson, page(10)).await,
+        w.lms.posts(&w.outsider, acme("c"), lesson, page(10)).await,
         "not_enrolled",
     );
 
@@ -86,8 +86,7 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
         .lms
         .update_post(
             &w.learner,
-            ORG,
-            "c",
+            acme("c"),
             question.id,
             edit("How do lifetimes work, really?"),
         )
@@ -95,7 +94,7 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
     assert!(edited.unwrap().edited_at.is_some());
     assert_code(
         w.lms
-            .update_post(&w.learner, ORG, "c", answer.id, edit("mine now"))
+            .update_post(&w.learner, acme("c"), answer.id, edit("mine now"))
             .await,
         "forbidden",
     );
@@ -105,13 +104,13 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
     };
     assert_code(
         w.lms
-            .update_post(&w.learner, ORG, "c", aside.id, hide.clone())
+            .update_post(&w.learner, acme("c"), aside.id, hide.clone())
             .await,
         "forbidden",
     );
     assert!(
         w.lms
-            .update_post(&w.instructor, ORG, "c", question.id, hide)
+            .update_post(&w.instructor, acme("c"), question.id, hide)
             .await
             .unwrap()
             .hidden
@@ -120,7 +119,7 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
         let lms = w.lms.clone();
         async move {
             let posts = lms
-                .posts(&who, ORG, "c", lesson, page(10))
+                .posts(&who, acme("c"), lesson, page(10))
                 .await
                 .unwrap()
                 .items;
@@ -135,27 +134,27 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
 
     // Deleting: the author or a manager; a post goes with its replies.
     assert_code(
-        w.lms.delete_post(&classmate, ORG, "c", question.id).await,
+        w.lms.delete_post(&classmate, acme("c"), question.id).await,
         "forbidden",
     );
     w.lms
-        .delete_post(&classmate, ORG, "c", aside.id)
+        .delete_post(&classmate, acme("c"), aside.id)
         .await
         .unwrap();
     w.lms
-        .delete_post(&w.admin, ORG, "c", question.id)
+        .delete_post(&w.admin, acme("c"), question.id)
         .await
         .unwrap();
     assert_eq!(
         w.lms
-            .posts(&w.instructor, ORG, "c", lesson, page(10))
+            .posts(&w.instructor, acme("c"), lesson, page(10))
             .await
             .unwrap()
             .items,
         vec![]
     );
     assert_code(
-        w.lms.delete_post(&w.admin, ORG, "c", answer.id).await,
+        w.lms.delete_post(&w.admin, acme("c"), answer.id).await,
         "not_found",
     );
 }
@@ -164,27 +163,27 @@ pub async fn posting_is_rate_limited_per_user(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let new = |i: u32| crate::NewPost {
         body: format!("post {i}"),
         parent_id: None,
     };
     for i in 0..crate::discussion::POSTS_PER_MINUTE {
         w.lms
-            .create_post(&w.learner, ORG, "c", lesson, new(i))
+            .create_post(&w.learner, acme("c"), lesson, new(i))
             .await
             .unwrap();
     }
     let err = w
         .lms
-        .create_post(&w.learner, ORG, "c", lesson, new(99))
+        .create_post(&w.learner, acme("c"), lesson, new(99))
         .await
         .unwrap_err();
     assert_eq!((err.status(), err.code()), (429, "rate_limited"));
     // Others are not held back by it.
     assert!(
         w.lms
-            .create_post(&w.instructor, ORG, "c", lesson, new(100))
+            .create_post(&w.instructor, acme("c"), lesson, new(100))
             .await
             .is_ok()
     );

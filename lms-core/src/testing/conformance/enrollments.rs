@@ -1,7 +1,7 @@
 //! Enrollments: free, paid and admin enrollment, revoking, races, the list, and bulk import.
 
 use super::helpers::{all_pages, completed, page, percent};
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid};
 use crate::{Actor, EnrollmentSource, EnrollmentStatus, Lms, NewUser};
 use chrono::{SubsecRound, Utc};
 use std::collections::HashSet;
@@ -9,55 +9,55 @@ use std::collections::HashSet;
 pub async fn enrolling_in_a_free_course(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    let enrollment = w.lms.enroll(&w.outsider, ORG, "c").await.unwrap();
+    let enrollment = w.lms.enroll(&w.outsider, acme("c")).await.unwrap();
     assert_eq!(
         (enrollment.source, enrollment.status),
         (EnrollmentSource::Free, EnrollmentStatus::Active)
     );
     assert_eq!(enrollment.course_id, outline.course.id);
     assert_code(
-        w.lms.enroll(&w.outsider, ORG, "c").await,
+        w.lms.enroll(&w.outsider, acme("c")).await,
         "already_enrolled",
     );
     assert_code(
-        w.lms.enroll(&Actor::Anonymous, ORG, "c").await,
+        w.lms.enroll(&Actor::Anonymous, acme("c")).await,
         "unauthenticated",
     );
     w.draft("draft", None).await;
-    assert_code(w.lms.enroll(&w.learner, ORG, "draft").await, "not_found");
-    assert_code(w.lms.enroll(&w.instructor, ORG, "draft").await, "conflict");
+    assert_code(w.lms.enroll(&w.learner, acme("draft")).await, "not_found");
+    assert_code(w.lms.enroll(&w.instructor, acme("draft")).await, "conflict");
 }
 
 pub async fn paid_courses_need_payment_or_an_admin(lms: Lms) {
     let w = World::new(lms).await;
     w.published("paid", Some(4900)).await;
     assert_code(
-        w.lms.enroll(&w.learner, ORG, "paid").await,
+        w.lms.enroll(&w.learner, acme("paid")).await,
         "payment_required",
     );
     let learner = w.learner.user_id().unwrap();
     assert_code(
-        w.lms.enroll_user(&w.learner, ORG, "paid", learner).await,
+        w.lms.enroll_user(&w.learner, acme("paid"), learner).await,
         "forbidden",
     );
     assert_code(
         w.lms
-            .enroll_user(&w.admin, ORG, "paid", crate::UserId::new())
+            .enroll_user(&w.admin, acme("paid"), crate::UserId::new())
             .await,
         "not_found",
     );
     let enrollment = w
         .lms
-        .enroll_user(&w.instructor, ORG, "paid", learner)
+        .enroll_user(&w.instructor, acme("paid"), learner)
         .await
         .unwrap();
     assert_eq!(enrollment.source, EnrollmentSource::Admin);
     assert_code(
-        w.lms.enroll_user(&w.admin, ORG, "paid", learner).await,
+        w.lms.enroll_user(&w.admin, acme("paid"), learner).await,
         "already_enrolled",
     );
     assert_code(
-        w.lms.enroll(&w.learner, ORG, "paid").await,
+        w.lms.enroll(&w.learner, acme("paid")).await,
         "already_enrolled",
     );
 }
@@ -66,42 +66,42 @@ pub async fn revoking_keeps_progress_and_free_courses_reactivate(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let intro = outline.modules[0].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     w.lms
-        .record_progress(&w.learner, ORG, "c", intro, completed())
+        .record_progress(&w.learner, acme("c"), intro, completed())
         .await
         .unwrap();
     let learner = w.learner.user_id().unwrap();
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", learner)
+        .revoke_enrollment(&w.admin, acme("c"), learner)
         .await
         .unwrap();
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", learner)
+        .revoke_enrollment(&w.admin, acme("c"), learner)
         .await
         .unwrap();
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "c", intro, percent(10))
+            .record_progress(&w.learner, acme("c"), intro, percent(10))
             .await,
         "enrollment_revoked",
     );
-    let kept = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let kept = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(kept.completed_lessons, 1);
     let listed = w
         .lms
-        .enrollments(&w.admin, ORG, "c", page(10))
+        .enrollments(&w.admin, acme("c"), page(10))
         .await
         .unwrap();
     assert_eq!(listed.items[0].status, EnrollmentStatus::Revoked);
-    let again = w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    let again = w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         (again.status, again.completed_required),
         (EnrollmentStatus::Active, 1)
     );
     assert_code(
         w.lms
-            .revoke_enrollment(&w.admin, ORG, "c", w.outsider.user_id().unwrap())
+            .revoke_enrollment(&w.admin, acme("c"), w.outsider.user_id().unwrap())
             .await,
         "not_found",
     );
@@ -110,26 +110,28 @@ pub async fn revoking_keeps_progress_and_free_courses_reactivate(lms: Lms) {
 pub async fn only_admins_revoke(lms: Lms) {
     let w = World::new(lms).await;
     w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let learner = w.learner.user_id().unwrap();
     assert_code(
         w.lms
-            .revoke_enrollment(&w.instructor, ORG, "c", learner)
+            .revoke_enrollment(&w.instructor, acme("c"), learner)
             .await,
         "forbidden",
     );
     assert_code(
-        w.lms.revoke_enrollment(&w.learner, ORG, "c", learner).await,
+        w.lms
+            .revoke_enrollment(&w.learner, acme("c"), learner)
+            .await,
         "forbidden",
     );
     assert_code(
         w.lms
-            .revoke_enrollment(&Actor::Anonymous, ORG, "c", learner)
+            .revoke_enrollment(&Actor::Anonymous, acme("c"), learner)
             .await,
         "unauthenticated",
     );
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", learner)
+        .revoke_enrollment(&w.admin, acme("c"), learner)
         .await
         .unwrap();
 }
@@ -140,7 +142,7 @@ pub async fn concurrent_enrollments_make_one_row(lms: Lms) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..16 {
         let (lms, who) = (w.lms.clone(), w.learner);
-        tasks.spawn(async move { lms.enroll(&who, ORG, "c").await });
+        tasks.spawn(async move { lms.enroll(&who, acme("c")).await });
     }
     let results = tasks.join_all().await;
     let created = results.iter().filter(|r| r.is_ok()).count();
@@ -151,7 +153,7 @@ pub async fn concurrent_enrollments_make_one_row(lms: Lms) {
     assert_eq!((created, refused), (1, 15), "{results:?}");
     assert_eq!(
         w.lms
-            .enrollments(&w.admin, ORG, "c", page(50))
+            .enrollments(&w.admin, acme("c"), page(50))
             .await
             .unwrap()
             .items
@@ -165,13 +167,13 @@ pub async fn enrollments_list_is_for_managers_and_paginates(lms: Lms) {
     let course = w.published("c", None).await.course;
     for i in 0..5 {
         let who = w.new_user(&format!("l{i}@x.test")).await;
-        w.lms.enroll(&who, ORG, "c").await.unwrap();
+        w.lms.enroll(&who, acme("c")).await.unwrap();
     }
     assert_code(
-        w.lms.enrollments(&w.learner, ORG, "c", page(10)).await,
+        w.lms.enrollments(&w.learner, acme("c"), page(10)).await,
         "forbidden",
     );
-    let listed = all_pages(2, |p| w.lms.enrollments(&w.instructor, ORG, "c", p)).await;
+    let listed = all_pages(2, |p| w.lms.enrollments(&w.instructor, acme("c"), p)).await;
     assert_eq!(listed.len(), 5);
     assert!(listed.iter().all(|e| e.course_id == course.id));
     assert_eq!(
@@ -249,7 +251,7 @@ pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
     );
     assert_eq!(
         w.lms
-            .enrollments(&w.admin, ORG, "c", page(10))
+            .enrollments(&w.admin, acme("c"), page(10))
             .await
             .unwrap()
             .items,
@@ -268,7 +270,7 @@ pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
     );
     let course_report = w
         .lms
-        .course_report(&w.instructor, ORG, "c", page(10))
+        .course_report(&w.instructor, acme("c"), page(10))
         .await
         .unwrap();
     let percents: Vec<u8> = course_report.items.iter().map(|i| i.percent).collect();
@@ -280,20 +282,20 @@ pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
         ),
         (3, 1)
     );
-    assert!(w.lms.check_rollups(ORG, "c").await.unwrap().is_exact());
+    assert!(w.lms.check_rollups(acme("c")).await.unwrap().is_exact());
     let done = Actor::User(users[2].id);
-    let progress = w.lms.course_progress(&done, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&done, acme("c")).await.unwrap();
     assert_eq!(
         (progress.completed, progress.completed_at),
         (true, Some(at))
     );
     assert_eq!(
-        w.lms.certificate(&done, ORG, "c").await.unwrap().issued_at,
+        w.lms.certificate(&done, acme("c")).await.unwrap().issued_at,
         at
     );
     let halfway = w
         .lms
-        .course_progress(&Actor::User(users[1].id), ORG, "c")
+        .course_progress(&Actor::User(users[1].id), acme("c"))
         .await
         .unwrap();
     assert_eq!(
@@ -308,7 +310,7 @@ pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
     );
     assert_eq!(
         w.lms
-            .enrollments(&w.admin, ORG, "c", page(10))
+            .enrollments(&w.admin, acme("c"), page(10))
             .await
             .unwrap()
             .items

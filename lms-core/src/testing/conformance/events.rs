@@ -2,7 +2,7 @@
 
 use super::helpers::{all_pages, complete_course, page};
 use crate::store::*;
-use crate::testing::fixtures::{ORG, World, assert_code};
+use crate::testing::fixtures::{World, acme, assert_code};
 use crate::{Actor, Lms};
 use chrono::Utc;
 use serde_json::json;
@@ -19,9 +19,9 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     let outline = w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     let start = w.lms.latest_event().await.unwrap();
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let classmate = w.new_user("classmate@acme.test").await;
-    w.lms.enroll(&classmate, ORG, "c").await.unwrap();
+    w.lms.enroll(&classmate, acme("c")).await.unwrap();
     let after_enrollments = w.lms.latest_event().await.unwrap();
     assert!(after_enrollments > start, "enrollments are events");
 
@@ -31,15 +31,14 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     };
     let question = w
         .lms
-        .create_post(&w.learner, ORG, "c", lesson, new("Why?", None))
+        .create_post(&w.learner, acme("c"), lesson, new("Why?", None))
         .await
         .unwrap();
     let answer = w
         .lms
         .create_post(
             &w.instructor,
-            ORG,
-            "c",
+            acme("c"),
             lesson,
             new("Because.", Some(question.id)),
         )
@@ -49,8 +48,7 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
         .lms
         .create_post(
             &w.learner,
-            ORG,
-            "c",
+            acme("c"),
             lesson,
             new("Thanks!", Some(question.id)),
         )
@@ -98,7 +96,7 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     // The course stream carries the posts, replayable from any position.
     let stream = w
         .lms
-        .course_events(&classmate, ORG, "c", start, 100)
+        .course_events(&classmate, acme("c"), start, 100)
         .await
         .unwrap();
     let ids: Vec<_> = stream.iter().map(|e| e.data["id"].clone()).collect();
@@ -111,7 +109,7 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     assert_eq!(stream[1].data["lesson_id"], json!(lesson));
     let rest = w
         .lms
-        .course_events(&classmate, ORG, "c", stream[0].seq, 100)
+        .course_events(&classmate, acme("c"), stream[0].seq, 100)
         .await
         .unwrap();
     assert_eq!(
@@ -121,7 +119,7 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     );
     assert_eq!(
         w.lms
-            .course_events(&classmate, ORG, "c", start, 2)
+            .course_events(&classmate, acme("c"), start, 2)
             .await
             .unwrap(),
         stream[..2].to_vec()
@@ -133,13 +131,13 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
         hidden: Some(true),
     };
     w.lms
-        .update_post(&w.instructor, ORG, "c", question.id, hide)
+        .update_post(&w.instructor, acme("c"), question.id, hide)
         .await
         .unwrap();
     let last = stream[2].seq;
     let seen = |who: Actor| {
         let lms = w.lms.clone();
-        async move { lms.course_events(&who, ORG, "c", last, 10).await.unwrap() }
+        async move { lms.course_events(&who, acme("c"), last, 10).await.unwrap() }
     };
     let by_classmate = seen(classmate).await;
     assert_eq!(
@@ -156,7 +154,7 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
     assert_eq!(seen(w.learner).await[0].data["body"], "Why?");
     assert_eq!(seen(w.admin).await[0].data["body"], "Why?");
     w.lms
-        .delete_post(&w.admin, ORG, "c", answer.id)
+        .delete_post(&w.admin, acme("c"), answer.id)
         .await
         .unwrap();
     let deleted = seen(classmate).await;
@@ -167,29 +165,29 @@ pub async fn changes_write_their_events_and_notifications(lms: Lms) {
 
     // Who may follow: whoever may read the discussion.
     assert_code(
-        w.lms.course_events(&w.outsider, ORG, "c", 0, 10).await,
+        w.lms.course_events(&w.outsider, acme("c"), 0, 10).await,
         "not_enrolled",
     );
     assert_code(
-        w.lms.watch_course(&w.outsider, ORG, "c").await,
+        w.lms.watch_course(&w.outsider, acme("c")).await,
         "not_enrolled",
     );
     assert_code(
         w.lms
-            .course_events(&Actor::Anonymous, ORG, "c", 0, 10)
+            .course_events(&Actor::Anonymous, acme("c"), 0, 10)
             .await,
         "unauthenticated",
     );
     assert_eq!(
-        w.lms.watch_course(&w.instructor, ORG, "c").await.unwrap(),
+        w.lms.watch_course(&w.instructor, acme("c")).await.unwrap(),
         (w.org_id, outline.course.id)
     );
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", classmate.user_id().unwrap())
+        .revoke_enrollment(&w.admin, acme("c"), classmate.user_id().unwrap())
         .await
         .unwrap();
     assert_code(
-        w.lms.course_events(&classmate, ORG, "c", 0, 10).await,
+        w.lms.course_events(&classmate, acme("c"), 0, 10).await,
         "enrollment_revoked",
     );
 
@@ -306,11 +304,14 @@ pub async fn rolled_back_changes_leave_no_events(lms: Lms) {
     assert_eq!(w.lms.store().event_heads(before, 10).await.unwrap(), vec![]);
     // Refused calls change nothing and say nothing.
     assert_code(
-        w.lms.enroll(&w.learner, ORG, "paid").await,
+        w.lms.enroll(&w.learner, acme("paid")).await,
         "payment_required",
     );
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
-    assert_code(w.lms.enroll(&w.learner, ORG, "c").await, "already_enrolled");
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    assert_code(
+        w.lms.enroll(&w.learner, acme("c")).await,
+        "already_enrolled",
+    );
     let lesson = outline.modules[0].lessons[0].id;
     for n in 0..crate::discussion::POSTS_PER_MINUTE {
         let post = NewPost {
@@ -318,7 +319,7 @@ pub async fn rolled_back_changes_leave_no_events(lms: Lms) {
             parent_id: None,
         };
         w.lms
-            .create_post(&w.learner, ORG, "c", lesson, post)
+            .create_post(&w.learner, acme("c"), lesson, post)
             .await
             .unwrap();
     }
@@ -327,7 +328,7 @@ pub async fn rolled_back_changes_leave_no_events(lms: Lms) {
         parent_id: None,
     };
     assert_code(
-        w.lms.create_post(&w.learner, ORG, "c", lesson, over).await,
+        w.lms.create_post(&w.learner, acme("c"), lesson, over).await,
         "rate_limited",
     );
     // No change without its event: one enrollment event, one event per stored post.
@@ -339,7 +340,7 @@ pub async fn rolled_back_changes_leave_no_events(lms: Lms) {
     assert!(kinds[1..].iter().all(|k| *k == EventKind::PostCreated));
     assert_eq!(
         w.lms
-            .posts(&w.learner, ORG, "c", lesson, page(50))
+            .posts(&w.learner, acme("c"), lesson, page(50))
             .await
             .unwrap()
             .items
@@ -367,7 +368,7 @@ pub async fn concurrent_events_are_dispatched_in_commit_order(lms: Lms) {
     let mut learners = Vec::new();
     for n in 0..8 {
         let learner = w.new_user(&format!("learner{n}@acme.test")).await;
-        w.lms.enroll(&learner, ORG, "c").await.unwrap();
+        w.lms.enroll(&learner, acme("c")).await.unwrap();
         learners.push(learner);
     }
     // Another instance in this process (its own dispatcher) on the same store.
@@ -384,7 +385,7 @@ pub async fn concurrent_events_are_dispatched_in_commit_order(lms: Lms) {
                 parent_id: None,
             };
             tasks.spawn(async move {
-                lms.create_post(&learner, ORG, "c", lesson, post)
+                lms.create_post(&learner, acme("c"), lesson, post)
                     .await
                     .unwrap()
             });
@@ -407,7 +408,7 @@ pub async fn concurrent_events_are_dispatched_in_commit_order(lms: Lms) {
     assert!(seen[0] > from);
     let replay = w
         .lms
-        .course_events(&w.instructor, ORG, "c", from, 100)
+        .course_events(&w.instructor, acme("c"), from, 100)
         .await
         .unwrap();
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Steps and small builders that cases of several aggregates share.
 
-use crate::testing::fixtures::{ORG, World};
+use crate::testing::fixtures::{World, acme};
 use crate::{Actor, LessonStatus, PageRequest, ProgressUpdate};
 use serde_json::json;
 
@@ -48,16 +48,16 @@ where
 
 /// Completes the world's `published` course `slug` for `who` (enrolled already).
 pub(super) async fn complete_course(w: &World, who: &Actor, slug: &str) {
-    let outline = w.lms.course(&w.instructor, ORG, slug).await.unwrap();
+    let outline = w.lms.course(&w.instructor, acme(slug)).await.unwrap();
     for lesson in &outline.modules[0].lessons {
         w.lms
-            .record_progress(who, ORG, slug, lesson.id, completed())
+            .record_progress(who, acme(slug), lesson.id, completed())
             .await
             .unwrap();
     }
     let quiz = outline.modules[1].lessons[0].id;
     w.lms
-        .submit_attempt(who, ORG, slug, quiz, json!({"q1": "b", "q2": true}))
+        .submit_attempt(who, acme(slug), quiz, json!({"q1": "b", "q2": true}))
         .await
         .unwrap();
 }

@@ -2,7 +2,7 @@
 //! subscriptions and membership plans.
 
 use super::helpers::{complete_course, page};
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid};
 use crate::{
     Actor, EnrollmentSource, EnrollmentStatus, Lms, OrgId, OrgPatch, RevocationReason, Role,
 };
@@ -18,8 +18,7 @@ pub async fn checkout_without_a_provider_is_not_configured(lms: Lms) {
         async move {
             lms.checkout(
                 &who,
-                ORG,
-                course,
+                acme(course),
                 crate::CheckoutUrls::new("https://x.test/ok", "https://x.test/no"),
             )
             .await
@@ -29,7 +28,7 @@ pub async fn checkout_without_a_provider_is_not_configured(lms: Lms) {
     assert_code(checkout("free", w.learner).await, "conflict");
     assert_code(checkout("paid", Actor::Anonymous).await, "unauthenticated");
     w.lms
-        .enroll_user(&w.admin, ORG, "paid", w.learner.user_id().unwrap())
+        .enroll_user(&w.admin, acme("paid"), w.learner.user_id().unwrap())
         .await
         .unwrap();
     assert_code(checkout("paid", w.learner).await, "already_enrolled");
@@ -97,7 +96,7 @@ pub async fn a_paid_event_applies_once_however_often_it_arrives(lms: Lms) {
     let course = outline.course.id;
     let intro = outline.modules[0].lessons[1].id; // not a free preview
     assert_code(
-        w.lms.lesson(&w.learner, ORG, "paid", intro).await,
+        w.lms.lesson(&w.learner, acme("paid"), intro).await,
         "payment_required",
     );
     for delivery in 0..10 {
@@ -137,7 +136,7 @@ pub async fn a_paid_event_applies_once_however_often_it_arrives(lms: Lms) {
     );
     let enrollments = w
         .lms
-        .enrollments(&w.admin, ORG, "paid", page(10))
+        .enrollments(&w.admin, acme("paid"), page(10))
         .await
         .unwrap()
         .items;
@@ -160,7 +159,7 @@ pub async fn a_paid_event_applies_once_however_often_it_arrives(lms: Lms) {
         ),
         (crate::PaymentKind::Purchase, 4900, "cs_1")
     );
-    assert!(w.lms.lesson(&w.learner, ORG, "paid", intro).await.is_ok());
+    assert!(w.lms.lesson(&w.learner, acme("paid"), intro).await.is_ok());
     assert_code(w.lms.payments(&w.learner, ORG, page(10)).await, "forbidden");
 }
 
@@ -198,7 +197,7 @@ pub async fn a_refund_revokes_access_and_keeps_progress(lms: Lms) {
         .unwrap();
     let lesson = outline.modules[0].lessons[1].id;
     assert!(
-        w.lms.lesson(&w.learner, ORG, "paid", lesson).await.is_ok(),
+        w.lms.lesson(&w.learner, acme("paid"), lesson).await.is_ok(),
         "a partial refund keeps access"
     );
     assert_eq!(
@@ -209,19 +208,19 @@ pub async fn a_refund_revokes_access_and_keeps_progress(lms: Lms) {
         crate::Applied::Applied
     );
     assert_code(
-        w.lms.lesson(&w.learner, ORG, "paid", lesson).await,
+        w.lms.lesson(&w.learner, acme("paid"), lesson).await,
         "enrollment_revoked",
     );
     let kept = w
         .lms
-        .course_progress(&w.learner, ORG, "paid")
+        .course_progress(&w.learner, acme("paid"))
         .await
         .unwrap();
     assert!(
         kept.completed && kept.completed_lessons == 3,
         "progress is kept: {kept:?}"
     );
-    let certificate = w.lms.certificate(&w.learner, ORG, "paid").await.unwrap();
+    let certificate = w.lms.certificate(&w.learner, acme("paid")).await.unwrap();
     assert_eq!(certificate.revoked_reason, Some(RevocationReason::Refunded));
     let kinds: Vec<_> = w
         .lms
@@ -241,7 +240,7 @@ pub async fn a_refund_revokes_access_and_keeps_progress(lms: Lms) {
         ]
     );
     assert_code(
-        w.lms.enroll(&w.learner, ORG, "paid").await,
+        w.lms.enroll(&w.learner, acme("paid")).await,
         "payment_required",
     );
 }
@@ -282,7 +281,7 @@ pub async fn subscription_reports_never_move_backwards(lms: Lms) {
         .expect("a subscription");
     assert_eq!(state.status, Canceled);
     assert_code(
-        w.lms.enroll(&w.learner, ORG, "paid").await,
+        w.lms.enroll(&w.learner, acme("paid")).await,
         "payment_required",
     );
     // Another member, in order: active opens every paid course; canceled closes them again.
@@ -295,16 +294,16 @@ pub async fn subscription_reports_never_move_backwards(lms: Lms) {
         .apply_payment_event(subscription_event("evt_d", &w, &other, Active, 300))
         .await
         .unwrap();
-    let enrolled = w.lms.enroll(&other, ORG, "paid").await.unwrap();
+    let enrolled = w.lms.enroll(&other, acme("paid")).await.unwrap();
     assert_eq!(enrolled.source, EnrollmentSource::Subscription);
-    assert!(w.lms.lesson(&other, ORG, "paid", lesson).await.is_ok());
+    assert!(w.lms.lesson(&other, acme("paid"), lesson).await.is_ok());
     // past_due keeps access for the grace period, and not past it.
     w.lms
         .apply_payment_event(subscription_event("evt_e", &w, &other, PastDue, 200))
         .await
         .unwrap();
     assert!(
-        w.lms.lesson(&other, ORG, "paid", lesson).await.is_ok(),
+        w.lms.lesson(&other, acme("paid"), lesson).await.is_ok(),
         "within the grace period"
     );
     let strict = w
@@ -312,7 +311,7 @@ pub async fn subscription_reports_never_move_backwards(lms: Lms) {
         .clone()
         .with_membership_grace(chrono::Duration::zero());
     assert_code(
-        strict.lesson(&other, ORG, "paid", lesson).await,
+        strict.lesson(&other, acme("paid"), lesson).await,
         "enrollment_revoked",
     );
     w.lms
@@ -320,12 +319,12 @@ pub async fn subscription_reports_never_move_backwards(lms: Lms) {
         .await
         .unwrap();
     assert_code(
-        w.lms.lesson(&other, ORG, "paid", lesson).await,
+        w.lms.lesson(&other, acme("paid"), lesson).await,
         "enrollment_revoked",
     );
     let listed = w
         .lms
-        .enrollments(&w.admin, ORG, "paid", page(10))
+        .enrollments(&w.admin, acme("paid"), page(10))
         .await
         .unwrap()
         .items;

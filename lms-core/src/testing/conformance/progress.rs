@@ -2,7 +2,7 @@
 //! them.
 
 use super::helpers::{completed, page, percent};
-use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
+use crate::testing::fixtures::{World, acme, assert_code, assert_invalid};
 use crate::{
     Actor, LessonKind, LessonPatch, LessonStatus, Lms, NewLesson, ProgressUpdate, UnmetRule,
 };
@@ -13,10 +13,10 @@ pub async fn progress_never_goes_backwards(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let intro = outline.modules[0].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let first = w
         .lms
-        .record_progress(&w.learner, ORG, "c", intro, percent(60))
+        .record_progress(&w.learner, acme("c"), intro, percent(60))
         .await
         .unwrap();
     assert_eq!(
@@ -25,7 +25,7 @@ pub async fn progress_never_goes_backwards(lms: Lms) {
     );
     let lower = w
         .lms
-        .record_progress(&w.learner, ORG, "c", intro, percent(30))
+        .record_progress(&w.learner, acme("c"), intro, percent(30))
         .await
         .unwrap();
     assert_eq!(
@@ -34,7 +34,7 @@ pub async fn progress_never_goes_backwards(lms: Lms) {
     );
     let done = w
         .lms
-        .record_progress(&w.learner, ORG, "c", intro, percent(100))
+        .record_progress(&w.learner, acme("c"), intro, percent(100))
         .await
         .unwrap();
     assert_eq!(done.lesson.status, LessonStatus::Completed);
@@ -45,7 +45,7 @@ pub async fn progress_never_goes_backwards(lms: Lms) {
     };
     let after = w
         .lms
-        .record_progress(&w.learner, ORG, "c", intro, back)
+        .record_progress(&w.learner, acme("c"), intro, back)
         .await
         .unwrap();
     assert_eq!(
@@ -72,39 +72,39 @@ pub async fn bad_progress_input_is_rejected(lms: Lms) {
     let other = w.published("other", None).await;
     let intro = outline.modules[0].lessons[0].id;
     let quiz = outline.modules[1].lessons[0].id;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     assert_invalid(
         w.lms
-            .record_progress(&w.learner, ORG, "c", intro, percent(101))
+            .record_progress(&w.learner, acme("c"), intro, percent(101))
             .await,
         &["percent"],
     );
     assert_invalid(
         w.lms
-            .record_progress(&w.learner, ORG, "c", intro, ProgressUpdate::default())
+            .record_progress(&w.learner, acme("c"), intro, ProgressUpdate::default())
             .await,
         &["percent"],
     );
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "c", quiz, completed())
+            .record_progress(&w.learner, acme("c"), quiz, completed())
             .await,
         "validation_failed",
     );
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "c", crate::LessonId::new(), completed())
+            .record_progress(&w.learner, acme("c"), crate::LessonId::new(), completed())
             .await,
         "not_found",
     );
     let foreign = other.modules[0].lessons[0].id;
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "c", foreign, completed())
+            .record_progress(&w.learner, acme("c"), foreign, completed())
             .await,
         "not_found",
     );
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         progress.completed_lessons, 0,
         "rejected writes change nothing"
@@ -118,28 +118,28 @@ pub async fn progress_needs_an_active_enrollment(lms: Lms) {
     let lesson = |o: &crate::CourseOutline| o.modules[0].lessons[0].id;
     assert_code(
         w.lms
-            .record_progress(&Actor::Anonymous, ORG, "free", lesson(&free), percent(5))
+            .record_progress(&Actor::Anonymous, acme("free"), lesson(&free), percent(5))
             .await,
         "unauthenticated",
     );
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "free", lesson(&free), percent(5))
+            .record_progress(&w.learner, acme("free"), lesson(&free), percent(5))
             .await,
         "not_enrolled",
     );
     assert_code(
         w.lms
-            .record_progress(&w.learner, ORG, "paid", lesson(&paid), percent(5))
+            .record_progress(&w.learner, acme("paid"), lesson(&paid), percent(5))
             .await,
         "payment_required",
     );
     assert_code(
-        w.lms.course_progress(&w.learner, ORG, "free").await,
+        w.lms.course_progress(&w.learner, acme("free")).await,
         "not_enrolled",
     );
     assert_code(
-        w.lms.course_progress(&Actor::Anonymous, ORG, "free").await,
+        w.lms.course_progress(&Actor::Anonymous, acme("free")).await,
         "unauthenticated",
     );
 }
@@ -147,38 +147,38 @@ pub async fn progress_needs_an_active_enrollment(lms: Lms) {
 pub async fn completion_is_recorded_once(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let lessons: Vec<_> = outline.modules[0].lessons.iter().map(|l| l.id).collect();
     let quiz = outline.modules[1].lessons[0].id;
     for lesson in &lessons {
         let r = w
             .lms
-            .record_progress(&w.learner, ORG, "c", *lesson, completed())
+            .record_progress(&w.learner, acme("c"), *lesson, completed())
             .await
             .unwrap();
         assert!(!r.course.completed);
     }
     w.lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "b", "q2": true}))
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "b", "q2": true}))
         .await
         .unwrap();
-    let done = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let done = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert!(done.completed && done.unmet.is_empty());
     assert_eq!((done.percent, done.next_lesson_id), (100, None));
     let recorded = done.completed_at.expect("completed_at");
     let again = w
         .lms
-        .record_progress(&w.learner, ORG, "c", lessons[0], completed())
+        .record_progress(&w.learner, acme("c"), lessons[0], completed())
         .await
         .unwrap();
     assert_eq!(again.course.completed_at, Some(recorded));
     w.lms
-        .submit_attempt(&w.learner, ORG, "c", quiz, json!({"q1": "b", "q2": true}))
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "b", "q2": true}))
         .await
         .unwrap();
     assert_eq!(
         w.lms
-            .course_progress(&w.learner, ORG, "c")
+            .course_progress(&w.learner, acme("c"))
             .await
             .unwrap()
             .completed_at,
@@ -186,7 +186,7 @@ pub async fn completion_is_recorded_once(lms: Lms) {
     );
     let listed = w
         .lms
-        .enrollments(&w.admin, ORG, "c", page(10))
+        .enrollments(&w.admin, acme("c"), page(10))
         .await
         .unwrap();
     assert_eq!(listed.items[0].completed_at, Some(recorded));
@@ -208,10 +208,10 @@ pub async fn completion_stays_when_lessons_are_added(lms: Lms) {
         .summary
         .id;
     w.publish("c").await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let done = w
         .lms
-        .record_progress(&w.learner, ORG, "c", only, completed())
+        .record_progress(&w.learner, acme("c"), only, completed())
         .await
         .unwrap()
         .course;
@@ -227,7 +227,7 @@ pub async fn completion_stays_when_lessons_are_added(lms: Lms) {
         .await
         .summary
         .id;
-    let now = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let now = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         (now.completed, now.completed_at, now.percent),
         (true, done.completed_at, 50)
@@ -249,7 +249,7 @@ pub async fn optional_lessons_do_not_count(lms: Lms) {
     };
     let optional = w
         .lms
-        .create_lesson(&w.instructor, ORG, "c", module, extra)
+        .create_lesson(&w.instructor, acme("c"), module, extra)
         .await
         .unwrap();
     assert!(!optional.summary.required);
@@ -265,15 +265,15 @@ pub async fn optional_lessons_do_not_count(lms: Lms) {
         .summary
         .id;
     w.publish("c").await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
-    let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let p = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
         (p.total_lessons, p.next_lesson_id),
         (1, Some(optional.summary.id))
     );
     let done = w
         .lms
-        .record_progress(&w.learner, ORG, "c", core, completed())
+        .record_progress(&w.learner, acme("c"), core, completed())
         .await
         .unwrap()
         .course;
@@ -291,8 +291,8 @@ pub async fn next_lesson_and_unmet_reasons(lms: Lms) {
         .iter()
         .flat_map(|m| m.lessons.iter().map(|l| l.id))
         .collect();
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
-    let start = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let start = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!(start.next_lesson_id, Some(ids[0]));
     let rules: Vec<_> = start.unmet.iter().map(|u| u.rule).collect();
     assert_eq!(
@@ -307,7 +307,7 @@ pub async fn next_lesson_and_unmet_reasons(lms: Lms) {
     assert_eq!(start.unmet[2].detail, "Quiz 'Quiz' is not passed");
     let after = w
         .lms
-        .record_progress(&w.learner, ORG, "c", ids[0], completed())
+        .record_progress(&w.learner, acme("c"), ids[0], completed())
         .await
         .unwrap()
         .course;
@@ -317,10 +317,10 @@ pub async fn next_lesson_and_unmet_reasons(lms: Lms) {
 pub async fn making_the_last_missing_lesson_optional_completes(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     for lesson in &outline.modules[0].lessons {
         w.lms
-            .record_progress(&w.learner, ORG, "c", lesson.id, completed())
+            .record_progress(&w.learner, acme("c"), lesson.id, completed())
             .await
             .unwrap();
     }
@@ -330,16 +330,16 @@ pub async fn making_the_last_missing_lesson_optional_completes(lms: Lms) {
         ..Default::default()
     };
     w.lms
-        .update_lesson(&w.instructor, ORG, "c", quiz, optional)
+        .update_lesson(&w.instructor, acme("c"), quiz, optional)
         .await
         .unwrap();
-    let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let p = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!((p.percent, p.completed, p.total_lessons), (100, true, 2));
     assert!(p.completed_at.is_some());
-    assert!(w.lms.check_rollups(ORG, "c").await.unwrap().is_exact());
+    assert!(w.lms.check_rollups(acme("c")).await.unwrap().is_exact());
     let certificate = w
         .lms
-        .certificate(&w.learner, ORG, "c")
+        .certificate(&w.learner, acme("c"))
         .await
         .expect("issued by the curriculum change");
     assert_eq!(Some(certificate.issued_at), p.completed_at);
@@ -348,13 +348,13 @@ pub async fn making_the_last_missing_lesson_optional_completes(lms: Lms) {
 pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
-    w.lms.enroll(&w.learner, ORG, "c").await.unwrap();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let intro = outline.modules[0].lessons[0].id;
     let mut tasks = tokio::task::JoinSet::new();
     for p in [17u8, 83, 5, 99, 42, 64, 12, 77, 31, 90, 3, 55] {
         let lms = w.lms.clone();
         tasks.spawn(async move {
-            lms.record_progress(&w.learner, ORG, "c", intro, percent(p))
+            lms.record_progress(&w.learner, acme("c"), intro, percent(p))
                 .await
         });
     }
@@ -366,7 +366,7 @@ pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
     for l in [intro, lesson, intro, lesson, intro, lesson] {
         let lms = w.lms.clone();
         tasks.spawn(async move {
-            lms.record_progress(&w.learner, ORG, "c", l, completed())
+            lms.record_progress(&w.learner, acme("c"), l, completed())
                 .await
         });
     }
@@ -376,16 +376,15 @@ pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
     w.lms
         .submit_attempt(
             &w.learner,
-            ORG,
-            "c",
+            acme("c"),
             outline.modules[1].lessons[0].id,
             json!({"q1": "b", "q2": true}),
         )
         .await
         .unwrap();
-    let progress = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let progress = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert!(progress.completed && progress.completed_lessons == 3);
-    let check = w.lms.check_rollups(ORG, "c").await.unwrap();
+    let check = w.lms.check_rollups(acme("c")).await.unwrap();
     assert_eq!(
         (check.checked, check.mismatches, check.summary_matches),
         (1, vec![], true)
@@ -407,7 +406,7 @@ pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
     for p in [60u8, 60, 100, 60, 60, 60] {
         let lms = w.lms.clone();
         tasks.spawn(async move {
-            lms.record_progress(&w.learner, ORG, "c", extra, percent(p))
+            lms.record_progress(&w.learner, acme("c"), extra, percent(p))
                 .await
         });
     }
@@ -422,7 +421,7 @@ pub async fn concurrent_progress_writes_keep_the_maximum(lms: Lms) {
         .filter_map(|r| r.lesson.completed_at)
         .collect();
     assert_eq!(completed_ats.len(), 1, "the lesson is completed once");
-    let p = w.lms.course_progress(&w.learner, ORG, "c").await.unwrap();
+    let p = w.lms.course_progress(&w.learner, acme("c")).await.unwrap();
     assert_eq!((p.percent, p.completed_at), (100, progress.completed_at));
 }
 
@@ -437,10 +436,10 @@ pub async fn rollups_match_a_recomputation(lms: Lms) {
     let mut learners = Vec::new();
     for i in 0..6 {
         let who = w.new_user(&format!("r{i}@x.test")).await;
-        w.lms.enroll(&who, ORG, "c").await.unwrap();
+        w.lms.enroll(&who, acme("c")).await.unwrap();
         for lesson in ids.iter().take(i % 3) {
             w.lms
-                .record_progress(&who, ORG, "c", *lesson, completed())
+                .record_progress(&who, acme("c"), *lesson, completed())
                 .await
                 .unwrap();
         }
@@ -451,23 +450,23 @@ pub async fn rollups_match_a_recomputation(lms: Lms) {
         ..Default::default()
     };
     w.lms
-        .update_lesson(&w.instructor, ORG, "c", ids[0], optional)
+        .update_lesson(&w.instructor, acme("c"), ids[0], optional)
         .await
         .unwrap();
-    assert!(w.lms.check_rollups(ORG, "c").await.unwrap().is_exact());
+    assert!(w.lms.check_rollups(acme("c")).await.unwrap().is_exact());
     let required = LessonPatch {
         required: Some(true),
         ..Default::default()
     };
     w.lms
-        .update_lesson(&w.instructor, ORG, "c", ids[0], required)
+        .update_lesson(&w.instructor, acme("c"), ids[0], required)
         .await
         .unwrap();
     w.lms
-        .delete_lesson(&w.instructor, ORG, "c", ids[1])
+        .delete_lesson(&w.instructor, acme("c"), ids[1])
         .await
         .unwrap();
-    let check = w.lms.check_rollups(ORG, "c").await.unwrap();
+    let check = w.lms.check_rollups(acme("c")).await.unwrap();
     assert_eq!(
         (check.checked, check.mismatches, check.summary_matches),
         (6, vec![], true)

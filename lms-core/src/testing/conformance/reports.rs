@@ -1,7 +1,8 @@
 //! Reports: the course report, the org report, and the learner's dashboard.
 
 use super::helpers::{all_pages, completed, page};
-use crate::testing::fixtures::{ORG, World, assert_code};
+use crate::CourseRef;
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
 use crate::{
     Actor, CoursePatch, CourseStatus, LessonKind, Lms, NewCourse, NewLesson, NewOrg, PageRequest,
 };
@@ -17,29 +18,29 @@ pub async fn course_report_reads_rollups(lms: Lms) {
         .collect();
     for (i, done) in [0usize, 1, 2].into_iter().enumerate() {
         let who = w.new_user(&format!("p{i}@x.test")).await;
-        w.lms.enroll(&who, ORG, "c").await.unwrap();
+        w.lms.enroll(&who, acme("c")).await.unwrap();
         for lesson in ids.iter().take(done) {
             w.lms
-                .record_progress(&who, ORG, "c", *lesson, completed())
+                .record_progress(&who, acme("c"), *lesson, completed())
                 .await
                 .unwrap();
         }
         if done == 2 {
             w.lms
-                .submit_attempt(&who, ORG, "c", ids[2], json!({"q1": "b", "q2": true}))
+                .submit_attempt(&who, acme("c"), ids[2], json!({"q1": "b", "q2": true}))
                 .await
                 .unwrap();
         }
     }
     let revoked = w.new_user("gone@x.test").await;
-    w.lms.enroll(&revoked, ORG, "c").await.unwrap();
+    w.lms.enroll(&revoked, acme("c")).await.unwrap();
     w.lms
-        .revoke_enrollment(&w.admin, ORG, "c", revoked.user_id().unwrap())
+        .revoke_enrollment(&w.admin, acme("c"), revoked.user_id().unwrap())
         .await
         .unwrap();
     let report = w
         .lms
-        .course_report(&w.instructor, ORG, "c", page(2))
+        .course_report(&w.instructor, acme("c"), page(2))
         .await
         .unwrap();
     assert_eq!((report.summary.enrolled, report.summary.completed), (3, 1));
@@ -53,14 +54,14 @@ pub async fn course_report_reads_rollups(lms: Lms) {
     let second = PageRequest::parse(Some(2), Some(&cursor)).unwrap();
     let rest = w
         .lms
-        .course_report(&w.admin, ORG, "c", second)
+        .course_report(&w.admin, acme("c"), second)
         .await
         .unwrap();
     assert_eq!(rest.items.len(), 1);
     assert_eq!(rest.items[0].percent, 100);
     assert!(rest.items[0].completed_at.is_some() && rest.next_cursor.is_none());
     assert_code(
-        w.lms.course_report(&w.learner, ORG, "c", page(2)).await,
+        w.lms.course_report(&w.learner, acme("c"), page(2)).await,
         "forbidden",
     );
 }
@@ -70,13 +71,12 @@ pub async fn org_report_summarizes_every_course(lms: Lms) {
     let a = w.published("a", None).await;
     w.published("b", None).await;
     w.draft("d", None).await;
-    w.lms.enroll(&w.learner, ORG, "a").await.unwrap();
-    w.lms.enroll(&w.outsider, ORG, "a").await.unwrap();
+    w.lms.enroll(&w.learner, acme("a")).await.unwrap();
+    w.lms.enroll(&w.outsider, acme("a")).await.unwrap();
     w.lms
         .record_progress(
             &w.learner,
-            ORG,
-            "a",
+            acme("a"),
             a.modules[0].lessons[0].id,
             completed(),
         )
@@ -130,8 +130,10 @@ pub async fn dashboard_lists_my_courses_with_progress(lms: Lms) {
         .lms
         .create_module(
             &w.outsider,
-            "other",
-            "z",
+            CourseRef {
+                org: "other",
+                course: "z",
+            },
             crate::ModuleInput { title: "M".into() },
         )
         .await
@@ -145,7 +147,15 @@ pub async fn dashboard_lists_my_courses_with_progress(lms: Lms) {
         required: None,
     };
     w.lms
-        .create_lesson(&w.outsider, "other", "z", module.id, new)
+        .create_lesson(
+            &w.outsider,
+            CourseRef {
+                org: "other",
+                course: "z",
+            },
+            module.id,
+            new,
+        )
         .await
         .unwrap();
     let publish = CoursePatch {
@@ -153,17 +163,30 @@ pub async fn dashboard_lists_my_courses_with_progress(lms: Lms) {
         ..Default::default()
     };
     w.lms
-        .update_course(&w.outsider, "other", "z", publish)
+        .update_course(
+            &w.outsider,
+            CourseRef {
+                org: "other",
+                course: "z",
+            },
+            publish,
+        )
         .await
         .unwrap();
-    for (org, course) in [(ORG, "a"), (ORG, "b"), ("other", "z")] {
-        w.lms.enroll(&w.learner, org, course).await.unwrap();
+    for course in [
+        acme("a"),
+        acme("b"),
+        CourseRef {
+            org: "other",
+            course: "z",
+        },
+    ] {
+        w.lms.enroll(&w.learner, course).await.unwrap();
     }
     w.lms
         .record_progress(
             &w.learner,
-            ORG,
-            "a",
+            acme("a"),
             a.modules[0].lessons[0].id,
             completed(),
         )

@@ -1,6 +1,7 @@
 //! Tenancy: an org's courses are addressed, and their slugs unique, within that org only.
 
-use crate::testing::fixtures::{ORG, World, assert_code};
+use crate::CourseRef;
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
 use crate::{Actor, Lms, NewCourse, NewOrg};
 
 pub async fn course_slugs_are_unique_per_org(lms: Lms) {
@@ -40,7 +41,7 @@ pub async fn courses_are_addressed_by_id_or_slug_within_their_org(lms: Lms) {
     let course = w.published("rust-101", None).await.course;
     let by_id = w
         .lms
-        .course(&Actor::Anonymous, ORG, &course.id.to_string())
+        .course(&Actor::Anonymous, acme(&course.id.to_string()))
         .await
         .unwrap();
     assert_eq!(by_id.course.slug, "rust-101");
@@ -56,20 +57,44 @@ pub async fn courses_are_addressed_by_id_or_slug_within_their_org(lms: Lms) {
         .unwrap();
     assert_code(
         w.lms
-            .course(&Actor::Anonymous, "other", &course.id.to_string())
+            .course(
+                &Actor::Anonymous,
+                CourseRef {
+                    org: "other",
+                    course: &course.id.to_string(),
+                },
+            )
             .await,
         "not_found",
     );
     assert_code(
-        w.lms.course(&Actor::Anonymous, "other", "rust-101").await,
+        w.lms
+            .course(
+                &Actor::Anonymous,
+                CourseRef {
+                    org: "other",
+                    course: "rust-101",
+                },
+            )
+            .await,
         "not_found",
     );
     assert_code(
-        w.lms.enroll(&w.outsider, "other", "rust-101").await,
+        w.lms
+            .enroll(
+                &w.outsider,
+                CourseRef {
+                    org: "other",
+                    course: "rust-101",
+                },
+            )
+            .await,
         "not_found",
     );
     assert_code(
-        w.lms.course(&Actor::Anonymous, ORG, "no-such-course").await,
+        w.lms
+            .course(&Actor::Anonymous, acme("no-such-course"))
+            .await,
         "not_found",
     );
 }
