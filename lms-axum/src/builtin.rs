@@ -113,7 +113,7 @@ impl BuiltInAuth {
         password: &str,
         client: Option<&str>,
     ) -> Result<SignedIn, ApiError> {
-        let email = lms_core::validate::normalize_email(email);
+        let email = lms_core::EmailAddress::canonical(email);
         self.attempts.admit(&[
             format!("email:{email}"),
             format!("client:{}", client.unwrap_or("unknown")),

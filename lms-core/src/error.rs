@@ -45,6 +45,28 @@ impl ValidationErrors {
         }
     }
 
+    /// The value of a parse, or `None` with its problem recorded.
+    ///
+    /// ```
+    /// use lms_core::{Slug, ValidationErrors};
+    /// let mut errors = ValidationErrors::default();
+    /// let slug = errors.parse("slug", Slug::parse("Not a slug"));
+    /// assert!(slug.is_none());
+    /// assert!(errors.finish(slug).is_err());
+    /// ```
+    pub fn parse<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.add(field, message)).ok()
+    }
+
+    /// `Ok(value)` when no problem has been recorded, else [`LmsError::Validation`].
+    /// `value` is what [`Self::parse`] returned, `None` only when it recorded a problem.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, LmsError> {
+        match value {
+            Some(value) if self.is_empty() => Ok(value),
+            _ => Err(LmsError::Validation(self)),
+        }
+    }
+
     /// Whether no problem has been recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -31,6 +31,7 @@ pub mod feed;
 pub mod ids;
 pub mod input;
 pub mod media;
+pub mod name;
 pub mod org;
 pub mod page;
 pub mod payment;
@@ -68,6 +69,7 @@ pub use ids::{
 };
 pub use input::Parsed;
 pub use media::{MEDIA_TYPES, MediaKey};
+pub use name::{EmailAddress, Slug};
 pub use org::{
     Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User,
 };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct Org {
     /// Stable id.
     pub id: OrgId,
-    /// Unique, URL-safe name (see [`crate::validate::slug`]).
+    /// Unique, URL-safe name (see [`crate::Slug`]).
     pub slug: String,
     /// Display name.
     pub name: String,
@@ -166,14 +166,13 @@ impl NewUser {
     /// trimmed. Used by [`crate::Lms::create_user`] and by sign-up front ends that store
     /// the user together with their credential.
     pub fn into_user(self, now: chrono::DateTime<chrono::Utc>) -> Result<User, crate::LmsError> {
-        let email = crate::validate::normalize_email(&self.email);
         let mut errors = crate::ValidationErrors::default();
-        errors.check("email", crate::validate::email(&email));
+        let email = errors.parse("email", crate::EmailAddress::parse(&self.email));
         errors.check("name", crate::validate::title(&self.name));
-        errors.into_result()?;
+        let email = errors.finish(email)?;
         Ok(User {
             id: UserId::new(),
-            email,
+            email: email.into(),
             name: self.name.trim().to_string(),
             created_at: now,
         })

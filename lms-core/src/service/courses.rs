@@ -12,6 +12,7 @@ use crate::ids::CourseRef;
 use crate::ids::{CourseId, LessonId, ModuleId, OrgId};
 use crate::input::Parsed;
 use crate::media::MediaKey;
+use crate::name::Slug;
 use crate::org::Org;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
@@ -64,7 +65,7 @@ impl Lms {
         allow(&scope.standing, Action::CreateCourse)?;
         let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
-        errors.check("slug", validate::slug(&new.slug));
+        let slug = errors.parse("slug", Slug::parse(&new.slug));
         errors.check("title", validate::title(&new.title));
         let description = new.description.unwrap_or_default();
         errors.check("description", validate::long_text(&description));
@@ -73,12 +74,12 @@ impl Lms {
         let price = new
             .price
             .and_then(|p| Price::from_input(p.amount, &p.currency, &mut errors));
-        errors.into_result()?;
+        let slug = errors.finish(slug)?;
         let now = self.now();
         let course = Course {
             id: CourseId::new(),
             org_id: scope.org.id,
-            slug: new.slug,
+            slug: slug.into(),
             title: new.title.trim().to_string(),
             description,
             status: CourseStatus::Draft,

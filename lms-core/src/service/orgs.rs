@@ -4,6 +4,7 @@ use super::{Actor, Lms, allow, org_scope};
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{OrgId, UserId};
 use crate::input::Parsed;
+use crate::name::{EmailAddress, Slug};
 use crate::org::{
     Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgPatch, Role, User,
 };
@@ -44,7 +45,7 @@ impl Lms {
     /// Looks a user up by email, compared lowercased (host-level, no actor).
     pub async fn user_by_email(&self, email: &str) -> Result<User, LmsError> {
         let mut tx = self.read().await?;
-        tx.user_by_email(&validate::normalize_email(email))
+        tx.user_by_email(&EmailAddress::canonical(email))
             .await?
             .ok_or(LmsError::NotFound("user"))
     }
@@ -77,13 +78,13 @@ impl Lms {
         let user = actor.require_user()?;
         let new = new.into().into_result()?;
         let mut errors = ValidationErrors::default();
-        errors.check("slug", validate::slug(&new.slug));
+        let slug = errors.parse("slug", Slug::parse(&new.slug));
         errors.check("name", validate::title(&new.name));
-        errors.into_result()?;
+        let slug = errors.finish(slug)?;
         let now = self.now();
         let org = Org {
             id: OrgId::new(),
-            slug: new.slug,
+            slug: slug.into(),
             name: new.name.trim().to_string(),
             settings: serde_json::json!({}),
             membership_plan: None,
@@ -179,12 +180,10 @@ impl Lms {
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.standing, Action::ManageOrg)?;
         let input = input.into().into_result()?;
-        let email = validate::normalize_email(&input.email);
-        if let Err(message) = validate::email(&email) {
-            return Err(LmsError::invalid("email", message));
-        }
+        let email = EmailAddress::parse(&input.email)
+            .map_err(|message| LmsError::invalid("email", message))?;
         let user = tx
-            .user_by_email(&email)
+            .user_by_email(email.as_str())
             .await?
             .ok_or(LmsError::NotFound("user"))?;
         let membership = Membership {
