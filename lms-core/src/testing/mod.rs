@@ -117,6 +117,10 @@ macro_rules! conformance_tests {
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,
+            // Isolation by id (isolation.rs): real ids of another course and another org
+            ids_of_another_course_or_org_are_not_found,
+            enrollments_are_revoked_only_in_their_course,
+            an_admin_of_one_org_has_no_say_in_another,
             // The store as a whole (store.rs): transactions, health
             dropped_transactions_roll_back,
             health_pings_the_store,
