@@ -28,6 +28,9 @@ pub struct World {
 /// The slug of the world's org.
 pub const ORG: &str = "acme";
 
+/// The slug of the org [`World::other_org`] makes.
+pub const OTHER: &str = "other";
+
 /// The course `course` (its id or slug) of the world's org, [`ORG`].
 pub fn acme(course: &str) -> CourseRef<'_> {
     CourseRef { org: ORG, course }
@@ -63,6 +66,67 @@ impl World {
             outsider,
             org_id: org.id,
         }
+    }
+
+    /// Org [`OTHER`], whose admin is the world's outsider, with a published course `slug`
+    /// shaped like [`World::published`]'s first and last lessons: a module `Basics` with a
+    /// text lesson, a module `Check` with a quiz. For isolation checks with real foreign ids.
+    pub async fn other_org(&self, slug: &str) -> CourseOutline {
+        let lms = &self.lms;
+        let org = NewOrg {
+            slug: OTHER.into(),
+            name: "Other".into(),
+        };
+        lms.create_org(&self.outsider, org)
+            .await
+            .expect("create org");
+        let new = NewCourse {
+            slug: slug.into(),
+            title: format!("Course {slug}"),
+            ..Default::default()
+        };
+        lms.create_course(&self.outsider, OTHER, new)
+            .await
+            .expect("create course");
+        let course = CourseRef {
+            org: OTHER,
+            course: slug,
+        };
+        for (title, kind, content) in [
+            (
+                "Basics",
+                LessonKind::Text,
+                json!({"markdown": "# Elsewhere"}),
+            ),
+            ("Check", LessonKind::Quiz, quiz_content(None)),
+        ] {
+            let input = ModuleInput {
+                title: title.into(),
+            };
+            let module = lms
+                .create_module(&self.outsider, course, input)
+                .await
+                .expect("create module");
+            let lesson = NewLesson {
+                title: title.into(),
+                kind,
+                content,
+                free_preview: None,
+                duration_minutes: None,
+                required: None,
+            };
+            lms.create_lesson(&self.outsider, course, module.id, lesson)
+                .await
+                .expect("create lesson");
+        }
+        let publish = CoursePatch {
+            status: Some(CourseStatus::Published),
+            ..Default::default()
+        };
+        lms.update_course(&self.outsider, course, publish)
+            .await
+            .expect("publish");
+        lms.course(&self.outsider, course).await.expect("outline")
     }
 
     /// A signed-in user with no membership anywhere.

@@ -16,7 +16,7 @@
 pub mod conformance;
 mod fixtures;
 
-pub use fixtures::{ORG, World, acme};
+pub use fixtures::{ORG, OTHER, World, acme};
 
 /// Stamps one `#[tokio::test]` per conformance case for a backend. The argument is the
 /// name of an async fn in scope that returns a fresh, empty store; the tests go in a module

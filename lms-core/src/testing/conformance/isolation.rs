@@ -3,11 +3,11 @@
 //! org, so a missing check shows up as a success instead of hiding behind an unknown id.
 
 use super::helpers::page;
-use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid, quiz_content};
+use crate::testing::fixtures::{ORG, OTHER, World, acme, assert_code, assert_invalid};
 use crate::{
-    Actor, CourseOutline, CoursePatch, CourseRef, CourseStatus, CurriculumLayout, EnrollmentSource,
-    ImportedEnrollment, ImportedProgress, LessonKind, LessonPatch, Lms, ModuleInput, ModuleLayout,
-    NewCourse, NewLesson, NewOrg, NewPost, OrgPatch, Post, PostPatch, ProgressUpdate, Role,
+    Actor, CourseOutline, CourseRef, CurriculumLayout, EnrollmentSource, ImportedEnrollment,
+    ImportedProgress, LessonKind, LessonPatch, Lms, ModuleInput, ModuleLayout, NewLesson, NewPost,
+    OrgPatch, Post, PostPatch, ProgressUpdate, Role,
 };
 use serde_json::json;
 
@@ -37,8 +37,6 @@ impl Foreign {
     }
 }
 
-const OTHER: &str = "other";
-
 impl Tenants {
     async fn new(lms: Lms) -> Self {
         let w = World::new(lms).await;
@@ -48,7 +46,7 @@ impl Tenants {
             w.lms.enroll(&w.learner, acme(course)).await.unwrap();
         }
         let b_post = post(&w, &w.learner, acme("b"), b.modules[0].lessons[0].id).await;
-        let z = other_org_course(&w).await;
+        let z = w.other_org("z").await;
         let z_ref = CourseRef {
             org: OTHER,
             course: "z",
@@ -110,53 +108,6 @@ async fn post(w: &World, who: &Actor, course: CourseRef<'_>, lesson: crate::Less
         parent_id: None,
     };
     w.lms.create_post(who, course, lesson, new).await.unwrap()
-}
-
-/// Org `other`, whose admin is the world's outsider, with a published course `z` shaped like
-/// the fixture's courses (a module with a text lesson, a module with a quiz).
-async fn other_org_course(w: &World) -> CourseOutline {
-    let lms = &w.lms;
-    let org = NewOrg {
-        slug: OTHER.into(),
-        name: "Other".into(),
-    };
-    lms.create_org(&w.outsider, org).await.unwrap();
-    let new = NewCourse {
-        slug: "z".into(),
-        title: "Course z".into(),
-        ..Default::default()
-    };
-    lms.create_course(&w.outsider, OTHER, new).await.unwrap();
-    let z = CourseRef {
-        org: OTHER,
-        course: "z",
-    };
-    for (title, kind, content) in [
-        ("Basics", LessonKind::Text, json!({"markdown": "# z"})),
-        ("Check", LessonKind::Quiz, quiz_content(None)),
-    ] {
-        let input = ModuleInput {
-            title: title.into(),
-        };
-        let module = lms.create_module(&w.outsider, z, input).await.unwrap();
-        let lesson = NewLesson {
-            title: title.into(),
-            kind,
-            content,
-            free_preview: None,
-            duration_minutes: None,
-            required: None,
-        };
-        lms.create_lesson(&w.outsider, z, module.id, lesson)
-            .await
-            .unwrap();
-    }
-    let publish = CoursePatch {
-        status: Some(CourseStatus::Published),
-        ..Default::default()
-    };
-    lms.update_course(&w.outsider, z, publish).await.unwrap();
-    lms.course(&w.outsider, z).await.unwrap()
 }
 
 pub async fn ids_of_another_course_or_org_are_not_found(lms: Lms) {
