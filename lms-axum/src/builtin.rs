@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use lms_core::store::{Access, AccountTx, StoreTx};
 use lms_core::{Actor, AuthSession, Lms, LmsError, NewUser, StoreError, User};
 use sha2::{Digest, Sha256};
@@ -24,7 +24,10 @@ pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=128;
 /// Settings of the built-in sign-in.
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
-    /// How long a session lasts without use; each use pushes the expiry forward.
+    /// How long a session lasts without use. Each use pushes the expiry to a full TTL from
+    /// then; the store is written only once a tenth of the TTL (a day at most) has passed
+    /// since the last push, so a session ends no sooner than nine tenths of the TTL (the TTL
+    /// less a day, when longer) after its last use. The time is the [`Lms`]'s clock.
     pub session_ttl: Duration,
     /// Sign-in attempts allowed per email, and per client address, in any minute.
     pub signin_attempts_per_minute: u32,
@@ -80,7 +83,7 @@ impl BuiltInAuth {
     /// Creates a user with a password and signs them in. The user and their credential
     /// are written in one transaction.
     pub async fn sign_up(&self, new: NewUser, password: &str) -> Result<SignedIn, ApiError> {
-        let now = Utc::now().trunc_subsecs(6);
+        let now = self.lms.now();
         let user = match new.into_user(now) {
             Err(LmsError::Validation(mut errors)) => {
                 check_password(password)
@@ -127,7 +130,7 @@ impl BuiltInAuth {
         };
         let matches = verify_password(password.to_string(), hash).await?;
         let user = user.filter(|_| matches).ok_or(LmsError::Unauthenticated)?;
-        let now = Utc::now().trunc_subsecs(6);
+        let now = self.lms.now();
         let token = new_token()?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
         accounts(&mut tx)?
@@ -189,7 +192,7 @@ impl Authenticate for BuiltInAuth {
             return Ok(Actor::Anonymous);
         };
         let hash = token_hash(token);
-        let now = Utc::now().trunc_subsecs(6);
+        let now = self.lms.now();
         let mut tx = self.lms.store().begin(Access::Read).await?;
         let session = accounts(&mut tx)?
             .session(&hash)
@@ -197,8 +200,7 @@ impl Authenticate for BuiltInAuth {
             .filter(|s| s.expires_at > now)
             .ok_or(LmsError::Unauthenticated)?;
         drop(tx);
-        // Sliding expiry, written at most once a day per session rather than per request.
-        if session.expires_at - now < self.ttl() - chrono::Duration::days(1) {
+        if session_needs_extending(session.expires_at, now, self.ttl()) {
             let mut tx = self.lms.store().begin(Access::Write).await?;
             accounts(&mut tx)?
                 .extend_session(&hash, now + self.ttl())
@@ -207,6 +209,23 @@ impl Authenticate for BuiltInAuth {
         }
         Ok(Actor::User(session.user_id))
     }
+}
+
+/// Sliding expiry: every use pushes the expiry to `now + ttl`, but the write happens only
+/// once the last one is [`slide_interval`] old, not on every request.
+fn session_needs_extending(
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ttl: chrono::Duration,
+) -> bool {
+    let last_extended = expires_at - ttl;
+    now - last_extended >= slide_interval(ttl)
+}
+
+/// How often a session in use is written: a tenth of its lifetime, at most once a day. (A
+/// fixed day would never slide a session that lives a day or less.)
+fn slide_interval(ttl: chrono::Duration) -> chrono::Duration {
+    (ttl / 10).min(chrono::Duration::days(1))
 }
 
 /// The store's account records, in the same transaction.

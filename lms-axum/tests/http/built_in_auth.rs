@@ -6,9 +6,8 @@ use crate::common::{Backend, lms_on};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use lms_axum::AuthConfig;
-use lms_core::testing::World;
+use lms_core::testing::{ManualClock, World};
 use serde_json::json;
-use std::time::Duration;
 
 async fn api(backend: Backend, config: AuthConfig) -> Api {
     let lms = lms_on(backend).await;
@@ -191,31 +190,85 @@ pub async fn sign_in_attempts_are_limited(backend: Backend) {
     );
 }
 
+/// The API with the built-in sign-in, a session TTL of `ttl` and the clock `clock`.
+async fn api_at(backend: Backend, ttl: chrono::Duration, clock: &ManualClock) -> Api {
+    let lms = lms_on(backend).await.with_clock(clock.clone());
+    let w = World::new(lms.clone()).await;
+    let config = AuthConfig {
+        session_ttl: ttl.to_std().unwrap(),
+        ..AuthConfig::default()
+    };
+    Api {
+        app: lms_axum::router_with_builtin_auth(lms, config),
+        w,
+    }
+}
+
+async fn sign_up(api: &Api, email: &str) -> String {
+    let up = json!({"email": email, "password": "long enough pass", "name": "Brief"});
+    let reply = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body["token"].as_str().unwrap().to_string()
+}
+
+async fn me(api: &Api, token: &str) -> u16 {
+    bearer(api, "GET", "/me", token).await.status.as_u16()
+}
+
 pub async fn expired_sessions_are_refused(backend: Backend) {
-    // Generous margins: a loaded CI machine must not expire the session before the first use.
-    let api = api(
-        backend,
-        AuthConfig {
-            session_ttl: Duration::from_secs(3),
-            ..AuthConfig::default()
-        },
-    )
-    .await;
-    let up = json!({"email": "brief@example.com", "password": "long enough pass", "name": "Brief"});
-    let token = api.call("POST", "/auth/sign-up", None, Some(up)).await.body["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        bearer(&api, "GET", "/me", &token).await.status,
-        StatusCode::OK
-    );
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let clock = ManualClock::new();
+    let ttl = chrono::Duration::hours(1);
+    let api = api_at(backend, ttl, &clock).await;
+    let unused = sign_up(&api, "unused@example.com").await;
+    let used = sign_up(&api, "used@example.com").await;
+    // A microsecond before the TTL runs out the session holds (and this use extends it)…
+    clock.advance(ttl - chrono::Duration::microseconds(1));
+    assert_eq!(me(&api, &used).await, 200);
+    // …and at the TTL exactly, an unused one is over.
+    clock.advance(chrono::Duration::microseconds(1));
     assert_problem(
-        &bearer(&api, "GET", "/me", &token).await,
+        &bearer(&api, "GET", "/me", &unused).await,
         401,
         "unauthenticated",
     );
+    assert_eq!(me(&api, &used).await, 200);
+}
+
+pub async fn sessions_in_use_slide_whatever_their_ttl(backend: Backend) {
+    let clock = ManualClock::new();
+    // A day or less used to never slide: the write waited for a day to pass.
+    for ttl in [chrono::Duration::hours(1), chrono::Duration::days(1)] {
+        let api = api_at(backend, ttl, &clock).await;
+        let token = sign_up(&api, "slide@example.com").await;
+        // Used at a fifth of the TTL: pushed to a full TTL from then.
+        clock.advance(ttl / 5);
+        assert_eq!(me(&api, &token).await, 200, "ttl {ttl}");
+        // Past the first expiry, the session still holds…
+        clock.advance(ttl - ttl / 10);
+        assert_eq!(me(&api, &token).await, 200, "ttl {ttl}");
+        // …and a full TTL without use after that ends it.
+        clock.advance(ttl);
+        assert_eq!(me(&api, &token).await, 401, "ttl {ttl}");
+    }
+}
+
+pub async fn long_sessions_are_written_at_most_once_a_day(backend: Backend) {
+    let clock = ManualClock::new();
+    let ttl = chrono::Duration::days(30);
+    let api = api_at(backend, ttl, &clock).await;
+    let token = sign_up(&api, "daily@example.com").await;
+    // Uses within the first day are not written: the expiry stays where sign-up put it.
+    clock.advance(chrono::Duration::hours(23));
+    assert_eq!(me(&api, &token).await, 200);
+    clock.advance(ttl - chrono::Duration::hours(23));
+    assert_eq!(me(&api, &token).await, 401);
+
+    // A use a day in is written, and moves the expiry to a full TTL from then.
+    let token = sign_up(&api, "daily2@example.com").await;
+    clock.advance(chrono::Duration::days(1));
+    assert_eq!(me(&api, &token).await, 200);
+    clock.advance(ttl - chrono::Duration::seconds(1));
+    assert_eq!(me(&api, &token).await, 200);
 }
 
 pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {

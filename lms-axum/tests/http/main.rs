@@ -69,6 +69,18 @@ mod auth_on {
                     super::super::built_in_auth::expired_sessions_are_refused($backend).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sessions_in_use_slide_whatever_their_ttl() {
+                    super::super::built_in_auth::sessions_in_use_slide_whatever_their_ttl($backend)
+                        .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn long_sessions_are_written_at_most_once_a_day() {
+                    super::super::built_in_auth::long_sessions_are_written_at_most_once_a_day(
+                        $backend,
+                    )
+                    .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn a_host_with_its_own_auth_has_no_sign_in_routes() {
                     super::super::built_in_auth::a_host_with_its_own_auth_has_no_sign_in_routes(
                         $backend,

@@ -140,8 +140,10 @@ impl Lms {
         Ok(self.store.ping().await?)
     }
 
-    /// The current time, at the microsecond precision every store keeps.
-    fn now(&self) -> DateTime<Utc> {
+    /// The current time by this LMS's clock, at the microsecond precision every store
+    /// keeps. Front ends that keep records of their own (the built-in sign-in's sessions)
+    /// read it here, so a clock fixed with [`Lms::with_clock`] fixes them too.
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now().trunc_subsecs(6)
     }
 

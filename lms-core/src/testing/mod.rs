@@ -13,8 +13,11 @@
 //! nothing and `cargo test conformance` runs them all. The adapter needs `tokio` (with
 //! `macros` and `rt-multi-thread`) as a dev-dependency.
 
+mod clock;
 pub mod conformance;
 mod fixtures;
+
+pub use clock::ManualClock;
 
 pub use fixtures::{ORG, OTHER, World, acme};
 
@@ -110,6 +113,7 @@ macro_rules! conformance_tests {
             a_paid_event_applies_once_however_often_it_arrives,
             a_refund_revokes_access_and_keeps_progress,
             subscription_reports_never_move_backwards,
+            the_membership_grace_ends_on_the_dot,
             a_failed_effect_leaves_nothing_behind,
             admins_offer_a_membership_plan,
             // Accounts (accounts.rs): sessions and password hashes of the built-in sign-in

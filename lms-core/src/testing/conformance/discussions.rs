@@ -2,6 +2,8 @@
 //! posting rate limit.
 
 use super::helpers::page;
+use crate::Clock;
+use crate::testing::ManualClock;
 use crate::testing::fixtures::{World, acme, assert_code, assert_invalid};
 use crate::{Actor, Lms};
 
@@ -160,31 +162,38 @@ pub async fn discussions_follow_the_course_rules(lms: Lms) {
 }
 
 pub async fn posting_is_rate_limited_per_user(lms: Lms) {
-    let w = World::new(lms).await;
+    use crate::discussion::POSTS_PER_MINUTE;
+    let clock = ManualClock::new();
+    let w = World::new(lms.with_clock(clock.clone())).await;
     let outline = w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     w.lms.enroll(&w.learner, acme("c")).await.unwrap();
-    let new = |i: u32| crate::NewPost {
-        body: format!("post {i}"),
-        parent_id: None,
+    let post = |who: Actor, i: u32| {
+        let lms = w.lms.clone();
+        let new = crate::NewPost {
+            body: format!("post {i}"),
+            parent_id: None,
+        };
+        async move { lms.create_post(&who, acme("c"), lesson, new).await }
     };
-    for i in 0..crate::discussion::POSTS_PER_MINUTE {
-        w.lms
-            .create_post(&w.learner, acme("c"), lesson, new(i))
-            .await
-            .unwrap();
+    let start = clock.now();
+    for i in 0..POSTS_PER_MINUTE {
+        let created = post(w.learner, i).await.unwrap();
+        assert_eq!(created.created_at, start);
     }
-    let err = w
-        .lms
-        .create_post(&w.learner, acme("c"), lesson, new(99))
-        .await
-        .unwrap_err();
-    assert_eq!((err.status(), err.code()), (429, "rate_limited"));
+    let limited = |result: Result<crate::Post, crate::LmsError>| {
+        let err = result.unwrap_err();
+        assert_eq!((err.status(), err.code()), (429, "rate_limited"));
+    };
+    limited(post(w.learner, 99).await);
     // Others are not held back by it.
-    assert!(
-        w.lms
-            .create_post(&w.instructor, acme("c"), lesson, new(100))
-            .await
-            .is_ok()
-    );
+    post(w.instructor, 100).await.unwrap();
+    // The window is a minute, both ends included: the burst still counts a minute later…
+    clock.advance(chrono::Duration::minutes(1));
+    limited(post(w.learner, 101).await);
+    // …and is out of it a microsecond after that. The refused attempts did not count.
+    clock.advance(chrono::Duration::microseconds(1));
+    post(w.learner, 102).await.unwrap();
+    let listed = w.lms.posts(&w.learner, acme("c"), lesson, page(50)).await;
+    assert_eq!(listed.unwrap().items.len(), POSTS_PER_MINUTE as usize + 2);
 }

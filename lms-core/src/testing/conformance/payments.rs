@@ -2,6 +2,8 @@
 //! subscriptions and membership plans.
 
 use super::helpers::{complete_course, page};
+use crate::Clock;
+use crate::testing::ManualClock;
 use crate::testing::fixtures::{ORG, World, acme, assert_code, assert_invalid};
 use crate::{
     Actor, EnrollmentSource, EnrollmentStatus, Lms, OrgId, OrgPatch, RevocationReason, Role,
@@ -69,7 +71,19 @@ fn subscription_event(
     status: crate::SubscriptionStatus,
     ago_secs: i64,
 ) -> crate::PaymentEvent {
-    let created = Utc::now().timestamp() - ago_secs;
+    let created = Utc::now() - chrono::Duration::seconds(ago_secs);
+    subscription_event_at(id, w, who, status, created)
+}
+
+/// A subscription report the provider made at `created` (whole seconds, as Stripe's).
+fn subscription_event_at(
+    id: &str,
+    w: &World,
+    who: &Actor,
+    status: crate::SubscriptionStatus,
+    created: chrono::DateTime<Utc>,
+) -> crate::PaymentEvent {
+    let created = created.timestamp();
     crate::PaymentEvent {
         id: id.into(),
         kind: "customer.subscription.updated".into(),
@@ -424,4 +438,35 @@ pub async fn admins_offer_a_membership_plan(lms: Lms) {
         .await
         .unwrap();
     assert_eq!(withdrawn.membership_plan, None);
+}
+
+pub async fn the_membership_grace_ends_on_the_dot(lms: Lms) {
+    use crate::SubscriptionStatus::{Active, PastDue};
+    use crate::service::DEFAULT_MEMBERSHIP_GRACE_DAYS;
+    let clock = ManualClock::new();
+    let w = World::new(lms.with_clock(clock.clone())).await;
+    let outline = w.published("paid", Some(4900)).await;
+    let lesson = outline.modules[0].lessons[1].id;
+    let start = clock.now();
+    let active = subscription_event_at("evt_a", &w, &w.learner, Active, start);
+    w.lms.apply_payment_event(active).await.unwrap();
+    w.lms.enroll(&w.learner, acme("paid")).await.unwrap();
+    // The renewal fails: past due from the provider's report on.
+    clock.advance(chrono::Duration::days(3));
+    let failed = clock.now();
+    let past_due = subscription_event_at("evt_b", &w, &w.learner, PastDue, failed);
+    w.lms.apply_payment_event(past_due).await.unwrap();
+    let read = || w.lms.lesson(&w.learner, acme("paid"), lesson);
+    let grace = chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS);
+    clock.advance(grace - chrono::Duration::microseconds(1));
+    assert!(read().await.is_ok(), "a microsecond before the grace ends");
+    // A later past-due report does not restart the grace period.
+    let again = subscription_event_at("evt_c", &w, &w.learner, PastDue, clock.now());
+    w.lms.apply_payment_event(again).await.unwrap();
+    clock.advance(chrono::Duration::microseconds(1));
+    assert_code(read().await, "enrollment_revoked");
+    assert_code(
+        w.lms.enroll(&w.learner, acme("paid")).await,
+        "payment_required",
+    );
 }
