@@ -55,12 +55,24 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
         || die "cannot sign in to $DATABASE_URL: allow trust auth for 127.0.0.1 or set DATABASE_URL"
 fi
 say "Postgres tests use DATABASE_URL=$DATABASE_URL"
-# Databases left by an interrupted earlier run (a finished test drops its own).
-if command -v psql >/dev/null; then
-    for db in $(psql "$DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
-        psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+# Each test database is named lms_test_<run>_<uuid> (lms-postgres/src/testing.rs). This run
+# drops its own leftovers when it ends, and earlier runs' only when they are hours old: a
+# database of a run that is still going (another checkout, another terminal) is left alone.
+export LMS_TEST_RUN="${LMS_TEST_RUN:-r$(date +%s)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}"
+drop_test_databases() { # $1: a LIKE pattern; $2: drop only runs that started before this
+    command -v psql >/dev/null || return 0
+    local db started
+    for db in $(psql "$DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE '$1'" 2>/dev/null); do
+        if [[ -n "${2:-}" ]]; then
+            [[ $db =~ ^lms_test_r([0-9]+)_ ]] || continue
+            started=${BASH_REMATCH[1]}
+            (( started < $2 )) || continue
+        fi
+        psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
     done
-fi
+}
+drop_test_databases 'lms\_test\_r%' "$(( $(date +%s) - 6 * 3600 ))"
+trap 'drop_test_databases "lms\_test\_${LMS_TEST_RUN}\_%"' EXIT
 
 # --- PgBouncer ------------------------------------------------------------------------
 # A real transaction-mode pooler in front of that server, on a spare loopback port, for the

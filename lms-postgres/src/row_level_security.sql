@@ -13,8 +13,11 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
         CREATE ROLE lms_app NOLOGIN;
     END IF;
-EXCEPTION WHEN insufficient_privilege THEN
-    RAISE NOTICE 'cannot create role lms_app: ask an administrator to run CREATE ROLE lms_app NOLOGIN';
+EXCEPTION
+    -- Another database's first migration created it between the check and the CREATE.
+    WHEN duplicate_object OR unique_violation THEN NULL;
+    WHEN insufficient_privilege THEN
+        RAISE NOTICE 'cannot create role lms_app: ask an administrator to run CREATE ROLE lms_app NOLOGIN';
 END
 $$;
 

@@ -1,6 +1,7 @@
 //! Databases for tests (feature `testing`): each test gets a fresh, migrated database of
 //! its own, dropped when the store is dropped, so tests run in parallel and leave nothing
-//! behind. The server comes from `DATABASE_URL` (default
+//! behind. Its name starts with the run's prefix ([`run_prefix`]), so a clean-up can drop
+//! its own run's leftovers and never another run's. The server comes from `DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; its user must create databases and roles);
 //! without one the tests fail, saying how to point them at one.
 #![allow(missing_docs)]
@@ -37,6 +38,29 @@ async fn admin_connection() -> PgConnection {
     })
 }
 
+/// `lms_test_<run>_`, where `<run>` is `LMS_TEST_RUN` (scripts/test.sh sets
+/// `r<unix start>_<random>`) or, without it, `r<unix start>_<process id>`. The start time lets
+/// a later run tell a stale leftover (hours old) from a database a live run still uses.
+pub fn run_prefix() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let run = std::env::var("LMS_TEST_RUN")
+            .ok()
+            .filter(|run| {
+                // A database name has at most 63 bytes: the prefix, `_` and 32 hex digits.
+                let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+                !run.is_empty() && run.len() <= 20 && run.chars().all(allowed)
+            })
+            .unwrap_or_else(|| {
+                let start = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |elapsed| elapsed.as_secs());
+                format!("r{start}_{}", std::process::id())
+            });
+        format!("lms_test_{run}_")
+    })
+}
+
 fn pooler() -> PgConnectOptions {
     let url = std::env::var("LMS_PGBOUNCER_URL").unwrap_or_else(|_| {
         panic!(
@@ -66,6 +90,20 @@ pub enum Mode {
     RowLevelSecurity,
 }
 
+/// How long a test's transaction may wait for a pooled connection. The races run a hundred
+/// transactions that queue on one row lock through a pool of ten; on a loaded two-core CI
+/// machine the production default (10 s) is within reach, and a test that waits is not a
+/// test that fails.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The production defaults, with a wait for a connection that suits the races.
+fn test_options() -> PgOptions {
+    PgOptions {
+        acquire_timeout: ACQUIRE_TIMEOUT,
+        ..PgOptions::default()
+    }
+}
+
 /// A migrated store on a database of its own, dropped with the store.
 pub struct TestDatabase {
     pub store: PgStore,
@@ -75,7 +113,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(mode: Mode) -> Self {
-        let name = format!("lms_test_{}", uuid::Uuid::now_v7().simple());
+        let name = format!("{}{}", run_prefix(), uuid::Uuid::now_v7().simple());
         let mut admin = admin_connection().await;
         run(&mut admin, format!("CREATE DATABASE {name}"))
             .await
@@ -94,11 +132,15 @@ impl TestDatabase {
         owner.pool().close().await;
         let store = match mode {
             Mode::Direct => {
-                PgStore::connect_with_options(server().database(&name), PgOptions::default()).await
+                PgStore::connect_with_options(server().database(&name), test_options()).await
             }
             // LISTEN needs a session: the listener goes around the pooler, as documented.
             Mode::Pooled => {
-                PgStore::connect_with_options(pooler().database(&name), PgOptions::for_pooler())
+                let options = PgOptions {
+                    acquire_timeout: ACQUIRE_TIMEOUT,
+                    ..PgOptions::for_pooler()
+                };
+                PgStore::connect_with_options(pooler().database(&name), options)
                     .await
                     .map(|store| store.listen_with(server().database(&name)))
             }
@@ -106,7 +148,7 @@ impl TestDatabase {
                 ensure_app_role(&mut admin).await;
                 let options = PgOptions {
                     row_level_security: true,
-                    ..PgOptions::default()
+                    ..test_options()
                 };
                 PgStore::connect_with_options(server().database(&name).username(APP_ROLE), options)
                     .await
@@ -122,7 +164,7 @@ impl TestDatabase {
     /// A second, independent pool on the same database (another app instance).
     pub async fn second_instance(&self) -> PgStore {
         assert_eq!(self.mode, Mode::Direct);
-        PgStore::connect_with_options(server().database(&self.name), PgOptions::default())
+        PgStore::connect_with_options(server().database(&self.name), test_options())
             .await
             .expect("connect")
     }
