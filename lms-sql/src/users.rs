@@ -12,6 +12,8 @@ pub trait UserDialect: Connection {
     /// Inserts many users at once (bulk import), in as few statements as the database
     /// allows; a taken email is `Duplicate(UserEmail)` as for one.
     async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError>;
+    /// See [`UserTx::lock_user`].
+    async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -28,6 +30,10 @@ impl<C: Dialect> UserTx for SqlTx<C> {
                 .bind(&u.name)
                 .bind(u.created_at);
         self.conn.execute(q).await.map(drop)
+    }
+
+    async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError> {
+        self.conn.lock_user(id).await
     }
 
     async fn user(&mut self, user_id: UserId) -> Result<Option<User>, StoreError> {

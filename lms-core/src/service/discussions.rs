@@ -65,6 +65,9 @@ impl Lms {
             }
             parent_author = Some(parent.author.id);
         }
+        // Count and insert under the user's lock: concurrent posts would all count the same
+        // few and all pass.
+        tx.lock_user(user).await?;
         let now = self.now();
         let recent = tx
             .count_posts_since(user, now - chrono::Duration::minutes(1))

@@ -213,6 +213,11 @@ impl Lms {
         {
             return Ok(Applied::Duplicate);
         }
+        // One payment event of an org at a time, so two reports of one checkout (different
+        // event ids, delivered at once) cannot both find no enrollment and both insert one;
+        // the later one sees the earlier one's enrollment and payment record. (The org row's
+        // lock does not block learners: their inserts only share it.)
+        tx.lock_org(org).await?;
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         let applied = match &event.effect {
             PaymentEffect::CoursePaid {
@@ -317,8 +322,6 @@ impl Lms {
         event: &PaymentEvent,
         update: &SubscriptionUpdate,
     ) -> Result<Applied, LmsError> {
-        // One subscription report of an org at a time (an unknown org is a foreign-key error).
-        tx.lock_org(update.org_id).await?;
         let stored = tx.subscription(update.org_id, update.user_id).await?;
         if !update.supersedes(stored.as_ref()) {
             return Ok(Applied::Stale);

@@ -64,6 +64,7 @@ mockall::mock! {
         async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
         async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
         async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+        async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError>;
     }
 
     #[async_trait]

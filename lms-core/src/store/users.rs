@@ -17,4 +17,8 @@ pub trait UserTx: Send {
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
     /// The user with this (normalized) email.
     async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+    /// Holds the user's row until the transaction ends, so a per-user limit (posts a
+    /// minute) counts and inserts without another of the user's writes in between. Writers
+    /// that only reference the user are not blocked.
+    async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError>;
 }

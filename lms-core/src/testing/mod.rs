@@ -121,6 +121,10 @@ macro_rules! conformance_tests {
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,
+            // Races with a barrier (races.rs): what must happen once happens once
+            first_payment_deliveries_race_to_one_enrollment,
+            racing_posts_stay_within_the_limit,
+            racing_completions_record_one_completion,
             // Isolation by id (isolation.rs): real ids of another course and another org
             ids_of_another_course_or_org_are_not_found,
             enrollments_are_revoked_only_in_their_course,

@@ -1,8 +1,9 @@
-//! Users on Postgres: bulk inserts as one `UNNEST` of column arrays per chunk.
+//! Users on Postgres: bulk inserts as one `UNNEST` of column arrays per chunk, and the row
+//! lock of a per-user limit.
 
 use super::PgConn;
 use async_trait::async_trait;
-use lms_core::{StoreError, User};
+use lms_core::{StoreError, User, UserId};
 use lms_sql::UserDialect;
 
 #[async_trait]
@@ -21,5 +22,12 @@ impl UserDialect for PgConn {
             self.run(q).await?;
         }
         Ok(())
+    }
+
+    async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError> {
+        // NO KEY UPDATE: the user's own limited writes queue; inserts that merely
+        // reference the user (their posts, progress) do not.
+        let q = sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE").bind(id.0);
+        self.run(q).await.map(drop)
     }
 }

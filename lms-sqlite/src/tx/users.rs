@@ -1,8 +1,8 @@
-//! Users on SQLite: bulk inserts as multi-row `VALUES`.
+//! Users on SQLite: bulk inserts as multi-row `VALUES`; no row locks (writes serialize).
 
 use super::{SqliteConn, map_error};
 use async_trait::async_trait;
-use lms_core::{StoreError, User};
+use lms_core::{StoreError, User, UserId};
 use lms_sql::UserDialect;
 use sqlx::QueryBuilder;
 
@@ -21,6 +21,11 @@ impl UserDialect for SqliteConn {
             let done = query.build().execute(&mut *self.tx).await;
             done.map_err(map_error)?;
         }
+        Ok(())
+    }
+
+    async fn lock_user(&mut self, _id: UserId) -> Result<(), StoreError> {
+        // Write transactions begin IMMEDIATE: they run one at a time already.
         Ok(())
     }
 }

@@ -122,28 +122,33 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
         .unwrap();
     // Watch and the quiz are missing. Race every path that can complete the course: progress
     // writes on Watch, passing attempts at the quiz, and the owner making Watch optional.
+    // Seven writers, released together.
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(7));
     let mut tasks = tokio::task::JoinSet::new();
     for round in 0..3 {
-        let lms = w.lms.clone();
+        let (lms, gate) = (w.lms.clone(), barrier.clone());
         tasks.spawn(async move {
+            gate.wait().await;
             lms.record_progress(&w.learner, acme("c"), watch, completed())
                 .await
                 .map(drop)
         });
-        let lms = w.lms.clone();
+        let (lms, gate) = (w.lms.clone(), barrier.clone());
         let answers = json!({"q1": "b", "q2": true});
         tasks.spawn(async move {
+            gate.wait().await;
             lms.submit_attempt(&w.learner, acme("c"), quiz, answers)
                 .await
                 .map(drop)
         });
         if round == 1 {
-            let lms = w.lms.clone();
+            let (lms, gate) = (w.lms.clone(), barrier.clone());
             let optional = LessonPatch {
                 required: Some(false),
                 ..Default::default()
             };
             tasks.spawn(async move {
+                gate.wait().await;
                 lms.update_lesson(&w.instructor, acme("c"), watch, optional)
                     .await
                     .map(drop)
@@ -161,6 +166,9 @@ pub async fn concurrent_completion_paths_issue_one_certificate(lms: Lms) {
         progress.completed_at,
         "issued with the one recorded completion"
     );
+    let course_completed = crate::EventKind::CourseCompleted;
+    let events = super::races::events_of(&w, outline.course.id, course_completed).await;
+    assert_eq!(events, 1, "one course.completed");
     assert_eq!(
         w.lms
             .verify_certificate(certificate.code.as_str())
