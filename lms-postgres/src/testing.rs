@@ -18,6 +18,10 @@ pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// The login role the row-level security tests connect as (a member of `lms_app`).
 pub const APP_ROLE: &str = "lms_test_app";
 
+/// The key of the transaction-scoped advisory lock that orders outbox positions by commit
+/// (for the test that holds it).
+pub const EVENTS_LOCK: i64 = crate::tx::events::EVENTS_LOCK;
+
 pub fn server_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
 }

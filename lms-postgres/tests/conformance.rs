@@ -412,7 +412,12 @@ mod concurrency {
             for (n, lms) in [&first, &second].into_iter().enumerate() {
                 let (lms, learner, lessons) = (lms.clone(), *learner, lessons.clone());
                 tasks.spawn(async move {
-                    let _ = lms.enroll(&learner, acme("race")).await;
+                    // Both instances try; the second finds the first's enrollment.
+                    match lms.enroll(&learner, acme("race")).await {
+                        Ok(_) => {}
+                        Err(e) if e.code() == "already_enrolled" => {}
+                        Err(e) => panic!("enroll: {e:?}"),
+                    }
                     for (j, lesson) in lessons.iter().enumerate() {
                         let update = ProgressUpdate {
                             percent: Some(if (i + j + n) % 2 == 0 { 100 } else { 50 }),
@@ -455,5 +460,72 @@ mod concurrency {
             .await
             .unwrap();
         assert_eq!(first.org("other").await.unwrap().name, "Other");
+    }
+}
+
+mod outbox {
+    use super::*;
+    use lms_core::NewPost;
+    use lms_core::testing::World;
+    use lms_postgres::testing::EVENTS_LOCK;
+
+    /// How many lock requests of this database wait (not granted) for an advisory lock.
+    async fn advisory_waiters(connection: &mut PgConnection) -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM pg_locks
+             WHERE locktype = 'advisory' AND NOT granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(connection)
+        .await
+        .unwrap()
+    }
+
+    /// Outbox positions follow commit order because every transaction that appends events
+    /// takes one advisory lock before it writes them: while another holds it, the append
+    /// waits, and it commits only after the holder ends.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn appending_events_waits_while_another_holds_the_outbox_lock() {
+        let db = fresh_store().await;
+        let mut holder = db.owner_connection().await;
+        let mut observer = db.owner_connection().await;
+        let w = World::new(Lms::new(db)).await;
+        let lesson = w.published("c", None).await.modules[0].lessons[0].id;
+        w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+
+        sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(EVENTS_LOCK)
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let (lms, learner) = (w.lms.clone(), w.learner);
+        let post = tokio::spawn(async move {
+            let new = NewPost {
+                body: "queued".into(),
+                parent_id: None,
+            };
+            lms.create_post(&learner, acme("c"), lesson, new).await
+        });
+        // Poll the server (not the clock) until the post's transaction waits on the lock.
+        let mut polls = 0;
+        while advisory_waiters(&mut observer).await == 0 {
+            polls += 1;
+            assert!(polls < 3_000, "the post never waited for the outbox lock");
+            assert!(
+                !post.is_finished(),
+                "the post committed past a held outbox lock"
+            );
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(!post.is_finished());
+        sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+        let post = post
+            .await
+            .unwrap()
+            .expect("the post commits once the lock is free");
+        assert_eq!(post.body, "queued");
+        assert_eq!(advisory_waiters(&mut observer).await, 0);
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub(crate) const EVENTS_CHANNEL: &str = "lms_events";
 
 /// The transaction-scoped advisory lock that orders outbox positions by commit.
-const EVENTS_LOCK: i64 = 0x6c6d_735f_6576_7473; // "lms_evts"
+pub(crate) const EVENTS_LOCK: i64 = 0x6c6d_735f_6576_7473; // "lms_evts"
 
 #[async_trait]
 impl EventDialect for PgConn {

@@ -12,7 +12,7 @@ mod certificates;
 mod courses;
 mod curriculum;
 mod enrollments;
-mod events;
+pub(crate) mod events;
 mod orgs;
 mod progress;
 mod reports;
