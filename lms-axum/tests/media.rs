@@ -82,6 +82,20 @@ fn send_json(method: &str, path: &str, who: Actor, body: Value) -> Request<Body>
         .unwrap()
 }
 
+/// Every file below `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 async fn media_follows_the_contract(backend: Backend) {
     let lms = lms_on(backend).await;
     let dir = tempfile::tempdir().unwrap();
@@ -142,6 +156,8 @@ async fn media_follows_the_contract(backend: Backend) {
         (empty.status, empty.json()["errors"][0]["field"].clone()),
         (StatusCode::UNPROCESSABLE_ENTITY, json!("body"))
     );
+    // Nothing refused above was kept, not even in part.
+    assert_eq!(files_under(dir.path()), Vec::<std::path::PathBuf>::new());
 
     // Past the API's 1 MiB JSON limit, within the media limit: stored.
     let created = send(

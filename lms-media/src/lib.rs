@@ -160,7 +160,11 @@ pub(crate) mod tests {
             Err(MediaError::Interrupted("client went away".into())),
         ])
         .boxed();
-        assert!(store.put(&big, broken).await.is_err());
+        let interrupted = store.put(&big, broken).await;
+        assert!(
+            matches!(interrupted, Err(MediaError::Interrupted(_))),
+            "{interrupted:?}"
+        );
         assert!(matches!(store.size(&big).await, Err(MediaError::NotFound)));
 
         store.delete(&key).await.unwrap();

@@ -3,6 +3,7 @@
 use crate::api::{Api, assert_problem};
 use crate::common::Backend;
 use axum::http::{StatusCode, header};
+use lms_core::testing::acme;
 use serde_json::{Value, json};
 
 pub async fn lesson_discussions_over_http(backend: Backend) {
@@ -128,18 +129,29 @@ pub async fn lesson_discussions_over_http(backend: Backend) {
         404,
         "not_found",
     );
-    // Past the posting rate: 429 with Retry-After.
+    // Past the posting rate: 429 with Retry-After. A fresh learner, so the count starts at
+    // zero: the first ten are created, the eleventh is refused.
+    let newcomer = api.w.new_user("newcomer@acme.test").await;
+    api.w.lms.enroll(&newcomer, acme("rust")).await.unwrap();
     let mut last = None;
     for i in 0..11 {
-        last = Some(
-            api.call(
+        let reply = api
+            .call(
                 "POST",
                 &posts,
-                learner,
+                Some(newcomer),
                 Some(json!({"body": format!("post {i}")})),
             )
-            .await,
-        );
+            .await;
+        if i < 10 {
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "post {i}: {}",
+                reply.body
+            );
+        }
+        last = Some(reply);
     }
     let limited = last.unwrap();
     assert_problem(&limited, 429, "rate_limited");

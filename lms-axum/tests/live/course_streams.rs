@@ -75,8 +75,8 @@ pub async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
     assert_eq!(replayed[2].data["body"], "Second, edited");
     let ids: Vec<i64> = replayed.iter().map(|m| m.id.parse().unwrap()).collect();
     assert!(ids[0] > seen.parse().unwrap() && ids.windows(2).all(|p| p[0] < p[1]));
-    resumed.quiet_for(Duration::from_millis(500)).await;
-    // Then live again, after the replay.
+    // Then live again, after the replay: the next message is the next post, so the replay
+    // sent nothing twice.
     let fourth = api.post(learner, lesson, "Fourth").await;
     assert_eq!(resumed.message().await.data["id"], fourth["id"]);
 
@@ -86,7 +86,8 @@ pub async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
         .open("/orgs/acme/courses/c/events", learner, Some(&last))
         .await
         .expect("open");
-    caught_up.quiet_for(Duration::from_millis(400)).await;
+    let fifth = api.post(learner, lesson, "Fifth").await;
+    assert_eq!(caught_up.message().await.data["id"], fifth["id"]);
     let bad = api
         .open("/orgs/acme/courses/c/events", learner, Some("yesterday"))
         .await
@@ -101,7 +102,8 @@ pub async fn course_streams_deliver_and_replay_exactly(backend: Backend) {
 pub async fn streams_reach_only_those_allowed(backend: Backend) {
     let api = Api::new(backend).await;
     let outline = api.w.published("c", None).await;
-    api.w.published("other", None).await;
+    let other_lesson = api.w.published("other", None).await.modules[0].lessons[0].id;
+    api.w.published("paid", Some(4900)).await;
     let lesson = outline.modules[0].lessons[0].id;
     let learner = api.w.learner;
     api.w.lms.enroll(&learner, acme("c")).await.unwrap();
@@ -111,17 +113,7 @@ pub async fn streams_reach_only_those_allowed(backend: Backend) {
     api.w.lms.enroll(&elsewhere, acme("other")).await.unwrap();
     // Someone of another org, with a course of their own.
     let stranger = api.w.outsider;
-    api.w
-        .lms
-        .create_org(
-            &stranger,
-            lms_core::NewOrg {
-                slug: "beta".into(),
-                name: "Beta".into(),
-            },
-        )
-        .await
-        .unwrap();
+    api.w.other_org("z").await;
 
     let refused = api
         .open("/orgs/acme/courses/c/events", elsewhere, None)
@@ -157,13 +149,28 @@ pub async fn streams_reach_only_those_allowed(backend: Backend) {
         .await
         .expect("open");
     let mut strangers_inbox = api.open("/me/events", stranger, None).await.expect("open");
+    let mut owners_inbox = api
+        .open("/me/events", api.w.instructor, None)
+        .await
+        .expect("open");
     let mut classmates = api
         .open("/orgs/acme/courses/c/events", classmate, None)
         .await
         .expect("open");
     let post = api.post(learner, lesson, "Only for course c").await;
     assert_eq!(classmates.message().await.data["id"], post["id"]);
-    // A refused change says nothing: a paid enrollment without payment, an empty post.
+    assert_eq!(owners_inbox.message().await.data["data"]["id"], post["id"]);
+    // A refused change says nothing: a paid enrollment without payment, a post to a lesson
+    // that is no id, an empty post.
+    let (status, _) = api
+        .call(
+            "POST",
+            "/orgs/acme/courses/paid/enrollments",
+            classmate,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
     let (status, _) = api
         .call(
             "POST",
@@ -180,9 +187,34 @@ pub async fn streams_reach_only_those_allowed(backend: Backend) {
             .0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    other_course.quiet_for(Duration::from_millis(800)).await;
-    strangers_inbox.quiet_for(Duration::from_millis(100)).await;
-    classmates.quiet_for(Duration::from_millis(100)).await;
+    // Then one change each stream may see: it must be the next thing that stream sees, so
+    // nothing from above (or from course c, for the others) slipped in before it, however
+    // late it would have arrived.
+    let sentinel = api.post(learner, lesson, "Sentinel for course c").await;
+    assert_eq!(classmates.message().await.data["id"], sentinel["id"]);
+    let next = owners_inbox.message().await;
+    assert_eq!(
+        (next.event.as_str(), &next.data["data"]["id"]),
+        ("post.created", &sentinel["id"])
+    );
+    let path = format!("/orgs/acme/courses/other/lessons/{other_lesson}/posts");
+    let body = Some(json!({"body": "Sentinel for course other"}));
+    let (status, other_sentinel) = api.call("POST", &path, elsewhere, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{other_sentinel}");
+    assert_eq!(
+        other_course.message().await.data["id"],
+        other_sentinel["id"]
+    );
+    let z = lms_core::CourseRef {
+        org: lms_core::testing::OTHER,
+        course: "z",
+    };
+    api.w.lms.enroll(&learner, z).await.unwrap();
+    let next = strangers_inbox.message().await;
+    assert_eq!(
+        (next.event.as_str(), &next.data["data"]["user"]["name"]),
+        ("enrollment.created", &json!("Lea Learner"))
+    );
 
     // Revoked: the classmate's stream stops, before the next post reaches it.
     api.w

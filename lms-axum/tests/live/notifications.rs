@@ -57,7 +57,6 @@ pub async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
         ),
         ("post.replied", question["id"].clone())
     );
-    owners_inbox.quiet_for(Duration::from_millis(400)).await;
 
     // The inbox: newest first; marking read.
     let (status, inbox) = api
@@ -141,13 +140,36 @@ pub async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
         .unwrap();
     assert_eq!(call(&api.app, anonymous).await.0, StatusCode::UNAUTHORIZED);
 
+    // The owner's own reply notified only the learner: the owner's next notification, on
+    // the stream open since the start, is the learner's next post.
+    let follow_up = api.post(learner, lesson, "A follow-up").await;
+    let next = owners_inbox.message().await;
+    assert_eq!(
+        (next.event.as_str(), &next.data["data"]["id"]),
+        ("post.created", &follow_up["id"])
+    );
+
     // Replay of the inbox from an id.
     let mut replay = api
         .open("/me/events", instructor, Some(&enrolled.id))
         .await
         .expect("open");
-    assert_eq!(replay.message().await.event, "post.created");
-    replay.quiet_for(Duration::from_millis(400)).await;
+    let replayed: Vec<_> = [replay.message().await, replay.message().await]
+        .iter()
+        .map(|m| (m.event.clone(), m.data["data"]["id"].clone()))
+        .collect();
+    let post_created = || "post.created".to_string();
+    assert_eq!(
+        replayed,
+        [
+            (post_created(), question["id"].clone()),
+            (post_created(), follow_up["id"].clone())
+        ]
+    );
+    // Then live: the next is a new post, nothing in between.
+    let latest = api.post(learner, lesson, "Latest").await;
+    let next = replay.message().await;
+    assert_eq!(next.data["data"]["id"], latest["id"]);
 }
 
 pub async fn signing_out_ends_the_stream(backend: Backend) {
