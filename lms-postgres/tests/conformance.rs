@@ -529,3 +529,34 @@ mod outbox {
         assert_eq!(advisory_waiters(&mut observer).await, 0);
     }
 }
+
+mod statistics {
+    use super::*;
+    use lms_core::NewUser;
+
+    async fn estimated_users(connection: &mut PgConnection) -> f32 {
+        sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass")
+            .fetch_one(connection)
+            .await
+            .unwrap()
+    }
+
+    /// After a bulk import, `refresh_statistics` gives the planner the tables' real sizes
+    /// (a table never analyzed estimates -1 rows).
+    #[tokio::test]
+    async fn refreshing_statistics_analyzes_the_imported_tables() {
+        let db = fresh_store().await;
+        let mut owner = db.owner_connection().await;
+        let lms = Lms::new(db);
+        let users = (0..300)
+            .map(|i| NewUser {
+                email: format!("u{i}@acme.test"),
+                name: format!("U{i}"),
+            })
+            .collect();
+        lms.import_users(users).await.unwrap();
+        assert_ne!(estimated_users(&mut owner).await, 300.0);
+        lms.refresh_statistics().await.unwrap();
+        assert_eq!(estimated_users(&mut owner).await, 300.0);
+    }
+}

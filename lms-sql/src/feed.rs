@@ -24,10 +24,13 @@ async fn run(mut feed: EventFeed) {
     let store = feed.store().clone();
     let poll = feed.poll_interval();
     let mut signals = None;
+    // `Ok(None)` from `listen` means the store cannot signal at all: do not ask again.
+    let mut deaf = false;
     loop {
-        if signals.is_none() {
+        if signals.is_none() && !deaf {
             match store.listen().await {
-                Ok(listener) => signals = listener,
+                Ok(Some(listener)) => signals = Some(listener),
+                Ok(None) => deaf = true,
                 Err(e) => tracing::warn!("cannot listen for events, polling every {poll:?}: {e}"),
             }
         }

@@ -16,6 +16,7 @@
 mod clock;
 pub mod conformance;
 mod fixtures;
+pub mod provider;
 
 pub use clock::ManualClock;
 
@@ -43,6 +44,7 @@ macro_rules! conformance_tests {
             an_org_keeps_at_least_one_admin,
             members_list_paginates,
             // Users (users.rs)
+            importing_users_is_all_or_nothing,
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,
             // Courses (courses.rs): rows, status, price, drafts, the catalog, unparsable input
@@ -51,6 +53,7 @@ macro_rules! conformance_tests {
             bad_course_input_writes_nothing,
             a_zero_price_makes_a_course_free,
             course_status_moves_only_forward,
+            archived_courses_stay_open_to_their_learners_only,
             drafts_are_hidden_from_everyone_but_owner_and_admins,
             draft_listing_is_for_owners_and_admins,
             catalog_paginates,
@@ -114,6 +117,10 @@ macro_rules! conformance_tests {
             a_refund_revokes_access_and_keeps_progress,
             subscription_reports_never_move_backwards,
             the_membership_grace_ends_on_the_dot,
+            // Selling through a provider (selling.rs)
+            checkouts_ask_the_provider_for_what_is_bought,
+            webhooks_are_read_by_the_provider_and_applied_once,
+            memberships_are_cancelled_through_the_provider,
             a_failed_effect_leaves_nothing_behind,
             admins_offer_a_membership_plan,
             // Accounts (accounts.rs): sessions and password hashes of the built-in sign-in

@@ -307,3 +307,57 @@ pub async fn catalog_paginates(lms: Lms) {
     assert_code(PageRequest::parse(Some(201), None), "validation_failed");
     assert_code(PageRequest::parse(None, Some("%%%")), "malformed_request");
 }
+
+pub async fn archived_courses_stay_open_to_their_learners_only(lms: Lms) {
+    use super::helpers::completed;
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let (intro, watch) = (
+        outline.modules[0].lessons[0].id,
+        outline.modules[0].lessons[1].id,
+    );
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    w.lms
+        .record_progress(&w.learner, acme("c"), intro, completed())
+        .await
+        .unwrap();
+    let colleague = w.new_user("colleague@acme.test").await;
+    let archive = CoursePatch {
+        status: Some(CourseStatus::Archived),
+        ..Default::default()
+    };
+    w.lms
+        .update_course(&w.admin, acme("c"), archive)
+        .await
+        .unwrap();
+
+    // Gone for everyone who was not in it: not listed, not found, not enrollable.
+    let published = w.lms.courses(
+        &Actor::Anonymous,
+        ORG,
+        Some(CourseStatus::Published),
+        page(10),
+    );
+    assert_eq!(published.await.unwrap().items, vec![]);
+    for who in [Actor::Anonymous, w.outsider, colleague] {
+        assert_code(w.lms.course(&who, acme("c")).await, "not_found");
+    }
+    assert_code(w.lms.enroll(&colleague, acme("c")).await, "not_found");
+    // Its learner keeps reading and finishing it; its managers keep seeing it.
+    assert!(w.lms.lesson(&w.learner, acme("c"), watch).await.is_ok());
+    let done = w
+        .lms
+        .record_progress(&w.learner, acme("c"), watch, completed())
+        .await
+        .unwrap();
+    assert_eq!(done.course.completed_lessons, 2);
+    let archived = w
+        .lms
+        .courses(&w.admin, ORG, Some(CourseStatus::Archived), page(10))
+        .await
+        .unwrap();
+    assert_eq!(archived.items.len(), 1);
+    assert_eq!(archived.items[0].slug, "c");
+    let mine = w.lms.my_courses(&w.learner, page(10)).await.unwrap();
+    assert_eq!(mine.items.len(), 1, "still on the learner's dashboard");
+}

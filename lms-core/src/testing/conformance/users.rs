@@ -45,3 +45,32 @@ pub async fn bad_user_input_writes_nothing(lms: Lms) {
         &["name"],
     );
 }
+
+pub async fn importing_users_is_all_or_nothing(lms: Lms) {
+    let new = |email: &str| NewUser {
+        email: email.into(),
+        name: "Imported".into(),
+    };
+    lms.create_user(new("taken@acme.test")).await.unwrap();
+    // One bad address, one taken, one twice in the batch: each fails the whole batch.
+    for bad in ["not-an-email", "TAKEN@acme.test", "twice@acme.test"] {
+        let batch = vec![new("first@acme.test"), new(bad), new("twice@acme.test")];
+        let result = lms.import_users(batch).await;
+        match bad {
+            "not-an-email" => assert_invalid(result, &["email"]),
+            _ => assert_code(result, "email_taken"),
+        }
+        assert_code(lms.user_by_email("first@acme.test").await, "not_found");
+    }
+    let imported = lms
+        .import_users(vec![new("first@acme.test"), new(" Second@ACME.test")])
+        .await
+        .unwrap();
+    let second = lms.user_by_email("second@acme.test").await.unwrap();
+    assert_eq!(imported[1], second);
+    lms.refresh_statistics().await.unwrap();
+    assert_eq!(
+        lms.user_by_email("first@acme.test").await.unwrap(),
+        imported[0]
+    );
+}
