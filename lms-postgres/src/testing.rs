@@ -122,6 +122,7 @@ impl TestDatabase {
         run(&mut admin, format!("CREATE DATABASE {name}"))
             .await
             .expect("create test database");
+        let mut guard = DropGuard(Some(name.clone()));
         let rls = mode == Mode::RowLevelSecurity;
         // Migrate as the owner over a direct connection, as a deployment would.
         let owner_options = PgOptions {
@@ -158,11 +159,9 @@ impl TestDatabase {
                     .await
             }
         };
-        Self {
-            store: store.expect("connect the test store"),
-            name,
-            mode,
-        }
+        let store = store.expect("connect the test store");
+        guard.0 = None; // the TestDatabase drops it from here on
+        Self { store, name, mode }
     }
 
     /// A second, independent pool on the same database (another app instance).
@@ -206,28 +205,45 @@ async fn ensure_app_role(admin: &mut PgConnection) {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop runs inside the test's runtime, which may have a single thread: do the async
-        // clean-up on a thread of its own, and let FORCE end the pool's connections rather
-        // than waiting for them here.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async move {
-                let mut admin = server().connect().await?;
-                run(
-                    &mut admin,
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                )
-                .await?;
-                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test database {}: {dropped:?}", self.name);
+        drop_database(&self.name);
+    }
+}
+
+/// Drops the database `name` when dropped, unless disarmed: a test that panics between
+/// creating its database and holding its [`TestDatabase`] (no pooler configured, a failed
+/// migration) leaves nothing behind either.
+struct DropGuard(Option<String>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        if let Some(name) = self.0.take() {
+            drop_database(&name);
         }
+    }
+}
+
+fn drop_database(name: &str) {
+    let owned = name.to_string();
+    // Drop runs inside the test's runtime, which may have a single thread: do the async
+    // clean-up on a thread of its own, and let FORCE end the pool's connections rather
+    // than waiting for them here.
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let mut admin = server().connect().await?;
+            run(
+                &mut admin,
+                format!("DROP DATABASE IF EXISTS {owned} WITH (FORCE)"),
+            )
+            .await?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })
+    })
+    .join();
+    if !matches!(dropped, Ok(Ok(()))) {
+        eprintln!("could not drop test database {name}: {dropped:?}");
     }
 }
 
