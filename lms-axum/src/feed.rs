@@ -22,6 +22,9 @@ use tokio::sync::broadcast::error::RecvError;
 /// Events read from the outbox at a time.
 const BATCH: u32 = 100;
 
+/// Events a stream's task may have ready before its client reads them.
+const SENT_AHEAD: usize = 16;
+
 /// What a stream follows.
 pub(crate) enum Watch {
     /// A course's discussion (anyone who may read it).
@@ -97,11 +100,32 @@ impl Feed {
         response
     }
 
+    /// The feed's work (reads, rechecks) runs in a task of its own, not in the response
+    /// body: a body runs only while the client reads it, so a client that stops reading
+    /// mid-check would hold a store transaction (on an in-memory SQLite store, its only
+    /// connection) for as long as it likes. The task hands finished events over a small
+    /// channel and ends when the stream does or the client goes away.
     fn into_stream(self) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send {
-        stream::unfold(self, |mut feed| async move {
-            let event = feed.next().await?;
-            Some((Ok(event), feed))
+        let (sender, receiver) = tokio::sync::mpsc::channel(SENT_AHEAD);
+        tokio::spawn(self.run(sender));
+        stream::unfold(receiver, |mut receiver| async move {
+            let event = receiver.recv().await?;
+            Some((Ok(event), receiver))
         })
+    }
+
+    async fn run(mut self, sender: tokio::sync::mpsc::Sender<SseEvent>) {
+        loop {
+            let event = tokio::select! {
+                event = self.next() => event,
+                () = sender.closed() => return,
+            };
+            let Some(event) = event else { return };
+            // Waiting here for a slow client holds no transaction: `next` has finished.
+            if sender.send(event).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// The next event to send; `None` ends the stream.

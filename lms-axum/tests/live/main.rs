@@ -102,3 +102,40 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
         latencies[0].0, latencies[2].0, latencies[4].0
     );
 }
+
+/// A client that stops reading its stream holds nothing: the stream's checks run in a task
+/// of their own, not while the client polls the body. Checks run every millisecond here, so
+/// the client stops reading in the middle of one; the in-memory SQLite store has a single
+/// connection, which the writes below need within the (short) request time limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_holds_no_transaction() {
+    let lms = common::lms_on(Backend::Sqlite).await;
+    let w = World::new(lms.clone()).await;
+    w.published("c", None).await;
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let config = lms_axum::ApiConfig {
+        event_keep_alive: Duration::from_millis(1),
+        request_timeout: Duration::from_secs(5),
+        ..config()
+    };
+    let app = lms_axum::router_with_auth_and_config(lms, UserIdTokens, config);
+    let bearer = format!("Bearer {}", w.learner.user_id().unwrap());
+    // A course stream: each check reads the store (may the learner still follow it?).
+    let course = "/orgs/acme/courses/c/events";
+    let mut stalled = open(&app, course, &bearer, None).await.expect("open");
+    stalled.keep_alive_within(Duration::from_secs(5)).await;
+    // From here on nobody reads `stalled`.
+    for i in 0..20 {
+        let body = json!({"slug": format!("org-{i}"), "name": "Org"});
+        let request = Request::builder()
+            .method("POST")
+            .uri("/orgs")
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let (status, reply) = call(&app, request).await;
+        assert_eq!(status, StatusCode::CREATED, "write {i}: {reply}");
+    }
+    drop(stalled);
+}
