@@ -164,6 +164,8 @@ pub struct EventStream {
 
 enum Next {
     Message(Message),
+    /// A `: keep-alive` comment (only when asked to stop at one).
+    KeepAlive,
     Ended,
     TimedOut,
 }
@@ -171,6 +173,11 @@ enum Next {
 impl EventStream {
     /// The next message within `wait`, skipping (and counting) comments.
     async fn next(&mut self, wait: Duration) -> Next {
+        self.next_or_keep_alive(wait, false).await
+    }
+
+    /// The next message (or, with `stop_at_keep_alive`, comment) within `wait`.
+    async fn next_or_keep_alive(&mut self, wait: Duration, stop_at_keep_alive: bool) -> Next {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             while let Some(end) = self.buffer.find("\n\n") {
@@ -181,6 +188,9 @@ impl EventStream {
                         Some(("", comment)) => {
                             assert_eq!(comment, "keep-alive");
                             self.comments += 1;
+                            if stop_at_keep_alive {
+                                return Next::KeepAlive;
+                            }
                         }
                         Some(("id", v)) => id = v.to_string(),
                         Some(("event", v)) => event = v.to_string(),
@@ -211,15 +221,18 @@ impl EventStream {
             Next::Message(message) => message,
             Next::Ended => panic!("the stream ended"),
             Next::TimedOut => panic!("no message within 5 s"),
+            Next::KeepAlive => unreachable!("not asked to stop at keep-alives"),
         }
     }
 
-    /// Asserts that nothing but keep-alives arrives for `wait`.
-    pub async fn quiet_for(&mut self, wait: Duration) {
-        match self.next(wait).await {
-            Next::TimedOut => {}
+    /// Asserts that the next thing on an idle stream is a keep-alive comment, not a message
+    /// (waiting at most `wait` for it).
+    pub async fn keep_alive_within(&mut self, wait: Duration) {
+        match self.next_or_keep_alive(wait, true).await {
+            Next::KeepAlive => {}
             Next::Message(message) => panic!("unexpected message {message:?}"),
             Next::Ended => panic!("the stream ended"),
+            Next::TimedOut => panic!("no keep-alive within {wait:?}"),
         }
     }
 
@@ -229,6 +242,7 @@ impl EventStream {
             Next::Ended => {}
             Next::Message(message) => panic!("unexpected message {message:?}"),
             Next::TimedOut => panic!("the stream did not end"),
+            Next::KeepAlive => unreachable!("not asked to stop at keep-alives"),
         }
     }
 }

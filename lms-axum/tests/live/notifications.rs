@@ -200,7 +200,7 @@ pub async fn signing_out_ends_the_stream(backend: Backend) {
     let mut inbox = open(&app, "/me/events", &format!("Bearer {token}"), None)
         .await
         .expect("open");
-    inbox.quiet_for(Duration::from_millis(400)).await;
+    inbox.keep_alive_within(Duration::from_secs(5)).await;
     let (status, _) = call(&app, request("POST", "/auth/sign-out", Some(&token), None)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     inbox.ends_within(Duration::from_secs(3)).await;
