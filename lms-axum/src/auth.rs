@@ -38,6 +38,14 @@ use lms_core::Actor;
 pub trait Authenticate: Send + Sync + 'static {
     /// The caller of a request with these headers.
     async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError>;
+
+    /// Whether the caller of an open event stream, admitted with these headers, is still
+    /// signed in; streams ask on every keep-alive. Unlike a request, this is not a use of
+    /// the credentials: a stream left open must not keep a session alive forever. The
+    /// default asks [`Authenticate::actor`], which suits credentials that do not slide.
+    async fn recheck(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        self.actor(headers).await
+    }
 }
 
 /// The `Authorization: Bearer <token>` value, or the `lms_session` cookie, if any.

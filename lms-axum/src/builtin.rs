@@ -188,6 +188,25 @@ impl BuiltInAuth {
 #[async_trait]
 impl Authenticate for BuiltInAuth {
     async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        self.session_actor(headers, Use::Request).await
+    }
+
+    async fn recheck(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
+        self.session_actor(headers, Use::StreamRecheck).await
+    }
+}
+
+/// Whether looking a session up counts as using it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// A request: slides the session's expiry.
+    Request,
+    /// An open stream asking whether its session still holds: does not.
+    StreamRecheck,
+}
+
+impl BuiltInAuth {
+    async fn session_actor(&self, headers: &HeaderMap, purpose: Use) -> Result<Actor, ApiError> {
         let Some(token) = session_token(headers) else {
             return Ok(Actor::Anonymous);
         };
@@ -200,7 +219,7 @@ impl Authenticate for BuiltInAuth {
             .filter(|s| s.expires_at > now)
             .ok_or(LmsError::Unauthenticated)?;
         drop(tx);
-        if session_needs_extending(session.expires_at, now, self.ttl()) {
+        if purpose == Use::Request && session_needs_extending(session.expires_at, now, self.ttl()) {
             let mut tx = self.lms.store().begin(Access::Write).await?;
             accounts(&mut tx)?
                 .extend_session(&hash, now + self.ttl())

@@ -202,7 +202,7 @@ impl Feed {
 
     /// The authenticator still vouches for the same caller (not signed out, not expired).
     async fn still_signed_in(&self) -> Result<(), LmsError> {
-        match self.state.auth.actor(&self.headers).await {
+        match self.state.auth.recheck(&self.headers).await {
             Ok(actor) if actor == self.actor => Ok(()),
             _ => Err(LmsError::Unauthenticated),
         }

@@ -23,7 +23,10 @@ use lms_core::testing::World;
 use lms_core::testing::acme;
 use lms_core::{Actor, Lms};
 use lms_postgres::testing::{Mode, TestDatabase};
-use notifications::{notifications_are_listed_marked_and_streamed, signing_out_ends_the_stream};
+use notifications::{
+    an_open_stream_does_not_keep_its_session_alive, notifications_are_listed_marked_and_streamed,
+    signing_out_ends_the_stream,
+};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -32,6 +35,7 @@ on_both_stores!(
     streams_reach_only_those_allowed,
     notifications_are_listed_marked_and_streamed,
     signing_out_ends_the_stream,
+    an_open_stream_does_not_keep_its_session_alive,
 );
 
 /// Two instances of the server (two routers, two Lms, two pools) on one Postgres database:

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use lms_axum::{ApiConfig, AuthConfig};
 use lms_core::Actor;
-use lms_core::testing::World;
+use lms_core::testing::{ManualClock, World};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -204,5 +204,48 @@ pub async fn signing_out_ends_the_stream(backend: Backend) {
     let (status, _) = call(&app, request("POST", "/auth/sign-out", Some(&token), None)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     inbox.ends_within(Duration::from_secs(3)).await;
+    drop(w);
+}
+
+pub async fn an_open_stream_does_not_keep_its_session_alive(backend: Backend) {
+    let clock = ManualClock::new();
+    let lms = lms_on(backend).await.with_clock(clock.clone());
+    let w = World::new(lms.clone()).await;
+    let ttl = chrono::Duration::hours(1);
+    let config = ApiConfig {
+        auth: AuthConfig {
+            session_ttl: ttl.to_std().unwrap(),
+            ..AuthConfig::default()
+        },
+        event_keep_alive: Duration::from_millis(20),
+        ..config()
+    };
+    let app = lms_axum::router_with_config(lms, config);
+    let up = json!({"email": "idle@acme.test", "password": "correct horse battery", "name": "Ida"});
+    let request = Request::builder()
+        .method("POST")
+        .uri("/auth/sign-up")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(up.to_string()))
+        .unwrap();
+    let (status, up) = call(&app, request).await;
+    assert_eq!(status, StatusCode::CREATED, "{up}");
+    let bearer = format!("Bearer {}", up["token"].as_str().unwrap());
+    let mut inbox = open(&app, "/me/events", &bearer, None).await.expect("open");
+    // Half the TTL later (a request now would slide the session), the stream rechecks the
+    // session on every keep-alive: that must not count as a use.
+    clock.advance(ttl / 2);
+    for _ in 0..3 {
+        inbox.keep_alive_within(Duration::from_secs(5)).await;
+    }
+    // At the TTL from sign-up the session is over, and so is the stream.
+    clock.advance(ttl / 2);
+    inbox.ends_within(Duration::from_secs(5)).await;
+    let me = Request::builder()
+        .uri("/me")
+        .header(header::AUTHORIZATION, &bearer)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, me).await.0, StatusCode::UNAUTHORIZED);
     drop(w);
 }
