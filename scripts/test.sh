@@ -59,20 +59,25 @@ say "Postgres tests use DATABASE_URL=$DATABASE_URL"
 # drops its own leftovers when it ends, and earlier runs' only when they are hours old: a
 # database of a run that is still going (another checkout, another terminal) is left alone.
 export LMS_TEST_RUN="${LMS_TEST_RUN:-r$(date +%s)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}"
-drop_test_databases() { # $1: a LIKE pattern; $2: drop only runs that started before this
+# The rule lms-postgres/src/testing.rs applies too; it also keeps the value out of SQL below.
+[[ $LMS_TEST_RUN =~ ^[a-z0-9_]{1,20}$ ]] \
+    || die "LMS_TEST_RUN must be 1 to 20 of a-z, 0-9 and _ (it is '$LMS_TEST_RUN')"
+drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs started 6 h ago)
     command -v psql >/dev/null || return 0
-    local db started
-    for db in $(psql "$DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE '$1'" 2>/dev/null); do
-        if [[ -n "${2:-}" ]]; then
-            [[ $db =~ ^lms_test_r([0-9]+)_ ]] || continue
-            started=${BASH_REMATCH[1]}
-            (( started < $2 )) || continue
-        fi
+    local db cutoff=$(( $(date +%s) - 6 * 3600 ))
+    for db in $(psql "$DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
+        case $1 in
+            # Exactly <run>_<uuid>: another run whose name starts with this one's is not ours.
+            run) [[ ${db#"lms_test_${LMS_TEST_RUN}_"} =~ ^[0-9a-f]{32}$ && $db != "${db#"lms_test_${LMS_TEST_RUN}_"}" ]] || continue ;;
+            # Only names this script or testing.rs generate: r<unix start>_<random or pid>.
+            stale) [[ $db =~ ^lms_test_r([0-9]{10})_([0-9a-f]{8}|[0-9]+)_[0-9a-f]{32}$ ]] || continue
+                   (( BASH_REMATCH[1] < cutoff )) || continue ;;
+        esac
         psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
     done
 }
-drop_test_databases 'lms\_test\_r%' "$(( $(date +%s) - 6 * 3600 ))"
-trap 'drop_test_databases "lms\_test\_${LMS_TEST_RUN}\_%"' EXIT
+drop_test_databases stale
+trap 'drop_test_databases run' EXIT
 
 # --- PgBouncer ------------------------------------------------------------------------
 # A real transaction-mode pooler in front of that server, on a spare loopback port, for the
