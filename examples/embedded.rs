@@ -22,7 +22,11 @@ mod demo;
 use demo::{FREE, FREE_COURSE, ORG, PAID_COURSE};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    demo::exit_with(run().await)
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("LMS_DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
     let lms = demo::connect(&url).await?;
     println!("lms-rs demo on {url}\n");

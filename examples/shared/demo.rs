@@ -163,3 +163,18 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
         .await?;
     Ok(())
 }
+
+/// Ends an example: on an error, its message and causes in words (`Display`, not a `Debug`
+/// dump) and a failing exit code.
+pub fn exit_with(result: Result<(), Box<dyn std::error::Error>>) -> std::process::ExitCode {
+    let Err(error) = result else {
+        return std::process::ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    let mut cause = error.source();
+    while let Some(source) = cause {
+        eprintln!("  because: {source}");
+        cause = source.source();
+    }
+    std::process::ExitCode::FAILURE
+}
