@@ -18,6 +18,8 @@ command -v cc >/dev/null || missing+=(gcc)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 # Certificate tests read the text back out of rendered PDFs with poppler's pdftotext.
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# The TLS-only Postgres cluster below gets its certificates from a CA made with openssl.
+command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
         say "installing ${missing[*]}"
@@ -64,8 +66,9 @@ export LMS_TEST_RUN="${LMS_TEST_RUN:-r$(date +%s)_$(od -An -N4 -tx1 /dev/urandom
     || die "LMS_TEST_RUN must be 1 to 20 of a-z, 0-9 and _ (it is '$LMS_TEST_RUN')"
 drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs started 6 h ago)
     command -v psql >/dev/null || return 0
-    local db cutoff=$(( $(date +%s) - 6 * 3600 ))
-    for db in $(psql "$DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
+    local url db cutoff=$(( $(date +%s) - 6 * 3600 ))
+    for url in "$DATABASE_URL" ${LMS_TLS_DATABASE_URL:+"$LMS_TLS_DATABASE_URL"}; do
+    for db in $(psql "$url" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
         case $1 in
             # Exactly <run>_<uuid>: another run whose name starts with this one's is not ours.
             run) [[ ${db#"lms_test_${LMS_TEST_RUN}_"} =~ ^[0-9a-f]{32}$ && $db != "${db#"lms_test_${LMS_TEST_RUN}_"}" ]] || continue ;;
@@ -73,10 +76,10 @@ drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs star
             stale) [[ $db =~ ^lms_test_r([0-9]{10})_([0-9a-f]{8}|[0-9]+)_[0-9a-f]{32}$ ]] || continue
                    (( BASH_REMATCH[1] < cutoff )) || continue ;;
         esac
-        psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
+        psql "$url" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
+    done
     done
 }
-drop_test_databases stale
 trap 'drop_test_databases run' EXIT
 
 # --- PgBouncer ------------------------------------------------------------------------
@@ -138,6 +141,62 @@ INI
     export LMS_PGBOUNCER_URL="postgres://$server_user@127.0.0.1:$port/postgres"
 fi
 say "pooler tests use LMS_PGBOUNCER_URL=$LMS_PGBOUNCER_URL"
+
+# --- Postgres that accepts only TLS ----------------------------------------------------
+# A second local cluster that refuses every connection without TLS, serving a certificate for
+# localhost signed by a CA made here, for the tests that connect with sslmode=verify-full
+# (LMS_TLS_DATABASE_URL) and the one that shows a certificate from another CA is refused
+# (LMS_TLS_WRONG_CA). Made once, then reused; with LMS_TLS_DATABASE_URL set, that is used.
+if [[ -z "${LMS_TLS_DATABASE_URL:-}" ]]; then
+    [[ $(id -u) -eq 0 ]] && command -v pg_createcluster >/dev/null \
+        || die "the TLS tests need a Postgres that accepts only TLS: run this as root on Debian (it makes one), or set LMS_TLS_DATABASE_URL (sslmode=verify-full, sslrootcert=…) and LMS_TLS_WRONG_CA (a CA certificate that did not sign the server's)"
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    certs=/var/lib/postgresql/lms-tls-certs
+    if [[ ! -f $certs/server.crt ]]; then
+        say "making a test CA and a certificate for localhost"
+        mkdir -p "$certs"
+        ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+            -subj "/CN=$1" -keyout "$certs/$2.key" -out "$certs/$2.crt" 2>/dev/null; }
+        ca "lms-rs test CA" ca
+        ca "some other CA" other-ca
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+            -keyout "$certs/server.key" -out "$certs/server.csr" 2>/dev/null
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$certs/server.ext"
+        openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial \
+            -days 3650 -extfile "$certs/server.ext" -out "$certs/server.crt" 2>/dev/null
+        chown -R postgres "$certs" && chmod 600 "$certs"/*.key
+    fi
+    if ! pg_lsclusters -h | awk '{print $2}' | grep -qx lmstls; then
+        tls_port=5440
+        while (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null || grep -qs "port = $tls_port" /etc/postgresql/*/*/postgresql.conf; do
+            tls_port=$((tls_port + 1))
+        done
+        say "making the TLS-only Postgres cluster lmstls on port $tls_port"
+        pg_createcluster "$version" lmstls -p "$tls_port" >/dev/null
+        conf=/etc/postgresql/$version/lmstls
+        cat >> "$conf/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+ssl = on
+ssl_cert_file = '$certs/server.crt'
+ssl_key_file = '$certs/server.key'
+CONF
+        cat > "$conf/pg_hba.conf" <<HBA
+local     all all            peer
+hostssl   all all 127.0.0.1/32 trust
+hostnossl all all 127.0.0.1/32 reject
+HBA
+    fi
+    tls_port=$(pg_lsclusters -h | awk '$2 == "lmstls" {print $3}')
+    if ! pg_lsclusters -h | awk '$2 == "lmstls" {print $4}' | grep -qx online; then
+        say "starting the TLS-only Postgres cluster on port $tls_port"
+        pg_ctlcluster --skip-systemctl-redirect "$version" lmstls start \
+            || die "could not start the TLS-only cluster (pg_ctlcluster $version lmstls start)"
+    fi
+    export LMS_TLS_DATABASE_URL="postgres://postgres@localhost:$tls_port/postgres?sslmode=verify-full&sslrootcert=$certs/ca.crt"
+    export LMS_TLS_WRONG_CA="$certs/other-ca.crt"
+fi
+say "TLS tests use LMS_TLS_DATABASE_URL=$LMS_TLS_DATABASE_URL"
+drop_test_databases stale
 
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"

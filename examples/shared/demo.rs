@@ -171,9 +171,14 @@ pub fn exit_with(result: Result<(), Box<dyn std::error::Error>>) -> std::process
         return std::process::ExitCode::SUCCESS;
     };
     eprintln!("error: {error}");
-    let mut cause = error.source();
+    let (mut said, mut cause) = (error.to_string(), error.source());
     while let Some(source) = cause {
-        eprintln!("  because: {source}");
+        // Errors that wrap another often repeat its message: print only what is new.
+        let text = source.to_string();
+        if !said.contains(&text) {
+            eprintln!("  because: {text}");
+        }
+        said = text;
         cause = source.source();
     }
     std::process::ExitCode::FAILURE

@@ -18,6 +18,15 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## TLS
+//!
+//! Connections use TLS through rustls with the system's root certificates. The URL's
+//! `sslmode` (`disable`, `prefer` — the default —, `require`, `verify-ca`, `verify-full`) and
+//! `sslrootcert` (a CA certificate file) mean what they mean to libpq; managed Postgres
+//! (Neon, Supabase, RDS) wants `sslmode=verify-full`. A first connection that fails is a
+//! [`StoreError::Unavailable`] holding a [`ConnectError`], whose message names the address,
+//! the reason, and what to check (the CA, the host name, a server that accepts only TLS).
+//!
 //! ## Connection settings
 //!
 //! [`PgOptions`] holds the pool settings. The defaults suit a long-running server talking to
@@ -93,16 +102,19 @@
 #![warn(missing_docs)]
 
 #[cfg(feature = "testing")]
+mod connect_error;
 pub mod testing;
 mod tx;
+
+pub use connect_error::ConnectError;
 
 use async_trait::async_trait;
 use lms_core::feed::EventFeed;
 use lms_core::store::{Access, EventSignals, Store, StoreTx};
 use lms_core::{EventHead, EventSeq, StoreError};
-use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -200,6 +212,11 @@ impl PgStore {
         if !options.statement_cache {
             connect = connect.statement_cache_capacity(0);
         }
+        // One plain connection first: the pool would retry a failure until its acquire
+        // timeout and then report only "timed out", where this says what failed.
+        let unavailable = |e| StoreError::Unavailable(Box::new(ConnectError::new(&connect, e)));
+        let first = connect.connect().await.map_err(unavailable)?;
+        sqlx::Connection::close(first).await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .min_connections(options.min_connections)

@@ -30,14 +30,36 @@ pub fn server() -> PgConnectOptions {
     PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL is a postgres:// URL")
 }
 
-async fn admin_connection() -> PgConnection {
-    server().connect().await.unwrap_or_else(|e| {
+/// The Postgres that accepts only TLS, as `LMS_TLS_DATABASE_URL` names it (with
+/// `sslmode=verify-full` and `sslrootcert`); scripts/test.sh makes one.
+pub fn tls_server() -> PgConnectOptions {
+    let url = std::env::var("LMS_TLS_DATABASE_URL").unwrap_or_else(|_| {
         panic!(
-            "cannot reach Postgres at {}: {e}\n\
+            "LMS_TLS_DATABASE_URL is not set: the TLS tests need a Postgres that accepts only TLS. \
+             Run scripts/test.sh (as root on Debian it makes one), or set LMS_TLS_DATABASE_URL, e.g. \
+             postgres://postgres@localhost:5440/postgres?sslmode=verify-full&sslrootcert=/path/ca.crt"
+        )
+    });
+    PgConnectOptions::from_str(&url).expect("LMS_TLS_DATABASE_URL is a postgres:// URL")
+}
+
+/// The server a mode's databases live on.
+fn server_for(mode: Mode) -> PgConnectOptions {
+    match mode {
+        Mode::Tls => tls_server(),
+        _ => server(),
+    }
+}
+
+async fn admin_connection(server: &PgConnectOptions) -> PgConnection {
+    server.connect().await.unwrap_or_else(|e| {
+        panic!(
+            "cannot reach Postgres at {}:{}: {e}\n\
              The Postgres tests need a server. Run scripts/test.sh (it starts the local cluster), \
              or set DATABASE_URL to a server whose user may create databases, e.g. \
              DATABASE_URL={DEFAULT_URL}",
-            server_url()
+            server.get_host(),
+            server.get_port()
         )
     })
 }
@@ -92,6 +114,8 @@ pub enum Mode {
     Pooled,
     /// As the application role `lms_test_app`, with row-level security on.
     RowLevelSecurity,
+    /// On the TLS-only server of `LMS_TLS_DATABASE_URL`, verifying its certificate and name.
+    Tls,
 }
 
 /// How long a test's transaction may wait for a pooled connection. The races run a hundred
@@ -113,16 +137,18 @@ pub struct TestDatabase {
     pub store: PgStore,
     pub name: String,
     pub mode: Mode,
+    server: PgConnectOptions,
 }
 
 impl TestDatabase {
     pub async fn create(mode: Mode) -> Self {
         let name = format!("{}{}", run_prefix(), uuid::Uuid::now_v7().simple());
-        let mut admin = admin_connection().await;
+        let server = server_for(mode);
+        let mut admin = admin_connection(&server).await;
         run(&mut admin, format!("CREATE DATABASE {name}"))
             .await
             .expect("create test database");
-        let mut guard = DropGuard(Some(name.clone()));
+        let mut guard = DropGuard(Some((server.clone(), name.clone())));
         let rls = mode == Mode::RowLevelSecurity;
         // Migrate as the owner over a direct connection, as a deployment would.
         let owner_options = PgOptions {
@@ -130,14 +156,14 @@ impl TestDatabase {
             row_level_security: rls,
             ..PgOptions::default()
         };
-        let owner = PgStore::connect_with_options(server().database(&name), owner_options)
+        let owner = PgStore::connect_with_options(server.clone().database(&name), owner_options)
             .await
             .expect("connect");
         owner.migrate().await.expect("migrate");
         owner.pool().close().await;
         let store = match mode {
-            Mode::Direct => {
-                PgStore::connect_with_options(server().database(&name), test_options()).await
+            Mode::Direct | Mode::Tls => {
+                PgStore::connect_with_options(server.clone().database(&name), test_options()).await
             }
             // LISTEN needs a session: the listener goes around the pooler, as documented.
             Mode::Pooled => {
@@ -147,7 +173,7 @@ impl TestDatabase {
                 };
                 PgStore::connect_with_options(pooler().database(&name), options)
                     .await
-                    .map(|store| store.listen_with(server().database(&name)))
+                    .map(|store| store.listen_with(server.clone().database(&name)))
             }
             Mode::RowLevelSecurity => {
                 ensure_app_role(&mut admin).await;
@@ -155,13 +181,21 @@ impl TestDatabase {
                     row_level_security: true,
                     ..test_options()
                 };
-                PgStore::connect_with_options(server().database(&name).username(APP_ROLE), options)
-                    .await
+                PgStore::connect_with_options(
+                    server.clone().database(&name).username(APP_ROLE),
+                    options,
+                )
+                .await
             }
         };
         let store = store.expect("connect the test store");
         guard.0 = None; // the TestDatabase drops it from here on
-        Self { store, name, mode }
+        Self {
+            store,
+            name,
+            mode,
+            server,
+        }
     }
 
     /// A second, independent pool on the same database (another app instance).
@@ -184,7 +218,8 @@ impl TestDatabase {
 
     /// A raw connection to this database as the server's (super)user.
     pub async fn owner_connection(&self) -> PgConnection {
-        server()
+        self.server
+            .clone()
             .database(&self.name)
             .connect()
             .await
@@ -205,25 +240,25 @@ async fn ensure_app_role(admin: &mut PgConnection) {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        drop_database(&self.name);
+        drop_database(&self.server, &self.name);
     }
 }
 
 /// Drops the database `name` when dropped, unless disarmed: a test that panics between
 /// creating its database and holding its [`TestDatabase`] (no pooler configured, a failed
 /// migration) leaves nothing behind either.
-struct DropGuard(Option<String>);
+struct DropGuard(Option<(PgConnectOptions, String)>);
 
 impl Drop for DropGuard {
     fn drop(&mut self) {
-        if let Some(name) = self.0.take() {
-            drop_database(&name);
+        if let Some((server, name)) = self.0.take() {
+            drop_database(&server, &name);
         }
     }
 }
 
-fn drop_database(name: &str) {
-    let owned = name.to_string();
+fn drop_database(server: &PgConnectOptions, name: &str) {
+    let (server, owned) = (server.clone(), name.to_string());
     // Drop runs inside the test's runtime, which may have a single thread: do the async
     // clean-up on a thread of its own, and let FORCE end the pool's connections rather
     // than waiting for them here.
@@ -232,7 +267,7 @@ fn drop_database(name: &str) {
             .enable_all()
             .build()?;
         runtime.block_on(async move {
-            let mut admin = server().connect().await?;
+            let mut admin = server.connect().await?;
             run(
                 &mut admin,
                 format!("DROP DATABASE IF EXISTS {owned} WITH (FORCE)"),
