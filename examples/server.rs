@@ -20,6 +20,10 @@
 //!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
 //!   (default 512 MiB)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
+//! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
+//! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
+//! - `LMS_TRUSTED_PROXIES` — comma-separated proxy addresses or networks (`10.0.0.0/8`) whose
+//!   `Forwarded` / `X-Forwarded-For` name the client; default none: the TCP peer is the client
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
 //! - `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` (comma-separated while rotating) —
 //!   sell paid courses and the demo org's membership through Stripe; without them checkout
@@ -117,11 +121,27 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|_| format!("LMS_MEMBERSHIP_GRACE_DAYS={days} is not a number"))?;
         lms = lms.with_membership_grace(chrono::Duration::days(days));
     }
+    let off = |name| matches!(env(name).as_deref(), Some("0" | "false" | "off" | "no"));
     let auth = AuthConfig {
         signin_attempts_per_minute: attempts,
         secure_cookie: public_url.starts_with("https://"),
+        open_sign_up: !off("LMS_OPEN_SIGN_UP"),
         ..AuthConfig::default()
     };
+    lms = match env("LMS_ORG_CREATION").as_deref() {
+        None | Some("anyone") => lms,
+        Some("host") => lms.with_org_creation(lms::OrgCreation::HostOnly),
+        Some(other) => return Err(format!("LMS_ORG_CREATION={other}: use anyone or host").into()),
+    };
+    let mut trusted_proxies = Vec::new();
+    for proxy in env("LMS_TRUSTED_PROXIES").iter().flat_map(|v| v.split(',')) {
+        let proxy = proxy.trim();
+        let net = proxy
+            .parse::<lms_axum::IpNet>()
+            .or_else(|_| proxy.parse::<std::net::IpAddr>().map(lms_axum::IpNet::from))
+            .map_err(|_| format!("LMS_TRUSTED_PROXIES: {proxy} is not an address or network"))?;
+        trusted_proxies.push(net);
+    }
     if seed && matches!(lms.org(ORG).await, Err(LmsError::NotFound(_))) {
         seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
         tracing::info!("seeded the demo org '{ORG}'");
@@ -147,6 +167,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let config = ApiConfig {
         auth,
+        trusted_proxies,
         cors_allowed_origins: cors,
         public_url: configured_url.map(|url| format!("{url}/api/v1")),
         media: Some(media),
@@ -276,14 +297,13 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
         actors.push(Actor::User(signed_up.user.id));
     }
     let (admin, instructor, learner) = (actors[0], actors[1], actors[2]);
-    lms.create_org(
-        &admin,
-        NewOrg {
-            slug: ORG.into(),
-            name: "Demo Academy".into(),
-        },
-    )
-    .await?;
+    // As the host: works whoever may create orgs through the API (LMS_ORG_CREATION).
+    let new = NewOrg {
+        slug: ORG.into(),
+        name: "Demo Academy".into(),
+    };
+    lms.create_org_for(admin.user_id().ok_or("a user")?, new)
+        .await?;
     for (who, (_, _, _, role)) in [(instructor, ACCOUNTS[1]), (learner, ACCOUNTS[2])] {
         lms.set_member_role(&admin, ORG, who.user_id().ok_or("a user")?, role)
             .await?;

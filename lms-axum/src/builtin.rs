@@ -33,6 +33,10 @@ pub struct AuthConfig {
     pub signin_attempts_per_minute: u32,
     /// Mark the session cookie `Secure` (serve over https).
     pub secure_cookie: bool,
+    /// Whether anyone may create an account with `POST /auth/sign-up` (default: yes). Off,
+    /// that route answers 403 and accounts come from the host, which calls
+    /// [`BuiltInAuth::sign_up`] itself.
+    pub open_sign_up: bool,
 }
 
 impl Default for AuthConfig {
@@ -41,6 +45,7 @@ impl Default for AuthConfig {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             signin_attempts_per_minute: 10,
             secure_cookie: false,
+            open_sign_up: true,
         }
     }
 }
@@ -81,7 +86,9 @@ impl BuiltInAuth {
     }
 
     /// Creates a user with a password and signs them in. The user and their credential
-    /// are written in one transaction.
+    /// are written in one transaction. `POST /auth/sign-up` checks
+    /// [`AuthConfig::open_sign_up`] first; a host calling this itself makes the account
+    /// whatever that says.
     pub async fn sign_up(&self, new: NewUser, password: &str) -> Result<SignedIn, ApiError> {
         let now = self.lms.now();
         let user = match new.into_user(now) {

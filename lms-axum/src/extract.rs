@@ -135,14 +135,20 @@ impl FromRequestParts<AppState> for ApiBase {
     }
 }
 
-/// The client's address when the server was started with connect info.
+/// The client's address (see `client_addr`): the TCP peer, or what a trusted
+/// proxy reports; `None` when the server was not started with connect info.
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let info = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientAddr(info.map(|c| c.0.ip())))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(ClientAddr(peer.map(|peer| {
+            crate::client_addr::client_behind(peer.0.ip(), &parts.headers, &state.trusted_proxies)
+        })))
     }
 }

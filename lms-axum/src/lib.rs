@@ -26,6 +26,7 @@
 
 mod auth;
 mod builtin;
+mod client_addr;
 mod error;
 mod extract;
 mod feed;
@@ -36,6 +37,7 @@ mod views;
 pub use auth::{Authenticate, CurrentActor, session_token};
 pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
+pub use ipnet::IpNet;
 pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig};
 
 use axum::Router;
@@ -67,6 +69,8 @@ pub struct AppState {
     event_keep_alive: Duration,
     /// [`ApiConfig::media`].
     media: Option<Arc<MediaConfig>>,
+    /// [`ApiConfig::trusted_proxies`].
+    trusted_proxies: Arc<[IpNet]>,
 }
 
 /// The document's header; the paths come from the routes themselves.
@@ -106,6 +110,13 @@ pub struct ApiConfig {
     /// Where uploads go and how their URLs are signed; without it the media routes answer
     /// 503 `unavailable` and video lessons keep only their `media_key`.
     pub media: Option<MediaConfig>,
+    /// Reverse proxies (addresses or networks) whose `Forwarded` / `X-Forwarded-For` headers
+    /// say who the client is; none by default, so the client is the TCP peer and those
+    /// headers are ignored (anyone can write them). Per-client limits (sign-in attempts) need
+    /// the peer: serve the router with
+    /// `into_make_service_with_connect_info::<std::net::SocketAddr>()`; without it every
+    /// client shares one bucket.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for ApiConfig {
@@ -117,6 +128,7 @@ impl Default for ApiConfig {
             public_url: None,
             event_keep_alive: DEFAULT_EVENT_KEEP_ALIVE,
             media: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -145,6 +157,7 @@ pub fn router_with_config(lms: Lms, config: ApiConfig) -> Router {
         public_url,
         event_keep_alive: config.event_keep_alive,
         media: config.media.clone().map(Arc::new),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
     finish(routes::all().merge(routes::sign_in()), state, &config)
 }
@@ -179,6 +192,7 @@ pub fn router_with_auth_and_config(lms: Lms, auth: impl Authenticate, config: Ap
             .map(|url| Arc::from(url.trim_end_matches('/'))),
         event_keep_alive: config.event_keep_alive,
         media: config.media.clone().map(Arc::new),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
     finish(routes::all(), state, &config)
 }

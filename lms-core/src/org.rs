@@ -178,3 +178,15 @@ impl NewUser {
         })
     }
 }
+
+/// Who may create orgs through [`crate::Lms::create_org`] (see
+/// [`crate::Lms::with_org_creation`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrgCreation {
+    /// Any signed-in user, who becomes the new org's admin (the default).
+    #[default]
+    Anyone,
+    /// Nobody through the API (403): the host creates orgs with
+    /// [`crate::Lms::create_org_for`].
+    HostOnly,
+}

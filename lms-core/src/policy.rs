@@ -35,7 +35,7 @@ use crate::course::{Course, CourseStatus, LessonSummary};
 use crate::enrollment::Enrollment;
 use crate::error::{ForbiddenReason, LmsError};
 use crate::ids::UserId;
-use crate::org::Role;
+use crate::org::{OrgCreation, Role};
 
 /// Where the calling [`Actor`](crate::service::Actor) stands in one org: who they are
 /// and the role they hold there. The service builds it; [`decide`] reads it.
@@ -80,8 +80,8 @@ impl Standing {
 /// Something a caller wants to do, with the facts the decision needs.
 #[derive(Clone, Copy, Debug)]
 pub enum Action<'a> {
-    /// Create an org (any signed-in user).
-    CreateOrg,
+    /// Create an org: any signed-in user, unless the host keeps that to itself.
+    CreateOrg(OrgCreation),
     /// Read one's own account, memberships and enrollments.
     ViewSelf,
     /// Change the org, or list, add, change or remove its members (admins).
@@ -163,20 +163,20 @@ impl Decision {
 ///
 /// ```
 /// use lms_core::policy::{decide, Action, Standing, Decision};
-/// assert_eq!(decide(&Standing::ANONYMOUS, Action::CreateOrg), Decision::Unauthenticated);
+/// use lms_core::OrgCreation;
+/// assert_eq!(decide(&Standing::ANONYMOUS, Action::CreateOrg(OrgCreation::Anyone)), Decision::Unauthenticated);
 /// ```
 pub fn decide(standing: &Standing, action: Action<'_>) -> Decision {
     use Decision::*;
     let signed_in = standing.user.is_some();
     let role_denied = Forbidden(ForbiddenReason::Role, "your role does not allow this");
     match action {
-        Action::CreateOrg | Action::ViewSelf => {
-            if signed_in {
-                Allow
-            } else {
-                Unauthenticated
-            }
-        }
+        Action::ViewSelf | Action::CreateOrg(_) if !signed_in => Unauthenticated,
+        Action::ViewSelf | Action::CreateOrg(OrgCreation::Anyone) => Allow,
+        Action::CreateOrg(OrgCreation::HostOnly) => Forbidden(
+            ForbiddenReason::Role,
+            "organizations are created by the host",
+        ),
         Action::ManageOrg | Action::ViewOrgReport => match () {
             _ if !signed_in => Unauthenticated,
             _ if standing.is_admin() => Allow,
@@ -551,7 +551,7 @@ mod tests {
         for line in ORG_TABLE.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (name, expected) = line.split_once(char::is_whitespace).expect("row");
             let action = match name {
-                "create-org" => Action::CreateOrg,
+                "create-org" => Action::CreateOrg(OrgCreation::Anyone),
                 "view-self" => Action::ViewSelf,
                 "manage-org" => Action::ManageOrg,
                 "org-report" => Action::ViewOrgReport,

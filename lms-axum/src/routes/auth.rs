@@ -55,6 +55,14 @@ struct SignUp {
 )]
 async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
     let auth = builtin(&s)?;
+    if !auth.config().open_sign_up {
+        let closed = "sign-up is closed here: ask the site for an account";
+        return Err(lms_core::LmsError::Forbidden {
+            reason: lms_core::ForbiddenReason::Role,
+            message: closed.into(),
+        }
+        .into());
+    }
     let body = body.into_result()?;
     let new = lms_core::NewUser {
         email: body.email,

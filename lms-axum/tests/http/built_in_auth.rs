@@ -283,3 +283,65 @@ pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {
         .await;
     assert_problem(&reply, 404, "not_found");
 }
+
+pub async fn clients_are_told_apart_by_peer_or_trusted_proxy(backend: Backend) {
+    let lms = lms_on(backend).await;
+    let w = World::new(lms.clone()).await;
+    let config = lms_axum::ApiConfig {
+        auth: AuthConfig {
+            signin_attempts_per_minute: 2,
+            ..AuthConfig::default()
+        },
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..lms_axum::ApiConfig::default()
+    };
+    let api = Api {
+        app: lms_axum::router_with_config(lms, config),
+        w,
+    };
+    let mut n = 0;
+    let mut attempt = |peer: &str, forwarded_for: &str| {
+        n += 1; // a new email each time: only the per-client bucket can fill up
+        let body = json!({"email": format!("nobody{n}@example.com"), "password": "wrong password"});
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/auth/sign-in")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", forwarded_for)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    let status = |reply: Reply| reply.status.as_u16();
+    // A client that is not a trusted proxy is the client, whatever it forwards.
+    for forged in ["1.1.1.1", "2.2.2.2"] {
+        assert_eq!(status(api.send(attempt("9.9.9.9", forged)).await), 401);
+    }
+    assert_eq!(status(api.send(attempt("9.9.9.9", "3.3.3.3")).await), 429);
+    // Behind the trusted proxy, each forwarded client has a bucket of its own.
+    for _ in 0..2 {
+        assert_eq!(status(api.send(attempt("10.0.0.1", "1.1.1.1")).await), 401);
+    }
+    assert_eq!(status(api.send(attempt("10.0.0.1", "1.1.1.1")).await), 429);
+    assert_eq!(status(api.send(attempt("10.0.0.1", "2.2.2.2")).await), 401);
+}
+
+pub async fn sign_up_can_be_closed(backend: Backend) {
+    let api = api(
+        backend,
+        AuthConfig {
+            open_sign_up: false,
+            ..AuthConfig::default()
+        },
+    )
+    .await;
+    let up = json!({"email": "new@example.com", "password": "long enough pass", "name": "New"});
+    let reply = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+    assert_problem(&reply, 403, "forbidden");
+    let nobody = api.w.lms.user_by_email("new@example.com").await;
+    assert_eq!(nobody.unwrap_err().code(), "not_found");
+}

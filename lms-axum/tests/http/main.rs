@@ -81,6 +81,17 @@ mod auth_on {
                     .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn clients_are_told_apart_by_peer_or_trusted_proxy() {
+                    super::super::built_in_auth::clients_are_told_apart_by_peer_or_trusted_proxy(
+                        $backend,
+                    )
+                    .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_up_can_be_closed() {
+                    super::super::built_in_auth::sign_up_can_be_closed($backend).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn a_host_with_its_own_auth_has_no_sign_in_routes() {
                     super::super::built_in_auth::a_host_with_its_own_auth_has_no_sign_in_routes(
                         $backend,

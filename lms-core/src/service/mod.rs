@@ -75,6 +75,8 @@ pub struct Lms {
     clock: Arc<dyn Clock>,
     /// How long a `past_due` membership keeps opening its courses.
     membership_grace: chrono::Duration,
+    /// Who may create orgs through [`Lms::create_org`].
+    org_creation: crate::org::OrgCreation,
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
     /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
@@ -106,6 +108,7 @@ impl Lms {
             payments: Arc::new(PaymentsDisabled),
             clock: Arc::new(SystemClock),
             membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
+            org_creation: crate::org::OrgCreation::default(),
             outlines: Arc::default(),
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
         }
@@ -121,6 +124,13 @@ impl Lms {
     /// `grace` (default 7 days) while the provider retries the payment.
     pub fn with_membership_grace(mut self, grace: chrono::Duration) -> Self {
         self.membership_grace = grace;
+        self
+    }
+
+    /// Who may create orgs through [`Lms::create_org`] (and `POST /orgs`): anyone signed in
+    /// (the default), or nobody, when the host makes orgs itself with [`Lms::create_org_for`].
+    pub fn with_org_creation(mut self, who: crate::org::OrgCreation) -> Self {
+        self.org_creation = who;
         self
     }
 

@@ -64,7 +64,8 @@ impl Lms {
         Ok(Me { user, memberships })
     }
 
-    /// Creates an org; the caller becomes its admin. A taken slug is `slug_taken` (409).
+    /// Creates an org; the caller becomes its admin. A taken slug is `slug_taken` (409);
+    /// with [`crate::OrgCreation::HostOnly`] it is 403.
     pub async fn create_org(
         &self,
         actor: &Actor,
@@ -74,9 +75,19 @@ impl Lms {
             user: actor.user_id(),
             role: None,
         };
-        allow(&standing, Action::CreateOrg)?;
+        allow(&standing, Action::CreateOrg(self.org_creation))?;
         let user = actor.require_user()?;
-        let new = new.into().into_result()?;
+        self.insert_org(user, new.into().into_result()?).await
+    }
+
+    /// Creates an org with `admin` as its admin, whatever [`Lms::with_org_creation`] says:
+    /// for the host, which decides itself who gets an org (host-level, like
+    /// [`Lms::create_user`]). A taken slug is `slug_taken` (409).
+    pub async fn create_org_for(&self, admin: UserId, new: NewOrg) -> Result<Org, LmsError> {
+        self.insert_org(admin, new).await
+    }
+
+    async fn insert_org(&self, user: UserId, new: NewOrg) -> Result<Org, LmsError> {
         let mut errors = ValidationErrors::default();
         let slug = errors.parse("slug", Slug::parse(&new.slug));
         errors.check("name", validate::title(&new.name));

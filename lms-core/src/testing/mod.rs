@@ -38,6 +38,7 @@ macro_rules! conformance_tests {
             creating_an_org_makes_the_caller_its_admin,
             org_slugs_are_unique,
             creating_an_org_needs_sign_in_and_a_valid_slug,
+            a_host_can_keep_org_creation_to_itself,
             only_admins_change_an_org,
             // Memberships (members.rs)
             members_are_added_by_email,

@@ -1,5 +1,6 @@
 //! Orgs: creating one, its unique slug, and who may change it.
 
+use super::helpers::page;
 use crate::testing::fixtures::{ORG, World, assert_code, assert_invalid};
 use crate::{Actor, Lms, NewOrg, OrgPatch, Role};
 use serde_json::json;
@@ -118,4 +119,37 @@ pub async fn only_admins_change_an_org(lms: Lms) {
         (stored.name.as_str(), stored.settings),
         ("Acme Inc", json!({"theme": "dark"}))
     );
+}
+
+pub async fn a_host_can_keep_org_creation_to_itself(lms: Lms) {
+    let w = World::new(lms).await;
+    let lms = w
+        .lms
+        .clone()
+        .with_org_creation(crate::OrgCreation::HostOnly);
+    let new = || NewOrg {
+        slug: "mine".into(),
+        name: "Mine".into(),
+    };
+    assert_code(
+        lms.create_org(&Actor::Anonymous, new()).await,
+        "unauthenticated",
+    );
+    assert_code(lms.create_org(&w.outsider, new()).await, "forbidden");
+    assert_code(lms.create_org(&w.admin, new()).await, "forbidden");
+    assert_code(w.lms.org("mine").await, "not_found");
+    // The host makes it, for the user it chooses, who then runs it as its admin.
+    let outsider = w.outsider.user_id().unwrap();
+    let org = lms.create_org_for(outsider, new()).await.unwrap();
+    let members = w.lms.members(&w.outsider, "mine", page(10)).await.unwrap();
+    assert_eq!(
+        members
+            .items
+            .iter()
+            .map(|m| (m.user_id, m.role))
+            .collect::<Vec<_>>(),
+        [(outsider, Role::Admin)]
+    );
+    assert_eq!(w.lms.org("mine").await.unwrap(), org);
+    assert_code(lms.create_org_for(outsider, new()).await, "slug_taken");
 }
