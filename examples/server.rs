@@ -7,8 +7,9 @@
 //!
 //! Settings (environment):
 //! - `LMS_ADDR` — where to listen (default `127.0.0.1:3000`)
-//! - `LMS_PUBLIC_URL` — the public base URL, for links the API hands out (certificate URLs);
-//!   unset, links follow each request's `Host`; `https://` marks the session cookie `Secure`
+//! - `LMS_PUBLIC_URL` — the public base URL, where links the API hands out start (certificate
+//!   and media URLs); default `http://` and the listen address (`0.0.0.0` becomes
+//!   `127.0.0.1`, with a warning); `https://` marks the session cookie `Secure`
 //! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
 //! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
 //!   `postgres://` URL selects Postgres, migrated on start with row-level security on
@@ -79,10 +80,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let addr: SocketAddr = env("LMS_ADDR")
         .unwrap_or_else(|| "127.0.0.1:3000".into())
         .parse()?;
-    let configured_url = env("LMS_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
-    let public_url = configured_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    // Links the API hands out start from configuration, never from a request's Host.
+    let public_url = match env("LMS_PUBLIC_URL") {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None if addr.ip().is_unspecified() => {
+            let local = SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port());
+            tracing::warn!(
+                "listening on {addr} without LMS_PUBLIC_URL: links will name http://{local}; \
+                 set LMS_PUBLIC_URL to the address clients use"
+            );
+            format!("http://{local}")
+        }
+        None => format!("http://{addr}"),
+    };
     let attempts = match env("LMS_SIGNIN_ATTEMPTS_PER_MINUTE") {
         Some(text) => text
             .parse()
@@ -169,7 +179,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         auth,
         trusted_proxies,
         cors_allowed_origins: cors,
-        public_url: configured_url.map(|url| format!("{url}/api/v1")),
+        public_url: Some(format!("{public_url}/api/v1")),
         media: Some(media),
         ..ApiConfig::default()
     };

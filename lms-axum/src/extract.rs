@@ -109,9 +109,10 @@ pub fn id<T: FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
         .map_err(|_| ApiError(LmsError::Malformed(format!("{what} must be a UUID"))))
 }
 
-/// The absolute URL this router answers at (e.g. `https://lms.example.com/api/v1`), for the
-/// links the API hands out: [`crate::ApiConfig::public_url`] when set, else the request's
-/// `Host` and the path the router is nested under.
+/// Where links the API hands out start: [`crate::ApiConfig::public_url`] (absolute, e.g.
+/// `https://lms.example.com/api/v1`) when set, else the path the router is nested under
+/// (`/api/v1`), so links are relative to the server's root. Never the request's `Host`: a
+/// client writes that header, and a link built from it points wherever the client likes.
 pub struct ApiBase(pub String);
 
 impl FromRequestParts<AppState> for ApiBase {
@@ -126,12 +127,7 @@ impl FromRequestParts<AppState> for ApiBase {
             .get::<OriginalUri>()
             .map_or(parts.uri.path(), |original| original.path());
         let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        Ok(Self(format!("http://{host}{prefix}")))
+        Ok(Self(prefix.to_string()))
     }
 }
 

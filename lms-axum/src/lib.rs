@@ -100,9 +100,10 @@ pub struct ApiConfig {
     /// default, which suits a same-origin front end.
     pub cors_allowed_origins: Vec<String>,
     /// The absolute URL the router is reachable at, prefix included (e.g.
-    /// `https://lms.example.com/api/v1`), for the links the API hands out (certificate
-    /// verification and PDF URLs). Unset, links are built from each request's `Host` header
-    /// and the path the router is nested under, over `http` — set it behind a proxy or TLS.
+    /// `https://lms.example.com/api/v1`), where the links the API hands out start
+    /// (certificate verification and PDF URLs, media URLs). Unset, links are relative to the
+    /// server's root (`/api/v1/certificates/…`, from the path the router is nested under);
+    /// they are never built from the request's `Host`, which the client controls.
     pub public_url: Option<String>,
     /// How often an idle event stream sends `: keep-alive` and checks that its caller is
     /// still signed in and allowed (default 10 s; the contract promises at most 15 s).
