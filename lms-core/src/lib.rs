@@ -71,8 +71,8 @@ pub use input::Parsed;
 pub use media::{MEDIA_TYPES, MediaKey};
 pub use name::{EmailAddress, Slug};
 pub use org::{
-    Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org, OrgCreation, OrgPatch,
-    Role, User,
+    ExternalUser, Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org,
+    OrgCreation, OrgPatch, Role, User, UserPatch,
 };
 pub use page::{Page, PageRequest};
 pub use payment::{

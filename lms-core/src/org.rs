@@ -35,6 +35,31 @@ pub struct User {
     pub name: String,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// The host's own id for this user, when the host manages its users
+    /// ([`crate::Lms::ensure_user`]); unique. Not part of the API's user object.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub external_id: Option<String>,
+}
+
+/// A user as the host knows them, for [`crate::Lms::ensure_user`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalUser {
+    /// The host's id for the user (a JWT's `sub`, a row id): 1..=255 characters.
+    pub external_id: String,
+    /// Their email address (trimmed and lowercased on the way in).
+    pub email: String,
+    /// Their display name.
+    pub name: String,
+}
+
+/// Changes to a user ([`crate::Lms::update_user`]); `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    /// A new email address.
+    pub email: Option<String>,
+    /// A new display name.
+    pub name: Option<String>,
 }
 
 /// A member's role in one org.
@@ -175,6 +200,7 @@ impl NewUser {
             email: email.into(),
             name: self.name.trim().to_string(),
             created_at: now,
+            external_id: None,
         })
     }
 }

@@ -23,13 +23,34 @@ impl<C: Dialect> UserTx for SqlTx<C> {
     }
 
     async fn insert_user(&mut self, u: &User) -> Result<(), StoreError> {
-        let q =
-            Query::new("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(u.id.0)
-                .bind(&u.email)
-                .bind(&u.name)
-                .bind(u.created_at);
+        let q = Query::new(
+            "INSERT INTO users (id, email, name, created_at, external_id)
+             VALUES ($1, $2, $3, $4, $5)",
+        );
+        self.conn.execute(bind_user(q, u)).await.map(drop)
+    }
+
+    async fn insert_user_if_new(&mut self, u: &User) -> Result<bool, StoreError> {
+        // No conflict target: a clash on any unique key (id, email, external id) inserts
+        // nothing, and the caller reads back what is there.
+        let q = Query::new(
+            "INSERT INTO users (id, email, name, created_at, external_id)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        );
+        Ok(self.conn.execute(bind_user(q, u)).await? == 1)
+    }
+
+    async fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        let q = Query::new("UPDATE users SET email = $1, name = $2 WHERE id = $3")
+            .bind(&u.email)
+            .bind(&u.name)
+            .bind(u.id.0);
         self.conn.execute(q).await.map(drop)
+    }
+
+    async fn user_by_external_id(&mut self, external_id: &str) -> Result<Option<User>, StoreError> {
+        let q = Query::new("SELECT * FROM users WHERE external_id = $1").bind(external_id);
+        one(self.conn.fetch_optional(q).await?, user)
     }
 
     async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError> {
@@ -54,5 +75,15 @@ pub fn user(row: &impl SqlRow) -> Result<User, StoreError> {
         email: row.text("email")?,
         name: row.text("name")?,
         created_at: row.time("created_at")?,
+        external_id: row.opt_text("external_id")?,
     })
+}
+
+fn bind_user<'a>(query: Query<'a>, u: &'a User) -> Query<'a> {
+    query
+        .bind(u.id.0)
+        .bind(&u.email)
+        .bind(&u.name)
+        .bind(u.created_at)
+        .bind(u.external_id.as_deref())
 }

@@ -153,6 +153,7 @@ fn reference_world() -> (Org, Course, User) {
         email: "ada+test@example.com".into(),
         name: "Ada".into(),
         created_at: now,
+        external_id: None,
     };
     let course = Course {
         id: "0193a1f2-8d10-7e55-a1b2-c3d4e5f60718".parse().unwrap(),

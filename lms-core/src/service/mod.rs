@@ -11,6 +11,7 @@ mod learning;
 mod orgs;
 mod payments;
 mod reports;
+mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
@@ -537,6 +538,7 @@ mod tests {
                 email: "learner@example.com".into(),
                 name,
                 created_at: Utc::now(),
+                external_id: None,
             }))
         });
         tx.expect_insert_enrollment()

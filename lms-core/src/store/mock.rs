@@ -64,6 +64,9 @@ mockall::mock! {
         async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
         async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
         async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+        async fn user_by_external_id(&mut self, external_id: &str) -> Result<Option<User>, StoreError>;
+        async fn insert_user_if_new(&mut self, user: &User) -> Result<bool, StoreError>;
+        async fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
         async fn lock_user(&mut self, id: UserId) -> Result<(), StoreError>;
     }
 

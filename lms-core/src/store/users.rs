@@ -17,6 +17,14 @@ pub trait UserTx: Send {
     async fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
     /// The user with this (normalized) email.
     async fn user_by_email(&mut self, email: &str) -> Result<Option<User>, StoreError>;
+    /// The user the host knows by this id.
+    async fn user_by_external_id(&mut self, external_id: &str) -> Result<Option<User>, StoreError>;
+    /// Inserts a user unless one with its id, email or external id exists already; `false`
+    /// when nothing was inserted. Two transactions inserting the same user at once both
+    /// succeed, one of them with `false` (the one that waited for the other).
+    async fn insert_user_if_new(&mut self, user: &User) -> Result<bool, StoreError>;
+    /// Writes a user's email and name (`Duplicate(UserEmail)` when the email is taken).
+    async fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
     /// Holds the user's row until the transaction ends, so a per-user limit (posts a
     /// minute) counts and inserts without another of the user's writes in between. Writers
     /// that only reference the user are not blocked.

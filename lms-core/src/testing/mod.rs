@@ -45,6 +45,8 @@ macro_rules! conformance_tests {
             an_org_keeps_at_least_one_admin,
             members_list_paginates,
             // Users (users.rs)
+            host_users_are_ensured_once_by_their_external_id,
+            concurrent_first_sightings_make_one_user,
             importing_users_is_all_or_nothing,
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,

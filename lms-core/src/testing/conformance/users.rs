@@ -74,3 +74,108 @@ pub async fn importing_users_is_all_or_nothing(lms: Lms) {
         imported[0]
     );
 }
+
+pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
+    use crate::{ExternalUser, UserPatch};
+    let seen = |email: &str, name: &str| ExternalUser {
+        external_id: "idp|42".into(),
+        email: email.into(),
+        name: name.into(),
+    };
+    let first = lms
+        .ensure_user(seen(" Ada@Example.com", "Ada"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.email.as_str(), first.external_id.as_deref()),
+        ("ada@example.com", Some("idp|42"))
+    );
+    let again = lms.ensure_user(seen("ada@example.com", "Ada")).await;
+    assert_eq!(again.unwrap(), first);
+    // The host renamed them: brought up to date, same user.
+    let renamed = lms
+        .ensure_user(seen("ada@lovelace.test", "Ada L."))
+        .await
+        .unwrap();
+    assert_eq!(renamed.id, first.id);
+    assert_eq!(lms.user(first.id).await.unwrap(), renamed);
+    assert_eq!(
+        lms.user_by_email("ada@lovelace.test").await.unwrap().id,
+        first.id
+    );
+    // An email someone else holds is theirs; bad input is refused before anything is written.
+    let other = lms
+        .create_user(NewUser {
+            email: "taken@example.com".into(),
+            name: "Taken".into(),
+        })
+        .await
+        .unwrap();
+    let stranger = ExternalUser {
+        external_id: "idp|43".into(),
+        email: "taken@example.com".into(),
+        name: "Stranger".into(),
+    };
+    assert_code(lms.ensure_user(stranger).await, "email_taken");
+    assert_code(
+        lms.ensure_user(seen("taken@example.com", "Ada")).await,
+        "email_taken",
+    );
+    let blank = ExternalUser {
+        external_id: " ".into(),
+        email: "nope".into(),
+        name: String::new(),
+    };
+    assert_invalid(
+        lms.ensure_user(blank).await,
+        &["external_id", "email", "name"],
+    );
+    // The host changes a user directly.
+    let patch = UserPatch {
+        email: None,
+        name: Some(" Taken Too ".into()),
+    };
+    let changed = lms.update_user(other.id, patch).await.unwrap();
+    assert_eq!(
+        (changed.name.as_str(), changed.email),
+        ("Taken Too", other.email)
+    );
+    let clash = UserPatch {
+        email: Some("ADA@lovelace.test".into()),
+        name: None,
+    };
+    assert_code(lms.update_user(other.id, clash).await, "email_taken");
+    let nobody = lms.update_user(crate::UserId::new(), UserPatch::default());
+    assert_code(nobody.await, "not_found");
+}
+
+pub async fn concurrent_first_sightings_make_one_user(lms: Lms) {
+    // Three rounds: the first also fills the store's connection pool, so that in the later
+    // ones every call is in its transaction at once rather than queueing for a connection.
+    for round in 0..3 {
+        let sightings = 20;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(sightings));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..sightings {
+            let (lms, barrier) = (lms.clone(), barrier.clone());
+            tasks.spawn(async move {
+                barrier.wait().await;
+                let seen = crate::ExternalUser {
+                    external_id: format!("idp|race{round}"),
+                    email: format!("race{round}@example.com"),
+                    name: "Racer".into(),
+                };
+                lms.ensure_user(seen).await
+            });
+        }
+        let ids: std::collections::HashSet<_> = tasks
+            .join_all()
+            .await
+            .into_iter()
+            .map(|r| r.expect("every sighting succeeds").id)
+            .collect();
+        assert_eq!(ids.len(), 1, "one user in round {round}: {ids:?}");
+        let user = lms.user_by_email(&format!("race{round}@example.com")).await;
+        assert!(ids.contains(&user.unwrap().id));
+    }
+}

@@ -1,0 +1,110 @@
+//! Users the host manages: made or refreshed from the host's own id, and changed by the
+//! host. Host-level calls (no actor), like [`Lms::create_user`].
+
+use super::Lms;
+use crate::error::{ConflictKind, LmsError, ValidationErrors};
+use crate::ids::UserId;
+use crate::name::EmailAddress;
+use crate::org::{ExternalUser, User, UserPatch};
+use crate::validate;
+
+/// Longest external id, in characters.
+const MAX_EXTERNAL_ID_CHARS: usize = 255;
+
+impl Lms {
+    /// The user the host knows as `external.external_id`: made on first sight, and brought
+    /// up to date when the email or name the host has differs. Idempotent and race-free:
+    /// concurrent first calls for one id make one user. An email that another user holds
+    /// is `email_taken` (409); bad input is 422.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms) -> Result<(), lms_core::LmsError> {
+    /// use lms_core::ExternalUser;
+    /// let seen = ExternalUser {
+    ///     external_id: "auth0|42".into(),
+    ///     email: "ada@example.com".into(),
+    ///     name: "Ada".into(),
+    /// };
+    /// let first = lms.ensure_user(seen.clone()).await?;
+    /// assert_eq!(lms.ensure_user(seen).await?.id, first.id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn ensure_user(&self, external: ExternalUser) -> Result<User, LmsError> {
+        let mut errors = ValidationErrors::default();
+        let id = external.external_id.trim();
+        if id.is_empty() || id.chars().count() > MAX_EXTERNAL_ID_CHARS {
+            let message = format!("must be 1 to {MAX_EXTERNAL_ID_CHARS} characters");
+            errors.add("external_id", message);
+        }
+        let email = errors.parse("email", EmailAddress::parse(&external.email));
+        errors.check("name", validate::title(&external.name));
+        let email = errors.finish(email)?;
+        let name = external.name.trim().to_string();
+        let mut tx = self.write().await?;
+        let user = match tx.user_by_external_id(id).await? {
+            Some(user) => user,
+            None => {
+                let new = User {
+                    id: UserId::new(),
+                    email: email.as_str().to_string(),
+                    name: name.clone(),
+                    created_at: self.now(),
+                    external_id: Some(id.to_string()),
+                };
+                if tx.insert_user_if_new(&new).await? {
+                    tx.commit().await?;
+                    return Ok(new);
+                }
+                // Another call made this user meanwhile, or the email is someone else's.
+                tx.user_by_external_id(id).await?.ok_or_else(email_taken)?
+            }
+        };
+        let changed = refreshed(user.clone(), Some(email), Some(name));
+        if changed == user {
+            return Ok(user);
+        }
+        tx.update_user(&changed).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Changes a user's email or name (host-level). A taken email is `email_taken` (409),
+    /// an unknown user 404, bad input 422.
+    pub async fn update_user(&self, id: UserId, patch: UserPatch) -> Result<User, LmsError> {
+        let mut errors = ValidationErrors::default();
+        let email = match &patch.email {
+            Some(email) => errors.parse("email", EmailAddress::parse(email)).map(Some),
+            None => Some(None),
+        };
+        if let Some(name) = &patch.name {
+            errors.check("name", validate::title(name));
+        }
+        let email = errors.finish(email)?;
+        let mut tx = self.write().await?;
+        let user = tx.user(id).await?.ok_or(LmsError::NotFound("user"))?;
+        let name = patch.name.map(|name| name.trim().to_string());
+        let changed = refreshed(user.clone(), email, name);
+        if changed != user {
+            tx.update_user(&changed).await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
+    }
+}
+
+fn refreshed(mut user: User, email: Option<EmailAddress>, name: Option<String>) -> User {
+    if let Some(email) = email {
+        user.email = email.into();
+    }
+    if let Some(name) = name {
+        user.name = name;
+    }
+    user
+}
+
+fn email_taken() -> LmsError {
+    LmsError::conflict(
+        ConflictKind::EmailTaken,
+        "another user has this email address",
+    )
+}
