@@ -8,43 +8,46 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use lms_core::Actor;
 
-/// Turns a request's headers into the caller.
+/// Turns a request into the caller. It sees the request's head, [`Parts`]: the headers,
+/// and the extensions where the host's own layers (axum-login, tower-sessions, a JWT
+/// middleware) leave the user they recognised.
 ///
 /// Answer `Ok(Actor::Anonymous)` when the request carries no credentials, and
 /// `Err(LmsError::Unauthenticated)` when it carries ones you do not accept (unknown or
 /// expired), so the API answers 401 rather than treating the caller as anonymous.
 ///
 /// ```
-/// use async_trait::async_trait;
-/// use axum::http::HeaderMap;
-/// use lms_axum::{ApiError, Authenticate};
-/// use lms_core::{Actor, LmsError};
+/// use lms_axum::http::request::Parts;
+/// use lms_axum::{ApiError, Authenticate, async_trait};
+/// use lms_core::{Actor, UserId};
 ///
-/// /// The host's gateway has verified the user and passes their id in a header.
-/// struct FromGateway;
+/// /// What the host's session layer put in the request for a signed-in user.
+/// #[derive(Clone)]
+/// struct SignedInUser(UserId);
+///
+/// struct FromHostSession;
 ///
 /// #[async_trait]
-/// impl Authenticate for FromGateway {
-///     async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-///         match headers.get("x-user-id").map(|v| v.to_str().ok().and_then(|s| s.parse().ok())) {
-///             None => Ok(Actor::Anonymous),
-///             Some(Some(id)) => Ok(Actor::User(id)),
-///             Some(None) => Err(LmsError::Unauthenticated.into()),
-///         }
+/// impl Authenticate for FromHostSession {
+///     async fn actor(&self, request: &Parts) -> Result<Actor, ApiError> {
+///         Ok(match request.extensions.get::<SignedInUser>() {
+///             Some(user) => Actor::User(user.0),
+///             None => Actor::Anonymous,
+///         })
 ///     }
 /// }
 /// ```
 #[async_trait]
 pub trait Authenticate: Send + Sync + 'static {
-    /// The caller of a request with these headers.
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError>;
+    /// The caller of a request with this head.
+    async fn actor(&self, request: &Parts) -> Result<Actor, ApiError>;
 
-    /// Whether the caller of an open event stream, admitted with these headers, is still
-    /// signed in; streams ask on every keep-alive. Unlike a request, this is not a use of
-    /// the credentials: a stream left open must not keep a session alive forever. The
+    /// Whether the caller of an open event stream, admitted with this request head, is
+    /// still signed in; streams ask on every keep-alive. Unlike a request, this is not a use
+    /// of the credentials: a stream left open must not keep a session alive forever. The
     /// default asks [`Authenticate::actor`], which suits credentials that do not slide.
-    async fn recheck(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        self.actor(headers).await
+    async fn recheck(&self, request: &Parts) -> Result<Actor, ApiError> {
+        self.actor(request).await
     }
 }
 
@@ -82,6 +85,6 @@ impl FromRequestParts<crate::AppState> for CurrentActor {
         parts: &mut Parts,
         state: &crate::AppState,
     ) -> Result<Self, Self::Rejection> {
-        state.auth.actor(&parts.headers).await.map(CurrentActor)
+        state.auth.actor(parts).await.map(CurrentActor)
     }
 }

@@ -8,6 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use async_trait::async_trait;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -194,12 +195,13 @@ impl BuiltInAuth {
 
 #[async_trait]
 impl Authenticate for BuiltInAuth {
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        self.session_actor(headers, Use::Request).await
+    async fn actor(&self, request: &Parts) -> Result<Actor, ApiError> {
+        self.session_actor(&request.headers, Use::Request).await
     }
 
-    async fn recheck(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        self.session_actor(headers, Use::StreamRecheck).await
+    async fn recheck(&self, request: &Parts) -> Result<Actor, ApiError> {
+        self.session_actor(&request.headers, Use::StreamRecheck)
+            .await
     }
 }
 

@@ -9,7 +9,8 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
@@ -41,9 +42,9 @@ pub(crate) enum Watch {
 pub(crate) struct Feed {
     state: AppState,
     actor: Actor,
-    /// The request's headers, to ask the authenticator again whether the caller is still
+    /// The request's head, to ask the authenticator again whether the caller is still
     /// signed in.
-    headers: HeaderMap,
+    request: Parts,
     watch: Watch,
     heads: EventHeads,
     /// The last event sent (or the position the stream started at).
@@ -58,7 +59,7 @@ impl Feed {
     pub(crate) async fn start(
         state: AppState,
         actor: Actor,
-        headers: HeaderMap,
+        request: Parts,
         watch: Watch,
         resume: Option<EventSeq>,
     ) -> Result<Self, ApiError> {
@@ -73,7 +74,7 @@ impl Feed {
         let mut feed = Self {
             state,
             actor,
-            headers,
+            request,
             watch,
             heads,
             position,
@@ -202,7 +203,7 @@ impl Feed {
 
     /// The authenticator still vouches for the same caller (not signed out, not expired).
     async fn still_signed_in(&self) -> Result<(), LmsError> {
-        match self.state.auth.recheck(&self.headers).await {
+        match self.state.auth.recheck(&self.request).await {
             Ok(actor) if actor == self.actor => Ok(()),
             _ => Err(LmsError::Unauthenticated),
         }

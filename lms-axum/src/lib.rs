@@ -6,15 +6,14 @@
 //! rule is decided in `lms-core`.
 //!
 //! ```
-//! use async_trait::async_trait;
-//! use axum::http::HeaderMap;
-//! use lms_axum::{ApiError, Authenticate};
+//! use lms_axum::http::request::Parts;
+//! use lms_axum::{ApiError, Authenticate, async_trait};
 //! use lms_core::{Actor, Lms};
 //!
 //! struct Everyone;
 //! #[async_trait]
 //! impl Authenticate for Everyone {
-//!     async fn actor(&self, _: &HeaderMap) -> Result<Actor, ApiError> { Ok(Actor::Anonymous) }
+//!     async fn actor(&self, _: &Parts) -> Result<Actor, ApiError> { Ok(Actor::Anonymous) }
 //! }
 //!
 //! # async fn host(lms: Lms) {
@@ -34,7 +33,10 @@ mod media;
 mod routes;
 mod views;
 
+pub use async_trait::async_trait;
 pub use auth::{Authenticate, CurrentActor, session_token};
+/// The `http` types an [`Authenticate`] implementation reads (`http::request::Parts`).
+pub use axum::http;
 pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
 pub use error::ApiError;
 pub use ipnet::IpNet;

@@ -9,6 +9,7 @@ use crate::error::{ApiError, ClientErrors};
 use crate::feed::{Feed, Watch};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use lms_core::{EventSeq, LmsError};
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,12 +32,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 async fn my_events(
     State(s): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    headers: HeaderMap,
+    request: Parts,
     Query(query): QueryParams,
 ) -> Answer {
     let user = actor.user_id().ok_or(LmsError::Unauthenticated)?;
-    let resume = last_event_id(&headers, &query)?;
-    let feed = Feed::start(s, actor, headers, Watch::Inbox { user }, resume).await?;
+    let resume = last_event_id(&request.headers, &query)?;
+    let feed = Feed::start(s, actor, request, Watch::Inbox { user }, resume).await?;
     Ok(feed.into_response())
 }
 
@@ -51,17 +52,17 @@ async fn course_events(
     State(s): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(path): Path<CoursePath>,
-    headers: HeaderMap,
+    request: Parts,
     Query(query): QueryParams,
 ) -> Answer {
-    let resume = last_event_id(&headers, &query)?;
+    let resume = last_event_id(&request.headers, &query)?;
     let (_, course_id) = s.lms.watch_course(&actor, path.course()).await?;
     let watch = Watch::Course {
         org: path.org,
         course: path.course,
         course_id,
     };
-    let feed = Feed::start(s, actor, headers, watch, resume).await?;
+    let feed = Feed::start(s, actor, request, watch, resume).await?;
     Ok(feed.into_response())
 }
 

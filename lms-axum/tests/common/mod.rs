@@ -3,7 +3,7 @@
 #![allow(dead_code, unused_macros)]
 
 use async_trait::async_trait;
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use lms_axum::{ApiError, Authenticate, session_token};
 use lms_core::{Actor, Lms, LmsError};
 use lms_postgres::testing::{Mode, TestDatabase};
@@ -14,8 +14,8 @@ pub struct UserIdTokens;
 
 #[async_trait]
 impl Authenticate for UserIdTokens {
-    async fn actor(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
-        match session_token(headers) {
+    async fn actor(&self, request: &Parts) -> Result<Actor, ApiError> {
+        match session_token(&request.headers) {
             None => Ok(Actor::Anonymous),
             Some(token) => token
                 .parse()

@@ -14,6 +14,7 @@ mod certificates;
 mod discussions;
 mod every_route;
 mod hardening;
+mod host_auth;
 mod learning;
 mod openapi;
 mod orgs;
