@@ -61,7 +61,8 @@ say "Postgres tests use DATABASE_URL=$DATABASE_URL"
 # drops its own leftovers when it ends, and earlier runs' only when they are hours old: a
 # database of a run that is still going (another checkout, another terminal) is left alone.
 export LMS_TEST_RUN="${LMS_TEST_RUN:-r$(date +%s)_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')}"
-# The rule lms-postgres/src/testing.rs applies too; it also keeps the value out of SQL below.
+# The rule lms-postgres/src/testing.rs applies too; it also keeps the value out of SQL, and
+# safe to use inside the regular expression below.
 [[ $LMS_TEST_RUN =~ ^[a-z0-9_]{1,20}$ ]] \
     || die "LMS_TEST_RUN must be 1 to 20 of a-z, 0-9 and _ (it is '$LMS_TEST_RUN')"
 drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs started 6 h ago)
@@ -71,7 +72,7 @@ drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs star
     for db in $(psql "$url" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
         case $1 in
             # Exactly <run>_<uuid>: another run whose name starts with this one's is not ours.
-            run) [[ ${db#"lms_test_${LMS_TEST_RUN}_"} =~ ^[0-9a-f]{32}$ && $db != "${db#"lms_test_${LMS_TEST_RUN}_"}" ]] || continue ;;
+            run) [[ $db =~ ^lms_test_${LMS_TEST_RUN}_[0-9a-f]{32}$ ]] || continue ;;
             # Only names this script or testing.rs generate: r<unix start>_<random or pid>.
             stale) [[ $db =~ ^lms_test_r([0-9]{10})_([0-9a-f]{8}|[0-9]+)_[0-9a-f]{32}$ ]] || continue
                    (( BASH_REMATCH[1] < cutoff )) || continue ;;
