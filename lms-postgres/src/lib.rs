@@ -55,6 +55,23 @@
 //! Run [`PgStore::migrate`] over a direct connection, not through the pooler: the migrator
 //! holds a session-level advisory lock.
 //!
+//! ## Our own schema
+//!
+//! Every LMS object — tables, functions, triggers, the migrations table (`_lms_migrations`),
+//! row-level security policies — lives in one schema, [`PgOptions::schema`] (`lms` by
+//! default), which [`PgStore::migrate`] creates. The host's own `public.users`,
+//! `public.sessions` or `public.courses` are never read or changed, and the host's tables
+//! need no prefix. Every transaction of the store begins with
+//! `BEGIN; SET LOCAL search_path TO lms`: transaction-local, because a transaction-mode
+//! pooler ignores a connection's start-up `options` and would hand a session-level `SET` on
+//! to other clients. A pool shared with the host ([`PgStore::from_pool`]) keeps the host's
+//! own `search_path` outside our transactions. Several LMS instances can share one database,
+//! each in a schema of its own; they share the `lms_events` notification channel, which
+//! only costs a spare read of the other's outbox.
+//!
+//! To reach the tables from `psql`, qualify them (`lms.courses`) or
+//! `SET search_path TO lms, public`.
+//!
 //! ## Live events across instances
 //!
 //! A transaction that produces events (a post, an enrollment, a completion) writes them to
@@ -101,12 +118,14 @@
 //! ```
 #![warn(missing_docs)]
 
-#[cfg(feature = "testing")]
 mod connect_error;
+mod schema;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
 
 pub use connect_error::ConnectError;
+pub use schema::{InvalidSchema, PgSchema};
 
 use async_trait::async_trait;
 use lms_core::feed::EventFeed;
@@ -118,6 +137,8 @@ use sqlx::{ConnectOptions, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
+use schema::BeginStatements;
+use sqlx::AssertSqlSafe;
 use tx::TxSettings;
 pub use tx::{PgConn, PgRecord, PgTx};
 
@@ -152,6 +173,10 @@ pub struct PgOptions {
     /// Supavisor, RDS Proxy in transaction mode…) cannot give: behind one, set this to a
     /// direct URL of the same database.
     pub listen_url: Option<String>,
+    /// The schema that holds every LMS object (tables, functions, the migrations table,
+    /// row-level security policies): `lms` by default, so that the host's own tables in
+    /// `public` never meet ours. See [the crate docs](crate#our-own-schema).
+    pub schema: PgSchema,
 }
 
 impl Default for PgOptions {
@@ -165,6 +190,7 @@ impl Default for PgOptions {
             statement_cache: true,
             row_level_security: false,
             listen_url: None,
+            schema: PgSchema::default(),
         }
     }
 }
@@ -187,6 +213,8 @@ impl PgOptions {
 pub struct PgStore {
     pool: PgPool,
     settings: TxSettings,
+    schema: PgSchema,
+    begin: BeginStatements,
     /// Where [`Store::listen`] connects.
     listen_to: PgConnectOptions,
 }
@@ -245,21 +273,46 @@ impl PgStore {
         Self {
             pool,
             settings,
+            begin: BeginStatements::new(&options.schema),
+            schema: options.schema.clone(),
             listen_to,
         }
     }
 
-    /// Applies the embedded migrations that are not applied yet (a no-op when current),
-    /// and with row-level security on, (re)installs its policies.
+    /// Creates the schema ([`PgOptions::schema`]) if it is missing, applies the embedded
+    /// migrations in it that are not applied yet (a no-op when current), and with row-level
+    /// security on, (re)installs its policies. Nothing outside the schema changes, except
+    /// the `lms_app` role that row-level security creates.
     ///
     /// Run it as the tables' owner over a direct connection (migrations take a session
     /// advisory lock, which a transaction-mode pooler cannot hold).
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        // A connection of its own whose session searches only our schema: the migrations
+        // name their tables unqualified, and so does the migrations table.
+        let options = (*self.pool.connect_options()).clone();
+        let mut conn = options
+            .options([("search_path", self.schema.as_str())])
+            .connect()
+            .await
+            .map_err(tx::map_error)?;
+        let migrated = self.migrate_on(&mut conn).await;
+        sqlx::Connection::close(conn).await.ok();
+        migrated
+    }
+
+    async fn migrate_on(&self, conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
+        let create = schema::create_statement(&self.schema);
+        sqlx::raw_sql(AssertSqlSafe(create))
+            .execute(&mut *conn)
+            .await
+            .map_err(tx::map_error)?;
         let mut migrator: Migrator = sqlx::migrate!("./migrations");
         migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-        migrator.run(&self.pool).await.map_err(backend)?;
+        migrator.run(&mut *conn).await.map_err(backend)?;
         if self.settings.row_level_security {
-            let mut tx = self.pool.begin().await.map_err(tx::map_error)?;
+            let mut tx = sqlx::Connection::begin(&mut *conn)
+                .await
+                .map_err(tx::map_error)?;
             sqlx::raw_sql(include_str!("row_level_security.sql"))
                 .execute(&mut *tx)
                 .await
@@ -267,6 +320,11 @@ impl PgStore {
             tx.commit().await.map_err(tx::map_error)?;
         }
         Ok(())
+    }
+
+    /// The schema this store's objects live in.
+    pub fn schema(&self) -> &PgSchema {
+        &self.schema
     }
 
     /// Listens for events with these connection settings (see [`PgOptions::listen_url`];
@@ -285,10 +343,11 @@ impl PgStore {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
-        let tx = match access {
-            Access::Read => self.pool.begin_with("BEGIN READ ONLY").await,
-            Access::Write => self.pool.begin().await,
+        let begin = match access {
+            Access::Read => &self.begin.read,
+            Access::Write => &self.begin.write,
         };
+        let tx = self.pool.begin_with(AssertSqlSafe(begin.clone())).await;
         let conn = PgConn::new(tx.map_err(tx::map_error)?, self.settings);
         Ok(Box::new(PgTx::new(conn)))
     }
@@ -304,7 +363,7 @@ impl Store for PgStore {
     async fn last_event_seq(&self) -> Result<EventSeq, StoreError> {
         let mut tx = self
             .pool
-            .begin_with("BEGIN READ ONLY")
+            .begin_with(AssertSqlSafe(self.begin.read.clone()))
             .await
             .map_err(tx::map_error)?;
         let q = sqlx::query_scalar("SELECT lms_last_event_seq()")
@@ -317,7 +376,7 @@ impl Store for PgStore {
     async fn event_heads(&self, after: EventSeq, limit: u32) -> Result<Vec<EventHead>, StoreError> {
         let mut tx = self
             .pool
-            .begin_with("BEGIN READ ONLY")
+            .begin_with(AssertSqlSafe(self.begin.read.clone()))
             .await
             .map_err(tx::map_error)?;
         let q = sqlx::query("SELECT * FROM lms_event_heads($1, $2)")

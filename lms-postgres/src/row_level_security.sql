@@ -24,6 +24,8 @@ $$;
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lms_app') THEN
+        -- The schema PgStore::migrate runs in (PgOptions::schema, `lms` by default).
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO lms_app', current_schema());
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
             payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications TO lms_app;

@@ -6,7 +6,7 @@
 //! without one the tests fail, saying how to point them at one.
 #![allow(missing_docs)]
 
-use crate::{PgOptions, PgStore};
+use crate::{PgOptions, PgSchema, PgStore};
 use async_trait::async_trait;
 use lms_core::StoreError;
 use lms_core::store::{Access, Store, StoreTx};
@@ -142,6 +142,12 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(mode: Mode) -> Self {
+        Self::create_after(mode, "").await
+    }
+
+    /// Like [`TestDatabase::create`], running `host_sql` in the new database before the LMS
+    /// migrates into it (a host's own tables, say).
+    pub async fn create_after(mode: Mode, host_sql: &str) -> Self {
         let name = format!("{}{}", run_prefix(), uuid::Uuid::now_v7().simple());
         let server = server_for(mode);
         let mut admin = admin_connection(&server).await;
@@ -149,6 +155,17 @@ impl TestDatabase {
             .await
             .expect("create test database");
         let mut guard = DropGuard(Some((server.clone(), name.clone())));
+        if !host_sql.is_empty() {
+            let mut host = server
+                .clone()
+                .database(&name)
+                .connect()
+                .await
+                .expect("connect");
+            run(&mut host, host_sql.to_string())
+                .await
+                .expect("host SQL");
+        }
         let rls = mode == Mode::RowLevelSecurity;
         // Migrate as the owner over a direct connection, as a deployment would.
         let owner_options = PgOptions {
@@ -206,21 +223,25 @@ impl TestDatabase {
             .expect("connect")
     }
 
-    /// A raw connection to this database as the application role.
+    /// A raw connection to this database as the application role, searching the LMS
+    /// schema.
     pub async fn app_role_connection(&self) -> PgConnection {
         server()
             .database(&self.name)
             .username(APP_ROLE)
+            .options([("search_path", PgSchema::DEFAULT)])
             .connect()
             .await
             .expect("connect as the app role")
     }
 
-    /// A raw connection to this database as the server's (super)user.
+    /// A raw connection to this database as the server's (super)user, searching the LMS
+    /// schema.
     pub async fn owner_connection(&self) -> PgConnection {
         self.server
             .clone()
             .database(&self.name)
+            .options([("search_path", PgSchema::DEFAULT)])
             .connect()
             .await
             .expect("connect as owner")

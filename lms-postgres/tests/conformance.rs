@@ -32,6 +32,9 @@ lms_core::conformance_tests!(fresh_store);
 lms_core::conformance_tests!(pooled_conformance: fresh_pooled_store);
 lms_core::conformance_tests!(rls_conformance: fresh_rls_store);
 
+#[path = "conformance/schema.rs"]
+mod schema;
+
 mod migrations {
     use super::*;
 
@@ -46,7 +49,7 @@ mod migrations {
             .await
             .expect("connect");
         again.migrate().await.expect("second migrate");
-        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _lms_migrations")
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM lms._lms_migrations")
             .fetch_one(again.pool())
             .await
             .expect("migrations table");
