@@ -41,10 +41,12 @@ impl<C: Dialect> UserTx for SqlTx<C> {
     }
 
     async fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
-        let q = Query::new("UPDATE users SET email = $1, name = $2 WHERE id = $3")
-            .bind(&u.email)
-            .bind(&u.name)
-            .bind(u.id.0);
+        let q =
+            Query::new("UPDATE users SET email = $1, name = $2, external_id = $3 WHERE id = $4")
+                .bind(&u.email)
+                .bind(&u.name)
+                .bind(u.external_id.as_deref())
+                .bind(u.id.0);
         self.conn.execute(q).await.map(drop)
     }
 

@@ -10,6 +10,15 @@ use crate::validate;
 
 /// Longest external id, in characters.
 const MAX_EXTERNAL_ID_CHARS: usize = 255;
+const EXTERNAL_ID_RULE: &str = "must be 1 to 255 characters";
+
+/// `id` if it can be an external id.
+fn external_id(id: &str) -> Result<&str, LmsError> {
+    if id.is_empty() || id.chars().count() > MAX_EXTERNAL_ID_CHARS {
+        return Err(LmsError::invalid("external_id", EXTERNAL_ID_RULE));
+    }
+    Ok(id)
+}
 
 impl Lms {
     /// The user the host knows as `external.external_id`: made on first sight, and brought
@@ -32,9 +41,8 @@ impl Lms {
     pub async fn ensure_user(&self, external: ExternalUser) -> Result<User, LmsError> {
         let mut errors = ValidationErrors::default();
         let id = external.external_id.trim();
-        if id.is_empty() || id.chars().count() > MAX_EXTERNAL_ID_CHARS {
-            let message = format!("must be 1 to {MAX_EXTERNAL_ID_CHARS} characters");
-            errors.add("external_id", message);
+        if external_id(id).is_err() {
+            errors.add("external_id", EXTERNAL_ID_RULE);
         }
         let email = errors.parse("email", EmailAddress::parse(&external.email));
         errors.check("name", validate::title(&external.name));
@@ -66,6 +74,48 @@ impl Lms {
         tx.update_user(&changed).await?;
         tx.commit().await?;
         Ok(changed)
+    }
+
+    /// Links the user who holds `email` (one who signed up with the built-in sign-in, say)
+    /// to the host's id `external_id`, so that [`Lms::ensure_user`] finds them from then on
+    /// instead of answering `email_taken`. Linking again to the same id is a no-op. Unknown
+    /// email: 404; the user already linked to another id, or the id already another
+    /// user's: `conflict` (409). Only link an address the person has proved to own on both
+    /// sides (a verified email), or anyone could take over an account by its address.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms) -> Result<(), lms_core::LmsError> {
+    /// let user = lms.link_user("ada@example.com", "auth0|42").await?;
+    /// assert_eq!(user.external_id.as_deref(), Some("auth0|42"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn link_user(&self, email: &str, external_id: &str) -> Result<User, LmsError> {
+        let email = EmailAddress::parse(email).map_err(|e| LmsError::invalid("email", e))?;
+        let id = self::external_id(external_id.trim())?;
+        let mut tx = self.write().await?;
+        let user = tx
+            .user_by_email(email.as_str())
+            .await?
+            .ok_or(LmsError::NotFound("user"))?;
+        match user.external_id.as_deref() {
+            Some(linked) if linked == id => return Ok(user),
+            Some(_) => {
+                let message = "the user is linked to another identity of the host";
+                return Err(LmsError::conflict(ConflictKind::Conflict, message));
+            }
+            None => {}
+        }
+        if tx.user_by_external_id(id).await?.is_some() {
+            let message = "another user has this external id";
+            return Err(LmsError::conflict(ConflictKind::Conflict, message));
+        }
+        let linked = User {
+            external_id: Some(id.to_string()),
+            ..user
+        };
+        tx.update_user(&linked).await?;
+        tx.commit().await?;
+        Ok(linked)
     }
 
     /// Changes a user's email or name (host-level). A taken email is `email_taken` (409),

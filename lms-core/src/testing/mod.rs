@@ -47,6 +47,7 @@ macro_rules! conformance_tests {
             // Users (users.rs)
             host_users_are_ensured_once_by_their_external_id,
             concurrent_first_sightings_make_one_user,
+            existing_users_are_linked_to_the_hosts_id,
             importing_users_is_all_or_nothing,
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,

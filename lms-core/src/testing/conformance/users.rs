@@ -179,3 +179,53 @@ pub async fn concurrent_first_sightings_make_one_user(lms: Lms) {
         assert!(ids.contains(&user.unwrap().id));
     }
 }
+
+/// A person who signed up before the host's identity provider knew them is linked once,
+/// and found by the host's id from then on.
+pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
+    use crate::ExternalUser;
+    let earlier = lms
+        .create_user(NewUser {
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+        })
+        .await
+        .unwrap();
+    let seen = ExternalUser {
+        external_id: "idp|42".into(),
+        email: "ada@example.com".into(),
+        name: "Ada".into(),
+    };
+    assert_code(lms.ensure_user(seen.clone()).await, "email_taken");
+    let linked = lms.link_user("Ada@Example.com", "idp|42").await.unwrap();
+    assert_eq!(
+        (linked.id, linked.external_id.as_deref()),
+        (earlier.id, Some("idp|42"))
+    );
+    assert_eq!(lms.ensure_user(seen).await.unwrap().id, earlier.id);
+    // Again with the same id: nothing changes.
+    assert_eq!(
+        lms.link_user("ada@example.com", "idp|42").await.unwrap(),
+        linked
+    );
+    // Never re-linked to another identity, nor an identity given to a second person.
+    assert_code(
+        lms.link_user("ada@example.com", "idp|other").await,
+        "conflict",
+    );
+    lms.create_user(NewUser {
+        email: "bob@example.com".into(),
+        name: "Bob".into(),
+    })
+    .await
+    .unwrap();
+    assert_code(lms.link_user("bob@example.com", "idp|42").await, "conflict");
+    assert_code(
+        lms.link_user("nobody@example.com", "idp|7").await,
+        "not_found",
+    );
+    assert_invalid(
+        lms.link_user("ada@example.com", " ").await,
+        &["external_id"],
+    );
+}
