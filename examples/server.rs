@@ -20,6 +20,11 @@
 //!   the key that signs media URLs (give every instance the same one; default: a random key
 //!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
 //!   (default 512 MiB)
+//! - `LMS_JWT_SECRET` (HS256) or `LMS_JWT_JWKS_URL` (RS256, ES256, EdDSA keys), with
+//!   `LMS_JWT_ISSUER` and optionally `LMS_JWT_AUDIENCE` — also accept an identity provider's
+//!   JWTs as Bearer tokens, beside the built-in sessions (docs/recipes/)
+//! - `LMS_APP_URL` — the front end's base URL, where certificates' `verify_url` starts
+//!   (default: this server, which redirects `/certificates/{code}` to the API's verification)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
 //! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
@@ -36,8 +41,12 @@
 //! - `RUST_LOG` — log filter (default `info`)
 
 use axum::Router;
+use axum::extract::Path;
+use axum::response::Redirect;
+use axum::routing::get;
 use lms::{Actor, LessonKind, Lms, LmsError, NewOrg, NewUser, Role};
-use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth, MediaConfig};
+use lms_axum::jwt::{JwtAuth, JwtConfig};
+use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth, LmsRouter, MediaConfig};
 use lms_media::LocalMediaStore;
 use std::net::SocketAddr;
 
@@ -132,12 +141,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         lms = lms.with_membership_grace(chrono::Duration::days(days));
     }
     let off = |name| matches!(env(name).as_deref(), Some("0" | "false" | "off" | "no"));
-    let auth = AuthConfig {
-        signin_attempts_per_minute: attempts,
-        secure_cookie: public_url.starts_with("https://"),
-        open_sign_up: !off("LMS_OPEN_SIGN_UP"),
-        ..AuthConfig::default()
-    };
+    let mut auth = AuthConfig::default();
+    auth.signin_attempts_per_minute = attempts;
+    auth.secure_cookie = public_url.starts_with("https://");
+    auth.open_sign_up = !off("LMS_OPEN_SIGN_UP");
     lms = match env("LMS_ORG_CREATION").as_deref() {
         None | Some("anyone") => lms,
         Some("host") => lms.with_org_creation(lms::OrgCreation::HostOnly),
@@ -175,15 +182,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .parse()
             .map_err(|_| format!("LMS_MEDIA_MAX_BYTES={max} is not a number"))?;
     }
-    let config = ApiConfig {
-        auth,
-        trusted_proxies,
-        cors_allowed_origins: cors,
-        public_url: Some(format!("{public_url}/api/v1")),
-        media: Some(media),
-        ..ApiConfig::default()
-    };
-    let app = Router::new().nest("/api/v1", lms_axum::router_with_config(lms.clone(), config));
+    let mut config = ApiConfig::default();
+    config.trusted_proxies = trusted_proxies;
+    config.cors_allowed_origins = cors;
+    config.public_url = Some(format!("{public_url}/api/v1"));
+    config.app_url = Some(env("LMS_APP_URL").unwrap_or_else(|| public_url.clone()));
+    config.media = Some(media);
+    let mut api = LmsRouter::new(lms.clone()).sign_in(auth).config(config);
+    if let Some(jwt) = jwt_from_env(&lms)? {
+        api = api.auth(jwt);
+    }
+    let app = Router::new()
+        .nest("/api/v1", api.build())
+        // What a front end would serve at `verify_url`; this server shows the API's JSON.
+        .route("/certificates/{code}", get(certificate_page));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     print_welcome(&lms, &public_url, &database_url, seed).await;
@@ -341,4 +353,34 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
     lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?)
         .await?;
     Ok(())
+}
+
+/// `GET /certificates/{code}`, where certificates' `verify_url` points: the API's public
+/// verification (a front end would show a page here).
+async fn certificate_page(Path(code): Path<String>) -> Redirect {
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Redirect::temporary(&format!("/api/v1/certificates/{code}"))
+}
+
+/// An identity provider's JWTs, when `LMS_JWT_SECRET` or `LMS_JWT_JWKS_URL` is set.
+fn jwt_from_env(lms: &Lms) -> Result<Option<JwtAuth>, Box<dyn std::error::Error>> {
+    let env = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let keys = (env("LMS_JWT_SECRET"), env("LMS_JWT_JWKS_URL"));
+    if keys == (None, None) {
+        return Ok(None);
+    }
+    let issuer = env("LMS_JWT_ISSUER").ok_or("LMS_JWT_ISSUER is required with JWTs")?;
+    let mut config = match keys {
+        (Some(secret), None) => JwtConfig::hs256(secret, issuer),
+        (None, Some(url)) => JwtConfig::jwks(url, issuer),
+        _ => return Err("set LMS_JWT_SECRET or LMS_JWT_JWKS_URL, not both".into()),
+    };
+    if let Some(audience) = env("LMS_JWT_AUDIENCE") {
+        config = config.audience(audience);
+    }
+    tracing::info!("accepting JWTs of {} as Bearer tokens", config.issuer);
+    Ok(Some(JwtAuth::new(lms.clone(), config)?))
 }

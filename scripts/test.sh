@@ -202,3 +202,12 @@ drop_test_databases stale
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"
 cargo test --workspace "$@"
+
+# The workspace run has every feature on. The default facade (SQLite and the router) must
+# build without the heavy or C-toolchain crates, and mount no route of a feature that is off.
+say "the default facade: what it depends on, and which routes it mounts"
+heavy='^(printpdf|allsorts|argon2|reqwest|lettre|aws-lc-sys|aws-lc-rs|cmake|openssl-sys|lms-pdf|lms-media|lms-stripe) '
+if found=$(cargo tree -p lms-rs -e normal --prefix none | grep -E "$heavy" | sort -u) && [[ -n "$found" ]]; then
+    die "the default features of lms-rs pull in: $found (gate them behind a feature)"
+fi
+cargo test -p lms-rs --no-default-features --features sqlite,axum --test features "$@"

@@ -37,12 +37,10 @@ pub async fn connect(url: &str) -> Result<Lms, Box<dyn std::error::Error>> {
     let listen_url = std::env::var("LMS_LISTEN_URL")
         .ok()
         .filter(|v| !v.trim().is_empty());
-    let options = lms_postgres::PgOptions {
-        row_level_security: true,
-        listen_url,
-        ..Default::default()
-    };
-    let store = lms_postgres::PgStore::connect_with(url, options).await?;
+    let mut options = lms::postgres::PgOptions::default();
+    options.row_level_security = true;
+    options.listen_url = listen_url;
+    let store = lms::postgres::PgStore::connect_with(url, options).await?;
     store.migrate().await?;
     Ok(Lms::new(store))
 }

@@ -7,6 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use lms_core::Actor;
+use std::sync::Arc;
 
 /// Turns a request into the caller. It sees the request's head, [`Parts`]: the headers,
 /// and the extensions where the host's own layers (axum-login, tower-sessions, a JWT
@@ -48,6 +49,33 @@ pub trait Authenticate: Send + Sync + 'static {
     /// default asks [`Authenticate::actor`], which suits credentials that do not slide.
     async fn recheck(&self, request: &Parts) -> Result<Actor, ApiError> {
         self.actor(request).await
+    }
+}
+
+/// The authenticators of a router, asked in order: the first that names a user, or refuses
+/// the credentials it was shown, decides; a request none recognises is anonymous.
+pub(crate) struct Authenticators(pub(crate) Vec<Arc<dyn Authenticate>>);
+
+#[async_trait]
+impl Authenticate for Authenticators {
+    async fn actor(&self, request: &Parts) -> Result<Actor, ApiError> {
+        for auth in &self.0 {
+            match auth.actor(request).await? {
+                Actor::Anonymous => continue,
+                known => return Ok(known),
+            }
+        }
+        Ok(Actor::Anonymous)
+    }
+
+    async fn recheck(&self, request: &Parts) -> Result<Actor, ApiError> {
+        for auth in &self.0 {
+            match auth.recheck(request).await? {
+                Actor::Anonymous => continue,
+                known => return Ok(known),
+            }
+        }
+        Ok(Actor::Anonymous)
     }
 }
 

@@ -16,6 +16,7 @@ use lms_core::store::{Access, AccountTx, StoreTx};
 use lms_core::{Actor, AuthSession, Lms, LmsError, NewUser, StoreError, User};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=128;
 
 /// Settings of the built-in sign-in.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthConfig {
     /// How long a session lasts without use. Each use pushes the expiry to a full TTL from
     /// then; the store is written only once a tenth of the TTL (a day at most) has passed
@@ -117,18 +119,18 @@ impl BuiltInAuth {
 
     /// Checks an email and password and opens a session. Unknown emails and wrong
     /// passwords get the same answer, after the same work; too many attempts for the email
-    /// or from `client` are refused with a retry delay.
+    /// or from `client` are refused with a retry delay. `client` is `None` for a sign-in
+    /// the host makes itself, which counts against the email only.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
-        client: Option<&str>,
+        client: Option<IpAddr>,
     ) -> Result<SignedIn, ApiError> {
         let email = lms_core::EmailAddress::canonical(email);
-        self.attempts.admit(&[
-            format!("email:{email}"),
-            format!("client:{}", client.unwrap_or("unknown")),
-        ])?;
+        let mut buckets = vec![format!("email:{email}")];
+        buckets.extend(client.map(|client| format!("client:{client}")));
+        self.attempts.admit(&buckets)?;
         let mut tx = self.lms.store().begin(Access::Read).await?;
         let found = accounts(&mut tx)?.password_hash(&email).await?;
         drop(tx);

@@ -3,8 +3,13 @@
 //! reports. Without connect info (a server not started with
 //! `into_make_service_with_connect_info::<SocketAddr>()`) there is no address at all.
 
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use ipnet::IpNet;
+use lms_core::LmsError;
 use std::net::{IpAddr, SocketAddr};
 
 /// The client behind `peer`: `peer` itself unless it is one of `trusted`; then, walking the
@@ -12,17 +17,27 @@ use std::net::{IpAddr, SocketAddr};
 /// not a trusted proxy. A hop that cannot be read ends the walk at the last one that could
 /// (a client can write anything at the left end of the chain, never at the right).
 pub(crate) fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    client_behind_hop(peer, &forwarded_chain(headers), trusted)
+}
+
+/// The client a trusted proxy reports when the peer itself is unknown (no connect info): the
+/// walk of [`client_behind`] from the right end of the chain. `None` without such headers.
+pub(crate) fn forwarded_client(headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
+    let chain = forwarded_chain(headers);
+    let last = (*chain.last()?)?;
+    Some(client_behind_hop(last, &chain[..chain.len() - 1], trusted))
+}
+
+/// From `hop`, walking `earlier` hops from the right while `hop` is a trusted proxy.
+fn client_behind_hop(hop: IpAddr, earlier: &[Option<IpAddr>], trusted: &[IpNet]) -> IpAddr {
     let trusts = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let mut client = peer;
-    if !trusts(&peer) {
-        return client;
-    }
-    for hop in forwarded_chain(headers).into_iter().rev() {
-        let Some(hop) = hop else { break };
-        client = hop;
-        if !trusts(&hop) {
+    let mut client = hop;
+    for earlier in earlier.iter().rev() {
+        if !trusts(&client) {
             break;
         }
+        let Some(earlier) = earlier else { break };
+        client = *earlier;
     }
     client
 }
@@ -66,6 +81,41 @@ fn address(text: &str) -> Option<IpAddr> {
                 .parse()
                 .ok()
         })
+}
+
+/// The client's address: the TCP peer, or what a trusted proxy
+/// reports. A request that shows neither cannot be told from any other, so a route that
+/// counts per client refuses it (500, with a hint in the log) rather than putting everyone
+/// in one bucket.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        let trusted = &state.trusted_proxies;
+        let client = match peer {
+            Some(peer) => Some(client_behind(peer.0.ip(), &parts.headers, trusted)),
+            // No peer (a Unix socket, a test harness): only the configured proxies can say.
+            None if !trusted.is_empty() => forwarded_client(&parts.headers, trusted),
+            None => None,
+        };
+        client.map(ClientAddr).ok_or_else(|| {
+            tracing::error!(
+                "no client address for a per-client limit: serve the router with \
+                 `into_make_service_with_connect_info::<std::net::SocketAddr>()`, or list the \
+                 reverse proxies in front of it in ApiConfig::trusted_proxies"
+            );
+            let missing = lms_core::StoreError::Backend(
+                "the server cannot tell clients apart (no connect info); see the log".into(),
+            );
+            ApiError(LmsError::Store(missing))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,18 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct ApiError(pub LmsError);
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.0.status(), self.0.code(), self.0)
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl From<LmsError> for ApiError {
     fn from(error: LmsError) -> Self {
         Self(error)

@@ -8,14 +8,13 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use lms_core::{LmsError, PageRequest, Parsed, ValidationErrors};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
 /// A JSON request body of type `T`, parsed or not.
@@ -128,23 +127,5 @@ impl FromRequestParts<AppState> for ApiBase {
             .map_or(parts.uri.path(), |original| original.path());
         let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
         Ok(Self(prefix.to_string()))
-    }
-}
-
-/// The client's address (see `client_addr`): the TCP peer, or what a trusted
-/// proxy reports; `None` when the server was not started with connect info.
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientAddr(peer.map(|peer| {
-            crate::client_addr::client_behind(peer.0.ip(), &parts.headers, &state.trusted_proxies)
-        })))
     }
 }

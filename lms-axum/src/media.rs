@@ -72,6 +72,7 @@ pub(crate) fn media_error(error: MediaError) -> ApiError {
             LmsError::Malformed(format!("the upload was interrupted: {detail}"))
         }
         MediaError::Backend(e) => StoreError::Unavailable(e).into(),
+        other => StoreError::Backend(Box::new(other)).into(),
     })
 }
 pub(crate) fn header_value(text: &str) -> HeaderValue {

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::{Backend, UserIdTokens, lms_on};
 use http_body_util::BodyExt;
+use lms_axum::LmsRouter;
 use lms_axum::{ApiConfig, MediaConfig};
 use lms_core::Actor;
 use lms_core::testing::World;
@@ -101,12 +102,13 @@ async fn media_follows_the_contract(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let mut media = MediaConfig::new(LocalMediaStore::new(dir.path()), SECRET);
     media.max_bytes = 3 * 1024 * 1024;
-    let config = ApiConfig {
-        public_url: Some(BASE.into()),
-        media: Some(media),
-        ..ApiConfig::default()
-    };
-    let app = lms_axum::router_with_auth_and_config(lms.clone(), UserIdTokens, config);
+    let mut config = ApiConfig::default();
+    config.public_url = Some(BASE.into());
+    config.media = Some(media);
+    let app = LmsRouter::new(lms.clone())
+        .auth(UserIdTokens)
+        .config(config)
+        .build();
     let w = World::new(lms.clone()).await;
     let outline = w.published("c", None).await;
     let video: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
@@ -348,7 +350,7 @@ async fn media_follows_the_contract(backend: Backend) {
     ));
 
     // A server without media storage says so.
-    let bare = lms_axum::router_with_auth(lms, UserIdTokens);
+    let bare = LmsRouter::new(lms).auth(UserIdTokens).build::<()>();
     let unconfigured = send(&bare, upload(w.instructor, mp4, small())).await;
     assert_eq!(
         (unconfigured.status, unconfigured.json()["code"].clone()),

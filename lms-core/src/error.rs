@@ -96,6 +96,7 @@ impl fmt::Display for ValidationErrors {
 
 /// Why a signed-in caller who can see a resource may not act on it (HTTP 403).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ForbiddenReason {
     /// The caller's role does not allow the action.
     Role,
@@ -107,6 +108,7 @@ pub enum ForbiddenReason {
 
 /// Which state a request clashes with (HTTP 409).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConflictKind {
     /// Any other clash with the current state.
     Conflict,
@@ -124,10 +126,16 @@ pub enum ConflictKind {
 
 /// The error of every [`crate::Lms`] call.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LmsError {
     /// The call needs a signed-in caller and there is none.
     #[error("sign in first: this action needs a signed-in user")]
     Unauthenticated,
+    /// The request carried credentials that are not accepted (a token that is expired,
+    /// forged, for another audience, or lacks a claim); the message says which check
+    /// failed. Answered like [`LmsError::Unauthenticated`]: 401 `unauthenticated`.
+    #[error("credentials refused: {0}")]
+    CredentialsRefused(String),
     /// The thing does not exist, or the caller may not know that it exists.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -174,14 +182,14 @@ pub enum LmsError {
     PaymentsNotConfigured,
     /// The store failed; the change, if any, was rolled back.
     #[error("store failure: {0}")]
-    Store(StoreError),
+    Store(#[source] StoreError),
 }
 
 impl LmsError {
     /// The stable `code` of the API contract (`not_found`, `slug_taken`, …).
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthenticated => "unauthenticated",
+            Self::Unauthenticated | Self::CredentialsRefused(_) => "unauthenticated",
             Self::NotFound(_) => "not_found",
             Self::Forbidden { reason, .. } => match reason {
                 ForbiddenReason::Role => "forbidden",
@@ -211,7 +219,7 @@ impl LmsError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Unauthenticated => 401,
+            Self::Unauthenticated | Self::CredentialsRefused(_) => 401,
             Self::NotFound(_) => 404,
             Self::Forbidden { .. } => 403,
             Self::PaymentRequired => 402,
@@ -280,6 +288,7 @@ impl From<StoreError> for LmsError {
 
 /// A unique key the store enforces; reported when an insert or update would break it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UniqueKey {
     /// Org slugs are unique.
     OrgSlug,
@@ -299,6 +308,7 @@ pub enum UniqueKey {
 
 /// The error of a [`crate::store::Store`] backend.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// A unique key would be violated; nothing was written.
     #[error("unique key {0:?} would be violated")]

@@ -208,6 +208,7 @@ impl NewUser {
 /// Who may create orgs through [`crate::Lms::create_org`] (see
 /// [`crate::Lms::with_org_creation`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OrgCreation {
     /// Any signed-in user, who becomes the new org's admin (the default).
     #[default]

@@ -33,6 +33,7 @@ pub type ByteStream = BoxStream<'static, Result<Bytes, MediaError>>;
 
 /// What went wrong storing or reading media.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MediaError {
     /// No file under this key.
     #[error("no media under this key")]

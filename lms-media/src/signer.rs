@@ -10,6 +10,7 @@ pub const URL_LIFETIME_SECS: i64 = 3600;
 
 /// Why a signed URL was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignedUrlError {
     /// Its expiry has passed: ask the API for the lesson again for a fresh URL.
     #[error("the link has expired")]

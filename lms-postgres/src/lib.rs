@@ -88,10 +88,8 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), lms_core::StoreError> {
 //! use lms_postgres::{PgOptions, PgStore};
-//! let options = PgOptions {
-//!     listen_url: Some("postgres://app@db.internal:5432/lms".into()),
-//!     ..PgOptions::for_pooler()
-//! };
+//! let mut options = PgOptions::for_pooler();
+//! options.listen_url = Some("postgres://app@db.internal:5432/lms".into());
 //! let store = PgStore::connect_with("postgres://app@pgbouncer.internal:6432/lms", options).await?;
 //! # Ok(()) }
 //! ```
@@ -148,6 +146,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// Pool and protocol settings of a [`PgStore`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PgOptions {
     /// Most connections the pool opens.
     pub max_connections: u32,

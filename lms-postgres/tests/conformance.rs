@@ -41,10 +41,8 @@ mod migrations {
     #[tokio::test]
     async fn migrating_twice_is_a_no_op() {
         let db = TestDatabase::create(Mode::RowLevelSecurity).await;
-        let owner = PgOptions {
-            row_level_security: true,
-            ..PgOptions::default()
-        };
+        let mut owner = PgOptions::default();
+        owner.row_level_security = true;
         let again = PgStore::connect_with_options(server().database(&db.name), owner)
             .await
             .expect("connect");

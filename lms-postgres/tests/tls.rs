@@ -14,10 +14,8 @@ lms_core::conformance_tests!(tls_conformance: fresh_tls_store);
 
 /// The error a connection with these settings fails with, as a host would print it.
 async fn refusal(options: sqlx::postgres::PgConnectOptions) -> String {
-    let quick = PgOptions {
-        acquire_timeout: std::time::Duration::from_secs(10),
-        ..PgOptions::default()
-    };
+    let mut quick = PgOptions::default();
+    quick.acquire_timeout = std::time::Duration::from_secs(10);
     match PgStore::connect_with_options(options, quick).await {
         Ok(_) => panic!("the connection was accepted"),
         Err(e) => e.to_string(),

@@ -39,6 +39,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// How a [`SqliteStore`] connects.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SqliteOptions {
     /// Connections in the pool (file databases; an in-memory database always uses one).
     pub max_connections: u32,

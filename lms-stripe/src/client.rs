@@ -58,6 +58,7 @@ impl StripeClient {
     /// account's secret key.
     pub fn new(api_base: &str, secret_key: &str) -> Self {
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config())
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("a TLS-capable HTTP client can be built");
@@ -134,4 +135,16 @@ impl StripeClient {
 /// on our side.
 fn unavailable(message: String) -> LmsError {
     LmsError::Store(StoreError::Unavailable(message.into()))
+}
+
+/// rustls on ring with the platform's roots: pure-Rust TLS whose build needs no cmake or C
+/// toolchain (reqwest's default provider, aws-lc, needs both).
+fn tls_config() -> rustls::ClientConfig {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .expect("ring supports the default TLS versions, and the platform's roots load")
+        .with_no_client_auth()
 }

@@ -41,6 +41,7 @@ pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
 
 /// Settings of the Stripe provider.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct StripeConfig {
     /// The account's secret key (`sk_live_…` / `sk_test_…`).
     pub secret_key: String,

@@ -10,6 +10,7 @@ pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
 /// Why a webhook signature was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// The header is empty or has no `t=<unix seconds>` timestamp.
     #[error("the Stripe-Signature header is malformed: it needs t=<timestamp> and v1=<signature>")]

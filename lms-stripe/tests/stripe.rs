@@ -25,6 +25,7 @@ fn category(result: Result<(), SignatureError>) -> &'static str {
         Err(SignatureError::TimestampOutOfTolerance) => "timestamp_out_of_tolerance",
         Err(SignatureError::NoSignatures) => "no_signatures",
         Err(SignatureError::MalformedHeader) => "malformed_header",
+        Err(other) => panic!("a refusal the vectors do not name: {other:?}"),
     }
 }
 

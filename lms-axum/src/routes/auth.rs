@@ -4,8 +4,9 @@
 use super::Answer;
 use crate::AppState;
 use crate::auth::CurrentActor;
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ClientErrors};
-use crate::extract::{ClientAddr, Input};
+use crate::extract::Input;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -95,11 +96,10 @@ async fn sign_in_user(
 ) -> Answer {
     let auth = builtin(&s)?;
     let body = body.into_result()?;
-    let client = client.0.map(|ip| ip.to_string());
     signed_in(
         auth,
         StatusCode::OK,
-        auth.sign_in(&body.email, &body.password, client.as_deref())
+        auth.sign_in(&body.email, &body.password, Some(client.0))
             .await?,
     )
 }

@@ -1,18 +1,15 @@
-//! Certificate routes: the learner's own, the public JSON verification, and the PDF.
+//! Certificate routes: the learner's own and the public JSON verification (the PDF is in
+//! `certificate_pdf`, feature `pdf`).
 
 use super::paths::CoursePath;
-use super::{Answer, QueryParams, ok};
+use super::{Answer, ok};
 use crate::AppState;
 use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
 use crate::extract::ApiBase;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
-use lms_core::{Certificate, LmsError, RevocationReason};
-use lms_pdf::{CertificateDocument, PaperSize};
+use axum::extract::{Path, State};
+use lms_core::{Certificate, RevocationReason};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,12 +18,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(my_certificate))
         .routes(routes!(verify_certificate))
-        .routes(routes!(certificate_pdf))
 }
 
-/// Where anyone checks `certificate`: its public JSON (the PDF is under it).
-fn verification_url(base: &ApiBase, certificate: &Certificate) -> String {
-    format!("{}/certificates/{}", base.0, certificate.code)
+/// Where a person checks `certificate`: the front end's page when an app URL is configured,
+/// else the API's public JSON.
+pub(super) fn verification_url(s: &AppState, base: &ApiBase, certificate: &Certificate) -> String {
+    let root = s.app_url.as_deref().unwrap_or(&base.0);
+    format!("{root}/certificates/{}", certificate.code)
 }
 
 /// A certificate as the API shows it: the contract's fields plus links.
@@ -41,16 +39,19 @@ struct CertificateView {
     /// `enrollment_revoked` or `refunded` when not valid.
     revoked_reason: Option<RevocationReason>,
     verify_url: String,
-    pdf_url: String,
+    /// Absent when the server renders no PDFs (feature `pdf` off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf_url: Option<String>,
 }
 
 impl CertificateView {
-    fn new(certificate: Certificate, base: &ApiBase) -> Self {
-        let verify_url = verification_url(base, &certificate);
+    fn new(certificate: Certificate, s: &AppState, base: &ApiBase) -> Self {
+        let verify_url = verification_url(s, base, &certificate);
+        let pdf_url = format!("{}/certificates/{}/pdf", base.0, certificate.code);
         Self {
             code: certificate.code.to_string(),
             valid: certificate.is_valid(),
-            pdf_url: format!("{verify_url}/pdf"),
+            pdf_url: cfg!(feature = "pdf").then_some(pdf_url),
             verify_url,
             learner_name: certificate.learner_name,
             course_title: certificate.course_title,
@@ -75,7 +76,7 @@ async fn my_certificate(
     Path(path): Path<CoursePath>,
 ) -> Answer {
     let certificate = s.lms.certificate(&actor, path.course()).await?;
-    ok(CertificateView::new(certificate, &base))
+    ok(CertificateView::new(certificate, &s, &base))
 }
 
 #[utoipa::path(
@@ -91,87 +92,5 @@ async fn verify_certificate(
     Path(code): Path<String>,
 ) -> Answer {
     let certificate = s.lms.verify_certificate(&code).await?;
-    ok(CertificateView::new(certificate, &base))
-}
-
-#[utoipa::path(
-    get,
-    path = "/certificates/{code}/pdf",
-    tag = "Certificates",
-    params(("code" = String, Path, description = "the verification code"), ("paper" = Option<String>, Query, description = "`a4` (default) or `letter`")),
-    responses((status = 200, description = "the certificate as a one-page landscape PDF", content_type = "application/pdf"), ClientErrors)
-)]
-async fn certificate_pdf(
-    State(s): State<AppState>,
-    base: ApiBase,
-    Path(code): Path<String>,
-    Query(query): QueryParams,
-    headers: HeaderMap,
-) -> Answer {
-    let paper = match query
-        .get("paper")
-        .map(String::as_str)
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("a4") => PaperSize::A4,
-        Some("letter") => PaperSize::Letter,
-        Some(_) => return Err(LmsError::Malformed("paper must be a4 or letter".into()).into()),
-    };
-    let certificate = s.lms.verify_certificate(&code).await?;
-    let verify_url = verification_url(&base, &certificate);
-    let filename = format!("inline; filename=\"certificate-{}.pdf\"", certificate.code);
-    // ~5 ms of CPU: off the async workers.
-    let pdf = tokio::task::spawn_blocking(move || render(&certificate, &verify_url, paper))
-        .await
-        .map_err(|e| {
-            LmsError::Store(lms_core::StoreError::Backend(
-                format!("rendering the PDF failed: {e}").into(),
-            ))
-        })?;
-    // One certificate in one state always renders to the same bytes, so a hash of them is
-    // a strong validator: clients and caches revalidate cheaply, and a revocation changes it.
-    let digest: String = Sha256::digest(&pdf)
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let etag = format!("\"{digest}\"");
-    let etag = HeaderValue::from_str(&etag).expect("a hex digest is a valid header value");
-    let disposition =
-        HeaderValue::from_str(&filename).expect("a canonical code is a valid header value");
-    let common = [
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-    ];
-    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
-    }
-    let content_type = (
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    Ok((
-        common,
-        [content_type, (header::CONTENT_DISPOSITION, disposition)],
-        pdf,
-    )
-        .into_response())
-}
-
-fn render(certificate: &Certificate, verify_url: &str, paper: PaperSize) -> Vec<u8> {
-    let revoked_notice = certificate.revoked_reason.map(|reason| match reason {
-        RevocationReason::EnrollmentRevoked => "the enrollment was revoked",
-        RevocationReason::Refunded => "the course was refunded",
-    });
-    let document = CertificateDocument {
-        learner_name: &certificate.learner_name,
-        course_title: &certificate.course_title,
-        org_name: &certificate.org_name,
-        issued_at: certificate.issued_at,
-        code: certificate.code.as_str(),
-        verify_url,
-        revoked_notice,
-    };
-    lms_pdf::render(&document, paper)
+    ok(CertificateView::new(certificate, &s, &base))
 }

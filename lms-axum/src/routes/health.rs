@@ -3,6 +3,7 @@
 use super::{Answer, ok};
 use crate::AppState;
 use crate::error::{ClientErrors, Problem};
+use crate::extract::ApiBase;
 use axum::extract::State;
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,8 +25,12 @@ pub(super) fn openapi() -> OpenApiRouter<AppState> {
     tag = "Health",
     responses((status = 200, description = "the OpenAPI 3.1 document of these routes", body = Object))
 )]
-async fn openapi_document(State(s): State<AppState>) -> Answer {
-    ok(s.openapi.get().cloned().unwrap_or_default())
+async fn openapi_document(State(s): State<AppState>, base: ApiBase) -> Answer {
+    let mut document = s.openapi.get().cloned().unwrap_or_default();
+    // Where this router is: the configured public URL, or the path it is nested under.
+    let url = if base.0.is_empty() { "/" } else { &base.0 };
+    document["servers"] = json!([{ "url": url }]);
+    ok(document)
 }
 
 #[utoipa::path(

@@ -15,14 +15,15 @@ use futures_util::{StreamExt, TryStreamExt};
 use lms_core::{ForbiddenReason, LmsError, MediaKey};
 use lms_media::{MediaError, SignedUrlError, limited};
 use serde_json::json;
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// `POST …/courses/{course}/media` and `GET /media/{media_key}`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     // A key contains a slash, so the serving route is a wildcard; its description is added to
-    // the document by hand (`ApiDoc`), under the contract's path.
-    OpenApiRouter::new()
+    // the document by hand, under the contract's path.
+    OpenApiRouter::with_openapi(ServeDoc::openapi())
         .routes(routes!(upload))
         .route("/media/{*media_key}", axum::routing::get(serve))
 }
@@ -93,6 +94,10 @@ async fn upload(
     created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(serve))]
+struct ServeDoc;
+
 #[utoipa::path(
     get,
     path = "/media/{media_key}",
@@ -100,7 +105,7 @@ async fn upload(
     params(("media_key" = String, Path, description = "the key (it contains a slash)"), ("exp" = i64, Query, description = "expiry, unix seconds"), ("sig" = String, Query, description = "the signature"), ("Range" = Option<String>, Header, description = "bytes=start-end")),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 206, description = "the requested range", content_type = "application/octet-stream"), (status = "4XX", description = "problem details (403 expired or tampered)", body = Problem, content_type = "application/problem+json"))
 )]
-pub(crate) async fn serve(
+async fn serve(
     State(s): State<AppState>,
     Path(key): Path<String>,
     Query(query): QueryParams,

@@ -2,7 +2,10 @@
 //! the service, shape the answer. Every area has a `routes()` with its piece of the router,
 //! each route registered together with its OpenAPI description.
 
+#[cfg(feature = "sign-in")]
 mod auth;
+#[cfg(feature = "pdf")]
+mod certificate_pdf;
 mod certificates;
 mod courses;
 mod curriculum;
@@ -12,12 +15,15 @@ mod events;
 mod health;
 mod learning;
 mod me;
+#[cfg(feature = "media")]
 pub(crate) mod media;
 mod notifications;
 mod orgs;
 mod paths;
 mod payments;
 mod reports;
+#[cfg(feature = "stripe")]
+mod stripe_webhook;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -53,7 +59,7 @@ fn no_content() -> Answer {
 /// Every route this crate serves, relative to where the host nests the router, each
 /// registered together with its OpenAPI description.
 pub fn all() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let routes = OpenApiRouter::new()
         .merge(health::routes())
         .merge(me::routes())
         .merge(orgs::routes())
@@ -66,8 +72,14 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(payments::routes())
         .merge(discussions::routes())
         .merge(notifications::routes())
-        .merge(events::routes())
-        .merge(media::routes())
+        .merge(events::routes());
+    #[cfg(feature = "pdf")]
+    let routes = routes.merge(certificate_pdf::routes());
+    #[cfg(feature = "media")]
+    let routes = routes.merge(media::routes());
+    #[cfg(feature = "stripe")]
+    let routes = routes.merge(stripe_webhook::routes());
+    routes
 }
 
 /// `GET /openapi.json`.
@@ -76,6 +88,7 @@ pub fn openapi() -> OpenApiRouter<AppState> {
 }
 
 /// The built-in sign-in's routes.
+#[cfg(feature = "sign-in")]
 pub fn sign_in() -> OpenApiRouter<AppState> {
     auth::routes()
 }

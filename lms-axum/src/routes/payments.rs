@@ -1,5 +1,5 @@
-//! Selling routes: checkouts, the caller's membership, the payment ledger, and the Stripe
-//! webhook (raw body: the signature covers the exact bytes).
+//! Selling routes: checkouts, the caller's membership and the payment ledger (the Stripe
+//! webhook is in `stripe_webhook`, feature `stripe`).
 
 use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, ok};
@@ -7,15 +7,13 @@ use crate::AppState;
 use crate::auth::CurrentActor;
 use crate::error::{ClientErrors, Problem};
 use crate::extract::{Input, page};
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use lms_core::{CheckoutUrls, LmsError, Subscription};
+use lms_core::{CheckoutUrls, Subscription};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Checkouts, the caller's membership, the payment ledger and the Stripe webhook.
+/// Checkouts, the caller's membership and the payment ledger.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(course_checkout))
@@ -23,7 +21,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(membership))
         .routes(routes!(cancel_membership))
         .routes(routes!(payments))
-        .routes(routes!(stripe_webhook))
 }
 
 #[utoipa::path(
@@ -119,38 +116,4 @@ async fn payments(
 ) -> Answer {
     let page = page(&query)?;
     ok(s.lms.payments(&actor, &org, page).await?)
-}
-
-#[utoipa::path(
-    post,
-    path = "/webhooks/stripe",
-    tag = "Payments",
-    request_body(content = String, description = "the event exactly as Stripe sent it", content_type = "application/json"),
-    responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = Object), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
-)]
-async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer {
-    let signature = headers
-        .get("stripe-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(event) = s.lms.read_payment_webhook(&body, signature)? else {
-        return ok(json!({"received": true, "applied": "ignored"}));
-    };
-    let id = event.id.clone();
-    match s.lms.apply_payment_event(event).await {
-        Ok(applied) => {
-            let applied = format!("{applied:?}").to_lowercase();
-            ok(json!({"received": true, "event": id, "applied": applied}))
-        }
-        // Whatever went wrong, the answer must be a 5xx so that Stripe retries; the
-        // transaction rolled back, so a retry starts from a clean state.
-        Err(error) if error.status() >= 500 => Err(error.into()),
-        Err(error) => {
-            tracing::error!(event = %id, %error, "applying a Stripe event failed");
-            let failed = lms_core::StoreError::Backend(
-                format!("applying event {id} failed: {error}").into(),
-            );
-            Err(LmsError::Store(failed).into())
-        }
-    }
 }

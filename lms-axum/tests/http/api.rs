@@ -4,11 +4,14 @@
 use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use lms_axum::LmsRouter;
 use lms_core::Actor;
 use lms_core::testing::World;
 use serde_json::Value;
+use std::net::SocketAddr;
 use tower::ServiceExt;
 
 /// The router under test and the world (org, people) it was built on.
@@ -30,13 +33,22 @@ impl Api {
         let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Self {
-            app: lms_axum::router_with_auth(lms, UserIdTokens),
+            app: LmsRouter::new(lms).auth(UserIdTokens).build(),
             w,
         }
     }
 
     /// Sends `request` as it is.
-    pub async fn send(&self, request: Request<Body>) -> Reply {
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        // As `into_make_service_with_connect_info` would: every client has a peer address.
+        let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000)));
+        if request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_none()
+        {
+            request.extensions_mut().insert(peer);
+        }
         let response = self.app.clone().oneshot(request).await.expect("infallible");
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();

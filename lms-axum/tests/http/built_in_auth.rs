@@ -5,7 +5,7 @@ use crate::api::{Api, Reply, assert_problem};
 use crate::common::{Backend, lms_on};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use lms_axum::AuthConfig;
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::testing::{ManualClock, World};
 use serde_json::json;
 
@@ -13,7 +13,7 @@ async fn api(backend: Backend, config: AuthConfig) -> Api {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
     Api {
-        app: lms_axum::router_with_builtin_auth(lms, config),
+        app: LmsRouter::new(lms).sign_in(config).build(),
         w,
     }
 }
@@ -150,13 +150,11 @@ pub async fn sign_up_sign_in_and_sign_out(backend: Backend) {
 }
 
 pub async fn sign_in_attempts_are_limited(backend: Backend) {
-    let api = api(
-        backend,
-        AuthConfig {
-            signin_attempts_per_minute: 3,
-            ..AuthConfig::default()
-        },
-    )
+    let api = api(backend, {
+        let mut config = AuthConfig::default();
+        config.signin_attempts_per_minute = 3;
+        config
+    })
     .await;
     let up = json!({"email": "lim@example.com", "password": "long enough pass", "name": "Lim"});
     assert_eq!(
@@ -194,12 +192,10 @@ pub async fn sign_in_attempts_are_limited(backend: Backend) {
 async fn api_at(backend: Backend, ttl: chrono::Duration, clock: &ManualClock) -> Api {
     let lms = lms_on(backend).await.with_clock(clock.clone());
     let w = World::new(lms.clone()).await;
-    let config = AuthConfig {
-        session_ttl: ttl.to_std().unwrap(),
-        ..AuthConfig::default()
-    };
+    let mut config = AuthConfig::default();
+    config.session_ttl = ttl.to_std().unwrap();
     Api {
-        app: lms_axum::router_with_builtin_auth(lms, config),
+        app: LmsRouter::new(lms).sign_in(config).build(),
         w,
     }
 }
@@ -287,16 +283,12 @@ pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {
 pub async fn clients_are_told_apart_by_peer_or_trusted_proxy(backend: Backend) {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
-    let config = lms_axum::ApiConfig {
-        auth: AuthConfig {
-            signin_attempts_per_minute: 2,
-            ..AuthConfig::default()
-        },
-        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
-        ..lms_axum::ApiConfig::default()
-    };
+    let mut auth = AuthConfig::default();
+    auth.signin_attempts_per_minute = 2;
+    let mut config = lms_axum::ApiConfig::default();
+    config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
     let api = Api {
-        app: lms_axum::router_with_config(lms, config),
+        app: LmsRouter::new(lms).sign_in(auth).config(config).build(),
         w,
     };
     let mut n = 0;
@@ -331,13 +323,11 @@ pub async fn clients_are_told_apart_by_peer_or_trusted_proxy(backend: Backend) {
 }
 
 pub async fn sign_up_can_be_closed(backend: Backend) {
-    let api = api(
-        backend,
-        AuthConfig {
-            open_sign_up: false,
-            ..AuthConfig::default()
-        },
-    )
+    let api = api(backend, {
+        let mut config = AuthConfig::default();
+        config.open_sign_up = false;
+        config
+    })
     .await;
     let up = json!({"email": "new@example.com", "password": "long enough pass", "name": "New"});
     let reply = api.call("POST", "/auth/sign-up", None, Some(up)).await;

@@ -9,6 +9,7 @@
 use crate::api::{Api, assert_problem};
 use crate::common::Backend;
 use axum::http::header;
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::testing::acme;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -357,7 +358,7 @@ async fn every_served_route_is_listed() {
     let lms = lms_core::Lms::new(lms_sqlite::SqliteStore::memory().await.expect("store"));
     let w = lms_core::testing::World::new(lms.clone()).await;
     let api = Api {
-        app: lms_axum::router(lms),
+        app: LmsRouter::new(lms).sign_in(AuthConfig::default()).build(),
         w,
     };
     let doc = api.call("GET", "/openapi.json", None, None).await.body;

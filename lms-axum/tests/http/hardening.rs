@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use lms_axum::ApiConfig;
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::Lms;
 use lms_core::testing::World;
 use lms_core::testing::acme;
@@ -17,7 +18,10 @@ async fn api(config: ApiConfig) -> Api {
     let lms = Lms::new(SqliteStore::memory().await.expect("store"));
     let w = World::new(lms.clone()).await;
     Api {
-        app: lms_axum::router_with_config(lms, config),
+        app: LmsRouter::new(lms)
+            .sign_in(AuthConfig::default())
+            .config(config)
+            .build(),
         w,
     }
 }
@@ -55,11 +59,12 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
     ] {
         let lms = Lms::new(SqliteStore::memory().await.expect("store"));
         let w = World::new(lms.clone()).await;
-        let config = ApiConfig {
-            public_url: public_url.map(String::from),
-            ..ApiConfig::default()
-        };
-        let app = axum::Router::new().nest("/api/v1", lms_axum::router_with_config(lms, config));
+        let mut config = ApiConfig::default();
+        config.public_url = public_url.map(String::from);
+        let router = LmsRouter::new(lms)
+            .sign_in(AuthConfig::default())
+            .config(config);
+        let app = axum::Router::new().nest("/api/v1", router.build());
         let api = Api { app, w };
         api.w.published("c", None).await;
         api.w.lms.enroll(&api.w.learner, acme("c")).await.unwrap();
@@ -122,10 +127,8 @@ async fn links_follow_the_mount_point_or_the_configured_public_url() {
 
 #[tokio::test]
 async fn cors_answers_only_configured_origins() {
-    let config = ApiConfig {
-        cors_allowed_origins: vec!["https://app.example.com".into()],
-        ..ApiConfig::default()
-    };
+    let mut config = ApiConfig::default();
+    config.cors_allowed_origins = vec!["https://app.example.com".into()];
     let api = api(config).await;
     let preflight = |origin: &str| {
         Request::builder()
@@ -216,12 +219,10 @@ impl lms_core::Store for SlowPing {
 async fn slow_requests_are_cut_off_with_503() {
     let lms = Lms::new(SlowPing(SqliteStore::memory().await.expect("store")));
     let w = World::new(lms.clone()).await;
-    let config = ApiConfig {
-        request_timeout: Duration::from_millis(750),
-        ..ApiConfig::default()
-    };
+    let mut config = ApiConfig::default();
+    config.request_timeout = Duration::from_millis(750);
     let api = Api {
-        app: lms_axum::router_with_config(lms, config),
+        app: LmsRouter::new(lms).config(config).build(),
         w,
     };
     assert_problem(

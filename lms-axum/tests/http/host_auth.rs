@@ -6,6 +6,7 @@ use crate::common::{Backend, lms_on};
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use lms_axum::LmsRouter;
 use lms_axum::http::request::Parts;
 use lms_axum::{ApiError, Authenticate, async_trait};
 use lms_core::testing::World;
@@ -44,8 +45,10 @@ impl Authenticate for FromExtensions {
 async fn the_hosts_layers_say_who_is_calling() {
     let lms = lms_on(Backend::Sqlite).await;
     let w = World::new(lms.clone()).await;
-    let app =
-        lms_axum::router_with_auth(lms, FromExtensions).layer(middleware::from_fn(host_sessions));
+    let app = LmsRouter::new(lms)
+        .auth(FromExtensions)
+        .build()
+        .layer(middleware::from_fn(host_sessions));
     let api = Api { app, w };
     let learner = api.w.learner.user_id().unwrap();
     let request = axum::http::Request::builder()

@@ -15,6 +15,8 @@ mod discussions;
 mod every_route;
 mod hardening;
 mod host_auth;
+#[cfg(feature = "jwt")]
+mod jwt;
 mod learning;
 mod openapi;
 mod orgs;

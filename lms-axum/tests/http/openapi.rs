@@ -2,6 +2,7 @@
 
 use crate::api::Api;
 use axum::http::StatusCode;
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::Lms;
 use lms_core::testing::World;
 use lms_sqlite::SqliteStore;
@@ -88,7 +89,7 @@ async fn the_document_lists_exactly_the_routes_served() {
     let lms = Lms::new(SqliteStore::memory().await.expect("store"));
     let w = World::new(lms.clone()).await;
     let api = Api {
-        app: lms_axum::router(lms),
+        app: LmsRouter::new(lms).sign_in(AuthConfig::default()).build(),
         w,
     };
     let reply = api.call("GET", "/openapi.json", None, None).await;

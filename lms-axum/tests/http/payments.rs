@@ -5,6 +5,7 @@ use crate::api::{Api, Reply, assert_problem};
 use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use lms_axum::LmsRouter;
 use lms_core::testing::World;
 use lms_core::testing::acme;
 use serde_json::{Value, json};
@@ -31,7 +32,7 @@ impl Api {
             .with_payments(lms_stripe::Stripe::new(config));
         let w = World::new(lms.clone()).await;
         Self {
-            app: lms_axum::router_with_auth(lms, UserIdTokens),
+            app: LmsRouter::new(lms).auth(UserIdTokens).build(),
             w,
         }
     }

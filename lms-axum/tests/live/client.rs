@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use lms_axum::ApiConfig;
+use lms_axum::LmsRouter;
 use lms_core::Actor;
 use lms_core::testing::World;
 use serde_json::{Value, json};
@@ -16,10 +17,9 @@ use tower::ServiceExt;
 
 /// Short keep-alives, so that the tests see them (and the rights checks they trigger).
 pub fn config() -> ApiConfig {
-    ApiConfig {
-        event_keep_alive: Duration::from_millis(300),
-        ..ApiConfig::default()
-    }
+    let mut config = ApiConfig::default();
+    config.event_keep_alive = Duration::from_millis(300);
+    config
 }
 
 /// The router under test and the world (org, people) it was built on.
@@ -34,7 +34,10 @@ impl Api {
         let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Self {
-            app: lms_axum::router_with_auth_and_config(lms, UserIdTokens, config()),
+            app: LmsRouter::new(lms)
+                .auth(UserIdTokens)
+                .config(config())
+                .build(),
             w,
         }
     }

@@ -19,6 +19,7 @@ use axum::http::{Request, StatusCode, header};
 use client::{call, config, open};
 use common::{Backend, UserIdTokens};
 use course_streams::{course_streams_deliver_and_replay_exactly, streams_reach_only_those_allowed};
+use lms_axum::LmsRouter;
 use lms_core::testing::World;
 use lms_core::testing::acme;
 use lms_core::{Actor, Lms};
@@ -52,8 +53,13 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
     let outline = w.published("c", None).await;
     let lesson = outline.modules[0].lessons[0].id;
     w.lms.enroll(&w.learner, acme("c")).await.unwrap();
-    let instance_a = lms_axum::router_with_auth_and_config(a, UserIdTokens, config());
-    let instance_b = lms_axum::router_with_auth_and_config(b, UserIdTokens, config());
+    let instance = |lms| {
+        LmsRouter::new(lms)
+            .auth(UserIdTokens)
+            .config(config())
+            .build()
+    };
+    let (instance_a, instance_b): (axum::Router, axum::Router) = (instance(a), instance(b));
 
     let bearer = |who: Actor| format!("Bearer {}", who.user_id().unwrap());
     let mut on_b = open(
@@ -117,12 +123,13 @@ async fn a_client_that_stops_reading_holds_no_transaction() {
     let w = World::new(lms.clone()).await;
     w.published("c", None).await;
     w.lms.enroll(&w.learner, acme("c")).await.unwrap();
-    let config = lms_axum::ApiConfig {
-        event_keep_alive: Duration::from_millis(1),
-        request_timeout: Duration::from_secs(5),
-        ..config()
-    };
-    let app = lms_axum::router_with_auth_and_config(lms, UserIdTokens, config);
+    let mut config = config();
+    config.event_keep_alive = Duration::from_millis(1);
+    config.request_timeout = Duration::from_secs(5);
+    let app = LmsRouter::new(lms)
+        .auth(UserIdTokens)
+        .config(config)
+        .build();
     let bearer = format!("Bearer {}", w.learner.user_id().unwrap());
     // A course stream: each check reads the store (may the learner still follow it?).
     let course = "/orgs/acme/courses/c/events";

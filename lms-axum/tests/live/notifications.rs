@@ -5,7 +5,7 @@ use crate::client::{Api, call, config, open};
 use crate::common::{Backend, lms_on};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use lms_axum::{ApiConfig, AuthConfig};
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::Actor;
 use lms_core::testing::{ManualClock, World};
 use serde_json::{Value, json};
@@ -175,11 +175,10 @@ pub async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
 pub async fn signing_out_ends_the_stream(backend: Backend) {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
-    let config = ApiConfig {
-        auth: AuthConfig::default(),
-        ..config()
-    };
-    let app = lms_axum::router_with_config(lms, config);
+    let app = LmsRouter::new(lms)
+        .sign_in(AuthConfig::default())
+        .config(config())
+        .build();
     let sign_up = json!({"email": "owner@acme.test", "password": "correct horse battery", "name": "Olga Owner"});
     let request = |method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
         let mut request = Request::builder().method(method).uri(path);
@@ -212,15 +211,11 @@ pub async fn an_open_stream_does_not_keep_its_session_alive(backend: Backend) {
     let lms = lms_on(backend).await.with_clock(clock.clone());
     let w = World::new(lms.clone()).await;
     let ttl = chrono::Duration::hours(1);
-    let config = ApiConfig {
-        auth: AuthConfig {
-            session_ttl: ttl.to_std().unwrap(),
-            ..AuthConfig::default()
-        },
-        event_keep_alive: Duration::from_millis(20),
-        ..config()
-    };
-    let app = lms_axum::router_with_config(lms, config);
+    let mut auth = AuthConfig::default();
+    auth.session_ttl = ttl.to_std().unwrap();
+    let mut config = config();
+    config.event_keep_alive = Duration::from_millis(20);
+    let app = LmsRouter::new(lms).sign_in(auth).config(config).build();
     let up = json!({"email": "idle@acme.test", "password": "correct horse battery", "name": "Ida"});
     let request = Request::builder()
         .method("POST")

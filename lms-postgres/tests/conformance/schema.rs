@@ -139,10 +139,8 @@ async fn the_schema_does_not_outlive_an_lms_transaction() {
 #[tokio::test]
 async fn two_instances_share_a_database_in_two_schemas() {
     let db = TestDatabase::create(Mode::Direct).await;
-    let learning = PgOptions {
-        schema: PgSchema::new("learning").unwrap(),
-        ..PgOptions::default()
-    };
+    let mut learning = PgOptions::default();
+    learning.schema = PgSchema::new("learning").unwrap();
     let other = PgStore::connect_with_options(server().database(&db.name), learning)
         .await
         .expect("connect");

@@ -1,0 +1,450 @@
+//! Sign-in by an identity provider's JWTs (`lms_axum::jwt`, feature `jwt`): tokens made and
+//! signed in the test, keys served from a JWKS on 127.0.0.1, time on a `ManualClock`.
+//! The cases here use an HS256 secret; `jwks` has the key sets, `providers` the claim
+//! shapes of Supabase, Clerk and Auth0.
+
+mod issuer;
+mod jwks;
+mod providers;
+
+use crate::api::{Api, Reply, assert_problem};
+use crate::common::{Backend, UserIdTokens, lms_on};
+use axum::body::Body;
+use axum::http::{Request, header};
+use issuer::{ISSUER, SECRET, claims, hs256, hs256_with, rsa_key, sign, unsigned, with};
+use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError};
+use lms_axum::{Authenticate, LmsRouter};
+use lms_core::testing::{ManualClock, World};
+use lms_core::{Actor, Clock, ExternalUser, Lms, LmsError};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+use jwks::{
+    a_jwks_that_cannot_be_fetched_is_unavailable, alg_confusion_is_refused,
+    an_unknown_kid_refetches_the_keys_at_most_once_a_minute,
+    rs256_es256_and_eddsa_keys_from_a_jwks_verify,
+    withdrawn_keys_stop_verifying_once_the_copy_is_old,
+};
+use providers::{
+    auth0_access_and_id_tokens_sign_in_one_user, clerk_session_tokens_need_an_email_claim,
+    supabase_access_tokens_sign_users_in,
+};
+
+on_both_stores!(
+    a_jwt_makes_its_user_once_and_finds_it_after,
+    tokens_that_fail_a_check_are_refused_saying_why,
+    audience_is_checked_only_when_configured,
+    a_token_without_an_email_is_refused_naming_the_claim,
+    an_email_another_identity_holds_is_email_taken,
+    changed_claims_refresh_the_user,
+    requests_without_a_jwt_are_left_to_other_authenticators,
+    rs256_es256_and_eddsa_keys_from_a_jwks_verify,
+    an_unknown_kid_refetches_the_keys_at_most_once_a_minute,
+    withdrawn_keys_stop_verifying_once_the_copy_is_old,
+    alg_confusion_is_refused,
+    a_jwks_that_cannot_be_fetched_is_unavailable,
+    supabase_access_tokens_sign_users_in,
+    clerk_session_tokens_need_an_email_claim,
+    auth0_access_and_id_tokens_sign_in_one_user,
+);
+
+/// The router with a [`JwtAuth`] of `config`, on a fresh world whose time stands still.
+pub struct JwtApi {
+    pub api: Api,
+    pub lms: Lms,
+    pub clock: ManualClock,
+    pub auth: JwtAuth,
+}
+
+impl JwtApi {
+    pub async fn new(backend: Backend, config: JwtConfig) -> Self {
+        let clock = ManualClock::new();
+        let lms = lms_on(backend).await.with_clock(clock.clone());
+        let w = World::new(lms.clone()).await;
+        let auth = JwtAuth::new(lms.clone(), config).expect("a valid configuration");
+        let app = LmsRouter::new(lms.clone()).auth(auth.clone()).build();
+        Self {
+            api: Api { app, w },
+            lms,
+            clock,
+            auth,
+        }
+    }
+
+    /// `GET /me` with `Authorization: Bearer <token>`.
+    pub async fn me(&self, token: &str) -> Reply {
+        self.api.send(bearer_request(token)).await
+    }
+
+    /// The id of the user `token` signs in, which must succeed.
+    pub async fn user_id(&self, token: &str) -> Value {
+        let reply = self.me(token).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        reply.body["user"]["id"].clone()
+    }
+
+    /// The claims of a fresh token by this world's clock.
+    pub fn claims(&self, sub: &str, email: &str, name: &str) -> Value {
+        claims(&self.clock, sub, email, name)
+    }
+
+    /// The clock as a JWT's NumericDate.
+    pub fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+}
+
+/// `reply` is the 401 of a refused token, whose `detail` says `why`.
+#[track_caller]
+pub fn assert_refused(reply: &Reply, why: &str) {
+    assert_problem(reply, 401, "unauthenticated");
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(detail.contains(why), "{detail:?} does not say {why:?}");
+}
+
+fn hs256_config() -> JwtConfig {
+    JwtConfig::hs256(SECRET, ISSUER)
+}
+
+pub async fn a_jwt_makes_its_user_once_and_finds_it_after(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config()).await;
+    let token = hs256(&t.claims("idp|ada", "Ada@Example.test", "Ada Lovelace"));
+    let first = t.me(&token).await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    assert_eq!(first.body["user"]["name"], "Ada Lovelace");
+    assert_eq!(first.body["user"]["email"], "ada@example.test");
+    let ada = first.body["user"]["id"].clone();
+    assert_eq!(t.user_id(&token).await, ada);
+    // Past the minute an identity is remembered, the store is asked again: same user.
+    t.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(t.user_id(&token).await, ada);
+    // The user is the host's "idp|ada": the store knows them by the token's `sub`.
+    let known = t
+        .lms
+        .ensure_user(ExternalUser {
+            external_id: "idp|ada".into(),
+            email: "ada@example.test".into(),
+            name: "Ada Lovelace".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(json!(known.id), ada);
+    let bob = hs256(&t.claims("idp|bob", "bob@example.test", "Bob"));
+    assert_ne!(t.user_id(&bob).await, ada);
+}
+
+pub async fn tokens_that_fail_a_check_are_refused_saying_why(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config()).await;
+    let ok = t.claims("idp|ada", "ada@example.test", "Ada");
+    let now = t.now();
+    let good = hs256(&ok);
+    let tampered = {
+        let other = hs256(&with(ok.clone(), json!({"sub": "idp|admin"})));
+        let parts: Vec<&str> = good.split('.').collect();
+        let payload = other.split('.').nth(1).unwrap();
+        format!("{}.{payload}.{}", parts[0], parts[2])
+    };
+    let rsa = rsa_key("rsa-1");
+    let cases = [
+        (
+            "another secret",
+            hs256_with(b"not-the-providers-secret-but-long-enough", None, &ok),
+            "signature does not verify",
+        ),
+        (
+            "claims changed after signing",
+            tampered,
+            "signature does not verify",
+        ),
+        (
+            "expired, past the leeway",
+            hs256(&with(ok.clone(), json!({"exp": now - 60}))),
+            "expired",
+        ),
+        (
+            "no expiry",
+            hs256(&with(ok.clone(), json!({"exp": null}))),
+            "no expiry (`exp`)",
+        ),
+        (
+            "not valid yet, past the leeway",
+            hs256(&with(ok.clone(), json!({"nbf": now + 61}))),
+            "not valid yet (`nbf`)",
+        ),
+        (
+            "another issuer",
+            hs256(&with(ok.clone(), json!({"iss": "https://evil.example"}))),
+            "another issuer",
+        ),
+        (
+            "no issuer",
+            hs256(&with(ok.clone(), json!({"iss": null}))),
+            "no `iss` claim",
+        ),
+        (
+            "no subject",
+            hs256(&with(ok.clone(), json!({"sub": null}))),
+            "no `sub` claim",
+        ),
+        (
+            "RS256 where HS256 is expected",
+            sign(&rsa, &ok),
+            "signed with RS256, but its key verifies HS256 only",
+        ),
+        (
+            "unsigned",
+            unsigned(&json!({"alg": "none", "typ": "JWT"}), &ok),
+            "known algorithm (`alg`)",
+        ),
+        (
+            "HS256 with no signature",
+            unsigned(&json!({"alg": "HS256"}), &ok),
+            "signature does not verify",
+        ),
+        (
+            "a subject too long to keep",
+            hs256(&with(ok.clone(), json!({"sub": "x".repeat(256)}))),
+            "claims do not make a user: external_id: must be 1 to 255 characters",
+        ),
+        (
+            "garbage of a JWT's shape",
+            "eyJub3Q.eyJqc29u.c2ln".to_string(),
+            "not a JWT header",
+        ),
+    ];
+    for (case, token, why) in &cases {
+        let reply = t.me(token).await;
+        assert_eq!(reply.status.as_u16(), 401, "{case}: {}", reply.body);
+        assert_refused(&reply, why);
+    }
+    // Within the leeway (60 s by default) on either side, the token holds.
+    assert_eq!(t.me(&good).await.status.as_u16(), 200);
+    let late = hs256(&with(ok.clone(), json!({"exp": now - 59})));
+    assert_eq!(t.me(&late).await.status.as_u16(), 200);
+    let early = hs256(&with(ok.clone(), json!({"nbf": now + 60})));
+    assert_eq!(t.me(&early).await.status.as_u16(), 200);
+    // With no leeway, `exp` is the first second the token is refused.
+    let strict = JwtAuth::new(t.lms.clone(), hs256_config().leeway(Duration::ZERO)).unwrap();
+    let at = |exp: i64| hs256(&with(ok.clone(), json!({"exp": exp})));
+    assert!(matches!(
+        actor(&strict, &at(now + 1)).await,
+        Ok(Actor::User(_))
+    ));
+    let refused = actor(&strict, &at(now)).await.unwrap_err();
+    assert!(matches!(&refused.0, LmsError::CredentialsRefused(why) if why.contains("expired")));
+}
+
+pub async fn audience_is_checked_only_when_configured(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config().audience("lms").audience("api")).await;
+    let ok = t.claims("idp|ada", "ada@example.test", "Ada");
+    for aud in [json!("lms"), json!(["https://other.example", "api"])] {
+        let token = hs256(&with(ok.clone(), json!({"aud": aud})));
+        assert_eq!(t.me(&token).await.status.as_u16(), 200, "aud {aud}");
+    }
+    for aud in [json!("other"), json!(["x", "y"]), json!([])] {
+        let token = hs256(&with(ok.clone(), json!({"aud": aud})));
+        assert_refused(&t.me(&token).await, "not meant for this server (`aud`)");
+    }
+    assert_refused(&t.me(&hs256(&ok)).await, "no `aud` claim");
+    // Unset, any audience or none passes (jsonwebtoken alone would refuse every `aud`).
+    let open = JwtAuth::new(t.lms.clone(), hs256_config()).unwrap();
+    for aud in [json!("anything"), json!(["a", "b"]), json!(null)] {
+        let token = hs256(&with(ok.clone(), json!({"aud": aud})));
+        assert!(
+            matches!(actor(&open, &token).await, Ok(Actor::User(_))),
+            "aud {aud}"
+        );
+    }
+}
+
+pub async fn a_token_without_an_email_is_refused_naming_the_claim(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config()).await;
+    let ok = t.claims("idp|ada", "ada@example.test", "Ada");
+    let no_email = hs256(&with(ok.clone(), json!({"email": null})));
+    assert_refused(&t.me(&no_email).await, "the token has no `email` claim");
+    let not_email = hs256(&with(ok.clone(), json!({"email": "ada"})));
+    assert_refused(
+        &t.me(&not_email).await,
+        "`email` claim is not an email address",
+    );
+    // Unverified addresses are refused by default, and may be allowed.
+    let unverified = hs256(&with(ok.clone(), json!({"email_verified": false})));
+    assert_refused(
+        &t.me(&unverified).await,
+        "not verified (`email_verified` is false)",
+    );
+    let verified = hs256(&with(ok.clone(), json!({"email_verified": true})));
+    assert_eq!(t.me(&verified).await.status.as_u16(), 200);
+    let lenient = JwtAuth::new(t.lms.clone(), hs256_config().require_verified_email(false));
+    let lenient = lenient.unwrap();
+    assert!(matches!(
+        actor(&lenient, &unverified).await,
+        Ok(Actor::User(_))
+    ));
+    // A token that says nothing of verification is taken too: the same user.
+    let before = t.user_id(&verified).await;
+    assert_eq!(t.user_id(&hs256(&ok)).await, before);
+}
+
+pub async fn an_email_another_identity_holds_is_email_taken(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config()).await;
+    // The world's learner signed up before the provider came; a new identity claims the
+    // address: that is the host's call to make, not the token's.
+    let token = hs256(&t.claims("idp|someone", "learner@acme.test", "Not Lea"));
+    assert_problem(&t.me(&token).await, 409, "email_taken");
+    // Two identities of the provider: the second one with the first one's address, too.
+    let ada = hs256(&t.claims("idp|ada", "ada@example.test", "Ada"));
+    t.user_id(&ada).await;
+    let twin = hs256(&t.claims("idp|twin", "ada@example.test", "Twin"));
+    assert_problem(&t.me(&twin).await, 409, "email_taken");
+}
+
+pub async fn changed_claims_refresh_the_user(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config()).await;
+    let first = hs256(&t.claims("idp|ada", "ada@example.test", "Ada"));
+    let ada = t.user_id(&first).await;
+    let renamed = hs256(&t.claims("idp|ada", "ada.lovelace@example.test", "Ada Lovelace"));
+    let reply = t.me(&renamed).await;
+    assert_eq!(reply.body["user"]["id"], ada);
+    assert_eq!(reply.body["user"]["name"], "Ada Lovelace");
+    assert_eq!(reply.body["user"]["email"], "ada.lovelace@example.test");
+    // An older token with the old claims puts them back: the provider's word is the latest
+    // token's.
+    assert_eq!(t.me(&first).await.body["user"]["name"], "Ada");
+    // Without a name claim, the email's local part stands in.
+    let nameless = hs256(&with(
+        t.claims("idp|ada", "ada@example.test", ""),
+        json!({"name": null}),
+    ));
+    let reply = t.me(&nameless).await;
+    assert_eq!(
+        (
+            &reply.body["user"]["id"],
+            reply.body["user"]["name"].as_str()
+        ),
+        (&ada, Some("ada"))
+    );
+}
+
+pub async fn requests_without_a_jwt_are_left_to_other_authenticators(backend: Backend) {
+    let mut t = JwtApi::new(backend, hs256_config()).await;
+    let not_mine = [
+        None,
+        Some("Bearer 3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        Some("Bearer 0190c2a4-6f1e-7cc1-9a55-1d4f6c1b2e3f"),
+        Some("Basic YWRhOnNlY3JldA=="),
+        Some("Bearer"),
+    ];
+    for authorization in not_mine {
+        let mut request = Request::builder().uri("/me");
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let (parts, ()) = request.body(()).unwrap().into_parts();
+        let actor = t.auth.actor(&parts).await;
+        assert!(
+            matches!(actor, Ok(Actor::Anonymous)),
+            "{authorization:?}: {actor:?}"
+        );
+    }
+    // The built-in sign-in's cookie is not a JWT's place either.
+    let (parts, ()) = Request::builder()
+        .header(
+            header::COOKIE,
+            format!(
+                "lms_session={}",
+                hs256(&t.claims("idp|ada", "ada@example.test", "Ada"))
+            ),
+        )
+        .body(())
+        .unwrap()
+        .into_parts();
+    assert!(matches!(t.auth.actor(&parts).await, Ok(Actor::Anonymous)));
+    // Alone in the router, an anonymous caller of `/me` is asked to sign in…
+    let anonymous = t.me("3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_problem(&anonymous, 401, "unauthenticated");
+    assert!(
+        anonymous.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("sign in first")
+    );
+    // …while a JWT-shaped token that fails is refused, not passed on.
+    let forged = hs256_with(
+        b"forged-forged-forged-forged-forged-forged",
+        None,
+        &t.claims("x", "x@example.test", "X"),
+    );
+    assert!(actor(&t.auth, &forged).await.is_err());
+    // Asked first in a chain, it lets the next authenticator take the tokens it does not
+    // own, and a refused JWT goes no further.
+    t.api.app = LmsRouter::new(t.lms.clone())
+        .auth(t.auth.clone())
+        .auth(UserIdTokens)
+        .build();
+    let lea = t.api.call("GET", "/me", Some(t.api.w.learner), None).await;
+    assert_eq!(lea.body["user"]["name"], "Lea Learner", "{}", lea.body);
+    let jwt = hs256(&t.claims("idp|ada", "ada@example.test", "Ada"));
+    assert_eq!(t.me(&jwt).await.body["user"]["name"], "Ada");
+    assert_refused(&t.me(&forged).await, "signature does not verify");
+}
+
+fn bearer_request(token: &str) -> Request<Body> {
+    Request::builder()
+        .uri("/me")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The actor `auth` makes of a request bearing `token`.
+pub async fn actor(auth: &JwtAuth, token: &str) -> Result<Actor, lms_axum::ApiError> {
+    let (parts, ()) = Request::builder()
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(())
+        .unwrap()
+        .into_parts();
+    auth.actor(&parts).await
+}
+
+#[tokio::test]
+async fn configurations_that_cannot_work_are_refused() {
+    let lms = lms_on(Backend::Sqlite).await;
+    let made = |config: JwtConfig| JwtAuth::new(lms.clone(), config).map(drop);
+    let issuer = "https://auth.example.test";
+    assert!(matches!(
+        made(JwtConfig::hs256(b"short", issuer)),
+        Err(JwtConfigError::WeakSecret { bytes: 5 })
+    ));
+    assert!(matches!(
+        made(JwtConfig::hs256(SECRET, " ")),
+        Err(JwtConfigError::EmptyIssuer)
+    ));
+    for insecure in [
+        "http://auth.example.test/.well-known/jwks.json",
+        "http://10.0.0.1/jwks.json",
+        "ftp://localhost/jwks.json",
+    ] {
+        let refused = made(JwtConfig::jwks(insecure, issuer));
+        assert!(
+            matches!(refused, Err(JwtConfigError::InsecureJwksUrl { .. })),
+            "{insecure}"
+        );
+    }
+    let unparsable = made(JwtConfig::jwks("not a url", issuer));
+    assert!(matches!(
+        unparsable,
+        Err(JwtConfigError::InvalidJwksUrl { .. })
+    ));
+    for fine in [
+        "https://auth.example.test/.well-known/jwks.json",
+        "http://127.0.0.1:8080/jwks.json",
+        "http://localhost/jwks.json",
+        "http://[::1]:9999/jwks.json",
+    ] {
+        assert!(made(JwtConfig::jwks(fine, issuer)).is_ok(), "{fine}");
+    }
+    // The secret stays out of logs.
+    let printed = format!("{:?}", JwtConfig::hs256(SECRET, issuer));
+    assert!(!printed.contains("the-test-provider"), "{printed}");
+}
