@@ -21,15 +21,18 @@
 //!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
 //!   (default 512 MiB)
 //! - `LMS_JWT_SECRET` (HS256) or `LMS_JWT_JWKS_URL` (RS256, ES256, EdDSA keys), with
-//!   `LMS_JWT_ISSUER` and optionally `LMS_JWT_AUDIENCE` — also accept an identity provider's
-//!   JWTs as Bearer tokens, beside the built-in sessions (docs/recipes/)
+//!   `LMS_JWT_ISSUER` and optionally `LMS_JWT_AUDIENCE` (unset: any audience, with a
+//!   warning) — also accept an identity provider's JWTs as Bearer tokens, beside the
+//!   built-in sessions (docs/recipes/). Tokens must say `email_verified: true`, unless
+//!   `LMS_JWT_EMAIL_VERIFIED_WHEN_ABSENT=1` (for providers that only issue tokens for
+//!   verified addresses)
 //! - `LMS_APP_URL` — the front end's base URL, where certificates' `verify_url` starts
 //!   (default: this server, which redirects `/certificates/{code}` to the API's verification)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
 //! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
 //! - `LMS_TRUSTED_PROXIES` — comma-separated proxy addresses or networks (`10.0.0.0/8`) whose
-//!   `Forwarded` / `X-Forwarded-For` name the client; default none: the TCP peer is the client
+//!   `X-Forwarded-For` names the client; default none: the TCP peer is the client
 //! - `LMS_SEED_DEMO` — `0` to skip the demo data (default: seeded on first start)
 //! - `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` (comma-separated while rotating) —
 //!   sell paid courses and the demo org's membership through Stripe; without them checkout
@@ -380,6 +383,18 @@ fn jwt_from_env(lms: &Lms) -> Result<Option<JwtAuth>, Box<dyn std::error::Error>
     };
     if let Some(audience) = env("LMS_JWT_AUDIENCE") {
         config = config.audience(audience);
+    } else {
+        tracing::warn!(
+            "LMS_JWT_AUDIENCE is unset: accepting every token of {} whatever its `aud`",
+            config.issuer
+        );
+        config = config.any_audience();
+    }
+    if matches!(
+        env("LMS_JWT_EMAIL_VERIFIED_WHEN_ABSENT").as_deref(),
+        Some("1" | "true" | "yes" | "on")
+    ) {
+        config = config.email_verified_when_absent(true);
     }
     tracing::info!("accepting JWTs of {} as Bearer tokens", config.issuer);
     Ok(Some(JwtAuth::new(lms.clone(), config)?))

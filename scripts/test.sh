@@ -199,6 +199,25 @@ fi
 say "TLS tests use LMS_TLS_DATABASE_URL=$LMS_TLS_DATABASE_URL"
 drop_test_databases stale
 
+# --- OpenAPI validator -------------------------------------------------------------------
+# The served OpenAPI document is checked by openapi-spec-validator (LMS_OPENAPI_VALIDATOR),
+# kept in a virtual environment of its own so that nothing is installed system-wide.
+if [[ -z "${LMS_OPENAPI_VALIDATOR:-}" ]]; then
+    command -v python3 >/dev/null || die "python3 is missing: the OpenAPI check needs it (Debian: apt-get install python3 python3-venv)"
+    venv="${TMPDIR:-/tmp}/lms-test-python"
+    if [[ ! -x "$venv/bin/openapi-spec-validator" ]]; then
+        say "installing openapi-spec-validator into $venv"
+        python3 -m venv "$venv" 2>/dev/null || {
+            [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && apt-get install -y -qq python3-venv >/dev/null
+            python3 -m venv "$venv"
+        } || die "cannot make a Python virtual environment at $venv"
+        "$venv/bin/pip" install --quiet 'openapi-spec-validator==0.9.*' \
+            || die "cannot install openapi-spec-validator (needs PyPI): set LMS_OPENAPI_VALIDATOR to one"
+    fi
+    export LMS_OPENAPI_VALIDATOR="$venv/bin/openapi-spec-validator"
+fi
+say "the OpenAPI document is checked by $LMS_OPENAPI_VALIDATOR"
+
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"
 cargo test --workspace "$@"

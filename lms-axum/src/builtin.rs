@@ -70,6 +70,13 @@ pub struct SignedIn {
 }
 
 impl BuiltInAuth {
+    /// How many keys the attempt limiter holds (for tests of its memory).
+    #[doc(hidden)]
+    pub fn limiter_keys(&self) -> usize {
+        let seen = self.attempts.seen.lock();
+        seen.map_or_else(|poisoned| poisoned.into_inner().len(), |seen| seen.len())
+    }
+
     /// The built-in sign-in on `lms`'s store.
     pub fn new(lms: Lms, config: AuthConfig) -> Self {
         let attempts = Arc::new(AttemptLimiter::new(
@@ -93,6 +100,21 @@ impl BuiltInAuth {
     /// [`AuthConfig::open_sign_up`] first; a host calling this itself makes the account
     /// whatever that says.
     pub async fn sign_up(&self, new: NewUser, password: &str) -> Result<SignedIn, ApiError> {
+        self.sign_up_from(new, password, None).await
+    }
+
+    /// [`BuiltInAuth::sign_up`] for a request from `client`: each client address may make
+    /// as many accounts a minute as it may try sign-ins, since each costs an argon2 hash.
+    pub async fn sign_up_from(
+        &self,
+        new: NewUser,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<SignedIn, ApiError> {
+        if let Some(client) = client {
+            self.attempts
+                .admit(&[format!("sign-up:{}", client_bucket(client))])?;
+        }
         let now = self.lms.now();
         let user = match new.into_user(now) {
             Err(LmsError::Validation(mut errors)) => {
@@ -127,12 +149,17 @@ impl BuiltInAuth {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<SignedIn, ApiError> {
-        let email = lms_core::EmailAddress::canonical(email);
-        let mut buckets = vec![format!("email:{email}")];
-        buckets.extend(client.map(|client| format!("client:{client}")));
-        self.attempts.admit(&buckets)?;
+        let client = client.map(client_bucket);
+        self.attempts
+            .admit(&client.iter().cloned().collect::<Vec<_>>())?;
+        // No account has an address that does not parse: refuse it without the decoy work
+        // (nothing to learn), and never key a bucket on unbounded text.
+        let email = lms_core::EmailAddress::parse(email).map_err(|_| LmsError::Unauthenticated)?;
+        self.attempts
+            .admit(&[format!("email:{}", email.as_str())])?;
+        let email = email.as_str();
         let mut tx = self.lms.store().begin(Access::Read).await?;
-        let found = accounts(&mut tx)?.password_hash(&email).await?;
+        let found = accounts(&mut tx)?.password_hash(email).await?;
         drop(tx);
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), hash),
@@ -297,6 +324,19 @@ fn check_password(password: &str) -> Result<(), String> {
     }
 }
 
+/// The limiter's bucket for a client: its address, with IPv4 written as IPv4 even when it
+/// arrives mapped into IPv6, and IPv6 cut to its /64 (one subscriber's network, which one
+/// attacker holds whole).
+fn client_bucket(client: IpAddr) -> String {
+    match client.to_canonical() {
+        IpAddr::V4(v4) => format!("client:{v4}"),
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("client:{}/64", std::net::Ipv6Addr::from(network))
+        }
+    }
+}
+
 /// An argon2id hash of a password nobody has, verified against when the email is unknown
 /// so that both failures cost the same.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bG1zLXJzLWRlY295LXNhbHQ$2KgLy0yE1Pw7Rm1mJkJ9mL9y9QK0pTqvN0wZr3bS1lQ";
@@ -356,7 +396,10 @@ impl AttemptLimiter {
         }
         let mut wait = Duration::ZERO;
         for key in keys {
-            let times = seen.entry(key.clone()).or_default();
+            // Only an admitted attempt adds a key: a refused one leaves nothing behind.
+            let Some(times) = seen.get_mut(key) else {
+                continue;
+            };
             while times
                 .front()
                 .is_some_and(|t| now.duration_since(*t) >= self.window)

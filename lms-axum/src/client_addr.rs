@@ -1,10 +1,12 @@
 //! The client's address, for per-client limits: the TCP peer, or, when the peer is a
 //! configured trusted proxy, the address that proxy (and the trusted proxies before it)
-//! reports. Without connect info (a server not started with
-//! `into_make_service_with_connect_info::<SocketAddr>()`) there is no address at all.
+//! reports in the one header it writes ([`ForwardedHeader`]). Without connect info (a server
+//! not started with `into_make_service_with_connect_info::<SocketAddr>()`) there is no
+//! address at all, and a route that counts per client answers 500.
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::router::ForwardedHeader;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -13,38 +15,32 @@ use lms_core::LmsError;
 use std::net::{IpAddr, SocketAddr};
 
 /// The client behind `peer`: `peer` itself unless it is one of `trusted`; then, walking the
-/// `Forwarded` (or else `X-Forwarded-For`) chain from the right, the first address that is
-/// not a trusted proxy. A hop that cannot be read ends the walk at the last one that could
-/// (a client can write anything at the left end of the chain, never at the right).
-pub(crate) fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    client_behind_hop(peer, &forwarded_chain(headers), trusted)
-}
-
-/// The client a trusted proxy reports when the peer itself is unknown (no connect info): the
-/// walk of [`client_behind`] from the right end of the chain. `None` without such headers.
-pub(crate) fn forwarded_client(headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
-    let chain = forwarded_chain(headers);
-    let last = (*chain.last()?)?;
-    Some(client_behind_hop(last, &chain[..chain.len() - 1], trusted))
-}
-
-/// From `hop`, walking `earlier` hops from the right while `hop` is a trusted proxy.
-fn client_behind_hop(hop: IpAddr, earlier: &[Option<IpAddr>], trusted: &[IpNet]) -> IpAddr {
+/// chain in `header` from the right, the first address that is not a trusted proxy. A hop
+/// that cannot be read ends the walk at the last one that could (a client can write anything
+/// at the left end of the chain, never at the right). The other header is never read: a
+/// proxy passes on whatever a client wrote in the header it does not write itself. IPv4
+/// addresses mapped into IPv6 (a dual-stack listener) are read as IPv4.
+pub(crate) fn client_behind(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardedHeader,
+) -> IpAddr {
     let trusts = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let mut client = hop;
-    for earlier in earlier.iter().rev() {
+    let mut client = peer.to_canonical();
+    for earlier in forwarded_chain(headers, header).iter().rev() {
         if !trusts(&client) {
             break;
         }
         let Some(earlier) = earlier else { break };
-        client = *earlier;
+        client = earlier.to_canonical();
     }
     client
 }
 
-/// The addresses a request passed through, client first: `Forwarded: for=…` when present,
-/// else `X-Forwarded-For`. `None` for a hop that is not an IP address (`unknown`, a name).
-fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+/// The addresses a request passed through, client first, from `header`. `None` for a hop
+/// that is not an IP address (`unknown`, a name).
+fn forwarded_chain(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
     let values = |name| {
         headers
             .get_all(name)
@@ -54,9 +50,8 @@ fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
             .map(str::trim)
             .collect::<Vec<_>>()
     };
-    let forwarded = values("forwarded");
-    if !forwarded.is_empty() {
-        return forwarded
+    match header {
+        ForwardedHeader::Forwarded => values("forwarded")
             .into_iter()
             .map(|element| {
                 element
@@ -65,9 +60,11 @@ fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
                     .find(|(key, _)| key.trim().eq_ignore_ascii_case("for"))
                     .and_then(|(_, value)| address(value.trim().trim_matches('"')))
             })
-            .collect();
+            .collect(),
+        ForwardedHeader::XForwardedFor => {
+            values("x-forwarded-for").into_iter().map(address).collect()
+        }
     }
-    values("x-forwarded-for").into_iter().map(address).collect()
 }
 
 /// `192.0.2.1`, `192.0.2.1:443`, `2001:db8::1` or `[2001:db8::1]:443`.
@@ -97,18 +94,15 @@ impl FromRequestParts<AppState> for ClientAddr {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        let trusted = &state.trusted_proxies;
-        let client = match peer {
-            Some(peer) => Some(client_behind(peer.0.ip(), &parts.headers, trusted)),
-            // No peer (a Unix socket, a test harness): only the configured proxies can say.
-            None if !trusted.is_empty() => forwarded_client(&parts.headers, trusted),
-            None => None,
-        };
+        let client = peer.map(|peer| {
+            let (trusted, header) = (&state.trusted_proxies, state.forwarded_header);
+            client_behind(peer.0.ip(), &parts.headers, trusted, header)
+        });
         client.map(ClientAddr).ok_or_else(|| {
             tracing::error!(
                 "no client address for a per-client limit: serve the router with \
-                 `into_make_service_with_connect_info::<std::net::SocketAddr>()`, or list the \
-                 reverse proxies in front of it in ApiConfig::trusted_proxies"
+                 `into_make_service_with_connect_info::<std::net::SocketAddr>()` (behind a \
+                 reverse proxy, list it in ApiConfig::trusted_proxies too)"
             );
             let missing = lms_core::StoreError::Backend(
                 "the server cannot tell clients apart (no connect info); see the log".into(),
@@ -131,6 +125,8 @@ mod tests {
         map
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
     }
@@ -138,10 +134,13 @@ mod tests {
     #[test]
     fn an_untrusted_peer_is_the_client_whatever_it_claims() {
         let claims = headers(&[("x-forwarded-for", "1.2.3.4"), ("forwarded", "for=5.6.7.8")]);
-        assert_eq!(client_behind(ip("9.9.9.9"), &claims, &[]), ip("9.9.9.9"));
+        assert_eq!(
+            client_behind(ip("9.9.9.9"), &claims, &[], XFF),
+            ip("9.9.9.9")
+        );
         let proxies = ["10.0.0.0/8".parse().unwrap()];
         assert_eq!(
-            client_behind(ip("9.9.9.9"), &claims, &proxies),
+            client_behind(ip("9.9.9.9"), &claims, &proxies, XFF),
             ip("9.9.9.9")
         );
     }
@@ -152,14 +151,19 @@ mod tests {
         // The client forged the leftmost entry; the proxies appended the rest.
         let chain = headers(&[("x-forwarded-for", "6.6.6.6, 1.2.3.4, 10.0.0.7")]);
         assert_eq!(
-            client_behind(ip("10.0.0.1"), &chain, &proxies),
+            client_behind(ip("10.0.0.1"), &chain, &proxies, XFF),
             ip("1.2.3.4")
         );
         let forwarded = headers(&[(
             "forwarded",
             r#"for=6.6.6.6, for="[2001:db8::1]:4711";proto=https, for=10.0.0.7"#,
         )]);
-        let client = client_behind(ip("10.0.0.1"), &forwarded, &proxies);
+        let client = client_behind(
+            ip("10.0.0.1"),
+            &forwarded,
+            &proxies,
+            ForwardedHeader::Forwarded,
+        );
         assert_eq!(client, ip("2001:db8::1"));
     }
 
@@ -168,18 +172,46 @@ mod tests {
         let proxies = ["10.0.0.0/8".parse().unwrap()];
         let chain = headers(&[("x-forwarded-for", "1.2.3.4, unknown, 10.0.0.7")]);
         assert_eq!(
-            client_behind(ip("10.0.0.1"), &chain, &proxies),
+            client_behind(ip("10.0.0.1"), &chain, &proxies, XFF),
             ip("10.0.0.7")
         );
         let none = headers(&[]);
         assert_eq!(
-            client_behind(ip("10.0.0.1"), &none, &proxies),
+            client_behind(ip("10.0.0.1"), &none, &proxies, XFF),
             ip("10.0.0.1")
         );
         let ports = headers(&[("x-forwarded-for", "1.2.3.4:5555")]);
         assert_eq!(
-            client_behind(ip("10.0.0.1"), &ports, &proxies),
+            client_behind(ip("10.0.0.1"), &ports, &proxies, XFF),
             ip("1.2.3.4")
         );
+    }
+
+    /// Proxies append to the header they write and pass the other one on as the client
+    /// wrote it: only the configured header is read.
+    #[test]
+    fn only_the_header_the_proxy_writes_is_read() {
+        let proxies = ["10.0.0.0/8".parse().unwrap()];
+        let both = headers(&[
+            ("forwarded", "for=198.51.100.7"),
+            ("x-forwarded-for", "1.2.3.4"),
+        ]);
+        assert_eq!(
+            client_behind(ip("10.0.0.1"), &both, &proxies, XFF),
+            ip("1.2.3.4")
+        );
+        let forwarded = ForwardedHeader::Forwarded;
+        let client = client_behind(ip("10.0.0.1"), &both, &proxies, forwarded);
+        assert_eq!(client, ip("198.51.100.7"));
+    }
+
+    /// A dual-stack listener sees IPv4 peers as `::ffff:a.b.c.d`; IPv4 proxy networks
+    /// still match them.
+    #[test]
+    fn mapped_ipv4_peers_are_read_as_ipv4() {
+        let proxies = ["10.0.0.0/8".parse().unwrap()];
+        let chain = headers(&[("x-forwarded-for", "::ffff:1.2.3.4")]);
+        let client = client_behind(ip("::ffff:10.0.0.1"), &chain, &proxies, XFF);
+        assert_eq!(client, ip("1.2.3.4"));
     }
 }

@@ -55,6 +55,7 @@ mod media;
 mod openapi;
 mod router;
 mod routes;
+mod schemas;
 mod views;
 
 pub use async_trait::async_trait;
@@ -67,7 +68,7 @@ pub use error::ApiError;
 pub use ipnet::IpNet;
 #[cfg(feature = "media")]
 pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig};
-pub use router::{ApiConfig, BODY_LIMIT, DEFAULT_EVENT_KEEP_ALIVE, LmsRouter};
+pub use router::{ApiConfig, BODY_LIMIT, DEFAULT_EVENT_KEEP_ALIVE, ForwardedHeader, LmsRouter};
 
 use lms_core::Lms;
 use std::sync::{Arc, OnceLock};
@@ -94,6 +95,9 @@ pub struct AppState {
     /// [`ApiConfig::trusted_proxies`].
     #[cfg(feature = "sign-in")]
     trusted_proxies: Arc<[IpNet]>,
+    /// [`ApiConfig::forwarded_header`].
+    #[cfg(feature = "sign-in")]
+    forwarded_header: ForwardedHeader,
 }
 
 /// The document's header; the paths come from the routes themselves.

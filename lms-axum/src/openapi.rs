@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 
-/// Operations that answer callers who are not signed in (public reads, the sign-in routes
-/// themselves, webhooks and signed URLs): their security is optional. Every other operation
+/// Operations that answer callers who are not signed in (public reads, free-preview
+/// lessons, the sign-in routes themselves, webhooks and signed URLs): their security is
+/// optional. Every other operation
 /// needs a signed-in caller and answers 401 without one.
 const OPEN: &[(&str, &str)] = &[
     ("get", "/health"),
@@ -12,12 +13,12 @@ const OPEN: &[(&str, &str)] = &[
     ("get", "/orgs/{org}"),
     ("get", "/orgs/{org}/courses"),
     ("get", "/orgs/{org}/courses/{course}"),
+    ("get", "/orgs/{org}/courses/{course}/lessons/{lesson}"),
     ("get", "/certificates/{code}"),
     ("get", "/certificates/{code}/pdf"),
     ("get", "/media/{media_key}"),
     ("post", "/auth/sign-up"),
     ("post", "/auth/sign-in"),
-    ("post", "/auth/sign-out"),
     ("post", "/webhooks/stripe"),
 ];
 

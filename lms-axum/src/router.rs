@@ -65,10 +65,25 @@ pub struct ApiConfig {
     /// say who the client is; none by default, so the client is the TCP peer and those
     /// headers are ignored (anyone can write them). Per-client limits (sign-in attempts)
     /// need the peer: serve the router with
-    /// `into_make_service_with_connect_info::<std::net::SocketAddr>()`. A request with
-    /// neither connect info nor trusted proxies is answered 500 where a route needs the
-    /// client's address, never counted in a bucket shared by everyone.
+    /// `into_make_service_with_connect_info::<std::net::SocketAddr>()`. A request without
+    /// connect info is answered 500 where a route needs the client's address, never counted
+    /// in a bucket shared by everyone.
     pub trusted_proxies: Vec<IpNet>,
+    /// Which header the trusted proxies write (and append to): only that one is read.
+    pub forwarded_header: ForwardedHeader,
+}
+
+/// The header a reverse proxy reports the client in ([`ApiConfig::forwarded_header`]).
+/// Proxies append to the header they write and pass the other one on as the client wrote
+/// it, so reading both would let a client pick its own address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx, HAProxy, AWS load balancers, Cloudflare, Caddy, Traefik).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=…` (RFC 7239).
+    Forwarded,
 }
 
 impl Default for ApiConfig {
@@ -82,6 +97,7 @@ impl Default for ApiConfig {
             #[cfg(feature = "media")]
             media: None,
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::default(),
         }
     }
 }
@@ -193,6 +209,8 @@ impl LmsRouter {
             media: config.media.clone().map(Arc::new),
             #[cfg(feature = "sign-in")]
             trusted_proxies: config.trusted_proxies.clone().into(),
+            #[cfg(feature = "sign-in")]
+            forwarded_header: config.forwarded_header,
         };
         finish(routes, state, &config)
     }

@@ -17,6 +17,11 @@ pub fn title(value: &str) -> Result<(), String> {
             "must be 1 to {MAX_TITLE_CHARS} characters, not only white space"
         ));
     }
+    // A line of text: no line breaks, tabs or other control characters (and no NUL, which
+    // Postgres cannot store at all).
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters such as line breaks".into());
+    }
     Ok(())
 }
 
@@ -24,6 +29,9 @@ pub fn title(value: &str) -> Result<(), String> {
 pub fn long_text(value: &str) -> Result<(), String> {
     if value.chars().count() > MAX_TEXT_CHARS {
         return Err(format!("must be at most {MAX_TEXT_CHARS} characters"));
+    }
+    if value.contains('\0') {
+        return Err("must not contain NUL characters".into());
     }
     Ok(())
 }

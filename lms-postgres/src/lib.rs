@@ -290,7 +290,7 @@ impl PgStore {
         // name their tables unqualified, and so does the migrations table.
         let options = (*self.pool.connect_options()).clone();
         let mut conn = options
-            .options([("search_path", self.schema.as_str())])
+            .options([("search_path", format!("\"{}\"", self.schema))])
             .connect()
             .await
             .map_err(tx::map_error)?;

@@ -75,7 +75,8 @@ pub(crate) struct BeginStatements {
 
 impl BeginStatements {
     pub(crate) fn new(schema: &PgSchema) -> Self {
-        let scoped = |begin: &str| format!("{begin}; SET LOCAL search_path TO {schema}").into();
+        // Quoted, so that a name that is also a keyword (`default`) stays a name.
+        let scoped = |begin: &str| format!("{begin}; SET LOCAL search_path TO \"{schema}\"").into();
         Self {
             read: scoped("BEGIN READ ONLY"),
             write: scoped("BEGIN"),
@@ -88,7 +89,7 @@ impl BeginStatements {
 pub(crate) fn create_statement(schema: &PgSchema) -> String {
     format!(
         "DO $$ BEGIN
-             CREATE SCHEMA IF NOT EXISTS {schema};
+             CREATE SCHEMA IF NOT EXISTS \"{schema}\";
          EXCEPTION WHEN duplicate_schema OR unique_violation THEN NULL;
          END $$"
     )
@@ -122,8 +123,8 @@ mod tests {
         let begin = BeginStatements::new(&PgSchema::default());
         assert_eq!(
             &*begin.read,
-            "BEGIN READ ONLY; SET LOCAL search_path TO lms"
+            "BEGIN READ ONLY; SET LOCAL search_path TO \"lms\""
         );
-        assert_eq!(&*begin.write, "BEGIN; SET LOCAL search_path TO lms");
+        assert_eq!(&*begin.write, "BEGIN; SET LOCAL search_path TO \"lms\"");
     }
 }

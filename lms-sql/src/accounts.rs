@@ -65,6 +65,13 @@ impl<C: Dialect> AccountTx for SqlTx<C> {
         let q = Query::new("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash);
         self.conn.execute(q).await.map(drop)
     }
+
+    async fn forget_credentials(&mut self, user: UserId) -> Result<(), StoreError> {
+        let q = Query::new("DELETE FROM sessions WHERE user_id = $1").bind(user.0);
+        self.conn.execute(q).await?;
+        let q = Query::new("DELETE FROM credentials WHERE user_id = $1").bind(user.0);
+        self.conn.execute(q).await.map(drop)
+    }
 }
 
 /// Reads a `sessions` row.

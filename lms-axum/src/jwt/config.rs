@@ -1,5 +1,5 @@
-//! What a [`super::JwtAuth`] accepts: where its keys come from, the issuer and audience a
-//! token must name, how much clock skew it forgives, and which claims carry the user. This
+//! What a [`super::JwtAuth`] accepts: where its keys come from, the issuer, audience and
+//! authorized party a token must name, how much clock skew it forgives, and which claims carry the user. This
 //! module only describes; it checks nothing about tokens.
 
 use std::fmt;
@@ -36,7 +36,8 @@ pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
 /// ```
 /// use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError, MIN_SECRET_BYTES};
 /// # async fn demo(lms: lms_core::Lms) {
-/// let short = JwtConfig::hs256([7u8; MIN_SECRET_BYTES - 1], "https://auth.example.com");
+/// let short = JwtConfig::hs256([7u8; MIN_SECRET_BYTES - 1], "https://auth.example.com")
+///     .audience("https://api.example.com");
 /// assert!(matches!(JwtAuth::new(lms, short), Err(JwtConfigError::WeakSecret { .. })));
 /// # }
 /// ```
@@ -104,8 +105,11 @@ pub struct ClaimNames {
     /// The user's email address (default `email`); a token without it is refused.
     pub email: String,
     /// Whether the provider verified that address (default `email_verified`): `true`,
-    /// `false`, or the strings `"true"` / `"false"`. Absent means the provider does not
-    /// say, and the token is accepted.
+    /// `false`, or the strings `"true"` / `"false"`. While
+    /// [`JwtConfig::require_verified_email`] is on (the default), a token whose claim is
+    /// `false` is refused, and so is one without the claim, unless
+    /// [`JwtConfig::email_verified_when_absent`] says the provider only issues tokens for
+    /// verified addresses. Better Auth writes it `emailVerified`.
     pub email_verified: String,
     /// The user's display name (default `name`). Absent or blank, the name is the email's
     /// local part (`ada` for `ada@example.com`); longer than 200 characters, it is cut.
@@ -134,11 +138,13 @@ impl ClaimNames {
         self
     }
 
-    /// Reads whether the email is verified from `claim`.
+    /// Reads whether the email is verified from `claim`. Point it only at a claim the
+    /// provider sets itself, never at one the user can write (Supabase's `user_metadata`).
     ///
     /// ```
-    /// let names = lms_axum::jwt::ClaimNames::default().email_verified("/user_metadata/email_verified");
-    /// assert_eq!(names.email_verified, "/user_metadata/email_verified");
+    /// // Better Auth's JWT plugin puts the user object in the token: `emailVerified`.
+    /// let names = lms_axum::jwt::ClaimNames::default().email_verified("emailVerified");
+    /// assert_eq!(names.email_verified, "emailVerified");
     /// ```
     pub fn email_verified(mut self, claim: impl Into<String>) -> Self {
         self.email_verified = claim.into();
@@ -171,6 +177,9 @@ impl ClaimNames {
 ///     .claims(ClaimNames::default().name("/user_metadata/full_name"));
 /// assert_eq!(config.audiences, ["authenticated"]);
 /// assert!(config.require_verified_email);
+/// // Safe by default: the audience is checked, and an email not said to be verified is
+/// // refused.
+/// assert!(!config.any_audience && !config.email_verified_when_absent);
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -180,18 +189,38 @@ pub struct JwtConfig {
     /// The `iss` every token must carry, exactly (required: a token from another tenant of
     /// the same provider is refused).
     pub issuer: String,
-    /// The `aud` values accepted: a token must name at least one of them. Empty (the
-    /// default), `aud` is not checked at all — whatever it says, or if it is missing.
+    /// The `aud` values accepted: a token must name at least one of them. Required: a
+    /// configuration with none is refused ([`JwtConfigError::NoAudience`]) unless
+    /// [`JwtConfig::any_audience`] is set, since without the check the issuer's tokens for
+    /// every other application and API it serves would sign in here too.
     pub audiences: Vec<String>,
+    /// Accept tokens whatever their `aud` says, or without one (default: no). Only for
+    /// providers whose tokens name no audience (Clerk's session tokens), and whose issuer
+    /// serves this application alone; [`JwtConfig::authorized_parties`] then narrows which
+    /// front ends a token may come from. Set with [`JwtConfig::any_audience()`]; it cannot
+    /// be combined with [`JwtConfig::audiences`].
+    pub any_audience: bool,
+    /// The `azp` (authorized party: the client or origin the token was issued to) values
+    /// accepted. Empty (the default), `azp` is not checked; otherwise a token must carry one
+    /// of them, exactly.
+    pub authorized_parties: Vec<String>,
     /// Clock skew forgiven on `exp` and `nbf` (default [`DEFAULT_LEEWAY`]). Times are read
     /// from the [`lms_core::Lms`]'s clock.
     pub leeway: Duration,
     /// Where the user's email, its verification and their name are read.
     pub claims: ClaimNames,
-    /// Refuse a token whose [`ClaimNames::email_verified`] claim is `false` (default: yes):
-    /// otherwise anyone who types someone else's address at the provider could take that
-    /// address's place here.
+    /// Refuse a token whose [`ClaimNames::email_verified`] claim is `false` or absent
+    /// (default: yes): otherwise anyone who types someone else's address at the provider
+    /// could take that address's place here — and members are added to organizations by
+    /// their address.
     pub require_verified_email: bool,
+    /// Count a token without the [`ClaimNames::email_verified`] claim as verified (default:
+    /// no). Use only when your provider issues tokens only for verified addresses (Supabase
+    /// with "Confirm email" on, Clerk with email verification required at sign-up, Auth0
+    /// access tokens with a custom claim you fill from a verified address…): anyone who
+    /// can get a token for an address they do not own would otherwise be taken for its
+    /// owner. A claim that says `false` is refused all the same.
+    pub email_verified_when_absent: bool,
     /// The least time between two fetches of the JWKS (default
     /// [`DEFAULT_JWKS_REFRESH_INTERVAL`]), so tokens with made-up key ids cannot make the
     /// server hammer the provider.
@@ -234,9 +263,12 @@ impl JwtConfig {
             keys,
             issuer,
             audiences: Vec::new(),
+            any_audience: false,
+            authorized_parties: Vec::new(),
             leeway: DEFAULT_LEEWAY,
             claims: ClaimNames::default(),
             require_verified_email: true,
+            email_verified_when_absent: false,
             jwks_refresh_interval: DEFAULT_JWKS_REFRESH_INTERVAL,
             jwks_max_age: DEFAULT_JWKS_MAX_AGE,
         }
@@ -253,6 +285,50 @@ impl JwtConfig {
     /// ```
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts tokens for any audience, or none: `aud` is not checked. Without this or an
+    /// [`JwtConfig::audience`], [`super::JwtAuth::new`] refuses the configuration. Only for
+    /// providers whose tokens name no audience (Clerk's session tokens) and whose issuer
+    /// serves this application alone: every token of the issuer signs in.
+    ///
+    /// ```
+    /// use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError};
+    /// # async fn demo(lms: lms_core::Lms) {
+    /// let clerk = "https://clean-mole-42.clerk.accounts.dev";
+    /// let config = JwtConfig::jwks(format!("{clerk}/.well-known/jwks.json"), clerk)
+    ///     .any_audience()
+    ///     .authorized_parties(["https://app.example.com"]);
+    /// assert!(config.any_audience && config.audiences.is_empty());
+    /// assert!(JwtAuth::new(lms.clone(), config.clone()).is_ok());
+    /// // Both an audience and any audience: which one was meant?
+    /// let both = config.audience("lms");
+    /// assert!(matches!(JwtAuth::new(lms, both), Err(JwtConfigError::AudienceAndAnyAudience)));
+    /// # }
+    /// ```
+    pub fn any_audience(mut self) -> Self {
+        self.any_audience = true;
+        self
+    }
+
+    /// Also accepts tokens issued to these authorized parties (`azp`: an OAuth client id,
+    /// or the origin of the page that asked Clerk for a session token); once any is set, a
+    /// token must carry one of them.
+    ///
+    /// ```
+    /// let config = lms_axum::jwt::JwtConfig::hs256([7u8; 32], "https://auth.example.com")
+    ///     .any_audience()
+    ///     .authorized_parties(["https://app.example.com", "https://admin.example.com"]);
+    /// assert_eq!(config.authorized_parties.len(), 2);
+    /// ```
+    pub fn authorized_parties<I>(mut self, parties: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.authorized_parties
+            .extend(parties.into_iter().map(Into::into));
         self
     }
 
@@ -282,7 +358,9 @@ impl JwtConfig {
         self
     }
 
-    /// Whether a token saying the email is unverified is refused.
+    /// Whether a token whose email is not said to be verified is refused (default: yes).
+    /// Turned off, a token for an address its holder never proved to own signs in as that
+    /// address — and is added to the organizations that invite it.
     ///
     /// ```
     /// let config = lms_axum::jwt::JwtConfig::hs256([7u8; 32], "https://auth.example.com")
@@ -291,6 +369,25 @@ impl JwtConfig {
     /// ```
     pub fn require_verified_email(mut self, required: bool) -> Self {
         self.require_verified_email = required;
+        self
+    }
+
+    /// Whether a token without the [`ClaimNames::email_verified`] claim counts as verified
+    /// (default: no, it is refused). Use only when your provider issues tokens only for
+    /// verified addresses (Supabase with "Confirm email" on, Clerk with email verification
+    /// required at sign-up, Auth0 access tokens with a custom claim you fill from a
+    /// verified address…). A claim that says `false` is refused all the same.
+    ///
+    /// ```
+    /// // Supabase access tokens say nothing of verification; with "Confirm email" on, no
+    /// // session exists for an unconfirmed address.
+    /// let config = lms_axum::jwt::JwtConfig::hs256([7u8; 32], "https://example.supabase.co/auth/v1")
+    ///     .audience("authenticated")
+    ///     .email_verified_when_absent(true);
+    /// assert!(config.email_verified_when_absent);
+    /// ```
+    pub fn email_verified_when_absent(mut self, verified: bool) -> Self {
+        self.email_verified_when_absent = verified;
         self
     }
 
@@ -326,7 +423,8 @@ impl JwtConfig {
 /// ```
 /// use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError};
 /// # async fn demo(lms: lms_core::Lms) {
-/// let config = JwtConfig::jwks("http://auth.example.com/jwks.json", "https://auth.example.com");
+/// let config = JwtConfig::jwks("http://auth.example.com/jwks.json", "https://auth.example.com")
+///     .audience("https://api.example.com");
 /// assert!(matches!(JwtAuth::new(lms, config), Err(JwtConfigError::InsecureJwksUrl { .. })));
 /// # }
 /// ```
@@ -336,6 +434,19 @@ pub enum JwtConfigError {
     /// [`JwtConfig::issuer`] is empty.
     #[error("the issuer is empty: set the `iss` your provider puts in its tokens")]
     EmptyIssuer,
+    /// Neither an audience ([`JwtConfig::audience`]) nor [`JwtConfig::any_audience`] is
+    /// set: tokens the issuer made for other applications and APIs would sign in.
+    #[error(
+        "no audience is set: set the audience your provider puts in tokens for this API \
+         (.audience(…)), or call .any_audience() to accept every token of the issuer"
+    )]
+    NoAudience,
+    /// Both audiences and [`JwtConfig::any_audience`] are set.
+    #[error(
+        "both audiences and .any_audience() are set: keep the audiences to check `aud`, or \
+         .any_audience() alone not to"
+    )]
+    AudienceAndAnyAudience,
     /// The HS256 secret is shorter than [`MIN_SECRET_BYTES`].
     #[error("the HS256 secret has {bytes} bytes; it needs at least {MIN_SECRET_BYTES}")]
     WeakSecret {

@@ -8,20 +8,28 @@
 //! sign-in's session tokens) may take it. A JWT that fails any check is refused: 401
 //! `unauthenticated`, with the check that failed in `detail`.
 //!
-//! The checks, in order: the key (the configured HS256 secret, or the JWKS key the header's
-//! `kid` names) and the algorithm it is pinned to, which the header's `alg` must match; the
-//! signature; `iss`; `aud` when audiences are configured; `exp` (required) and `nbf` with
-//! the leeway, on the [`Lms`]'s clock; `sub`; the email claim (required) and, unless
-//! allowed, an `email_verified` that is not `false`.
+//! The checks, in order: a header without critical extensions (`crit`); the key (the
+//! configured HS256 secret, or the JWKS key the header's `kid` names) and the algorithm it
+//! is pinned to, which the header's `alg` must match; the signature; `iss`, one string
+//! equal to the issuer; `aud`, which must name a configured audience unless the
+//! configuration explicitly accepts [any audience](JwtConfig::any_audience()); `azp` when
+//! [authorized parties](JwtConfig::authorized_parties()) are configured; `exp` (required)
+//! and `nbf` with the leeway, on the [`Lms`]'s clock; `sub`, taken exactly as it is
+//! (refused with control characters or white space at its ends); the email claim
+//! (required) and, unless allowed, an `email_verified` that is `true` — absent, it is
+//! refused too unless the configuration says the provider
+//! [only issues tokens for verified addresses](JwtConfig::email_verified_when_absent()).
 //!
 //! ```
 //! use lms_axum::jwt::{ClaimNames, JwtAuth, JwtConfig};
 //! # async fn host(lms: lms_core::Lms) -> Result<(), Box<dyn std::error::Error>> {
+//! // Supabase Auth, "Confirm email" on (docs/recipes/jwt-supabase.md).
 //! let config = JwtConfig::jwks(
 //!     "https://example.supabase.co/auth/v1/.well-known/jwks.json",
 //!     "https://example.supabase.co/auth/v1",
 //! )
 //! .audience("authenticated")
+//! .email_verified_when_absent(true)
 //! .claims(ClaimNames::default().name("/user_metadata/full_name"));
 //! let auth = JwtAuth::new(lms.clone(), config)?;
 //! let app: axum::Router = axum::Router::new()
@@ -58,7 +66,8 @@ use verify::{PinnedKey, Refusal, Rules};
 /// use lms_axum::jwt::{JwtAuth, JwtConfig};
 /// use lms_core::Actor;
 /// # async fn demo(lms: lms_core::Lms) -> Result<(), Box<dyn std::error::Error>> {
-/// let auth = JwtAuth::new(lms, JwtConfig::hs256([7u8; 32], "https://auth.example.com"))?;
+/// let config = JwtConfig::hs256([7u8; 32], "https://auth.example.com").audience("lms");
+/// let auth = JwtAuth::new(lms, config)?;
 /// // No bearer JWT: not this authenticator's request.
 /// let (request, ()) = lms_axum::http::Request::new(()).into_parts();
 /// assert!(matches!(auth.actor(&request).await, Ok(Actor::Anonymous)));
@@ -72,7 +81,7 @@ struct Inner {
     keys: Keys,
     rules: Rules,
     claims: ClaimNames,
-    require_verified_email: bool,
+    verification: identity::Verification,
     seen: seen::Seen,
 }
 
@@ -88,8 +97,12 @@ impl JwtAuth {
     /// ```
     /// use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError};
     /// # async fn demo(lms: lms_core::Lms) {
-    /// let config = JwtConfig::jwks("https://auth.example.com/.well-known/jwks.json", "");
-    /// assert!(matches!(JwtAuth::new(lms, config), Err(JwtConfigError::EmptyIssuer)));
+    /// let jwks = "https://auth.example.com/.well-known/jwks.json";
+    /// let config = JwtConfig::jwks(jwks, "").audience("https://api.example.com");
+    /// assert!(matches!(JwtAuth::new(lms.clone(), config), Err(JwtConfigError::EmptyIssuer)));
+    /// // The audience is required: the issuer's tokens for other APIs must not sign in here.
+    /// let config = JwtConfig::jwks(jwks, "https://auth.example.com");
+    /// assert!(matches!(JwtAuth::new(lms, config), Err(JwtConfigError::NoAudience)));
     /// # }
     /// ```
     pub fn new(lms: Lms, config: JwtConfig) -> Result<Self, JwtConfigError> {
@@ -98,6 +111,11 @@ impl JwtAuth {
         }
         if config.issuer.trim().is_empty() {
             return Err(JwtConfigError::EmptyIssuer);
+        }
+        match (config.audiences.is_empty(), config.any_audience) {
+            (true, false) => return Err(JwtConfigError::NoAudience),
+            (false, true) => return Err(JwtConfigError::AudienceAndAnyAudience),
+            _ => {}
         }
         let keys = match &config.keys {
             JwtKeys::Hs256(secret) => match DecodingKey::from_secret(secret) {
@@ -122,10 +140,14 @@ impl JwtAuth {
             rules: Rules {
                 issuer: config.issuer,
                 audiences: config.audiences,
+                authorized_parties: config.authorized_parties,
                 leeway: config.leeway,
             },
             claims: config.claims,
-            require_verified_email: config.require_verified_email,
+            verification: identity::Verification {
+                required: config.require_verified_email,
+                when_absent: config.email_verified_when_absent,
+            },
             seen: seen::Seen::default(),
         })))
     }
@@ -149,7 +171,7 @@ impl Authenticate for JwtAuth {
             }
         };
         let claims = verify::verify(token, &header, key, &this.rules, now)?;
-        let who = identity::external_user(&claims, &this.claims, this.require_verified_email)?;
+        let who = identity::external_user(&claims, &this.claims, this.verification)?;
         if let Some(user) = this.seen.get(&who, now) {
             return Ok(Actor::User(user));
         }

@@ -52,9 +52,13 @@ struct SignUp {
     path = "/auth/sign-up",
     tag = "Auth",
     request_body = SignUp,
-    responses((status = 201, description = "`{user, token}` and the session cookie", body = Object), ClientErrors)
+    responses((status = 201, description = "`{user, token}` and the session cookie", body = crate::schemas::SignedInBody), ClientErrors)
 )]
-async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answer {
+async fn sign_up(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    Input(body): Input<SignUp>,
+) -> Answer {
     let auth = builtin(&s)?;
     if !auth.config().open_sign_up {
         let closed = "sign-up is closed here: ask the site for an account";
@@ -72,7 +76,8 @@ async fn sign_up(State(s): State<AppState>, Input(body): Input<SignUp>) -> Answe
     signed_in(
         auth,
         StatusCode::CREATED,
-        auth.sign_up(new, &body.password).await?,
+        auth.sign_up_from(new, &body.password, Some(client.0))
+            .await?,
     )
 }
 
@@ -87,7 +92,7 @@ struct SignIn {
     path = "/auth/sign-in",
     tag = "Auth",
     request_body = SignIn,
-    responses((status = 200, description = "`{user, token}` and the session cookie", body = Object), ClientErrors)
+    responses((status = 200, description = "`{user, token}` and the session cookie", body = crate::schemas::SignedInBody), ClientErrors)
 )]
 async fn sign_in_user(
     State(s): State<AppState>,

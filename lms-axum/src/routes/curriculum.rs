@@ -83,7 +83,7 @@ async fn delete_module(
     tag = "Curriculum",
     params(ModulePath),
     request_body = NewLesson,
-    responses((status = 201, description = "the lesson with its content", body = Object), ClientErrors)
+    responses((status = 201, description = "the lesson with its content", body = crate::schemas::LessonBody), ClientErrors)
 )]
 async fn create_lesson(
     State(s): State<AppState>,
@@ -104,7 +104,7 @@ async fn create_lesson(
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}",
     tag = "Curriculum",
     params(LessonPath),
-    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = Object), ClientErrors)
+    responses((status = 200, description = "the lesson with `content` (no answer keys for learners)", body = crate::schemas::LessonBody), ClientErrors)
 )]
 async fn lesson(
     State(s): State<AppState>,
@@ -125,7 +125,7 @@ async fn lesson(
     tag = "Curriculum",
     params(LessonPath),
     request_body = LessonPatch,
-    responses((status = 200, description = "the lesson with its content", body = Object), ClientErrors)
+    responses((status = 200, description = "the lesson with its content", body = crate::schemas::LessonBody), ClientErrors)
 )]
 async fn update_lesson(
     State(s): State<AppState>,

@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/orgs/{org}/courses/{course}/lessons/{lesson}/posts",
     tag = "Discussions",
     params(LessonPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated posts and replies, oldest first", body = Object), ClientErrors)
+    responses((status = 200, description = "paginated posts and replies, oldest first", body = lms_core::Page<lms_core::Post>), ClientErrors)
 )]
 async fn posts(
     State(s): State<AppState>,

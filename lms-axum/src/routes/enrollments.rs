@@ -33,8 +33,8 @@ struct EnrollBody {
     request_body = Option<EnrollBody>,
     responses((status = 201, description = "success", body = lms_core::Enrollment), ClientErrors)
 )]
-/// `POST …/enrollments`: without a body the caller enrolls; with `{user_id}` an owner or
-/// admin enrolls that user.
+/// `POST …/enrollments`: without a body (or with `null` or `{}`) the caller enrolls; with
+/// `{user_id}` an owner or admin enrolls that user.
 async fn enroll(
     State(s): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -51,9 +51,10 @@ async fn enroll(
     let body: Option<Parsed<Option<UserId>>> = if has_body {
         let parsed = match json_body(request, &s)
             .await
-            .and_then(|bytes| parse_json::<EnrollBody>(&bytes))
+            // `null`, as the document allows, is the caller enrolling, like `{}` or no body.
+            .and_then(|bytes| parse_json::<Option<EnrollBody>>(&bytes))
         {
-            Ok(body) => Parsed::from(body.user_id),
+            Ok(body) => Parsed::from(body.and_then(|body| body.user_id)),
             Err(error) => Parsed::failed(error),
         };
         Some(parsed)

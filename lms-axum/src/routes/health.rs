@@ -23,7 +23,7 @@ pub(super) fn openapi() -> OpenApiRouter<AppState> {
     get,
     path = "/openapi.json",
     tag = "Health",
-    responses((status = 200, description = "the OpenAPI 3.1 document of these routes", body = Object))
+    responses((status = 200, description = "the OpenAPI 3.1 document of these routes", body = crate::schemas::OpenApiDocument))
 )]
 async fn openapi_document(State(s): State<AppState>, base: ApiBase) -> Answer {
     let mut document = s.openapi.get().cloned().unwrap_or_default();
@@ -37,7 +37,7 @@ async fn openapi_document(State(s): State<AppState>, base: ApiBase) -> Answer {
     get,
     path = "/health",
     tag = "Health",
-    responses((status = 200, description = "the store answers", body = Object), (status = 503, description = "the store does not answer", body = Problem), ClientErrors)
+    responses((status = 200, description = "the store answers", body = crate::schemas::HealthBody), (status = 503, description = "the store does not answer", body = Problem), ClientErrors)
 )]
 async fn health(State(s): State<AppState>) -> Answer {
     s.lms.health().await?;

@@ -32,7 +32,7 @@ async fn me(State(s): State<AppState>, CurrentActor(actor): CurrentActor) -> Ans
     path = "/me/courses",
     tag = "Me",
     params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = Object), ClientErrors)
+    responses((status = 200, description = "my enrollments, each with `course` and `progress`", body = crate::schemas::MyCoursesPage), ClientErrors)
 )]
 async fn my_courses(
     State(s): State<AppState>,

@@ -34,7 +34,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "Media",
     params(CoursePath),
     request_body(content = Vec<u8>, description = "the file, with its Content-Type", content_type = "application/octet-stream"),
-    responses((status = 201, description = "`{media_key, size, content_type}`", body = Object), (status = "4XX", description = "problem details (413 past the limit, 415 for other types)", body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "`{media_key, size, content_type}`", body = crate::schemas::UploadedMedia), (status = "4XX", description = "problem details (413 past the limit, 415 for other types)", body = Problem, content_type = "application/problem+json"))
 )]
 async fn upload(
     State(s): State<AppState>,

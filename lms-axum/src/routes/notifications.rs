@@ -23,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/me/notifications",
     tag = "Me",
     params(("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated notifications, newest first", body = Object), ClientErrors)
+    responses((status = 200, description = "paginated notifications, newest first", body = lms_core::Page<lms_core::Notification>), ClientErrors)
 )]
 async fn notifications(
     State(s): State<AppState>,

@@ -74,7 +74,7 @@ fn membership_view(subscription: Option<Subscription>) -> serde_json::Value {
     path = "/orgs/{org}/membership",
     tag = "Payments",
     params(OrgPath),
-    responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = Object), ClientErrors)
+    responses((status = 200, description = "`{status, current_period_end, cancel_at_period_end}` of my plan, or `{status: \"none\"}`", body = crate::schemas::MembershipBody), ClientErrors)
 )]
 async fn membership(
     State(s): State<AppState>,
@@ -89,7 +89,7 @@ async fn membership(
     path = "/orgs/{org}/membership/cancel",
     tag = "Payments",
     params(OrgPath),
-    responses((status = 200, description = "the plan, ending at the period end", body = Object), ClientErrors)
+    responses((status = 200, description = "the plan, ending at the period end", body = crate::schemas::MembershipBody), ClientErrors)
 )]
 async fn cancel_membership(
     State(s): State<AppState>,
@@ -106,7 +106,7 @@ async fn cancel_membership(
     path = "/orgs/{org}/payments",
     tag = "Payments",
     params(OrgPath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "paginated payment records (append-only)", body = Object), ClientErrors)
+    responses((status = 200, description = "paginated payment records (append-only)", body = lms_core::Page<lms_core::PaymentRecord>), ClientErrors)
 )]
 async fn payments(
     State(s): State<AppState>,

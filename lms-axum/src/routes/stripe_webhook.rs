@@ -21,7 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/webhooks/stripe",
     tag = "Payments",
     request_body(content = String, description = "the event exactly as Stripe sent it", content_type = "application/json"),
-    responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = Object), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "verified and applied (also a duplicate or an ignored type)", body = crate::schemas::WebhookReceipt), (status = 400, description = "bad signature", body = Problem, content_type = "application/problem+json"), (status = "5XX", description = "applying failed: Stripe retries", body = Problem, content_type = "application/problem+json"))
 )]
 async fn stripe_webhook(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer {
     let signature = headers

@@ -186,6 +186,44 @@ pub async fn sign_in_attempts_are_limited(backend: Backend) {
         429,
         "rate_limited",
     );
+    // Sign-ups (an argon2 hash each) are limited per client too: this client made one.
+    for n in 0..2 {
+        let up = json!({"email": format!("more{n}@example.com"), "password": "long enough pass", "name": "More"});
+        let made = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    let up =
+        json!({"email": "one-too-many@example.com", "password": "long enough pass", "name": "M"});
+    let refused = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+    assert_problem(&refused, 429, "rate_limited");
+}
+
+/// A refused attempt leaves nothing in the limiter, and an address that cannot be an
+/// account's is refused without a bucket of its own (a client cannot grow the limiter's
+/// memory with made-up keys).
+pub async fn refused_attempts_leave_nothing_behind(backend: Backend) {
+    let api = api(backend, AuthConfig::default()).await;
+    let auth = lms_axum::BuiltInAuth::new(api.w.lms.clone(), AuthConfig::default());
+    let huge = "x".repeat(100_000);
+    let reply = auth.sign_in(&huge, "whatever", None).await;
+    assert_eq!(reply.err().map(|e| e.0.code()), Some("unauthenticated"));
+    assert_eq!(
+        auth.limiter_keys(),
+        0,
+        "no bucket for an address that does not parse"
+    );
+    let peer: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+    for _ in 0..10 {
+        let _ = auth.sign_in("a@example.com", "wrong", Some(peer)).await;
+    }
+    let keys = auth.limiter_keys();
+    for n in 0..50 {
+        let refused = auth
+            .sign_in(&format!("{n}@example.com"), "x", Some(peer))
+            .await;
+        assert_eq!(refused.err().map(|e| e.0.code()), Some("rate_limited"));
+    }
+    assert_eq!(auth.limiter_keys(), keys, "refused attempts added buckets");
 }
 
 /// The API with the built-in sign-in, a session TTL of `ttl` and the clock `clock`.

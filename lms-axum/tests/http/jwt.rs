@@ -11,8 +11,10 @@ use crate::api::{Api, Reply, assert_problem};
 use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::body::Body;
 use axum::http::{Request, header};
-use issuer::{ISSUER, SECRET, claims, hs256, hs256_with, rsa_key, sign, unsigned, with};
-use lms_axum::jwt::{JwtAuth, JwtConfig, JwtConfigError};
+use issuer::{
+    AUDIENCE, ISSUER, SECRET, claims, hs256, hs256_crit, hs256_with, rsa_key, sign, unsigned, with,
+};
+use lms_axum::jwt::{ClaimNames, JwtAuth, JwtConfig, JwtConfigError};
 use lms_axum::{Authenticate, LmsRouter};
 use lms_core::testing::{ManualClock, World};
 use lms_core::{Actor, Clock, ExternalUser, Lms, LmsError};
@@ -26,15 +28,17 @@ use jwks::{
     withdrawn_keys_stop_verifying_once_the_copy_is_old,
 };
 use providers::{
-    auth0_access_and_id_tokens_sign_in_one_user, clerk_session_tokens_need_an_email_claim,
+    auth0_access_and_id_tokens_sign_in_one_user,
+    better_auth_tokens_say_email_verified_in_camel_case, clerk_session_tokens_need_an_email_claim,
     supabase_access_tokens_sign_users_in,
 };
 
 on_both_stores!(
     a_jwt_makes_its_user_once_and_finds_it_after,
     tokens_that_fail_a_check_are_refused_saying_why,
-    audience_is_checked_only_when_configured,
-    a_token_without_an_email_is_refused_naming_the_claim,
+    audience_is_checked_unless_any_audience_is_chosen,
+    a_token_without_a_verified_email_is_refused_naming_the_claim,
+    control_characters_in_claims_never_reach_the_store,
     an_email_another_identity_holds_is_email_taken,
     changed_claims_refresh_the_user,
     requests_without_a_jwt_are_left_to_other_authenticators,
@@ -46,6 +50,7 @@ on_both_stores!(
     supabase_access_tokens_sign_users_in,
     clerk_session_tokens_need_an_email_claim,
     auth0_access_and_id_tokens_sign_in_one_user,
+    better_auth_tokens_say_email_verified_in_camel_case,
 );
 
 /// The router with a [`JwtAuth`] of `config`, on a fresh world whose time stands still.
@@ -102,8 +107,20 @@ pub fn assert_refused(reply: &Reply, why: &str) {
     assert!(detail.contains(why), "{detail:?} does not say {why:?}");
 }
 
+/// `actor` is the refusal of a token, saying `why`.
+#[track_caller]
+pub fn assert_actor_refused(actor: Result<Actor, lms_axum::ApiError>, why: &str) {
+    match actor {
+        Err(lms_axum::ApiError(LmsError::CredentialsRefused(detail))) => {
+            assert!(detail.contains(why), "{detail:?} does not say {why:?}");
+        }
+        other => panic!("{other:?} is not a refusal saying {why:?}"),
+    }
+}
+
+/// The test provider's HS256 tokens, for this server's audience.
 fn hs256_config() -> JwtConfig {
-    JwtConfig::hs256(SECRET, ISSUER)
+    JwtConfig::hs256(SECRET, ISSUER).audience(AUDIENCE)
 }
 
 pub async fn a_jwt_makes_its_user_once_and_finds_it_after(backend: Backend) {
@@ -182,9 +199,52 @@ pub async fn tokens_that_fail_a_check_are_refused_saying_why(backend: Backend) {
             "no `iss` claim",
         ),
         (
+            "the issuer among others",
+            hs256(&with(
+                ok.clone(),
+                json!({"iss": ["https://evil.example", ISSUER]}),
+            )),
+            "`iss` claim is not a single string",
+        ),
+        (
+            "the issuer alone, in an array",
+            hs256(&with(ok.clone(), json!({"iss": [ISSUER]}))),
+            "`iss` claim is not a single string",
+        ),
+        (
+            "an issuer that is no string",
+            hs256(&with(ok.clone(), json!({"iss": 42}))),
+            "`iss` claim is malformed",
+        ),
+        (
+            "a critical extension",
+            hs256_crit(&["exp"], &json!({"exp": now + 10}), &ok),
+            "critical extensions (`crit`)",
+        ),
+        (
+            "the one critical extension jsonwebtoken would take",
+            hs256_crit(&["b64"], &json!({"b64": true}), &ok),
+            "critical extensions (`crit`)",
+        ),
+        (
+            "an empty list of critical extensions",
+            hs256_crit(&[], &json!({}), &ok),
+            "critical extensions (`crit`)",
+        ),
+        (
             "no subject",
             hs256(&with(ok.clone(), json!({"sub": null}))),
             "no `sub` claim",
+        ),
+        (
+            "a subject with a NUL",
+            hs256(&with(ok.clone(), json!({"sub": "idp|ada\u{0}"}))),
+            "`sub` claim has control characters",
+        ),
+        (
+            "a subject that would be someone else's, trimmed",
+            hs256(&with(ok.clone(), json!({"sub": "idp|ada "}))),
+            "`sub` claim starts or ends with white space",
         ),
         (
             "RS256 where HS256 is expected",
@@ -234,20 +294,24 @@ pub async fn tokens_that_fail_a_check_are_refused_saying_why(backend: Backend) {
     assert!(matches!(&refused.0, LmsError::CredentialsRefused(why) if why.contains("expired")));
 }
 
-pub async fn audience_is_checked_only_when_configured(backend: Backend) {
-    let t = JwtApi::new(backend, hs256_config().audience("lms").audience("api")).await;
+pub async fn audience_is_checked_unless_any_audience_is_chosen(backend: Backend) {
+    let t = JwtApi::new(backend, hs256_config().audience("api")).await;
     let ok = t.claims("idp|ada", "ada@example.test", "Ada");
-    for aud in [json!("lms"), json!(["https://other.example", "api"])] {
+    for aud in [json!(AUDIENCE), json!(["https://other.example", "api"])] {
         let token = hs256(&with(ok.clone(), json!({"aud": aud})));
         assert_eq!(t.me(&token).await.status.as_u16(), 200, "aud {aud}");
     }
+    // The issuer's tokens for its other applications and APIs.
     for aud in [json!("other"), json!(["x", "y"]), json!([])] {
         let token = hs256(&with(ok.clone(), json!({"aud": aud})));
         assert_refused(&t.me(&token).await, "not meant for this server (`aud`)");
     }
-    assert_refused(&t.me(&hs256(&ok)).await, "no `aud` claim");
-    // Unset, any audience or none passes (jsonwebtoken alone would refuse every `aud`).
-    let open = JwtAuth::new(t.lms.clone(), hs256_config()).unwrap();
+    let no_aud = hs256(&with(ok.clone(), json!({"aud": null})));
+    assert_refused(&t.me(&no_aud).await, "no `aud` claim");
+    // Chosen explicitly, any audience or none passes (jsonwebtoken alone would refuse every
+    // `aud`), from the issuer only.
+    let open = JwtConfig::hs256(SECRET, ISSUER).any_audience();
+    let open = JwtAuth::new(t.lms.clone(), open).unwrap();
     for aud in [json!("anything"), json!(["a", "b"]), json!(null)] {
         let token = hs256(&with(ok.clone(), json!({"aud": aud})));
         assert!(
@@ -255,9 +319,39 @@ pub async fn audience_is_checked_only_when_configured(backend: Backend) {
             "aud {aud}"
         );
     }
+    let elsewhere = hs256(&with(ok.clone(), json!({"iss": "https://evil.example"})));
+    assert_actor_refused(actor(&open, &elsewhere).await, "another issuer");
+    // Authorized parties: `azp` must be one of them, whatever the audience rule.
+    let app = "https://app.example.test";
+    let parties = JwtConfig::hs256(SECRET, ISSUER)
+        .any_audience()
+        .authorized_parties([app, "https://admin.example.test"]);
+    let parties = JwtAuth::new(t.lms.clone(), parties).unwrap();
+    for azp in [app, "https://admin.example.test"] {
+        let token = hs256(&with(ok.clone(), json!({"azp": azp, "aud": null})));
+        assert!(
+            matches!(actor(&parties, &token).await, Ok(Actor::User(_))),
+            "azp {azp}"
+        );
+    }
+    for azp in [json!("https://evil.example"), json!([app]), json!("")] {
+        let token = hs256(&with(ok.clone(), json!({"azp": azp})));
+        let refused = actor(&parties, &token).await;
+        assert_actor_refused(refused, "issued to another party (`azp`)");
+    }
+    assert_actor_refused(actor(&parties, &hs256(&ok)).await, "no `azp` claim");
+    // Unset, `azp` is not looked at; with an audience too, both must hold.
+    let stranger = hs256(&with(ok.clone(), json!({"azp": "https://evil.example"})));
+    assert_eq!(t.me(&stranger).await.status.as_u16(), 200);
+    let both = JwtAuth::new(t.lms.clone(), hs256_config().authorized_parties([app])).unwrap();
+    let fine = hs256(&with(ok.clone(), json!({"azp": app})));
+    assert!(matches!(actor(&both, &fine).await, Ok(Actor::User(_))));
+    assert_actor_refused(actor(&both, &stranger).await, "another party (`azp`)");
+    let other_api = hs256(&with(ok.clone(), json!({"azp": app, "aud": "other"})));
+    assert_actor_refused(actor(&both, &other_api).await, "(`aud`)");
 }
 
-pub async fn a_token_without_an_email_is_refused_naming_the_claim(backend: Backend) {
+pub async fn a_token_without_a_verified_email_is_refused_naming_the_claim(backend: Backend) {
     let t = JwtApi::new(backend, hs256_config()).await;
     let ok = t.claims("idp|ada", "ada@example.test", "Ada");
     let no_email = hs256(&with(ok.clone(), json!({"email": null})));
@@ -273,17 +367,69 @@ pub async fn a_token_without_an_email_is_refused_naming_the_claim(backend: Backe
         &t.me(&unverified).await,
         "not verified (`email_verified` is false)",
     );
-    let verified = hs256(&with(ok.clone(), json!({"email_verified": true})));
-    assert_eq!(t.me(&verified).await.status.as_u16(), 200);
+    let verified = hs256(&ok);
+    let ada = t.user_id(&verified).await;
+    // A token that says nothing of verification is refused too: its holder may never have
+    // proved the address theirs, and members join organizations by their address.
+    let cfo = hs256(&with(
+        t.claims("idp|mallory", "cfo@acme.test", "CFO"),
+        json!({"email_verified": null}),
+    ));
+    assert_refused(&t.me(&cfo).await, "the token has no `email_verified` claim");
+    let silent = hs256(&with(ok.clone(), json!({"email_verified": null})));
+    assert_refused(&t.me(&silent).await, "no `email_verified` claim");
+    // Unless the host says its provider issues tokens for verified addresses only; a claim
+    // that says `false` is refused all the same.
+    let trusting = hs256_config().email_verified_when_absent(true);
+    let trusting = JwtAuth::new(t.lms.clone(), trusting).unwrap();
+    let user = actor(&trusting, &silent).await.unwrap();
+    assert_eq!(json!(user.user_id().unwrap()), ada, "the same user");
+    assert_actor_refused(actor(&trusting, &unverified).await, "not verified");
+    // Not required at all, neither is.
     let lenient = JwtAuth::new(t.lms.clone(), hs256_config().require_verified_email(false));
     let lenient = lenient.unwrap();
-    assert!(matches!(
-        actor(&lenient, &unverified).await,
-        Ok(Actor::User(_))
-    ));
-    // A token that says nothing of verification is taken too: the same user.
-    let before = t.user_id(&verified).await;
-    assert_eq!(t.user_id(&hs256(&ok)).await, before);
+    for token in [&unverified, &silent] {
+        assert!(matches!(actor(&lenient, token).await, Ok(Actor::User(_))));
+    }
+}
+
+pub async fn control_characters_in_claims_never_reach_the_store(backend: Backend) {
+    // Supabase's `user_metadata` is the user's to write.
+    let names = ClaimNames::default().name("/user_metadata/full_name");
+    let t = JwtApi::new(backend, hs256_config().claims(names)).await;
+    let ok = t.claims("idp|ada", "ada@example.test", "");
+    let named = |name: &str| {
+        hs256(&with(
+            ok.clone(),
+            json!({"user_metadata": {"full_name": name}}),
+        ))
+    };
+    // A NUL, which Postgres cannot store, and a line break: the name keeps the rest.
+    let reply = t.me(&named("Ada\u{0}\r\nLovelace\u{7}")).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["user"]["name"], "Ada Lovelace");
+    let ada = reply.body["user"]["id"].clone();
+    // Nothing but control characters: the email's local part.
+    let reply = t.me(&named("\u{0}\u{1b}\t")).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(
+        (
+            &reply.body["user"]["id"],
+            reply.body["user"]["name"].as_str()
+        ),
+        (&ada, Some("ada"))
+    );
+    // A `sub` is an id: refused, neither cleaned nor trimmed into another user's.
+    for (sub, why) in [
+        ("idp|ada\u{0}", "`sub` claim has control characters"),
+        ("idp|\u{0}ada", "`sub` claim has control characters"),
+        ("idp|ada ", "`sub` claim starts or ends with white space"),
+        ("\nidp|ada", "`sub` claim starts or ends with white space"),
+    ] {
+        let token = hs256(&with(ok.clone(), json!({"sub": sub})));
+        assert_refused(&t.me(&token).await, why);
+    }
+    assert_eq!(t.user_id(&named("Ada")).await, ada);
 }
 
 pub async fn an_email_another_identity_holds_is_email_taken(backend: Backend) {
@@ -412,26 +558,46 @@ async fn configurations_that_cannot_work_are_refused() {
     let lms = lms_on(Backend::Sqlite).await;
     let made = |config: JwtConfig| JwtAuth::new(lms.clone(), config).map(drop);
     let issuer = "https://auth.example.test";
+    let hs256 = |secret: &[u8], issuer: &str| JwtConfig::hs256(secret, issuer).audience(AUDIENCE);
+    let jwks = |url: &str| JwtConfig::jwks(url, issuer).audience(AUDIENCE);
     assert!(matches!(
-        made(JwtConfig::hs256(b"short", issuer)),
+        made(hs256(b"short", issuer)),
         Err(JwtConfigError::WeakSecret { bytes: 5 })
     ));
     assert!(matches!(
-        made(JwtConfig::hs256(SECRET, " ")),
+        made(hs256(SECRET, " ")),
         Err(JwtConfigError::EmptyIssuer)
+    ));
+    // No audience: the issuer's tokens for every other application would sign in. The
+    // host must name this API's, or say outright that any will do.
+    let no_audience = made(JwtConfig::hs256(SECRET, issuer)).unwrap_err();
+    assert!(matches!(no_audience, JwtConfigError::NoAudience));
+    let said = no_audience.to_string();
+    assert!(
+        said.contains("set the audience your provider puts in tokens for this API")
+            && said.contains(".any_audience()"),
+        "{said}"
+    );
+    assert!(made(JwtConfig::hs256(SECRET, issuer).any_audience()).is_ok());
+    let both = JwtConfig::hs256(SECRET, issuer)
+        .any_audience()
+        .audience("lms");
+    assert!(matches!(
+        made(both),
+        Err(JwtConfigError::AudienceAndAnyAudience)
     ));
     for insecure in [
         "http://auth.example.test/.well-known/jwks.json",
         "http://10.0.0.1/jwks.json",
         "ftp://localhost/jwks.json",
     ] {
-        let refused = made(JwtConfig::jwks(insecure, issuer));
+        let refused = made(jwks(insecure));
         assert!(
             matches!(refused, Err(JwtConfigError::InsecureJwksUrl { .. })),
             "{insecure}"
         );
     }
-    let unparsable = made(JwtConfig::jwks("not a url", issuer));
+    let unparsable = made(jwks("not a url"));
     assert!(matches!(
         unparsable,
         Err(JwtConfigError::InvalidJwksUrl { .. })
@@ -442,9 +608,9 @@ async fn configurations_that_cannot_work_are_refused() {
         "http://localhost/jwks.json",
         "http://[::1]:9999/jwks.json",
     ] {
-        assert!(made(JwtConfig::jwks(fine, issuer)).is_ok(), "{fine}");
+        assert!(made(jwks(fine)).is_ok(), "{fine}");
     }
     // The secret stays out of logs.
-    let printed = format!("{:?}", JwtConfig::hs256(SECRET, issuer));
+    let printed = format!("{:?}", hs256(SECRET, issuer));
     assert!(!printed.contains("the-test-provider"), "{printed}");
 }

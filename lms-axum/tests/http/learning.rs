@@ -37,6 +37,16 @@ pub async fn a_learner_goes_through_a_course(backend: Backend) {
         409,
         "already_enrolled",
     );
+    // The bodies the document allows for enrolling oneself: `null` and `{}` (in another
+    // course, so that this one keeps its one learner).
+    api.w.published("other", None).await;
+    let other = "/orgs/acme/courses/other/enrollments";
+    for (who, body) in [("a@acme.test", json!(null)), ("b@acme.test", json!({}))] {
+        let someone = api.w.new_user(who).await;
+        let enrolled = api.call("POST", other, Some(someone), Some(body)).await;
+        assert_eq!(enrolled.status, StatusCode::CREATED, "{}", enrolled.body);
+        assert_eq!(enrolled.body["user_id"], json!(someone.user_id()));
+    }
     let quiz_view = api
         .call("GET", &path(&format!("/lessons/{quiz}")), learner, None)
         .await;

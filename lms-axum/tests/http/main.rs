@@ -91,6 +91,11 @@ mod auth_on {
                     .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn refused_attempts_leave_nothing_behind() {
+                    super::super::built_in_auth::refused_attempts_leave_nothing_behind($backend)
+                        .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sign_up_can_be_closed() {
                     super::super::built_in_auth::sign_up_can_be_closed($backend).await
                 }

@@ -156,3 +156,99 @@ async fn the_document_lists_exactly_the_routes_served() {
         );
     }
 }
+
+/// The served document as a code generator reads it: valid OpenAPI 3.1 (checked by
+/// `openapi-spec-validator`, which scripts/test.sh installs), every response body a named
+/// schema, and every operation that needs a signed-in caller marked so.
+#[tokio::test]
+async fn the_document_is_valid_and_names_every_body() {
+    let lms = Lms::new(SqliteStore::memory().await.expect("store"));
+    let w = World::new(lms.clone()).await;
+    let mut config = lms_axum::ApiConfig::default();
+    config.public_url = Some("https://lms.example.com/api/v1".into());
+    let api = Api {
+        app: LmsRouter::new(lms)
+            .sign_in(AuthConfig::default())
+            .config(config)
+            .build(),
+        w,
+    };
+    let doc = api.call("GET", "/openapi.json", None, None).await.body;
+    assert_eq!(doc["servers"][0]["url"], "https://lms.example.com/api/v1");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let mut unnamed = Vec::new();
+    for (path, operations) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in operations.as_object().expect("operations") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                let Some(content) = response["content"].as_object() else {
+                    continue;
+                };
+                // Files and streams are bytes; every JSON body must have a named shape.
+                let json = content
+                    .iter()
+                    .filter(|(media_type, _)| media_type.contains("json"));
+                for (media_type, body) in json {
+                    let schema = &body["schema"];
+                    let named = schema.get("$ref").is_some()
+                        || schema["items"].get("$ref").is_some()
+                        || schema["properties"].is_object()
+                        || schema["type"] == "string";
+                    if !named {
+                        unnamed.push(format!("{method} {path} {status} {media_type}: {schema}"));
+                    }
+                }
+            }
+            // Open operations take no credentials or either scheme; the rest need one.
+            let security = operation["security"].as_array().expect("security");
+            let optional = security
+                .iter()
+                .any(|s| s.as_object().is_some_and(|s| s.is_empty()));
+            let open = [
+                "/health",
+                "/openapi.json",
+                "/certificates/",
+                "/media/",
+                "/webhooks/",
+            ]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+                || ["/auth/sign-up", "/auth/sign-in"].contains(&path.as_str())
+                || (method == "get"
+                    && [
+                        "/orgs/{org}",
+                        "/orgs/{org}/courses",
+                        "/orgs/{org}/courses/{course}",
+                        "/orgs/{org}/courses/{course}/lessons/{lesson}",
+                    ]
+                    .contains(&path.as_str()));
+            assert_eq!(optional, open, "{method} {path}: security {security:?}");
+        }
+    }
+    assert!(
+        unnamed.is_empty(),
+        "bodies without a named schema:\n{}",
+        unnamed.join("\n")
+    );
+
+    let validator = std::env::var("LMS_OPENAPI_VALIDATOR").unwrap_or_else(|_| {
+        panic!(
+            "LMS_OPENAPI_VALIDATOR is not set: this test checks the document with \
+             openapi-spec-validator. Run scripts/test.sh (it installs one), or \
+             `pip install openapi-spec-validator` and set LMS_OPENAPI_VALIDATOR=openapi-spec-validator"
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let checked = std::process::Command::new(&validator)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {validator}: {e}"));
+    assert!(
+        checked.status.success(),
+        "openapi-spec-validator refused the document:\n{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}

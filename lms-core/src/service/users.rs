@@ -10,11 +10,13 @@ use crate::validate;
 
 /// Longest external id, in characters.
 const MAX_EXTERNAL_ID_CHARS: usize = 255;
-const EXTERNAL_ID_RULE: &str = "must be 1 to 255 characters";
+const EXTERNAL_ID_RULE: &str =
+    "must be 1 to 255 characters, without control characters or surrounding white space";
 
-/// `id` if it can be an external id.
+/// `id` if it can be an external id. Taken exactly as given: `"u1 "` is not `"u1"`.
 fn external_id(id: &str) -> Result<&str, LmsError> {
-    if id.is_empty() || id.chars().count() > MAX_EXTERNAL_ID_CHARS {
+    let fits = !id.is_empty() && id.chars().count() <= MAX_EXTERNAL_ID_CHARS;
+    if !fits || id.trim() != id || id.chars().any(char::is_control) {
         return Err(LmsError::invalid("external_id", EXTERNAL_ID_RULE));
     }
     Ok(id)
@@ -40,7 +42,7 @@ impl Lms {
     /// ```
     pub async fn ensure_user(&self, external: ExternalUser) -> Result<User, LmsError> {
         let mut errors = ValidationErrors::default();
-        let id = external.external_id.trim();
+        let id = external.external_id.as_str();
         if external_id(id).is_err() {
             errors.add("external_id", EXTERNAL_ID_RULE);
         }
@@ -80,8 +82,9 @@ impl Lms {
     /// to the host's id `external_id`, so that [`Lms::ensure_user`] finds them from then on
     /// instead of answering `email_taken`. Linking again to the same id is a no-op. Unknown
     /// email: 404; the user already linked to another id, or the id already another
-    /// user's: `conflict` (409). Only link an address the person has proved to own on both
-    /// sides (a verified email), or anyone could take over an account by its address.
+    /// user's: `conflict` (409). The user's built-in password and sessions end here: whoever
+    /// made the account may not have owned the address. Only link an address the host has
+    /// verified.
     ///
     /// ```no_run
     /// # async fn demo(lms: lms_core::Lms) -> Result<(), lms_core::LmsError> {
@@ -91,7 +94,7 @@ impl Lms {
     /// ```
     pub async fn link_user(&self, email: &str, external_id: &str) -> Result<User, LmsError> {
         let email = EmailAddress::parse(email).map_err(|e| LmsError::invalid("email", e))?;
-        let id = self::external_id(external_id.trim())?;
+        let id = self::external_id(external_id)?;
         let mut tx = self.write().await?;
         let user = tx
             .user_by_email(email.as_str())
@@ -114,6 +117,12 @@ impl Lms {
             ..user
         };
         tx.update_user(&linked).await?;
+        // Whoever made the account may not have owned the address (the built-in sign-up
+        // does not prove it): their password and sessions must not reach the person the
+        // host vouches for.
+        if let Some(accounts) = tx.accounts() {
+            accounts.forget_credentials(linked.id).await?;
+        }
         tx.commit().await?;
         Ok(linked)
     }

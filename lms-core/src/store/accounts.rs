@@ -40,4 +40,7 @@ pub trait AccountTx: Send {
     ) -> Result<(), StoreError>;
     /// Deletes a session (sign-out); deleting a missing one is not an error.
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+    /// Deletes the user's password hash and every session: the account is signed in
+    /// elsewhere from now on (the host's identity provider).
+    async fn forget_credentials(&mut self, user: UserId) -> Result<(), StoreError>;
 }

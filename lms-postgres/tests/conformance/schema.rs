@@ -83,6 +83,14 @@ async fn the_hosts_tables_are_left_alone(mode: Mode) {
         before,
         "the host's public schema changed ({mode:?})"
     );
+    // The trigger that names our tables finds them whatever the caller's search_path.
+    let pinned: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(proconfig) FROM pg_proc WHERE proname = 'lms_rollup_histogram'",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .expect("read the function's settings");
+    assert_eq!(pinned, ["search_path=\"lms\""], "{mode:?}");
     let ours = tables_in(&mut owner, PgSchema::DEFAULT).await;
     for table in ["_lms_migrations", "users", "sessions", "courses", "events"] {
         assert!(

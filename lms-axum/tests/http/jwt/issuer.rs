@@ -17,6 +17,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// The `iss` of the test provider's tokens.
 pub const ISSUER: &str = "https://auth.example.test";
 
+/// The `aud` of the test provider's tokens for this server.
+pub const AUDIENCE: &str = "https://lms.example.test";
+
 /// The test provider's HS256 secret.
 pub const SECRET: &[u8] = b"the-test-provider-shares-this-hs256-secret";
 
@@ -128,10 +131,26 @@ pub fn unsigned(header: &Value, claims: &Value) -> String {
     format!("{}.{}.", part(header), part(claims))
 }
 
-/// The claims of a fresh token for `sub`, by the clock: issued now, valid for an hour.
+/// The claims of a fresh token for `sub` and this server, by the clock: issued now, valid
+/// for an hour, its email verified.
 pub fn claims(clock: &ManualClock, sub: &str, email: &str, name: &str) -> Value {
     let now = clock.now().timestamp();
-    json!({"iss": ISSUER, "sub": sub, "email": email, "name": name, "iat": now, "exp": now + 3600})
+    json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": sub, "email": email, "email_verified": true,
+        "name": name, "iat": now, "exp": now + 3600
+    })
+}
+
+/// `claims` signed with HS256 and the test provider's [`SECRET`], the header listing
+/// `crit`ical extensions and carrying `extras`.
+pub fn hs256_crit(crit: &[&str], extras: &Value, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(crit.iter().map(|name| name.to_string()).collect());
+    for (name, value) in extras.as_object().expect("an object") {
+        header.extras.insert(name.clone(), value.clone());
+    }
+    let key = EncodingKey::from_secret(SECRET).expect("secret");
+    jsonwebtoken::encode(&header, claims, &key).expect("signed")
 }
 
 /// `claims` with `changes` laid over its top level; a null removes the claim.

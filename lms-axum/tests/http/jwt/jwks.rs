@@ -2,7 +2,7 @@
 //! fetch and no more than one a minute, old copies are fetched again, a token never picks
 //! its own algorithm, and an issuer that cannot be reached is 503, not a refusal.
 
-use super::issuer::{ISSUER, JwksServer, ec_key, ed_key, hs256_with, rsa_key, sign};
+use super::issuer::{AUDIENCE, ISSUER, JwksServer, ec_key, ed_key, hs256_with, rsa_key, sign};
 use super::{JwtApi, assert_refused};
 use crate::api::assert_problem;
 use crate::common::Backend;
@@ -12,8 +12,13 @@ use lms_axum::jwt::JwtConfig;
 use serde_json::json;
 use std::time::Duration;
 
+/// The test provider's keys at `server`, for tokens whose `aud` is this server.
+fn jwks_config(server: &JwksServer) -> JwtConfig {
+    JwtConfig::jwks(&server.url, ISSUER).audience(AUDIENCE)
+}
+
 async fn with_jwks(backend: Backend, server: &JwksServer) -> JwtApi {
-    JwtApi::new(backend, JwtConfig::jwks(&server.url, ISSUER)).await
+    JwtApi::new(backend, jwks_config(server)).await
 }
 
 pub async fn rs256_es256_and_eddsa_keys_from_a_jwks_verify(backend: Backend) {
@@ -82,7 +87,7 @@ pub async fn an_unknown_kid_refetches_the_keys_at_most_once_a_minute(backend: Ba
     t.user_id(&unknown).await;
     assert_eq!(server.fetches(), 3);
     // The interval is a setting.
-    let slow = JwtConfig::jwks(&server.url, ISSUER).jwks_refresh_interval(Duration::from_secs(600));
+    let slow = jwks_config(&server).jwks_refresh_interval(Duration::from_secs(600));
     let t = JwtApi::new(backend, slow).await;
     let claims = t.claims("idp|ada", "ada@example.test", "Ada");
     t.user_id(&sign(&old, &claims)).await;
@@ -104,7 +109,7 @@ pub async fn an_unknown_kid_refetches_the_keys_at_most_once_a_minute(backend: Ba
 pub async fn withdrawn_keys_stop_verifying_once_the_copy_is_old(backend: Backend) {
     let (leaked, fresh) = (ed_key("leaked"), ed_key("fresh"));
     let server = JwksServer::start(&[&leaked, &fresh]).await;
-    let config = JwtConfig::jwks(&server.url, ISSUER).jwks_max_age(Duration::from_secs(3600));
+    let config = jwks_config(&server).jwks_max_age(Duration::from_secs(3600));
     let t = JwtApi::new(backend, config).await;
     let claims = |t: &JwtApi| t.claims("idp|ada", "ada@example.test", "Ada");
     t.user_id(&sign(&leaked, &claims(&t))).await;

@@ -1,21 +1,24 @@
 //! The tokens of real providers, as they shape them (the recipes in `docs/recipes/` set
 //! the authenticator up the same way): Supabase Auth access tokens, Clerk session tokens,
-//! Auth0 access and ID tokens.
+//! Auth0 access and ID tokens, Better Auth's JWT plugin.
 
-use super::issuer::{JwksServer, ec_key, rsa_key, sign, with};
-use super::{JwtApi, assert_refused};
+use super::issuer::{JwksServer, ec_key, ed_key, rsa_key, sign, with};
+use super::{JwtApi, actor, assert_actor_refused, assert_refused};
 use crate::common::Backend;
-use lms_axum::jwt::{ClaimNames, JwtConfig};
+use lms_axum::jwt::{ClaimNames, JwtAuth, JwtConfig};
+use lms_core::Actor;
 use serde_json::{Value, json};
 
 pub async fn supabase_access_tokens_sign_users_in(backend: Backend) {
     let issuer = "https://abcdefghijklmnop.supabase.co/auth/v1";
     let key = ec_key("5b1a1c4e-93f2-4d5e-8c3b-0d6f2e7a9b10");
     let server = JwksServer::start(&[&key]).await;
+    // As the recipe says: "Confirm email" on, so every token's address is confirmed.
     let config = JwtConfig::jwks(&server.url, issuer)
         .audience("authenticated")
+        .email_verified_when_absent(true)
         .claims(ClaimNames::default().name("/user_metadata/full_name"));
-    let t = JwtApi::new(backend, config).await;
+    let t = JwtApi::new(backend, config.clone()).await;
     let now = t.now();
     let sub = "8b7f1f5e-2c1d-4c3a-9a0e-2f4d5b6c7d8e";
     let access = json!({
@@ -35,6 +38,13 @@ pub async fn supabase_access_tokens_sign_users_in(backend: Backend) {
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
     assert_eq!(reply.body["user"]["name"], "Ada Lovelace");
     assert_eq!(reply.body["user"]["email"], "ada@example.com");
+    // Without that setting the same token is refused: access tokens have no top-level
+    // `email_verified`, and `user_metadata.email_verified` is the user's to write
+    // (`supabase.auth.updateUser({ data })`), so it proves nothing.
+    let strict = config.clone().email_verified_when_absent(false);
+    let strict = JwtAuth::new(t.lms.clone(), strict).unwrap();
+    let refused = actor(&strict, &sign(&key, &access)).await;
+    assert_actor_refused(refused, "the token has no `email_verified` claim");
     // An anonymous sign-in has an empty email: no user can be made of it.
     let anonymous = with(
         access.clone(),
@@ -58,11 +68,16 @@ pub async fn clerk_session_tokens_need_an_email_claim(backend: Backend) {
     let issuer = "https://clean-mole-42.clerk.accounts.dev";
     let key = rsa_key("ins_2abcDEF");
     let server = JwksServer::start(&[&key]).await;
-    let t = JwtApi::new(backend, JwtConfig::jwks(&server.url, issuer)).await;
+    let app = "https://app.example.com";
+    // Session tokens have no `aud`: any audience, but only from the app's own origins.
+    let config = JwtConfig::jwks(&server.url, issuer)
+        .any_audience()
+        .authorized_parties([app]);
+    let t = JwtApi::new(backend, config.clone()).await;
     let now = t.now();
     // A default session token (v2): a minute long, and nothing about the user but `sub`.
     let default = json!({
-        "azp": "https://app.example.com", "exp": now + 60, "fva": [0, -1], "iat": now,
+        "azp": app, "exp": now + 60, "fva": [0, -1], "iat": now,
         "iss": issuer, "nbf": now - 10, "sid": "sess_2abcDEFghi", "sub": "user_2abcDEFghi",
         "v": 2
     });
@@ -71,19 +86,47 @@ pub async fn clerk_session_tokens_need_an_email_claim(backend: Backend) {
         "the token has no `email` claim",
     );
     // With the session token customised in Clerk's dashboard
-    // (`{"email": "{{user.primary_email_address}}", "name": "{{user.full_name}}"}`):
+    // (`{"email": "{{user.primary_email_address}}", "email_verified":
+    // "{{user.email_verified}}", "name": "{{user.full_name}}"}`):
     let customised = with(
         default,
-        json!({"email": "ada@example.com", "name": "Ada Lovelace"}),
+        json!({"email": "ada@example.com", "email_verified": true, "name": "Ada Lovelace"}),
     );
     let reply = t.me(&sign(&key, &customised)).await;
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
     assert_eq!(reply.body["user"]["name"], "Ada Lovelace");
+    let ada = reply.body["user"]["id"].clone();
+    // A primary address not verified (yet), or not said to be: refused.
+    let unverified = with(customised.clone(), json!({"email_verified": false}));
+    assert_refused(
+        &t.me(&sign(&key, &unverified)).await,
+        "not verified (`email_verified` is false)",
+    );
+    let unsaid = with(customised.clone(), json!({"email_verified": null}));
+    assert_refused(
+        &t.me(&sign(&key, &unsaid)).await,
+        "no `email_verified` claim",
+    );
+    // …unless the instance requires verification at sign-up and the host says so.
+    let trusting = JwtAuth::new(t.lms.clone(), config.email_verified_when_absent(true));
+    let signed_in = actor(&trusting.unwrap(), &sign(&key, &unsaid)).await;
+    assert!(matches!(signed_in, Ok(Actor::User(id)) if json!(id) == ada));
+    // A token asked for from another origin (a look-alike site using the same Clerk
+    // instance's publishable key), or with the origin withheld: refused.
+    let elsewhere = with(
+        customised.clone(),
+        json!({"azp": "https://app.example.com.evil.test"}),
+    );
+    assert_refused(
+        &t.me(&sign(&key, &elsewhere)).await,
+        "issued to another party (`azp`)",
+    );
+    let no_origin = with(customised.clone(), json!({"azp": null}));
+    assert_refused(&t.me(&sign(&key, &no_origin)).await, "no `azp` claim");
     // A user with no name in Clerk: `{{user.full_name}}` is null.
     let nameless = with(
         customised,
-        json!({"sub": "user_2xyz", "email": "grace@example.com",
-                                           "name": Value::Null}),
+        json!({"sub": "user_2xyz", "email": "grace@example.com", "name": Value::Null}),
     );
     assert_eq!(
         t.me(&sign(&key, &nameless)).await.body["user"]["name"],
@@ -135,6 +178,12 @@ pub async fn auth0_access_and_id_tokens_sign_in_one_user(backend: Backend) {
         &t.me(&sign(&key, &unverified)).await,
         "not verified (`https://lms.example.com/email_verified` is false)",
     );
+    // An Action that sets the email but not whether it is verified: refused too.
+    let unsaid = with(access.clone(), json!({format!("{ns}email_verified"): null}));
+    assert_refused(
+        &t.me(&sign(&key, &unsaid)).await,
+        "no `https://lms.example.com/email_verified` claim",
+    );
     // Without the Action, an access token has no email, and the refusal names the claim.
     let bare = with(access, json!({format!("{ns}email"): null}));
     assert_refused(
@@ -158,4 +207,49 @@ pub async fn auth0_access_and_id_tokens_sign_in_one_user(backend: Backend) {
         ada,
         "one user, whichever token"
     );
+}
+
+pub async fn better_auth_tokens_say_email_verified_in_camel_case(backend: Backend) {
+    // Better Auth's JWT plugin: EdDSA keys at `/api/auth/jwks`, `iss` and `aud` the base
+    // URL, `sub` the user's id, and the whole user object as claims.
+    let base = "https://app.example.com";
+    let key = ed_key("c5c7995d-0037-4553-8aee-b5b620b89b23");
+    let server = JwksServer::start(&[]).await;
+    // Its JWKs say neither `alg` nor `use`.
+    let mut jwk = key.jwk.clone();
+    jwk.as_object_mut()
+        .unwrap()
+        .retain(|name, _| !["alg", "use"].contains(&name.as_str()));
+    server.publish_jwks(vec![jwk]);
+    let config = JwtConfig::jwks(&server.url, base)
+        .audience(base)
+        .claims(ClaimNames::default().email_verified("emailVerified"));
+    let t = JwtApi::new(backend, config).await;
+    let now = t.now();
+    let user = json!({
+        "iss": base, "aud": base, "sub": "usr_9Qk2", "iat": now, "exp": now + 900,
+        "id": "usr_9Qk2", "name": "Ada Lovelace", "email": "ada@example.com",
+        "emailVerified": true, "image": null,
+        "createdAt": "2030-01-01T00:00:00.000Z", "updatedAt": "2030-01-01T00:00:00.000Z"
+    });
+    let reply = t.me(&sign(&key, &user)).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["user"]["name"], "Ada Lovelace");
+    // Better Auth does not require verification by default: anyone may sign up as
+    // `cfo@acme.test`, and their token says `emailVerified: false`.
+    let claimed = with(
+        user.clone(),
+        json!({"sub": "usr_evil", "id": "usr_evil", "email": "cfo@acme.test",
+               "emailVerified": false}),
+    );
+    assert_refused(
+        &t.me(&sign(&key, &claimed)).await,
+        "not verified (`emailVerified` is false)",
+    );
+    // Read under the default claim name, the camelCase claim is not seen: absent, so
+    // refused, naming the claim that was looked for.
+    let defaults = JwtConfig::jwks(&server.url, base).audience(base);
+    let defaults = JwtAuth::new(t.lms.clone(), defaults).unwrap();
+    let refused = actor(&defaults, &sign(&key, &claimed)).await;
+    assert_actor_refused(refused, "the token has no `email_verified` claim");
 }

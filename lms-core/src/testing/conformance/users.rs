@@ -1,5 +1,6 @@
 //! Users: unique, normalized emails and the checks on new users.
 
+use crate::store::Access;
 use crate::testing::fixtures::{assert_code, assert_invalid};
 use crate::{Lms, NewUser};
 
@@ -197,7 +198,32 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         name: "Ada".into(),
     };
     assert_code(lms.ensure_user(seen.clone()).await, "email_taken");
+    // Whoever signed up with the address has a password and a session…
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    let accounts = tx.accounts().expect("the store keeps accounts");
+    accounts
+        .set_password_hash(earlier.id, "$argon2id$x")
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let session = crate::AuthSession {
+        token_hash: "hash-of-token".into(),
+        user_id: earlier.id,
+        created_at: now,
+        expires_at: now + chrono::Duration::days(30),
+    };
+    accounts.insert_session(&session).await.unwrap();
+    tx.commit().await.unwrap();
     let linked = lms.link_user("Ada@Example.com", "idp|42").await.unwrap();
+    // …which end with the link: the host's identity is the only way in.
+    let mut tx = lms.store().begin(Access::Read).await.unwrap();
+    let accounts = tx.accounts().expect("the store keeps accounts");
+    assert_eq!(
+        accounts.password_hash("ada@example.com").await.unwrap(),
+        None
+    );
+    assert_eq!(accounts.session("hash-of-token").await.unwrap(), None);
+    drop(tx);
     assert_eq!(
         (linked.id, linked.external_id.as_deref()),
         (earlier.id, Some("idp|42"))
@@ -228,4 +254,11 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         lms.link_user("ada@example.com", " ").await,
         &["external_id"],
     );
+    // Ids are taken as given, and nothing a database cannot store gets in.
+    let padded = ExternalUser {
+        external_id: "idp|9 ".into(),
+        email: "nine@example.com".into(),
+        name: "Nine\0".into(),
+    };
+    assert_invalid(lms.ensure_user(padded).await, &["external_id", "name"]);
 }
