@@ -49,6 +49,9 @@ impl Authenticate for FromHostSession {
 
 /// The host app: its own pages and sign-in, and the LMS at `/lms`.
 pub fn app(lms: Lms) -> Router {
+    // Plain http for the demo; behind https, keep tower-sessions' default (`Secure`). A
+    // real sign-in form also checks `Origin` (or a CSRF token): SameSite does not stop a
+    // cross-site form from signing a visitor in as someone else.
     let sessions = SessionManagerLayer::new(MemoryStore::default()).with_secure(false);
     Router::new()
         .route(
