@@ -3,7 +3,7 @@
 //! of its own: the host's session decides who calls.
 //!
 //! ```sh
-//! cargo run --example host_auth
+//! cargo run -p lms-examples --example host_auth
 //! curl -c jar -d user=alice localhost:8081/login     # the host's sign-in
 //! curl -b jar localhost:8081/lms/me                   # the LMS knows Alice
 //! ```

@@ -2,9 +2,9 @@
 //!
 //! ```sh
 //! export STRIPE_WEBHOOK_SECRET=whsec_local_test            # the server must use the same
-//! cargo run --example stripe_event -- paid <org_id> <course_id> <user_id>
-//! cargo run --example stripe_event -- refund <org_id> <course_id> <user_id>
-//! cargo run --example stripe_event -- subscription <org_id> <user_id> active|past_due|canceled
+//! cargo run -p lms-examples --example stripe_event -- paid <org_id> <course_id> <user_id>
+//! cargo run -p lms-examples --example stripe_event -- refund <org_id> <course_id> <user_id>
+//! cargo run -p lms-examples --example stripe_event -- subscription <org_id> <user_id> active|past_due|canceled
 //! ```
 //! It writes `event.json` and prints the `curl` command that delivers it (the signature is
 //! valid for five minutes, like Stripe's).

@@ -1,8 +1,8 @@
 //! Writes a sample certificate PDF.
 //!
 //! ```sh
-//! cargo run --example certificate -- certificate.pdf          # A4
-//! cargo run --example certificate -- certificate.pdf letter   # US Letter
+//! cargo run -p lms-examples --example certificate -- certificate.pdf          # A4
+//! cargo run -p lms-examples --example certificate -- certificate.pdf letter   # US Letter
 //! ```
 //! Then look at it, e.g. `pdftoppm -png -r 60 certificate.pdf page`.
 

@@ -1,7 +1,7 @@
 //! Embedding lms-rs without HTTP: a console walkthrough of the `Lms` service.
 //!
 //! ```sh
-//! cargo run --example embedded
+//! cargo run -p lms-examples --example embedded
 //! ```
 //!
 //! It seeds a demo org with an admin, an instructor and a learner, a published free course

@@ -1,7 +1,7 @@
 //! Drives `examples/host_auth.rs`: the host's own sign-in and sessions decide who calls the
 //! LMS nested in it.
 
-#[path = "../host_auth.rs"]
+#[path = "../../host_auth.rs"]
 mod host_auth;
 
 use axum::body::Body;
