@@ -25,6 +25,21 @@ impl Authenticate for UserIdTokens {
     }
 }
 
+/// Gives `request` a peer address, as `into_make_service_with_connect_info` would, unless
+/// the test set one: per-client limits refuse requests without one.
+pub fn with_peer(request: &mut axum::http::Request<axum::body::Body>) {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    if request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_none()
+    {
+        let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000)));
+        request.extensions_mut().insert(peer);
+    }
+}
+
 /// Every contract test runs on both stores.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {

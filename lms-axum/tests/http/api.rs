@@ -4,14 +4,12 @@
 use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use lms_axum::LmsRouter;
 use lms_core::Actor;
 use lms_core::testing::World;
 use serde_json::Value;
-use std::net::SocketAddr;
 use tower::ServiceExt;
 
 /// The router under test and the world (org, people) it was built on.
@@ -40,15 +38,7 @@ impl Api {
 
     /// Sends `request` as it is.
     pub async fn send(&self, mut request: Request<Body>) -> Reply {
-        // As `into_make_service_with_connect_info` would: every client has a peer address.
-        let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000)));
-        if request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .is_none()
-        {
-            request.extensions_mut().insert(peer);
-        }
+        crate::common::with_peer(&mut request);
         let response = self.app.clone().oneshot(request).await.expect("infallible");
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();

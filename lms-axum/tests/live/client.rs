@@ -4,7 +4,6 @@
 use crate::common::{Backend, UserIdTokens, lms_on};
 use axum::Router;
 use axum::body::{Body, BodyDataStream};
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
@@ -13,7 +12,6 @@ use lms_axum::LmsRouter;
 use lms_core::Actor;
 use lms_core::testing::World;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -94,15 +92,7 @@ impl Api {
 
 /// Sends `request` to `app`: the status and the JSON reply.
 pub async fn call(app: &Router, mut request: Request<Body>) -> (StatusCode, Value) {
-    // As `into_make_service_with_connect_info` would: every client has a peer address.
-    let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000)));
-    if request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_none()
-    {
-        request.extensions_mut().insert(peer);
-    }
+    crate::common::with_peer(&mut request);
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
     let bytes = response
