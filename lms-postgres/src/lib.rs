@@ -129,7 +129,6 @@ use async_trait::async_trait;
 use lms_core::feed::EventFeed;
 use lms_core::store::{Access, EventSignals, Store, StoreTx};
 use lms_core::{EventHead, EventSeq, StoreError};
-use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
 use std::str::FromStr;
@@ -143,6 +142,20 @@ pub use tx::{PgConn, PgRecord, PgTx};
 /// The table that records applied migrations; not sqlx's default, so that a host
 /// application using sqlx migrations in the same database keeps its own.
 pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
+
+/// The files of `migrations/`, every one, in order (the tests check both against
+/// `sqlx::migrate!`).
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 9] = lms_sql::migration_files![
+    "0001_init",
+    "0002_auth",
+    "0003_certificates",
+    "0004_payments",
+    "0005_rollup_histogram",
+    "0006_discussions",
+    "0007_events",
+    "0008_external_users",
+    "0009_pin_trigger_search_path",
+];
 
 /// Pool and protocol settings of a [`PgStore`].
 #[derive(Clone, Debug)]
@@ -305,8 +318,7 @@ impl PgStore {
             .execute(&mut *conn)
             .await
             .map_err(tx::map_error)?;
-        let mut migrator: Migrator = sqlx::migrate!("./migrations");
-        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+        let migrator = lms_sql::migrations::migrator(&MIGRATIONS, MIGRATIONS_TABLE);
         migrator.run(&mut *conn).await.map_err(backend)?;
         if self.settings.row_level_security {
             let mut tx = sqlx::Connection::begin(&mut *conn)
@@ -438,5 +450,18 @@ impl EventSignals for Notifications {
         // `None` is a lost connection, already re-established: notifications sent meanwhile
         // are gone, so answer as if one came (the dispatcher reads the outbox).
         self.0.try_recv().await.map(drop).map_err(tx::map_error)
+    }
+}
+
+#[cfg(test)]
+mod migration_list {
+    #[test]
+    fn embeds_every_migration_as_sqlx_reads_it() {
+        let ours = lms_sql::migrations::migrator(&super::MIGRATIONS, super::MIGRATIONS_TABLE);
+        let sqlx = sqlx::migrate!("./migrations");
+        assert_eq!(
+            lms_sql::migrations::differences(&ours, &sqlx),
+            Vec::<String>::new()
+        );
     }
 }

@@ -27,6 +27,7 @@ mod enrollments;
 mod events;
 mod feed;
 mod members;
+pub mod migrations;
 mod orgs;
 mod payments;
 mod progress;

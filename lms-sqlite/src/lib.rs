@@ -208,10 +208,21 @@ impl Store for SqliteStore {
     // benchmark (W1 p50 0.28 → 0.36 ms, W5 1,628 → 1,281 writes/s at 10,000 learners).
 }
 
+/// The files of `migrations/`, every one, in order (the tests check both against
+/// `sqlx::migrate!`).
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 8] = lms_sql::migration_files![
+    "0001_init",
+    "0002_auth",
+    "0003_certificates",
+    "0004_payments",
+    "0005_rollup_histogram",
+    "0006_discussions",
+    "0007_events",
+    "0008_external_users",
+];
+
 fn migrator() -> Migrator {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-    migrator
+    lms_sql::migrations::migrator(&MIGRATIONS, MIGRATIONS_TABLE)
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -228,5 +239,18 @@ impl EventSignals for CommitSignals {
             .changed()
             .await
             .map_err(|_| StoreError::Unavailable("the store was dropped".into()))
+    }
+}
+
+#[cfg(test)]
+mod migration_list {
+    #[test]
+    fn embeds_every_migration_as_sqlx_reads_it() {
+        let ours = lms_sql::migrations::migrator(&super::MIGRATIONS, super::MIGRATIONS_TABLE);
+        let sqlx = sqlx::migrate!("./migrations");
+        assert_eq!(
+            lms_sql::migrations::differences(&ours, &sqlx),
+            Vec::<String>::new()
+        );
     }
 }
