@@ -199,24 +199,31 @@ fi
 say "TLS tests use LMS_TLS_DATABASE_URL=$LMS_TLS_DATABASE_URL"
 drop_test_databases stale
 
-# --- OpenAPI validator -------------------------------------------------------------------
+# --- OpenAPI tools -----------------------------------------------------------------------
 # The served OpenAPI document is checked by openapi-spec-validator (LMS_OPENAPI_VALIDATOR),
-# kept in a virtual environment of its own so that nothing is installed system-wide.
-if [[ -z "${LMS_OPENAPI_VALIDATOR:-}" ]]; then
-    command -v python3 >/dev/null || die "python3 is missing: the OpenAPI check needs it (Debian: apt-get install python3 python3-venv)"
-    venv="${TMPDIR:-/tmp}/lms-test-python"
-    if [[ ! -x "$venv/bin/openapi-spec-validator" ]]; then
-        say "installing openapi-spec-validator into $venv"
-        python3 -m venv "$venv" 2>/dev/null || {
+# and a client generated from it by openapi-python-client (LMS_OPENAPI_CLIENT_GENERATOR)
+# runs a learner's journey in Python (LMS_PYTHON, with the generated code's httpx, attrs
+# and python-dateutil). All kept in a virtual environment of its own, so that nothing is
+# installed system-wide; pinned, so that a new release cannot turn the suite red.
+venv="${TMPDIR:-/tmp}/lms-test-python"
+python_tools=('openapi-spec-validator==0.9.*' 'openapi-python-client==0.29.*' 'python-dateutil==2.*')
+if [[ -z "${LMS_OPENAPI_VALIDATOR:-}" || -z "${LMS_OPENAPI_CLIENT_GENERATOR:-}" || -z "${LMS_PYTHON:-}" ]]; then
+    command -v python3 >/dev/null || die "python3 is missing: the OpenAPI checks need it (Debian: apt-get install python3 python3-venv)"
+    if [[ ! -x "$venv/bin/openapi-python-client" || ! -x "$venv/bin/openapi-spec-validator" ]] \
+        || ! "$venv/bin/python" -c 'import dateutil' 2>/dev/null; then
+        say "installing the OpenAPI tools into $venv"
+        [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" 2>/dev/null || {
             [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && apt-get install -y -qq python3-venv >/dev/null
             python3 -m venv "$venv"
         } || die "cannot make a Python virtual environment at $venv"
-        "$venv/bin/pip" install --quiet 'openapi-spec-validator==0.9.*' \
-            || die "cannot install openapi-spec-validator (needs PyPI): set LMS_OPENAPI_VALIDATOR to one"
+        "$venv/bin/pip" install --quiet "${python_tools[@]}" \
+            || die "cannot install ${python_tools[*]} (needs PyPI): set LMS_OPENAPI_VALIDATOR, LMS_OPENAPI_CLIENT_GENERATOR and LMS_PYTHON to your own"
     fi
-    export LMS_OPENAPI_VALIDATOR="$venv/bin/openapi-spec-validator"
+    export LMS_OPENAPI_VALIDATOR="${LMS_OPENAPI_VALIDATOR:-$venv/bin/openapi-spec-validator}"
+    export LMS_OPENAPI_CLIENT_GENERATOR="${LMS_OPENAPI_CLIENT_GENERATOR:-$venv/bin/openapi-python-client}"
+    export LMS_PYTHON="${LMS_PYTHON:-$venv/bin/python}"
 fi
-say "the OpenAPI document is checked by $LMS_OPENAPI_VALIDATOR"
+say "the OpenAPI document is checked by $LMS_OPENAPI_VALIDATOR and $LMS_OPENAPI_CLIENT_GENERATOR"
 
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"

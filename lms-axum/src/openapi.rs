@@ -3,17 +3,12 @@
 
 use serde_json::{Value, json};
 
-/// Operations that answer callers who are not signed in (public reads, free-preview
-/// lessons, the sign-in routes themselves, webhooks and signed URLs): their security is
-/// optional. Every other operation
-/// needs a signed-in caller and answers 401 without one.
-const OPEN: &[(&str, &str)] = &[
+/// Operations that never look at who calls (health, this document, verifying a
+/// certificate, the sign-in routes themselves, webhooks and signed URLs): no `security`,
+/// so that generated clients call them without credentials.
+const PUBLIC: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/openapi.json"),
-    ("get", "/orgs/{org}"),
-    ("get", "/orgs/{org}/courses"),
-    ("get", "/orgs/{org}/courses/{course}"),
-    ("get", "/orgs/{org}/courses/{course}/lessons/{lesson}"),
     ("get", "/certificates/{code}"),
     ("get", "/certificates/{code}/pdf"),
     ("get", "/media/{media_key}"),
@@ -22,14 +17,24 @@ const OPEN: &[(&str, &str)] = &[
     ("post", "/webhooks/stripe"),
 ];
 
-/// Whether `method` `path` (as the document writes them) answers anonymous callers.
-pub(crate) fn is_open(method: &str, path: &str) -> bool {
-    OPEN.iter()
+/// Operations that answer anonymous callers but answer a signed-in one differently (public
+/// reads that show owners their drafts, free-preview lessons): their security is optional.
+/// Every other operation needs a signed-in caller and answers 401 without one.
+const OPTIONAL: &[(&str, &str)] = &[
+    ("get", "/orgs/{org}"),
+    ("get", "/orgs/{org}/courses"),
+    ("get", "/orgs/{org}/courses/{course}"),
+    ("get", "/orgs/{org}/courses/{course}/lessons/{lesson}"),
+];
+
+fn listed(list: &[(&str, &str)], method: &str, path: &str) -> bool {
+    list.iter()
         .any(|(m, p)| m.eq_ignore_ascii_case(method) && *p == path)
 }
 
 /// The document as served: security schemes (a bearer token, and the built-in sign-in's
-/// session cookie when it is on), required on every operation but the open ones.
+/// session cookie when it is on), required on every operation but the open ones, and
+/// absent from those that never look at the caller.
 pub(crate) fn finish(document: utoipa::openapi::OpenApi) -> Value {
     let mut document = serde_json::to_value(&document).unwrap_or_default();
     let mut schemes = json!({
@@ -56,13 +61,15 @@ pub(crate) fn finish(document: utoipa::openapi::OpenApi) -> Value {
                 continue;
             };
             for (method, operation) in operations.iter_mut() {
-                if operation.is_object() {
-                    let security = if is_open(method, path) {
-                        &optional
-                    } else {
-                        &required
-                    };
-                    operation["security"] = Value::from(security.clone());
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
+                if listed(PUBLIC, method, path) {
+                    operation.remove("security");
+                } else if listed(OPTIONAL, method, path) {
+                    operation.insert("security".into(), Value::from(optional.clone()));
+                } else {
+                    operation.insert("security".into(), Value::from(required.clone()));
                 }
             }
         }

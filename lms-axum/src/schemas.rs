@@ -4,7 +4,8 @@
 //! built: the tests check the bodies served against them.
 #![allow(dead_code)]
 
-use lms_core::{Course, CourseProgress, Enrollment, LessonSummary, User};
+use lms_core::course::{AssignmentContent, TextContent, VideoContent};
+use lms_core::{Course, CourseProgress, Enrollment, LessonSummary, Quiz, User};
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -41,10 +42,23 @@ pub(crate) struct OpenApiDocument {
 pub(crate) struct LessonBody {
     #[serde(flatten)]
     summary: LessonSummary,
-    /// The kind's content: `markdown`, a video `url` or `media_key` (with a signed `url`
-    /// for uploads), a quiz's questions.
-    #[schema(value_type = Object)]
-    content: Value,
+    content: LessonContentBody,
+}
+
+/// A lesson's content, of the shape its `kind` gives: a quiz (its answer key only for its
+/// editors), a text's `markdown`, an assignment's `instructions`, or a video's `url` or
+/// `media_key` (with a signed `url` for uploads).
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub(crate) enum LessonContentBody {
+    /// A quiz; learners get it without the answer key.
+    Quiz(Quiz),
+    /// A text lesson.
+    Text(TextContent),
+    /// An assignment.
+    Assignment(AssignmentContent),
+    /// A video lesson (last: each of its fields is optional).
+    Video(VideoContent),
 }
 
 /// One of my enrollments, with its course and my progress in it.

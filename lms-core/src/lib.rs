@@ -38,6 +38,8 @@ pub mod payment;
 pub mod policy;
 pub mod progress;
 pub mod quiz;
+#[cfg(feature = "openapi")]
+mod quiz_schema;
 mod service;
 pub mod store;
 pub mod validate;

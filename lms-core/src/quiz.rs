@@ -14,9 +14,11 @@ pub const MAX_QUESTIONS: usize = 200;
 pub const MAX_POINTS: u32 = 1_000;
 
 /// A quiz as its author writes it, answer key included. Learners get [`LearnerQuiz`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quiz {
     /// The questions, in order.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::quiz_schema::QuestionSchema>))]
     pub questions: Vec<Question>,
     /// The score (0..=100) at or above which an attempt passes.
     pub pass_percent: u8,
@@ -45,6 +47,7 @@ fn one_point() -> u32 {
 }
 
 /// A choice of a choice question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuizOption {
     /// The author's id for the option, unique in the question.

@@ -13,6 +13,7 @@ mod built_in_auth;
 mod certificates;
 mod discussions;
 mod every_route;
+mod generated_client;
 mod hardening;
 mod host_auth;
 #[cfg(feature = "jwt")]

@@ -45,6 +45,7 @@ impl LessonKind {
 }
 
 /// Content of a text lesson.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextContent {
     /// The lesson body.
@@ -52,6 +53,7 @@ pub struct TextContent {
 }
 
 /// Content of a video lesson: exactly one of `url` and `media_key`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VideoContent {
     /// An external video URL (http or https).
@@ -66,6 +68,7 @@ pub struct VideoContent {
 }
 
 /// Content of an assignment lesson.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentContent {
     /// What to do.
