@@ -7,6 +7,7 @@
 //! `every_served_route_is_listed` holds both lists to the OpenAPI document.
 
 use crate::api::{Api, assert_problem};
+use crate::body_schemas::Document;
 use crate::common::Backend;
 use axum::http::header;
 use lms_axum::{AuthConfig, LmsRouter};
@@ -382,8 +383,13 @@ async fn every_served_route_is_listed() {
 }
 
 async fn check(backend: Backend) {
+    let mut document = None;
     for route in routes() {
         let api = Api::new(backend).await;
+        if document.is_none() {
+            let served = api.call("GET", "/openapi.json", None, None).await.body;
+            document = Some(Document(served));
+        }
         let outline = api.w.published("c", None).await;
         api.w.lms.enroll(&api.w.learner, acme("c")).await.unwrap();
         // `other` has a course `c` too: its address passes the course lookup.
@@ -523,6 +529,21 @@ async fn check(backend: Backend) {
             "{what} as {who:?}: {}",
             reply.body
         );
+        let json = reply
+            .headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+        if json {
+            let document = document.as_ref().expect("fetched above");
+            let errors =
+                document.response_errors(route.method, &template(route.path), status, &reply.body);
+            assert!(
+                errors.is_empty(),
+                "{what}: the body does not match its schema:\n{}\n{}",
+                errors.join("\n"),
+                reply.body
+            );
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod common;
 
 mod api;
+mod body_schemas;
 mod built_in_auth;
 mod certificates;
 mod discussions;

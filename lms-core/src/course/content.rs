@@ -55,6 +55,9 @@ pub struct TextContent {
 /// Content of a video lesson: exactly one of `url` and `media_key`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Every field is optional, so only refusing others tells a video's content from another
+// kind's (in the OpenAPI document too: `additionalProperties: false`).
+#[serde(deny_unknown_fields)]
 pub struct VideoContent {
     /// An external video URL (http or https).
     #[serde(default, skip_serializing_if = "Option::is_none")]
