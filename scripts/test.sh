@@ -206,11 +206,11 @@ drop_test_databases stale
 # and python-dateutil). All kept in a virtual environment of its own, so that nothing is
 # installed system-wide; pinned, so that a new release cannot turn the suite red.
 venv="${TMPDIR:-/tmp}/lms-test-python"
-python_tools=('openapi-spec-validator==0.9.*' 'openapi-python-client==0.29.*' 'python-dateutil==2.*')
+python_tools=('openapi-spec-validator==0.9.*' 'openapi-python-client==0.29.*' 'python-dateutil==2.*' 'aiosmtpd==1.4.*')
 if [[ -z "${LMS_OPENAPI_VALIDATOR:-}" || -z "${LMS_OPENAPI_CLIENT_GENERATOR:-}" || -z "${LMS_PYTHON:-}" ]]; then
     command -v python3 >/dev/null || die "python3 is missing: the OpenAPI checks need it (Debian: apt-get install python3 python3-venv)"
     if [[ ! -x "$venv/bin/openapi-python-client" || ! -x "$venv/bin/openapi-spec-validator" ]] \
-        || ! "$venv/bin/python" -c 'import dateutil' 2>/dev/null; then
+        || ! "$venv/bin/python" -c 'import dateutil, aiosmtpd' 2>/dev/null; then
         say "installing the OpenAPI tools into $venv"
         [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" 2>/dev/null || {
             [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && apt-get install -y -qq python3-venv >/dev/null
@@ -225,6 +225,37 @@ if [[ -z "${LMS_OPENAPI_VALIDATOR:-}" || -z "${LMS_OPENAPI_CLIENT_GENERATOR:-}" 
 fi
 say "the OpenAPI document is checked by $LMS_OPENAPI_VALIDATOR and $LMS_OPENAPI_CLIENT_GENERATOR"
 
+# --- SMTP ----------------------------------------------------------------------------
+# A real SMTP server (aiosmtpd, from the same virtual environment) on a free loopback port,
+# delivering into a Maildir that the mail tests read back (LMS_TEST_SMTP_URL,
+# LMS_TEST_SMTP_MAILDIR). Started once, then reused while it runs.
+if [[ -z "${LMS_TEST_SMTP_URL:-}" ]]; then
+    [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null \
+        || die "the SMTP tests need aiosmtpd in $venv (see above), or set LMS_TEST_SMTP_URL and LMS_TEST_SMTP_MAILDIR"
+    dir="${TMPDIR:-/tmp}/lms-smtp"
+    port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+    port=""
+    if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+        port=$(cat "$dir/port" 2>/dev/null || true)
+        [[ -n "$port" ]] && port_open "$port" || port=""
+    fi
+    if [[ -z "$port" ]]; then
+        port=2525
+        while port_open "$port"; do port=$((port + 1)); done
+        mkdir -p "$dir/maildir/tmp" "$dir/maildir/new" "$dir/maildir/cur"
+        say "starting an SMTP server (aiosmtpd) on 127.0.0.1:$port"
+        nohup "$venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" \
+            -c aiosmtpd.handlers.Mailbox "$dir/maildir" > "$dir/log" 2>&1 &
+        echo $! > "$dir/pid"
+        echo "$port" > "$dir/port"
+        for _ in $(seq 1 40); do port_open "$port" && break; sleep 0.25; done
+        port_open "$port" || die "the SMTP server does not answer on 127.0.0.1:$port: see $dir/log"
+    fi
+    export LMS_TEST_SMTP_URL="smtp://127.0.0.1:$port?tls=none"
+    export LMS_TEST_SMTP_MAILDIR="$dir/maildir"
+fi
+say "mail tests deliver through LMS_TEST_SMTP_URL=$LMS_TEST_SMTP_URL"
+
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"
 cargo test --workspace "$@"
@@ -232,7 +263,7 @@ cargo test --workspace "$@"
 # The workspace run has every feature on. The default facade (SQLite and the router) must
 # build without the heavy or C-toolchain crates, and mount no route of a feature that is off.
 say "the default facade: what it depends on, and which routes it mounts"
-heavy='^(printpdf|allsorts|argon2|reqwest|lettre|aws-lc-sys|aws-lc-rs|cmake|openssl-sys|lms-pdf|lms-media|lms-stripe) '
+heavy='^(printpdf|allsorts|argon2|reqwest|lettre|aws-lc-sys|aws-lc-rs|cmake|openssl-sys|lms-pdf|lms-media|lms-stripe|lms-mail) '
 if found=$(cargo tree -p lms-rs -e normal --prefix none | grep -E "$heavy" | sort -u) && [[ -n "$found" ]]; then
     die "the default features of lms-rs pull in: $found (gate them behind a feature)"
 fi

@@ -13,6 +13,7 @@
 //! | `pdf` | `lms_pdf` | certificate PDFs, for hosts that render them themselves |
 //! | `stripe` | `lms_stripe` | selling courses and memberships through Stripe |
 //! | `media` (`media-s3` for S3) | `lms_media` | media storage (local files, S3-compatible) and signed URLs |
+//! | `mail` | `lms_mail` | delivering mail: SMTP, `.eml` files, a retrying background queue |
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -44,3 +45,8 @@ pub use lms_stripe as stripe;
 /// Media storage and signed URLs.
 #[cfg(feature = "media")]
 pub use lms_media as media;
+
+/// Delivering mail (feature `mail`); the [`Mailer`](crate::core::mail::Mailer) seam
+/// itself is in the core.
+#[cfg(feature = "mail")]
+pub use lms_mail as mail_delivery;

@@ -30,6 +30,7 @@ pub mod event;
 pub mod feed;
 pub mod ids;
 pub mod input;
+pub mod mail;
 pub mod media;
 pub mod name;
 pub mod org;
