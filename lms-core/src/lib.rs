@@ -75,7 +75,7 @@ pub use media::{MEDIA_TYPES, MediaKey};
 pub use name::{EmailAddress, Slug};
 pub use org::{
     ExternalUser, Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org,
-    OrgCreation, OrgPatch, Role, User, UserPatch,
+    OrgCreation, OrgPatch, ProfilePatch, Role, User, UserPatch,
 };
 pub use page::{Page, PageRequest};
 pub use payment::{

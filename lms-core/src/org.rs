@@ -33,6 +33,11 @@ pub struct User {
     pub email: String,
     /// Display name.
     pub name: String,
+    /// An `https://` URL of their picture, if they set one (`PATCH /me`).
+    pub avatar_url: Option<String>,
+    /// Whether the email address is proven: by a verification link, or by the host for the
+    /// users it manages ([`crate::Lms::ensure_user`], [`crate::Lms::link_user`]).
+    pub email_verified: bool,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
     /// The host's own id for this user, when the host manages its users
@@ -60,6 +65,18 @@ pub struct UserPatch {
     pub email: Option<String>,
     /// A new display name.
     pub name: Option<String>,
+}
+
+/// Changes a signed-in user makes to their own profile ([`crate::Lms::update_profile`],
+/// `PATCH /me`); absent fields stay as they are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ProfilePatch {
+    /// A new display name (1..=200 characters).
+    pub name: Option<String>,
+    /// An `https://` URL of at most 2,048 characters; `null` removes the picture.
+    #[serde(default, deserialize_with = "present")]
+    pub avatar_url: Option<Option<String>>,
 }
 
 /// A member's role in one org.
@@ -199,6 +216,8 @@ impl NewUser {
             id: UserId::new(),
             email: email.into(),
             name: self.name.trim().to_string(),
+            avatar_url: None,
+            email_verified: false,
             created_at: now,
             external_id: None,
         })

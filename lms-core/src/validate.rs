@@ -25,6 +25,33 @@ pub fn title(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest URL a user may give (an avatar), in characters.
+pub const MAX_URL_CHARS: usize = 2_048;
+
+/// An absolute `https://` URL with a host, of at most [`MAX_URL_CHARS`] characters
+/// (avatars: never `http:`, `javascript:` or `data:`, which a page would load or run).
+///
+/// ```
+/// use lms_core::validate::https_url;
+/// assert!(https_url("https://cdn.example.com/ada.png").is_ok());
+/// assert!(https_url("http://cdn.example.com/ada.png").is_err());
+/// assert!(https_url("javascript:alert(1)").is_err());
+/// ```
+pub fn https_url(value: &str) -> Result<(), String> {
+    let rule = || format!("must be an https:// URL of at most {MAX_URL_CHARS} characters");
+    if value.chars().count() > MAX_URL_CHARS
+        || value.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(rule());
+    }
+    match url::Url::parse(value) {
+        Ok(url) if url.scheme() == "https" && url.host_str().is_some_and(|h| !h.is_empty()) => {
+            Ok(())
+        }
+        _ => Err(rule()),
+    }
+}
+
 /// Long text (descriptions, markdown): at most [`MAX_TEXT_CHARS`] characters.
 pub fn long_text(value: &str) -> Result<(), String> {
     if value.chars().count() > MAX_TEXT_CHARS {

@@ -24,8 +24,8 @@ impl<C: Dialect> UserTx for SqlTx<C> {
 
     async fn insert_user(&mut self, u: &User) -> Result<(), StoreError> {
         let q = Query::new(
-            "INSERT INTO users (id, email, name, created_at, external_id)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (id, email, name, created_at, external_id, avatar_url, email_verified)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         );
         self.conn.execute(bind_user(q, u)).await.map(drop)
     }
@@ -34,19 +34,24 @@ impl<C: Dialect> UserTx for SqlTx<C> {
         // No conflict target: a clash on any unique key (id, email, external id) inserts
         // nothing, and the caller reads back what is there.
         let q = Query::new(
-            "INSERT INTO users (id, email, name, created_at, external_id)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO users (id, email, name, created_at, external_id, avatar_url, email_verified)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         );
         Ok(self.conn.execute(bind_user(q, u)).await? == 1)
     }
 
     async fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
-        let q =
-            Query::new("UPDATE users SET email = $1, name = $2, external_id = $3 WHERE id = $4")
-                .bind(&u.email)
-                .bind(&u.name)
-                .bind(u.external_id.as_deref())
-                .bind(u.id.0);
+        let q = Query::new(
+            "UPDATE users SET email = $1, name = $2, external_id = $3, avatar_url = $4,
+                 email_verified = $5
+             WHERE id = $6",
+        )
+        .bind(&u.email)
+        .bind(&u.name)
+        .bind(u.external_id.as_deref())
+        .bind(u.avatar_url.as_deref())
+        .bind(u.email_verified)
+        .bind(u.id.0);
         self.conn.execute(q).await.map(drop)
     }
 
@@ -76,6 +81,8 @@ pub fn user(row: &impl SqlRow) -> Result<User, StoreError> {
         id: id(row, "id")?,
         email: row.text("email")?,
         name: row.text("name")?,
+        avatar_url: row.opt_text("avatar_url")?,
+        email_verified: row.bool("email_verified")?,
         created_at: row.time("created_at")?,
         external_id: row.opt_text("external_id")?,
     })
@@ -88,4 +95,6 @@ fn bind_user<'a>(query: Query<'a>, u: &'a User) -> Query<'a> {
         .bind(&u.name)
         .bind(u.created_at)
         .bind(u.external_id.as_deref())
+        .bind(u.avatar_url.as_deref())
+        .bind(u.email_verified)
 }

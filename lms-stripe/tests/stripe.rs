@@ -153,6 +153,8 @@ fn reference_world() -> (Org, Course, User) {
         id: "0193a1f2-7c4e-7b2a-9d1e-3f5a6b7c8d9e".parse().unwrap(),
         email: "ada+test@example.com".into(),
         name: "Ada".into(),
+        avatar_url: None,
+        email_verified: true,
         created_at: now,
         external_id: None,
     };

@@ -1,19 +1,19 @@
-//! The caller: who they are and the courses they are enrolled in.
+//! The caller: who they are, their profile, and the courses they are enrolled in.
 
 use super::{Answer, QueryParams, ok};
 use crate::AppState;
 use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
-use crate::extract::page;
+use crate::extract::{Input, page};
 use crate::views;
 use axum::extract::{Query, State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// `GET /me` and `/me/courses`.
+/// `GET /me`, `PATCH /me` and `GET /me/courses`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(me))
+        .routes(routes!(me, update_profile))
         .routes(routes!(my_courses))
 }
 
@@ -25,6 +25,21 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn me(State(s): State<AppState>, CurrentActor(actor): CurrentActor) -> Answer {
     ok(s.lms.me(&actor).await?)
+}
+
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "Me",
+    request_body = lms_core::ProfilePatch,
+    responses((status = 200, description = "the user, changed", body = lms_core::User), ClientErrors)
+)]
+async fn update_profile(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Input(patch): Input<lms_core::ProfilePatch>,
+) -> Answer {
+    ok(s.lms.update_profile(&actor, patch).await?)
 }
 
 #[utoipa::path(

@@ -55,6 +55,17 @@ fn routes() -> Vec<Route> {
             None,
         ),
         r(
+            "PATCH",
+            "/me",
+            (
+                Learner,
+                Some(json!({"name": "Lea L.", "avatar_url": "https://cdn.test/lea.png"})),
+                200,
+            ),
+            Some((Nobody, 401)),
+            Some(json!({"name": " ", "avatar_url": "javascript:alert(1)"})),
+        ),
+        r(
             "GET",
             "/me/courses",
             (Learner, None, 200),

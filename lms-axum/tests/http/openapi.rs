@@ -15,6 +15,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/auth/sign-in"),
     ("post", "/auth/sign-out"),
     ("get", "/me"),
+    ("patch", "/me"),
     ("get", "/me/courses"),
     ("post", "/orgs"),
     ("get", "/orgs/{org}"),

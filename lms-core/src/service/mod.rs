@@ -537,6 +537,8 @@ mod tests {
                 id,
                 email: "learner@example.com".into(),
                 name,
+                avatar_url: None,
+                email_verified: true,
                 created_at: Utc::now(),
                 external_id: None,
             }))

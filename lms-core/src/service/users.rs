@@ -1,11 +1,15 @@
-//! Users the host manages: made or refreshed from the host's own id, and changed by the
-//! host. Host-level calls (no actor), like [`Lms::create_user`].
+//! Users: the ones the host manages, made or refreshed from the host's own id and changed
+//! by the host (host-level calls without an actor, like [`Lms::create_user`]), and the
+//! profile every user changes themselves.
 
 use super::Lms;
+use crate::Actor;
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::UserId;
+use crate::input::Parsed;
 use crate::name::EmailAddress;
-use crate::org::{ExternalUser, User, UserPatch};
+use crate::org::{ExternalUser, ProfilePatch, User, UserPatch};
+use crate::store::TenantScope;
 use crate::validate;
 
 /// Longest external id, in characters.
@@ -58,6 +62,9 @@ impl Lms {
                     id: UserId::new(),
                     email: email.as_str().to_string(),
                     name: name.clone(),
+                    avatar_url: None,
+                    // The host proved the address (its identity provider did).
+                    email_verified: true,
                     created_at: self.now(),
                     external_id: Some(id.to_string()),
                 };
@@ -114,6 +121,8 @@ impl Lms {
         }
         let linked = User {
             external_id: Some(id.to_string()),
+            // The host vouches for the address from now on (see above).
+            email_verified: true,
             ..user
         };
         tx.update_user(&linked).await?;
@@ -125,6 +134,56 @@ impl Lms {
         }
         tx.commit().await?;
         Ok(linked)
+    }
+
+    /// The caller changes their own name or picture (`PATCH /me`). Bad input is 422 and
+    /// writes nothing.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms, ada: lms_core::Actor) -> Result<(), lms_core::LmsError> {
+    /// use lms_core::ProfilePatch;
+    /// let patch = ProfilePatch {
+    ///     avatar_url: Some(Some("https://cdn.example.com/ada.png".into())),
+    ///     ..Default::default()
+    /// };
+    /// let ada = lms.update_profile(&ada, patch).await?;
+    /// assert_eq!(ada.avatar_url.as_deref(), Some("https://cdn.example.com/ada.png"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        patch: impl Into<Parsed<ProfilePatch>>,
+    ) -> Result<User, LmsError> {
+        let user_id = actor.require_user()?;
+        let patch = patch.into().into_result()?;
+        let mut errors = ValidationErrors::default();
+        if let Some(name) = &patch.name {
+            errors.check("name", validate::title(name));
+        }
+        if let Some(Some(url)) = &patch.avatar_url {
+            errors.check("avatar_url", validate::https_url(url));
+        }
+        errors.finish(Some(()))?;
+        let mut tx = self.write().await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user_id),
+        })
+        .await?;
+        let user = tx.user(user_id).await?.ok_or(LmsError::Unauthenticated)?;
+        let mut changed = user.clone();
+        if let Some(name) = patch.name {
+            changed.name = name.trim().to_string();
+        }
+        if let Some(avatar_url) = patch.avatar_url {
+            changed.avatar_url = avatar_url;
+        }
+        if changed != user {
+            tx.update_user(&changed).await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
     }
 
     /// Changes a user's email or name (host-level). A taken email is `email_taken` (409),
@@ -151,9 +210,15 @@ impl Lms {
     }
 }
 
+/// `user` with a new email or name. A new address is proven only for the users the host
+/// manages (it vouches for what it sends); anyone else must verify it.
 fn refreshed(mut user: User, email: Option<EmailAddress>, name: Option<String>) -> User {
     if let Some(email) = email {
-        user.email = email.into();
+        let email: String = email.into();
+        if email != user.email {
+            user.email_verified = user.external_id.is_some();
+        }
+        user.email = email;
     }
     if let Some(name) = name {
         user.name = name;

@@ -51,6 +51,7 @@ macro_rules! conformance_tests {
             importing_users_is_all_or_nothing,
             users_have_unique_normalized_emails,
             bad_user_input_writes_nothing,
+            users_change_their_own_profile,
             // Courses (courses.rs): rows, status, price, drafts, the catalog, unparsable input
             unparsable_input_is_reported_after_the_policy,
             instructors_create_draft_courses,

@@ -12,13 +12,21 @@ impl UserDialect for PgConn {
         // Far fewer round trips and parameters than row-by-row inserts.
         for chunk in users.chunks(10_000) {
             let q = sqlx::query(
-                "INSERT INTO users (id, email, name, created_at)
-                 SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])",
+                "INSERT INTO users (id, email, name, created_at, avatar_url, email_verified)
+                 SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],
+                                      $5::text[], $6::boolean[])",
             )
             .bind(super::ids(chunk, |u| u.id.0))
             .bind(chunk.iter().map(|u| u.email.as_str()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|u| u.name.as_str()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|u| u.created_at).collect::<Vec<_>>());
+            .bind(chunk.iter().map(|u| u.created_at).collect::<Vec<_>>())
+            .bind(
+                chunk
+                    .iter()
+                    .map(|u| u.avatar_url.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(chunk.iter().map(|u| u.email_verified).collect::<Vec<_>>());
             self.run(q).await?;
         }
         Ok(())

@@ -9,14 +9,18 @@ use sqlx::QueryBuilder;
 #[async_trait]
 impl UserDialect for SqliteConn {
     async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError> {
-        // 4 parameters a row; SQLite takes up to 32,766 a statement.
+        // 6 parameters a row; SQLite takes up to 32,766 a statement.
         for chunk in users.chunks(1000) {
-            let mut query = QueryBuilder::new("INSERT INTO users (id, email, name, created_at) ");
+            let mut query = QueryBuilder::new(
+                "INSERT INTO users (id, email, name, created_at, avatar_url, email_verified) ",
+            );
             query.push_values(chunk, |mut row, u| {
                 row.push_bind(u.id.0)
                     .push_bind(&u.email)
                     .push_bind(&u.name)
-                    .push_bind(u.created_at);
+                    .push_bind(u.created_at)
+                    .push_bind(u.avatar_url.as_deref())
+                    .push_bind(u.email_verified);
             });
             let done = query.build().execute(&mut *self.tx).await;
             done.map_err(map_error)?;

@@ -1,4 +1,4 @@
-//! Users: unique, normalized emails and the checks on new users.
+//! Users: unique, normalized emails, the checks on new users, and their own profile.
 
 use crate::store::Access;
 use crate::testing::fixtures::{assert_code, assert_invalid};
@@ -261,4 +261,81 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         name: "Nine\0".into(),
     };
     assert_invalid(lms.ensure_user(padded).await, &["external_id", "name"]);
+}
+
+pub async fn users_change_their_own_profile(lms: Lms) {
+    use crate::{Actor, ExternalUser, ProfilePatch, UserPatch};
+    let new = NewUser {
+        email: "ada@acme.test".into(),
+        name: "Ada".into(),
+    };
+    let ada = lms.create_user(new).await.unwrap();
+    assert_eq!(
+        (ada.avatar_url.as_deref(), ada.email_verified),
+        (None, false)
+    );
+    let me = Actor::User(ada.id);
+    let picture = ProfilePatch {
+        name: Some("  Ada Lovelace ".into()),
+        avatar_url: Some(Some("https://cdn.acme.test/ada.png".into())),
+    };
+    let changed = lms.update_profile(&me, picture).await.unwrap();
+    assert_eq!(changed.name, "Ada Lovelace");
+    assert_eq!(
+        lms.user(ada.id).await.unwrap(),
+        changed,
+        "stored as answered"
+    );
+
+    // Bad input names each field and writes nothing; `null` removes the picture.
+    let bad = ProfilePatch {
+        name: Some(String::new()),
+        avatar_url: Some(Some("http://cdn.acme.test/ada.png".into())),
+    };
+    assert_invalid(lms.update_profile(&me, bad).await, &["name", "avatar_url"]);
+    for url in [
+        "javascript:alert(1)",
+        "data:image/png;base64,AA",
+        "https://",
+    ] {
+        let bad = ProfilePatch {
+            avatar_url: Some(Some(url.into())),
+            ..Default::default()
+        };
+        assert_invalid(lms.update_profile(&me, bad).await, &["avatar_url"]);
+    }
+    let long = format!("https://cdn.acme.test/{}", "a".repeat(2_048));
+    let bad = ProfilePatch {
+        avatar_url: Some(Some(long)),
+        ..Default::default()
+    };
+    assert_invalid(lms.update_profile(&me, bad).await, &["avatar_url"]);
+    assert_eq!(lms.user(ada.id).await.unwrap(), changed);
+    let removed = ProfilePatch {
+        avatar_url: Some(None),
+        ..Default::default()
+    };
+    assert_eq!(
+        lms.update_profile(&me, removed).await.unwrap().avatar_url,
+        None
+    );
+    assert_code(
+        lms.update_profile(&Actor::Anonymous, ProfilePatch::default())
+            .await,
+        "unauthenticated",
+    );
+
+    // The host vouches for the addresses of the users it manages; a built-in user's new
+    // address is unproven until verified.
+    let seen = ExternalUser {
+        external_id: "idp|1".into(),
+        email: "grace@acme.test".into(),
+        name: "Grace".into(),
+    };
+    assert!(lms.ensure_user(seen).await.unwrap().email_verified);
+    let moved = UserPatch {
+        email: Some("ada@elsewhere.test".into()),
+        ..Default::default()
+    };
+    assert!(!lms.update_user(ada.id, moved).await.unwrap().email_verified);
 }
