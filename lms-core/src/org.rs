@@ -56,6 +56,9 @@ pub struct ExternalUser {
     pub email: String,
     /// Their display name.
     pub name: String,
+    /// Whether the host (its identity provider) has proven that the address is theirs:
+    /// stored as the user's `email_verified`, and refreshed on every sighting.
+    pub email_verified: bool,
 }
 
 /// Changes to a user ([`crate::Lms::update_user`]); `None` leaves a field as it is.

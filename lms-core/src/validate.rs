@@ -28,28 +28,40 @@ pub fn title(value: &str) -> Result<(), String> {
 /// Longest URL a user may give (an avatar), in characters.
 pub const MAX_URL_CHARS: usize = 2_048;
 
-/// An absolute `https://` URL with a host, of at most [`MAX_URL_CHARS`] characters
-/// (avatars: never `http:`, `javascript:` or `data:`, which a page would load or run).
+/// An absolute `https://` URL with a host name, of at most [`MAX_URL_CHARS`] characters,
+/// without a user name or password (`https://trusted.example@evil.example/`), returned in
+/// its normalized form: special characters percent-encoded, an international host name in
+/// punycode. For avatars: never `http:`, `javascript:` or `data:`, which a page would load
+/// insecurely or run.
 ///
 /// ```
 /// use lms_core::validate::https_url;
-/// assert!(https_url("https://cdn.example.com/ada.png").is_ok());
+/// assert_eq!(
+///     https_url("https://CDN.example.com/a b.png").unwrap(),
+///     "https://cdn.example.com/a%20b.png"
+/// );
 /// assert!(https_url("http://cdn.example.com/ada.png").is_err());
 /// assert!(https_url("javascript:alert(1)").is_err());
+/// assert!(https_url("https://me@cdn.example.com/ada.png").is_err());
 /// ```
-pub fn https_url(value: &str) -> Result<(), String> {
-    let rule = || format!("must be an https:// URL of at most {MAX_URL_CHARS} characters");
-    if value.chars().count() > MAX_URL_CHARS
-        || value.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
+pub fn https_url(value: &str) -> Result<String, String> {
+    let rule = || {
+        format!(
+            "must be an https:// URL with a host name and no user name, of at most \
+             {MAX_URL_CHARS} characters"
+        )
+    };
+    if value.chars().count() > MAX_URL_CHARS || value.chars().any(char::is_control) {
         return Err(rule());
     }
-    match url::Url::parse(value) {
-        Ok(url) if url.scheme() == "https" && url.host_str().is_some_and(|h| !h.is_empty()) => {
-            Ok(())
-        }
-        _ => Err(rule()),
+    let url = url::Url::parse(value.trim()).map_err(|_| rule())?;
+    let named_host = matches!(url.host(), Some(url::Host::Domain(host)) if !host.is_empty());
+    let no_login = url.username().is_empty() && url.password().is_none();
+    let normalized = url.as_str();
+    if url.scheme() != "https" || !named_host || !no_login || normalized.len() > MAX_URL_CHARS {
+        return Err(rule());
     }
+    Ok(normalized.to_string())
 }
 
 /// Long text (descriptions, markdown): at most [`MAX_TEXT_CHARS`] characters.

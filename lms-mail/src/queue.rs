@@ -32,8 +32,8 @@ impl Default for RetryPolicy {
 
 /// A [`Mailer`] that accepts every message at once and delivers it in the background
 /// through another one, retrying transient failures ([`RetryPolicy`]). A message that
-/// cannot be delivered is logged with its subject and the recipient's domain, never its
-/// body (which carries a token). It lives in memory: messages still waiting when the
+/// cannot be delivered is logged with its subject, the recipient's domain and the mail
+/// server's answer (which may name the recipient), never its body (which carries a token). It lives in memory: messages still waiting when the
 /// process stops are lost, and their recipients ask again.
 ///
 /// ```
@@ -128,6 +128,17 @@ impl Inner {
     }
 }
 
+/// One accepted message, until its task ends (however it ends).
+struct InFlight(Arc<Inner>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
 #[async_trait]
 impl Mailer for MailQueue {
     /// Accepts `message` for delivery in the background; never fails.
@@ -136,10 +147,9 @@ impl Mailer for MailQueue {
         inner.in_flight.fetch_add(1, Ordering::AcqRel);
         let message = message.clone();
         tokio::spawn(async move {
+            // Counted out even if the mailer panics, so that `idle` cannot wait forever.
+            let _done = InFlight(Arc::clone(&inner));
             inner.deliver(message).await;
-            if inner.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-                inner.idle.notify_waiters();
-            }
         });
         Ok(())
     }

@@ -34,7 +34,8 @@ impl SmtpMailer {
     /// - `smtps://user:password@host:465`: TLS from the first byte;
     /// - `smtp://host:25?tls=none`: no TLS at all, only for a relay on the same machine or
     ///   network (credentials would cross it in clear);
-    /// - `?tls=opportunistic`: STARTTLS when the server offers it.
+    /// - `?tls=opportunistic`: STARTTLS when the server offers it (refused with a password,
+    ///   which would otherwise cross in clear when the offer is missing or stripped).
     ///
     /// User and password are percent-decoded. Nothing is sent until the first message. Call
     /// it inside a Tokio runtime: the connection pool keeps a task.
@@ -73,6 +74,13 @@ impl SmtpMailer {
                 // Secure by default: STARTTLS is required unless the URL says otherwise.
                 parsed.query_pairs_mut().append_pair("tls", "required");
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(parsed.as_str())
+            }
+            ("smtp", Some("opportunistic")) if parsed.password().is_some() => {
+                return Err(invalid(
+                    "tls=opportunistic with a password would send it in clear to any server \
+                     that does not offer STARTTLS (or to anyone who strips the offer)"
+                        .into(),
+                ));
             }
             ("smtp", Some("required" | "opportunistic")) | ("smtps", _) => {
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(parsed.as_str())

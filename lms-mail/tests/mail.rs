@@ -84,6 +84,10 @@ async fn smtp_urls_require_starttls_unless_they_say_otherwise() {
     let from = "academy@example.com".parse().unwrap();
     let error = SmtpMailer::from_url("smtp://host?tls=sometimes", from).unwrap_err();
     assert!(error.to_string().contains("tls=none"), "{error}");
+    // A password never rides on a connection that may stay in clear.
+    let from = "academy@example.com".parse().unwrap();
+    let error = SmtpMailer::from_url("smtp://u:p@host:587?tls=opportunistic", from).unwrap_err();
+    assert!(error.to_string().contains("in clear"), "{error}");
 }
 
 #[tokio::test]

@@ -67,25 +67,27 @@ pub(super) fn external_user(
             )));
         }
     };
-    if verification.required {
-        match verified(claims, &names.email_verified)? {
-            Some(true) => {}
-            Some(false) => {
-                return Err(Refusal::new(format!(
-                    "the email address is not verified (`{}` is false)",
-                    names.email_verified
-                )));
-            }
-            None if verification.when_absent => {}
-            None => {
-                return Err(Refusal::new(format!(
-                    "the token has no `{}` claim: the email address must be known to be \
-                     verified",
-                    names.email_verified
-                )));
-            }
+    // Refused when required and not said to be verified; otherwise what the provider said
+    // is stored as the user's `email_verified`.
+    let email_verified = match verified(claims, &names.email_verified) {
+        Ok(Some(true)) => true,
+        Ok(Some(false)) if verification.required => {
+            return Err(Refusal::new(format!(
+                "the email address is not verified (`{}` is false)",
+                names.email_verified
+            )));
         }
-    }
+        Ok(None) if verification.when_absent => true,
+        Ok(None) if verification.required => {
+            return Err(Refusal::new(format!(
+                "the token has no `{}` claim: the email address must be known to be \
+                 verified",
+                names.email_verified
+            )));
+        }
+        Err(refusal) if verification.required => return Err(refusal),
+        Ok(_) | Err(_) => false,
+    };
     let name = match claim(claims, &names.name) {
         Some(Value::String(name)) => one_line(name),
         _ => String::new(),
@@ -106,6 +108,7 @@ pub(super) fn external_user(
         external_id: sub.to_string(),
         email: email.into(),
         name,
+        email_verified,
     })
 }
 
@@ -180,6 +183,7 @@ mod tests {
             external_id: "u1".into(),
             email: "ada@example.com".into(),
             name: "Ada L".into(),
+            email_verified: true,
         };
         assert_eq!(ada, Ok(expected));
         // No name, a blank one or a null one: the email's local part.

@@ -65,6 +65,7 @@ mod tests {
             external_id: "u1".into(),
             email: "ada@example.com".into(),
             name: "Ada".into(),
+            email_verified: true,
         };
         let id = UserId::new();
         assert_eq!(seen.get(&ada, now), None);

@@ -28,7 +28,7 @@ fn external_id(id: &str) -> Result<&str, LmsError> {
 
 impl Lms {
     /// The user the host knows as `external.external_id`: made on first sight, and brought
-    /// up to date when the email or name the host has differs. Idempotent and race-free:
+    /// up to date when the email, name or verification the host has differs. Idempotent and race-free:
     /// concurrent first calls for one id make one user. An email that another user holds
     /// is `email_taken` (409); bad input is 422.
     ///
@@ -39,6 +39,7 @@ impl Lms {
     ///     external_id: "auth0|42".into(),
     ///     email: "ada@example.com".into(),
     ///     name: "Ada".into(),
+    ///     email_verified: true, // the provider proved it
     /// };
     /// let first = lms.ensure_user(seen.clone()).await?;
     /// assert_eq!(lms.ensure_user(seen).await?.id, first.id);
@@ -63,8 +64,7 @@ impl Lms {
                     email: email.as_str().to_string(),
                     name: name.clone(),
                     avatar_url: None,
-                    // The host proved the address (its identity provider did).
-                    email_verified: true,
+                    email_verified: external.email_verified,
                     created_at: self.now(),
                     external_id: Some(id.to_string()),
                 };
@@ -76,7 +76,9 @@ impl Lms {
                 tx.user_by_external_id(id).await?.ok_or_else(email_taken)?
             }
         };
-        let changed = refreshed(user.clone(), Some(email), Some(name));
+        let mut changed = refreshed(user.clone(), Some(email), Some(name));
+        // What the host says now: its provider may have verified the address since.
+        changed.email_verified = external.email_verified;
         if changed == user {
             return Ok(user);
         }
@@ -103,10 +105,14 @@ impl Lms {
         let email = EmailAddress::parse(email).map_err(|e| LmsError::invalid("email", e))?;
         let id = self::external_id(external_id)?;
         let mut tx = self.write().await?;
-        let user = tx
+        let found = tx
             .user_by_email(email.as_str())
             .await?
             .ok_or(LmsError::NotFound("user"))?;
+        // Read again under the row lock: a concurrent change of this user must not be
+        // written over with what was read before it.
+        tx.lock_user(found.id).await?;
+        let user = tx.user(found.id).await?.ok_or(LmsError::NotFound("user"))?;
         match user.external_id.as_deref() {
             Some(linked) if linked == id => return Ok(user),
             Some(_) => {
@@ -161,22 +167,29 @@ impl Lms {
         if let Some(name) = &patch.name {
             errors.check("name", validate::title(name));
         }
-        if let Some(Some(url)) = &patch.avatar_url {
-            errors.check("avatar_url", validate::https_url(url));
-        }
-        errors.finish(Some(()))?;
+        let avatar_url = match &patch.avatar_url {
+            Some(Some(url)) => errors
+                .parse("avatar_url", validate::https_url(url))
+                .map(|url| Some(Some(url))),
+            Some(None) => Some(Some(None)),
+            None => Some(None),
+        };
+        let avatar_url = errors.finish(avatar_url)?;
         let mut tx = self.write().await?;
         tx.set_scope(TenantScope {
             org: None,
             user: Some(user_id),
         })
         .await?;
+        // Under the row lock, so a host's concurrent change (a new email, a link) is not
+        // written over with what was read before it.
+        tx.lock_user(user_id).await?;
         let user = tx.user(user_id).await?.ok_or(LmsError::Unauthenticated)?;
         let mut changed = user.clone();
         if let Some(name) = patch.name {
             changed.name = name.trim().to_string();
         }
-        if let Some(avatar_url) = patch.avatar_url {
+        if let Some(avatar_url) = avatar_url {
             changed.avatar_url = avatar_url;
         }
         if changed != user {
@@ -199,6 +212,7 @@ impl Lms {
         }
         let email = errors.finish(email)?;
         let mut tx = self.write().await?;
+        tx.lock_user(id).await?;
         let user = tx.user(id).await?.ok_or(LmsError::NotFound("user"))?;
         let name = patch.name.map(|name| name.trim().to_string());
         let changed = refreshed(user.clone(), email, name);

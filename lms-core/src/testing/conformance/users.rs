@@ -82,6 +82,7 @@ pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
         external_id: "idp|42".into(),
         email: email.into(),
         name: name.into(),
+        email_verified: true,
     };
     let first = lms
         .ensure_user(seen(" Ada@Example.com", "Ada"))
@@ -116,6 +117,7 @@ pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
         external_id: "idp|43".into(),
         email: "taken@example.com".into(),
         name: "Stranger".into(),
+        email_verified: true,
     };
     assert_code(lms.ensure_user(stranger).await, "email_taken");
     assert_code(
@@ -126,6 +128,7 @@ pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
         external_id: " ".into(),
         email: "nope".into(),
         name: String::new(),
+        email_verified: true,
     };
     assert_invalid(
         lms.ensure_user(blank).await,
@@ -165,6 +168,7 @@ pub async fn concurrent_first_sightings_make_one_user(lms: Lms) {
                     external_id: format!("idp|race{round}"),
                     email: format!("race{round}@example.com"),
                     name: "Racer".into(),
+                    email_verified: true,
                 };
                 lms.ensure_user(seen).await
             });
@@ -196,6 +200,7 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         external_id: "idp|42".into(),
         email: "ada@example.com".into(),
         name: "Ada".into(),
+        email_verified: true,
     };
     assert_code(lms.ensure_user(seen.clone()).await, "email_taken");
     // Whoever signed up with the address has a password and a session…
@@ -259,6 +264,7 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         external_id: "idp|9 ".into(),
         email: "nine@example.com".into(),
         name: "Nine\0".into(),
+        email_verified: true,
     };
     assert_invalid(lms.ensure_user(padded).await, &["external_id", "name"]);
 }
@@ -277,10 +283,15 @@ pub async fn users_change_their_own_profile(lms: Lms) {
     let me = Actor::User(ada.id);
     let picture = ProfilePatch {
         name: Some("  Ada Lovelace ".into()),
-        avatar_url: Some(Some("https://cdn.acme.test/ada.png".into())),
+        avatar_url: Some(Some("https://CDN.acme.test/a\"da.png".into())),
     };
     let changed = lms.update_profile(&me, picture).await.unwrap();
     assert_eq!(changed.name, "Ada Lovelace");
+    // Stored normalized: the host lowercased, the quote percent-encoded.
+    assert_eq!(
+        changed.avatar_url.as_deref(),
+        Some("https://cdn.acme.test/a%22da.png")
+    );
     assert_eq!(
         lms.user(ada.id).await.unwrap(),
         changed,
@@ -331,8 +342,27 @@ pub async fn users_change_their_own_profile(lms: Lms) {
         external_id: "idp|1".into(),
         email: "grace@acme.test".into(),
         name: "Grace".into(),
+        email_verified: true,
     };
-    assert!(lms.ensure_user(seen).await.unwrap().email_verified);
+    assert!(lms.ensure_user(seen.clone()).await.unwrap().email_verified);
+    // What the host says is stored, each time: not (yet) proven, then proven.
+    let unproven = ExternalUser {
+        external_id: "idp|2".into(),
+        email: "hopper@acme.test".into(),
+        name: "Hopper".into(),
+        email_verified: false,
+    };
+    assert!(
+        !lms.ensure_user(unproven.clone())
+            .await
+            .unwrap()
+            .email_verified
+    );
+    let proven = ExternalUser {
+        email_verified: true,
+        ..unproven
+    };
+    assert!(lms.ensure_user(proven).await.unwrap().email_verified);
     let moved = UserPatch {
         email: Some("ada@elsewhere.test".into()),
         ..Default::default()
