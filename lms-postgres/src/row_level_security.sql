@@ -27,7 +27,7 @@ BEGIN
         -- The schema PgStore::migrate runs in (PgOptions::schema, `lms` by default).
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO lms_app', current_schema());
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
-            enrollments, lesson_progress, quiz_attempts, credentials, sessions, certificates,
+            enrollments, lesson_progress, quiz_attempts, credentials, sessions, account_tokens, certificates,
             payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications TO lms_app;
     END IF;
 END

@@ -1,11 +1,11 @@
-//! Credentials and sessions of an authentication front end (lms-axum's built-in sign-in):
-//! only hashes, never a password or a token.
+//! Credentials, sessions and one-time tokens of an authentication front end (lms-axum's
+//! built-in sign-in): only hashes, never a password or a token.
 
-use crate::row::{SqlRow, id, one};
+use crate::row::{SqlRow, id, one, parsed};
 use crate::{Dialect, Query, SqlTx};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::store::{AccountTx, AuthSession};
+use lms_core::store::{AccountToken, AccountTx, AuthSession, TokenPurpose};
 use lms_core::{StoreError, User, UserId};
 
 #[async_trait]
@@ -69,7 +69,55 @@ impl<C: Dialect> AccountTx for SqlTx<C> {
     async fn forget_credentials(&mut self, user: UserId) -> Result<(), StoreError> {
         let q = Query::new("DELETE FROM sessions WHERE user_id = $1").bind(user.0);
         self.conn.execute(q).await?;
+        let q = Query::new("DELETE FROM account_tokens WHERE user_id = $1").bind(user.0);
+        self.conn.execute(q).await?;
         let q = Query::new("DELETE FROM credentials WHERE user_id = $1").bind(user.0);
+        self.conn.execute(q).await.map(drop)
+    }
+
+    async fn insert_account_token(&mut self, t: &AccountToken) -> Result<(), StoreError> {
+        let q = Query::new(
+            "INSERT INTO account_tokens
+                 (token_hash, purpose, user_id, email, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&t.token_hash)
+        .bind(t.purpose.as_str())
+        .bind(t.user_id.0)
+        .bind(t.email.as_deref())
+        .bind(t.created_at)
+        .bind(t.expires_at);
+        self.conn.execute(q).await.map(drop)
+    }
+
+    async fn use_account_token(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountToken>, StoreError> {
+        // One statement: of two concurrent uses, only one finds the token unused.
+        let q = Query::new(
+            "UPDATE account_tokens SET used_at = $1
+             WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+             RETURNING *",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(purpose.as_str());
+        one(self.conn.fetch_optional(q).await?, account_token)
+    }
+
+    async fn revoke_account_tokens(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+    ) -> Result<(), StoreError> {
+        let q = Query::new(
+            "DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        )
+        .bind(user.0)
+        .bind(purpose.as_str());
         self.conn.execute(q).await.map(drop)
     }
 }
@@ -79,6 +127,18 @@ pub fn session(row: &impl SqlRow) -> Result<AuthSession, StoreError> {
     Ok(AuthSession {
         token_hash: row.text("token_hash")?,
         user_id: id(row, "user_id")?,
+        created_at: row.time("created_at")?,
+        expires_at: row.time("expires_at")?,
+    })
+}
+
+/// Reads an `account_tokens` row.
+fn account_token(row: &impl SqlRow) -> Result<AccountToken, StoreError> {
+    Ok(AccountToken {
+        token_hash: row.text("token_hash")?,
+        purpose: parsed(row, "purpose", TokenPurpose::parse)?,
+        user_id: id(row, "user_id")?,
+        email: row.opt_text("email")?,
         created_at: row.time("created_at")?,
         expires_at: row.time("expires_at")?,
     })

@@ -1,4 +1,5 @@
-//! Credentials and sessions of an authentication front end such as lms-axum's built-in sign-in.
+//! Credentials, sessions and one-time tokens of an authentication front end such as
+//! lms-axum's built-in sign-in.
 use crate::error::StoreError;
 use crate::ids::UserId;
 use crate::org::User;
@@ -16,6 +17,60 @@ pub struct AuthSession {
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it stops being accepted (sliding: front ends push it forward on use).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a one-time token lets its holder do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenPurpose {
+    /// Prove an email address (after sign-up, or a change of address).
+    VerifyEmail,
+    /// Set a new password without the old one.
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    /// The name stored in the database.
+    ///
+    /// ```
+    /// use lms_core::store::TokenPurpose;
+    /// for purpose in [TokenPurpose::VerifyEmail, TokenPurpose::ResetPassword] {
+    ///     assert_eq!(TokenPurpose::parse(purpose.as_str()), Some(purpose));
+    /// }
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+
+    /// The purpose stored as `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "verify_email" => Some(Self::VerifyEmail),
+            "reset_password" => Some(Self::ResetPassword),
+            _ => None,
+        }
+    }
+}
+
+/// A one-time token an authentication front end mails (a verification or reset link).
+/// Only a hash of the token is stored, and it can be used once, before it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountToken {
+    /// A hash of the token (the front end chooses the hash).
+    pub token_hash: String,
+    /// What it lets its holder do.
+    pub purpose: TokenPurpose,
+    /// Whose account it acts on.
+    pub user_id: UserId,
+    /// The address it proves, for a change of address (the user's current one otherwise).
+    pub email: Option<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -43,4 +98,20 @@ pub trait AccountTx: Send {
     /// Deletes the user's password hash and every session: the account is signed in
     /// elsewhere from now on (the host's identity provider).
     async fn forget_credentials(&mut self, user: UserId) -> Result<(), StoreError>;
+    /// Stores a one-time token.
+    async fn insert_account_token(&mut self, token: &AccountToken) -> Result<(), StoreError>;
+    /// Uses the token with this hash and purpose: returns it and marks it used, if it is
+    /// unused and unexpired at `now`; `None` for an unknown, used or expired one alike.
+    async fn use_account_token(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountToken>, StoreError>;
+    /// Ends the user's unused tokens of `purpose` (a new link replaces the older ones).
+    async fn revoke_account_tokens(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+    ) -> Result<(), StoreError>;
 }

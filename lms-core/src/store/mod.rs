@@ -25,7 +25,7 @@ mod progress;
 mod reports;
 mod users;
 
-pub use accounts::{AccountTx, AuthSession};
+pub use accounts::{AccountToken, AccountTx, AuthSession, TokenPurpose};
 pub use assessments::AssessmentTx;
 pub use certificates::CertificateTx;
 pub use courses::{CourseContext, CourseFilter, CourseKey, CourseTx};

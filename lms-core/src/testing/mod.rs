@@ -130,6 +130,7 @@ macro_rules! conformance_tests {
             admins_offer_a_membership_plan,
             // Accounts (accounts.rs): sessions and password hashes of the built-in sign-in
             auth_records_round_trip,
+            one_time_tokens_work_once_and_only_in_time,
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,

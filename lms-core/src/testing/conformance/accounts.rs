@@ -1,4 +1,4 @@
-//! Accounts of the built-in sign-in: password hashes and sessions.
+//! Accounts of the built-in sign-in: password hashes, sessions and one-time tokens.
 
 use crate::store::*;
 use crate::{Lms, NewUser};
@@ -91,6 +91,113 @@ pub async fn auth_records_round_trip(lms: Lms) {
         None
     );
     tx.commit().await.unwrap();
+}
+
+pub async fn one_time_tokens_work_once_and_only_in_time(lms: Lms) {
+    let new = |email: &str| NewUser {
+        email: email.into(),
+        name: "Ada".into(),
+    };
+    let ada = lms.create_user(new("ada@example.com")).await.unwrap();
+    let now = Utc::now().trunc_subsecs(6);
+    let token = |hash: &str, purpose, hours: i64| AccountToken {
+        token_hash: hash.into(),
+        purpose,
+        user_id: ada.id,
+        email: None,
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(hours),
+    };
+    let verify = AccountToken {
+        email: Some("ada@new.example".into()),
+        ..token("verify", TokenPurpose::VerifyEmail, 24)
+    };
+    let reset = token("reset", TokenPurpose::ResetPassword, 1);
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    for t in [
+        &verify,
+        &reset,
+        &token("old-reset", TokenPurpose::ResetPassword, 1),
+    ] {
+        accounts(&mut tx).insert_account_token(t).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // (In a transaction of its own: on Postgres a failed statement ends its transaction.)
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    assert!(matches!(
+        accounts(&mut tx).insert_account_token(&reset).await,
+        Err(crate::StoreError::Duplicate(_))
+    ));
+    drop(tx);
+
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    // The wrong purpose and an unknown hash find nothing, and use nothing up.
+    let wrong = accounts(&mut tx)
+        .use_account_token("verify", TokenPurpose::ResetPassword, now)
+        .await
+        .unwrap();
+    assert_eq!(wrong, None);
+    drop(tx);
+    assert_eq!(
+        use_token(&lms, "nope", TokenPurpose::VerifyEmail, now).await,
+        None
+    );
+    // Expired at its expiry, not before.
+    let expiry = reset.expires_at;
+    assert_eq!(
+        use_token(&lms, "reset", TokenPurpose::ResetPassword, expiry).await,
+        None
+    );
+    // Once, then never again.
+    assert_eq!(
+        use_token(&lms, "verify", TokenPurpose::VerifyEmail, now).await,
+        Some(verify.clone())
+    );
+    assert_eq!(
+        use_token(&lms, "verify", TokenPurpose::VerifyEmail, now).await,
+        None
+    );
+    // A new link ends the older unused ones of its purpose only.
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    accounts(&mut tx)
+        .revoke_account_tokens(ada.id, TokenPurpose::ResetPassword)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let later = now + chrono::Duration::minutes(1);
+    assert_eq!(
+        use_token(&lms, "old-reset", TokenPurpose::ResetPassword, later).await,
+        None
+    );
+    // Linking the user to the host's identity ends their tokens with their password.
+    let fresh = token("fresh", TokenPurpose::ResetPassword, 1);
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    accounts(&mut tx)
+        .insert_account_token(&fresh)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    lms.link_user("ada@example.com", "idp|ada").await.unwrap();
+    assert_eq!(
+        use_token(&lms, "fresh", TokenPurpose::ResetPassword, later).await,
+        None
+    );
+}
+
+/// Uses a token in a transaction of its own, committed.
+async fn use_token(
+    lms: &Lms,
+    hash: &str,
+    purpose: TokenPurpose,
+    at: chrono::DateTime<Utc>,
+) -> Option<AccountToken> {
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    let found = accounts(&mut tx)
+        .use_account_token(hash, purpose, at)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    found
 }
 
 /// The store's account records (both shipped stores keep them).
