@@ -28,8 +28,8 @@ fn external_id(id: &str) -> Result<&str, LmsError> {
 
 impl Lms {
     /// The user the host knows as `external.external_id`: made on first sight, and brought
-    /// up to date when the email, name or verification the host has differs. Idempotent and race-free:
-    /// concurrent first calls for one id make one user. An email that another user holds
+    /// up to date when the email, name or verification the host has differs. Idempotent
+    /// and race-free: concurrent first calls for one id make one user. An email that another user holds
     /// is `email_taken` (409); bad input is 422.
     ///
     /// ```no_run
@@ -167,14 +167,14 @@ impl Lms {
         if let Some(name) = &patch.name {
             errors.check("name", validate::title(name));
         }
-        let avatar_url = match &patch.avatar_url {
-            Some(Some(url)) => errors
-                .parse("avatar_url", validate::https_url(url))
-                .map(|url| Some(Some(url))),
-            Some(None) => Some(Some(None)),
-            None => Some(None),
-        };
-        let avatar_url = errors.finish(avatar_url)?;
+        let mut avatar_url = patch.avatar_url;
+        if let Some(Some(url)) = &mut avatar_url {
+            match validate::https_url(url) {
+                Ok(normalized) => *url = normalized,
+                Err(message) => errors.add("avatar_url", message),
+            }
+        }
+        errors.into_result()?;
         let mut tx = self.write().await?;
         tx.set_scope(TenantScope {
             org: None,
