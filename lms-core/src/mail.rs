@@ -63,18 +63,6 @@ impl<M: Mailer + ?Sized> Mailer for Arc<M> {
     }
 }
 
-/// The mailer of an LMS that sends nothing: every message is dropped (and logged by
-/// nobody). The default until a host configures one.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct MailDisabled;
-
-#[async_trait]
-impl Mailer for MailDisabled {
-    async fn send(&self, _message: &MailMessage) -> Result<(), MailError> {
-        Ok(())
-    }
-}
-
 /// Keeps every message in memory, for tests and for hosts that deliver mail themselves
 /// (read them with [`MemoryMailer::sent`] or [`MemoryMailer::take`]).
 ///
