@@ -63,7 +63,7 @@ pub use auth::{Authenticate, CurrentActor, session_token};
 /// The `http` types an [`Authenticate`] implementation reads (`http::request::Parts`).
 pub use axum::http;
 #[cfg(feature = "sign-in")]
-pub use builtin::{AuthConfig, BuiltInAuth, PASSWORD_CHARS, SignedIn};
+pub use builtin::{AuthConfig, BuiltInAuth, Device, PASSWORD_CHARS, SessionView, SignedIn};
 pub use error::ApiError;
 pub use ipnet::IpNet;
 #[cfg(feature = "media")]

@@ -14,6 +14,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/media/{media_key}"),
     ("post", "/auth/sign-up"),
     ("post", "/auth/sign-in"),
+    ("post", "/auth/verify-email"),
+    ("post", "/auth/password-reset"),
+    ("post", "/auth/password-reset/confirm"),
     ("post", "/webhooks/stripe"),
 ];
 

@@ -17,6 +17,13 @@ pub(crate) struct SignedInBody {
     token: String,
 }
 
+/// `GET /me/sessions`.
+#[cfg(feature = "sign-in")]
+#[derive(ToSchema)]
+pub(crate) struct SessionList {
+    items: Vec<crate::SessionView>,
+}
+
 /// `GET /health`.
 #[derive(ToSchema)]
 pub(crate) struct HealthBody {

@@ -104,6 +104,8 @@ pub enum ForbiddenReason {
     NotEnrolled,
     /// The caller's enrollment was revoked (refund or admin).
     EnrollmentRevoked,
+    /// The action needs a verified email address (`email_unverified`).
+    EmailUnverified,
 }
 
 /// Which state a request clashes with (HTTP 409).
@@ -122,6 +124,8 @@ pub enum ConflictKind {
     AttemptsExhausted,
     /// The course status cannot move that way.
     InvalidTransition,
+    /// The address invited already belongs to a member of the org.
+    AlreadyMember,
 }
 
 /// The error of every [`crate::Lms`] call.
@@ -171,6 +175,11 @@ pub enum LmsError {
     /// The body is larger than the transport accepts.
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// An emailed token (a verification, reset or invitation link) that is unknown, used
+    /// or expired: one answer for all three, so a token's history stays private. Ask for
+    /// a new link.
+    #[error("invalid or expired link: ask for a new one")]
+    InvalidToken,
     /// Too many attempts (sign-in): try again after `retry_after_secs`.
     #[error("too many attempts: try again in {retry_after_secs} s")]
     RateLimited {
@@ -195,6 +204,7 @@ impl LmsError {
                 ForbiddenReason::Role => "forbidden",
                 ForbiddenReason::NotEnrolled => "not_enrolled",
                 ForbiddenReason::EnrollmentRevoked => "enrollment_revoked",
+                ForbiddenReason::EmailUnverified => "email_unverified",
             },
             Self::PaymentRequired => "payment_required",
             Self::Conflict { kind, .. } => match kind {
@@ -204,9 +214,11 @@ impl LmsError {
                 ConflictKind::EmailTaken => "email_taken",
                 ConflictKind::AttemptsExhausted => "attempts_exhausted",
                 ConflictKind::InvalidTransition => "invalid_transition",
+                ConflictKind::AlreadyMember => "already_member",
             },
             Self::Validation(_) => "validation_failed",
             Self::Malformed(_) => "malformed_request",
+            Self::InvalidToken => "invalid_token",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
@@ -225,7 +237,7 @@ impl LmsError {
             Self::PaymentRequired => 402,
             Self::Conflict { .. } => 409,
             Self::Validation(_) => 422,
-            Self::Malformed(_) => 400,
+            Self::Malformed(_) | Self::InvalidToken => 400,
             Self::UnsupportedMediaType(_) => 415,
             Self::PayloadTooLarge(_) => 413,
             Self::RateLimited { .. } => 429,

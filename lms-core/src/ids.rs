@@ -70,6 +70,10 @@ id_type! {
     PaymentId,
     /// Identifies a discussion post.
     PostId,
+    /// Identifies a signed-in session (never its token).
+    SessionId,
+    /// Identifies an invitation to an org.
+    InvitationId,
 }
 
 /// A course as the API addresses it: its org's slug and, within that org, the course's

@@ -43,6 +43,7 @@ pub mod quiz;
 mod quiz_schema;
 mod service;
 pub mod store;
+pub mod token;
 pub mod validate;
 
 #[cfg(feature = "testing")]
@@ -67,8 +68,8 @@ pub use event::{
     Recipient,
 };
 pub use ids::{
-    AttemptId, CourseId, CourseRef, EnrollmentId, LessonId, ModuleId, NotificationId, OrgId,
-    PaymentId, PostId, UserId,
+    AttemptId, CourseId, CourseRef, EnrollmentId, InvitationId, LessonId, ModuleId, NotificationId,
+    OrgId, PaymentId, PostId, SessionId, UserId,
 };
 pub use input::Parsed;
 pub use media::{MEDIA_TYPES, MediaKey};

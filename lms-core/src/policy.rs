@@ -483,6 +483,7 @@ mod tests {
             Decision::Forbidden(ForbiddenReason::Role, _) => 'F',
             Decision::Forbidden(ForbiddenReason::NotEnrolled, _) => 'E',
             Decision::Forbidden(ForbiddenReason::EnrollmentRevoked, _) => 'R',
+            Decision::Forbidden(ForbiddenReason::EmailUnverified, _) => 'V',
             Decision::PaymentRequired => 'P',
         }
     }

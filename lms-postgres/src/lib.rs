@@ -145,7 +145,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 11] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 12] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -157,6 +157,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 11] = lms_sql::migration_
     "0009_pin_trigger_search_path",
     "0010_profile",
     "0011_account_tokens",
+    "0012_sessions",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].

@@ -1,5 +1,5 @@
 //! The built-in sign-in's routes: sign-up, sign-in and sign-out, each answering with the
-//! session cookie.
+//! session cookie, and the mailed links that verify an address or reset a password.
 
 use super::Answer;
 use crate::AppState;
@@ -9,7 +9,7 @@ use crate::error::{ApiError, ClientErrors};
 use crate::extract::Input;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use lms_core::{Actor, LmsError};
 use serde::Deserialize;
@@ -23,6 +23,17 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_up))
         .routes(routes!(sign_in_user))
         .routes(routes!(sign_out))
+        .routes(routes!(verify_email))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
+}
+
+/// Where the request comes from, for the session it opens.
+fn device(client: &ClientAddr, headers: &HeaderMap) -> crate::Device {
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|agent| agent.to_str().ok());
+    crate::Device::new(Some(client.0), agent)
 }
 
 /// The built-in sign-in; a router with the host's auth has none, and these routes are not
@@ -57,6 +68,7 @@ struct SignUp {
 async fn sign_up(
     State(s): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     Input(body): Input<SignUp>,
 ) -> Answer {
     let auth = builtin(&s)?;
@@ -76,7 +88,7 @@ async fn sign_up(
     signed_in(
         auth,
         StatusCode::CREATED,
-        auth.sign_up_from(new, &body.password, Some(client.0))
+        auth.sign_up_from(new, &body.password, device(&client, &headers))
             .await?,
     )
 }
@@ -97,6 +109,7 @@ struct SignIn {
 async fn sign_in_user(
     State(s): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     Input(body): Input<SignIn>,
 ) -> Answer {
     let auth = builtin(&s)?;
@@ -104,7 +117,7 @@ async fn sign_in_user(
     signed_in(
         auth,
         StatusCode::OK,
-        auth.sign_in(&body.email, &body.password, Some(client.0))
+        auth.sign_in(&body.email, &body.password, device(&client, &headers))
             .await?,
     )
 }
@@ -130,4 +143,75 @@ async fn sign_out(
         [(axum::http::header::SET_COOKIE, auth.expired_cookie())],
     )
         .into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct TokenBody {
+    /// The token of the mailed link (its `token` query parameter).
+    token: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email",
+    tag = "Auth",
+    request_body = TokenBody,
+    responses((status = 200, description = "the user, with the address proven (the new one, for a change of address)", body = lms_core::User), ClientErrors)
+)]
+async fn verify_email(State(s): State<AppState>, Input(body): Input<TokenBody>) -> Answer {
+    let body = body.into_result()?;
+    super::ok(s.lms.verify_email(&body.token).await?)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ResetRequest {
+    email: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset",
+    tag = "Auth",
+    request_body = ResetRequest,
+    responses((status = 202, description = "accepted, whether or not the address has an account; a reset link is mailed when it has"), ClientErrors)
+)]
+async fn request_password_reset(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    Input(body): Input<ResetRequest>,
+) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    auth.request_password_reset(&body.email, Some(client.0))
+        .await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ResetConfirm {
+    /// The token of the mailed link.
+    token: String,
+    /// The new password, 10..=128 characters.
+    password: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset/confirm",
+    tag = "Auth",
+    request_body = ResetConfirm,
+    responses((status = 200, description = "`{user, token}` and the session cookie; every other session of the user ended", body = crate::schemas::SignedInBody), ClientErrors)
+)]
+async fn confirm_password_reset(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Input(body): Input<ResetConfirm>,
+) -> Answer {
+    let auth = builtin(&s)?;
+    let body = body.into_result()?;
+    let done = auth
+        .reset_password(&body.token, &body.password, device(&client, &headers))
+        .await?;
+    signed_in(auth, StatusCode::OK, done)
 }

@@ -7,6 +7,7 @@ use crate::error::ClientErrors;
 use crate::extract::{Input, page};
 use crate::views;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,6 +16,21 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(me, update_profile))
         .routes(routes!(my_courses))
+        .routes(routes!(resend_verification))
+}
+
+#[utoipa::path(
+    post,
+    path = "/me/verify-email",
+    tag = "Me",
+    responses((status = 202, description = "the verification link is mailed again"), ClientErrors)
+)]
+async fn resend_verification(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Answer {
+    s.lms.resend_email_verification(&actor).await?;
+    Ok(axum::http::StatusCode::ACCEPTED.into_response())
 }
 
 #[utoipa::path(

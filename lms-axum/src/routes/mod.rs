@@ -3,6 +3,8 @@
 //! each route registered together with its OpenAPI description.
 
 #[cfg(feature = "sign-in")]
+mod account;
+#[cfg(feature = "sign-in")]
 mod auth;
 #[cfg(feature = "pdf")]
 mod certificate_pdf;
@@ -79,6 +81,8 @@ pub fn all() -> OpenApiRouter<AppState> {
     let routes = routes.merge(media::routes());
     #[cfg(feature = "stripe")]
     let routes = routes.merge(stripe_webhook::routes());
+    #[cfg(feature = "sign-in")]
+    let routes = routes.merge(account::routes());
     routes
 }
 

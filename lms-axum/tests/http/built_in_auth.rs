@@ -286,23 +286,34 @@ pub async fn sessions_in_use_slide_whatever_their_ttl(backend: Backend) {
     }
 }
 
-pub async fn long_sessions_are_written_at_most_once_a_day(backend: Backend) {
+pub async fn long_sessions_are_written_hourly_and_end_at_their_max_age(backend: Backend) {
     let clock = ManualClock::new();
     let ttl = chrono::Duration::days(30);
     let api = api_at(backend, ttl, &clock).await;
-    let token = sign_up(&api, "daily@example.com").await;
-    // Uses within the first day are not written: the expiry stays where sign-up put it.
-    clock.advance(chrono::Duration::hours(23));
+    let token = sign_up(&api, "hourly@example.com").await;
+    // Uses within the first hour are not written: the expiry stays where sign-up put it.
+    clock.advance(chrono::Duration::minutes(59));
     assert_eq!(me(&api, &token).await, 200);
-    clock.advance(ttl - chrono::Duration::hours(23));
+    clock.advance(ttl - chrono::Duration::minutes(59));
     assert_eq!(me(&api, &token).await, 401);
 
-    // A use a day in is written, and moves the expiry to a full TTL from then.
-    let token = sign_up(&api, "daily2@example.com").await;
-    clock.advance(chrono::Duration::days(1));
+    // A use an hour in is written, and moves the expiry to a full TTL from then.
+    let token = sign_up(&api, "hourly2@example.com").await;
+    clock.advance(chrono::Duration::hours(1));
     assert_eq!(me(&api, &token).await, 200);
     clock.advance(ttl - chrono::Duration::seconds(1));
     assert_eq!(me(&api, &token).await, 200);
+
+    // However often it is used, a session ends 90 days after sign-in.
+    let token = sign_up(&api, "daily@example.com").await;
+    for _ in 0..4 {
+        clock.advance(chrono::Duration::days(20));
+        assert_eq!(me(&api, &token).await, 200);
+    }
+    clock.advance(chrono::Duration::days(10) - chrono::Duration::microseconds(1));
+    assert_eq!(me(&api, &token).await, 200);
+    clock.advance(chrono::Duration::microseconds(1));
+    assert_eq!(me(&api, &token).await, 401, "90 days after sign-in");
 }
 
 pub async fn a_host_with_its_own_auth_has_no_sign_in_routes(backend: Backend) {

@@ -66,6 +66,13 @@ fn routes() -> Vec<Route> {
             Some(json!({"name": " ", "avatar_url": "javascript:alert(1)"})),
         ),
         r(
+            "POST",
+            "/me/verify-email",
+            (Learner, None, 202),
+            Some((Nobody, 401)),
+            None,
+        ),
+        r(
             "GET",
             "/me/courses",
             (Learner, None, 200),
@@ -320,6 +327,30 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
     ("POST", "/auth/sign-up", "built_in_auth.rs"),
     ("POST", "/auth/sign-in", "built_in_auth.rs"),
     ("POST", "/auth/sign-out", "built_in_auth.rs"),
+    ("POST", "/auth/verify-email", "accounts.rs (a mailed token)"),
+    (
+        "POST",
+        "/auth/password-reset",
+        "accounts.rs (the built-in sign-in)",
+    ),
+    (
+        "POST",
+        "/auth/password-reset/confirm",
+        "accounts.rs (a mailed token)",
+    ),
+    ("PUT", "/me/password", "accounts.rs (the built-in sign-in)"),
+    ("POST", "/me/email", "accounts.rs (the built-in sign-in)"),
+    ("GET", "/me/sessions", "accounts.rs (the built-in sign-in)"),
+    (
+        "DELETE",
+        "/me/sessions",
+        "accounts.rs (the built-in sign-in)",
+    ),
+    (
+        "DELETE",
+        "/me/sessions/{id}",
+        "accounts.rs (the built-in sign-in)",
+    ),
     ("GET", "/me/events", "tests/live (a stream)"),
     (
         "GET",

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod accounts;
 mod api;
 mod body_schemas;
 mod built_in_auth;
@@ -25,6 +26,11 @@ mod orgs;
 mod payments;
 mod requests;
 
+use accounts::{
+    a_forgotten_password_is_reset_once_by_mail, a_new_address_is_confirmed_by_password_and_link,
+    account_routes_need_a_signed_in_built_in_user, changing_the_password_ends_the_other_sessions,
+    sessions_are_listed_and_ended, sign_up_mails_a_link_that_verifies,
+};
 use certificates::certificates_are_issued_verified_and_rendered;
 use common::Backend;
 use discussions::lesson_discussions_over_http;
@@ -55,6 +61,12 @@ on_both_stores!(
     stripe_webhooks_apply_once_in_any_order,
     selling_without_a_provider_is_not_configured,
     lesson_discussions_over_http,
+    sign_up_mails_a_link_that_verifies,
+    a_forgotten_password_is_reset_once_by_mail,
+    changing_the_password_ends_the_other_sessions,
+    sessions_are_listed_and_ended,
+    a_new_address_is_confirmed_by_password_and_link,
+    account_routes_need_a_signed_in_built_in_user,
 );
 
 mod auth_on {
@@ -79,8 +91,8 @@ mod auth_on {
                         .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn long_sessions_are_written_at_most_once_a_day() {
-                    super::super::built_in_auth::long_sessions_are_written_at_most_once_a_day(
+                async fn long_sessions_are_written_hourly_and_end_at_their_max_age() {
+                    super::super::built_in_auth::long_sessions_are_written_hourly_and_end_at_their_max_age(
                         $backend,
                     )
                     .await

@@ -14,9 +14,18 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/auth/sign-up"),
     ("post", "/auth/sign-in"),
     ("post", "/auth/sign-out"),
+    ("post", "/auth/verify-email"),
+    ("post", "/auth/password-reset"),
+    ("post", "/auth/password-reset/confirm"),
     ("get", "/me"),
     ("patch", "/me"),
+    ("put", "/me/password"),
+    ("post", "/me/email"),
+    ("post", "/me/verify-email"),
     ("get", "/me/courses"),
+    ("get", "/me/sessions"),
+    ("delete", "/me/sessions"),
+    ("delete", "/me/sessions/{id}"),
     ("post", "/orgs"),
     ("get", "/orgs/{org}"),
     ("patch", "/orgs/{org}"),
@@ -213,7 +222,14 @@ async fn the_document_is_valid_and_names_every_body() {
             ]
             .iter()
             .any(|prefix| path.starts_with(prefix))
-                || ["/auth/sign-up", "/auth/sign-in"].contains(&path.as_str());
+                || [
+                    "/auth/sign-up",
+                    "/auth/sign-in",
+                    "/auth/verify-email",
+                    "/auth/password-reset",
+                    "/auth/password-reset/confirm",
+                ]
+                .contains(&path.as_str());
             let optional = method == "get"
                 && [
                     "/orgs/{org}",

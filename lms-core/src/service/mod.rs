@@ -2,6 +2,7 @@
 //! store transaction, loads the facts, asks [`crate::policy`] and only then reads further
 //! or writes; rules come from the domain modules, rows from the store.
 
+mod accounts;
 mod certificates;
 mod courses;
 mod discussions;
@@ -82,6 +83,8 @@ pub struct Lms {
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
     /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
     events: Arc<crate::feed::EventHub>,
+    /// Where account mail goes (see [`Lms::with_mail`]).
+    outbox: Arc<accounts::Outbox>,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -112,6 +115,7 @@ impl Lms {
             org_creation: crate::org::OrgCreation::default(),
             outlines: Arc::default(),
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
+            outbox: Arc::default(),
         }
     }
 

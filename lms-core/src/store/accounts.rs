@@ -1,7 +1,7 @@
 //! Credentials, sessions and one-time tokens of an authentication front end such as
 //! lms-axum's built-in sign-in.
 use crate::error::StoreError;
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::org::User;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,14 +10,22 @@ use chrono::{DateTime, Utc};
 /// hash of the session token is stored, so a leaked table does not sign anyone in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthSession {
+    /// Names the session to its owner (`GET /me/sessions`), unlike the token.
+    pub id: SessionId,
     /// A hash of the session token (the front end chooses the hash).
     pub token_hash: String,
     /// Whose session it is.
     pub user_id: UserId,
-    /// When it was created.
+    /// When it was created (sign-in).
     pub created_at: DateTime<Utc>,
+    /// When it was last used, as of the front end's last write (it writes at most hourly).
+    pub last_used_at: DateTime<Utc>,
     /// When it stops being accepted (sliding: front ends push it forward on use).
     pub expires_at: DateTime<Utc>,
+    /// The `User-Agent` it signed in with, cut to 200 characters.
+    pub user_agent: Option<String>,
+    /// The client address it signed in from.
+    pub ip: Option<String>,
 }
 
 /// What a one-time token lets its holder do.
@@ -28,6 +36,8 @@ pub enum TokenPurpose {
     VerifyEmail,
     /// Set a new password without the old one.
     ResetPassword,
+    /// Prove a new address, which then replaces the account's current one.
+    ChangeEmail,
 }
 
 impl TokenPurpose {
@@ -35,7 +45,8 @@ impl TokenPurpose {
     ///
     /// ```
     /// use lms_core::store::TokenPurpose;
-    /// for purpose in [TokenPurpose::VerifyEmail, TokenPurpose::ResetPassword] {
+    /// use TokenPurpose::{ChangeEmail, ResetPassword, VerifyEmail};
+    /// for purpose in [VerifyEmail, ResetPassword, ChangeEmail] {
     ///     assert_eq!(TokenPurpose::parse(purpose.as_str()), Some(purpose));
     /// }
     /// ```
@@ -43,6 +54,7 @@ impl TokenPurpose {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
+            Self::ChangeEmail => "change_email",
         }
     }
 
@@ -51,6 +63,7 @@ impl TokenPurpose {
         match name {
             "verify_email" => Some(Self::VerifyEmail),
             "reset_password" => Some(Self::ResetPassword),
+            "change_email" => Some(Self::ChangeEmail),
             _ => None,
         }
     }
@@ -66,7 +79,8 @@ pub struct AccountToken {
     pub purpose: TokenPurpose,
     /// Whose account it acts on.
     pub user_id: UserId,
-    /// The address it proves, for a change of address (the user's current one otherwise).
+    /// The address it was mailed to: the one it proves (for [`TokenPurpose::ChangeEmail`],
+    /// the new one). A token for an address the account no longer has does nothing.
     pub email: Option<String>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -83,18 +97,34 @@ pub trait AccountTx: Send {
     async fn set_password_hash(&mut self, user: UserId, hash: &str) -> Result<(), StoreError>;
     /// The user with this (normalized) email and their password hash, if they have one.
     async fn password_hash(&mut self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// The password hash of `user`, if they have one.
+    async fn password_hash_of(&mut self, user: UserId) -> Result<Option<String>, StoreError>;
     /// Inserts a session.
     async fn insert_session(&mut self, session: &AuthSession) -> Result<(), StoreError>;
     /// The session with this token hash, expired or not.
     async fn session(&mut self, token_hash: &str) -> Result<Option<AuthSession>, StoreError>;
-    /// Moves a session's expiry.
-    async fn extend_session(
+    /// The user's sessions, expired or not, newest first.
+    async fn sessions_of(&mut self, user: UserId) -> Result<Vec<AuthSession>, StoreError>;
+    /// Records a use of a session: its new last use and expiry.
+    async fn touch_session(
         &mut self,
         token_hash: &str,
+        last_used_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     /// Deletes a session (sign-out); deleting a missing one is not an error.
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+    /// Deletes the session `id` if it is `user`'s; whether there was one.
+    async fn delete_session_of(&mut self, user: UserId, id: SessionId) -> Result<bool, StoreError>;
+    /// Deletes every session of `user` but the one with hash `keep` (all, for `None`).
+    async fn delete_sessions_of(
+        &mut self,
+        user: UserId,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Deletes every session, of every user, that expired before `now`, and the one-time
+    /// tokens that expired a day or more before it.
+    async fn purge_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Deletes the user's password hash and every session: the account is signed in
     /// elsewhere from now on (the host's identity provider).
     async fn forget_credentials(&mut self, user: UserId) -> Result<(), StoreError>;
@@ -108,7 +138,16 @@ pub trait AccountTx: Send {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<Option<AccountToken>, StoreError>;
-    /// Ends the user's unused tokens of `purpose` (a new link replaces the older ones).
+    /// When the tokens of `purpose` made for `user` since `since` were made, oldest first
+    /// (for limits on how many links one may ask for).
+    async fn account_tokens_since(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
+    /// Ends the user's unused tokens of `purpose` (a new link replaces the older ones). They
+    /// still count in [`AccountTx::account_tokens_since`] until purged.
     async fn revoke_account_tokens(
         &mut self,
         user: UserId,

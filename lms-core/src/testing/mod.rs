@@ -16,9 +16,11 @@
 mod clock;
 pub mod conformance;
 mod fixtures;
+mod mail;
 pub mod provider;
 
 pub use clock::ManualClock;
+pub use mail::{CommitCheckingMailer, link_token};
 
 pub use fixtures::{ORG, OTHER, World, acme};
 
@@ -131,6 +133,12 @@ macro_rules! conformance_tests {
             // Accounts (accounts.rs): sessions and password hashes of the built-in sign-in
             auth_records_round_trip,
             one_time_tokens_work_once_and_only_in_time,
+            sessions_are_listed_ended_and_purged_per_user,
+            recent_tokens_are_counted_per_user_and_purpose,
+            // Account mail (account_mail.rs): verification, new address, password reset
+            verification_links_prove_the_address_once,
+            a_new_address_replaces_the_old_once_proven,
+            reset_links_go_only_to_accounts_with_a_password,
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,

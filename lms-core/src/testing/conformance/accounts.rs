@@ -30,12 +30,7 @@ pub async fn auth_records_round_trip(lms: Lms) {
         .await
         .unwrap();
     let now = Utc::now().trunc_subsecs(6);
-    let session = crate::AuthSession {
-        token_hash: "hash-of-token".into(),
-        user_id: user.id,
-        created_at: now,
-        expires_at: now + chrono::Duration::days(30),
-    };
+    let session = new_session(user.id, "hash-of-token", now);
     accounts(&mut tx).insert_session(&session).await.unwrap();
     assert!(matches!(
         accounts(&mut tx).insert_session(&session).await,
@@ -65,9 +60,10 @@ pub async fn auth_records_round_trip(lms: Lms) {
         accounts(&mut tx).session("hash-of-token").await.unwrap(),
         Some(session.clone())
     );
+    let used = now + chrono::Duration::days(1);
     let later = now + chrono::Duration::days(31);
     accounts(&mut tx)
-        .extend_session("hash-of-token", later)
+        .touch_session("hash-of-token", used, later)
         .await
         .unwrap();
     assert_eq!(
@@ -75,8 +71,8 @@ pub async fn auth_records_round_trip(lms: Lms) {
             .session("hash-of-token")
             .await
             .unwrap()
-            .map(|s| s.expires_at),
-        Some(later)
+            .map(|s| (s.last_used_at, s.expires_at)),
+        Some((used, later))
     );
     accounts(&mut tx)
         .delete_session("hash-of-token")
@@ -182,6 +178,142 @@ pub async fn one_time_tokens_work_once_and_only_in_time(lms: Lms) {
         use_token(&lms, "fresh", TokenPurpose::ResetPassword, later).await,
         None
     );
+}
+
+pub async fn sessions_are_listed_ended_and_purged_per_user(lms: Lms) {
+    let new = |email: &str| NewUser {
+        email: email.into(),
+        name: "Ada".into(),
+    };
+    let ada = lms.create_user(new("ada@example.com")).await.unwrap();
+    let bob = lms.create_user(new("bob@example.com")).await.unwrap();
+    let now = Utc::now().trunc_subsecs(6);
+    let minute = chrono::Duration::minutes(1);
+    let laptop = AuthSession {
+        user_agent: Some("Firefox".into()),
+        ip: Some("203.0.113.7".into()),
+        ..new_session(ada.id, "laptop", now - minute * 2)
+    };
+    let phone = new_session(ada.id, "phone", now - minute);
+    let expired = AuthSession {
+        expires_at: now - minute,
+        ..new_session(ada.id, "expired", now - chrono::Duration::days(40))
+    };
+    let bobs = new_session(bob.id, "bobs", now);
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    for s in [&laptop, &phone, &expired, &bobs] {
+        accounts(&mut tx).insert_session(s).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    let listed = accounts(&mut tx).sessions_of(ada.id).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![phone.clone(), laptop.clone(), expired.clone()],
+        "newest first, every field kept"
+    );
+    // Ending one by id needs it to be the user's.
+    let other = accounts(&mut tx).delete_session_of(bob.id, laptop.id).await;
+    assert!(!other.unwrap(), "not Bob's session");
+    assert!(
+        accounts(&mut tx)
+            .delete_session_of(ada.id, laptop.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !accounts(&mut tx)
+            .delete_session_of(ada.id, laptop.id)
+            .await
+            .unwrap()
+    );
+    accounts(&mut tx).purge_expired_sessions(now).await.unwrap();
+    assert_eq!(accounts(&mut tx).session("expired").await.unwrap(), None);
+    tx.commit().await.unwrap();
+
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    accounts(&mut tx).insert_session(&laptop).await.unwrap();
+    accounts(&mut tx)
+        .delete_sessions_of(ada.id, Some("phone"))
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts(&mut tx).sessions_of(ada.id).await.unwrap(),
+        vec![phone],
+        "every other session ended"
+    );
+    accounts(&mut tx)
+        .delete_sessions_of(ada.id, None)
+        .await
+        .unwrap();
+    assert!(
+        accounts(&mut tx)
+            .sessions_of(ada.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        accounts(&mut tx).sessions_of(bob.id).await.unwrap(),
+        vec![bobs],
+        "another user's sessions stay"
+    );
+    tx.commit().await.unwrap();
+}
+
+pub async fn recent_tokens_are_counted_per_user_and_purpose(lms: Lms) {
+    let ada = lms
+        .create_user(NewUser {
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+        })
+        .await
+        .unwrap();
+    let now = Utc::now().trunc_subsecs(6);
+    let made = |hash: &str, purpose, minutes_ago: i64| AccountToken {
+        token_hash: hash.into(),
+        purpose,
+        user_id: ada.id,
+        email: Some(ada.email.clone()),
+        created_at: now - chrono::Duration::minutes(minutes_ago),
+        expires_at: now + chrono::Duration::hours(1),
+    };
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    for t in [
+        made("a", TokenPurpose::ResetPassword, 90),
+        made("b", TokenPurpose::ResetPassword, 30),
+        made("c", TokenPurpose::ResetPassword, 10),
+        made("d", TokenPurpose::VerifyEmail, 5),
+    ] {
+        accounts(&mut tx).insert_account_token(&t).await.unwrap();
+    }
+    let hour_ago = now - chrono::Duration::hours(1);
+    let recent = accounts(&mut tx)
+        .account_tokens_since(ada.id, TokenPurpose::ResetPassword, hour_ago)
+        .await
+        .unwrap();
+    let minutes = chrono::Duration::minutes;
+    assert_eq!(
+        recent,
+        vec![now - minutes(30), now - minutes(10)],
+        "oldest first"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// A session of `user` made at `at`, alive for 30 days.
+fn new_session(user: crate::UserId, hash: &str, at: chrono::DateTime<Utc>) -> AuthSession {
+    AuthSession {
+        id: crate::SessionId::new(),
+        token_hash: hash.into(),
+        user_id: user,
+        created_at: at,
+        last_used_at: at,
+        expires_at: at + chrono::Duration::days(30),
+        user_agent: None,
+        ip: None,
+    }
 }
 
 /// Uses a token in a transaction of its own, committed.

@@ -3,6 +3,7 @@
 //! [`crate::conformance_tests!`] finds them.
 #![allow(missing_docs)]
 
+mod account_mail;
 mod accounts;
 mod assessments;
 mod certificates;
@@ -25,6 +26,7 @@ mod store;
 mod tenancy;
 mod users;
 
+pub use account_mail::*;
 pub use accounts::*;
 pub use assessments::*;
 pub use certificates::*;

@@ -212,10 +212,14 @@ pub async fn existing_users_are_linked_to_the_hosts_id(lms: Lms) {
         .unwrap();
     let now = chrono::Utc::now();
     let session = crate::AuthSession {
+        id: crate::SessionId::new(),
         token_hash: "hash-of-token".into(),
         user_id: earlier.id,
         created_at: now,
+        last_used_at: now,
         expires_at: now + chrono::Duration::days(30),
+        user_agent: None,
+        ip: None,
     };
     accounts.insert_session(&session).await.unwrap();
     tx.commit().await.unwrap();

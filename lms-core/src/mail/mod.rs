@@ -5,6 +5,8 @@
 //! travel is an adapter's business (`lms-mail`: SMTP, `.eml` files, memory, and a queue
 //! that retries in the background so that a slow or failing server never fails a request).
 
+pub(crate) mod letters;
+
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 
@@ -111,5 +113,19 @@ impl Mailer for MemoryMailer {
     async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
         self.lock().push(message.clone());
         Ok(())
+    }
+}
+
+/// Refuses every message: the default of an [`crate::Lms`] without
+/// [`crate::Lms::with_mail`]. Accounts still work, without their mailed links.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MailDisabled;
+
+#[async_trait]
+impl Mailer for MailDisabled {
+    async fn send(&self, _message: &MailMessage) -> Result<(), MailError> {
+        Err(MailError::Rejected(
+            "no mailer is configured: call Lms::with_mail".into(),
+        ))
     }
 }

@@ -1,0 +1,356 @@
+//! Accounts over HTTP with the built-in sign-in: the verification link, password reset and
+//! change, a new address, and the list of sessions. Mail goes through the core's
+//! [`CommitCheckingMailer`], which also proves that no link is mailed before its token is
+//! committed.
+
+use crate::api::{Api, Reply, assert_problem};
+use crate::common::{Backend, lms_on};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use lms_axum::{AuthConfig, LmsRouter};
+use lms_core::testing::{CommitCheckingMailer, World, link_token};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn api(backend: Backend) -> (Api, CommitCheckingMailer) {
+    let lms = lms_on(backend).await;
+    let mail = CommitCheckingMailer::new(lms.store().clone());
+    let lms = lms.with_mail(mail.clone(), "https://app.test/".parse().unwrap());
+    let w = World::new(lms.clone()).await;
+    let app = LmsRouter::new(lms).sign_in(AuthConfig::default()).build();
+    (Api { app, w }, mail)
+}
+
+/// `method path` with a bearer token and an optional JSON body.
+async fn as_token(api: &Api, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::USER_AGENT, "Test browser/1.0");
+    let body = match body {
+        Some(body) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(body.to_string())
+        }
+        None => Body::empty(),
+    };
+    api.send(request.body(body).unwrap()).await
+}
+
+async fn sign_up(api: &Api, email: &str) -> (Value, String) {
+    let up = json!({"email": email, "password": PASSWORD, "name": "Zoë"});
+    let reply = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let token = reply.body["token"].as_str().unwrap().to_string();
+    (reply.body["user"].clone(), token)
+}
+
+async fn sign_in(api: &Api, email: &str, password: &str) -> Reply {
+    let body = json!({"email": email, "password": password});
+    api.call("POST", "/auth/sign-in", None, Some(body)).await
+}
+
+fn token_of(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body["token"].as_str().unwrap().to_string()
+}
+
+async fn status(api: &Api, token: &str) -> u16 {
+    as_token(api, token, "GET", "/me", None)
+        .await
+        .status
+        .as_u16()
+}
+
+pub async fn sign_up_mails_a_link_that_verifies(backend: Backend) {
+    let (api, mail) = api(backend).await;
+    let (user, token) = sign_up(&api, "zoe@example.com").await;
+    assert_eq!(user["email_verified"], false);
+    let sent = mail.take();
+    assert_eq!(sent.len(), 1, "one verification mail");
+    assert_eq!(sent[0].to, "zoe@example.com");
+    let link = link_token(&sent[0]).unwrap();
+    assert!(
+        sent[0]
+            .text
+            .contains(&format!("https://app.test/verify-email?token={link}"))
+    );
+
+    let verified = api
+        .call(
+            "POST",
+            "/auth/verify-email",
+            None,
+            Some(json!({"token": link})),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    assert_eq!(verified.body["email_verified"], true);
+    let again = api
+        .call(
+            "POST",
+            "/auth/verify-email",
+            None,
+            Some(json!({"token": link})),
+        )
+        .await;
+    assert_problem(&again, 400, "invalid_token");
+    let me = as_token(&api, &token, "GET", "/me", None).await;
+    assert_eq!(me.body["user"]["email_verified"], true);
+    // Verified: nothing to send again.
+    let resend = as_token(&api, &token, "POST", "/me/verify-email", None).await;
+    assert_problem(&resend, 409, "conflict");
+    let malformed = api
+        .call(
+            "POST",
+            "/auth/verify-email",
+            None,
+            Some(json!({"token": 7})),
+        )
+        .await;
+    assert_problem(&malformed, 422, "validation_failed");
+}
+
+pub async fn a_forgotten_password_is_reset_once_by_mail(backend: Backend) {
+    let (api, mail) = api(backend).await;
+    let (_, laptop) = sign_up(&api, "zoe@example.com").await;
+    let phone = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    mail.take();
+
+    let ask = |email: &'static str| {
+        let api = &api;
+        async move {
+            let body = json!({"email": email});
+            api.call("POST", "/auth/password-reset", None, Some(body))
+                .await
+        }
+    };
+    let unknown = ask("nobody@example.com").await;
+    let known = ask("zoe@example.com").await;
+    assert_eq!(
+        (unknown.status, known.status),
+        (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+    );
+    assert_eq!(unknown.body, known.body, "nothing to tell them apart");
+    let sent = mail.take();
+    assert_eq!(sent.len(), 1, "only the known address gets a mail");
+    assert_eq!(sent[0].to, "zoe@example.com");
+    let reset = link_token(&sent[0]).unwrap();
+    assert!(
+        sent[0]
+            .text
+            .contains("https://app.test/reset-password?token=")
+    );
+
+    let short = json!({"token": reset, "password": "short"});
+    let reply = api
+        .call("POST", "/auth/password-reset/confirm", None, Some(short))
+        .await;
+    assert_problem(&reply, 422, "validation_failed");
+    let new = json!({"token": reset, "password": "a brand new password"});
+    let done = api
+        .call(
+            "POST",
+            "/auth/password-reset/confirm",
+            None,
+            Some(new.clone()),
+        )
+        .await;
+    let fresh = token_of(&done);
+    assert!(
+        done.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("lms_session=")
+    );
+    assert_eq!(
+        done.body["user"]["email_verified"], true,
+        "the link reached the address"
+    );
+    assert_eq!(
+        (status(&api, &laptop).await, status(&api, &phone).await),
+        (401, 401)
+    );
+    assert_eq!(status(&api, &fresh).await, 200);
+    let twice = api
+        .call("POST", "/auth/password-reset/confirm", None, Some(new))
+        .await;
+    assert_problem(&twice, 400, "invalid_token");
+    assert_eq!(sign_in(&api, "zoe@example.com", PASSWORD).await.status, 401);
+    token_of(&sign_in(&api, "zoe@example.com", "a brand new password").await);
+
+    // Five requests an hour per address, known or not; then 429 for both alike.
+    for email in ["zoe@example.com", "nobody@example.com"] {
+        for _ in 1..5 {
+            let body = json!({"email": email});
+            let reply = api
+                .call("POST", "/auth/password-reset", None, Some(body))
+                .await;
+            assert_eq!(reply.status, StatusCode::ACCEPTED);
+        }
+        let body = json!({"email": email});
+        let reply = api
+            .call("POST", "/auth/password-reset", None, Some(body))
+            .await;
+        assert_problem(&reply, 429, "rate_limited");
+    }
+}
+
+pub async fn changing_the_password_ends_the_other_sessions(backend: Backend) {
+    let (api, _mail) = api(backend).await;
+    let (_, laptop) = sign_up(&api, "zoe@example.com").await;
+    let phone = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    let wrong = json!({"current_password": "not my password", "new_password": "another long one"});
+    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(wrong)).await;
+    assert_problem(&reply, 422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "current_password");
+    let short = json!({"current_password": PASSWORD, "new_password": "short"});
+    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(short)).await;
+    assert_eq!(reply.body["errors"][0]["field"], "new_password");
+
+    let change = json!({"current_password": PASSWORD, "new_password": "another long one"});
+    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(change)).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    assert_eq!(
+        (status(&api, &laptop).await, status(&api, &phone).await),
+        (200, 401)
+    );
+    assert_eq!(sign_in(&api, "zoe@example.com", PASSWORD).await.status, 401);
+    token_of(&sign_in(&api, "zoe@example.com", "another long one").await);
+}
+
+pub async fn sessions_are_listed_and_ended(backend: Backend) {
+    let (api, _mail) = api(backend).await;
+    let (_, first) = sign_up(&api, "zoe@example.com").await;
+    let second = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    let third = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    let (_, other) = sign_up(&api, "max@example.com").await;
+
+    let listed = as_token(&api, &second, "GET", "/me/sessions", None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let items = listed.body["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 3);
+    let current: Vec<bool> = items
+        .iter()
+        .map(|s| s["current"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        current,
+        [false, true, false],
+        "newest first; this one marked"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|s| s.get("token").is_none() && s.get("token_hash").is_none())
+    );
+    assert_eq!(items[0]["ip"], "127.0.0.1");
+    for field in [
+        "id",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "user_agent",
+    ] {
+        assert!(items[1].get(field).is_some(), "{field}");
+    }
+
+    // Ending one: mine only.
+    let third_id = items[0]["id"].as_str().unwrap();
+    let path = format!("/me/sessions/{third_id}");
+    assert_problem(
+        &as_token(&api, &other, "DELETE", &path, None).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(status(&api, &third).await, 200);
+    let ended = as_token(&api, &second, "DELETE", &path, None).await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    assert_eq!(status(&api, &third).await, 401);
+    let bad = as_token(&api, &second, "DELETE", "/me/sessions/nope", None).await;
+    assert_problem(&bad, 400, "malformed_request");
+
+    // Everywhere else.
+    let all = as_token(&api, &second, "DELETE", "/me/sessions", None).await;
+    assert_eq!(all.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        (status(&api, &first).await, status(&api, &second).await),
+        (401, 200)
+    );
+    let left = as_token(&api, &second, "GET", "/me/sessions", None).await;
+    assert_eq!(left.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        status(&api, &other).await,
+        200,
+        "another user's sessions stay"
+    );
+}
+
+pub async fn a_new_address_is_confirmed_by_password_and_link(backend: Backend) {
+    let (api, mail) = api(backend).await;
+    let (_, token) = sign_up(&api, "zoe@example.com").await;
+    sign_up(&api, "max@example.com").await;
+    mail.take();
+    let wrong = json!({"email": "zoe@new.example", "password": "not my password"});
+    let reply = as_token(&api, &token, "POST", "/me/email", Some(wrong)).await;
+    assert_problem(&reply, 422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "password");
+    let taken = json!({"email": "max@example.com", "password": PASSWORD});
+    let reply = as_token(&api, &token, "POST", "/me/email", Some(taken)).await;
+    assert_problem(&reply, 409, "email_taken");
+
+    let change = json!({"email": "zoe@new.example", "password": PASSWORD});
+    let reply = as_token(&api, &token, "POST", "/me/email", Some(change)).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    let sent = mail.take();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "zoe@new.example");
+    let me = as_token(&api, &token, "GET", "/me", None).await;
+    assert_eq!(
+        me.body["user"]["email"], "zoe@example.com",
+        "until the link is opened"
+    );
+    let link = link_token(&sent[0]).unwrap();
+    let verified = api
+        .call(
+            "POST",
+            "/auth/verify-email",
+            None,
+            Some(json!({"token": link})),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    assert_eq!(verified.body["email"], "zoe@new.example");
+    assert_eq!(verified.body["email_verified"], true);
+    token_of(&sign_in(&api, "zoe@new.example", PASSWORD).await);
+}
+
+pub async fn account_routes_need_a_signed_in_built_in_user(backend: Backend) {
+    let (api, _mail) = api(backend).await;
+    for (method, path) in [
+        ("PUT", "/me/password"),
+        ("POST", "/me/email"),
+        ("POST", "/me/verify-email"),
+        ("GET", "/me/sessions"),
+        ("DELETE", "/me/sessions"),
+        (
+            "DELETE",
+            "/me/sessions/0190c0de-0000-7000-8000-000000000000",
+        ),
+    ] {
+        let reply = api.call(method, path, None, Some(json!({}))).await;
+        assert_problem(&reply, 401, "unauthenticated");
+    }
+    // Users of the host's own sign-in have no password here.
+    let host = Api::new(backend).await;
+    let learner = Some(host.w.learner);
+    let change = json!({"current_password": PASSWORD, "new_password": "another long one"});
+    let reply = host
+        .call("PUT", "/me/password", learner, Some(change))
+        .await;
+    assert_problem(&reply, 409, "conflict");
+    let listed = host.call("GET", "/me/sessions", learner, None).await;
+    assert_eq!(listed.body, json!({"items": []}));
+}
