@@ -17,6 +17,12 @@ pub(crate) struct SignedInBody {
     token: String,
 }
 
+/// `GET /me/invitations`.
+#[derive(ToSchema)]
+pub(crate) struct InvitationList {
+    items: Vec<lms_core::Invitation>,
+}
+
 /// `GET /me/sessions`.
 #[cfg(feature = "sign-in")]
 #[derive(ToSchema)]

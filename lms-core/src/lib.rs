@@ -30,6 +30,7 @@ pub mod event;
 pub mod feed;
 pub mod ids;
 pub mod input;
+pub mod invitation;
 pub mod mail;
 pub mod media;
 pub mod name;
@@ -72,6 +73,7 @@ pub use ids::{
     OrgId, PaymentId, PostId, SessionId, UserId,
 };
 pub use input::Parsed;
+pub use invitation::{Invitation, InvitationStatus, Inviter, Joined};
 pub use media::{MEDIA_TYPES, MediaKey};
 pub use name::{EmailAddress, Slug};
 pub use org::{
@@ -89,8 +91,8 @@ pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
-    DashboardItem, EventHeads, ImportReport, ImportedEnrollment, ImportedProgress, Lms, Me,
-    OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
+    DEFAULT_INVITATIONS_PER_HOUR, DashboardItem, EventHeads, ImportReport, ImportedEnrollment,
+    ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

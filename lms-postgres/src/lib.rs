@@ -145,7 +145,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 12] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 13] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -158,6 +158,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 12] = lms_sql::migration_
     "0010_profile",
     "0011_account_tokens",
     "0012_sessions",
+    "0013_invitations",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].

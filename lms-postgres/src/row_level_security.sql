@@ -28,7 +28,8 @@ BEGIN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO lms_app', current_schema());
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, account_tokens, certificates,
-            payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications TO lms_app;
+            payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications,
+            invitations TO lms_app;
     END IF;
 END
 $$;
@@ -146,3 +147,17 @@ DROP POLICY IF EXISTS lms_mark ON notifications;
 CREATE POLICY lms_read ON notifications FOR SELECT USING (user_id = lms_user());
 CREATE POLICY lms_notify ON notifications FOR INSERT WITH CHECK (org_id = lms_org());
 CREATE POLICY lms_mark ON notifications FOR UPDATE USING (user_id = lms_user()) WITH CHECK (user_id = lms_user());
+
+-- Invitations: the org's, those to the caller's own address (their inbox spans orgs), and
+-- the one whose mailed token the caller presents (lms.invitation_token holds its hash for
+-- that lookup, as lms.certificate_code does for verification).
+ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE invitations FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON invitations;
+CREATE POLICY lms_tenant ON invitations
+    USING (org_id = lms_org()
+           OR email = (SELECT u.email FROM users u WHERE u.id = lms_user())
+           OR token_hash = nullif(current_setting('lms.invitation_token', true), ''))
+    WITH CHECK (org_id = lms_org()
+           OR email = (SELECT u.email FROM users u WHERE u.id = lms_user())
+           OR token_hash = nullif(current_setting('lms.invitation_token', true), ''));

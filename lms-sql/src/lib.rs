@@ -26,6 +26,7 @@ mod discussions;
 mod enrollments;
 mod events;
 mod feed;
+mod invitations;
 mod members;
 pub mod migrations;
 mod orgs;
@@ -42,6 +43,7 @@ pub use curriculum::{CurriculumDialect, park_positions};
 pub use enrollments::{EnrollmentDialect, find_enrollment};
 pub use events::EventDialect;
 pub use feed::spawn_event_feed;
+pub use invitations::InvitationDialect;
 pub use orgs::OrgDialect;
 pub use progress::ProgressDialect;
 pub use query::{Arg, Query};
@@ -110,6 +112,7 @@ pub trait Dialect:
     + CertificateDialect
     + ReportDialect
     + EventDialect
+    + InvitationDialect
 {
 }
 
@@ -124,6 +127,7 @@ impl<C> Dialect for C where
         + CertificateDialect
         + ReportDialect
         + EventDialect
+        + InvitationDialect
 {
 }
 

@@ -169,13 +169,48 @@ impl BuiltInAuth {
         password: &str,
         client: impl Into<Device>,
     ) -> Result<SignedIn, ApiError> {
-        let device = client.into();
+        self.create_account(new, password, client.into(), false)
+            .await
+    }
+
+    /// [`BuiltInAuth::sign_up_from`] with the token of an invitation mailed to the new
+    /// address. When it is an open invitation to that address, the account is made even
+    /// where [`AuthConfig::open_sign_up`] is off, and its address counts as proven (the
+    /// invitation is accepted separately: joining needs the person's yes). Otherwise the
+    /// token is ignored, and a closed sign-up is 403.
+    pub async fn sign_up_invited(
+        &self,
+        new: NewUser,
+        password: &str,
+        invitation_token: &str,
+        client: impl Into<Device>,
+    ) -> Result<SignedIn, ApiError> {
+        let invited = self
+            .lms
+            .invitation_admits(invitation_token, &new.email)
+            .await?;
+        if !invited && !self.config.open_sign_up {
+            return Err(sign_up_closed().into());
+        }
+        self.create_account(new, password, client.into(), invited)
+            .await
+    }
+
+    /// Makes the user, their password and a session in one transaction; then, unless the
+    /// address is `proven` already, mails a link that proves it.
+    async fn create_account(
+        &self,
+        new: NewUser,
+        password: &str,
+        device: Device,
+        proven: bool,
+    ) -> Result<SignedIn, ApiError> {
         if let Some(client) = device.ip {
             self.attempts
                 .admit(&[format!("sign-up:{}", client_bucket(client))])?;
         }
         let now = self.lms.now();
-        let user = match new.into_user(now) {
+        let mut user = match new.into_user(now) {
             Err(LmsError::Validation(mut errors)) => {
                 check_password(password)
                     .err()
@@ -185,6 +220,7 @@ impl BuiltInAuth {
             }
             other => other?,
         };
+        user.email_verified = proven;
         check_password(password).map_err(|message| LmsError::invalid("password", message))?;
         let hash = hash_password(password.to_string()).await?;
         let token = new_token().map_err(internal)?;
@@ -194,9 +230,11 @@ impl BuiltInAuth {
         let session = self.new_session(&user, &token, now, &device);
         accounts(&mut tx)?.insert_session(&session).await?;
         tx.commit().await?;
-        // The account stands without the mail: its owner asks again (`POST /me/verify-email`).
-        if let Err(error) = self.lms.request_email_verification(user.id).await {
-            tracing::warn!(%error, "the verification mail of a new account was not sent");
+        if !proven {
+            // The account stands without the mail: its owner asks again (`POST /me/verify-email`).
+            if let Err(error) = self.lms.request_email_verification(user.id).await {
+                tracing::warn!(%error, "the verification mail of a new account was not sent");
+            }
         }
         Ok(SignedIn { user, token })
     }
@@ -276,6 +314,14 @@ impl BuiltInAuth {
         } else {
             ""
         }
+    }
+}
+
+/// `POST /auth/sign-up` where the host closed it.
+pub(crate) fn sign_up_closed() -> LmsError {
+    LmsError::Forbidden {
+        reason: lms_core::ForbiddenReason::Role,
+        message: "sign-up is closed here: ask the site for an account, or for an invitation".into(),
     }
 }
 

@@ -56,6 +56,9 @@ struct SignUp {
     email: String,
     password: String,
     name: String,
+    /// The token of an invitation mailed to `email`: opens a closed sign-up, and proves the
+    /// address.
+    invitation_token: Option<String>,
 }
 
 #[utoipa::path(
@@ -72,25 +75,25 @@ async fn sign_up(
     Input(body): Input<SignUp>,
 ) -> Answer {
     let auth = builtin(&s)?;
-    if !auth.config().open_sign_up {
-        let closed = "sign-up is closed here: ask the site for an account";
-        return Err(lms_core::LmsError::Forbidden {
-            reason: lms_core::ForbiddenReason::Role,
-            message: closed.into(),
-        }
-        .into());
-    }
-    let body = body.into_result()?;
+    // Closed, only an invitation opens it: 403 comes before any complaint about the body.
+    let body = match (auth.config().open_sign_up, body.into_result()) {
+        (true, body) => body?,
+        (false, Ok(body)) if body.invitation_token.is_some() => body,
+        (false, _) => return Err(crate::builtin::sign_up_closed().into()),
+    };
     let new = lms_core::NewUser {
         email: body.email,
         name: body.name,
     };
-    signed_in(
-        auth,
-        StatusCode::CREATED,
-        auth.sign_up_from(new, &body.password, device(&client, &headers))
-            .await?,
-    )
+    let device = device(&client, &headers);
+    let done = match &body.invitation_token {
+        Some(token) => {
+            auth.sign_up_invited(new, &body.password, token, device)
+                .await?
+        }
+        None => auth.sign_up_from(new, &body.password, device).await?,
+    };
+    signed_in(auth, StatusCode::CREATED, done)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

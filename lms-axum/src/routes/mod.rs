@@ -15,6 +15,7 @@ mod discussions;
 mod enrollments;
 mod events;
 mod health;
+mod invitations;
 mod learning;
 mod me;
 #[cfg(feature = "media")]
@@ -65,6 +66,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(me::routes())
         .merge(orgs::routes())
+        .merge(invitations::routes())
         .merge(courses::routes())
         .merge(curriculum::routes())
         .merge(enrollments::routes())

@@ -8,7 +8,7 @@ use crate::error::ClientErrors;
 use crate::extract::{Input, id, page};
 use crate::views;
 use axum::extract::{Path, Query, State};
-use lms_core::{NewMember, NewOrg, OrgPatch, Role, UserId};
+use lms_core::{NewOrg, OrgPatch, Role, UserId};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,7 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_org))
         .routes(routes!(org, update_org))
-        .routes(routes!(members, add_member))
+        .routes(routes!(members))
         .routes(routes!(set_member_role, remove_member))
 }
 
@@ -81,23 +81,6 @@ async fn members(
     ok(s.lms.members(&actor, &org, page(&q)?).await?)
 }
 
-#[utoipa::path(
-    post,
-    path = "/orgs/{org}/members",
-    tag = "Orgs",
-    params(OrgPath),
-    request_body = NewMember,
-    responses((status = 201, description = "success", body = lms_core::Member), ClientErrors)
-)]
-async fn add_member(
-    State(s): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path(OrgPath { org }): Path<OrgPath>,
-    Input(new): Input<NewMember>,
-) -> Answer {
-    created(s.lms.add_member(&actor, &org, new).await?)
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 struct RoleBody {
     role: Role,
@@ -109,7 +92,7 @@ struct RoleBody {
     tag = "Orgs",
     params(MemberPath),
     request_body = RoleBody,
-    responses((status = 200, description = "success", body = lms_core::Member), ClientErrors)
+    responses((status = 200, description = "the member, with the new role (existing members only: nobody is added without their consent)", body = lms_core::Member), ClientErrors)
 )]
 async fn set_member_role(
     State(s): State<AppState>,
@@ -119,7 +102,7 @@ async fn set_member_role(
 ) -> Answer {
     let user: UserId = id(&user_id, "user_id")?;
     ok(s.lms
-        .set_member_role(&actor, &org, user, body.map(|b| b.role))
+        .change_member_role(&actor, &org, user, body.map(|b| b.role))
         .await?)
 }
 

@@ -28,6 +28,16 @@ pub(super) struct MemberPath {
     pub user_id: String,
 }
 
+/// `/orgs/{org}/invitations/{id}`
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(super) struct InvitationPath {
+    /// the org's slug
+    pub org: String,
+    #[param(value_type = uuid::Uuid)]
+    pub id: String,
+}
+
 /// `/orgs/{org}/courses/{course}…`
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

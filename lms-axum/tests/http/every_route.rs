@@ -66,6 +66,38 @@ fn routes() -> Vec<Route> {
             Some(json!({"name": " ", "avatar_url": "javascript:alert(1)"})),
         ),
         r(
+            "DELETE",
+            "/me/memberships/acme",
+            (Learner, None, 204),
+            Some((Nobody, 401)),
+            None,
+        ),
+        r(
+            "POST",
+            "/orgs/acme/invitations",
+            (
+                Admin,
+                Some(json!({"email": "new@example.test", "role": "instructor"})),
+                201,
+            ),
+            Some((Learner, 403)),
+            Some(json!({"email": "not an address", "role": "learner"})),
+        ),
+        r(
+            "GET",
+            "/orgs/acme/invitations",
+            (Admin, None, 200),
+            Some((Owner, 403)),
+            None,
+        ),
+        r(
+            "DELETE",
+            "/orgs/acme/invitations/{invitation}",
+            (Admin, None, 204),
+            Some((Learner, 403)),
+            None,
+        ),
+        r(
             "POST",
             "/me/verify-email",
             (Learner, None, 202),
@@ -104,17 +136,6 @@ fn routes() -> Vec<Route> {
             (Admin, None, 200),
             Some((Learner, 403)),
             None,
-        ),
-        r(
-            "POST",
-            "/orgs/acme/members",
-            (
-                Admin,
-                Some(json!({"email": "outsider@else.test", "role": "learner"})),
-                201,
-            ),
-            Some((Owner, 403)),
-            Some(json!({"email": "not an email", "role": "learner"})),
         ),
         r(
             "PUT",
@@ -339,6 +360,26 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
         "accounts.rs (a mailed token)",
     ),
     ("PUT", "/me/password", "accounts.rs (the built-in sign-in)"),
+    (
+        "GET",
+        "/me/invitations",
+        "invitations.rs (a verified address)",
+    ),
+    (
+        "POST",
+        "/me/invitations/{id}/accept",
+        "invitations.rs (a verified address)",
+    ),
+    (
+        "POST",
+        "/me/invitations/{id}/decline",
+        "invitations.rs (a verified address)",
+    ),
+    (
+        "POST",
+        "/invitations/accept",
+        "invitations.rs (a mailed token)",
+    ),
     ("POST", "/me/email", "accounts.rs (the built-in sign-in)"),
     ("GET", "/me/sessions", "accounts.rs (the built-in sign-in)"),
     (
@@ -390,9 +431,11 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
 /// `/orgs/{org}/courses/{course}/lessons/{lesson}`.
 fn template(path: &str) -> String {
     path.replace("/orgs/acme", "/orgs/{org}")
+        .replace("/me/memberships/acme", "/me/memberships/{org}")
         .replace("/courses/c", "/courses/{course}")
         .replace("{quiz}", "{lesson}")
         .replace("{learner}", "{user_id}")
+        .replace("{invitation}", "{id}")
 }
 
 #[tokio::test]
@@ -447,12 +490,23 @@ async fn check(backend: Backend) {
             .create_post(&api.w.learner, acme("c"), lesson, hello)
             .await
             .unwrap();
+        let invited = lms_core::NewMember {
+            email: "invited@example.test".into(),
+            role: lms_core::Role::Learner,
+        };
+        let invitation = api
+            .w
+            .lms
+            .invite(&api.w.admin, "acme", invited)
+            .await
+            .unwrap();
         let ids = [
             ("{lesson}", outline.modules[0].lessons[0].id.to_string()),
             ("{quiz}", outline.modules[1].lessons[0].id.to_string()),
             ("{module}", outline.modules[0].module.id.to_string()),
             ("{learner}", api.w.learner.user_id().unwrap().to_string()),
             ("{post}", post.id.to_string()),
+            ("{invitation}", invitation.id.to_string()),
         ];
         let path = ids
             .iter()

@@ -18,6 +18,7 @@ mod every_route;
 mod generated_client;
 mod hardening;
 mod host_auth;
+mod invitations;
 #[cfg(feature = "jwt")]
 mod jwt;
 mod learning;
@@ -34,6 +35,10 @@ use accounts::{
 use certificates::certificates_are_issued_verified_and_rendered;
 use common::Backend;
 use discussions::lesson_discussions_over_http;
+use invitations::{
+    a_closed_sign_up_opens_to_an_invited_address, a_verified_invitee_answers_in_the_app,
+    an_invited_address_signs_up_and_joins_with_the_link,
+};
 use learning::{
     a_learner_goes_through_a_course, concurrent_duplicate_enrollments_give_one_201,
     owners_enroll_others_and_admins_revoke,
@@ -67,6 +72,9 @@ on_both_stores!(
     sessions_are_listed_and_ended,
     a_new_address_is_confirmed_by_password_and_link,
     account_routes_need_a_signed_in_built_in_user,
+    an_invited_address_signs_up_and_joins_with_the_link,
+    a_verified_invitee_answers_in_the_app,
+    a_closed_sign_up_opens_to_an_invited_address,
 );
 
 mod auth_on {

@@ -63,7 +63,6 @@ pub(crate) fn reset_password(to: &str, name: &str, link: &str) -> MailMessage {
 }
 
 /// What an invitation mail says.
-#[allow(dead_code)] // Used by invitations, the next step.
 pub(crate) struct Invitation<'a> {
     pub to: &'a str,
     pub org_name: &'a str,
@@ -73,7 +72,6 @@ pub(crate) struct Invitation<'a> {
 }
 
 /// Invites an address (with or without an account) into an org.
-#[allow(dead_code)]
 pub(crate) fn invitation(invite: &Invitation<'_>, link: &str) -> MailMessage {
     let Invitation {
         to,

@@ -8,6 +8,7 @@ mod courses;
 mod discussions;
 mod events;
 mod import;
+mod invitations;
 mod learning;
 mod orgs;
 mod payments;
@@ -16,6 +17,7 @@ mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
+pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
 pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
 pub use reports::{
@@ -85,6 +87,8 @@ pub struct Lms {
     events: Arc<crate::feed::EventHub>,
     /// Where account mail goes (see [`Lms::with_mail`]).
     outbox: Arc<accounts::Outbox>,
+    /// Invitations an org may send in an hour ([`Lms::with_invitations_per_hour`]).
+    invitations_per_hour: u32,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -116,6 +120,7 @@ impl Lms {
             outlines: Arc::default(),
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
             outbox: Arc::default(),
+            invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
         }
     }
 

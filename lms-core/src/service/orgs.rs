@@ -208,7 +208,9 @@ impl Lms {
         Ok(member(user, &membership))
     }
 
-    /// Adds `user` with `role`, or changes their role (admins). The org keeps at least one
+    /// Adds `user` with `role`, or changes their role (admins): a library call for hosts,
+    /// who vouch for their users' consent. Over HTTP, [`Lms::change_member_role`] changes
+    /// existing members only, and people join by invitation. The org keeps at least one
     /// admin (409).
     pub async fn set_member_role(
         &self,
@@ -217,14 +219,44 @@ impl Lms {
         user: UserId,
         role: impl Into<Parsed<Role>>,
     ) -> Result<Member, LmsError> {
+        self.member_role(actor, slug, user, role.into(), Joining::Allowed)
+            .await
+    }
+
+    /// Changes the role of an existing member (admins; `PUT /orgs/{org}/members/{user_id}`).
+    /// Anyone else, members of other orgs included, is 404: nobody is added, and nobody's
+    /// email shown, without their consent. The org keeps at least one admin (409).
+    pub async fn change_member_role(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+        role: impl Into<Parsed<Role>>,
+    ) -> Result<Member, LmsError> {
+        self.member_role(actor, slug, user, role.into(), Joining::MembersOnly)
+            .await
+    }
+
+    async fn member_role(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+        role: Parsed<Role>,
+        joining: Joining,
+    ) -> Result<Member, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.standing, Action::ManageOrg)?;
-        let role = role.into().into_result()?;
-        let target = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        let role = role.into_result()?;
         tx.lock_org(scope.org.id).await?;
-        let membership = match tx.membership(scope.org.id, user).await? {
+        let existing = tx.membership(scope.org.id, user).await?;
+        if existing.is_none() && joining == Joining::MembersOnly {
+            return Err(LmsError::NotFound("member"));
+        }
+        let target = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        let membership = match existing {
             Some(mut existing) => {
                 if existing.role == Role::Admin && role != Role::Admin {
                     keep_an_admin(tx.as_mut(), scope.org.id).await?;
@@ -273,8 +305,17 @@ impl Lms {
     }
 }
 
+/// Whether a role change may make a new member.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Joining {
+    /// The host adds people it vouches for.
+    Allowed,
+    /// Over HTTP: only existing members' roles change.
+    MembersOnly,
+}
+
 /// Fails when the org's only admin is about to stop being one. Called with the org locked.
-async fn keep_an_admin(tx: &mut dyn StoreTx, org: OrgId) -> Result<(), LmsError> {
+pub(super) async fn keep_an_admin(tx: &mut dyn StoreTx, org: OrgId) -> Result<(), LmsError> {
     if tx.count_admins(org).await? <= 1 {
         return Err(LmsError::conflict(
             ConflictKind::Conflict,

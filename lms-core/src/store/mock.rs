@@ -7,7 +7,8 @@ use crate::course::{Course, CurriculumLayout, Lesson, Module, OutlineModule};
 use crate::discussion::Post;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::event::{Event, NewEvent, Notification};
-use crate::ids::{CourseId, LessonId, ModuleId, NotificationId, PostId};
+use crate::ids::{CourseId, InvitationId, LessonId, ModuleId, NotificationId, PostId};
+use crate::invitation::{Invitation, InvitationStatus};
 use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
 use crate::page::PageRequest;
 use crate::payment::{PaymentRecord, Subscription};
@@ -297,5 +298,48 @@ mockall::mock! {
             org: OrgId,
             user: UserId,
         ) -> Result<u64, StoreError>;
+    }
+
+    #[async_trait]
+    impl InvitationTx for StoreTx {
+        async fn insert_invitation(
+            &mut self,
+            invitation: &Invitation,
+            token_hash: &str,
+        ) -> Result<(), StoreError>;
+        async fn invitation(
+            &mut self,
+            org: OrgId,
+            id: InvitationId,
+        ) -> Result<Option<Invitation>, StoreError>;
+        async fn invitation_to(
+            &mut self,
+            email: &str,
+            id: InvitationId,
+        ) -> Result<Option<Invitation>, StoreError>;
+        async fn lock_invitation_by_token(
+            &mut self,
+            token_hash: &str,
+        ) -> Result<Option<Invitation>, StoreError>;
+        async fn pending_invitations_to(&mut self, email: &str)
+        -> Result<Vec<Invitation>, StoreError>;
+        async fn list_invitations(
+            &mut self,
+            org: OrgId,
+            filter: &InvitationFilter,
+            page: &PageRequest,
+        ) -> Result<Vec<Invitation>, StoreError>;
+        async fn answer_invitation(
+            &mut self,
+            id: InvitationId,
+            status: InvitationStatus,
+            at: DateTime<Utc>,
+        ) -> Result<bool, StoreError>;
+        async fn revoke_invitations_to(&mut self, org: OrgId, email: &str) -> Result<(), StoreError>;
+        async fn count_invitations_since(
+            &mut self,
+            org: OrgId,
+            since: DateTime<Utc>,
+        ) -> Result<u32, StoreError>;
     }
 }

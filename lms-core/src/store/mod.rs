@@ -16,6 +16,7 @@ mod curriculum;
 mod discussions;
 mod enrollments;
 mod events;
+mod invitations;
 mod members;
 #[cfg(test)]
 mod mock;
@@ -33,6 +34,7 @@ pub use curriculum::CurriculumTx;
 pub use discussions::DiscussionTx;
 pub use enrollments::{EnrollmentTx, EnrollmentWithCourse};
 pub use events::EventTx;
+pub use invitations::{InvitationFilter, InvitationTx};
 pub use members::MemberTx;
 #[cfg(test)]
 pub use mock::MockStoreTx;
@@ -129,8 +131,8 @@ pub trait EventSignals: Send {
 /// Each aggregate's methods live in their own trait (at most 20 methods each), so that a
 /// reader — or a new backend — finds one concern in one place: [`OrgTx`], [`MemberTx`],
 /// [`UserTx`], [`CourseTx`], [`CurriculumTx`], [`EnrollmentTx`], [`ProgressTx`],
-/// [`AssessmentTx`], [`CertificateTx`], [`ReportTx`], [`DiscussionTx`], [`EventTx`] and
-/// [`PaymentTx`]. A `dyn StoreTx` answers all of their methods.
+/// [`AssessmentTx`], [`CertificateTx`], [`ReportTx`], [`DiscussionTx`], [`EventTx`],
+/// [`PaymentTx`] and [`InvitationTx`]. A `dyn StoreTx` answers all of their methods.
 ///
 /// Methods named `lock_*` read a row and hold it until the transaction ends, so that a
 /// read-decide-write sequence on it cannot interleave with another.
@@ -150,6 +152,7 @@ pub trait StoreTx:
     + DiscussionTx
     + EventTx
     + PaymentTx
+    + InvitationTx
     + Send
 {
     /// Makes every write of the transaction durable and visible.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// Keeps every message like [`MemoryMailer`], and, as each one is sent, checks from a
 /// transaction of its own that the token its link carries is already committed and
-/// usable. That transaction only tries the token and is then rolled back, so the check
+/// usable (an account token, or an invitation's). That transaction only tries the token and is then rolled back, so the check
 /// uses nothing up. A message sent from inside the transaction that writes its token
 /// would fail the check: another transaction cannot see an uncommitted row (and on
 /// SQLite could not even begin to write while that one holds the lock).
@@ -69,7 +69,7 @@ impl CommitCheckingMailer {
                 return Ok(true);
             }
         }
-        Ok(false)
+        Ok(tx.lock_invitation_by_token(&hash).await?.is_some())
     }
 }
 

@@ -139,6 +139,12 @@ macro_rules! conformance_tests {
             verification_links_prove_the_address_once,
             a_new_address_replaces_the_old_once_proven,
             reset_links_go_only_to_accounts_with_a_password,
+            // Invitations (invitations.rs): membership by consent
+            an_invited_address_signs_up_then_accepts_with_the_token,
+            admins_list_replace_and_revoke_invitations,
+            verified_invitees_answer_in_the_app,
+            members_leave_but_an_org_keeps_an_admin,
+            invitations_per_org_are_limited_per_hour,
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,

@@ -13,6 +13,7 @@ mod courses;
 mod curriculum;
 mod enrollments;
 pub(crate) mod events;
+mod invitations;
 mod orgs;
 mod progress;
 mod reports;

@@ -7,6 +7,7 @@ mod courses;
 mod curriculum;
 mod enrollments;
 mod events;
+mod invitations;
 mod orgs;
 mod progress;
 mod reports;
