@@ -92,6 +92,8 @@ pub enum RevocationReason {
     EnrollmentRevoked,
     /// The course was refunded.
     Refunded,
+    /// The learner erased their account.
+    AccountDeleted,
 }
 
 impl RevocationReason {
@@ -100,6 +102,7 @@ impl RevocationReason {
         match self {
             Self::EnrollmentRevoked => "enrollment_revoked",
             Self::Refunded => "refunded",
+            Self::AccountDeleted => "account_deleted",
         }
     }
 
@@ -108,6 +111,7 @@ impl RevocationReason {
         match value {
             "enrollment_revoked" => Some(Self::EnrollmentRevoked),
             "refunded" => Some(Self::Refunded),
+            "account_deleted" => Some(Self::AccountDeleted),
             _ => None,
         }
     }

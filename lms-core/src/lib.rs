@@ -91,8 +91,9 @@ pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
-    DEFAULT_INVITATIONS_PER_HOUR, DashboardItem, EventHeads, ImportReport, ImportedEnrollment,
-    ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
+    DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DashboardItem, EventHeads, ImportReport,
+    ImportedEnrollment, ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck,
+    RollupMismatch,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

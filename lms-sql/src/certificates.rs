@@ -60,12 +60,14 @@ impl<C: Dialect> CertificateTx for SqlTx<C> {
         one(self.conn.fetch_optional(q).await?, certificate)
     }
 
-    async fn update_certificate_revocation(&mut self, c: &Certificate) -> Result<(), StoreError> {
+    async fn update_certificate(&mut self, c: &Certificate) -> Result<(), StoreError> {
         let q = Query::new(
-            "UPDATE certificates SET revoked_at = $1, revoked_reason = $2 WHERE code = $3",
+            "UPDATE certificates SET revoked_at = $1, revoked_reason = $2, learner_name = $3
+             WHERE code = $4",
         )
         .bind(c.revoked_at)
         .bind(c.revoked_reason.map(|r| r.as_str()))
+        .bind(&c.learner_name)
         .bind(c.code.as_str());
         self.conn.execute(q).await.map(drop)
     }

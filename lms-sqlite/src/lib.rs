@@ -210,7 +210,7 @@ impl Store for SqliteStore {
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 12] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 13] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -223,6 +223,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 12] = lms_sql::migration_
     "0010_account_tokens",
     "0011_sessions",
     "0012_invitations",
+    "0013_certificate_erasure",
 ];
 
 fn migrator() -> Migrator {

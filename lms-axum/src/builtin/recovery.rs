@@ -126,6 +126,21 @@ impl BuiltInAuth {
         Ok(())
     }
 
+    /// Erases the account of `user`, who confirms with their password (`DELETE /me`); see
+    /// [`lms_core::Lms::delete_user`]. A wrong password is 422 on `password`.
+    pub async fn delete_account(
+        &self,
+        user: UserId,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        let user = self
+            .check_own_password(user, password, "password", client)
+            .await?;
+        self.lms.delete_user(user.id).await?;
+        Ok(())
+    }
+
     /// `user`, once `password` is theirs: a wrong one is 422 on `field` and counts as a
     /// failed sign-in for their email and the client; a user without a built-in password is
     /// `conflict` (409).

@@ -1,4 +1,4 @@
-//! The caller's account with the built-in sign-in: password, address, sessions. Users whose
+//! The caller's account with the built-in sign-in: password, address, sessions, erasure. Users whose
 //! identity comes from the host have no built-in password: for them the password and
 //! address routes are `conflict` (409), and they have no sessions here.
 
@@ -17,10 +17,11 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// `PUT /me/password`, `POST /me/email` and `/me/sessions…`.
+/// `PUT /me/password`, `POST /me/email`, `DELETE /me` and `/me/sessions…`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(change_password))
+        .routes(routes!(delete_account))
         .routes(routes!(change_email))
         .routes(routes!(my_sessions, end_other_sessions))
         .routes(routes!(end_session))
@@ -158,5 +159,32 @@ async fn end_session(
         return Err(LmsError::NotFound("session").into());
     };
     auth.end_session(user, session).await?;
+    no_content()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct Erasure {
+    /// The account's password.
+    password: String,
+}
+
+#[utoipa::path(
+    delete,
+    path = "/me",
+    tag = "Me",
+    request_body = Erasure,
+    responses((status = 204, description = "the account is erased: sessions end, name and address removed, enrollments and certificates revoked"), ClientErrors)
+)]
+async fn delete_account(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    client: ClientAddr,
+    Input(body): Input<Erasure>,
+) -> Answer {
+    let user = actor.user_id().ok_or(LmsError::Unauthenticated)?;
+    let body = body.into_result()?;
+    builtin(&s)?
+        .delete_account(user, &body.password, Some(client.0))
+        .await?;
     no_content()
 }

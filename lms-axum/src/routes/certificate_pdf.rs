@@ -87,6 +87,7 @@ fn render(certificate: &Certificate, verify_url: &str, paper: PaperSize) -> Vec<
     let revoked_notice = certificate.revoked_reason.map(|reason| match reason {
         RevocationReason::EnrollmentRevoked => "the enrollment was revoked",
         RevocationReason::Refunded => "the course was refunded",
+        RevocationReason::AccountDeleted => "the learner erased their account",
     });
     let document = CertificateDocument {
         learner_name: &certificate.learner_name,

@@ -32,11 +32,12 @@ pub(super) fn verification_url(s: &AppState, base: &ApiBase, certificate: &Certi
 struct CertificateView {
     code: String,
     valid: bool,
-    learner_name: String,
+    /// Null once the learner erased their account.
+    learner_name: Option<String>,
     course_title: String,
     org_name: String,
     issued_at: chrono::DateTime<chrono::Utc>,
-    /// `enrollment_revoked` or `refunded` when not valid.
+    /// `enrollment_revoked`, `refunded` or `account_deleted` when not valid.
     revoked_reason: Option<RevocationReason>,
     verify_url: String,
     /// Absent when the server renders no PDFs (feature `pdf` off).
@@ -53,7 +54,7 @@ impl CertificateView {
             valid: certificate.is_valid(),
             pdf_url: cfg!(feature = "pdf").then_some(pdf_url),
             verify_url,
-            learner_name: certificate.learner_name,
+            learner_name: Some(certificate.learner_name).filter(|name| !name.is_empty()),
             course_title: certificate.course_title,
             org_name: certificate.org_name,
             issued_at: certificate.issued_at,

@@ -330,6 +330,7 @@ pub async fn a_new_address_is_confirmed_by_password_and_link(backend: Backend) {
 pub async fn account_routes_need_a_signed_in_built_in_user(backend: Backend) {
     let (api, _mail) = api(backend).await;
     for (method, path) in [
+        ("DELETE", "/me"),
         ("PUT", "/me/password"),
         ("POST", "/me/email"),
         ("POST", "/me/verify-email"),
@@ -351,6 +352,105 @@ pub async fn account_routes_need_a_signed_in_built_in_user(backend: Backend) {
         .call("PUT", "/me/password", learner, Some(change))
         .await;
     assert_problem(&reply, 409, "conflict");
+    let erase = json!({"password": PASSWORD});
+    let reply = host.call("DELETE", "/me", learner, Some(erase)).await;
+    assert_problem(&reply, 409, "conflict");
     let listed = host.call("GET", "/me/sessions", learner, None).await;
     assert_eq!(listed.body, json!({"items": []}));
+}
+
+pub async fn deleting_my_account_erases_me(backend: Backend) {
+    let (api, _mail) = api(backend).await;
+    let (user, token) = sign_up(&api, "zoe@example.com").await;
+    let other = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    let zoe: lms_core::UserId = user["id"].as_str().unwrap().parse().unwrap();
+    // Zoë learns, posts and earns a certificate (set up through the library).
+    let w = &api.w;
+    let outline = w.published("c", None).await;
+    let learner = lms_core::Role::Learner;
+    w.lms
+        .set_member_role(&w.admin, "acme", zoe, learner)
+        .await
+        .unwrap();
+    let zoe_actor = lms_core::Actor::User(zoe);
+    w.lms
+        .enroll(&zoe_actor, lms_core::testing::acme("c"))
+        .await
+        .unwrap();
+    for module in &outline.modules {
+        for lesson in &module.lessons {
+            let path = format!("/orgs/acme/courses/c/lessons/{}", lesson.id);
+            if lesson.kind == lms_core::LessonKind::Quiz {
+                let answers = json!({"answers": {"q1": "b", "q2": true}});
+                as_token(
+                    &api,
+                    &token,
+                    "POST",
+                    &format!("{path}/attempts"),
+                    Some(answers),
+                )
+                .await;
+            } else {
+                let done = json!({"status": "completed"});
+                as_token(&api, &token, "PUT", &format!("{path}/progress"), Some(done)).await;
+            }
+        }
+    }
+    let certificate = as_token(
+        &api,
+        &token,
+        "GET",
+        "/orgs/acme/courses/c/certificate",
+        None,
+    )
+    .await;
+    assert_eq!(certificate.status, StatusCode::OK, "{}", certificate.body);
+    let code = certificate.body["code"].as_str().unwrap().to_string();
+    let lesson = outline.modules[0].lessons[0].id;
+    let posts = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
+    let post = as_token(&api, &token, "POST", &posts, Some(json!({"body": "Hi"}))).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+
+    let wrong = as_token(
+        &api,
+        &token,
+        "DELETE",
+        "/me",
+        Some(json!({"password": "nope nope nope"})),
+    )
+    .await;
+    assert_problem(&wrong, 422, "validation_failed");
+    assert_eq!(wrong.body["errors"][0]["field"], "password");
+    let gone = as_token(
+        &api,
+        &token,
+        "DELETE",
+        "/me",
+        Some(json!({"password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.body);
+
+    assert_eq!(
+        (status(&api, &token).await, status(&api, &other).await),
+        (401, 401)
+    );
+    assert_eq!(sign_in(&api, "zoe@example.com", PASSWORD).await.status, 401);
+    let verified = api
+        .call("GET", &format!("/certificates/{code}"), None, None)
+        .await;
+    assert_eq!(verified.body["valid"], false);
+    assert_eq!(verified.body["revoked_reason"], "account_deleted");
+    assert_eq!(verified.body["learner_name"], Value::Null);
+    let page = lms_core::PageRequest::default();
+    let course = lms_core::testing::acme("c");
+    let read = w
+        .lms
+        .posts(&w.instructor, course, lesson, page)
+        .await
+        .unwrap();
+    assert_eq!(read.items[0].author.name, "Deleted user");
+    // The address may sign up again, as someone new.
+    let (again, _) = sign_up(&api, "zoe@example.com").await;
+    assert_ne!(again["id"], user["id"]);
 }

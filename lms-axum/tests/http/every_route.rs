@@ -360,6 +360,7 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
         "accounts.rs (a mailed token)",
     ),
     ("PUT", "/me/password", "accounts.rs (the built-in sign-in)"),
+    ("DELETE", "/me", "accounts.rs (the built-in sign-in)"),
     (
         "GET",
         "/me/invitations",

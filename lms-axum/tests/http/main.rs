@@ -30,7 +30,8 @@ mod requests;
 use accounts::{
     a_forgotten_password_is_reset_once_by_mail, a_new_address_is_confirmed_by_password_and_link,
     account_routes_need_a_signed_in_built_in_user, changing_the_password_ends_the_other_sessions,
-    sessions_are_listed_and_ended, sign_up_mails_a_link_that_verifies,
+    deleting_my_account_erases_me, sessions_are_listed_and_ended,
+    sign_up_mails_a_link_that_verifies,
 };
 use certificates::certificates_are_issued_verified_and_rendered;
 use common::Backend;
@@ -72,6 +73,7 @@ on_both_stores!(
     sessions_are_listed_and_ended,
     a_new_address_is_confirmed_by_password_and_link,
     account_routes_need_a_signed_in_built_in_user,
+    deleting_my_account_erases_me,
     an_invited_address_signs_up_and_joins_with_the_link,
     a_verified_invitee_answers_in_the_app,
     a_closed_sign_up_opens_to_an_invited_address,

@@ -19,6 +19,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/auth/password-reset/confirm"),
     ("get", "/me"),
     ("patch", "/me"),
+    ("delete", "/me"),
     ("put", "/me/password"),
     ("post", "/me/email"),
     ("post", "/me/verify-email"),

@@ -89,6 +89,6 @@ pub(super) async fn set_revocation(
     };
     certificate.revoked_reason = revocation.map(|(reason, _)| reason);
     certificate.revoked_at = revocation.map(|(_, at)| at);
-    tx.update_certificate_revocation(&certificate).await?;
+    tx.update_certificate(&certificate).await?;
     Ok(())
 }

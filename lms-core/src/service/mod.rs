@@ -6,6 +6,7 @@ mod accounts;
 mod certificates;
 mod courses;
 mod discussions;
+mod erasure;
 mod events;
 mod import;
 mod invitations;
@@ -16,6 +17,7 @@ mod reports;
 mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
+pub use erasure::DELETED_USER_NAME;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
 pub use learning::{DashboardItem, ProgressResult};

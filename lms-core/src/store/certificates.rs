@@ -24,9 +24,7 @@ pub trait CertificateTx: Send {
         &mut self,
         code: &CertificateCode,
     ) -> Result<Option<Certificate>, StoreError>;
-    /// Stores a certificate's `revoked_at` and `revoked_reason` (nothing else ever changes).
-    async fn update_certificate_revocation(
-        &mut self,
-        certificate: &Certificate,
-    ) -> Result<(), StoreError>;
+    /// Stores a certificate's `revoked_at`, `revoked_reason` and `learner_name` (the name
+    /// changes only to erase it, with the learner's account; nothing else ever changes).
+    async fn update_certificate(&mut self, certificate: &Certificate) -> Result<(), StoreError>;
 }

@@ -200,7 +200,7 @@ mockall::mock! {
             &mut self,
             code: &CertificateCode,
         ) -> Result<Option<Certificate>, StoreError>;
-        async fn update_certificate_revocation(
+        async fn update_certificate(
             &mut self,
             certificate: &Certificate,
         ) -> Result<(), StoreError>;

@@ -145,6 +145,9 @@ macro_rules! conformance_tests {
             verified_invitees_answer_in_the_app,
             members_leave_but_an_org_keeps_an_admin,
             invitations_per_org_are_limited_per_hour,
+            // Erasure (erasure.rs): DELETE /me and Lms::delete_user
+            erasing_an_account_keeps_the_records_without_the_person,
+            the_last_admin_of_an_org_cannot_erase_their_account,
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,

@@ -1,0 +1,128 @@
+//! Erasing an account: what goes, what is anonymised, what stays (contract v2, `DELETE
+//! /me`). Sessions, password and tokens go; the name and address are replaced, so posts
+//! read `Deleted user` and the address can sign up again; memberships end; enrollments and
+//! certificates are revoked (`account_deleted`), the certificates' learner name blanked;
+//! payments, progress and the courses the user owned stay with their orgs, tied to the
+//! anonymous account.
+
+use super::Lms;
+use super::orgs::keep_an_admin;
+use crate::certificate::RevocationReason;
+use crate::enrollment::EnrollmentStatus;
+use crate::error::{ConflictKind, LmsError};
+use crate::ids::UserId;
+use crate::org::{Role, User};
+use crate::page::{Page, PageRequest};
+use crate::store::{StoreTx, TenantScope};
+
+/// The name an erased account shows (on its posts, say).
+pub const DELETED_USER_NAME: &str = "Deleted user";
+
+impl Lms {
+    /// Erases the account of `user` in one transaction (see the module docs). The last
+    /// admin of an org is `conflict` (409) and nothing changes: name another admin first.
+    /// Hosts call it for the users they manage; `DELETE /me` calls it once the password
+    /// is checked.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms, user: lms_core::UserId) -> Result<(), lms_core::LmsError> {
+    /// lms.delete_user(user).await?;
+    /// assert_eq!(lms.user(user).await?.name, lms_core::DELETED_USER_NAME);
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_user(&self, user: UserId) -> Result<(), LmsError> {
+        let mut tx = self.write().await?;
+        let own = TenantScope {
+            org: None,
+            user: Some(user),
+        };
+        tx.set_scope(own).await?;
+        tx.lock_user(user).await?;
+        let found = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        leave_every_org(tx.as_mut(), user).await?;
+        tx.set_scope(own).await?;
+        self.revoke_everything(tx.as_mut(), user).await?;
+        tx.set_scope(own).await?;
+        if let Some(accounts) = tx.accounts() {
+            accounts.forget_credentials(user).await?;
+        }
+        tx.update_user(&erased(found)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes every active enrollment of `user` and its certificate, blanking the name on
+    /// every certificate, one org at a time (each row is written in its org's scope).
+    async fn revoke_everything(&self, tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsError> {
+        let now = self.now();
+        let mut page = PageRequest::first(200);
+        loop {
+            let rows = tx.enrollments_of(user, &page).await?;
+            let rows = Page::from_rows(rows, &page, |e| e.enrollment.id.0);
+            for row in &rows.items {
+                let mut enrollment = row.enrollment.clone();
+                tx.set_scope(TenantScope {
+                    org: Some(row.course.org_id),
+                    user: Some(user),
+                })
+                .await?;
+                if enrollment.is_active() {
+                    enrollment.status = EnrollmentStatus::Revoked;
+                    tx.update_enrollment(&enrollment).await?;
+                }
+                if let Some(mut certificate) = tx.certificate(user, enrollment.course_id).await? {
+                    if certificate.revoked_reason.is_none() {
+                        certificate.revoked_reason = Some(RevocationReason::AccountDeleted);
+                        certificate.revoked_at = Some(now);
+                    }
+                    certificate.learner_name = String::new();
+                    tx.update_certificate(&certificate).await?;
+                }
+            }
+            match rows.next_cursor {
+                Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Ends every membership of `user`, refusing (before anything is written) to leave an org
+/// without an admin.
+async fn leave_every_org(tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsError> {
+    for membership in tx.memberships_of(user).await? {
+        let org = tx
+            .org_by_slug(&membership.org)
+            .await?
+            .ok_or(LmsError::NotFound("org"))?;
+        tx.set_scope(TenantScope {
+            org: Some(org.id),
+            user: Some(user),
+        })
+        .await?;
+        if membership.role == Role::Admin {
+            tx.lock_org(org.id).await?;
+            keep_an_admin(tx, org.id).await.map_err(|_| {
+                let message = format!(
+                    "you are the last admin of {}: make someone else its admin first",
+                    org.slug
+                );
+                LmsError::conflict(ConflictKind::Conflict, message)
+            })?;
+        }
+        tx.delete_membership(org.id, user).await?;
+    }
+    Ok(())
+}
+
+/// The account with nothing personal left: a placeholder name, an address nobody has.
+fn erased(user: User) -> User {
+    User {
+        email: format!("deleted-{}@deleted.invalid", user.id),
+        name: DELETED_USER_NAME.to_string(),
+        avatar_url: None,
+        email_verified: false,
+        external_id: None,
+        ..user
+    }
+}

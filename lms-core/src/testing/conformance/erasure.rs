@@ -1,0 +1,109 @@
+//! Erasing an account: the person goes, the orgs' records stay without them.
+
+use super::helpers::complete_course;
+use crate::store::Access;
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
+use crate::{
+    Actor, DELETED_USER_NAME, EnrollmentStatus, Lms, NewPost, NewUser, PageRequest,
+    RevocationReason, Role,
+};
+
+pub async fn erasing_an_account_keeps_the_records_without_the_person(lms: Lms) {
+    let w = World::new(lms.clone()).await;
+    let outline = w.published("c", None).await;
+    lms.enroll(&w.learner, acme("c")).await.unwrap();
+    complete_course(&w, &w.learner, "c").await;
+    let lesson = outline.modules[0].lessons[0].id;
+    let hello = NewPost {
+        body: "Hello".into(),
+        parent_id: None,
+    };
+    lms.create_post(&w.learner, acme("c"), lesson, hello)
+        .await
+        .unwrap();
+    let code = lms.certificate(&w.learner, acme("c")).await.unwrap().code;
+    let learner = w.learner.user_id().unwrap();
+    let mut tx = lms.store().begin(Access::Write).await.unwrap();
+    let accounts = tx.accounts().expect("the store keeps accounts");
+    accounts
+        .set_password_hash(learner, "$argon2id$x")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    lms.delete_user(learner).await.unwrap();
+
+    let erased = lms.user(learner).await.unwrap();
+    assert_eq!(erased.name, DELETED_USER_NAME);
+    assert_ne!(erased.email, "learner@acme.test");
+    assert!(!erased.email_verified && erased.avatar_url.is_none());
+    let posts = lms
+        .posts(&w.instructor, acme("c"), lesson, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(posts.items[0].author.name, DELETED_USER_NAME);
+    let certificate = lms.verify_certificate(code.as_str()).await.unwrap();
+    assert!(!certificate.is_valid());
+    assert_eq!(
+        certificate.revoked_reason,
+        Some(RevocationReason::AccountDeleted)
+    );
+    assert_eq!(certificate.learner_name, "", "verification shows no name");
+    let enrollments = lms
+        .enrollments(&w.admin, acme("c"), PageRequest::default())
+        .await
+        .unwrap();
+    let theirs = enrollments
+        .items
+        .iter()
+        .find(|e| e.user_id == learner)
+        .unwrap();
+    assert_eq!(theirs.status, EnrollmentStatus::Revoked);
+    assert!(theirs.completed_at.is_some(), "progress is kept");
+    let members = lms
+        .members(&w.admin, ORG, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        members.items.iter().all(|m| m.user_id != learner),
+        "no longer a member"
+    );
+    let mut tx = lms.store().begin(Access::Read).await.unwrap();
+    let accounts = tx.accounts().expect("the store keeps accounts");
+    assert_eq!(accounts.password_hash_of(learner).await.unwrap(), None);
+    drop(tx);
+
+    // The address is free again.
+    let again = NewUser {
+        email: "learner@acme.test".into(),
+        name: "Lea again".into(),
+    };
+    assert_ne!(lms.create_user(again).await.unwrap().id, learner);
+    assert_code(lms.delete_user(crate::UserId::new()).await, "not_found");
+}
+
+pub async fn the_last_admin_of_an_org_cannot_erase_their_account(lms: Lms) {
+    let w = World::new(lms.clone()).await;
+    let admin = w.admin.user_id().unwrap();
+    assert_code(lms.delete_user(admin).await, "conflict");
+    assert_eq!(
+        lms.user(admin).await.unwrap().name,
+        "Ada Admin",
+        "nothing changed"
+    );
+    let me = lms.me(&w.admin).await.unwrap();
+    assert_eq!(me.memberships.len(), 1);
+    // With another admin, they can.
+    let instructor = w.instructor.user_id().unwrap();
+    lms.set_member_role(&w.admin, ORG, instructor, Role::Admin)
+        .await
+        .unwrap();
+    lms.delete_user(admin).await.unwrap();
+    assert!(
+        lms.me(&Actor::User(admin))
+            .await
+            .unwrap()
+            .memberships
+            .is_empty()
+    );
+}
