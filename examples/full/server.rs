@@ -26,8 +26,14 @@
 //!   built-in sessions (docs/recipes/). Tokens must say `email_verified: true`, unless
 //!   `LMS_JWT_EMAIL_VERIFIED_WHEN_ABSENT=1` (for providers that only issue tokens for
 //!   verified addresses)
-//! - `LMS_APP_URL` — the front end's base URL, where certificates' `verify_url` starts
-//!   (default: this server, which redirects `/certificates/{code}` to the API's verification)
+//! - `LMS_APP_URL` — the front end's base URL, where certificates' `verify_url` and mailed
+//!   links start (default: this server, which redirects `/certificates/{code}` to the API's
+//!   verification and answers `/verify-email`, `/reset-password` and `/invitations/accept`
+//!   with the API call a front end would make)
+//! - `LMS_SMTP_URL` — send mail through this server (`smtp://user:pass@host:587` with
+//!   STARTTLS, `smtps://…:465`, `?tls=none` for a local test server); `LMS_MAIL_FROM` — the
+//!   sender (default `Demo Academy <no-reply@demo.test>`); without SMTP, mail is written as
+//!   `.eml` files into `LMS_MAIL_DIR` (default `lms-demo-mail`)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
 //! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
 //! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
@@ -55,6 +61,8 @@ use std::net::SocketAddr;
 
 #[path = "shared/demo.rs"]
 mod demo;
+#[path = "shared/mail.rs"]
+mod mail;
 
 use demo::{FREE, FREE_COURSE, ORG};
 const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
@@ -163,9 +171,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         trusted_proxies.push(net);
     }
     if seed && matches!(lms.org(ORG).await, Err(LmsError::NotFound(_))) {
+        // Before the mailer is on: the demo accounts are verified, not mailed.
         seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
         tracing::info!("seeded the demo org '{ORG}'");
     }
+    let app_url = env("LMS_APP_URL").unwrap_or_else(|| public_url.clone());
+    let links: url::Url = app_url
+        .parse()
+        .map_err(|e| format!("LMS_APP_URL={app_url} is not a URL: {e}"))?;
+    let (mailer, mail_goes) = mail::mailer_from_env()?;
+    lms = lms.with_mail(mailer.clone(), links.clone());
+    let invitation = match seed {
+        true => mail::demo_invitation(&lms, &mailer, links, ORG).await?,
+        false => None,
+    };
     let media_dir = env("LMS_MEDIA_DIR").unwrap_or_else(|| "lms-demo-media".into());
     let media_secret = match env("LMS_MEDIA_SECRET") {
         Some(secret) => secret.into_bytes(),
@@ -189,7 +208,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     config.trusted_proxies = trusted_proxies;
     config.cors_allowed_origins = cors;
     config.public_url = Some(format!("{public_url}/api/v1"));
-    config.app_url = Some(env("LMS_APP_URL").unwrap_or_else(|| public_url.clone()));
+    config.app_url = Some(app_url);
     config.media = Some(media);
     let mut api = LmsRouter::new(lms.clone()).sign_in(auth).config(config);
     if let Some(jwt) = jwt_from_env(&lms)? {
@@ -198,10 +217,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .nest("/api/v1", api.build())
         // What a front end would serve at `verify_url`; this server shows the API's JSON.
-        .route("/certificates/{code}", get(certificate_page));
+        .route("/certificates/{code}", get(certificate_page))
+        .merge(mail::link_pages(format!("{public_url}/api/v1")));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     print_welcome(&lms, &public_url, &database_url, seed).await;
+    println!("Mail: {mail_goes}");
+    if let Some(link) = invitation {
+        println!(
+            "An invitation to {} waits (sign up as that address, then accept):\n  {link}",
+            mail::INVITEE
+        );
+    }
     if stripe.is_some() {
         println!(
             "Stripe: selling paid courses; webhooks go to {public_url}/api/v1/webhooks/stripe"
@@ -319,6 +346,12 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Box<dyn std::err
             .sign_up(new, password)
             .await
             .map_err(|e| format!("seeding {email}: {e:?}"))?;
+        // As the host, which vouches for its demo addresses.
+        let proven = lms::UserPatch {
+            email_verified: Some(true),
+            ..Default::default()
+        };
+        lms.update_user(signed_up.user.id, proven).await?;
         actors.push(Actor::User(signed_up.user.id));
     }
     let (admin, instructor, learner) = (actors[0], actors[1], actors[2]);

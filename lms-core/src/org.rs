@@ -68,6 +68,10 @@ pub struct UserPatch {
     pub email: Option<String>,
     /// A new display name.
     pub name: Option<String>,
+    /// Whether the host has proven the (new) address: `Some(true)` marks it verified, as a
+    /// verification link would. Without it a new address of a user with the built-in
+    /// sign-in is unverified.
+    pub email_verified: Option<bool>,
 }
 
 /// Changes a signed-in user makes to their own profile ([`crate::Lms::update_profile`],

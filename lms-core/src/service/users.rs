@@ -199,8 +199,17 @@ impl Lms {
         Ok(changed)
     }
 
-    /// Changes a user's email or name (host-level). A taken email is `email_taken` (409),
-    /// an unknown user 404, bad input 422.
+    /// Changes a user's email, name or verification (host-level). A taken email is
+    /// `email_taken` (409), an unknown user 404, bad input 422.
+    ///
+    /// ```no_run
+    /// # async fn demo(lms: lms_core::Lms, id: lms_core::UserId) -> Result<(), lms_core::LmsError> {
+    /// use lms_core::UserPatch;
+    /// // The host proved the address itself (its own sign-up, an import of verified users).
+    /// let proven = UserPatch { email_verified: Some(true), ..Default::default() };
+    /// assert!(lms.update_user(id, proven).await?.email_verified);
+    /// # Ok(()) }
+    /// ```
     pub async fn update_user(&self, id: UserId, patch: UserPatch) -> Result<User, LmsError> {
         let mut errors = ValidationErrors::default();
         let email = match &patch.email {
@@ -215,7 +224,10 @@ impl Lms {
         tx.lock_user(id).await?;
         let user = tx.user(id).await?.ok_or(LmsError::NotFound("user"))?;
         let name = patch.name.map(|name| name.trim().to_string());
-        let changed = refreshed(user.clone(), email, name);
+        let mut changed = refreshed(user.clone(), email, name);
+        if let Some(verified) = patch.email_verified {
+            changed.email_verified = verified;
+        }
         if changed != user {
             tx.update_user(&changed).await?;
             tx.commit().await?;

@@ -136,8 +136,8 @@ pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
     );
     // The host changes a user directly.
     let patch = UserPatch {
-        email: None,
         name: Some(" Taken Too ".into()),
+        ..Default::default()
     };
     let changed = lms.update_user(other.id, patch).await.unwrap();
     assert_eq!(
@@ -146,7 +146,7 @@ pub async fn host_users_are_ensured_once_by_their_external_id(lms: Lms) {
     );
     let clash = UserPatch {
         email: Some("ADA@lovelace.test".into()),
-        name: None,
+        ..Default::default()
     };
     assert_code(lms.update_user(other.id, clash).await, "email_taken");
     let nobody = lms.update_user(crate::UserId::new(), UserPatch::default());
@@ -372,4 +372,15 @@ pub async fn users_change_their_own_profile(lms: Lms) {
         ..Default::default()
     };
     assert!(!lms.update_user(ada.id, moved).await.unwrap().email_verified);
+    // The host may vouch for it itself.
+    let proven = UserPatch {
+        email_verified: Some(true),
+        ..Default::default()
+    };
+    assert!(
+        lms.update_user(ada.id, proven)
+            .await
+            .unwrap()
+            .email_verified
+    );
 }

@@ -1,0 +1,125 @@
+//! The example server's mail: SMTP when `LMS_SMTP_URL` is set, else `.eml` files in
+//! `LMS_MAIL_DIR`; the pages its mailed links open (until a front end serves them); and the
+//! demo org's pending invitation, whose link is printed at start-up.
+
+use axum::Router;
+use axum::extract::Query;
+use axum::routing::get;
+use lms::core::mail::{MailMessage, Mailer, MemoryMailer};
+use lms::mail_delivery::{FileMailer, MailQueue, Sender, SmtpMailer};
+use lms::{Actor, Lms, LmsError, NewMember, Role};
+use std::collections::HashMap;
+
+/// The address the demo invitation goes to (no account has it).
+pub const INVITEE: &str = "new-teacher@demo.test";
+
+/// The mailer the environment asks for, behind a retrying queue, and where its mail goes
+/// in words.
+pub fn mailer_from_env() -> Result<(MailQueue, String), Box<dyn std::error::Error>> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from: Sender = env("LMS_MAIL_FROM")
+        .unwrap_or_else(|| "Demo Academy <no-reply@demo.test>".into())
+        .parse()?;
+    Ok(match env("LMS_SMTP_URL") {
+        Some(url) => {
+            let smtp = SmtpMailer::from_url(&url, from)?;
+            // Never print the URL itself: it may carry a password.
+            let host = url::Url::parse(&url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            (
+                MailQueue::spawn(smtp),
+                format!("sent through the SMTP server {host}"),
+            )
+        }
+        None => {
+            let dir = env("LMS_MAIL_DIR").unwrap_or_else(|| "lms-demo-mail".into());
+            let files = FileMailer::new(&dir, from);
+            let note = format!("written as .eml files into {dir}/ (set LMS_SMTP_URL to send)");
+            (MailQueue::spawn(files), note)
+        }
+    })
+}
+
+/// Invites [`INVITEE`] to the demo org as an instructor, replacing the invitation of an
+/// earlier start, mails it through `mailer`, and returns its link; `None` once someone
+/// accepted it.
+pub async fn demo_invitation(
+    lms: &Lms,
+    mailer: &MailQueue,
+    app_url: url::Url,
+    org: &str,
+) -> Result<Option<String>, Box<dyn std::error::Error>> {
+    let admin = lms.user_by_email("admin@demo.test").await?;
+    // The token exists only in the mail: catch it there, then send the mail on.
+    let caught = MemoryMailer::default();
+    let inviting = lms.clone().with_mail(caught.clone(), app_url);
+    let new = NewMember {
+        email: INVITEE.into(),
+        role: Role::Instructor,
+    };
+    match inviting.invite(&Actor::User(admin.id), org, new).await {
+        Ok(_) => {}
+        Err(LmsError::Conflict { .. }) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    }
+    let Some(mail) = caught.take().pop() else {
+        return Ok(None);
+    };
+    let _queued = mailer.send(&mail).await;
+    Ok(link_in(&mail))
+}
+
+fn link_in(mail: &MailMessage) -> Option<String> {
+    mail.text
+        .lines()
+        .find(|line| line.contains("?token="))
+        .map(|line| line.trim().to_string())
+}
+
+/// The pages the mailed links open: what a front end would show, as the API calls to make.
+/// (GET never acts: mail scanners open links too.)
+pub fn link_pages(api: String) -> Router {
+    let page = move |title: &'static str, call: &'static str| {
+        let api = api.clone();
+        get(move |Query(query): Query<HashMap<String, String>>| {
+            let token: String = query
+                .get("token")
+                .map(|t| {
+                    t.chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let call = call.replace("{api}", &api).replace("{token}", &token);
+            async move {
+                format!(
+                    "{title}\n\nThis server has no front end yet; make the call a front end would make:\n\n  {call}\n"
+                )
+            }
+        })
+    };
+    Router::new()
+        .route(
+            "/verify-email",
+            page(
+                "Confirm your email address",
+                "curl -s -X POST {api}/auth/verify-email -H 'content-type: application/json' -d '{\"token\":\"{token}\"}'",
+            ),
+        )
+        .route(
+            "/reset-password",
+            page(
+                "Choose a new password",
+                "curl -s -X POST {api}/auth/password-reset/confirm -H 'content-type: application/json' -d '{\"token\":\"{token}\",\"password\":\"a new long password\"}'",
+            ),
+        )
+        .route(
+            "/invitations/accept",
+            page(
+                "Accept the invitation (sign up or sign in as the invited address first, then)",
+                "curl -s -X POST {api}/invitations/accept -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{\"token\":\"{token}\"}'",
+            ),
+        )
+}
