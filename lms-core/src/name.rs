@@ -68,6 +68,9 @@ impl fmt::Display for Slug {
 /// let email = EmailAddress::parse(" Ada@Example.COM ").unwrap();
 /// assert_eq!(email.as_str(), "ada@example.com");
 /// assert!(EmailAddress::parse("ada@localhost").is_err());
+/// // Display names and quoting: a mail server would deliver these somewhere else.
+/// assert!(EmailAddress::parse("x<mallory@evil.example>").is_err());
+/// assert!(EmailAddress::parse("\"ada\"@example.com").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
@@ -78,7 +81,10 @@ impl EmailAddress {
     pub fn parse(value: &str) -> Result<Self, String> {
         let email = Self::canonical(value);
         let message = || "must be an email address like name@example.com".to_string();
-        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Beside white space and control characters, the ones that make an address a
+        // display name, a quoted or commented part, a group or a list.
+        let special = |c: char| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c);
+        if email.len() > 254 || email.chars().any(special) {
             return Err(message());
         }
         let Some((local, domain)) = email.rsplit_once('@') else {

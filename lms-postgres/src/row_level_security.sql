@@ -148,9 +148,10 @@ CREATE POLICY lms_read ON notifications FOR SELECT USING (user_id = lms_user());
 CREATE POLICY lms_notify ON notifications FOR INSERT WITH CHECK (org_id = lms_org());
 CREATE POLICY lms_mark ON notifications FOR UPDATE USING (user_id = lms_user()) WITH CHECK (user_id = lms_user());
 
--- Invitations: the org's, those to the caller's own address (their inbox spans orgs), and
--- the one whose mailed token the caller presents (lms.invitation_token holds its hash for
--- that lookup, as lms.certificate_code does for verification).
+-- Invitations: readable as the org's, as those to the caller's own address (their inbox
+-- spans orgs), and as the one whose mailed token the caller presents (lms.invitation_token
+-- holds its hash for that lookup, as lms.certificate_code does for verification); written
+-- only in their org's scope.
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE invitations FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON invitations;
@@ -158,6 +159,4 @@ CREATE POLICY lms_tenant ON invitations
     USING (org_id = lms_org()
            OR email = (SELECT u.email FROM users u WHERE u.id = lms_user())
            OR token_hash = nullif(current_setting('lms.invitation_token', true), ''))
-    WITH CHECK (org_id = lms_org()
-           OR email = (SELECT u.email FROM users u WHERE u.id = lms_user())
-           OR token_hash = nullif(current_setting('lms.invitation_token', true), ''));
+    WITH CHECK (org_id = lms_org());

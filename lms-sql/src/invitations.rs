@@ -153,6 +153,24 @@ impl<C: Dialect> InvitationTx for SqlTx<C> {
         self.conn.execute(q).await.map(drop)
     }
 
+    async fn orgs_that_invited(&mut self, email: &str) -> Result<Vec<OrgId>, StoreError> {
+        let q = Query::new("SELECT DISTINCT org_id FROM invitations WHERE email = $1").bind(email);
+        all(&self.conn.fetch_all(q).await?, |row| id(row, "org_id"))
+    }
+
+    async fn readdress_invitations(
+        &mut self,
+        org: OrgId,
+        from: &str,
+        to: &str,
+    ) -> Result<(), StoreError> {
+        let q = Query::new("UPDATE invitations SET email = $1 WHERE org_id = $2 AND email = $3")
+            .bind(to)
+            .bind(org.0)
+            .bind(from);
+        self.conn.execute(q).await.map(drop)
+    }
+
     async fn count_invitations_since(
         &mut self,
         org: OrgId,

@@ -25,6 +25,24 @@ impl AttemptLimiter {
     /// Records an attempt under every key, or refuses it (recording nothing) when any key
     /// is at its limit, saying how long until that key admits one again.
     pub(super) fn admit(&self, keys: &[String]) -> Result<(), LmsError> {
+        let mut seen = self.lock();
+        self.wait(&mut seen, keys)?;
+        Self::push(&mut seen, keys);
+        Ok(())
+    }
+
+    /// Refuses, like [`AttemptLimiter::admit`], when any key is at its limit, but records
+    /// nothing: for keys that count failures only ([`AttemptLimiter::record`] after one).
+    pub(super) fn check(&self, keys: &[String]) -> Result<(), LmsError> {
+        self.wait(&mut self.lock(), keys)
+    }
+
+    /// Records an attempt under every key, whatever their counts.
+    pub(super) fn record(&self, keys: &[String]) {
+        Self::push(&mut self.lock(), keys);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
         let now = Instant::now();
         let mut seen = self
             .seen
@@ -37,6 +55,16 @@ impl AttemptLimiter {
                     .is_some_and(|t| now.duration_since(*t) < self.window)
             });
         }
+        seen
+    }
+
+    /// `Err` with the wait when any key is at its limit.
+    fn wait(
+        &self,
+        seen: &mut HashMap<String, VecDeque<Instant>>,
+        keys: &[String],
+    ) -> Result<(), LmsError> {
+        let now = Instant::now();
         let mut wait = Duration::ZERO;
         for key in keys {
             // Only an admitted attempt adds a key: a refused one leaves nothing behind.
@@ -59,10 +87,14 @@ impl AttemptLimiter {
                 retry_after_secs: wait.as_secs().max(1),
             });
         }
+        Ok(())
+    }
+
+    fn push(seen: &mut HashMap<String, VecDeque<Instant>>, keys: &[String]) {
+        let now = Instant::now();
         for key in keys {
             seen.entry(key.clone()).or_default().push_back(now);
         }
-        Ok(())
     }
 }
 
@@ -100,5 +132,17 @@ mod tests {
         );
         let other_client = [format!("email:{}", "b"), "client:5.6.7.8".to_string()];
         limiter.admit(&other_client).unwrap();
+    }
+
+    #[test]
+    fn checking_counts_nothing_until_recorded() {
+        let limiter = AttemptLimiter::new(2, Duration::from_secs(60));
+        let key = ["email:a".to_string()];
+        for _ in 0..5 {
+            limiter.check(&key).unwrap();
+        }
+        limiter.record(&key);
+        limiter.record(&key);
+        assert!(limiter.check(&key).is_err());
     }
 }

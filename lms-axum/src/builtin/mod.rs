@@ -169,8 +169,9 @@ impl BuiltInAuth {
         password: &str,
         client: impl Into<Device>,
     ) -> Result<SignedIn, ApiError> {
-        self.create_account(new, password, client.into(), false)
-            .await
+        let device = client.into();
+        self.admit_sign_up(&device)?;
+        self.create_account(new, password, device, false).await
     }
 
     /// [`BuiltInAuth::sign_up_from`] with the token of an invitation mailed to the new
@@ -185,6 +186,8 @@ impl BuiltInAuth {
         invitation_token: &str,
         client: impl Into<Device>,
     ) -> Result<SignedIn, ApiError> {
+        let device = client.into();
+        self.admit_sign_up(&device)?;
         let invited = self
             .lms
             .invitation_admits(invitation_token, &new.email)
@@ -192,8 +195,17 @@ impl BuiltInAuth {
         if !invited && !self.config.open_sign_up {
             return Err(sign_up_closed().into());
         }
-        self.create_account(new, password, client.into(), invited)
-            .await
+        self.create_account(new, password, device, invited).await
+    }
+
+    /// Counts a sign-up against its client's limit: each costs an argon2 hash.
+    fn admit_sign_up(&self, device: &Device) -> Result<(), LmsError> {
+        match device.ip {
+            Some(client) => self
+                .attempts
+                .admit(&[format!("sign-up:{}", client_bucket(client))]),
+            None => Ok(()),
+        }
     }
 
     /// Makes the user, their password and a session in one transaction; then, unless the
@@ -205,10 +217,6 @@ impl BuiltInAuth {
         device: Device,
         proven: bool,
     ) -> Result<SignedIn, ApiError> {
-        if let Some(client) = device.ip {
-            self.attempts
-                .admit(&[format!("sign-up:{}", client_bucket(client))])?;
-        }
         let now = self.lms.now();
         let mut user = match new.into_user(now) {
             Err(LmsError::Validation(mut errors)) => {
@@ -240,9 +248,11 @@ impl BuiltInAuth {
     }
 
     /// Checks an email and password and opens a session. Unknown emails and wrong
-    /// passwords get the same answer, after the same work; too many attempts for the email
-    /// or from the client are refused with a retry delay. A sign-in the host makes itself
-    /// passes `None` and counts against the email only.
+    /// passwords get the same answer, after the same work. Every attempt from the client
+    /// counts towards its limit; only failed ones count for the email, so that its owner
+    /// signing in does not use up their own attempts. Past either limit the attempt is
+    /// refused with a retry delay. A sign-in the host makes itself passes `None` and counts
+    /// against the email only.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -256,8 +266,8 @@ impl BuiltInAuth {
         // No account has an address that does not parse: refuse it without the decoy work
         // (nothing to learn), and never key a bucket on unbounded text.
         let email = lms_core::EmailAddress::parse(email).map_err(|_| LmsError::Unauthenticated)?;
-        self.attempts
-            .admit(&[format!("email:{}", email.as_str())])?;
+        let email_key = [format!("email:{}", email.as_str())];
+        self.attempts.check(&email_key)?;
         let email = email.as_str();
         let mut tx = self.lms.store().begin(Access::Read).await?;
         let found = accounts(&mut tx)?.password_hash(email).await?;
@@ -266,12 +276,21 @@ impl BuiltInAuth {
             Some((user, hash)) => (Some(user), hash),
             None => (None, DECOY_HASH.to_string()),
         };
-        let matches = verify_password(password.to_string(), hash).await?;
-        let user = user.filter(|_| matches).ok_or(LmsError::Unauthenticated)?;
+        let matches = verify_password(password.to_string(), hash.clone()).await?;
+        let Some(user) = user.filter(|_| matches) else {
+            self.attempts.record(&email_key);
+            return Err(LmsError::Unauthenticated.into());
+        };
         let now = self.lms.now();
         let token = new_token().map_err(internal)?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
+        // A reset, change or erasure that committed while the password was being checked
+        // wins: the session is made only if the password checked is still the one stored.
+        tx.lock_user(user.id).await?;
         let accounts = accounts(&mut tx)?;
+        if accounts.password_hash_of(user.id).await?.as_deref() != Some(hash.as_str()) {
+            return Err(LmsError::Unauthenticated.into());
+        }
         // Sign-ins are when sessions are made, so also when the expired ones are swept.
         accounts.purge_expired_sessions(now).await?;
         accounts

@@ -44,6 +44,12 @@ impl BuiltInAuth {
         client: impl Into<Device>,
     ) -> Result<SignedIn, ApiError> {
         check_password(password).map_err(|message| LmsError::invalid("password", message))?;
+        let device = client.into();
+        // An argon2 hash is made before the token is known good: limit it per client, as
+        // sign-in is.
+        if let Some(client) = device.ip {
+            self.attempts.admit(&[client_bucket(client)])?;
+        }
         let hash = hash_password(password.to_string()).await?;
         let session_token = new_token().map_err(internal)?;
         let now = self.lms.now();
@@ -65,10 +71,8 @@ impl BuiltInAuth {
         let accounts = accounts(&mut tx)?;
         accounts.set_password_hash(user.id, &hash).await?;
         accounts.delete_sessions_of(user.id, None).await?;
-        accounts
-            .revoke_account_tokens(user.id, TokenPurpose::ResetPassword)
-            .await?;
-        let session = self.new_session(&user, &session_token, now, &client.into());
+        end_pending_links(accounts, user.id).await?;
+        let session = self.new_session(&user, &session_token, now, &device);
         accounts.insert_session(&session).await?;
         tx.commit().await?;
         Ok(SignedIn {
@@ -102,10 +106,7 @@ impl BuiltInAuth {
         accounts
             .delete_sessions_of(user.id, keep.as_deref())
             .await?;
-        // A reset link asked for before is moot, and could undo this change.
-        accounts
-            .revoke_account_tokens(user.id, TokenPurpose::ResetPassword)
-            .await?;
+        end_pending_links(accounts, user.id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -164,12 +165,28 @@ impl BuiltInAuth {
             }
             .into());
         };
-        let mut keys = vec![format!("email:{}", found.email)];
-        keys.extend(client.map(client_bucket));
-        self.attempts.admit(&keys)?;
+        let email_key = [format!("email:{}", found.email)];
+        self.attempts.check(&email_key)?;
+        if let Some(client) = client {
+            self.attempts.admit(&[client_bucket(client)])?;
+        }
         if !verify_password(password.to_string(), hash).await? {
+            self.attempts.record(&email_key);
             return Err(LmsError::invalid(field, "is not your password").into());
         }
         Ok(found)
     }
+}
+
+/// Ends the links asked for with the old password: a reset link that could undo the new
+/// one, and a change of address that whoever knew the old password may have started (its
+/// link would hand them the account).
+async fn end_pending_links(
+    accounts: &mut dyn lms_core::store::AccountTx,
+    user: UserId,
+) -> Result<(), LmsError> {
+    for purpose in [TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail] {
+        accounts.revoke_account_tokens(user, purpose).await?;
+    }
+    Ok(())
 }

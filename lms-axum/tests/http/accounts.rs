@@ -199,9 +199,14 @@ pub async fn a_forgotten_password_is_reset_once_by_mail(backend: Backend) {
 }
 
 pub async fn changing_the_password_ends_the_other_sessions(backend: Backend) {
-    let (api, _mail) = api(backend).await;
+    let (api, mail) = api(backend).await;
     let (_, laptop) = sign_up(&api, "zoe@example.com").await;
     let phone = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
+    // Whoever holds the old password starts a change of address, and keeps the link…
+    let move_away = json!({"email": "mallory@evil.example", "password": PASSWORD});
+    let started = as_token(&api, &phone, "POST", "/me/email", Some(move_away)).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let kept = mail.last_token();
     let wrong = json!({"current_password": "not my password", "new_password": "another long one"});
     let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(wrong)).await;
     assert_problem(&reply, 422, "validation_failed");
@@ -219,6 +224,16 @@ pub async fn changing_the_password_ends_the_other_sessions(backend: Backend) {
     );
     assert_eq!(sign_in(&api, "zoe@example.com", PASSWORD).await.status, 401);
     token_of(&sign_in(&api, "zoe@example.com", "another long one").await);
+    // …which the new password ends: the account stays Zoë's.
+    let taken = api
+        .call(
+            "POST",
+            "/auth/verify-email",
+            None,
+            Some(json!({"token": kept})),
+        )
+        .await;
+    assert_problem(&taken, 400, "invalid_token");
 }
 
 pub async fn sessions_are_listed_and_ended(backend: Backend) {

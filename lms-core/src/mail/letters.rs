@@ -15,7 +15,7 @@ pub(crate) fn verify_email(to: &str, name: &str, link: &str) -> MailMessage {
             &format!("Hello {name},"),
             &format!("please confirm that {to} is your email address by opening this link:"),
         ],
-        link,
+        Some(link),
         &[
             "The link works once, for 48 hours.",
             "If you did not make an account, you can ignore this message.",
@@ -35,11 +35,29 @@ pub(crate) fn change_email(to: &str, name: &str, link: &str) -> MailMessage {
                  link to confirm it:"
             ),
         ],
-        link,
+        Some(link),
         &[
             "The link works once, for 48 hours. Until then your old address stays in use.",
             "If you did not ask for this, you can ignore this message.",
         ],
+    )
+}
+
+/// Tells the old address that the account moved to a new one (no link: nothing to do when
+/// it was them; a reset from the new address is the owner's way back when it was not).
+pub(crate) fn address_changed(to: &str, name: &str, new_address: &str) -> MailMessage {
+    letter(
+        to,
+        "Your email address was changed",
+        &[
+            &format!("Hello {name},"),
+            &format!(
+                "the email address of your account is now {new_address}; this address no \
+                 longer signs in."
+            ),
+        ],
+        None,
+        &["If you did not make this change, contact the site's administrators at once."],
     )
 }
 
@@ -53,7 +71,7 @@ pub(crate) fn reset_password(to: &str, name: &str, link: &str) -> MailMessage {
             "someone (we hope you) asked to reset the password of your account. Open this \
              link to choose a new one:",
         ],
-        link,
+        Some(link),
         &[
             "The link works once, for one hour, and signs you out everywhere else.",
             "If you did not ask for this, you can ignore this message: your password stays \
@@ -91,7 +109,7 @@ pub(crate) fn invitation(invite: &Invitation<'_>, link: &str) -> MailMessage {
                 "{inviter} invited you to join {org_name} as {role}. Open this link to accept:"
             ),
         ],
-        link,
+        Some(link),
         &[
             &format!(
                 "The invitation is valid until {expires}. If you have no account yet, sign \
@@ -102,17 +120,25 @@ pub(crate) fn invitation(invite: &Invitation<'_>, link: &str) -> MailMessage {
     )
 }
 
-/// Paragraphs before the link, the link, paragraphs after it: as text and as HTML.
-fn letter(to: &str, subject: &str, before: &[&str], link: &str, after: &[&str]) -> MailMessage {
+/// Paragraphs before the link, the link (if any), paragraphs after it: as text and as HTML.
+fn letter(
+    to: &str,
+    subject: &str,
+    before: &[&str],
+    link: Option<&str>,
+    after: &[&str],
+) -> MailMessage {
     let mut text = String::new();
     let mut html = String::from("<!DOCTYPE html>\n<html><body>\n");
     for paragraph in before {
         text.push_str(&format!("{paragraph}\n\n"));
         html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
     }
-    text.push_str(&format!("{link}\n\n"));
-    let link = escape(link);
-    html.push_str(&format!("<p><a href=\"{link}\">{link}</a></p>\n"));
+    if let Some(link) = link {
+        text.push_str(&format!("{link}\n\n"));
+        let link = escape(link);
+        html.push_str(&format!("<p><a href=\"{link}\">{link}</a></p>\n"));
+    }
     for paragraph in after {
         text.push_str(&format!("{paragraph}\n\n"));
         html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));

@@ -137,6 +137,7 @@ impl Lms {
         let Some(address) = used.email else {
             return Err(LmsError::InvalidToken);
         };
+        let old_address = user.email.clone();
         if change {
             if let Some(holder) = tx.user_by_email(&address).await?
                 && holder.id != user.id
@@ -159,6 +160,10 @@ impl Lms {
             .revoke_account_tokens(user.id, TokenPurpose::ChangeEmail)
             .await?;
         tx.commit().await?;
+        if change {
+            let notice = letters::address_changed(&old_address, &user.name, &user.email);
+            self.post(Some(notice)).await;
+        }
         Ok(user)
     }
 

@@ -2,8 +2,8 @@
 //! /me`). Sessions, password and tokens go; the name and address are replaced, so posts
 //! read `Deleted user` and the address can sign up again; memberships end; enrollments and
 //! certificates are revoked (`account_deleted`), the certificates' learner name blanked;
-//! payments, progress and the courses the user owned stay with their orgs, tied to the
-//! anonymous account.
+//! invitations to the address are readdressed to the erased one; payments, progress and
+//! the courses the user owned stay with their orgs, tied to the anonymous account.
 
 use super::Lms;
 use super::orgs::keep_an_admin;
@@ -39,14 +39,25 @@ impl Lms {
         tx.set_scope(own).await?;
         tx.lock_user(user).await?;
         let found = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
+        let erased = erased(found.clone());
         leave_every_org(tx.as_mut(), user).await?;
         tx.set_scope(own).await?;
         self.revoke_everything(tx.as_mut(), user).await?;
         tx.set_scope(own).await?;
+        for org in tx.orgs_that_invited(&found.email).await? {
+            tx.set_scope(TenantScope {
+                org: Some(org),
+                user: Some(user),
+            })
+            .await?;
+            tx.readdress_invitations(org, &found.email, &erased.email)
+                .await?;
+        }
+        tx.set_scope(own).await?;
         if let Some(accounts) = tx.accounts() {
             accounts.forget_credentials(user).await?;
         }
-        tx.update_user(&erased(found)).await?;
+        tx.update_user(&erased).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -100,8 +111,10 @@ async fn leave_every_org(tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsEr
             user: Some(user),
         })
         .await?;
-        if membership.role == Role::Admin {
-            tx.lock_org(org.id).await?;
+        tx.lock_org(org.id).await?;
+        // Read again under the org's lock: a role changed meanwhile decides.
+        let role = tx.membership(org.id, user).await?.map(|m| m.role);
+        if role == Some(Role::Admin) {
             keep_an_admin(tx, org.id).await.map_err(|_| {
                 let message = format!(
                     "you are the last admin of {}: make someone else its admin first",

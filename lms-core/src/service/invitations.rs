@@ -185,7 +185,7 @@ impl Lms {
         if !invitation.is_open(self.now()) {
             return Err(no_longer_pending());
         }
-        self.join(tx, &invitation, user.id).await
+        self.join(tx, &invitation, user.id, lapsed).await
     }
 
     /// Declines an invitation to the caller's verified address (as
@@ -235,7 +235,9 @@ impl Lms {
             user.email_verified = true;
             tx.update_user(&user).await?;
         }
-        self.join(tx, &invitation, user.id).await
+        // A lapsed invitation's link is as good as a revoked one's.
+        self.join(tx, &invitation, user.id, || LmsError::InvalidToken)
+            .await
     }
 
     /// Whether `token` is an open invitation to `email`: it lets that address make an
@@ -258,11 +260,14 @@ impl Lms {
         let user = actor.require_user()?;
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
-        let role = scope
+        scope
             .standing
             .role
             .ok_or(LmsError::NotFound("membership"))?;
         tx.lock_org(scope.org.id).await?;
+        // Read again under the org's lock: a role changed meanwhile decides.
+        let membership = tx.membership(scope.org.id, user).await?;
+        let role = membership.ok_or(LmsError::NotFound("membership"))?.role;
         if role == Role::Admin {
             keep_an_admin(tx.as_mut(), scope.org.id).await?;
         }
@@ -292,12 +297,14 @@ impl Lms {
         Ok((tx, user))
     }
 
-    /// Makes `user` a member by `invitation`, marks it accepted, and commits.
+    /// Makes `user` a member by `invitation`, marks it accepted, and commits. An
+    /// invitation whose sender is no longer an admin of the org is refused with `lapsed`.
     async fn join(
         &self,
         mut tx: Box<dyn StoreTx>,
         invitation: &Invitation,
         user: UserId,
+        lapsed: fn() -> LmsError,
     ) -> Result<Joined, LmsError> {
         tx.set_scope(TenantScope {
             org: Some(invitation.org_id),
@@ -307,6 +314,13 @@ impl Lms {
         if tx.membership(invitation.org_id, user).await?.is_some() {
             let message = "you are a member of the org already";
             return Err(LmsError::conflict(ConflictKind::AlreadyMember, message));
+        }
+        // An invitation carries its sender's authority: it lapses with it.
+        let inviter = tx
+            .membership(invitation.org_id, invitation.invited_by.id)
+            .await?;
+        if !inviter.is_some_and(|m| m.role == Role::Admin) {
+            return Err(lapsed());
         }
         let now = self.now();
         tx.insert_membership(&Membership {
@@ -336,6 +350,12 @@ impl Lms {
         invitation: &Invitation,
         status: InvitationStatus,
     ) -> Result<(), LmsError> {
+        // Written in its org's scope: row-level security checks every write against it.
+        tx.set_scope(TenantScope {
+            org: Some(invitation.org_id),
+            user: None,
+        })
+        .await?;
         let now = self.now();
         if !invitation.is_open(now) || !tx.answer_invitation(invitation.id, status, now).await? {
             return Err(no_longer_pending());
@@ -343,6 +363,14 @@ impl Lms {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The invitation's sender is no longer an admin of its org.
+fn lapsed() -> LmsError {
+    LmsError::conflict(
+        ConflictKind::Conflict,
+        "the invitation lapsed: whoever sent it is no longer an admin of the org; ask for a new one",
+    )
 }
 
 fn no_longer_pending() -> LmsError {

@@ -65,6 +65,16 @@ pub trait InvitationTx: Send {
     ) -> Result<bool, StoreError>;
     /// Revokes the org's pending invitations to `email` (a new one replaces them).
     async fn revoke_invitations_to(&mut self, org: OrgId, email: &str) -> Result<(), StoreError>;
+    /// The orgs that have invited `email`, whatever became of the invitations.
+    async fn orgs_that_invited(&mut self, email: &str) -> Result<Vec<OrgId>, StoreError>;
+    /// Rewrites the org's invitations to `from` as invitations to `to` (an erased person's
+    /// address is kept nowhere).
+    async fn readdress_invitations(
+        &mut self,
+        org: OrgId,
+        from: &str,
+        to: &str,
+    ) -> Result<(), StoreError>;
     /// How many invitations the org sent since `since`.
     async fn count_invitations_since(
         &mut self,

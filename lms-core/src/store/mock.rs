@@ -336,6 +336,13 @@ mockall::mock! {
             at: DateTime<Utc>,
         ) -> Result<bool, StoreError>;
         async fn revoke_invitations_to(&mut self, org: OrgId, email: &str) -> Result<(), StoreError>;
+        async fn orgs_that_invited(&mut self, email: &str) -> Result<Vec<OrgId>, StoreError>;
+        async fn readdress_invitations(
+            &mut self,
+            org: OrgId,
+            from: &str,
+            to: &str,
+        ) -> Result<(), StoreError>;
         async fn count_invitations_since(
             &mut self,
             org: OrgId,

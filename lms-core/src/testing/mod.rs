@@ -145,6 +145,7 @@ macro_rules! conformance_tests {
             verified_invitees_answer_in_the_app,
             members_leave_but_an_org_keeps_an_admin,
             invitations_per_org_are_limited_per_hour,
+            invitations_lapse_with_their_senders_authority,
             // Erasure (erasure.rs): DELETE /me and Lms::delete_user
             erasing_an_account_keeps_the_records_without_the_person,
             the_last_admin_of_an_org_cannot_erase_their_account,

@@ -99,6 +99,11 @@ pub async fn a_new_address_replaces_the_old_once_proven(lms: Lms) {
         ("ada@new.example", true)
     );
     assert_code(lms.verify_email(&old_link).await, "invalid_token");
+    // The old address hears of it, without a link.
+    let notice = mail.take().pop().expect("a notice");
+    assert_eq!(notice.to, "ada@example.com");
+    assert!(notice.text.contains("ada@new.example"), "{}", notice.text);
+    assert!(crate::testing::link_token(&notice).is_none());
 
     // An address taken between the request and the link is refused, and stays refused.
     lms.request_email_change(ada.id, "later@example.com")

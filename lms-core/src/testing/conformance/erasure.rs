@@ -73,6 +73,31 @@ pub async fn erasing_an_account_keeps_the_records_without_the_person(lms: Lms) {
     assert_eq!(accounts.password_hash_of(learner).await.unwrap(), None);
     drop(tx);
 
+    // An address the org invited is kept nowhere once its owner is erased.
+    let eve = lms
+        .create_user(NewUser {
+            email: "eve@example.com".into(),
+            name: "Eve".into(),
+        })
+        .await
+        .unwrap();
+    let new = crate::NewMember {
+        email: "eve@example.com".into(),
+        role: Role::Learner,
+    };
+    lms.invite(&w.admin, ORG, new).await.unwrap();
+    lms.delete_user(eve.id).await.unwrap();
+    let invitations = lms
+        .invitations(&w.admin, ORG, None, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        invitations
+            .items
+            .iter()
+            .all(|i| i.email != "eve@example.com")
+    );
+
     // The address is free again.
     let again = NewUser {
         email: "learner@acme.test".into(),

@@ -360,3 +360,30 @@ pub async fn invitations_per_org_are_limited_per_hour(lms: Lms) {
         .await
         .unwrap();
 }
+
+pub async fn invitations_lapse_with_their_senders_authority(lms: Lms) {
+    let (lms, mail) = with_mail(lms);
+    let w = World::new(lms.clone()).await;
+    let rogue = w.instructor.user_id().unwrap();
+    lms.set_member_role(&w.admin, ORG, rogue, Role::Admin)
+        .await
+        .unwrap();
+    lms.invite(&w.instructor, ORG, invite("eve@example.com", Role::Admin))
+        .await
+        .unwrap();
+    let token = mail.last_token();
+    let in_app = lms
+        .invite(&w.instructor, ORG, invite("vera@example.com", Role::Admin))
+        .await
+        .unwrap();
+    // The sender is removed before either is answered.
+    lms.remove_member(&w.admin, ORG, rogue).await.unwrap();
+    let eve = verified(&lms, "eve@example.com").await;
+    assert_code(
+        lms.accept_invitation_token(&eve, &token).await,
+        "invalid_token",
+    );
+    let vera = verified(&lms, "vera@example.com").await;
+    assert_code(lms.accept_invitation(&vera, in_app.id).await, "conflict");
+    assert!(lms.me(&eve).await.unwrap().memberships.is_empty());
+}
