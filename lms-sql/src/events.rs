@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use lms_core::store::EventTx;
 use lms_core::{
     CourseId, Event, EventHead, EventKind, EventSeq, NewEvent, Notification, NotificationId,
-    NotificationKind, PageRequest, StoreError, UserId,
+    NotificationKind, OrgId, PageRequest, StoreError, UserId,
 };
 
 /// The event part of a dialect.
@@ -24,6 +24,13 @@ pub trait EventDialect: Connection {
         user: UserId,
         ids: Option<&[NotificationId]>,
         at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// See [`EventTx::rename_in_events`] (the JSON functions differ).
+    async fn rename_in_events(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
     ) -> Result<(), StoreError>;
 }
 
@@ -99,6 +106,15 @@ impl<C: Dialect> EventTx for SqlTx<C> {
             return Ok(());
         }
         self.conn.mark_notifications_read(user, ids, at).await
+    }
+
+    async fn rename_in_events(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.rename_in_events(org, user, name).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! Erasing an account: what goes, what is anonymised, what stays (contract v2, `DELETE
 //! /me`). Sessions, password and tokens go; the name and address are replaced, so posts
-//! read `Deleted user` and the address can sign up again; memberships end; enrollments and
+//! read `Deleted user` (and so do the events and notifications that named them) and the
+//! address can sign up again; memberships end; enrollments and
 //! certificates are revoked (`account_deleted`), the certificates' learner name blanked;
 //! invitations to the address are readdressed to the erased one; payments, progress and
 //! the courses the user owned stay with their orgs, tied to the anonymous account.
@@ -10,10 +11,11 @@ use super::orgs::keep_an_admin;
 use crate::certificate::RevocationReason;
 use crate::enrollment::EnrollmentStatus;
 use crate::error::{ConflictKind, LmsError};
-use crate::ids::UserId;
+use crate::ids::{OrgId, UserId};
 use crate::org::{Role, User};
 use crate::page::{Page, PageRequest};
 use crate::store::{StoreTx, TenantScope};
+use std::collections::BTreeSet;
 
 /// The name an erased account shows (on its posts, say).
 pub const DELETED_USER_NAME: &str = "Deleted user";
@@ -40,9 +42,17 @@ impl Lms {
         tx.lock_user(user).await?;
         let found = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         let erased = erased(found.clone());
-        leave_every_org(tx.as_mut(), user).await?;
+        let mut orgs = leave_every_org(tx.as_mut(), user).await?;
         tx.set_scope(own).await?;
-        self.revoke_everything(tx.as_mut(), user).await?;
+        orgs.extend(self.revoke_everything(tx.as_mut(), user).await?);
+        for &org in &orgs {
+            tx.set_scope(TenantScope {
+                org: Some(org),
+                user: Some(user),
+            })
+            .await?;
+            tx.rename_in_events(org, user, DELETED_USER_NAME).await?;
+        }
         tx.set_scope(own).await?;
         for org in tx.orgs_that_invited(&found.email).await? {
             tx.set_scope(TenantScope {
@@ -63,14 +73,21 @@ impl Lms {
     }
 
     /// Revokes every active enrollment of `user` and its certificate, blanking the name on
-    /// every certificate, one org at a time (each row is written in its org's scope).
-    async fn revoke_everything(&self, tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsError> {
+    /// every certificate, one org at a time (each row is written in its org's scope); the
+    /// orgs it was enrolled in.
+    async fn revoke_everything(
+        &self,
+        tx: &mut dyn StoreTx,
+        user: UserId,
+    ) -> Result<BTreeSet<OrgId>, LmsError> {
         let now = self.now();
+        let mut orgs = BTreeSet::new();
         let mut page = PageRequest::first(200);
         loop {
             let rows = tx.enrollments_of(user, &page).await?;
             let rows = Page::from_rows(rows, &page, |e| e.enrollment.id.0);
             for row in &rows.items {
+                orgs.insert(row.course.org_id);
                 let mut enrollment = row.enrollment.clone();
                 tx.set_scope(TenantScope {
                     org: Some(row.course.org_id),
@@ -92,15 +109,16 @@ impl Lms {
             }
             match rows.next_cursor {
                 Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
-                None => return Ok(()),
+                None => return Ok(orgs),
             }
         }
     }
 }
 
 /// Ends every membership of `user`, refusing (before anything is written) to leave an org
-/// without an admin.
-async fn leave_every_org(tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsError> {
+/// without an admin; the orgs they were a member of.
+async fn leave_every_org(tx: &mut dyn StoreTx, user: UserId) -> Result<BTreeSet<OrgId>, LmsError> {
+    let mut orgs = BTreeSet::new();
     for membership in tx.memberships_of(user).await? {
         let org = tx
             .org_by_slug(&membership.org)
@@ -124,8 +142,9 @@ async fn leave_every_org(tx: &mut dyn StoreTx, user: UserId) -> Result<(), LmsEr
             })?;
         }
         tx.delete_membership(org.id, user).await?;
+        orgs.insert(org.id);
     }
-    Ok(())
+    Ok(orgs)
 }
 
 /// The account with nothing personal left: a placeholder name, an address nobody has.

@@ -1,7 +1,7 @@
 //! The event outbox and the notifications written with it.
 use crate::error::StoreError;
 use crate::event::{Event, EventSeq, NewEvent, Notification};
-use crate::ids::{CourseId, NotificationId, UserId};
+use crate::ids::{CourseId, NotificationId, OrgId, UserId};
 use crate::page::PageRequest;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -43,5 +43,14 @@ pub trait EventTx: Send {
         user: UserId,
         ids: Option<&'a [NotificationId]>,
         at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Replaces the name of `user` wherever the org's events carry it (`user.name` of an
+    /// enrollment or completion, `author.name` of a post): an erased person's old name is
+    /// kept nowhere, and the notifications that show those events show the new one.
+    async fn rename_in_events(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
     ) -> Result<(), StoreError>;
 }

@@ -270,6 +270,12 @@ mockall::mock! {
             ids: Option<&'a [NotificationId]>,
             at: DateTime<Utc>,
         ) -> Result<(), StoreError>;
+        async fn rename_in_events(
+            &mut self,
+            org: OrgId,
+            user: UserId,
+            name: &str,
+        ) -> Result<(), StoreError>;
     }
 
     #[async_trait]

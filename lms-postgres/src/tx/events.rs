@@ -5,7 +5,7 @@
 use super::{PgConn, ids};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::{NewEvent, NotificationId, StoreError, UserId};
+use lms_core::{NewEvent, NotificationId, OrgId, StoreError, UserId};
 use lms_sql::{EventDialect, SqlRow};
 use uuid::Uuid;
 
@@ -36,6 +36,25 @@ impl EventDialect for PgConn {
         .bind(user.0)
         .bind(ids.map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()));
         self.run(q).await.map(drop)
+    }
+
+    async fn rename_in_events(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let id = user.0.to_string();
+        for sql in [
+            "UPDATE events SET data = jsonb_set(data, '{user,name}', to_jsonb($1::text))
+             WHERE org_id = $2 AND data->'user'->>'id' = $3",
+            "UPDATE events SET data = jsonb_set(data, '{author,name}', to_jsonb($1::text))
+             WHERE org_id = $2 AND data->'author'->>'id' = $3",
+        ] {
+            let q = sqlx::query(sql).bind(name).bind(org.0).bind(id.as_str());
+            self.run(q).await?;
+        }
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{SqliteConn, map_error};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::{NewEvent, NotificationId, StoreError, UserId};
+use lms_core::{NewEvent, NotificationId, OrgId, StoreError, UserId};
 use lms_sql::{Connection, EventDialect, Query, SqlRow};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
@@ -45,6 +45,29 @@ impl EventDialect for SqliteConn {
             query.push(")");
             let done = query.build().execute(&mut *self.tx).await;
             done.map_err(map_error)?;
+        }
+        Ok(())
+    }
+
+    async fn rename_in_events(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let id = user.0.to_string();
+        for q in [
+            Query::new(
+                "UPDATE events SET data = json_set(data, '$.user.name', $1)
+                 WHERE org_id = $2 AND json_extract(data, '$.user.id') = $3",
+            ),
+            Query::new(
+                "UPDATE events SET data = json_set(data, '$.author.name', $1)
+                 WHERE org_id = $2 AND json_extract(data, '$.author.id') = $3",
+            ),
+        ] {
+            self.execute(q.bind(name).bind(org.0).bind(id.as_str()))
+                .await?;
         }
         Ok(())
     }

@@ -42,6 +42,37 @@ pub async fn erasing_an_account_keeps_the_records_without_the_person(lms: Lms) {
         .await
         .unwrap();
     assert_eq!(posts.items[0].author.name, DELETED_USER_NAME);
+    // The course's events (enrollment, completion, the post) and the owner's notifications
+    // of them name nobody any more.
+    let mut tx = lms.store().begin(Access::Read).await.unwrap();
+    let scope = crate::TenantScope {
+        org: Some(w.org_id),
+        user: None,
+    };
+    tx.set_scope(scope).await.unwrap();
+    let events = tx.course_events(outline.course.id, 0, 1000).await.unwrap();
+    drop(tx);
+    assert!(events.len() >= 3, "{events:?}");
+    let renamed = events
+        .iter()
+        .filter(|e| e.data.to_string().contains(DELETED_USER_NAME));
+    assert!(
+        renamed.count() >= 3,
+        "the enrollment, the completion and the post: {events:?}"
+    );
+    for event in &events {
+        let text = event.data.to_string();
+        assert!(!text.contains("Lea Learner"), "{text}");
+    }
+    let inbox = lms
+        .notifications(&w.instructor, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(!inbox.items.is_empty());
+    for notification in &inbox.items {
+        let text = notification.data.to_string();
+        assert!(!text.contains("Lea Learner"), "{text}");
+    }
     let certificate = lms.verify_certificate(code.as_str()).await.unwrap();
     assert!(!certificate.is_valid());
     assert_eq!(
