@@ -254,8 +254,9 @@ impl Lms {
         Ok(found.is_some_and(|i| i.is_open(self.now()) && i.email == email.as_str()))
     }
 
-    /// The caller leaves the org (`DELETE /me/memberships/{org}`). Not a member: 404; its
-    /// last admin: `conflict` (409).
+    /// The caller leaves the org (`DELETE /me/memberships/{org}`): their enrollments in its
+    /// courses are revoked (progress kept). Not a member: 404; its last admin: `conflict`
+    /// (409).
     pub async fn leave_org(&self, actor: &Actor, slug: &str) -> Result<(), LmsError> {
         let user = actor.require_user()?;
         let mut tx = self.write().await?;
@@ -272,6 +273,7 @@ impl Lms {
             keep_an_admin(tx.as_mut(), scope.org.id).await?;
         }
         tx.delete_membership(scope.org.id, user).await?;
+        super::erasure::revoke_org_enrollments(tx.as_mut(), scope.org.id, user).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -280,7 +280,8 @@ impl Lms {
         Ok(member(target, &membership))
     }
 
-    /// Removes a member (admins). The org keeps at least one admin (409).
+    /// Removes a member (admins): their enrollments in the org's courses are revoked
+    /// (progress kept). The org keeps at least one admin (409).
     pub async fn remove_member(
         &self,
         actor: &Actor,
@@ -300,6 +301,7 @@ impl Lms {
             keep_an_admin(tx.as_mut(), scope.org.id).await?;
         }
         tx.delete_membership(scope.org.id, user).await?;
+        super::erasure::revoke_org_enrollments(tx.as_mut(), scope.org.id, user).await?;
         tx.commit().await?;
         Ok(())
     }

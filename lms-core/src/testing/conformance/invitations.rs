@@ -1,7 +1,7 @@
 //! Invitations: membership by consent. Mail goes through [`CommitCheckingMailer`], which
 //! fails the case if a link is mailed before its invitation is committed.
 
-use crate::testing::fixtures::{ORG, World, assert_code};
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
 use crate::testing::{CommitCheckingMailer, ManualClock, link_token};
 use crate::{Actor, ExternalUser, InvitationStatus, Lms, NewMember, NewUser, PageRequest, Role};
 
@@ -315,7 +315,25 @@ pub async fn verified_invitees_answer_in_the_app(lms: Lms) {
 
 pub async fn members_leave_but_an_org_keeps_an_admin(lms: Lms) {
     let w = World::new(lms.clone()).await;
+    w.published("c", None).await;
+    lms.enroll(&w.learner, acme("c")).await.unwrap();
+    lms.enroll(&w.instructor, acme("c")).await.unwrap();
     lms.leave_org(&w.learner, ORG).await.unwrap();
+    // Leaving, or being removed, revokes their enrollments in the org's courses.
+    let instructor = w.instructor.user_id().unwrap();
+    lms.remove_member(&w.admin, ORG, instructor).await.unwrap();
+    let enrollments = lms
+        .enrollments(&w.admin, acme("c"), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(enrollments.items.len(), 2);
+    assert!(
+        enrollments
+            .items
+            .iter()
+            .all(|e| e.status == crate::EnrollmentStatus::Revoked),
+        "{enrollments:?}"
+    );
     assert!(lms.me(&w.learner).await.unwrap().memberships.is_empty());
     assert_code(lms.leave_org(&w.learner, ORG).await, "not_found");
     assert_code(lms.leave_org(&w.admin, ORG).await, "conflict");
