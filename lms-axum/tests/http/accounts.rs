@@ -5,8 +5,7 @@
 
 use crate::api::{Api, Reply, assert_problem};
 use crate::common::{Backend, lms_on};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::testing::{CommitCheckingMailer, World, link_token};
 use serde_json::{Value, json};
@@ -20,23 +19,6 @@ async fn api(backend: Backend) -> (Api, CommitCheckingMailer) {
     let w = World::new(lms.clone()).await;
     let app = LmsRouter::new(lms).sign_in(AuthConfig::default()).build();
     (Api { app, w }, mail)
-}
-
-/// `method path` with a bearer token and an optional JSON body.
-async fn as_token(api: &Api, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::USER_AGENT, "Test browser/1.0");
-    let body = match body {
-        Some(body) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Body::from(body.to_string())
-        }
-        None => Body::empty(),
-    };
-    api.send(request.body(body).unwrap()).await
 }
 
 async fn sign_up(api: &Api, email: &str) -> (Value, String) {
@@ -58,7 +40,7 @@ fn token_of(reply: &Reply) -> String {
 }
 
 async fn status(api: &Api, token: &str) -> u16 {
-    as_token(api, token, "GET", "/me", None)
+    api.call_as("GET", "/me", Some(token), None)
         .await
         .status
         .as_u16()
@@ -97,10 +79,12 @@ pub async fn sign_up_mails_a_link_that_verifies(backend: Backend) {
         )
         .await;
     assert_problem(&again, 400, "invalid_token");
-    let me = as_token(&api, &token, "GET", "/me", None).await;
+    let me = api.call_as("GET", "/me", Some(&token), None).await;
     assert_eq!(me.body["user"]["email_verified"], true);
     // Verified: nothing to send again.
-    let resend = as_token(&api, &token, "POST", "/me/verify-email", None).await;
+    let resend = api
+        .call_as("POST", "/me/verify-email", Some(&token), None)
+        .await;
     assert_problem(&resend, 409, "conflict");
     let malformed = api
         .call(
@@ -204,19 +188,27 @@ pub async fn changing_the_password_ends_the_other_sessions(backend: Backend) {
     let phone = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
     // Whoever holds the old password starts a change of address, and keeps the link…
     let move_away = json!({"email": "mallory@evil.example", "password": PASSWORD});
-    let started = as_token(&api, &phone, "POST", "/me/email", Some(move_away)).await;
+    let started = api
+        .call_as("POST", "/me/email", Some(&phone), Some(move_away))
+        .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
     let kept = mail.last_token();
     let wrong = json!({"current_password": "not my password", "new_password": "another long one"});
-    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(wrong)).await;
+    let reply = api
+        .call_as("PUT", "/me/password", Some(&laptop), Some(wrong))
+        .await;
     assert_problem(&reply, 422, "validation_failed");
     assert_eq!(reply.body["errors"][0]["field"], "current_password");
     let short = json!({"current_password": PASSWORD, "new_password": "short"});
-    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(short)).await;
+    let reply = api
+        .call_as("PUT", "/me/password", Some(&laptop), Some(short))
+        .await;
     assert_eq!(reply.body["errors"][0]["field"], "new_password");
 
     let change = json!({"current_password": PASSWORD, "new_password": "another long one"});
-    let reply = as_token(&api, &laptop, "PUT", "/me/password", Some(change)).await;
+    let reply = api
+        .call_as("PUT", "/me/password", Some(&laptop), Some(change))
+        .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
     assert_eq!(
         (status(&api, &laptop).await, status(&api, &phone).await),
@@ -243,7 +235,9 @@ pub async fn sessions_are_listed_and_ended(backend: Backend) {
     let third = token_of(&sign_in(&api, "zoe@example.com", PASSWORD).await);
     let (_, other) = sign_up(&api, "max@example.com").await;
 
-    let listed = as_token(&api, &second, "GET", "/me/sessions", None).await;
+    let listed = api
+        .call_as("GET", "/me/sessions", Some(&second), None)
+        .await;
     assert_eq!(listed.status, StatusCode::OK);
     let items = listed.body["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 3);
@@ -262,6 +256,7 @@ pub async fn sessions_are_listed_and_ended(backend: Backend) {
             .all(|s| s.get("token").is_none() && s.get("token_hash").is_none())
     );
     assert_eq!(items[0]["ip"], "127.0.0.1");
+    assert_eq!(items[0]["user_agent"], crate::api::USER_AGENT);
     for field in [
         "id",
         "created_at",
@@ -276,25 +271,31 @@ pub async fn sessions_are_listed_and_ended(backend: Backend) {
     let third_id = items[0]["id"].as_str().unwrap();
     let path = format!("/me/sessions/{third_id}");
     assert_problem(
-        &as_token(&api, &other, "DELETE", &path, None).await,
+        &api.call_as("DELETE", &path, Some(&other), None).await,
         404,
         "not_found",
     );
     assert_eq!(status(&api, &third).await, 200);
-    let ended = as_token(&api, &second, "DELETE", &path, None).await;
+    let ended = api.call_as("DELETE", &path, Some(&second), None).await;
     assert_eq!(ended.status, StatusCode::NO_CONTENT);
     assert_eq!(status(&api, &third).await, 401);
-    let bad = as_token(&api, &second, "DELETE", "/me/sessions/nope", None).await;
+    let bad = api
+        .call_as("DELETE", "/me/sessions/nope", Some(&second), None)
+        .await;
     assert_problem(&bad, 400, "malformed_request");
 
     // Everywhere else.
-    let all = as_token(&api, &second, "DELETE", "/me/sessions", None).await;
+    let all = api
+        .call_as("DELETE", "/me/sessions", Some(&second), None)
+        .await;
     assert_eq!(all.status, StatusCode::NO_CONTENT);
     assert_eq!(
         (status(&api, &first).await, status(&api, &second).await),
         (401, 200)
     );
-    let left = as_token(&api, &second, "GET", "/me/sessions", None).await;
+    let left = api
+        .call_as("GET", "/me/sessions", Some(&second), None)
+        .await;
     assert_eq!(left.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         status(&api, &other).await,
@@ -309,20 +310,26 @@ pub async fn a_new_address_is_confirmed_by_password_and_link(backend: Backend) {
     sign_up(&api, "max@example.com").await;
     mail.take();
     let wrong = json!({"email": "zoe@new.example", "password": "not my password"});
-    let reply = as_token(&api, &token, "POST", "/me/email", Some(wrong)).await;
+    let reply = api
+        .call_as("POST", "/me/email", Some(&token), Some(wrong))
+        .await;
     assert_problem(&reply, 422, "validation_failed");
     assert_eq!(reply.body["errors"][0]["field"], "password");
     let taken = json!({"email": "max@example.com", "password": PASSWORD});
-    let reply = as_token(&api, &token, "POST", "/me/email", Some(taken)).await;
+    let reply = api
+        .call_as("POST", "/me/email", Some(&token), Some(taken))
+        .await;
     assert_problem(&reply, 409, "email_taken");
 
     let change = json!({"email": "zoe@new.example", "password": PASSWORD});
-    let reply = as_token(&api, &token, "POST", "/me/email", Some(change)).await;
+    let reply = api
+        .call_as("POST", "/me/email", Some(&token), Some(change))
+        .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     let sent = mail.take();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to, "zoe@new.example");
-    let me = as_token(&api, &token, "GET", "/me", None).await;
+    let me = api.call_as("GET", "/me", Some(&token), None).await;
     assert_eq!(
         me.body["user"]["email"], "zoe@example.com",
         "until the link is opened"
@@ -397,53 +404,55 @@ pub async fn deleting_my_account_erases_me(backend: Backend) {
             let path = format!("/orgs/acme/courses/c/lessons/{}", lesson.id);
             if lesson.kind == lms_core::LessonKind::Quiz {
                 let answers = json!({"answers": {"q1": "b", "q2": true}});
-                as_token(
-                    &api,
-                    &token,
+                api.call_as(
                     "POST",
                     &format!("{path}/attempts"),
+                    Some(&token),
                     Some(answers),
                 )
                 .await;
             } else {
                 let done = json!({"status": "completed"});
-                as_token(&api, &token, "PUT", &format!("{path}/progress"), Some(done)).await;
+                api.call_as("PUT", &format!("{path}/progress"), Some(&token), Some(done))
+                    .await;
             }
         }
     }
-    let certificate = as_token(
-        &api,
-        &token,
-        "GET",
-        "/orgs/acme/courses/c/certificate",
-        None,
-    )
-    .await;
+    let certificate = api
+        .call_as(
+            "GET",
+            "/orgs/acme/courses/c/certificate",
+            Some(&token),
+            None,
+        )
+        .await;
     assert_eq!(certificate.status, StatusCode::OK, "{}", certificate.body);
     let code = certificate.body["code"].as_str().unwrap().to_string();
     let lesson = outline.modules[0].lessons[0].id;
     let posts = format!("/orgs/acme/courses/c/lessons/{lesson}/posts");
-    let post = as_token(&api, &token, "POST", &posts, Some(json!({"body": "Hi"}))).await;
+    let post = api
+        .call_as("POST", &posts, Some(&token), Some(json!({"body": "Hi"})))
+        .await;
     assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
 
-    let wrong = as_token(
-        &api,
-        &token,
-        "DELETE",
-        "/me",
-        Some(json!({"password": "nope nope nope"})),
-    )
-    .await;
+    let wrong = api
+        .call_as(
+            "DELETE",
+            "/me",
+            Some(&token),
+            Some(json!({"password": "nope nope nope"})),
+        )
+        .await;
     assert_problem(&wrong, 422, "validation_failed");
     assert_eq!(wrong.body["errors"][0]["field"], "password");
-    let gone = as_token(
-        &api,
-        &token,
-        "DELETE",
-        "/me",
-        Some(json!({"password": PASSWORD})),
-    )
-    .await;
+    let gone = api
+        .call_as(
+            "DELETE",
+            "/me",
+            Some(&token),
+            Some(json!({"password": PASSWORD})),
+        )
+        .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.body);
 
     assert_eq!(

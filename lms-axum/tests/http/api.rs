@@ -12,6 +12,9 @@ use lms_core::testing::World;
 use serde_json::Value;
 use tower::ServiceExt;
 
+/// The `User-Agent` of the test client's requests.
+pub const USER_AGENT: &str = "lms-tests/1.0";
+
 /// The router under test and the world (org, people) it was built on.
 pub struct Api {
     pub app: Router,
@@ -62,9 +65,29 @@ impl Api {
         who: Option<Actor>,
         body: Option<Value>,
     ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(Actor::User(id)) = who {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
+        // The test auth takes a user's id as their token.
+        let token = match who {
+            Some(Actor::User(id)) => Some(id.to_string()),
+            _ => None,
+        };
+        self.call_as(method, path, token.as_deref(), body).await
+    }
+
+    /// `method path` with `token` as the Bearer token, when given, and `body` as JSON, from
+    /// the `User-Agent` [`USER_AGENT`].
+    pub async fn call_as(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::USER_AGENT, USER_AGENT);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let request = match body {
             Some(body) => request

@@ -4,11 +4,10 @@
 
 use crate::api::{Api, Reply, assert_problem};
 use crate::common::{Backend, lms_on};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::testing::{CommitCheckingMailer, World, link_token};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn api(backend: Backend, config: AuthConfig) -> (Api, CommitCheckingMailer) {
     let lms = lms_on(backend).await;
@@ -17,21 +16,6 @@ async fn api(backend: Backend, config: AuthConfig) -> (Api, CommitCheckingMailer
     let w = World::new(lms.clone()).await;
     let app = LmsRouter::new(lms).sign_in(config).build();
     (Api { app, w }, mail)
-}
-
-async fn as_token(api: &Api, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let body = match body {
-        Some(body) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Body::from(body.to_string())
-        }
-        None => Body::empty(),
-    };
-    api.send(request.body(body).unwrap()).await
 }
 
 /// Signs up `email`, with an invitation token when given; the session token.
@@ -64,7 +48,8 @@ async fn admin_session(api: &Api) -> String {
 
 async fn invite(api: &Api, admin: &str, email: &str, role: &str) -> Reply {
     let body = json!({"email": email, "role": role});
-    as_token(api, admin, "POST", "/orgs/acme/invitations", Some(body)).await
+    api.call_as("POST", "/orgs/acme/invitations", Some(admin), Some(body))
+        .await
 }
 
 pub async fn an_invited_address_signs_up_and_joins_with_the_link(backend: Backend) {
@@ -82,17 +67,17 @@ pub async fn an_invited_address_signs_up_and_joins_with_the_link(backend: Backen
 
     let grace = session(&sign_up(&api, "grace@example.com", None).await);
     mail.take(); // the verification mail
-    let joined = as_token(
-        &api,
-        &grace,
-        "POST",
-        "/invitations/accept",
-        Some(json!({"token": link})),
-    )
-    .await;
+    let joined = api
+        .call_as(
+            "POST",
+            "/invitations/accept",
+            Some(&grace),
+            Some(json!({"token": link})),
+        )
+        .await;
     assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
     assert_eq!(joined.body, json!({"org": "acme", "role": "instructor"}));
-    let me = as_token(&api, &grace, "GET", "/me", None).await;
+    let me = api.call_as("GET", "/me", Some(&grace), None).await;
     assert_eq!(
         me.body["memberships"],
         json!([{"org": "acme", "role": "instructor"}])
@@ -101,14 +86,14 @@ pub async fn an_invited_address_signs_up_and_joins_with_the_link(backend: Backen
         me.body["user"]["email_verified"], true,
         "the link proved the address"
     );
-    let again = as_token(
-        &api,
-        &grace,
-        "POST",
-        "/invitations/accept",
-        Some(json!({"token": link})),
-    )
-    .await;
+    let again = api
+        .call_as(
+            "POST",
+            "/invitations/accept",
+            Some(&grace),
+            Some(json!({"token": link})),
+        )
+        .await;
     assert_problem(&again, 400, "invalid_token");
     let nobody = api
         .call(
@@ -130,42 +115,42 @@ pub async fn an_invited_address_signs_up_and_joins_with_the_link(backend: Backen
     let max_link = link_token(&mail.take()[0]).unwrap();
     let id = max.body["id"].as_str().unwrap();
     let path = format!("/orgs/acme/invitations/{id}");
-    let revoked = as_token(&api, &ada, "DELETE", &path, None).await;
+    let revoked = api.call_as("DELETE", &path, Some(&ada), None).await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
     let max = session(&sign_up(&api, "max@example.com", None).await);
-    let refused = as_token(
-        &api,
-        &max,
-        "POST",
-        "/invitations/accept",
-        Some(json!({"token": max_link})),
-    )
-    .await;
+    let refused = api
+        .call_as(
+            "POST",
+            "/invitations/accept",
+            Some(&max),
+            Some(json!({"token": max_link})),
+        )
+        .await;
     assert_problem(&refused, 400, "invalid_token");
-    let again = as_token(&api, &ada, "DELETE", &path, None).await;
+    let again = api.call_as("DELETE", &path, Some(&ada), None).await;
     assert_problem(&again, 409, "conflict");
 
     // Someone else's link.
     invite(&api, &ada, "zoe@example.com", "learner").await;
     let zoe_link = mail.last_token();
-    let stolen = as_token(
-        &api,
-        &max,
-        "POST",
-        "/invitations/accept",
-        Some(json!({"token": zoe_link})),
-    )
-    .await;
+    let stolen = api
+        .call_as(
+            "POST",
+            "/invitations/accept",
+            Some(&max),
+            Some(json!({"token": zoe_link})),
+        )
+        .await;
     assert_problem(&stolen, 403, "forbidden");
 
-    let listed = as_token(
-        &api,
-        &ada,
-        "GET",
-        "/orgs/acme/invitations?status=pending",
-        None,
-    )
-    .await;
+    let listed = api
+        .call_as(
+            "GET",
+            "/orgs/acme/invitations?status=pending",
+            Some(&ada),
+            None,
+        )
+        .await;
     let emails: Vec<_> = listed.body["items"]
         .as_array()
         .unwrap()
@@ -173,14 +158,14 @@ pub async fn an_invited_address_signs_up_and_joins_with_the_link(backend: Backen
         .map(|i| i["email"].clone())
         .collect();
     assert_eq!(emails, [json!("zoe@example.com")]);
-    let bad = as_token(
-        &api,
-        &ada,
-        "GET",
-        "/orgs/acme/invitations?status=maybe",
-        None,
-    )
-    .await;
+    let bad = api
+        .call_as(
+            "GET",
+            "/orgs/acme/invitations?status=maybe",
+            Some(&ada),
+            None,
+        )
+        .await;
     assert_problem(&bad, 400, "malformed_request");
 }
 
@@ -192,7 +177,9 @@ pub async fn a_verified_invitee_answers_in_the_app(backend: Backend) {
     let verify = link_token(&mail.take()[0]).unwrap();
     let invited = invite(&api, &ada, "vera@example.com", "learner").await;
     let id = invited.body["id"].as_str().unwrap().to_string();
-    let unverified = as_token(&api, &vera, "GET", "/me/invitations", None).await;
+    let unverified = api
+        .call_as("GET", "/me/invitations", Some(&vera), None)
+        .await;
     assert_problem(&unverified, 403, "email_unverified");
     let verified = api
         .call(
@@ -204,15 +191,17 @@ pub async fn a_verified_invitee_answers_in_the_app(backend: Backend) {
         .await;
     assert_eq!(verified.status, StatusCode::OK);
 
-    let mine = as_token(&api, &vera, "GET", "/me/invitations", None).await;
+    let mine = api
+        .call_as("GET", "/me/invitations", Some(&vera), None)
+        .await;
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(mine.body["items"][0]["id"], json!(id));
     let decline = format!("/me/invitations/{id}/decline");
-    let declined = as_token(&api, &vera, "POST", &decline, None).await;
+    let declined = api.call_as("POST", &decline, Some(&vera), None).await;
     assert_eq!(declined.status, StatusCode::NO_CONTENT);
     let accept = format!("/me/invitations/{id}/accept");
     assert_problem(
-        &as_token(&api, &vera, "POST", &accept, None).await,
+        &api.call_as("POST", &accept, Some(&vera), None).await,
         409,
         "conflict",
     );
@@ -220,15 +209,17 @@ pub async fn a_verified_invitee_answers_in_the_app(backend: Backend) {
     let again = invite(&api, &ada, "vera@example.com", "instructor").await;
     let id = again.body["id"].as_str().unwrap();
     let accept = format!("/me/invitations/{id}/accept");
-    let joined = as_token(&api, &vera, "POST", &accept, None).await;
+    let joined = api.call_as("POST", &accept, Some(&vera), None).await;
     assert_eq!(joined.body, json!({"org": "acme", "role": "instructor"}));
-    let left = as_token(&api, &vera, "DELETE", "/me/memberships/acme", None).await;
+    let left = api
+        .call_as("DELETE", "/me/memberships/acme", Some(&vera), None)
+        .await;
     assert_eq!(left.status, StatusCode::NO_CONTENT);
-    let me = as_token(&api, &vera, "GET", "/me", None).await;
+    let me = api.call_as("GET", "/me", Some(&vera), None).await;
     assert_eq!(me.body["memberships"], json!([]));
     let unknown = format!("/me/invitations/{}/accept", lms_core::InvitationId::new());
     assert_problem(
-        &as_token(&api, &vera, "POST", &unknown, None).await,
+        &api.call_as("POST", &unknown, Some(&vera), None).await,
         404,
         "not_found",
     );
@@ -265,13 +256,13 @@ pub async fn a_closed_sign_up_opens_to_an_invited_address(backend: Backend) {
         mail.take().is_empty(),
         "no verification mail for a proven address"
     );
-    let joined = as_token(
-        &api,
-        &grace,
-        "POST",
-        "/invitations/accept",
-        Some(json!({"token": link})),
-    )
-    .await;
+    let joined = api
+        .call_as(
+            "POST",
+            "/invitations/accept",
+            Some(&grace),
+            Some(json!({"token": link})),
+        )
+        .await;
     assert_eq!(joined.body, json!({"org": "acme", "role": "learner"}));
 }
