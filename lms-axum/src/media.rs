@@ -108,7 +108,11 @@ pub(crate) fn byte_range(header: &str, size: u64) -> Range {
         (true, _, Some(last)) => Range::Part(size.saturating_sub(last)..size),
         (false, Some(start), _) if start >= size => Range::Unsatisfiable,
         (false, Some(start), None) if end.trim().is_empty() => Range::Part(start..size),
-        (false, Some(start), Some(end)) if end >= start => Range::Part(start..(end + 1).min(size)),
+        // An end past the file is cut to its last byte first: `end + 1` on `u64::MAX`
+        // would wrap (start < size here, so size - 1 is safe).
+        (false, Some(start), Some(end)) if end >= start => {
+            Range::Part(start..end.min(size - 1) + 1)
+        }
         _ => Range::Whole,
     }
 }
@@ -153,5 +157,13 @@ mod tests {
         assert_eq!(byte_range("bytes=0-1,4-5", 10), Range::Whole);
         assert_eq!(byte_range("items=0-1", 10), Range::Whole);
         assert_eq!(byte_range("bytes=x-y", 10), Range::Whole);
+        // The end of the range-overflow attack: cut to the file, never wrapped.
+        let max = u64::MAX;
+        assert_eq!(byte_range(&format!("bytes=5-{max}"), 10), part(5..10));
+        assert_eq!(
+            byte_range(&format!("bytes={max}-{max}"), 10),
+            Range::Unsatisfiable
+        );
+        assert_eq!(byte_range(&format!("bytes=-{max}"), 10), part(0..10));
     }
 }

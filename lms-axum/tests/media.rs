@@ -304,6 +304,19 @@ async fn media_follows_the_contract(backend: Backend) {
         format!("bytes */{}", video.len())
     );
 
+    // The range-overflow attack: an end of u64::MAX is the file's last byte, not a wrap.
+    let huge = send(&app, get(&path, None, Some("bytes=5-18446744073709551615"))).await;
+    assert_eq!(huge.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(huge.bytes, video[5..]);
+    assert_eq!(
+        huge.headers[header::CONTENT_RANGE],
+        format!("bytes 5-{}/{}", video.len() - 1, video.len())
+    );
+    assert_eq!(
+        huge.headers[header::CONTENT_LENGTH],
+        (video.len() - 5).to_string()
+    );
+
     // Tampered or expired URLs: 403.
     let forbidden = |reply: &Reply| {
         (reply.status, reply.json()["code"].clone()) == (StatusCode::FORBIDDEN, json!("forbidden"))
