@@ -96,10 +96,17 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let LmsError::RateLimited { retry_after_secs } = error {
+        let retry_after = match error {
+            LmsError::RateLimited { retry_after_secs }
+            | LmsError::Overloaded { retry_after_secs } => Some(retry_after_secs),
+            // A database that is down or restarting: a moment is usually enough.
+            LmsError::Store(StoreError::Unavailable(_)) => Some(2),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -186,6 +186,13 @@ pub enum LmsError {
         /// Seconds until an attempt will be accepted again.
         retry_after_secs: u64,
     },
+    /// The server is shedding load (too much of a costly kind of work at once): try again
+    /// after `retry_after_secs`. Answered 503 `unavailable`.
+    #[error("the server is busy: try again in {retry_after_secs} s")]
+    Overloaded {
+        /// Seconds to wait before trying again.
+        retry_after_secs: u64,
+    },
     /// The call needs payments and no payment provider is configured.
     #[error("payments are not configured: set up a payment provider to sell courses")]
     PaymentsNotConfigured,
@@ -223,7 +230,7 @@ impl LmsError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::PaymentsNotConfigured => "payments_not_configured",
-            Self::Store(StoreError::Unavailable(_)) => "unavailable",
+            Self::Overloaded { .. } | Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) => "internal_error",
         }
     }
@@ -241,7 +248,7 @@ impl LmsError {
             Self::UnsupportedMediaType(_) => 415,
             Self::PayloadTooLarge(_) => 413,
             Self::RateLimited { .. } => 429,
-            Self::PaymentsNotConfigured => 503,
+            Self::PaymentsNotConfigured | Self::Overloaded { .. } => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,
             Self::Store(_) => 500,
         }

@@ -17,7 +17,7 @@ use limiter::{AttemptLimiter, client_bucket};
 use lms_core::store::{Access, AccountTx, StoreTx};
 use lms_core::token::new_token;
 use lms_core::{Lms, LmsError, NewUser, StoreError, User};
-use password::{DECOY_HASH, check_password, hash_password, verify_password};
+use password::{DECOY_HASH, Hashing, check_password};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +38,12 @@ pub struct AuthConfig {
     /// Password reset requests allowed per email in any hour (four times as many per client
     /// address).
     pub reset_requests_per_hour: u32,
+    /// Password hashes and checks (argon2id: 19 MiB and a blocking thread each) run at
+    /// once, at most (default: the number of CPUs).
+    pub concurrent_password_hashes: usize,
+    /// How long a sign-up or sign-in waits for its turn to hash before it is answered 503
+    /// `unavailable` with `Retry-After` (default 2 s).
+    pub password_hash_wait: Duration,
     /// Mark the session cookie `Secure` (serve over https).
     pub secure_cookie: bool,
     /// Whether anyone may create an account with `POST /auth/sign-up` (default: yes). Off,
@@ -53,6 +59,9 @@ impl Default for AuthConfig {
             session_max_age: Duration::from_secs(90 * 24 * 3600),
             signin_attempts_per_minute: 10,
             reset_requests_per_hour: 5,
+            concurrent_password_hashes: std::thread::available_parallelism()
+                .map_or(2, std::num::NonZeroUsize::get),
+            password_hash_wait: Duration::from_secs(2),
             secure_cookie: false,
             open_sign_up: true,
         }
@@ -113,6 +122,8 @@ pub struct BuiltInAuth {
     /// Reset requests per client address: one client may ask for a few addresses (a
     /// family's computer), not for a directory.
     reset_clients: Arc<AttemptLimiter>,
+    /// Password hashes and checks, a bounded number at once.
+    hashing: Arc<Hashing>,
 }
 
 /// A signed-in user and their new session token (sent once, never stored).
@@ -124,6 +135,12 @@ pub struct SignedIn {
 }
 
 impl BuiltInAuth {
+    /// How many password hashes and checks have run (for tests of what costs one).
+    #[doc(hidden)]
+    pub fn password_hashes_done(&self) -> u64 {
+        self.hashing.done()
+    }
+
     /// How many keys the attempt limiter holds (for tests of its memory).
     #[doc(hidden)]
     pub fn limiter_keys(&self) -> usize {
@@ -144,6 +161,10 @@ impl BuiltInAuth {
             attempts,
             resets: Arc::new(AttemptLimiter::new(per_email, hour)),
             reset_clients: Arc::new(AttemptLimiter::new(per_email.saturating_mul(4), hour)),
+            hashing: Arc::new(Hashing::new(
+                config.concurrent_password_hashes,
+                config.password_hash_wait,
+            )),
             config,
         }
     }
@@ -230,7 +251,19 @@ impl BuiltInAuth {
         };
         user.email_verified = proven;
         check_password(password).map_err(|message| LmsError::invalid("password", message))?;
-        let hash = hash_password(password.to_string()).await?;
+        // A taken address is refused before the costly hash (the insert below still
+        // catches one taken meanwhile).
+        let mut tx = self.lms.store().begin(Access::Read).await?;
+        let taken = tx.user_by_email(&user.email).await?.is_some();
+        drop(tx);
+        if taken {
+            return Err(LmsError::Conflict {
+                kind: lms_core::ConflictKind::EmailTaken,
+                message: "another account has this email address".into(),
+            }
+            .into());
+        }
+        let hash = self.hashing.hash(password.to_string()).await?;
         let token = new_token().map_err(internal)?;
         let mut tx = self.lms.store().begin(Access::Write).await?;
         tx.insert_user(&user).await?;
@@ -276,7 +309,10 @@ impl BuiltInAuth {
             Some((user, hash)) => (Some(user), hash),
             None => (None, DECOY_HASH.to_string()),
         };
-        let matches = verify_password(password.to_string(), hash.clone()).await?;
+        let matches = self
+            .hashing
+            .verify(password.to_string(), hash.clone())
+            .await?;
         let Some(user) = user.filter(|_| matches) else {
             self.attempts.record(&email_key);
             return Err(LmsError::Unauthenticated.into());

@@ -1,9 +1,13 @@
-//! Passwords: their length rule, and argon2id hashing off the async workers.
+//! Passwords: their length rule, and argon2id hashing off the async workers, a bounded
+//! number at once (each takes 19 MiB and a blocking thread for a moment).
 
 use super::internal;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use lms_core::LmsError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Shortest and longest accepted password, in characters.
 pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=128;
@@ -25,7 +29,55 @@ pub(super) fn check_password(password: &str) -> Result<(), String> {
     }
 }
 
-pub(super) async fn hash_password(password: String) -> Result<String, LmsError> {
+/// Password hashes and checks, at most `slots` at once: beyond that a request waits up to
+/// `wait` for its turn, then is answered 503 `unavailable` with `Retry-After`, so a flood
+/// of sign-ups or sign-ins cannot take every blocking thread and their memory.
+pub(super) struct Hashing {
+    slots: Semaphore,
+    wait: Duration,
+    done: AtomicU64,
+}
+
+impl Hashing {
+    pub(super) fn new(slots: usize, wait: Duration) -> Self {
+        Self {
+            slots: Semaphore::new(slots.max(1)),
+            wait,
+            done: AtomicU64::new(0),
+        }
+    }
+
+    /// An argon2id hash of `password`, in turn.
+    pub(super) async fn hash(&self, password: String) -> Result<String, LmsError> {
+        let _slot = self.slot().await?;
+        self.done.fetch_add(1, Ordering::Relaxed);
+        hash_password(password).await
+    }
+
+    /// Whether `password` matches `hash`, in turn.
+    pub(super) async fn verify(&self, password: String, hash: String) -> Result<bool, LmsError> {
+        let _slot = self.slot().await?;
+        self.done.fetch_add(1, Ordering::Relaxed);
+        verify_password(password, hash).await
+    }
+
+    /// How many hashes and checks ran (for tests of what costs one).
+    pub(super) fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    async fn slot(&self) -> Result<SemaphorePermit<'_>, LmsError> {
+        let overloaded = LmsError::Overloaded {
+            retry_after_secs: self.wait.as_secs().max(1),
+        };
+        match tokio::time::timeout(self.wait, self.slots.acquire()).await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => Err(overloaded),
+        }
+    }
+}
+
+async fn hash_password(password: String) -> Result<String, LmsError> {
     // Argon2 is deliberately slow: keep it off the async workers.
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -37,7 +89,7 @@ pub(super) async fn hash_password(password: String) -> Result<String, LmsError> 
     .map_err(internal)
 }
 
-pub(super) async fn verify_password(password: String, hash: String) -> Result<bool, LmsError> {
+async fn verify_password(password: String, hash: String) -> Result<bool, LmsError> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())

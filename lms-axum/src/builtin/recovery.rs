@@ -3,7 +3,7 @@
 //! every other session: whoever else held the account is out.
 
 use super::limiter::client_bucket;
-use super::password::{check_password, hash_password, verify_password};
+use super::password::check_password;
 use super::{BuiltInAuth, Device, SignedIn, accounts, internal};
 use crate::error::ApiError;
 use lms_core::store::{Access, TokenPurpose};
@@ -50,7 +50,7 @@ impl BuiltInAuth {
         if let Some(client) = device.ip {
             self.attempts.admit(&[client_bucket(client)])?;
         }
-        let hash = hash_password(password.to_string()).await?;
+        let hash = self.hashing.hash(password.to_string()).await?;
         let session_token = new_token().map_err(internal)?;
         let now = self.lms.now();
         let mut tx = self.lms.store().begin(Access::Write).await?;
@@ -98,7 +98,7 @@ impl BuiltInAuth {
         let user = self
             .check_own_password(user, current_password, "current_password", client)
             .await?;
-        let hash = hash_password(new_password.to_string()).await?;
+        let hash = self.hashing.hash(new_password.to_string()).await?;
         let keep = current_token.map(token_hash);
         let mut tx = self.lms.store().begin(Access::Write).await?;
         let accounts = accounts(&mut tx)?;
@@ -170,7 +170,7 @@ impl BuiltInAuth {
         if let Some(client) = client {
             self.attempts.admit(&[client_bucket(client)])?;
         }
-        if !verify_password(password.to_string(), hash).await? {
+        if !self.hashing.verify(password.to_string(), hash).await? {
             self.attempts.record(&email_key);
             return Err(LmsError::invalid(field, "is not your password").into());
         }

@@ -384,3 +384,60 @@ pub async fn sign_up_can_be_closed(backend: Backend) {
     let nobody = api.w.lms.user_by_email("new@example.com").await;
     assert_eq!(nobody.unwrap_err().code(), "not_found");
 }
+
+/// Issue 17, item 4: every sign-up ran a full argon2id hash, even for a taken email, and
+/// nothing bounded how many ran at once.
+pub async fn sign_up_is_not_an_unthrottled_cpu_sink(backend: Backend) {
+    let lms = lms_on(backend).await;
+    let auth = lms_axum::BuiltInAuth::new(lms.clone(), AuthConfig::default());
+    let new = |email: &str| lms_core::NewUser {
+        email: email.into(),
+        name: "Taken".into(),
+    };
+    auth.sign_up(new("taken@example.com"), "long enough pass")
+        .await
+        .unwrap();
+    let before = auth.password_hashes_done();
+    for _ in 0..15 {
+        let again = auth
+            .sign_up(new("taken@example.com"), "long enough pass")
+            .await;
+        assert_eq!(again.err().map(|e| e.0.code()), Some("email_taken"));
+    }
+    assert_eq!(
+        auth.password_hashes_done(),
+        before,
+        "no hash for a taken email"
+    );
+
+    // One hash at a time, and no waiting for a turn: racing sign-ups beyond it are 503
+    // with Retry-After, never 500, and never more than one hash at once.
+    let mut config = AuthConfig::default();
+    config.concurrent_password_hashes = 1;
+    config.password_hash_wait = std::time::Duration::ZERO;
+    let w = World::new(lms.clone()).await;
+    let api = Api {
+        app: LmsRouter::new(lms).sign_in(config).build(),
+        w,
+    };
+    let replies = futures_util::future::join_all((0..8).map(|n| {
+        let body = json!({"email": format!("racer{n}@example.com"), "password": "long enough pass", "name": "Racer"});
+        let api = &api;
+        async move { api.call("POST", "/auth/sign-up", None, Some(body)).await }
+    }))
+    .await;
+    let created = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let shed: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(created + shed.len(), 8, "only 201 or 503");
+    assert!(created >= 1 && !shed.is_empty(), "{created} created");
+    for reply in shed {
+        assert_problem(reply, 503, "unavailable");
+        assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    }
+}

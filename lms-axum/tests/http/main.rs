@@ -120,6 +120,11 @@ mod auth_on {
                         .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sign_up_is_not_an_unthrottled_cpu_sink() {
+                    super::super::built_in_auth::sign_up_is_not_an_unthrottled_cpu_sink($backend)
+                        .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sign_up_can_be_closed() {
                     super::super::built_in_auth::sign_up_can_be_closed($backend).await
                 }
