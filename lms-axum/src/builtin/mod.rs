@@ -33,7 +33,8 @@ pub struct AuthConfig {
     pub session_ttl: Duration,
     /// How long a session lasts at most, used or not, after sign-in (default 90 days).
     pub session_max_age: Duration,
-    /// Sign-in attempts allowed per email, and per client address, in any minute.
+    /// Sign-in attempts allowed per client address in any minute, and failed ones per email
+    /// from one client address (never per email alone: strangers cannot lock an owner out).
     pub signin_attempts_per_minute: u32,
     /// Password reset requests allowed per email in any hour (four times as many per client
     /// address).
@@ -281,11 +282,12 @@ impl BuiltInAuth {
     }
 
     /// Checks an email and password and opens a session. Unknown emails and wrong
-    /// passwords get the same answer, after the same work. Every attempt from the client
-    /// counts towards its limit; only failed ones count for the email, so that its owner
-    /// signing in does not use up their own attempts. Past either limit the attempt is
-    /// refused with a retry delay. A sign-in the host makes itself passes `None` and counts
-    /// against the email only.
+    /// passwords get the same answer, after the same work. Every attempt from a client
+    /// counts towards the client's limit; failed ones also count for that email from that
+    /// client. Past either, the attempt is refused with a retry delay. No count is kept per
+    /// email alone: strangers failing against someone's address from elsewhere never lock
+    /// its owner out. A sign-in the host makes itself passes `None` and counts against the
+    /// email.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -299,8 +301,8 @@ impl BuiltInAuth {
         // No account has an address that does not parse: refuse it without the decoy work
         // (nothing to learn), and never key a bucket on unbounded text.
         let email = lms_core::EmailAddress::parse(email).map_err(|_| LmsError::Unauthenticated)?;
-        let email_key = [format!("email:{}", email.as_str())];
-        self.attempts.check(&email_key)?;
+        let failures = failures_key(email.as_str(), client.as_deref());
+        self.attempts.check(&failures)?;
         let email = email.as_str();
         let mut tx = self.lms.store().begin(Access::Read).await?;
         let found = accounts(&mut tx)?.password_hash(email).await?;
@@ -314,7 +316,7 @@ impl BuiltInAuth {
             .verify(password.to_string(), hash.clone())
             .await?;
         let Some(user) = user.filter(|_| matches) else {
-            self.attempts.record(&email_key);
+            self.attempts.record(&failures);
             return Err(LmsError::Unauthenticated.into());
         };
         let now = self.lms.now();
@@ -369,6 +371,14 @@ impl BuiltInAuth {
         } else {
             ""
         }
+    }
+}
+
+/// The key under which failed password checks for `email` from `client` are counted.
+fn failures_key(email: &str, client: Option<&str>) -> [String; 1] {
+    match client {
+        Some(client) => [format!("failures:{email}|{client}")],
+        None => [format!("failures:{email}")],
     }
 }
 

@@ -143,7 +143,7 @@ impl BuiltInAuth {
     }
 
     /// `user`, once `password` is theirs: a wrong one is 422 on `field` and counts as a
-    /// failed sign-in for their email and the client; a user without a built-in password is
+    /// failed sign-in for their email from the client; a user without a built-in password is
     /// `conflict` (409).
     pub(super) async fn check_own_password(
         &self,
@@ -165,13 +165,13 @@ impl BuiltInAuth {
             }
             .into());
         };
-        let email_key = [format!("email:{}", found.email)];
-        self.attempts.check(&email_key)?;
-        if let Some(client) = client {
-            self.attempts.admit(&[client_bucket(client)])?;
-        }
+        let client = client.map(client_bucket);
+        self.attempts
+            .admit(&client.iter().cloned().collect::<Vec<_>>())?;
+        let failures = super::failures_key(&found.email, client.as_deref());
+        self.attempts.check(&failures)?;
         if !self.hashing.verify(password.to_string(), hash).await? {
-            self.attempts.record(&email_key);
+            self.attempts.record(&failures);
             return Err(LmsError::invalid(field, "is not your password").into());
         }
         Ok(found)

@@ -441,3 +441,46 @@ pub async fn sign_up_is_not_an_unthrottled_cpu_sink(backend: Backend) {
         assert!(reply.headers.contains_key(header::RETRY_AFTER));
     }
 }
+
+/// Issue 17, item 8: ten bad sign-ins a minute against someone's email made their own
+/// correct sign-in 429 from anywhere.
+pub async fn the_limiter_does_not_lock_victims_out(backend: Backend) {
+    let api = api(backend, {
+        let mut config = AuthConfig::default();
+        config.signin_attempts_per_minute = 3;
+        config
+    })
+    .await;
+    let up = json!({"email": "victim@example.com", "password": "long enough pass", "name": "V"});
+    let reply = api.call("POST", "/auth/sign-up", None, Some(up)).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let attempt = |peer: &str, password: &str| {
+        let body = json!({"email": "victim@example.com", "password": password});
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/auth/sign-in")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    // Strangers fail against the address from three places, until each is held.
+    for stranger in ["9.9.9.1", "9.9.9.2", "9.9.9.3"] {
+        for _ in 0..3 {
+            let reply = api.send(attempt(stranger, "a wrong password")).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        }
+        let held = api.send(attempt(stranger, "a wrong password")).await;
+        assert_problem(&held, 429, "rate_limited");
+    }
+    // The owner, from their own place, is not held by any of it.
+    let own = api.send(attempt("8.8.8.8", "long enough pass")).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    // A stranger who is held stays held, even with the right password.
+    let held = api.send(attempt("9.9.9.1", "long enough pass")).await;
+    assert_problem(&held, 429, "rate_limited");
+}

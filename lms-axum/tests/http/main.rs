@@ -125,6 +125,11 @@ mod auth_on {
                         .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn the_limiter_does_not_lock_victims_out() {
+                    super::super::built_in_auth::the_limiter_does_not_lock_victims_out($backend)
+                        .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sign_up_can_be_closed() {
                     super::super::built_in_auth::sign_up_can_be_closed($backend).await
                 }
