@@ -44,7 +44,10 @@ use learning::{
     a_learner_goes_through_a_course, concurrent_duplicate_enrollments_give_one_201,
     owners_enroll_others_and_admins_revoke,
 };
-use orgs::{creating_an_org_follows_the_contract, members_are_managed_by_admins};
+use orgs::{
+    creating_an_org_follows_the_contract, members_are_managed_by_admins,
+    nobody_is_added_or_looked_up_by_id,
+};
 use payments::{
     selling_without_a_provider_is_not_configured, stripe_webhooks_apply_once_in_any_order,
 };
@@ -61,6 +64,7 @@ on_both_stores!(
     pages_and_parameters_are_checked,
     bodies_over_one_mebibyte_are_refused,
     members_are_managed_by_admins,
+    nobody_is_added_or_looked_up_by_id,
     concurrent_duplicate_enrollments_give_one_201,
     owners_enroll_others_and_admins_revoke,
     certificates_are_issued_verified_and_rendered,

@@ -154,3 +154,53 @@ pub async fn members_are_managed_by_admins(backend: Backend) {
         "conflict",
     );
 }
+
+/// Issue 17, item 1: anyone could learn anyone's email, and add anyone to their org, with a
+/// user id from the public catalog or a post.
+pub async fn nobody_is_added_or_looked_up_by_id(backend: Backend) {
+    let api = Api::new(backend).await;
+    let attacker = api.w.outsider;
+    let new = json!({"slug": "evil", "name": "Evil"});
+    let made = api.call("POST", "/orgs", Some(attacker), Some(new)).await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let victim = api.w.learner.user_id().unwrap();
+    let role = Some(json!({"role": "learner"}));
+    let put = format!("/orgs/evil/members/{victim}");
+    let reply = api.call("PUT", &put, Some(attacker), role).await;
+    assert_problem(&reply, 404, "not_found");
+    assert!(!reply.body.to_string().contains("learner@acme.test"));
+    let by_email = json!({"email": "learner@acme.test", "role": "learner"});
+    let reply = api
+        .call("POST", "/orgs/evil/members", Some(attacker), Some(by_email))
+        .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    // The same attack by enrollment: a course of the attacker's org, the victim's id.
+    let course = json!({"slug": "bait", "title": "Bait"});
+    let made = api
+        .call("POST", "/orgs/evil/courses", Some(attacker), Some(course))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let publish = json!({"status": "published"});
+    api.call(
+        "PATCH",
+        "/orgs/evil/courses/bait",
+        Some(attacker),
+        Some(publish),
+    )
+    .await;
+    let enroll = json!({"user_id": victim});
+    let reply = api
+        .call(
+            "POST",
+            "/orgs/evil/courses/bait/enrollments",
+            Some(attacker),
+            Some(enroll),
+        )
+        .await;
+    assert_problem(&reply, 404, "not_found");
+    let me = api.call("GET", "/me", Some(api.w.learner), None).await;
+    assert_eq!(
+        me.body["memberships"],
+        json!([{"org": "acme", "role": "learner"}])
+    );
+}

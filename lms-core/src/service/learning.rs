@@ -81,7 +81,8 @@ impl Lms {
     }
 
     /// Enrolls `user` with source `admin`, paid course or not (the course's owner and
-    /// admins).
+    /// admins). Only the org's members and former enrollees can be reached: anyone else is
+    /// 404, as an unknown id is, so nobody is enrolled, or learned about, by id alone.
     pub async fn enroll_user(
         &self,
         actor: &Actor,
@@ -90,6 +91,14 @@ impl Lms {
     ) -> Result<Enrollment, LmsError> {
         let (mut tx, mut scope) = self.managed_course(Access::Write, actor, course).await?;
         let user = user.into().into_result()?;
+        let org = scope.org.id;
+        let known = tx.membership(org, user).await?.is_some()
+            || !super::erasure::enrollments_of(tx.as_mut(), user, Some(org))
+                .await?
+                .is_empty();
+        if !known {
+            return Err(LmsError::NotFound("user"));
+        }
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
         let enrollment = self

@@ -78,6 +78,7 @@ macro_rules! conformance_tests {
             learners_never_receive_answer_keys,
             outline_caches_follow_changes_made_elsewhere,
             // Enrollments (enrollments.rs), bulk import included
+            enrolling_by_id_reaches_only_the_orgs_people,
             enrolling_in_a_free_course,
             paid_courses_need_payment_or_an_admin,
             revoking_keeps_progress_and_free_courses_reactivate,

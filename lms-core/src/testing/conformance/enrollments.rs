@@ -318,3 +318,29 @@ pub async fn bulk_import_fills_rollups_like_live_writes(lms: Lms) {
         3
     );
 }
+
+/// Issue 17, item 1 by another route: an owner's enrollment of `{user_id}` reached anyone.
+pub async fn enrolling_by_id_reaches_only_the_orgs_people(lms: Lms) {
+    let w = World::new(lms.clone()).await;
+    w.published("c", None).await;
+    let stranger = w.outsider.user_id().unwrap();
+    assert_code(
+        lms.enroll_user(&w.instructor, acme("c"), stranger).await,
+        "not_found",
+    );
+    let unknown = crate::UserId::new();
+    assert_code(
+        lms.enroll_user(&w.instructor, acme("c"), unknown).await,
+        "not_found",
+    );
+    // Members, and former enrollees who left the org, can be.
+    let learner = w.learner.user_id().unwrap();
+    lms.enroll_user(&w.instructor, acme("c"), learner)
+        .await
+        .unwrap();
+    lms.leave_org(&w.learner, crate::testing::fixtures::ORG)
+        .await
+        .unwrap();
+    let back = lms.enroll_user(&w.admin, acme("c"), learner).await.unwrap();
+    assert!(back.is_active());
+}
