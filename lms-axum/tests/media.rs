@@ -304,6 +304,10 @@ async fn media_follows_the_contract(backend: Backend) {
         format!("bytes */{}", video.len())
     );
 
+    // Uploads never run as pages of the API's origin (issue 17, item 11).
+    assert_eq!(part.headers[header::CONTENT_DISPOSITION], "attachment");
+    assert_eq!(part.headers[header::CONTENT_SECURITY_POLICY], "sandbox");
+
     // The range-overflow attack: an end of u64::MAX is the file's last byte, not a wrap.
     let huge = send(&app, get(&path, None, Some("bytes=5-18446744073709551615"))).await;
     assert_eq!(huge.status, StatusCode::PARTIAL_CONTENT);

@@ -170,6 +170,17 @@ async fn serve(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Uploads are served from the API's origin: opened directly (a PDF, say) they must not
+    // run as a page of it. Players and <img> still embed them: disposition only changes
+    // what a navigation does.
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
     // Cacheable by the browser only, and no longer than the URL is valid.
     h.insert(
         header::CACHE_CONTROL,
