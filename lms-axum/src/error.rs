@@ -71,6 +71,18 @@ impl IntoResponse for ApiError {
         let error = self.0;
         let status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            // The client hears only "failed inside the server": the cause goes to the log,
+            // inside the request's span (its x-request-id), with every source it has.
+            let mut cause = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(inner) = source {
+                cause.push_str(": ");
+                cause.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            tracing::error!(code = error.code(), %cause, "request failed");
+        }
         let detail = match &error {
             // A store failure's text may name tables or hosts: it stays in the server's logs.
             LmsError::Store(StoreError::Unavailable(_)) => {
