@@ -175,6 +175,7 @@ fn policy_decisions(bencher: divan::Bencher) {
         course_id: course.id,
         source: EnrollmentSource::Free,
         status: EnrollmentStatus::Active,
+        revoked_reason: None,
         enrolled_at: now,
         completed_at: None,
         completed_required: 0,

@@ -73,6 +73,55 @@ impl EnrollmentStatus {
     }
 }
 
+/// Why an enrollment was revoked, which decides who may undo it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokedReason {
+    /// An owner or admin revoked it.
+    Admin,
+    /// The learner left the org, or was removed from it.
+    Removed,
+    /// The purchase was refunded.
+    Refund,
+    /// The membership plan that granted it ended.
+    MembershipEnded,
+    /// The learner erased their account.
+    AccountDeleted,
+}
+
+impl RevokedReason {
+    /// The name as stored and sent.
+    ///
+    /// ```
+    /// use lms_core::RevokedReason;
+    /// assert_eq!(RevokedReason::parse("membership_ended"), Some(RevokedReason::MembershipEnded));
+    /// assert_eq!(RevokedReason::Admin.as_str(), "admin");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Removed => "removed",
+            Self::Refund => "refund",
+            Self::MembershipEnded => "membership_ended",
+            Self::AccountDeleted => "account_deleted",
+        }
+    }
+
+    /// Parses [`RevokedReason::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Admin,
+            Self::Removed,
+            Self::Refund,
+            Self::MembershipEnded,
+            Self::AccountDeleted,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == value)
+    }
+}
+
 /// A user's enrollment in a course; one per (user, course).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +137,8 @@ pub struct Enrollment {
     pub source: EnrollmentSource,
     /// Active or revoked.
     pub status: EnrollmentStatus,
+    /// Why it was revoked; `None` while active.
+    pub revoked_reason: Option<RevokedReason>,
     /// When the learner (last) enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// When the course was completed; set once, never cleared.
@@ -102,6 +153,23 @@ impl Enrollment {
     /// Whether the enrollment grants access now.
     pub fn is_active(&self) -> bool {
         self.status == EnrollmentStatus::Active
+    }
+
+    /// Ends the enrollment's access, saying why (progress is kept).
+    pub fn revoke(&mut self, reason: RevokedReason) {
+        self.status = EnrollmentStatus::Revoked;
+        self.revoked_reason = Some(reason);
+    }
+
+    /// Whether the learner is held out until an owner or admin restores it: revoked by
+    /// them, by removal, or by erasure (or before reasons were kept). A refund is undone by
+    /// buying again, an ended membership by a new one.
+    pub fn is_held(&self) -> bool {
+        !self.is_active()
+            && !matches!(
+                self.revoked_reason,
+                Some(RevokedReason::Refund | RevokedReason::MembershipEnded)
+            )
     }
 }
 

@@ -60,6 +60,7 @@ pub use course::{
 pub use discussion::{Author, NewPost, Post, PostPatch};
 pub use enrollment::{
     Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate,
+    RevokedReason,
 };
 pub use error::{
     ConflictKind, FieldError, ForbiddenReason, LmsError, StoreError, UniqueKey, ValidationErrors,

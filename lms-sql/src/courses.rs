@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use lms_core::store::{CourseContext, CourseFilter, CourseKey, CourseTx};
 use lms_core::{
     Course, CourseId, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus, OrgId,
-    PageRequest, Price, Role, StoreError, UserId,
+    PageRequest, Price, RevokedReason, Role, StoreError, UserId,
 };
 use uuid::Uuid;
 
@@ -25,7 +25,8 @@ macro_rules! course_context_sql {
         concat!(
             "SELECT c.*, m.role AS member_role, e.id AS e_id, e.user_id AS e_user_id,
                     e.source AS e_source, e.status AS e_status, e.enrolled_at AS e_enrolled_at,
-                    e.completed_at AS e_completed_at, e.completed_required AS e_completed_required
+                    e.completed_at AS e_completed_at, e.completed_required AS e_completed_required,
+                    e.revoked_reason AS e_revoked_reason
              FROM courses c
              LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $1
              LEFT JOIN enrollments e ON e.course_id = c.id AND e.user_id = $1
@@ -179,6 +180,7 @@ pub fn course_context(row: &impl SqlRow) -> Result<CourseContext, StoreError> {
             course_id: id(row, "id")?,
             source: parsed(row, "e_source", EnrollmentSource::parse)?,
             status: parsed(row, "e_status", EnrollmentStatus::parse)?,
+            revoked_reason: opt_parsed(row, "e_revoked_reason", RevokedReason::parse)?,
             enrolled_at: row.time("e_enrolled_at")?,
             completed_at: row.opt_time("e_completed_at")?,
             completed_required: count(row, "e_completed_required")?,

@@ -1,13 +1,13 @@
 //! Enrollments: who takes which course, from what source, in what state, with the rollup
 //! of their progress (`completed_required`).
 
-use crate::row::{SqlRow, all, count, id, one, parsed};
+use crate::row::{SqlRow, all, count, id, one, opt_parsed, parsed};
 use crate::{Connection, Dialect, Query, SqlTx, after, expect_one, limit};
 use async_trait::async_trait;
 use lms_core::store::{EnrollmentTx, EnrollmentWithCourse};
 use lms_core::{
-    Course, CourseId, Enrollment, EnrollmentSource, EnrollmentStatus, PageRequest, StoreError,
-    UserId,
+    Course, CourseId, Enrollment, EnrollmentSource, EnrollmentStatus, PageRequest, RevokedReason,
+    StoreError, UserId,
 };
 use std::collections::HashMap;
 
@@ -52,8 +52,9 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
     async fn insert_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
         let q = Query::new(
             "INSERT INTO enrollments (id, {org_id, }user_id, course_id, source, status,
-                                      enrolled_at, completed_at, completed_required)
-             SELECT $1, {org_id, }$2, id, $4, $5, $6, $7, $8 FROM courses WHERE id = $3",
+                                      enrolled_at, completed_at, completed_required,
+                                      revoked_reason)
+             SELECT $1, {org_id, }$2, id, $4, $5, $6, $7, $8, $9 FROM courses WHERE id = $3",
         )
         .bind(e.id.0)
         .bind(e.user_id.0)
@@ -62,7 +63,8 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
         .bind(e.status.as_str())
         .bind(e.enrolled_at)
         .bind(e.completed_at)
-        .bind(e.completed_required);
+        .bind(e.completed_required)
+        .bind(e.revoked_reason.map(RevokedReason::as_str));
         expect_one(self.conn.execute(q).await?, "enrollment's course")
     }
 
@@ -73,14 +75,15 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
     async fn update_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
         let q = Query::new(
             "UPDATE enrollments SET source = $1, status = $2, enrolled_at = $3, completed_at = $4,
-                                    completed_required = $5
-             WHERE id = $6",
+                                    completed_required = $5, revoked_reason = $6
+             WHERE id = $7",
         )
         .bind(e.source.as_str())
         .bind(e.status.as_str())
         .bind(e.enrolled_at)
         .bind(e.completed_at)
         .bind(e.completed_required)
+        .bind(e.revoked_reason.map(RevokedReason::as_str))
         .bind(e.id.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -160,6 +163,7 @@ pub fn enrollment(row: &impl SqlRow) -> Result<Enrollment, StoreError> {
         course_id: id(row, "course_id")?,
         source: parsed(row, "source", EnrollmentSource::parse)?,
         status: parsed(row, "status", EnrollmentStatus::parse)?,
+        revoked_reason: opt_parsed(row, "revoked_reason", RevokedReason::parse)?,
         enrolled_at: row.time("enrolled_at")?,
         completed_at: row.opt_time("completed_at")?,
         completed_required: count(row, "completed_required")?,

@@ -106,7 +106,7 @@ impl<C: Dialect> PaymentTx for SqlTx<C> {
         user: UserId,
     ) -> Result<u64, StoreError> {
         let q = Query::new(
-            "UPDATE enrollments SET status = 'revoked'
+            "UPDATE enrollments SET status = 'revoked', revoked_reason = 'membership_ended'
              WHERE user_id = $1 AND source = 'subscription' AND status = 'active'
                AND course_id IN (SELECT id FROM courses WHERE org_id = $2)",
         )

@@ -46,7 +46,7 @@ use learning::{
 };
 use orgs::{
     creating_an_org_follows_the_contract, members_are_managed_by_admins,
-    nobody_is_added_or_looked_up_by_id,
+    nobody_is_added_or_looked_up_by_id, removal_removes_and_revocation_holds,
 };
 use payments::{
     selling_without_a_provider_is_not_configured, stripe_webhooks_apply_once_in_any_order,
@@ -65,6 +65,7 @@ on_both_stores!(
     bodies_over_one_mebibyte_are_refused,
     members_are_managed_by_admins,
     nobody_is_added_or_looked_up_by_id,
+    removal_removes_and_revocation_holds,
     concurrent_duplicate_enrollments_give_one_201,
     owners_enroll_others_and_admins_revoke,
     certificates_are_issued_verified_and_rendered,

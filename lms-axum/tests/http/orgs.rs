@@ -204,3 +204,52 @@ pub async fn nobody_is_added_or_looked_up_by_id(backend: Backend) {
         json!([{"org": "acme", "role": "learner"}])
     );
 }
+
+/// Issue 17, item 3: after a member's removal they still read lessons and post, and after
+/// an admin revoked a free enrollment the learner enrolled again (201).
+pub async fn removal_removes_and_revocation_holds(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("c", None).await;
+    let (learner, admin) = (Some(api.w.learner), Some(api.w.admin));
+    let enrollments = "/orgs/acme/courses/c/enrollments";
+    let made = api.call("POST", enrollments, learner, None).await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let lesson = outline.modules[0].lessons[0].id;
+    let read = format!("/orgs/acme/courses/c/lessons/{lesson}");
+    assert_eq!(
+        api.call("GET", &read, learner, None).await.status,
+        StatusCode::OK
+    );
+
+    // An admin's revocation: the learner cannot undo it.
+    let id = api.w.learner.user_id().unwrap();
+    let revoke = format!("{enrollments}/{id}");
+    let revoked = api.call("DELETE", &revoke, admin, None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    let again = api.call("POST", enrollments, learner, None).await;
+    assert_problem(&again, 403, "enrollment_revoked");
+    let listed = api.call("GET", enrollments, admin, None).await;
+    assert_eq!(listed.body["items"][0]["revoked_reason"], "admin");
+    // The admin restores it; then removes the member.
+    let restore = Some(json!({"user_id": id}));
+    let restored = api.call("POST", enrollments, admin, restore).await;
+    assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.body);
+    assert_eq!(restored.body["revoked_reason"], Value::Null);
+    let remove = format!("/orgs/acme/members/{id}");
+    let removed = api.call("DELETE", &remove, admin, None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_problem(
+        &api.call("GET", &read, learner, None).await,
+        403,
+        "enrollment_revoked",
+    );
+    let post = Some(json!({"body": "still here?"}));
+    let posted = api
+        .call("POST", &format!("{read}/posts"), learner, post)
+        .await;
+    assert_problem(&posted, 403, "enrollment_revoked");
+    let again = api.call("POST", enrollments, learner, None).await;
+    assert_problem(&again, 403, "enrollment_revoked");
+    let listed = api.call("GET", enrollments, admin, None).await;
+    assert_eq!(listed.body["items"][0]["revoked_reason"], "removed");
+}

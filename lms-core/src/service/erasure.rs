@@ -9,7 +9,7 @@
 use super::Lms;
 use super::orgs::keep_an_admin;
 use crate::certificate::RevocationReason;
-use crate::enrollment::EnrollmentStatus;
+use crate::enrollment::RevokedReason;
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{OrgId, UserId};
 use crate::org::{Role, User};
@@ -91,7 +91,7 @@ impl Lms {
             })
             .await?;
             if enrollment.is_active() {
-                enrollment.status = EnrollmentStatus::Revoked;
+                enrollment.revoke(RevokedReason::AccountDeleted);
                 tx.update_enrollment(&enrollment).await?;
             }
             if let Some(mut certificate) = tx.certificate(user, enrollment.course_id).await? {
@@ -139,7 +139,7 @@ pub(super) async fn revoke_org_enrollments(
     for row in enrollments_of(tx, user, Some(org)).await? {
         let mut enrollment = row.enrollment;
         if enrollment.is_active() {
-            enrollment.status = EnrollmentStatus::Revoked;
+            enrollment.revoke(RevokedReason::Removed);
             tx.update_enrollment(&enrollment).await?;
         }
     }

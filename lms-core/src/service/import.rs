@@ -155,6 +155,7 @@ impl Lms {
                 course_id: imported.course_id,
                 source: imported.source,
                 status: EnrollmentStatus::Active,
+                revoked_reason: None,
                 enrolled_at: imported.enrolled_at,
                 completed_at,
                 completed_required,

@@ -6,6 +6,7 @@ use crate::certificate::RevocationReason;
 use crate::course::{Course, CourseOutline, CourseStatus, LessonContent, LessonKind};
 use crate::enrollment::{
     Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress, LessonStatus, ProgressUpdate,
+    RevokedReason,
 };
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::CourseRef;
@@ -176,7 +177,7 @@ impl Lms {
             .await?
             .ok_or(LmsError::NotFound("enrollment"))?;
         if enrollment.is_active() {
-            enrollment.status = EnrollmentStatus::Revoked;
+            enrollment.revoke(RevokedReason::Admin);
             tx.update_enrollment(&enrollment).await?;
             let revocation = Some((RevocationReason::EnrollmentRevoked, self.now()));
             certificates::set_revocation(tx.as_mut(), &enrollment, revocation).await?;
@@ -502,11 +503,18 @@ pub(super) async fn activate(
 ) -> Result<Enrollment, LmsError> {
     let enrollment = match existing {
         Some(mut revoked) => {
+            let erased = revoked.revoked_reason == Some(RevokedReason::AccountDeleted);
             revoked.status = EnrollmentStatus::Active;
+            revoked.revoked_reason = None;
             revoked.source = source;
             revoked.enrolled_at = now;
             tx.update_enrollment(&revoked).await?;
-            certificates::set_revocation(tx, &revoked, None).await?;
+            // Restored with its enrollment, which only a legitimate path reactivates (the
+            // policy holds the learner out of the others) — but never an erased learner's,
+            // whose name it no longer carries.
+            if !erased {
+                certificates::set_revocation(tx, &revoked, None).await?;
+            }
             revoked
         }
         None => {
@@ -516,6 +524,7 @@ pub(super) async fn activate(
                 course_id: course.id,
                 source,
                 status: EnrollmentStatus::Active,
+                revoked_reason: None,
                 enrolled_at: now,
                 completed_at: None,
                 completed_required: 0,

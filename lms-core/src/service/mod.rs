@@ -294,7 +294,7 @@ impl Lms {
         {
             let plan = tx.subscription(scope.org.id, enrollment.user_id).await?;
             if !plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace)) {
-                enrollment.status = crate::enrollment::EnrollmentStatus::Revoked;
+                enrollment.revoke(crate::enrollment::RevokedReason::MembershipEnded);
             }
         }
         Ok(scope)

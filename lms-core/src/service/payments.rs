@@ -5,7 +5,7 @@ use super::EnrollmentRead;
 use super::{Actor, Lms, allow, certificates, learning, org_scope};
 use crate::certificate::RevocationReason;
 use crate::course::CourseStatus;
-use crate::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
+use crate::enrollment::{Enrollment, EnrollmentSource, RevokedReason};
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::CourseRef;
 use crate::ids::{OrgId, PaymentId, UserId};
@@ -272,7 +272,7 @@ impl Lms {
                 if let Some(mut enrollment) = enrollment.filter(|e| *full && e.is_active())
                     && enrollment.source == EnrollmentSource::Purchase
                 {
-                    enrollment.status = EnrollmentStatus::Revoked;
+                    enrollment.revoke(RevokedReason::Refund);
                     tx.update_enrollment(&enrollment).await?;
                     let revocation = Some((RevocationReason::Refunded, self.now()));
                     certificates::set_revocation(tx.as_mut(), &enrollment, revocation).await?;

@@ -81,7 +81,7 @@ macro_rules! conformance_tests {
             enrolling_by_id_reaches_only_the_orgs_people,
             enrolling_in_a_free_course,
             paid_courses_need_payment_or_an_admin,
-            revoking_keeps_progress_and_free_courses_reactivate,
+            revoking_keeps_progress_and_only_staff_restore,
             only_admins_revoke,
             concurrent_enrollments_make_one_row,
             enrollments_list_is_for_managers_and_paginates,

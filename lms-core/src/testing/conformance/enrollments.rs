@@ -62,7 +62,9 @@ pub async fn paid_courses_need_payment_or_an_admin(lms: Lms) {
     );
 }
 
-pub async fn revoking_keeps_progress_and_free_courses_reactivate(lms: Lms) {
+/// Contract v2 (and issue 17, item 3): an admin's revocation holds until an owner or admin
+/// restores it; the learner enrolling again used to undo it (201).
+pub async fn revoking_keeps_progress_and_only_staff_restore(lms: Lms) {
     let w = World::new(lms).await;
     let outline = w.published("c", None).await;
     let intro = outline.modules[0].lessons[0].id;
@@ -94,10 +96,22 @@ pub async fn revoking_keeps_progress_and_free_courses_reactivate(lms: Lms) {
         .await
         .unwrap();
     assert_eq!(listed.items[0].status, EnrollmentStatus::Revoked);
-    let again = w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     assert_eq!(
-        (again.status, again.completed_required),
-        (EnrollmentStatus::Active, 1)
+        listed.items[0].revoked_reason,
+        Some(crate::RevokedReason::Admin)
+    );
+    assert_code(
+        w.lms.enroll(&w.learner, acme("c")).await,
+        "enrollment_revoked",
+    );
+    let again = w
+        .lms
+        .enroll_user(&w.admin, acme("c"), learner)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.status, again.revoked_reason, again.completed_required),
+        (EnrollmentStatus::Active, None, 1)
     );
     assert_code(
         w.lms

@@ -90,6 +90,10 @@ pub async fn erasing_an_account_keeps_the_records_without_the_person(lms: Lms) {
         .find(|e| e.user_id == learner)
         .unwrap();
     assert_eq!(theirs.status, EnrollmentStatus::Revoked);
+    assert_eq!(
+        theirs.revoked_reason,
+        Some(crate::RevokedReason::AccountDeleted)
+    );
     assert!(theirs.completed_at.is_some(), "progress is kept");
     let members = lms
         .members(&w.admin, ORG, PageRequest::default())

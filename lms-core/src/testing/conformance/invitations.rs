@@ -331,8 +331,13 @@ pub async fn members_leave_but_an_org_keeps_an_admin(lms: Lms) {
         enrollments
             .items
             .iter()
-            .all(|e| e.status == crate::EnrollmentStatus::Revoked),
+            .all(|e| e.revoked_reason == Some(crate::RevokedReason::Removed)),
         "{enrollments:?}"
+    );
+    // Removal holds: enrolling again is not the learner's to do (issue 17, item 3).
+    assert_code(
+        lms.enroll(&w.learner, acme("c")).await,
+        "enrollment_revoked",
     );
     assert!(lms.me(&w.learner).await.unwrap().memberships.is_empty());
     assert_code(lms.leave_org(&w.learner, ORG).await, "not_found");
