@@ -20,13 +20,14 @@ use crate::event::{
 };
 use crate::feed::{EventFeed, EventHeads, EventHub};
 use crate::ids::CourseRef;
-use crate::ids::{CourseId, NotificationId, OrgId, UserId};
+use crate::ids::{CourseId, NotificationId, OrgId, PostId, UserId};
 use crate::input::Parsed;
 use crate::org::User;
 use crate::page::{Page, PageRequest};
 use crate::store::{StoreTx, TenantScope};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -106,14 +107,16 @@ impl Lms {
         let scope = self.discussed_course(tx.as_mut(), actor, course).await?;
         let manages = scope.standing.manages(&scope.course);
         let mut events = Vec::new();
+        let mut posts = HashMap::new();
         let mut position = after;
         // Other kinds share the outbox: read on until `limit` stream events or the end.
         loop {
             let batch = tx.course_events(scope.course.id, position, limit).await?;
             let exhausted = batch.len() < limit as usize;
-            for event in batch {
+            for mut event in batch {
                 position = event.seq;
                 if event.kind.on_course_stream() && events.len() < limit as usize {
+                    as_it_is_now(tx.as_mut(), &mut event, &mut posts).await?;
                     events.push(seen_by(event, viewer, manages));
                 }
             }
@@ -195,6 +198,40 @@ impl Lms {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A post event with the post as it is now, not as it was then: an event must not bring
+/// back what was since hidden, edited or deleted. A deleted post's events keep only where
+/// it was (`id`, `lesson_id`, `parent_id`) and say `deleted: true`. `posts` remembers the
+/// posts read for one batch.
+async fn as_it_is_now(
+    tx: &mut dyn StoreTx,
+    event: &mut Event,
+    posts: &mut HashMap<PostId, Option<Post>>,
+) -> Result<(), LmsError> {
+    if !matches!(event.kind, EventKind::PostCreated | EventKind::PostUpdated) {
+        return Ok(());
+    }
+    let id = event.data.get("id").and_then(|v| v.as_str());
+    let Some(id) = id.and_then(|id| id.parse::<PostId>().ok()) else {
+        return Ok(());
+    };
+    let post = match posts.get(&id) {
+        Some(post) => post.clone(),
+        None => {
+            let post = tx.post(event.course_id, id).await?;
+            posts.insert(id, post.clone());
+            post
+        }
+    };
+    event.data = match post {
+        Some(post) => post_data(&post),
+        None => {
+            let kept = |key: &str| event.data.get(key).cloned().unwrap_or_default();
+            json!({"id": id, "lesson_id": kept("lesson_id"), "parent_id": kept("parent_id"), "deleted": true})
+        }
+    };
+    Ok(())
 }
 
 /// An event as `viewer` may see it: a hidden post's body only for its author and managers.

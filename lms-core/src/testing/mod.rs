@@ -118,6 +118,7 @@ macro_rules! conformance_tests {
             // Events (events.rs): the outbox, notifications, the dispatcher
             changes_write_their_events_and_notifications,
             rolled_back_changes_leave_no_events,
+            hidden_edited_and_deleted_posts_do_not_come_back,
             concurrent_events_are_dispatched_in_commit_order,
             // Payments (payments.rs): webhook events, the ledger, subscriptions, plans
             checkout_without_a_provider_is_not_configured,

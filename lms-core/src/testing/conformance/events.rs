@@ -417,3 +417,80 @@ pub async fn concurrent_events_are_dispatched_in_commit_order(lms: Lms) {
         "every post once, at its position"
     );
 }
+
+/// Issue 17, item 2: a hidden post came back, whole, to anyone replaying the course's
+/// events from the start; edits leaked the earlier text the same way.
+pub async fn hidden_edited_and_deleted_posts_do_not_come_back(lms: Lms) {
+    let w = World::new(lms.clone()).await;
+    let outline = w.published("c", None).await;
+    lms.enroll(&w.learner, acme("c")).await.unwrap();
+    lms.enroll(&w.outsider, acme("c")).await.unwrap();
+    let lesson = outline.modules[0].lessons[0].id;
+    let post = |body: &str| crate::NewPost {
+        body: body.into(),
+        parent_id: None,
+    };
+    let hidden = lms
+        .create_post(
+            &w.learner,
+            acme("c"),
+            lesson,
+            post("a secret, hidden later"),
+        )
+        .await
+        .unwrap();
+    let edited = lms
+        .create_post(&w.learner, acme("c"), lesson, post("a first draft"))
+        .await
+        .unwrap();
+    let deleted = lms
+        .create_post(&w.learner, acme("c"), lesson, post("gone soon"))
+        .await
+        .unwrap();
+    let hide = crate::PostPatch {
+        hidden: Some(true),
+        body: None,
+    };
+    lms.update_post(&w.admin, acme("c"), hidden.id, hide)
+        .await
+        .unwrap();
+    let edit = crate::PostPatch {
+        body: Some("the final text".into()),
+        hidden: None,
+    };
+    lms.update_post(&w.learner, acme("c"), edited.id, edit)
+        .await
+        .unwrap();
+    lms.delete_post(&w.learner, acme("c"), deleted.id)
+        .await
+        .unwrap();
+
+    // Another learner replays everything from the start.
+    let replay = lms
+        .course_events(&w.outsider, acme("c"), 0, 100)
+        .await
+        .unwrap();
+    let text: String = replay.iter().map(|e| e.data.to_string()).collect();
+    for gone in ["a secret", "a first draft", "gone soon"] {
+        assert!(!text.contains(gone), "{gone:?} came back: {text}");
+    }
+    assert!(text.contains("the final text"), "{text}");
+    let of = |id: crate::PostId| {
+        let id = id.to_string();
+        replay
+            .iter()
+            .filter(move |e| e.data["id"] == json!(id))
+            .collect::<Vec<_>>()
+    };
+    let deleted_events = of(deleted.id);
+    assert_eq!(deleted_events.len(), 2, "created, then deleted");
+    assert!(deleted_events.iter().all(|e| e.data.get("body").is_none()));
+    assert_eq!(deleted_events[0].data["deleted"], json!(true));
+    // The author and the course's managers still read a hidden post's body.
+    let managers = lms
+        .course_events(&w.instructor, acme("c"), 0, 100)
+        .await
+        .unwrap();
+    let text: String = managers.iter().map(|e| e.data.to_string()).collect();
+    assert!(text.contains("a secret, hidden later"));
+}
