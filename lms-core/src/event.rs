@@ -179,6 +179,10 @@ pub struct Notification {
     /// Whose it is.
     #[serde(skip)]
     pub user_id: UserId,
+    /// The org the event happened in.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub org_id: OrgId,
     /// Why it was sent.
     pub kind: NotificationKind,
     /// The course it is about.

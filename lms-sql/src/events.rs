@@ -38,7 +38,8 @@ pub trait EventDialect: Connection {
 macro_rules! notification_sql {
     ($rest:literal) => {
         concat!(
-            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.course_id, e.data, e.created_at
+            "SELECT n.id, n.seq, n.user_id, n.kind, n.read_at, e.org_id, e.course_id, e.data,
+                    e.created_at
              FROM notifications n JOIN events e ON e.seq = n.seq ",
             $rest
         )
@@ -147,6 +148,7 @@ pub fn notification(row: &impl SqlRow) -> Result<Notification, StoreError> {
         id: id(row, "id")?,
         seq: row.int("seq")?,
         user_id: id(row, "user_id")?,
+        org_id: id(row, "org_id")?,
         kind: parsed(row, "kind", NotificationKind::parse)?,
         course_id: id(row, "course_id")?,
         data: row.json("data")?,

@@ -116,7 +116,10 @@ impl Lms {
             for mut event in batch {
                 position = event.seq;
                 if event.kind.on_course_stream() && events.len() < limit as usize {
-                    as_it_is_now(tx.as_mut(), &mut event, &mut posts).await?;
+                    if matches!(event.kind, EventKind::PostCreated | EventKind::PostUpdated) {
+                        as_it_is_now(tx.as_mut(), event.course_id, &mut event.data, &mut posts)
+                            .await?;
+                    }
                     events.push(seen_by(event, viewer, manages));
                 }
             }
@@ -141,7 +144,9 @@ impl Lms {
             user: Some(user),
         })
         .await?;
-        Ok(tx.notifications_after(user, after, limit).await?)
+        let mut notes = tx.notifications_after(user, after, limit).await?;
+        notifications_as_they_are_now(tx.as_mut(), user, &mut notes).await?;
+        Ok(notes)
     }
 
     /// A page of the caller's notifications, newest first.
@@ -158,7 +163,9 @@ impl Lms {
         })
         .await?;
         let rows = tx.list_notifications(user, &page).await?;
-        Ok(Page::from_rows(rows, &page, |n| n.id.0))
+        let mut page = Page::from_rows(rows, &page, |n| n.id.0);
+        notifications_as_they_are_now(tx.as_mut(), user, &mut page.items).await?;
+        Ok(page)
     }
 
     /// Marks some of the caller's notifications read (`{"ids": [...]}`), or all of them
@@ -200,37 +207,69 @@ impl Lms {
     }
 }
 
-/// A post event with the post as it is now, not as it was then: an event must not bring
-/// back what was since hidden, edited or deleted. A deleted post's events keep only where
-/// it was (`id`, `lesson_id`, `parent_id`) and say `deleted: true`. `posts` remembers the
-/// posts read for one batch.
+/// A post event's data with the post as it is now, not as it was then: an event must not
+/// bring back what was since hidden, edited or deleted. A deleted post's events keep only
+/// where it was (`id`, `lesson_id`, `parent_id`) and say `deleted: true`. `posts`
+/// remembers the posts read for one batch.
 async fn as_it_is_now(
     tx: &mut dyn StoreTx,
-    event: &mut Event,
+    course: CourseId,
+    data: &mut serde_json::Value,
     posts: &mut HashMap<PostId, Option<Post>>,
 ) -> Result<(), LmsError> {
-    if !matches!(event.kind, EventKind::PostCreated | EventKind::PostUpdated) {
-        return Ok(());
-    }
-    let id = event.data.get("id").and_then(|v| v.as_str());
+    let id = data.get("id").and_then(|v| v.as_str());
     let Some(id) = id.and_then(|id| id.parse::<PostId>().ok()) else {
         return Ok(());
     };
     let post = match posts.get(&id) {
         Some(post) => post.clone(),
         None => {
-            let post = tx.post(event.course_id, id).await?;
+            let post = tx.post(course, id).await?;
             posts.insert(id, post.clone());
             post
         }
     };
-    event.data = match post {
+    *data = match post {
         Some(post) => post_data(&post),
         None => {
-            let kept = |key: &str| event.data.get(key).cloned().unwrap_or_default();
+            let kept = |key: &str| data.get(key).cloned().unwrap_or_default();
             json!({"id": id, "lesson_id": kept("lesson_id"), "parent_id": kept("parent_id"), "deleted": true})
         }
     };
+    Ok(())
+}
+
+/// Notifications of posts as their posts are now (see [`as_it_is_now`]), each read in its
+/// org's scope; a hidden post's body only for its author.
+async fn notifications_as_they_are_now(
+    tx: &mut dyn StoreTx,
+    user: UserId,
+    notifications: &mut [Notification],
+) -> Result<(), LmsError> {
+    let mut posts = HashMap::new();
+    for note in notifications.iter_mut() {
+        if !matches!(
+            note.kind,
+            NotificationKind::PostCreated | NotificationKind::PostReplied
+        ) {
+            continue;
+        }
+        tx.set_scope(TenantScope {
+            org: Some(note.org_id),
+            user: Some(user),
+        })
+        .await?;
+        as_it_is_now(tx, note.course_id, &mut note.data, &mut posts).await?;
+        let author = note.data.pointer("/author/id").and_then(|v| v.as_str());
+        let mine = author.is_some_and(|a| a == user.to_string());
+        let hidden = note.data.get("hidden").and_then(|v| v.as_bool()) == Some(true);
+        if hidden
+            && !mine
+            && let Some(body) = note.data.get_mut("body")
+        {
+            *body = json!("");
+        }
+    }
     Ok(())
 }
 

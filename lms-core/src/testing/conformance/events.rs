@@ -486,6 +486,28 @@ pub async fn hidden_edited_and_deleted_posts_do_not_come_back(lms: Lms) {
     assert_eq!(deleted_events.len(), 2, "created, then deleted");
     assert!(deleted_events.iter().all(|e| e.data.get("body").is_none()));
     assert_eq!(deleted_events[0].data["deleted"], json!(true));
+    // Nor do the course owner's notifications of those posts, streamed or listed.
+    let streamed = lms
+        .notifications_after(&w.instructor, 0, 100)
+        .await
+        .unwrap();
+    let listed = lms
+        .notifications(&w.instructor, crate::PageRequest::default())
+        .await
+        .unwrap();
+    assert!(streamed.len() >= 3 && listed.items.len() >= 3);
+    let text: String = streamed
+        .iter()
+        .chain(&listed.items)
+        .map(|n| n.data.to_string())
+        .collect();
+    for gone in ["a secret", "a first draft", "gone soon"] {
+        assert!(
+            !text.contains(gone),
+            "{gone:?} came back in the inbox: {text}"
+        );
+    }
+    assert!(text.contains("the final text"), "{text}");
     // The author and the course's managers still read a hidden post's body.
     let managers = lms
         .course_events(&w.instructor, acme("c"), 0, 100)
