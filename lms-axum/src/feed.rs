@@ -50,6 +50,9 @@ pub(crate) struct Feed {
     /// The last event sent (or the position the stream started at).
     position: EventSeq,
     ready: VecDeque<SseEvent>,
+    /// Whether the last read filled its batch: more history waits in the outbox, read one
+    /// batch at a time as the client takes them (a replay from 0 never loads it all).
+    behind: bool,
     recheck: tokio::time::Interval,
 }
 
@@ -79,6 +82,7 @@ impl Feed {
             heads,
             position,
             ready: VecDeque::new(),
+            behind: false,
             recheck,
         };
         if resume.is_some() {
@@ -135,6 +139,12 @@ impl Feed {
             if let Some(event) = self.ready.pop_front() {
                 return Some(event);
             }
+            if self.behind {
+                if self.read().await.is_err() {
+                    return None;
+                }
+                continue;
+            }
             tokio::select! {
                 head = self.heads.recv() => match head {
                     Ok(head) if !self.concerns(&head) => continue,
@@ -164,41 +174,39 @@ impl Feed {
         }
     }
 
-    /// Reads everything after the position, as the caller may see it now.
+    /// Reads the next batch after the position, as the caller may see it now, and notes
+    /// whether more waits.
     async fn read(&mut self) -> Result<(), LmsError> {
-        loop {
-            let count = match &self.watch {
-                Watch::Course { org, course, .. } => {
-                    let events = self
-                        .state
-                        .lms
-                        .course_events(&self.actor, CourseRef { org, course }, self.position, BATCH)
-                        .await?;
-                    for event in &events {
-                        self.position = event.seq;
-                        self.ready
-                            .push_back(sse(event.seq, event.kind.as_str(), &event.data));
-                    }
-                    events.len()
+        let count = match &self.watch {
+            Watch::Course { org, course, .. } => {
+                let events = self
+                    .state
+                    .lms
+                    .course_events(&self.actor, CourseRef { org, course }, self.position, BATCH)
+                    .await?;
+                for event in &events {
+                    self.position = event.seq;
+                    self.ready
+                        .push_back(sse(event.seq, event.kind.as_str(), &event.data));
                 }
-                Watch::Inbox { .. } => {
-                    let notes = self
-                        .state
-                        .lms
-                        .notifications_after(&self.actor, self.position, BATCH)
-                        .await?;
-                    for note in &notes {
-                        self.position = note.seq;
-                        self.ready
-                            .push_back(sse(note.seq, note.kind.as_str(), note));
-                    }
-                    notes.len()
-                }
-            };
-            if count < BATCH as usize {
-                return Ok(());
+                events.len()
             }
-        }
+            Watch::Inbox { .. } => {
+                let notes = self
+                    .state
+                    .lms
+                    .notifications_after(&self.actor, self.position, BATCH)
+                    .await?;
+                for note in &notes {
+                    self.position = note.seq;
+                    self.ready
+                        .push_back(sse(note.seq, note.kind.as_str(), note));
+                }
+                notes.len()
+            }
+        };
+        self.behind = count == BATCH as usize;
+        Ok(())
     }
 
     /// The authenticator still vouches for the same caller (not signed out, not expired).

@@ -18,7 +18,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use client::{call, config, open};
 use common::{Backend, UserIdTokens};
-use course_streams::{course_streams_deliver_and_replay_exactly, streams_reach_only_those_allowed};
+use course_streams::{
+    a_long_history_replays_batch_by_batch, course_streams_deliver_and_replay_exactly,
+    streams_reach_only_those_allowed,
+};
 use lms_axum::LmsRouter;
 use lms_core::testing::World;
 use lms_core::testing::acme;
@@ -32,6 +35,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 on_both_stores!(
+    a_long_history_replays_batch_by_batch,
     course_streams_deliver_and_replay_exactly,
     streams_reach_only_those_allowed,
     notifications_are_listed_marked_and_streamed,
