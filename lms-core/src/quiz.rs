@@ -12,6 +12,12 @@ use std::collections::HashSet;
 pub const MAX_QUESTIONS: usize = 200;
 /// Most points one question can be worth.
 pub const MAX_POINTS: u32 = 1_000;
+/// Longest answer to one question, as JSON, in bytes: a sentence, a number or a list of
+/// option ids fit many times over.
+pub const MAX_ANSWER_BYTES: usize = 2_000;
+/// Most an attempt stores, as JSON: one answer of at most [`MAX_ANSWER_BYTES`] per question
+/// of the quiz (answers to anything else are dropped), so at most about 400 KB.
+pub const MAX_ATTEMPT_BYTES: usize = MAX_QUESTIONS * MAX_ANSWER_BYTES;
 
 /// A quiz as its author writes it, answer key included. Learners get [`LearnerQuiz`].
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -273,6 +279,44 @@ impl Quiz {
                 .collect(),
             pass_percent: self.pass_percent,
             max_attempts: self.max_attempts,
+        }
+    }
+
+    /// The answers of an attempt worth keeping: those to this quiz's questions (anything
+    /// else is dropped before it is stored), each at most [`MAX_ANSWER_BYTES`] as JSON —
+    /// a longer one is a field error (`answers.<question id>`).
+    ///
+    /// ```
+    /// # fn demo(quiz: lms_core::Quiz) {
+    /// let sent = serde_json::json!({"q1": "b", "junk": "x".repeat(100_000)});
+    /// let kept = quiz.kept_answers(sent.as_object().unwrap()).unwrap();
+    /// assert!(!kept.contains_key("junk"));
+    /// # }
+    /// ```
+    pub fn kept_answers(
+        &self,
+        answers: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut kept = Map::new();
+        for question in &self.questions {
+            let Some(answer) = answers.get(&question.id) else {
+                continue;
+            };
+            if answer.to_string().len() > MAX_ANSWER_BYTES {
+                let field = format!("answers.{}", question.id);
+                errors.add(
+                    field,
+                    format!("must be at most {MAX_ANSWER_BYTES} bytes as JSON"),
+                );
+                continue;
+            }
+            kept.insert(question.id.clone(), answer.clone());
+        }
+        if errors.is_empty() {
+            Ok(kept)
+        } else {
+            Err(errors)
         }
     }
 

@@ -436,7 +436,12 @@ impl Lms {
                 "no attempts left at this quiz",
             ));
         }
-        let grade = quiz.grade(answer_map);
+        // Only what grading reads is stored, and no answer longer than a real one.
+        let kept = quiz
+            .kept_answers(answer_map)
+            .map_err(LmsError::Validation)?;
+        let grade = quiz.grade(&kept);
+        let answers = serde_json::Value::Object(kept);
         let attempt = QuizAttempt {
             id: AttemptId::new(),
             user_id: user,

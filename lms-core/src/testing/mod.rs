@@ -102,6 +102,7 @@ macro_rules! conformance_tests {
             quiz_attempts_are_limited,
             ill_typed_answers_score_zero,
             bad_attempts_are_rejected,
+            attempts_store_only_answers_of_a_real_size,
             concurrent_attempts_respect_the_limit,
             // Certificates (certificates.rs)
             certificates_are_issued_once_on_completion,

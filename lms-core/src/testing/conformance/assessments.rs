@@ -203,3 +203,41 @@ pub async fn concurrent_attempts_respect_the_limit(lms: Lms) {
         HashSet::from([1, 2, 3])
     );
 }
+
+/// Issue 17, item 6: a quiz without `max_attempts` stored up to 1 MiB of answers per
+/// attempt, without limit.
+pub async fn attempts_store_only_answers_of_a_real_size(lms: Lms) {
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let quiz = outline.modules[1].lessons[0].id;
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let junk = "x".repeat(500_000);
+    // Answers to no question are dropped before they are stored.
+    let padded = json!({"q1": "b", "q2": true, "padding": junk});
+    let attempt = w
+        .lms
+        .submit_attempt(&w.learner, acme("c"), quiz, padded)
+        .await
+        .unwrap();
+    assert!(attempt.passed);
+    let stored = w
+        .lms
+        .attempts(&w.learner, acme("c"), quiz, page(10))
+        .await
+        .unwrap();
+    assert_eq!(stored.items[0].answers, json!({"q1": "b", "q2": true}));
+    // An answer longer than any real one is refused, and stores nothing.
+    let long = json!({"q1": "b".repeat(crate::quiz::MAX_ANSWER_BYTES), "q2": true});
+    assert_invalid(
+        w.lms
+            .submit_attempt(&w.learner, acme("c"), quiz, long)
+            .await,
+        &["answers.q1"],
+    );
+    let stored = w
+        .lms
+        .attempts(&w.learner, acme("c"), quiz, page(10))
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 1);
+}
