@@ -8,13 +8,13 @@
 
 use super::Lms;
 use super::orgs::keep_an_admin;
+use super::revocation::enrollments_of;
 use crate::certificate::RevocationReason;
 use crate::enrollment::RevokedReason;
 use crate::error::{ConflictKind, LmsError};
 use crate::ids::{OrgId, UserId};
 use crate::org::{Role, User};
-use crate::page::{Page, PageRequest};
-use crate::store::{EnrollmentWithCourse, StoreTx, TenantScope};
+use crate::store::{StoreTx, TenantScope};
 use std::collections::BTreeSet;
 
 /// The name an erased account shows (on its posts, say).
@@ -105,45 +105,6 @@ impl Lms {
         }
         Ok(orgs)
     }
-}
-
-/// Every enrollment of `user` (in `org` only, when given), whatever its status, in pages.
-pub(super) async fn enrollments_of(
-    tx: &mut dyn StoreTx,
-    user: UserId,
-    org: Option<OrgId>,
-) -> Result<Vec<EnrollmentWithCourse>, LmsError> {
-    let mut found = Vec::new();
-    let mut page = PageRequest::first(200);
-    loop {
-        let rows = tx.enrollments_of(user, &page).await?;
-        let rows = Page::from_rows(rows, &page, |e| e.enrollment.id.0);
-        let next = rows.next_cursor;
-        let wanted = rows.items.into_iter();
-        found.extend(wanted.filter(|e| org.is_none_or(|org| e.course.org_id == org)));
-        match next {
-            Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
-            None => return Ok(found),
-        }
-    }
-}
-
-/// Revokes the active enrollments of `user` in the org's courses: they left it, or were
-/// removed. Progress and certificates stay (what was earned was earned); an owner or admin
-/// enrolls them again.
-pub(super) async fn revoke_org_enrollments(
-    tx: &mut dyn StoreTx,
-    org: OrgId,
-    user: UserId,
-) -> Result<(), LmsError> {
-    for row in enrollments_of(tx, user, Some(org)).await? {
-        let mut enrollment = row.enrollment;
-        if enrollment.is_active() {
-            enrollment.revoke(RevokedReason::Removed);
-            tx.update_enrollment(&enrollment).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Ends every membership of `user`, refusing (before anything is written) to leave an org

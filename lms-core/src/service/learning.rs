@@ -94,7 +94,7 @@ impl Lms {
         let user = user.into().into_result()?;
         let org = scope.org.id;
         let known = tx.membership(org, user).await?.is_some()
-            || !super::erasure::enrollments_of(tx.as_mut(), user, Some(org))
+            || !super::revocation::enrollments_of(tx.as_mut(), user, Some(org))
                 .await?
                 .is_empty();
         if !known {

@@ -14,6 +14,7 @@ mod learning;
 mod orgs;
 mod payments;
 mod reports;
+mod revocation;
 mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};

@@ -301,7 +301,7 @@ impl Lms {
             keep_an_admin(tx.as_mut(), scope.org.id).await?;
         }
         tx.delete_membership(scope.org.id, user).await?;
-        super::erasure::revoke_org_enrollments(tx.as_mut(), scope.org.id, user).await?;
+        super::revocation::revoke_org_enrollments(tx.as_mut(), scope.org.id, user).await?;
         tx.commit().await?;
         Ok(())
     }
