@@ -220,6 +220,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .route("/certificates/{code}", get(certificate_page))
         .merge(mail::link_pages(format!("{public_url}/api/v1")));
 
+    tokio::spawn(end_lapsed_memberships(lms.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     print_welcome(&lms, &public_url, &database_url, seed).await;
     println!("Mail: {mail_goes}");
@@ -258,6 +259,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         } => tracing::info!("stopped with event streams still open"),
     }
     Ok(())
+}
+
+/// Hourly, stores the end of memberships past their grace period (their enrollments are
+/// revoked, `membership_ended`), so that checkout and enrollment see it.
+async fn end_lapsed_memberships(lms: Lms) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match lms.end_lapsed_memberships().await {
+            Ok(0) => {}
+            Ok(revoked) => tracing::info!("ended {revoked} enrollments of lapsed memberships"),
+            Err(e) => tracing::error!("sweeping lapsed memberships: {e}"),
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a process manager: stop accepting, finish what is in flight.

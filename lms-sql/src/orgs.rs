@@ -4,7 +4,7 @@ use crate::row::{SqlRow, id};
 use crate::{Connection, Dialect, Query, SqlTx};
 use async_trait::async_trait;
 use lms_core::store::OrgTx;
-use lms_core::{Org, OrgId, StoreError};
+use lms_core::{Org, OrgId, PageRequest, StoreError};
 
 /// The org part of a dialect.
 #[async_trait]
@@ -47,6 +47,13 @@ impl<C: Dialect> OrgTx for SqlTx<C> {
         .bind(plan_json(org))
         .bind(org.id.0);
         self.conn.execute(q).await.map(drop)
+    }
+
+    async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError> {
+        let q = Query::new("SELECT id FROM orgs WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(crate::after(page))
+            .bind(crate::limit(page));
+        crate::row::all(&self.conn.fetch_all(q).await?, |row| id(row, "id"))
     }
 }
 

@@ -100,6 +100,20 @@ impl<C: Dialect> PaymentTx for SqlTx<C> {
         self.conn.execute(q).await.map(drop)
     }
 
+    async fn past_due_subscriptions(
+        &mut self,
+        org: OrgId,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Subscription>, StoreError> {
+        let q = Query::new(
+            "SELECT * FROM plan_subscriptions
+             WHERE org_id = $1 AND status = 'past_due' AND past_due_since <= $2",
+        )
+        .bind(org.0)
+        .bind(since_before);
+        all(&self.conn.fetch_all(q).await?, subscription)
+    }
+
     async fn revoke_subscription_enrollments(
         &mut self,
         org: OrgId,

@@ -60,11 +60,9 @@ impl Lms {
             .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
             .await?;
         let plan = tx.subscription(scope.org.id, user).await?;
-        let plan = match plan {
-            Some(plan) if plan.grants_access(self.now(), self.membership_grace) => {
-                PlanCoverage::Covered
-            }
-            _ => PlanCoverage::None,
+        let plan = match self.plan_grants_access(plan.as_ref()) {
+            true => PlanCoverage::Covered,
+            false => PlanCoverage::None,
         };
         allow(
             &scope.standing,
@@ -102,6 +100,11 @@ impl Lms {
         }
         let learner = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         scope.enrollment = tx.lock_enrollment(user, scope.course.id).await?;
+        if let Some(enrollment) = scope.enrollment.as_mut() {
+            let settle = super::memberships::Settle::Store;
+            self.apply_membership_rule(tx.as_mut(), org, enrollment, settle)
+                .await?;
+        }
         let enrollment = self
             .admit(tx.as_mut(), scope, &learner, EnrollmentSource::Admin)
             .await?;

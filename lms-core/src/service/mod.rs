@@ -11,6 +11,7 @@ mod events;
 mod import;
 mod invitations;
 mod learning;
+mod memberships;
 mod orgs;
 mod payments;
 mod reports;
@@ -279,9 +280,8 @@ async fn load_course_scope(
 }
 
 impl Lms {
-    /// [`load_course_scope`], then the membership rule: an enrollment that came with a
-    /// membership plan grants access only while the plan does (a `past_due` plan for the
-    /// grace period); past that it counts as revoked.
+    /// [`load_course_scope`], then the membership rule (see [`memberships`]): a lapsed
+    /// plan's enrollment counts as revoked, and a write that locked it stores that.
     async fn course_scope(
         &self,
         tx: &mut dyn StoreTx,
@@ -290,13 +290,13 @@ impl Lms {
         read: EnrollmentRead,
     ) -> Result<CourseScope, LmsError> {
         let mut scope = load_course_scope(tx, actor, course, read).await?;
-        if let Some(enrollment) = scope.enrollment.as_mut().filter(|e| e.is_active())
-            && enrollment.source == crate::enrollment::EnrollmentSource::Subscription
-        {
-            let plan = tx.subscription(scope.org.id, enrollment.user_id).await?;
-            if !plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace)) {
-                enrollment.revoke(crate::enrollment::RevokedReason::MembershipEnded);
-            }
+        let settle = match read {
+            EnrollmentRead::Plain => memberships::Settle::InMemory,
+            EnrollmentRead::Locked => memberships::Settle::Store,
+        };
+        if let Some(enrollment) = scope.enrollment.as_mut() {
+            self.apply_membership_rule(tx, scope.org.id, enrollment, settle)
+                .await?;
         }
         Ok(scope)
     }

@@ -88,7 +88,7 @@ impl Lms {
             .clone()
             .ok_or(LmsError::NotFound("membership plan"))?;
         let current = tx.subscription(scope.org.id, user).await?;
-        if current.is_some_and(|s| s.grants_access(self.now(), self.membership_grace)) {
+        if self.plan_grants_access(current.as_ref()) {
             return Err(LmsError::conflict(
                 ConflictKind::Conflict,
                 "your membership of this org is already active",
@@ -231,7 +231,12 @@ impl Lms {
                     .course(org, CourseKey::Id(*course_id))
                     .await?
                     .ok_or(LmsError::NotFound("course"))?;
-                let enrollment = tx.lock_enrollment(user, course.id).await?;
+                let mut enrollment = tx.lock_enrollment(user, course.id).await?;
+                if let Some(enrollment) = enrollment.as_mut() {
+                    let settle = super::memberships::Settle::Store;
+                    self.apply_membership_rule(tx.as_mut(), org, enrollment, settle)
+                        .await?;
+                }
                 // Paid is paid: enroll even if the course was archived since the checkout.
                 if !enrollment.as_ref().is_some_and(Enrollment::is_active) {
                     let source = EnrollmentSource::Purchase;
@@ -344,9 +349,7 @@ impl Lms {
             version: update.version,
         };
         tx.upsert_subscription(&subscription).await?;
-        if !subscription.grants_access(self.now(), self.membership_grace)
-            && subscription.status != SubscriptionStatus::PastDue
-        {
+        if !self.plan_grants_access(Some(&subscription)) {
             tx.revoke_subscription_enrollments(update.org_id, update.user_id)
                 .await?;
         }

@@ -32,6 +32,7 @@ mockall::mock! {
         async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError>;
         async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
         async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
+        async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError>;
     }
 
     #[async_trait]
@@ -299,6 +300,11 @@ mockall::mock! {
             user: UserId,
         ) -> Result<Option<Subscription>, StoreError>;
         async fn upsert_subscription(&mut self, subscription: &Subscription) -> Result<(), StoreError>;
+        async fn past_due_subscriptions(
+            &mut self,
+            org: OrgId,
+            since_before: DateTime<Utc>,
+        ) -> Result<Vec<Subscription>, StoreError>;
         async fn revoke_subscription_enrollments(
             &mut self,
             org: OrgId,

@@ -2,6 +2,7 @@
 use crate::error::StoreError;
 use crate::ids::OrgId;
 use crate::org::Org;
+use crate::page::PageRequest;
 use async_trait::async_trait;
 
 /// Org rows: created, found by slug, renamed, and locked while its members change.
@@ -17,4 +18,7 @@ pub trait OrgTx: Send {
     async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
     /// Replaces the org's name and settings.
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
+    /// A page of every org's id, in id order (for jobs that visit each org in turn, such
+    /// as [`crate::Lms::end_lapsed_memberships`]).
+    async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError>;
 }

@@ -37,6 +37,12 @@ pub trait PaymentTx: Send {
     ) -> Result<Option<Subscription>, StoreError>;
     /// Inserts or replaces the user's subscription to the org's plan.
     async fn upsert_subscription(&mut self, subscription: &Subscription) -> Result<(), StoreError>;
+    /// The org's subscriptions that have been `past_due` since `since_before` or earlier.
+    async fn past_due_subscriptions(
+        &mut self,
+        org: OrgId,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Subscription>, StoreError>;
     /// Revokes the user's active enrollments with source `subscription` in the org's
     /// courses (their membership ended); returns how many.
     async fn revoke_subscription_enrollments(

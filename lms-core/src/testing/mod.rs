@@ -127,6 +127,10 @@ macro_rules! conformance_tests {
             a_refund_revokes_access_and_keeps_progress,
             subscription_reports_never_move_backwards,
             the_membership_grace_ends_on_the_dot,
+            // Lapsed memberships stored (memberships.rs)
+            a_learner_whose_membership_lapsed_can_buy_the_course,
+            an_admin_enrolls_a_learner_whose_membership_lapsed,
+            the_sweep_stores_every_lapsed_membership,
             // Selling through a provider (selling.rs)
             checkouts_ask_the_provider_for_what_is_bought,
             webhooks_are_read_by_the_provider_and_applied_once,

@@ -1,0 +1,106 @@
+//! When a membership plan stops paying for the enrollments it opened: one rule
+//! ([`Subscription::grants_access`]), stored as the enrollment's status so that checkout,
+//! enrollment and the provider's events all see the same state.
+//!
+//! Reads apply the rule in memory only (course progress and dashboards stay read-only);
+//! the write paths that meet a lapsed enrollment store its revocation first, and
+//! [`Lms::end_lapsed_memberships`] stores the rest.
+
+use super::Lms;
+use crate::enrollment::{Enrollment, EnrollmentSource, RevokedReason};
+use crate::error::LmsError;
+use crate::ids::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::payment::Subscription;
+use crate::store::{Access, StoreTx, TenantScope};
+
+/// Whether a rule that ends an enrollment may write it down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Settle {
+    /// A read: the enrollment counts as revoked in memory, nothing is written.
+    InMemory,
+    /// A write transaction that holds the enrollment's lock: the revocation is stored.
+    Store,
+}
+
+impl Lms {
+    /// Whether the user's plan (if any) still pays for what it opened.
+    pub(super) fn plan_grants_access(&self, plan: Option<&Subscription>) -> bool {
+        plan.is_some_and(|plan| plan.grants_access(self.now(), self.membership_grace))
+    }
+
+    /// An active enrollment that a membership plan opened ends with the plan: past its
+    /// grace period it is revoked (`membership_ended`), in memory or, for a write that
+    /// holds its lock, in the store too.
+    pub(super) async fn apply_membership_rule(
+        &self,
+        tx: &mut dyn StoreTx,
+        org: OrgId,
+        enrollment: &mut Enrollment,
+        settle: Settle,
+    ) -> Result<(), LmsError> {
+        if !enrollment.is_active() || enrollment.source != EnrollmentSource::Subscription {
+            return Ok(());
+        }
+        let plan = tx.subscription(org, enrollment.user_id).await?;
+        if self.plan_grants_access(plan.as_ref()) {
+            return Ok(());
+        }
+        enrollment.revoke(RevokedReason::MembershipEnded);
+        if settle == Settle::Store {
+            tx.update_enrollment(enrollment).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores the end of every membership past its grace period: the enrollments those
+    /// plans opened are revoked (`membership_ended`), so checkout, enrollment and the
+    /// provider's events find them revoked. Run it from a periodic job (the example server
+    /// does, hourly); each org is swept in a transaction of its own. Returns how many
+    /// enrollments it revoked.
+    ///
+    /// ```
+    /// # async fn sweep(lms: lms_core::Lms) -> Result<(), lms_core::LmsError> {
+    /// let revoked = lms.end_lapsed_memberships().await?;
+    /// # let _ = revoked; Ok(()) }
+    /// ```
+    pub async fn end_lapsed_memberships(&self) -> Result<u64, LmsError> {
+        let mut revoked = 0;
+        let mut page = PageRequest::first(200);
+        loop {
+            let orgs = {
+                let mut tx = self.store.begin(Access::Read).await?;
+                tx.org_ids(&page).await?
+            };
+            let orgs = Page::from_rows(orgs, &page, |org| org.0);
+            for org in orgs.items {
+                revoked += self.end_lapsed_memberships_of(org).await?;
+            }
+            match orgs.next_cursor {
+                Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
+                None => return Ok(revoked),
+            }
+        }
+    }
+
+    async fn end_lapsed_memberships_of(&self, org: OrgId) -> Result<u64, LmsError> {
+        let mut tx = self.store.begin(Access::Write).await?;
+        tx.set_scope(TenantScope {
+            org: Some(org),
+            user: None,
+        })
+        .await?;
+        // The store narrows the search by date; the rule itself decides.
+        let since_before = self.now() - self.membership_grace;
+        let mut revoked = 0;
+        for plan in tx.past_due_subscriptions(org, since_before).await? {
+            if !self.plan_grants_access(Some(&plan)) {
+                revoked += tx
+                    .revoke_subscription_enrollments(org, plan.user_id)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+}
