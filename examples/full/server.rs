@@ -19,7 +19,7 @@
 //! - `LMS_MEDIA_DIR` — where uploads are kept (default `lms-demo-media`); `LMS_MEDIA_SECRET` —
 //!   the key that signs media URLs (give every instance the same one; default: a random key
 //!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
-//!   (default 512 MiB)
+//!   (default 512 MiB); `LMS_MEDIA_QUOTA_BYTES` — what each org may store (default 5 GiB)
 //! - `LMS_JWT_SECRET` (HS256) or `LMS_JWT_JWKS_URL` (RS256, ES256, EdDSA keys), with
 //!   `LMS_JWT_ISSUER` and optionally `LMS_JWT_AUDIENCE` (unset: any audience, with a
 //!   warning) — also accept an identity provider's JWTs as Bearer tokens, beside the
@@ -203,6 +203,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         media.max_bytes = max
             .parse()
             .map_err(|_| format!("LMS_MEDIA_MAX_BYTES={max} is not a number"))?;
+    }
+    if let Some(quota) = env("LMS_MEDIA_QUOTA_BYTES") {
+        let quota = quota
+            .parse()
+            .map_err(|_| format!("LMS_MEDIA_QUOTA_BYTES={quota} is not a number"))?;
+        lms = lms.with_media_quota(quota);
     }
     let mut config = ApiConfig::default();
     config.trusted_proxies = trusted_proxies;

@@ -67,7 +67,7 @@ pub use builtin::{AuthConfig, BuiltInAuth, Device, PASSWORD_CHARS, SessionView, 
 pub use error::ApiError;
 pub use ipnet::IpNet;
 #[cfg(feature = "media")]
-pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig};
+pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig, MinUploadRate};
 pub use router::{ApiConfig, BODY_LIMIT, DEFAULT_EVENT_KEEP_ALIVE, ForwardedHeader, LmsRouter};
 
 use lms_core::Lms;

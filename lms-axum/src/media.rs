@@ -7,10 +7,12 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ApiBase;
 use axum::http::HeaderValue;
-use lms_core::{LmsError, MEDIA_TYPES, StoreError};
-use lms_media::{MediaError, MediaSigner, MediaStore};
+use futures_util::StreamExt;
+use lms_core::{LmsError, MEDIA_TYPES, StoreError, UploadPermit};
+use lms_media::{ByteStream, MediaError, MediaSigner, MediaStore};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The answer when a media route is called on a server without [`MediaConfig`] (503).
 pub(crate) fn not_configured() -> ApiError {
@@ -33,6 +35,94 @@ pub struct MediaConfig {
     pub max_bytes: u64,
     /// Content types accepted (415 otherwise): a subset of [`MEDIA_TYPES`], all by default.
     pub allowed_types: Vec<String>,
+    /// The slowest an upload may arrive (408 `request_timeout` below it): uploads are
+    /// exempt from [`crate::ApiConfig::request_timeout`], so this is what stops a client
+    /// from holding a connection open by trickling bytes.
+    pub min_upload_rate: MinUploadRate,
+}
+
+/// The slowest an upload may arrive ([`MediaConfig::min_upload_rate`]): after `grace`, on
+/// average at least `bytes_per_second` since it began (so a pause is fine if the client
+/// has sent ahead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MinUploadRate {
+    /// The lowest average rate, in bytes a second.
+    pub bytes_per_second: u64,
+    /// How long an upload may take before the rate counts (a slow start, a large
+    /// request head).
+    pub grace: Duration,
+}
+
+impl MinUploadRate {
+    /// At least `bytes_per_second` on average once `grace` has passed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rate = lms_axum::MinUploadRate::new(8 * 1024, Duration::from_secs(15));
+    /// assert_eq!(rate, lms_axum::MinUploadRate::default());
+    /// ```
+    pub fn new(bytes_per_second: u64, grace: Duration) -> Self {
+        Self {
+            bytes_per_second,
+            grace,
+        }
+    }
+}
+
+impl Default for MinUploadRate {
+    /// 8 KiB a second (64 kbit/s, slower than any link one uploads video over) after 15 s.
+    fn default() -> Self {
+        Self::new(8 * 1024, Duration::from_secs(15))
+    }
+}
+
+/// `body`, failing with [`MediaError::TooSlow`] as soon as it falls behind `rate`: each
+/// chunk must arrive before `grace + received / rate` from the start.
+pub(crate) fn min_rate(body: ByteStream, rate: MinUploadRate) -> ByteStream {
+    let start = tokio::time::Instant::now();
+    let per_second = rate.bytes_per_second.max(1);
+    let state = (body, 0u64, false);
+    let stream =
+        futures_util::stream::unfold(state, move |(mut body, received, failed)| async move {
+            if failed {
+                return None;
+            }
+            let earned = Duration::from_secs_f64(received as f64 / per_second as f64);
+            let deadline = start + rate.grace + earned;
+            match tokio::time::timeout_at(deadline, body.next()).await {
+                Ok(Some(Ok(chunk))) => {
+                    let received = received + chunk.len() as u64;
+                    Some((Ok(chunk), (body, received, false)))
+                }
+                Ok(Some(Err(e))) => Some((Err(e), (body, received, true))),
+                Ok(None) => None,
+                Err(_) => {
+                    let slow = MediaError::TooSlow {
+                        min_bytes_per_second: per_second,
+                    };
+                    Some((Err(slow), (body, received, true)))
+                }
+            }
+        });
+    stream.boxed()
+}
+
+/// An upload's failure as an answer: past what is left of the org's quota (when that is
+/// less than the size limit) it is 413 `quota_exceeded`.
+pub(crate) fn upload_error(
+    error: MediaError,
+    media: &MediaConfig,
+    permit: &UploadPermit,
+) -> ApiError {
+    match error {
+        MediaError::TooLarge { limit } if limit < media.max_bytes && limit == permit.quota_left => {
+            ApiError(LmsError::QuotaExceeded(format!(
+                "the org has {limit} bytes of its storage quota left: delete unused files first"
+            )))
+        }
+        other => media_error(other),
+    }
 }
 
 impl MediaConfig {
@@ -50,6 +140,7 @@ impl MediaConfig {
             signer: MediaSigner::new(secret),
             max_bytes: DEFAULT_MEDIA_MAX_BYTES,
             allowed_types: MEDIA_TYPES.iter().map(|(t, _)| (*t).to_string()).collect(),
+            min_upload_rate: MinUploadRate::default(),
         }
     }
 }
@@ -59,6 +150,7 @@ impl std::fmt::Debug for MediaConfig {
         f.debug_struct("MediaConfig")
             .field("max_bytes", &self.max_bytes)
             .field("allowed_types", &self.allowed_types)
+            .field("min_upload_rate", &self.min_upload_rate)
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +160,11 @@ pub(crate) fn media_error(error: MediaError) -> ApiError {
             LmsError::PayloadTooLarge(format!("uploads are limited to {limit} bytes"))
         }
         MediaError::NotFound => LmsError::NotFound("media"),
+        MediaError::TooSlow {
+            min_bytes_per_second,
+        } => LmsError::RequestTimeout(format!(
+            "the upload arrived slower than {min_bytes_per_second} bytes a second"
+        )),
         MediaError::Interrupted(detail) => {
             LmsError::Malformed(format!("the upload was interrupted: {detail}"))
         }

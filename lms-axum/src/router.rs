@@ -253,7 +253,8 @@ fn finish<S: Clone + Send + Sync + 'static>(
 }
 
 async fn time_limit(State(limit): State<Duration>, request: Request<Body>, next: Next) -> Response {
-    // An upload takes as long as the client's bandwidth (its size is capped instead).
+    // An upload takes as long as the client's bandwidth: its size, the org's quota and
+    // MediaConfig::min_upload_rate bound it instead.
     if request.method() == Method::POST && request.uri().path().ends_with("/media") {
         return next.run(request).await;
     }

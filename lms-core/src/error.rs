@@ -175,6 +175,13 @@ pub enum LmsError {
     /// The body is larger than the transport accepts.
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// The org's storage quota would be exceeded by this upload: delete unused media
+    /// (`DELETE …/media/{key}`) or ask the operator for a larger quota.
+    #[error("storage quota exceeded: {0}")]
+    QuotaExceeded(String),
+    /// The client sent the request too slowly (an upload below the minimum rate).
+    #[error("request timeout: {0}")]
+    RequestTimeout(String),
     /// An emailed token (a verification, reset or invitation link) that is unknown, used
     /// or expired: one answer for all three, so a token's history stays private. Ask for
     /// a new link.
@@ -228,6 +235,8 @@ impl LmsError {
             Self::InvalidToken => "invalid_token",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::QuotaExceeded(_) => "quota_exceeded",
+            Self::RequestTimeout(_) => "request_timeout",
             Self::RateLimited { .. } => "rate_limited",
             Self::PaymentsNotConfigured => "payments_not_configured",
             Self::Overloaded { .. } | Self::Store(StoreError::Unavailable(_)) => "unavailable",
@@ -246,7 +255,8 @@ impl LmsError {
             Self::Validation(_) => 422,
             Self::Malformed(_) | Self::InvalidToken => 400,
             Self::UnsupportedMediaType(_) => 415,
-            Self::PayloadTooLarge(_) => 413,
+            Self::PayloadTooLarge(_) | Self::QuotaExceeded(_) => 413,
+            Self::RequestTimeout(_) => 408,
             Self::RateLimited { .. } => 429,
             Self::PaymentsNotConfigured | Self::Overloaded { .. } => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,

@@ -75,7 +75,9 @@ pub use ids::{
 };
 pub use input::Parsed;
 pub use invitation::{Invitation, InvitationStatus, Inviter, Joined};
-pub use media::{MEDIA_TYPES, MediaKey};
+pub use media::{
+    DEFAULT_MEDIA_QUOTA_BYTES, MEDIA_TYPES, MediaItem, MediaKey, MediaRecord, UploadPermit,
+};
 pub use name::{EmailAddress, Slug};
 pub use org::{
     ExternalUser, Member, Membership, MembershipSummary, NewMember, NewOrg, NewUser, Org,

@@ -1,9 +1,13 @@
-//! Uploaded media (lesson videos and their files): the types accepted and the keys they are
-//! stored under. A key names the org that uploaded it, so that a lesson can only point at
-//! its own org's uploads.
+//! Uploaded media (lesson videos and their files): the types accepted, the keys they are
+//! stored under, and the record of each upload. A key names the org and the course it was
+//! uploaded to, so that a lesson can only point at its own course's uploads.
 
-use crate::ids::OrgId;
+use crate::ids::{CourseId, LessonId, OrgId};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
+
+/// Default of [`crate::Lms::with_media_quota`]: 5 GiB of uploads per org.
+pub const DEFAULT_MEDIA_QUOTA_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
 /// The content types an upload may have, with the file extension its key gets.
 pub const MEDIA_TYPES: &[(&str, &str)] = &[
@@ -19,55 +23,77 @@ pub const MEDIA_TYPES: &[(&str, &str)] = &[
     ("text/vtt", "vtt"),
 ];
 
-/// Where an upload is stored: `{org id}/{media id}.{extension}`.
+/// Where an upload is stored: `{org id}/{course id}/{media id}.{extension}`.
 ///
 /// ```
-/// use lms_core::{MediaKey, OrgId};
-/// let org = OrgId::new();
-/// let key = MediaKey::new(org, "video/mp4").unwrap();
-/// assert_eq!(key.org(), org);
+/// use lms_core::{CourseId, MediaKey, OrgId};
+/// let (org, course) = (OrgId::new(), CourseId::new());
+/// let key = MediaKey::new(org, course, "video/mp4").unwrap();
+/// assert_eq!((key.org(), key.course()), (org, Some(course)));
 /// assert_eq!(key.content_type(), "video/mp4");
 /// assert_eq!(MediaKey::parse(key.as_str()), Some(key));
-/// assert!(MediaKey::new(org, "text/html").is_none());
+/// assert!(MediaKey::new(org, course, "text/html").is_none());
 /// assert!(MediaKey::parse("../etc/passwd").is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MediaKey {
     key: String,
     org: OrgId,
+    course: Option<CourseId>,
+    id: Uuid,
     content_type: &'static str,
 }
 
 impl MediaKey {
-    /// A fresh key for an upload of `content_type` by `org`; `None` for a type not in
-    /// [`MEDIA_TYPES`].
-    pub fn new(org: OrgId, content_type: &str) -> Option<Self> {
+    /// A fresh key for an upload of `content_type` to `course` of `org`; `None` for a type
+    /// not in [`MEDIA_TYPES`].
+    pub fn new(org: OrgId, course: CourseId, content_type: &str) -> Option<Self> {
         let (content_type, extension) = MEDIA_TYPES.iter().find(|(t, _)| *t == content_type)?;
-        let key = format!("{}/{}.{extension}", org.0, Uuid::now_v7());
+        let id = Uuid::now_v7();
+        let key = format!("{}/{}/{id}.{extension}", org.0, course.0);
         Some(Self {
             key,
             org,
+            course: Some(course),
+            id,
             content_type,
         })
     }
 
     /// Reads a key; `None` unless it has exactly the form [`MediaKey::new`] makes (so no
-    /// path tricks reach a store).
+    /// path tricks reach a store). Keys of uploads made before keys named their course
+    /// (`{org}/{media id}.{extension}`) still read, with no course: they are served, and
+    /// stay in the lessons that use them, but no lesson can newly point at one.
     pub fn parse(text: &str) -> Option<Self> {
-        let (org, file) = text.split_once('/')?;
+        let mut parts = text.split('/');
+        let (org, course, file) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(org), Some(file), None, None) => (org, None, file),
+            (Some(org), Some(course), Some(file), None) => (org, Some(course), file),
+            _ => return None,
+        };
         let (id, extension) = file.split_once('.')?;
-        let org = Uuid::try_parse(org)
-            .ok()
-            .filter(|u| u.hyphenated().to_string() == org)?;
-        Uuid::try_parse(id)
-            .ok()
-            .filter(|u| u.hyphenated().to_string() == id)?;
         let (content_type, _) = MEDIA_TYPES.iter().find(|(_, e)| *e == extension)?;
+        let course = match course {
+            Some(course) => Some(CourseId(canonical_uuid(course)?)),
+            None => None,
+        };
         Some(Self {
             key: text.to_owned(),
-            org: OrgId(org),
+            org: OrgId(canonical_uuid(org)?),
+            course,
+            id: canonical_uuid(id)?,
             content_type,
         })
+    }
+
+    /// The course it was uploaded to (`None` for a key from before keys named it).
+    pub fn course(&self) -> Option<CourseId> {
+        self.course
+    }
+
+    /// The upload's own id (the file name without its extension).
+    pub fn id(&self) -> Uuid {
+        self.id
     }
 
     /// The org that uploaded it.
@@ -90,4 +116,45 @@ impl std::fmt::Display for MediaKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.key)
     }
+}
+
+/// A UUID in exactly the hyphenated lower-case form keys are written in, so that one file
+/// has one key.
+fn canonical_uuid(text: &str) -> Option<Uuid> {
+    Uuid::try_parse(text)
+        .ok()
+        .filter(|u| u.hyphenated().to_string() == text)
+}
+
+/// The record of an upload: whose it is and how large (it counts towards its org's quota).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaRecord {
+    /// Where it is stored.
+    pub key: MediaKey,
+    /// The course it was uploaded to.
+    pub course_id: CourseId,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An upload in a course's media list, with the lessons that use it (it can be deleted
+/// only when none does).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaItem {
+    /// The upload.
+    pub media: MediaRecord,
+    /// The lessons whose content points at it.
+    pub used_by: Vec<LessonId>,
+}
+
+/// What [`crate::Lms::new_upload`] allows: where the file goes, and how many bytes the
+/// org may still store (the transport stops reading past that).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadPermit {
+    /// The key to store the file under.
+    pub key: MediaKey,
+    /// Bytes left in the org's quota when the upload began.
+    pub quota_left: u64,
 }

@@ -10,7 +10,7 @@
 //!   and the expiry; checking it is constant-time. Whoever holds a valid URL may read the
 //!   file until it expires, so the API hands URLs only to callers who may read the lesson.
 //!
-//! Keys come from [`lms_core::MediaKey`]: `{org id}/{media id}.{extension}`.
+//! Keys come from [`lms_core::MediaKey`]: `{org id}/{course id}/{media id}.{extension}`.
 
 mod local;
 #[cfg(feature = "object-store")]
@@ -44,6 +44,13 @@ pub enum MediaError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// The client sent the upload too slowly (a transport's minimum rate); nothing was
+    /// kept.
+    #[error("the upload was sent slower than {min_bytes_per_second} bytes a second")]
+    TooSlow {
+        /// The minimum rate, in bytes a second.
+        min_bytes_per_second: u64,
+    },
     /// The upload's body failed (the client went away, say); nothing was kept.
     #[error("the upload was interrupted: {0}")]
     Interrupted(String),
@@ -63,10 +70,10 @@ impl MediaError {
 ///
 /// ```
 /// use lms_media::{LocalMediaStore, MediaStore};
-/// use lms_core::{MediaKey, OrgId};
+/// use lms_core::{CourseId, MediaKey, OrgId};
 /// # async fn demo() -> Result<(), lms_media::MediaError> {
 /// let store = LocalMediaStore::new(std::env::temp_dir().join("lms-media-doc"));
-/// let key = MediaKey::new(OrgId::new(), "video/mp4").expect("an accepted type");
+/// let key = MediaKey::new(OrgId::new(), CourseId::new(), "video/mp4").expect("an accepted type");
 /// let body = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"0123456789"))]);
 /// assert_eq!(store.put(&key, Box::pin(body)).await?, 10);
 /// assert_eq!(store.size(&key).await?, 10);
@@ -107,7 +114,7 @@ pub fn limited(body: ByteStream, limit: u64) -> ByteStream {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use lms_core::OrgId;
+    use lms_core::{CourseId, OrgId};
 
     pub(crate) fn chunks(parts: &[&'static [u8]]) -> ByteStream {
         futures_util::stream::iter(
@@ -129,7 +136,7 @@ pub(crate) mod tests {
 
     /// What every store must do: the same cases for each.
     pub(crate) async fn store_conformance(store: &dyn MediaStore) {
-        let key = MediaKey::new(OrgId::new(), "video/mp4").unwrap();
+        let key = MediaKey::new(OrgId::new(), CourseId::new(), "video/mp4").unwrap();
         assert!(matches!(store.size(&key).await, Err(MediaError::NotFound)));
         let size = store
             .put(&key, chunks(&[b"0123", b"456789"]))
@@ -147,7 +154,7 @@ pub(crate) mod tests {
         assert_eq!(collect(store.read(&key, 9..10).await.unwrap()).await, b"9");
 
         // Too large, or interrupted: nothing is kept, not even a part.
-        let big = MediaKey::new(OrgId::new(), "video/mp4").unwrap();
+        let big = MediaKey::new(OrgId::new(), CourseId::new(), "video/mp4").unwrap();
         let refused = store
             .put(&big, limited(chunks(&[b"0123", b"4567", b"89"]), 6))
             .await;

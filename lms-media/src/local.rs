@@ -24,7 +24,8 @@ impl LocalMediaStore {
     }
 
     fn path(&self, key: &MediaKey) -> PathBuf {
-        // MediaKey::parse admits only `{uuid}/{uuid}.{ext}`: no `..`, no absolute paths.
+        // MediaKey::parse admits only `{uuid}/{uuid}/{uuid}.{ext}` (or the older
+        // `{uuid}/{uuid}.{ext}`): no `..`, no absolute paths.
         self.root.join(key.as_str())
     }
 }
@@ -105,10 +106,20 @@ mod tests {
     async fn local_files_pass_the_store_cases() {
         let dir = tempfile::tempdir().unwrap();
         crate::tests::store_conformance(&super::LocalMediaStore::new(dir.path())).await;
-        let org_dirs: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        for org in org_dirs {
-            let leftovers: Vec<_> = std::fs::read_dir(org.unwrap().path()).unwrap().collect();
-            assert!(leftovers.is_empty(), "no partial files left: {leftovers:?}");
+        let leftovers = files_under(dir.path());
+        assert!(leftovers.is_empty(), "no partial files left: {leftovers:?}");
+    }
+
+    /// Every file below `dir`, at any depth (the org and course directories stay).
+    fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            match path.is_dir() {
+                true => files.extend(files_under(&path)),
+                false => files.push(path),
+            }
         }
+        files
     }
 }

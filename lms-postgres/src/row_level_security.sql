@@ -29,7 +29,7 @@ BEGIN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, account_tokens, certificates,
             payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications,
-            invitations TO lms_app;
+            invitations, media TO lms_app;
     END IF;
 END
 $$;
@@ -160,3 +160,9 @@ CREATE POLICY lms_tenant ON invitations
            OR email = (SELECT u.email FROM users u WHERE u.id = lms_user())
            OR token_hash = nullif(current_setting('lms.invitation_token', true), ''))
     WITH CHECK (org_id = lms_org());
+
+-- Uploads are the org's.
+ALTER TABLE media ENABLE ROW LEVEL SECURITY;
+ALTER TABLE media FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON media;
+CREATE POLICY lms_tenant ON media USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());

@@ -133,8 +133,9 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         let s = &l.summary;
         let q = Query::new(
             "INSERT INTO lessons (id, {org_id, }course_id, module_id, title, kind, position,
-                                  duration_minutes, free_preview, required, content)
-             SELECT $1, {org_id, }id, $3, $4, $5, $6, $7, $8, $9, $10 FROM courses WHERE id = $2",
+                                  duration_minutes, free_preview, required, content, media_key)
+             SELECT $1, {org_id, }id, $3, $4, $5, $6, $7, $8, $9, $10, $11
+             FROM courses WHERE id = $2",
         )
         .bind(s.id.0)
         .bind(s.course_id.0)
@@ -145,7 +146,8 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         .bind(s.duration_minutes)
         .bind(s.free_preview)
         .bind(s.required)
-        .bind(l.content.to_inner_json());
+        .bind(l.content.to_inner_json())
+        .bind(l.content.media_key());
         expect_one(self.conn.execute(q).await?, "lesson's course")
     }
 
@@ -153,8 +155,8 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         let s = &l.summary;
         let q = Query::new(
             "UPDATE lessons SET title = $1, kind = $2, duration_minutes = $3, free_preview = $4,
-                                required = $5, content = $6
-             WHERE id = $7",
+                                required = $5, content = $6, media_key = $7
+             WHERE id = $8",
         )
         .bind(&s.title)
         .bind(s.kind.as_str())
@@ -162,6 +164,7 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         .bind(s.free_preview)
         .bind(s.required)
         .bind(l.content.to_inner_json())
+        .bind(l.content.media_key())
         .bind(s.id.0);
         self.conn.execute(q).await.map(drop)
     }

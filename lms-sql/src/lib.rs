@@ -27,6 +27,7 @@ mod enrollments;
 mod events;
 mod feed;
 mod invitations;
+mod media;
 mod members;
 pub mod migrations;
 mod orgs;

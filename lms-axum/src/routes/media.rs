@@ -1,12 +1,16 @@
-//! Media routes: uploads to a course (streamed into the [`MediaStore`](lms_media::MediaStore))
-//! and serving through signed URLs, with byte ranges so video can seek.
+//! Media routes: uploads to a course (streamed into the [`MediaStore`](lms_media::MediaStore)
+//! within the org's quota and at a minimum rate), the course's list of uploads, deleting an
+//! unused one, and serving through signed URLs, with byte ranges so video can seek.
 
-use super::paths::CoursePath;
-use super::{Answer, QueryParams, created};
+use super::paths::{CoursePath, MediaPath};
+use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::CurrentActor;
-use crate::error::{ApiError, Problem};
-use crate::media::{Range, byte_range, header_value, media_error, not_configured};
+use crate::error::{ApiError, ClientErrors, Problem};
+use crate::extract::page;
+use crate::media::{
+    Range, byte_range, header_value, media_error, min_rate, not_configured, upload_error,
+};
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,12 +23,14 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// `POST …/courses/{course}/media` and `GET /media/{media_key}`.
+/// `POST` and `GET …/courses/{course}/media`, `DELETE …/media/{media_key}` and
+/// `GET /media/{media_key}`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    // A key contains a slash, so the serving route is a wildcard; its description is added to
-    // the document by hand, under the contract's path.
+    // A key contains slashes, so the serving route is a wildcard; its description is added
+    // to the document by hand, under the contract's path.
     OpenApiRouter::with_openapi(ServeDoc::openapi())
-        .routes(routes!(upload))
+        .routes(routes!(upload, list))
+        .routes(routes!(delete))
         .route("/media/{*media_key}", axum::routing::get(serve))
 }
 
@@ -56,42 +62,115 @@ async fn upload(
         })
         .unwrap_or_default();
     // Who may upload comes first (401, 404, 403), then what is uploaded.
-    let key = s
+    let permit = s
         .lms
         .new_upload(&actor, path.course(), &content_type)
         .await?;
     let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let key = key
-        .filter(|k| media.allowed_types.iter().any(|t| t == k.content_type()))
+    let permit = permit
+        .filter(|p| {
+            media
+                .allowed_types
+                .iter()
+                .any(|t| t == p.key.content_type())
+        })
         .ok_or_else(|| {
             ApiError(LmsError::UnsupportedMediaType(format!(
                 "uploads may be {}",
                 media.allowed_types.join(", ")
             )))
         })?;
+    let limit = media.max_bytes.min(permit.quota_left);
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > media.max_bytes) {
-        return Err(media_error(MediaError::TooLarge {
-            limit: media.max_bytes,
-        }));
+    if declared.is_some_and(|length| length > limit) {
+        return Err(upload_error(MediaError::TooLarge { limit }, media, &permit));
     }
     let body = body
         .into_data_stream()
         .map_err(|e| MediaError::Interrupted(e.to_string()))
         .boxed();
+    let body = min_rate(limited(body, limit), media.min_upload_rate);
+    let key = &permit.key;
     let size = media
         .store
-        .put(&key, limited(body, media.max_bytes))
+        .put(key, body)
         .await
-        .map_err(media_error)?;
-    if size == 0 {
-        media.store.delete(&key).await.map_err(media_error)?;
-        return Err(LmsError::invalid("body", "the file is empty").into());
+        .map_err(|e| upload_error(e, media, &permit))?;
+    let recorded = match size {
+        0 => Err(LmsError::invalid("body", "the file is empty")),
+        size => s.lms.record_upload(&actor, path.course(), key, size).await,
+    };
+    if let Err(refused) = recorded {
+        // Nothing keeps a file the LMS did not record.
+        if let Err(e) = media.store.delete(key).await {
+            tracing::error!("deleting the unrecorded upload {key}: {e}");
+        }
+        return Err(refused.into());
     }
     created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
+}
+
+/// An upload in a course's list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct MediaView {
+    media_key: String,
+    /// Bytes.
+    size: u64,
+    content_type: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    /// The lessons that use it (it can be deleted only when none does).
+    used_by: Vec<uuid::Uuid>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/media",
+    tag = "Media",
+    params(CoursePath, ("limit" = Option<i64>, Query, description = "1..=200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "the course's uploads, oldest first", body = lms_core::Page<MediaView>), ClientErrors)
+)]
+async fn list(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
+    Query(q): QueryParams,
+) -> Answer {
+    let items = s.lms.course_media(&actor, path.course(), page(&q)?).await?;
+    ok(items.map(|item| MediaView {
+        media_key: item.media.key.to_string(),
+        size: item.media.size,
+        content_type: item.media.key.content_type().to_string(),
+        created_at: item.media.created_at,
+        used_by: item.used_by.into_iter().map(|l| l.0).collect(),
+    }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/orgs/{org}/courses/{course}/media/{media_key}",
+    tag = "Media",
+    params(MediaPath),
+    responses((status = 204, description = "deleted"), ClientErrors)
+)]
+async fn delete(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<MediaPath>,
+) -> Answer {
+    let key = s
+        .lms
+        .delete_media(&actor, path.course(), &path.media_key)
+        .await?;
+    let media = s.media.as_ref().ok_or_else(not_configured)?;
+    // The record is gone, so no one can point at the file any more; a file left behind
+    // by a failure here is unreachable, and logged.
+    if let Err(e) = media.store.delete(&key).await {
+        tracing::error!("deleting the file of {key}: {e}");
+    }
+    no_content()
 }
 
 #[derive(utoipa::OpenApi)]

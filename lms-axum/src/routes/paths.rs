@@ -48,6 +48,18 @@ pub(super) struct CoursePath {
     pub course: String,
 }
 
+/// `/orgs/{org}/courses/{course}/media/{media_key}`
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(super) struct MediaPath {
+    /// the org's slug
+    pub org: String,
+    /// the course's id or slug
+    pub course: String,
+    /// the upload's key, percent-encoded (its `/` as `%2F`)
+    pub media_key: String,
+}
+
 /// `/orgs/{org}/courses/{course}/modules/{module}…`
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -110,4 +122,11 @@ macro_rules! course_ref {
     )*};
 }
 
-course_ref!(CoursePath, ModulePath, LessonPath, EnrollmentPath, PostPath);
+course_ref!(
+    CoursePath,
+    MediaPath,
+    ModulePath,
+    LessonPath,
+    EnrollmentPath,
+    PostPath
+);

@@ -96,6 +96,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/me/notifications/read"),
     ("get", "/me/events"),
     ("post", "/orgs/{org}/courses/{course}/media"),
+    ("get", "/orgs/{org}/courses/{course}/media"),
+    ("delete", "/orgs/{org}/courses/{course}/media/{media_key}"),
     ("get", "/media/{media_key}"),
     ("get", "/certificates/{code}"),
     ("get", "/certificates/{code}/pdf"),

@@ -169,6 +169,14 @@ impl LessonContent {
         }
     }
 
+    /// The upload a video lesson plays (`content.media_key`), if any.
+    pub fn media_key(&self) -> Option<&str> {
+        match self {
+            Self::Video(video) => video.media_key.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The content without its kind tag, as stored and as the API's `content` field.
     pub fn to_inner_json(&self) -> serde_json::Value {
         let value = match self {

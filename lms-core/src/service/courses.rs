@@ -9,9 +9,8 @@ use crate::course::{
 };
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::CourseRef;
-use crate::ids::{CourseId, LessonId, ModuleId, OrgId};
+use crate::ids::{CourseId, LessonId, ModuleId};
 use crate::input::Parsed;
-use crate::media::MediaKey;
 use crate::name::Slug;
 use crate::org::Org;
 use crate::page::{Page, PageRequest};
@@ -220,7 +219,10 @@ impl Lms {
         check_duration(new.duration_minutes, &mut errors);
         let content = LessonContent::parse(new.kind, new.content);
         match &content {
-            Ok(content) => check_media(content, scope.org.id, &mut errors),
+            Ok(content) => {
+                self.check_media(tx.as_mut(), &scope.course, content, None, &mut errors)
+                    .await?
+            }
             Err(content_errors) => errors.0.extend(content_errors.0.iter().cloned()),
         }
         errors.into_result()?;
@@ -277,7 +279,9 @@ impl Lms {
             (kind, Some(value)) => {
                 match LessonContent::parse(kind.unwrap_or(lesson.summary.kind), value) {
                     Ok(content) => {
-                        check_media(&content, scope.org.id, &mut errors);
+                        let before = lesson.content.media_key();
+                        self.check_media(tx.as_mut(), &scope.course, &content, before, &mut errors)
+                            .await?;
                         Some(content)
                     }
                     Err(content_errors) => {
@@ -427,35 +431,6 @@ impl Lms {
     }
 }
 
-/// A video's `media_key` must be an upload of the lesson's own org (`POST …/media`), so
-/// that no lesson hands out signed URLs to another org's files.
-fn check_media(content: &LessonContent, org: OrgId, errors: &mut ValidationErrors) {
-    if let LessonContent::Video(video) = content
-        && let Some(key) = &video.media_key
-        && MediaKey::parse(key).is_none_or(|key| key.org() != org)
-    {
-        errors.add(
-            "content.media_key",
-            "not an upload of this org: upload the file with POST …/media first",
-        );
-    }
-}
-
 fn check_title(title: &str) -> Result<(), LmsError> {
     validate::title(title).map_err(|message| LmsError::invalid("title", message))
-}
-
-impl Lms {
-    /// Allows an upload to a course (its owner and admins) and names where it goes: a
-    /// fresh key in the course's org. `None` when `content_type` is not a media type this
-    /// LMS accepts ([`crate::MEDIA_TYPES`]; the caller may accept fewer).
-    pub async fn new_upload(
-        &self,
-        actor: &Actor,
-        course: CourseRef<'_>,
-        content_type: &str,
-    ) -> Result<Option<MediaKey>, LmsError> {
-        let (_, scope) = self.managed_course(Access::Read, actor, course).await?;
-        Ok(MediaKey::new(scope.org.id, content_type))
-    }
 }

@@ -11,6 +11,7 @@ mod events;
 mod import;
 mod invitations;
 mod learning;
+mod media;
 mod memberships;
 mod orgs;
 mod payments;
@@ -93,6 +94,8 @@ pub struct Lms {
     outbox: Arc<accounts::Outbox>,
     /// Invitations an org may send in an hour ([`Lms::with_invitations_per_hour`]).
     invitations_per_hour: u32,
+    /// Bytes of uploads an org may keep ([`Lms::with_media_quota`]).
+    media_quota: u64,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -125,6 +128,7 @@ impl Lms {
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
             outbox: Arc::default(),
             invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
+            media_quota: crate::media::DEFAULT_MEDIA_QUOTA_BYTES,
         }
     }
 

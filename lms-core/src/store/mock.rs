@@ -9,6 +9,7 @@ use crate::enrollment::{Enrollment, LessonProgress};
 use crate::event::{Event, NewEvent, Notification};
 use crate::ids::{CourseId, InvitationId, LessonId, ModuleId, NotificationId, PostId};
 use crate::invitation::{Invitation, InvitationStatus};
+use crate::media::MediaRecord;
 use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
 use crate::page::PageRequest;
 use crate::payment::{PaymentRecord, Subscription};
@@ -310,6 +311,24 @@ mockall::mock! {
             org: OrgId,
             user: UserId,
         ) -> Result<u64, StoreError>;
+    }
+
+    #[async_trait]
+    impl MediaTx for StoreTx {
+        async fn insert_media(&mut self, media: &MediaRecord) -> Result<(), StoreError>;
+        async fn media(&mut self, org: OrgId, key: &str) -> Result<Option<MediaRecord>, StoreError>;
+        async fn list_media(
+            &mut self,
+            course: CourseId,
+            page: &PageRequest,
+        ) -> Result<Vec<MediaRecord>, StoreError>;
+        async fn delete_media(&mut self, org: OrgId, key: &str) -> Result<(), StoreError>;
+        async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError>;
+        async fn lessons_using_media(
+            &mut self,
+            course: CourseId,
+            key: &str,
+        ) -> Result<Vec<LessonId>, StoreError>;
     }
 
     #[async_trait]

@@ -17,6 +17,7 @@ mod discussions;
 mod enrollments;
 mod events;
 mod invitations;
+mod media;
 mod members;
 #[cfg(test)]
 mod mock;
@@ -35,6 +36,7 @@ pub use discussions::DiscussionTx;
 pub use enrollments::{EnrollmentTx, EnrollmentWithCourse};
 pub use events::EventTx;
 pub use invitations::{InvitationFilter, InvitationTx};
+pub use media::MediaTx;
 pub use members::MemberTx;
 #[cfg(test)]
 pub use mock::MockStoreTx;
@@ -153,6 +155,7 @@ pub trait StoreTx:
     + EventTx
     + PaymentTx
     + InvitationTx
+    + MediaTx
     + Send
 {
     /// Makes every write of the transaction durable and visible.

@@ -77,9 +77,19 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/orgs/{org}/courses/{course}/media",
-        "tests/media.rs (an upload)",
+        "tests/media (an upload)",
     ),
-    ("GET", "/media/{media_key}", "tests/media.rs (a signed URL)"),
+    (
+        "GET",
+        "/orgs/{org}/courses/{course}/media",
+        "tests/media/bounds.rs (needs uploads)",
+    ),
+    (
+        "DELETE",
+        "/orgs/{org}/courses/{course}/media/{media_key}",
+        "tests/media/bounds.rs (needs uploads)",
+    ),
+    ("GET", "/media/{media_key}", "tests/media (a signed URL)"),
     (
         "GET",
         "/orgs/{org}/courses/{course}/certificate",

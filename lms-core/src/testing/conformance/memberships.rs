@@ -35,9 +35,8 @@ async fn lapsed(lms: Lms) -> (World, ManualClock, CourseOutline) {
 
 async fn stored(w: &World, who: &Actor) -> Enrollment {
     let all = w.lms.enrollments(&w.admin, acme("paid"), page(50)).await;
-    let mine = all.unwrap().items.into_iter();
-    mine.filter(|e| Some(e.user_id) == who.user_id())
-        .next()
+    let mut mine = all.unwrap().items.into_iter();
+    mine.find(|e| Some(e.user_id) == who.user_id())
         .expect("the learner's enrollment")
 }
 

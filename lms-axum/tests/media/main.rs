@@ -2,7 +2,9 @@
 //! `content.url` of video lessons, serving with byte ranges, and refused URLs.
 
 #[macro_use]
+#[path = "../common/mod.rs"]
 mod common;
+mod bounds;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,7 +23,18 @@ use tower::ServiceExt;
 const SECRET: &[u8] = b"test secret shared by the instances";
 const BASE: &str = "https://lms.test/api/v1";
 
-on_both_stores!(media_follows_the_contract);
+use bounds::{
+    a_slow_upload_is_cut_off, cross_course_media_is_refused,
+    storage_without_bounds_stops_at_the_org_quota, uploads_are_listed_and_deleted_once_unused,
+};
+
+on_both_stores!(
+    media_follows_the_contract,
+    storage_without_bounds_stops_at_the_org_quota,
+    uploads_are_listed_and_deleted_once_unused,
+    cross_course_media_is_refused,
+    a_slow_upload_is_cut_off,
+);
 
 struct Reply {
     status: StatusCode,
@@ -47,9 +60,13 @@ async fn send(app: &Router, request: Request<Body>) -> Reply {
 }
 
 fn upload(who: Actor, content_type: Option<&str>, body: Body) -> Request<Body> {
+    upload_to("c", who, content_type, body)
+}
+
+fn upload_to(course: &str, who: Actor, content_type: Option<&str>, body: Body) -> Request<Body> {
     let mut request = Request::builder()
         .method("POST")
-        .uri("/orgs/acme/courses/c/media");
+        .uri(format!("/orgs/acme/courses/{course}/media"));
     if let Some(id) = who.user_id() {
         request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
     }

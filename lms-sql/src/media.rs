@@ -1,0 +1,89 @@
+//! The records of uploads, and which lessons use them.
+
+use crate::row::{SqlRow, all, big_count, id, one};
+use crate::{Dialect, Query, SqlTx, after, limit};
+use async_trait::async_trait;
+use lms_core::store::MediaTx;
+use lms_core::{CourseId, LessonId, MediaKey, MediaRecord, OrgId, PageRequest, StoreError};
+
+#[async_trait]
+impl<C: Dialect> MediaTx for SqlTx<C> {
+    async fn insert_media(&mut self, m: &MediaRecord) -> Result<(), StoreError> {
+        let size = i64::try_from(m.size)
+            .map_err(|_| StoreError::Corrupt(format!("media size {} out of range", m.size)))?;
+        let q = Query::new(
+            "INSERT INTO media (id, key, org_id, course_id, content_type, size, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(m.key.id())
+        .bind(m.key.as_str())
+        .bind(m.key.org().0)
+        .bind(m.course_id.0)
+        .bind(m.key.content_type())
+        .bind(size)
+        .bind(m.created_at);
+        self.conn.execute(q).await.map(drop)
+    }
+
+    async fn media(&mut self, org: OrgId, key: &str) -> Result<Option<MediaRecord>, StoreError> {
+        let q = Query::new("SELECT * FROM media WHERE org_id = $1 AND key = $2")
+            .bind(org.0)
+            .bind(key);
+        one(self.conn.fetch_optional(q).await?, media)
+    }
+
+    async fn list_media(
+        &mut self,
+        course: CourseId,
+        page: &PageRequest,
+    ) -> Result<Vec<MediaRecord>, StoreError> {
+        let q =
+            Query::new("SELECT * FROM media WHERE course_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+                .bind(course.0)
+                .bind(after(page))
+                .bind(limit(page));
+        all(&self.conn.fetch_all(q).await?, media)
+    }
+
+    async fn delete_media(&mut self, org: OrgId, key: &str) -> Result<(), StoreError> {
+        let q = Query::new("DELETE FROM media WHERE org_id = $1 AND key = $2")
+            .bind(org.0)
+            .bind(key);
+        self.conn.execute(q).await.map(drop)
+    }
+
+    async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError> {
+        let q = Query::new(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM media WHERE org_id = $1",
+        )
+        .bind(org.0);
+        let row = self.conn.fetch_optional(q).await?;
+        row.map_or(Ok(0), |row| big_count(&row, "bytes"))
+    }
+
+    async fn lessons_using_media(
+        &mut self,
+        course: CourseId,
+        key: &str,
+    ) -> Result<Vec<LessonId>, StoreError> {
+        let q = Query::new(
+            "SELECT id FROM lessons WHERE course_id = $1 AND media_key = $2 ORDER BY id",
+        )
+        .bind(course.0)
+        .bind(key);
+        all(&self.conn.fetch_all(q).await?, |row| id(row, "id"))
+    }
+}
+
+/// Reads a `media` row.
+pub fn media(row: &impl SqlRow) -> Result<MediaRecord, StoreError> {
+    let text = row.text("key")?;
+    let key = MediaKey::parse(&text)
+        .ok_or_else(|| StoreError::Corrupt(format!("column key: {text} is not a media key")))?;
+    Ok(MediaRecord {
+        key,
+        course_id: id(row, "course_id")?,
+        size: big_count(row, "size")?,
+        created_at: row.time("created_at")?,
+    })
+}
