@@ -54,6 +54,8 @@ pub(crate) struct Feed {
     /// batch at a time as the client takes them (a replay from 0 never loads it all).
     behind: bool,
     recheck: tokio::time::Interval,
+    /// Its place among the open streams, freed when the stream is dropped.
+    _place: crate::stream_caps::StreamPermit,
 }
 
 impl Feed {
@@ -66,6 +68,7 @@ impl Feed {
         watch: Watch,
         resume: Option<EventSeq>,
     ) -> Result<Self, ApiError> {
+        let place = state.streams.admit(actor.user_id())?;
         let heads = state.lms.subscribe().await?;
         let position = match resume {
             Some(seq) => seq,
@@ -84,6 +87,7 @@ impl Feed {
             ready: VecDeque::new(),
             behind: false,
             recheck,
+            _place: place,
         };
         if resume.is_some() {
             feed.read().await?;

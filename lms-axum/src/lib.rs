@@ -56,6 +56,7 @@ mod openapi;
 mod router;
 mod routes;
 mod schemas;
+mod stream_caps;
 mod views;
 
 pub use async_trait::async_trait;
@@ -89,6 +90,9 @@ pub struct AppState {
     app_url: Option<Arc<str>>,
     /// [`ApiConfig::event_keep_alive`].
     event_keep_alive: Duration,
+    /// Open event streams, capped ([`ApiConfig::event_streams_per_user`] and
+    /// [`ApiConfig::event_streams_total`]).
+    streams: Arc<stream_caps::StreamCaps>,
     /// [`ApiConfig::media`].
     #[cfg(feature = "media")]
     media: Option<Arc<MediaConfig>>,

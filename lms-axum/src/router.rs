@@ -71,6 +71,13 @@ pub struct ApiConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// Which header the trusted proxies write (and append to): only that one is read.
     pub forwarded_header: ForwardedHeader,
+    /// Event streams one user may hold open at once (default 5: a few tabs and devices);
+    /// one more is 429 `rate_limited`.
+    pub event_streams_per_user: usize,
+    /// Event streams the router holds open at once (default 10,000); one more is 503
+    /// `unavailable`. Streams are not counted by a server's request concurrency limit,
+    /// which they would fill while they stay open.
+    pub event_streams_total: usize,
 }
 
 /// The header a reverse proxy reports the client in ([`ApiConfig::forwarded_header`]).
@@ -98,6 +105,8 @@ impl Default for ApiConfig {
             media: None,
             trusted_proxies: Vec::new(),
             forwarded_header: ForwardedHeader::default(),
+            event_streams_per_user: 5,
+            event_streams_total: 10_000,
         }
     }
 }
@@ -205,6 +214,11 @@ impl LmsRouter {
                 .as_deref()
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
             event_keep_alive: config.event_keep_alive,
+            streams: Arc::new(crate::stream_caps::StreamCaps::new(
+                config.event_streams_per_user,
+                config.event_streams_total,
+                config.event_keep_alive.as_secs().max(1),
+            )),
             #[cfg(feature = "media")]
             media: config.media.clone().map(Arc::new),
             #[cfg(feature = "sign-in")]

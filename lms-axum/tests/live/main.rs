@@ -29,7 +29,7 @@ use lms_core::{Actor, Lms};
 use lms_postgres::testing::{Mode, TestDatabase};
 use notifications::{
     an_open_stream_does_not_keep_its_session_alive, notifications_are_listed_marked_and_streamed,
-    signing_out_ends_the_stream,
+    open_streams_are_capped_per_user_and_in_total, signing_out_ends_the_stream,
 };
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -41,6 +41,7 @@ on_both_stores!(
     notifications_are_listed_marked_and_streamed,
     signing_out_ends_the_stream,
     an_open_stream_does_not_keep_its_session_alive,
+    open_streams_are_capped_per_user_and_in_total,
 );
 
 /// Two instances of the server (two routers, two Lms, two pools) on one Postgres database:

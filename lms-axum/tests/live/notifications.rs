@@ -244,3 +244,53 @@ pub async fn an_open_stream_does_not_keep_its_session_alive(backend: Backend) {
     assert_eq!(call(&app, me).await.0, StatusCode::UNAUTHORIZED);
     drop(w);
 }
+
+/// Streams stay open for hours: a user may hold a few, the server a bounded number, and a
+/// stream's place is freed when its client goes away (issue 17, item 11).
+pub async fn open_streams_are_capped_per_user_and_in_total(backend: Backend) {
+    let lms = lms_on(backend).await;
+    let w = World::new(lms.clone()).await;
+    let mut capped = config();
+    capped.event_streams_per_user = 2;
+    capped.event_streams_total = 3;
+    let app = LmsRouter::new(lms)
+        .auth(crate::common::UserIdTokens)
+        .config(capped)
+        .build();
+    let bearer = |who: Actor| format!("Bearer {}", who.user_id().unwrap());
+    let first = open(&app, "/me/events", &bearer(w.learner), None).await;
+    let _second = open(&app, "/me/events", &bearer(w.learner), None)
+        .await
+        .expect("2nd");
+    let third = open(&app, "/me/events", &bearer(w.learner), None).await;
+    let (status, problem) = third.err().expect("a third stream of one user is refused");
+    assert_eq!(
+        (status, &problem["code"]),
+        (StatusCode::TOO_MANY_REQUESTS, &json!("rate_limited"))
+    );
+    let _other = open(&app, "/me/events", &bearer(w.instructor), None)
+        .await
+        .expect("another user");
+    let full = open(&app, "/me/events", &bearer(w.admin), None).await;
+    let (status, problem) = full.err().expect("past the server's cap");
+    assert_eq!(
+        (status, &problem["code"]),
+        (StatusCode::SERVICE_UNAVAILABLE, &json!("unavailable"))
+    );
+    drop(first.expect("1st"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match open(&app, "/me/events", &bearer(w.learner), None).await {
+            Ok(_) => break,
+            Err(refused) if std::time::Instant::now() < deadline => {
+                let waiting = [
+                    StatusCode::TOO_MANY_REQUESTS,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ];
+                assert!(waiting.contains(&refused.0), "{refused:?}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(refused) => panic!("the closed stream's place was never freed: {refused:?}"),
+        }
+    }
+}
