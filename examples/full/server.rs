@@ -35,6 +35,9 @@
 //!   sender (default `Demo Academy <no-reply@demo.test>`); without SMTP, mail is written as
 //!   `.eml` files into `LMS_MAIL_DIR` (default `lms-demo-mail`)
 //! - `LMS_CORS_ORIGINS` — comma-separated browser origins allowed to call the API
+//! - `LMS_MAX_CONCURRENT_REQUESTS` — requests handled at once before the server sheds load
+//!   with 503 (default 512; open event streams are capped apart); a request's head must
+//!   arrive within 10 s
 //! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
 //! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
 //! - `LMS_TRUSTED_PROXIES` — comma-separated proxy addresses or networks (`10.0.0.0/8`) whose
@@ -245,25 +248,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             "Stripe: not configured (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to sell)"
         );
     }
-    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
-    let signalled = stopping.clone();
-    let serve = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        signalled.notify_one();
-    });
+    let mut transport = lms_examples::transport::Transport::default();
+    if let Some(max) = env("LMS_MAX_CONCURRENT_REQUESTS") {
+        transport.max_concurrent_requests = max
+            .parse()
+            .map_err(|_| format!("LMS_MAX_CONCURRENT_REQUESTS={max} is not a number"))?;
+    }
     // Event streams never finish on their own: give requests in flight a few seconds, then
     // stop with the streams still open (clients reconnect with Last-Event-ID).
-    tokio::select! {
-        served = serve => served?,
-        () = async {
-            stopping.notified().await;
-            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        } => tracing::info!("stopped with event streams still open"),
-    }
+    let drain = std::time::Duration::from_secs(5);
+    lms_examples::transport::serve(listener, app, transport, shutdown_signal(), drain).await;
     Ok(())
 }
 
