@@ -48,7 +48,7 @@ impl Authenticate for FromHostSession {
 }
 
 /// The host app: its own pages and sign-in, and the LMS at `/lms`.
-pub fn app(lms: Lms) -> Router {
+pub fn app(lms: Lms, public_url: lms_axum::PublicUrl) -> Router {
     // Plain http for the demo; behind https, keep tower-sessions' default (`Secure`). A
     // real sign-in form also checks `Origin` (or a CSRF token): SameSite does not stop a
     // cross-site form from signing a visitor in as someone else.
@@ -62,7 +62,9 @@ pub fn app(lms: Lms) -> Router {
         .route("/logout", post(logout))
         .nest(
             "/lms",
-            LmsRouter::new(lms.clone()).auth(FromHostSession).build(),
+            LmsRouter::new(lms.clone(), public_url)
+                .auth(FromHostSession)
+                .build(),
         )
         .layer(middleware::from_fn(signed_in_user))
         .layer(sessions)
@@ -124,6 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8081".into());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("the host app on http://{addr}, the LMS at http://{addr}/lms");
-    let app = app(lms).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let public_url = format!("http://{addr}/lms").parse()?;
+    let app = app(lms, public_url).into_make_service_with_connect_info::<std::net::SocketAddr>();
     Ok(axum::serve(listener, app).await?)
 }

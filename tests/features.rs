@@ -35,7 +35,7 @@ async fn mounted(app: &axum::Router, method: &str, path: &str) -> bool {
 #[tokio::test]
 async fn routes_are_mounted_exactly_when_their_feature_is_on() {
     let lms = Lms::new(SqliteStore::memory().await.expect("store"));
-    let router = LmsRouter::new(lms);
+    let router = LmsRouter::new(lms, "https://lms.test/api/v1".parse().unwrap());
     #[cfg(feature = "sign-in")]
     let router = router.sign_in(lms::axum::AuthConfig::default());
     let app: axum::Router = router.build();

@@ -216,10 +216,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = ApiConfig::default();
     config.trusted_proxies = trusted_proxies;
     config.cors_allowed_origins = cors;
-    config.public_url = Some(format!("{public_url}/api/v1"));
     config.app_url = Some(app_url);
     config.media = Some(media);
-    let mut api = LmsRouter::new(lms.clone()).sign_in(auth).config(config);
+    let api_url = format!("{public_url}/api/v1")
+        .parse()
+        .map_err(|e| format!("LMS_PUBLIC_URL: {e}"))?;
+    let mut api = LmsRouter::new(lms.clone(), api_url)
+        .sign_in(auth)
+        .config(config);
     if let Some(jwt) = jwt_from_env(&lms)? {
         api = api.auth(jwt);
     }

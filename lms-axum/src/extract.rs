@@ -8,7 +8,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use lms_core::{LmsError, PageRequest, Parsed, ValidationErrors};
@@ -108,24 +108,15 @@ pub fn id<T: FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
         .map_err(|_| ApiError(LmsError::Malformed(format!("{what} must be a UUID"))))
 }
 
-/// Where links the API hands out start: [`crate::ApiConfig::public_url`] (absolute, e.g.
-/// `https://lms.example.com/api/v1`) when set, else the path the router is nested under
-/// (`/api/v1`), so links are relative to the server's root. Never the request's `Host`: a
-/// client writes that header, and a link built from it points wherever the client likes.
+/// Where links the API hands out start: the router's [`crate::PublicUrl`] (absolute, e.g.
+/// `https://lms.example.com/api/v1`). Never the request's `Host`: a client writes that
+/// header, and a link built from it points wherever the client likes.
 pub struct ApiBase(pub String);
 
 impl FromRequestParts<AppState> for ApiBase {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        if let Some(url) = &state.public_url {
-            return Ok(Self(url.to_string()));
-        }
-        let full_path = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map_or(parts.uri.path(), |original| original.path());
-        let prefix = full_path.strip_suffix(parts.uri.path()).unwrap_or("");
-        Ok(Self(prefix.to_string()))
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(Self(state.public_url.to_string()))
     }
 }

@@ -19,10 +19,11 @@
 //!     }
 //! }
 //!
-//! # fn host(lms: Lms) {
+//! # fn host(lms: Lms) -> Result<(), lms_axum::InvalidPublicUrl> {
+//! let public_url = "https://app.example.com/api/v1".parse()?;
 //! let app: axum::Router = axum::Router::new()
-//!     .nest("/api/v1", LmsRouter::new(lms).auth(FromHostSession).build());
-//! # }
+//!     .nest("/api/v1", LmsRouter::new(lms, public_url).auth(FromHostSession).build());
+//! # Ok(()) }
 //! ```
 //!
 //! ## Features
@@ -53,6 +54,7 @@ mod media;
 #[path = "media_off.rs"]
 mod media;
 mod openapi;
+mod public_url;
 mod router;
 mod routes;
 mod schemas;
@@ -69,6 +71,7 @@ pub use error::ApiError;
 pub use ipnet::IpNet;
 #[cfg(feature = "media")]
 pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig, MinUploadRate};
+pub use public_url::{InvalidPublicUrl, PublicUrl};
 pub use router::{ApiConfig, BODY_LIMIT, DEFAULT_EVENT_KEEP_ALIVE, ForwardedHeader, LmsRouter};
 
 use lms_core::Lms;
@@ -84,8 +87,8 @@ pub struct AppState {
     builtin: Option<BuiltInAuth>,
     /// The OpenAPI document of exactly the routes this router serves (set once built).
     openapi: Arc<OnceLock<serde_json::Value>>,
-    /// [`ApiConfig::public_url`] without a trailing slash.
-    public_url: Option<Arc<str>>,
+    /// [`LmsRouter::new`]'s public URL, without a trailing slash.
+    public_url: Arc<str>,
     /// [`ApiConfig::app_url`] without a trailing slash.
     app_url: Option<Arc<str>>,
     /// [`ApiConfig::event_keep_alive`].

@@ -30,7 +30,7 @@ pub const DEFAULT_EVENT_KEEP_ALIVE: Duration = Duration::from_secs(10);
 ///
 /// ```
 /// let mut config = lms_axum::ApiConfig::default();
-/// config.public_url = Some("https://lms.example.com/api/v1".into());
+/// config.app_url = Some("https://learn.example.com".into());
 /// config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
 /// ```
 #[derive(Clone, Debug)]
@@ -42,17 +42,10 @@ pub struct ApiConfig {
     /// Origins allowed to call the API from a browser (CORS, with credentials); none by
     /// default, which suits a same-origin front end.
     pub cors_allowed_origins: Vec<String>,
-    /// The absolute URL the router is reachable at, prefix included (e.g.
-    /// `https://lms.example.com/api/v1`), where the links the API hands out start
-    /// (certificate verification and PDF URLs, media URLs, the OpenAPI `servers` entry).
-    /// Unset, links are relative to the server's root (`/api/v1/certificates/…`, from the
-    /// path the router is nested under); they are never built from the request's `Host`,
-    /// which the client controls.
-    pub public_url: Option<String>,
     /// The front end's base URL (e.g. `https://learn.example.com`), where the links meant
     /// for people start: a certificate's `verify_url` is `{app_url}/certificates/{code}`,
     /// a page the front end serves. Unset, `verify_url` is the API's own verification
-    /// route. Never built from the request.
+    /// route, under [`LmsRouter::new`]'s public URL. Never built from the request.
     pub app_url: Option<String>,
     /// How often an idle event stream sends `: keep-alive` and checks that its caller is
     /// still signed in and allowed (default 10 s; the contract promises at most 15 s).
@@ -98,7 +91,6 @@ impl Default for ApiConfig {
         Self {
             request_timeout: Duration::from_secs(30),
             cors_allowed_origins: Vec::new(),
-            public_url: None,
             app_url: None,
             event_keep_alive: DEFAULT_EVENT_KEEP_ALIVE,
             #[cfg(feature = "media")]
@@ -123,15 +115,17 @@ impl Default for ApiConfig {
 /// use lms_axum::LmsRouter;
 /// use lms_core::Lms;
 ///
-/// # fn host(lms: Lms) {
+/// # fn host(lms: Lms) -> Result<(), lms_axum::InvalidPublicUrl> {
+/// let public_url = "https://app.example.com/lms".parse()?;
 /// let app: axum::Router = axum::Router::new()
 ///     .route("/", axum::routing::get(|| async { "the host's own page" }))
-///     .nest("/lms", LmsRouter::new(lms).build());
-/// # }
+///     .nest("/lms", LmsRouter::new(lms, public_url).build());
+/// # Ok(()) }
 /// ```
 #[must_use = "call .build() for the router"]
 pub struct LmsRouter {
     lms: Lms,
+    public_url: crate::PublicUrl,
     config: ApiConfig,
     authenticators: Vec<Arc<dyn Authenticate>>,
     #[cfg(feature = "sign-in")]
@@ -139,10 +133,13 @@ pub struct LmsRouter {
 }
 
 impl LmsRouter {
-    /// The API on `lms`, default settings, no authenticator yet.
-    pub fn new(lms: Lms) -> Self {
+    /// The API on `lms`, reachable at `public_url` (the absolute URL it is mounted at,
+    /// prefix included: the links it hands out start there), default settings, no
+    /// authenticator yet.
+    pub fn new(lms: Lms, public_url: crate::PublicUrl) -> Self {
         Self {
             lms,
+            public_url,
             config: ApiConfig::default(),
             authenticators: Vec::new(),
             #[cfg(feature = "sign-in")]
@@ -205,10 +202,7 @@ impl LmsRouter {
             #[cfg(feature = "sign-in")]
             builtin,
             openapi: Arc::default(),
-            public_url: config
-                .public_url
-                .as_deref()
-                .map(|url| Arc::from(url.trim_end_matches('/'))),
+            public_url: Arc::from(self.public_url.as_str()),
             app_url: config
                 .app_url
                 .as_deref()

@@ -57,7 +57,8 @@ fn json(reply: &Reply) -> Value {
 #[tokio::test]
 async fn the_hosts_session_says_who_calls_the_lms() {
     let lms = Lms::new(lms::sqlite::SqliteStore::memory().await.unwrap());
-    let app = host_auth::app(lms.clone());
+    let public_url = "http://127.0.0.1:8081/lms".parse().unwrap();
+    let app = host_auth::app(lms.clone(), public_url);
 
     assert_eq!(
         call(&app, "GET", "/", None, None).await.status,

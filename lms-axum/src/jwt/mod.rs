@@ -32,8 +32,9 @@
 //! .email_verified_when_absent(true)
 //! .claims(ClaimNames::default().name("/user_metadata/full_name"));
 //! let auth = JwtAuth::new(lms.clone(), config)?;
+//! let public_url = "https://app.example.com/api/v1".parse()?;
 //! let app: axum::Router = axum::Router::new()
-//!     .nest("/api/v1", lms_axum::LmsRouter::new(lms).auth(auth).build());
+//!     .nest("/api/v1", lms_axum::LmsRouter::new(lms, public_url).auth(auth).build());
 //! # Ok(()) }
 //! ```
 

@@ -27,6 +27,14 @@ impl Authenticate for UserIdTokens {
 
 /// Gives `request` a peer address, as `into_make_service_with_connect_info` would, unless
 /// the test set one: per-client limits refuse requests without one.
+/// Where the routers under test say they are reachable: links start here.
+pub const PUBLIC_URL: &str = "https://lms.test/api/v1";
+
+/// [`PUBLIC_URL`], parsed.
+pub fn public_url() -> lms_axum::PublicUrl {
+    PUBLIC_URL.parse().expect("a public URL")
+}
+
 pub fn with_peer(request: &mut axum::http::Request<axum::body::Body>) {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;

@@ -17,7 +17,9 @@ async fn api(backend: Backend) -> (Api, CommitCheckingMailer) {
     let mail = CommitCheckingMailer::new(lms.store().clone());
     let lms = lms.with_mail(mail.clone(), "https://app.test/".parse().unwrap());
     let w = World::new(lms.clone()).await;
-    let app = LmsRouter::new(lms).sign_in(AuthConfig::default()).build();
+    let app = LmsRouter::new(lms, crate::common::public_url())
+        .sign_in(AuthConfig::default())
+        .build();
     (Api { app, w }, mail)
 }
 

@@ -34,7 +34,9 @@ impl Api {
         let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Self {
-            app: LmsRouter::new(lms).auth(UserIdTokens).build(),
+            app: LmsRouter::new(lms, crate::common::public_url())
+                .auth(UserIdTokens)
+                .build(),
             w,
         }
     }

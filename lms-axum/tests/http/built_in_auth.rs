@@ -13,7 +13,9 @@ async fn api(backend: Backend, config: AuthConfig) -> Api {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
     Api {
-        app: LmsRouter::new(lms).sign_in(config).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(config)
+            .build(),
         w,
     }
 }
@@ -233,7 +235,9 @@ async fn api_at(backend: Backend, ttl: chrono::Duration, clock: &ManualClock) ->
     let mut config = AuthConfig::default();
     config.session_ttl = ttl.to_std().unwrap();
     Api {
-        app: LmsRouter::new(lms).sign_in(config).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(config)
+            .build(),
         w,
     }
 }
@@ -337,7 +341,10 @@ pub async fn clients_are_told_apart_by_peer_or_trusted_proxy(backend: Backend) {
     let mut config = lms_axum::ApiConfig::default();
     config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
     let api = Api {
-        app: LmsRouter::new(lms).sign_in(auth).config(config).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(auth)
+            .config(config)
+            .build(),
         w,
     };
     let mut n = 0;
@@ -417,7 +424,9 @@ pub async fn sign_up_is_not_an_unthrottled_cpu_sink(backend: Backend) {
     config.password_hash_wait = std::time::Duration::ZERO;
     let w = World::new(lms.clone()).await;
     let api = Api {
-        app: LmsRouter::new(lms).sign_in(config).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(config)
+            .build(),
         w,
     };
     let replies = futures_util::future::join_all((0..8).map(|n| {

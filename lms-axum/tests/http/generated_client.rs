@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
-use lms_axum::{ApiConfig, AuthConfig, LmsRouter};
+use lms_axum::{AuthConfig, LmsRouter};
 use lms_core::Lms;
 use lms_core::testing::World;
 use lms_sqlite::SqliteStore;
@@ -80,11 +80,8 @@ async fn a_generated_client_runs_a_learner_journey() {
     // A real server, mounted under a prefix that only the document's `servers` entry tells.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    let mut config = ApiConfig::default();
-    config.public_url = Some(base.clone());
-    let api = LmsRouter::new(lms.clone())
+    let api = LmsRouter::new(lms.clone(), base.parse().unwrap())
         .sign_in(AuthConfig::default())
-        .config(config)
         .build();
     let document = api
         .clone()

@@ -45,7 +45,7 @@ impl Authenticate for FromExtensions {
 async fn the_hosts_layers_say_who_is_calling() {
     let lms = lms_on(Backend::Sqlite).await;
     let w = World::new(lms.clone()).await;
-    let app = LmsRouter::new(lms)
+    let app = LmsRouter::new(lms, crate::common::public_url())
         .auth(FromExtensions)
         .build()
         .layer(middleware::from_fn(host_sessions));

@@ -14,7 +14,9 @@ async fn api(backend: Backend, config: AuthConfig) -> (Api, CommitCheckingMailer
     let mail = CommitCheckingMailer::new(lms.store().clone());
     let lms = lms.with_mail(mail.clone(), "https://app.test".parse().unwrap());
     let w = World::new(lms.clone()).await;
-    let app = LmsRouter::new(lms).sign_in(config).build();
+    let app = LmsRouter::new(lms, crate::common::public_url())
+        .sign_in(config)
+        .build();
     (Api { app, w }, mail)
 }
 

@@ -68,7 +68,9 @@ impl JwtApi {
         let lms = lms_on(backend).await.with_clock(clock.clone());
         let w = World::new(lms.clone()).await;
         let auth = JwtAuth::new(lms.clone(), config).expect("a valid configuration");
-        let app = LmsRouter::new(lms.clone()).auth(auth.clone()).build();
+        let app = LmsRouter::new(lms.clone(), crate::common::public_url())
+            .auth(auth.clone())
+            .build();
         Self {
             api: Api { app, w },
             lms,
@@ -530,7 +532,7 @@ pub async fn requests_without_a_jwt_are_left_to_other_authenticators(backend: Ba
     assert!(actor(&t.auth, &forged).await.is_err());
     // Asked first in a chain, it lets the next authenticator take the tokens it does not
     // own, and a refused JWT goes no further.
-    t.api.app = LmsRouter::new(t.lms.clone())
+    t.api.app = LmsRouter::new(t.lms.clone(), crate::common::public_url())
         .auth(t.auth.clone())
         .auth(UserIdTokens)
         .build();

@@ -110,7 +110,9 @@ async fn the_document_lists_exactly_the_routes_served() {
     let lms = Lms::new(SqliteStore::memory().await.expect("store"));
     let w = World::new(lms.clone()).await;
     let api = Api {
-        app: LmsRouter::new(lms).sign_in(AuthConfig::default()).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(AuthConfig::default())
+            .build(),
         w,
     };
     let reply = api.call("GET", "/openapi.json", None, None).await;
@@ -185,12 +187,10 @@ async fn the_document_lists_exactly_the_routes_served() {
 async fn the_document_is_valid_and_names_every_body() {
     let lms = Lms::new(SqliteStore::memory().await.expect("store"));
     let w = World::new(lms.clone()).await;
-    let mut config = lms_axum::ApiConfig::default();
-    config.public_url = Some("https://lms.example.com/api/v1".into());
+    let public_url = "https://lms.example.com/api/v1".parse().unwrap();
     let api = Api {
-        app: LmsRouter::new(lms)
+        app: LmsRouter::new(lms, public_url)
             .sign_in(AuthConfig::default())
-            .config(config)
             .build(),
         w,
     };

@@ -32,7 +32,9 @@ impl Api {
             .with_payments(lms_stripe::Stripe::new(config));
         let w = World::new(lms.clone()).await;
         Self {
-            app: LmsRouter::new(lms).auth(UserIdTokens).build(),
+            app: LmsRouter::new(lms, crate::common::public_url())
+                .auth(UserIdTokens)
+                .build(),
             w,
         }
     }

@@ -34,7 +34,7 @@ impl Api {
         let lms = lms_on(backend).await;
         let w = World::new(lms.clone()).await;
         Self {
-            app: LmsRouter::new(lms)
+            app: LmsRouter::new(lms, crate::common::public_url())
                 .auth(UserIdTokens)
                 .config(config())
                 .build(),

@@ -59,7 +59,7 @@ async fn a_post_through_one_instance_reaches_a_stream_on_another() {
     let lesson = outline.modules[0].lessons[0].id;
     w.lms.enroll(&w.learner, acme("c")).await.unwrap();
     let instance = |lms| {
-        LmsRouter::new(lms)
+        LmsRouter::new(lms, crate::common::public_url())
             .auth(UserIdTokens)
             .config(config())
             .build()
@@ -131,7 +131,7 @@ async fn a_client_that_stops_reading_holds_no_transaction() {
     let mut config = config();
     config.event_keep_alive = Duration::from_millis(1);
     config.request_timeout = Duration::from_secs(5);
-    let app = LmsRouter::new(lms)
+    let app = LmsRouter::new(lms, crate::common::public_url())
         .auth(UserIdTokens)
         .config(config)
         .build();

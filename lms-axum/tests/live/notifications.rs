@@ -175,7 +175,7 @@ pub async fn notifications_are_listed_marked_and_streamed(backend: Backend) {
 pub async fn signing_out_ends_the_stream(backend: Backend) {
     let lms = lms_on(backend).await;
     let w = World::new(lms.clone()).await;
-    let app = LmsRouter::new(lms)
+    let app = LmsRouter::new(lms, crate::common::public_url())
         .sign_in(AuthConfig::default())
         .config(config())
         .build();
@@ -215,7 +215,10 @@ pub async fn an_open_stream_does_not_keep_its_session_alive(backend: Backend) {
     auth.session_ttl = ttl.to_std().unwrap();
     let mut config = config();
     config.event_keep_alive = Duration::from_millis(20);
-    let app = LmsRouter::new(lms).sign_in(auth).config(config).build();
+    let app = LmsRouter::new(lms, crate::common::public_url())
+        .sign_in(auth)
+        .config(config)
+        .build();
     let up = json!({"email": "idle@acme.test", "password": "correct horse battery", "name": "Ida"});
     let request = Request::builder()
         .method("POST")
@@ -253,7 +256,7 @@ pub async fn open_streams_are_capped_per_user_and_in_total(backend: Backend) {
     let mut capped = config();
     capped.event_streams_per_user = 2;
     capped.event_streams_total = 3;
-    let app = LmsRouter::new(lms)
+    let app = LmsRouter::new(lms, crate::common::public_url())
         .auth(crate::common::UserIdTokens)
         .config(capped)
         .build();

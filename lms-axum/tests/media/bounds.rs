@@ -26,9 +26,8 @@ async fn served(backend: Backend, quota: u64, rate: MinUploadRate) -> (Router, W
     let mut media = MediaConfig::new(LocalMediaStore::new(dir.path()), SECRET);
     media.min_upload_rate = rate;
     let mut config = ApiConfig::default();
-    config.public_url = Some(super::BASE.into());
     config.media = Some(media);
-    let app = LmsRouter::new(lms.clone())
+    let app = LmsRouter::new(lms.clone(), super::BASE.parse().unwrap())
         .auth(UserIdTokens)
         .config(config)
         .build();

@@ -120,9 +120,8 @@ async fn media_follows_the_contract(backend: Backend) {
     let mut media = MediaConfig::new(LocalMediaStore::new(dir.path()), SECRET);
     media.max_bytes = 3 * 1024 * 1024;
     let mut config = ApiConfig::default();
-    config.public_url = Some(BASE.into());
     config.media = Some(media);
-    let app = LmsRouter::new(lms.clone())
+    let app = LmsRouter::new(lms.clone(), BASE.parse().unwrap())
         .auth(UserIdTokens)
         .config(config)
         .build();
@@ -384,7 +383,9 @@ async fn media_follows_the_contract(backend: Backend) {
     ));
 
     // A server without media storage says so.
-    let bare = LmsRouter::new(lms).auth(UserIdTokens).build::<()>();
+    let bare = LmsRouter::new(lms, crate::common::public_url())
+        .auth(UserIdTokens)
+        .build::<()>();
     let unconfigured = send(&bare, upload(w.instructor, mp4, small())).await;
     assert_eq!(
         (unconfigured.status, unconfigured.json()["code"].clone()),

@@ -130,7 +130,9 @@ async fn every_served_route_is_listed() {
     let lms = lms_core::Lms::new(lms_sqlite::SqliteStore::memory().await.expect("store"));
     let w = lms_core::testing::World::new(lms.clone()).await;
     let api = Api {
-        app: LmsRouter::new(lms).sign_in(AuthConfig::default()).build(),
+        app: LmsRouter::new(lms, crate::common::public_url())
+            .sign_in(AuthConfig::default())
+            .build(),
         w,
     };
     let doc = api.call("GET", "/openapi.json", None, None).await.body;
