@@ -26,6 +26,7 @@ mod openapi;
 mod orgs;
 mod payments;
 mod requests;
+mod restart;
 
 use accounts::{
     a_forgotten_password_is_reset_once_by_mail, a_new_address_is_confirmed_by_password_and_link,

@@ -157,12 +157,29 @@ pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
             };
             StoreError::Duplicate(key)
         }
+        sqlx::Error::Database(db) if db.code().as_deref().is_some_and(server_going_away) => {
+            StoreError::Unavailable(Box::new(sqlx::Error::Database(db)))
+        }
         e @ (sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)) => StoreError::Unavailable(Box::new(e)),
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed) => StoreError::Unavailable(Box::new(e)),
         e => StoreError::Backend(Box::new(e)),
     }
+}
+
+/// SQLSTATEs of a server that is restarting, shutting down, starting up or full: the
+/// request may succeed if tried again shortly (503 with `Retry-After`), unlike a fault.
+fn server_going_away(code: &str) -> bool {
+    code.starts_with("08") // connection exception
+        || matches!(
+            code,
+            "57P01" // admin_shutdown: a restart, or pg_terminate_backend
+                | "57P02" // crash_shutdown
+                | "57P03" // cannot_connect_now: starting up, or in recovery
+                | "53300" // too_many_connections
+        )
 }
 
 /// A Postgres result row read by the shared decoders: integers of any width (`smallint`,
