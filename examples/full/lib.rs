@@ -1,5 +1,11 @@
-//! What the example server shares with its tests: how it serves a router over TCP with
-//! the transport's own defences ([`transport`]).
-#![warn(missing_docs)]
+//! What the example server shares with its tests: its settings ([`settings`]), its
+//! assembly ([`assembly`]: the LMS, the demo data, the router), and how it serves the
+//! router over TCP with the transport's own defences ([`transport`]).
 
+pub mod assembly;
+#[path = "shared/demo.rs"]
+pub mod demo;
+#[path = "shared/mail.rs"]
+pub mod mail;
+pub mod settings;
 pub mod transport;

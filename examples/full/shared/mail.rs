@@ -13,18 +13,17 @@ use std::collections::HashMap;
 /// The address the demo invitation goes to (no account has it).
 pub const INVITEE: &str = "new-teacher@demo.test";
 
-/// The mailer the environment asks for, behind a retrying queue, and where its mail goes
-/// in words.
-pub fn mailer_from_env() -> Result<(MailQueue, String), Box<dyn std::error::Error>> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let from: Sender = env("LMS_MAIL_FROM")
-        .unwrap_or_else(|| "Demo Academy <no-reply@demo.test>".into())
-        .parse()?;
-    Ok(match env("LMS_SMTP_URL") {
+/// The mailer `settings` ask for, behind a retrying queue, and where its mail goes in
+/// words.
+pub fn mailer(
+    settings: &crate::settings::Settings,
+) -> Result<(MailQueue, String), Box<dyn std::error::Error>> {
+    let from: Sender = settings.mail_from.parse()?;
+    Ok(match &settings.smtp_url {
         Some(url) => {
-            let smtp = SmtpMailer::from_url(&url, from)?;
+            let smtp = SmtpMailer::from_url(url, from)?;
             // Never print the URL itself: it may carry a password.
-            let host = url::Url::parse(&url)
+            let host = url::Url::parse(url)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))
                 .unwrap_or_default();
@@ -34,9 +33,12 @@ pub fn mailer_from_env() -> Result<(MailQueue, String), Box<dyn std::error::Erro
             )
         }
         None => {
-            let dir = env("LMS_MAIL_DIR").unwrap_or_else(|| "lms-demo-mail".into());
-            let files = FileMailer::new(&dir, from);
-            let note = format!("written as .eml files into {dir}/ (set LMS_SMTP_URL to send)");
+            let dir = &settings.mail_dir;
+            let files = FileMailer::new(dir, from);
+            let note = format!(
+                "written as .eml files into {}/ (set LMS_SMTP_URL to send)",
+                dir.display()
+            );
             (MailQueue::spawn(files), note)
         }
     })
