@@ -134,6 +134,9 @@ fn media(settings: &Settings) -> Result<MediaConfig, Error> {
     if let Some(max) = settings.media_max_bytes {
         media.max_bytes = max;
     }
+    if let Some(rate) = settings.media_min_upload_rate {
+        media.min_upload_rate = rate;
+    }
     Ok(media)
 }
 

@@ -19,7 +19,9 @@
 //! - `LMS_MEDIA_DIR` — where uploads are kept (default `lms-demo-media`); `LMS_MEDIA_SECRET` —
 //!   the key that signs media URLs (give every instance the same one; default: a random key
 //!   per start, so URLs handed out before a restart stop working); `LMS_MEDIA_MAX_BYTES`
-//!   (default 512 MiB); `LMS_MEDIA_QUOTA_BYTES` — what each org may store (default 5 GiB)
+//!   (default 512 MiB); `LMS_MEDIA_QUOTA_BYTES` — what each org may store (default 5 GiB);
+//!   `LMS_MEDIA_MIN_BYTES_PER_SECOND` — the slowest an upload may arrive after its first
+//!   15 s (default 8192; slower is 408)
 //! - `LMS_JWT_SECRET` (HS256) or `LMS_JWT_JWKS_URL` (RS256, ES256, EdDSA keys), with
 //!   `LMS_JWT_ISSUER` and optionally `LMS_JWT_AUDIENCE` (unset: any audience, with a
 //!   warning) — also accept an identity provider's JWTs as Bearer tokens, beside the

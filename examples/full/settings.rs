@@ -51,6 +51,8 @@ pub struct Settings {
     pub media_max_bytes: Option<u64>,
     /// What each org may store (`LMS_MEDIA_QUOTA_BYTES`).
     pub media_quota_bytes: Option<u64>,
+    /// The slowest an upload may arrive (`LMS_MEDIA_MIN_BYTES_PER_SECOND`, after 15 s).
+    pub media_min_upload_rate: Option<lms_axum::MinUploadRate>,
     /// Requests handled at once (`LMS_MAX_CONCURRENT_REQUESTS`).
     pub max_concurrent_requests: Option<usize>,
 }
@@ -82,6 +84,7 @@ impl Settings {
             media_secret: None,
             media_max_bytes: None,
             media_quota_bytes: None,
+            media_min_upload_rate: None,
             max_concurrent_requests: None,
         }
     }
@@ -146,6 +149,10 @@ impl Settings {
         settings.media_secret = env("LMS_MEDIA_SECRET").map(String::into_bytes);
         settings.media_max_bytes = number("LMS_MEDIA_MAX_BYTES")?;
         settings.media_quota_bytes = number("LMS_MEDIA_QUOTA_BYTES")?;
+        if let Some(rate) = number("LMS_MEDIA_MIN_BYTES_PER_SECOND")? {
+            let grace = lms_axum::MinUploadRate::default().grace;
+            settings.media_min_upload_rate = Some(lms_axum::MinUploadRate::new(rate, grace));
+        }
         settings.max_concurrent_requests = number("LMS_MAX_CONCURRENT_REQUESTS")?;
         Ok(settings)
     }
