@@ -179,6 +179,12 @@ pub enum LmsError {
     /// (`DELETE …/media/{key}`) or ask the operator for a larger quota.
     #[error("storage quota exceeded: {0}")]
     QuotaExceeded(String),
+    /// A byte range that starts past the end of a file of `size` bytes (`Range` on media).
+    #[error("range not satisfiable: the file has {size} bytes")]
+    RangeNotSatisfiable {
+        /// The file's size.
+        size: u64,
+    },
     /// The client sent the request too slowly (an upload below the minimum rate).
     #[error("request timeout: {0}")]
     RequestTimeout(String),
@@ -237,6 +243,7 @@ impl LmsError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::QuotaExceeded(_) => "quota_exceeded",
             Self::RequestTimeout(_) => "request_timeout",
+            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             Self::RateLimited { .. } => "rate_limited",
             Self::PaymentsNotConfigured => "payments_not_configured",
             Self::Overloaded { .. } | Self::Store(StoreError::Unavailable(_)) => "unavailable",
@@ -257,6 +264,7 @@ impl LmsError {
             Self::UnsupportedMediaType(_) => 415,
             Self::PayloadTooLarge(_) | Self::QuotaExceeded(_) => 413,
             Self::RequestTimeout(_) => 408,
+            Self::RangeNotSatisfiable { .. } => 416,
             Self::RateLimited { .. } => 429,
             Self::PaymentsNotConfigured | Self::Overloaded { .. } => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,

@@ -76,7 +76,8 @@ pub fn verify_signature(
     if !matches {
         return Err(SignatureError::BadSignature);
     }
-    if tolerance_secs > 0 && now_unix - timestamp > tolerance_secs {
+    // Saturating: a signed timestamp near i64::MIN must read as very old, not wrap to new.
+    if tolerance_secs > 0 && now_unix.saturating_sub(timestamp) > tolerance_secs {
         return Err(SignatureError::TimestampOutOfTolerance);
     }
     Ok(())

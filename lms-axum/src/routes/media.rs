@@ -215,7 +215,8 @@ async fn serve(
             Range::Whole => None,
             Range::Part(range) => Some(range),
             Range::Unsatisfiable => {
-                let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                let unsatisfiable = ApiError(LmsError::RangeNotSatisfiable { size });
+                let mut response = unsatisfiable.into_response();
                 response.headers_mut().insert(
                     header::CONTENT_RANGE,
                     header_value(&format!("bytes */{size}")),
