@@ -70,7 +70,7 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
     }
     let mut auth = AuthConfig::default();
     auth.signin_attempts_per_minute = settings.signin_attempts_per_minute;
-    auth.secure_cookie = public_url.starts_with("https://");
+    auth.secure_cookie = public_url.to_ascii_lowercase().starts_with("https://");
     auth.open_sign_up = settings.open_sign_up;
     if settings.seed && matches!(lms.org(ORG).await, Err(LmsError::NotFound(_))) {
         // Before the mailer is on: the demo accounts are verified, not mailed.

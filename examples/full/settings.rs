@@ -134,6 +134,12 @@ impl Settings {
             settings.trusted_proxies.push(net);
         }
         settings.membership_grace_days = number("LMS_MEMBERSHIP_GRACE_DAYS")?;
+        if settings
+            .membership_grace_days
+            .is_some_and(|days| !(0..=3650).contains(&days))
+        {
+            return Err("LMS_MEMBERSHIP_GRACE_DAYS must be 0 to 3650".into());
+        }
         settings.stripe = stripe_from_env(&public_url);
         settings.jwt = jwt_from_env()?;
         settings.smtp_url = env("LMS_SMTP_URL");

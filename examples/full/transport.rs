@@ -17,12 +17,13 @@ use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// The transport's limits.
@@ -33,6 +34,9 @@ pub struct Transport {
     /// Requests handled at once (default 512); past it, 503 `unavailable` with
     /// `Retry-After`.
     pub max_concurrent_requests: usize,
+    /// Requests one client address has handled at once (default 32), so that one client
+    /// trickling request bodies cannot take every place; past it, 503 as well.
+    pub max_requests_per_client: usize,
 }
 
 impl Default for Transport {
@@ -40,25 +44,95 @@ impl Default for Transport {
         Self {
             header_read_timeout: Duration::from_secs(10),
             max_concurrent_requests: 512,
+            max_requests_per_client: 32,
         }
     }
 }
 
-/// `app` behind a bound of `max` requests at once: one more is answered 503 at once.
+/// Requests in flight, in all and by client address.
+struct InFlight {
+    all: Arc<Semaphore>,
+    per_client: usize,
+    by_client: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One request's places; dropping it frees them.
+struct Place {
+    _all: OwnedSemaphorePermit,
+    client: Option<(Arc<InFlight>, IpAddr)>,
+}
+
+impl InFlight {
+    fn admit(self: &Arc<Self>, client: Option<IpAddr>) -> Option<Place> {
+        let all = self.all.clone().try_acquire_owned().ok()?;
+        let Some(ip) = client else {
+            return Some(Place {
+                _all: all,
+                client: None,
+            });
+        };
+        let mut by_client = self.by_client.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = by_client.entry(ip).or_default();
+        if *mine >= self.per_client {
+            return None;
+        }
+        *mine += 1;
+        Some(Place {
+            _all: all,
+            client: Some((self.clone(), ip)),
+        })
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some((in_flight, ip)) = &self.client {
+            let mut by_client = in_flight
+                .by_client
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(mine) = by_client.get_mut(ip) {
+                *mine -= 1;
+                if *mine == 0 {
+                    by_client.remove(ip);
+                }
+            }
+        }
+    }
+}
+
+/// `app` behind the bounds of `transport`: a request past them is answered 503 at once.
+/// `/health` is never refused (a load balancer must tell "busy" from "down").
 ///
 /// ```
-/// let app = lms_examples::transport::shed_load(axum::Router::new(), 64);
+/// use lms_examples::transport::{Transport, shed_load};
+/// let app = shed_load(axum::Router::new(), Transport::default());
 /// # let _: axum::Router = app;
 /// ```
-pub fn shed_load(app: Router, max: usize) -> Router {
-    let permits = Arc::new(Semaphore::new(max));
+pub fn shed_load(app: Router, transport: Transport) -> Router {
+    let in_flight = Arc::new(InFlight {
+        all: Arc::new(Semaphore::new(
+            transport
+                .max_concurrent_requests
+                .min(Semaphore::MAX_PERMITS),
+        )),
+        per_client: transport.max_requests_per_client,
+        by_client: Mutex::default(),
+    });
     app.layer(middleware::from_fn(move |request: Request, next: Next| {
-        let permits = permits.clone();
+        let in_flight = in_flight.clone();
         async move {
+            if request.uri().path().ends_with("/health") {
+                return next.run(request).await;
+            }
+            let client = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|peer| peer.0.ip());
             // Held until the handler has answered; a streamed body runs after it.
-            match permits.try_acquire_owned() {
-                Ok(_permit) => next.run(request).await,
-                Err(_) => overloaded(),
+            match in_flight.admit(client) {
+                Some(_place) => next.run(request).await,
+                None => overloaded(),
             }
         }
     }))
@@ -93,7 +167,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     drain: Duration,
 ) {
-    let app = shed_load(app, transport.max_concurrent_requests);
+    let app = shed_load(app, transport);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(transport.header_read_timeout);

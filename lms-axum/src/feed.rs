@@ -130,8 +130,14 @@ impl Feed {
                 () = sender.closed() => return,
             };
             let Some(event) = event else { return };
-            // Waiting here for a slow client holds no transaction: `next` has finished.
-            if sender.send(event).await.is_err() {
+            // Waiting here for a slow client holds no transaction: `next` has finished. A
+            // client that stops reading altogether would hold its place among the open
+            // streams for as long as its connection lives: two keep-alives, then it ends.
+            let patience = self.state.event_keep_alive * 2;
+            if !matches!(
+                tokio::time::timeout(patience, sender.send(event)).await,
+                Ok(Ok(()))
+            ) {
                 return;
             }
         }

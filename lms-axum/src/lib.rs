@@ -99,6 +99,9 @@ pub struct AppState {
     /// [`ApiConfig::media`].
     #[cfg(feature = "media")]
     media: Option<Arc<MediaConfig>>,
+    /// What uploads in flight may still write, by org.
+    #[cfg(feature = "media")]
+    uploads: Arc<media::UploadsInFlight>,
     /// [`ApiConfig::trusted_proxies`].
     #[cfg(feature = "sign-in")]
     trusted_proxies: Arc<[IpNet]>,

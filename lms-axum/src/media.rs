@@ -8,10 +8,11 @@ use crate::error::ApiError;
 use crate::extract::ApiBase;
 use axum::http::HeaderValue;
 use futures_util::StreamExt;
-use lms_core::{LmsError, MEDIA_TYPES, StoreError, UploadPermit};
+use lms_core::{LmsError, MEDIA_TYPES, StoreError};
 use lms_media::{ByteStream, MediaError, MediaSigner, MediaStore};
 use serde_json::Value;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The answer when a media route is called on a server without [`MediaConfig`] (503).
@@ -108,20 +109,71 @@ pub(crate) fn min_rate(body: ByteStream, rate: MinUploadRate) -> ByteStream {
     stream.boxed()
 }
 
-/// An upload's failure as an answer: past what is left of the org's quota (when that is
-/// less than the size limit) it is 413 `quota_exceeded`.
-pub(crate) fn upload_error(
-    error: MediaError,
-    media: &MediaConfig,
-    permit: &UploadPermit,
-) -> ApiError {
+/// An upload's failure as an answer: past a limit lower than the size limit — what the
+/// org's quota left it — it is 413 `quota_exceeded`.
+pub(crate) fn upload_error(error: MediaError, media: &MediaConfig) -> ApiError {
     match error {
-        MediaError::TooLarge { limit } if limit < media.max_bytes && limit == permit.quota_left => {
-            ApiError(LmsError::QuotaExceeded(format!(
-                "the org has {limit} bytes of its storage quota left: delete unused files first"
-            )))
-        }
+        MediaError::TooLarge { limit } if limit < media.max_bytes => quota_exceeded(limit),
         other => media_error(other),
+    }
+}
+
+/// 413 `quota_exceeded`, with what an upload could still have written.
+pub(crate) fn quota_exceeded(left: u64) -> ApiError {
+    ApiError(LmsError::QuotaExceeded(format!(
+        "{left} bytes of the org's storage quota are left for this upload: delete unused files first"
+    )))
+}
+
+/// What uploads in flight on this server may still write, by org. Each upload reserves what
+/// it may write before it starts, so that uploads running together cannot write more than
+/// what is left of the org's quota between them before any of them is recorded (the quota
+/// itself is enforced when an upload is recorded, across servers).
+#[derive(Debug, Default)]
+pub(crate) struct UploadsInFlight(Mutex<HashMap<lms_core::OrgId, u64>>);
+
+/// Bytes one upload may write; dropping it returns them.
+#[derive(Debug)]
+pub(crate) struct Reservation {
+    uploads: Arc<UploadsInFlight>,
+    org: lms_core::OrgId,
+    /// The bytes reserved.
+    pub(crate) bytes: u64,
+}
+
+impl UploadsInFlight {
+    /// Reserves up to `wanted` bytes of the `quota_left` the store saw, less what other
+    /// uploads of the org hold; `None` when nothing is left.
+    pub(crate) fn reserve(
+        self: &Arc<Self>,
+        org: lms_core::OrgId,
+        quota_left: u64,
+        wanted: u64,
+    ) -> Option<Reservation> {
+        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let by_others = held.get(&org).copied().unwrap_or(0);
+        let bytes = quota_left.saturating_sub(by_others).min(wanted);
+        if bytes == 0 {
+            return None;
+        }
+        *held.entry(org).or_default() += bytes;
+        Some(Reservation {
+            uploads: self.clone(),
+            org,
+            bytes,
+        })
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut held = self.uploads.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bytes) = held.get_mut(&self.org) {
+            *bytes = bytes.saturating_sub(self.bytes);
+            if *bytes == 0 {
+                held.remove(&self.org);
+            }
+        }
     }
 }
 

@@ -42,7 +42,14 @@ impl FromStr for PublicUrl {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = |why| InvalidPublicUrl {
-            text: text.to_string(),
+            // The text goes into logs: never with a password in it.
+            text: match url::Url::parse(text.trim()) {
+                Ok(mut url) if url.password().is_some() => {
+                    let _ = url.set_password(Some("redacted"));
+                    url.to_string()
+                }
+                _ => text.to_string(),
+            },
             why,
         };
         let url = url::Url::parse(text.trim()).map_err(|_| invalid("not an absolute URL"))?;

@@ -215,6 +215,8 @@ impl LmsRouter {
             )),
             #[cfg(feature = "media")]
             media: config.media.clone().map(Arc::new),
+            #[cfg(feature = "media")]
+            uploads: Arc::default(),
             #[cfg(feature = "sign-in")]
             trusted_proxies: config.trusted_proxies.clone().into(),
             #[cfg(feature = "sign-in")]

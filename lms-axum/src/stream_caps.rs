@@ -45,11 +45,10 @@ impl StreamCaps {
             return Err(LmsError::Overloaded { retry_after_secs });
         }
         if let Some(user) = user {
-            let mine = by_user.entry(user).or_default();
-            if *mine >= self.per_user {
+            if by_user.get(&user).copied().unwrap_or(0) >= self.per_user {
                 return Err(LmsError::RateLimited { retry_after_secs });
             }
-            *mine += 1;
+            *by_user.entry(user).or_default() += 1;
         }
         *total += 1;
         Ok(StreamPermit {

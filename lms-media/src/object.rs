@@ -82,6 +82,7 @@ impl MediaStore for ObjectMediaStore {
                 }
             };
             if let Err(e) = writer.wait_for_capacity(PARTS_IN_FLIGHT).await {
+                let _ = writer.abort().await;
                 return Err(object_error(e));
             }
             size += chunk.len() as u64;

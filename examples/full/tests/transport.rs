@@ -128,3 +128,75 @@ async fn a_flood_past_the_limit_is_shed_while_open_streams_do_not_count() {
         "places come back"
     );
 }
+
+/// Sends `head` from the local address `from` (any 127.0.0.0/8 address is this host).
+async fn exchange_from(from: [u8; 4], addr: SocketAddr, head: &str) -> String {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((from, 0))).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer)).await;
+    let n = read.expect("the server answers").unwrap_or(0);
+    String::from_utf8_lossy(&answer[..n]).to_string()
+}
+
+#[tokio::test]
+async fn one_client_cannot_take_every_place_and_health_always_answers() {
+    let gate = Arc::new(Semaphore::new(0));
+    let held = gate.clone();
+    let app = Router::new()
+        .route(
+            "/slow",
+            get(move || {
+                let held = held.clone();
+                async move {
+                    let _pass = held.acquire().await.unwrap();
+                    "done"
+                }
+            }),
+        )
+        .route("/", get(|| async { "hello" }))
+        .route("/api/v1/health", get(|| async { "ok" }));
+    let transport = Transport {
+        max_concurrent_requests: 3,
+        max_requests_per_client: 2,
+        ..Transport::default()
+    };
+    let addr = start(app, transport).await;
+    let slow = "GET /slow HTTP/1.1\r\nhost: lms.test\r\nconnection: close\r\n\r\n";
+    let first = tokio::spawn(exchange_from([127, 0, 0, 1], addr, slow));
+    let second = tokio::spawn(exchange_from([127, 0, 0, 1], addr, slow));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let third = exchange_from([127, 0, 0, 1], addr, GET).await;
+    assert!(
+        third.starts_with("HTTP/1.1 503"),
+        "past the client's share: {third}"
+    );
+    let other = exchange_from([127, 0, 0, 2], addr, GET).await;
+    assert!(
+        other.starts_with("HTTP/1.1 200"),
+        "another client still gets in: {other}"
+    );
+    let third_slow = tokio::spawn(exchange_from([127, 0, 0, 3], addr, slow));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let full = exchange_from([127, 0, 0, 4], addr, GET).await;
+    assert!(
+        full.starts_with("HTTP/1.1 503"),
+        "every place taken: {full}"
+    );
+    let health = "GET /api/v1/health HTTP/1.1\r\nhost: lms.test\r\nconnection: close\r\n\r\n";
+    let health = exchange_from([127, 0, 0, 4], addr, health).await;
+    assert!(
+        health.starts_with("HTTP/1.1 200"),
+        "health is never shed: {health}"
+    );
+    gate.add_permits(3);
+    for answered in [
+        first.await.unwrap(),
+        second.await.unwrap(),
+        third_slow.await.unwrap(),
+    ] {
+        assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    }
+}

@@ -9,14 +9,15 @@ use crate::auth::CurrentActor;
 use crate::error::{ApiError, ClientErrors, Problem};
 use crate::extract::page;
 use crate::media::{
-    Range, byte_range, header_value, media_error, min_rate, not_configured, upload_error,
+    Range, byte_range, header_value, media_error, min_rate, not_configured, quota_exceeded,
+    upload_error,
 };
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
-use lms_core::{ForbiddenReason, LmsError, MediaKey};
+use lms_core::{ForbiddenReason, LmsError, MediaKey, StoreError};
 use lms_media::{MediaError, SignedUrlError, limited};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -80,36 +81,75 @@ async fn upload(
                 media.allowed_types.join(", ")
             )))
         })?;
-    let limit = media.max_bytes.min(permit.quota_left);
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return Err(upload_error(MediaError::TooLarge { limit }, media, &permit));
+    let too_large = MediaError::TooLarge {
+        limit: media.max_bytes,
+    };
+    if declared.is_some_and(|length| length > media.max_bytes) {
+        return Err(media_error(too_large));
     }
+    // What this upload may write: its declared length, or the size limit, within what the
+    // org's quota leaves beside the org's other uploads in flight.
+    let wanted = declared.unwrap_or(media.max_bytes);
+    let reservation = s
+        .uploads
+        .reserve(permit.key.org(), permit.quota_left, wanted)
+        .ok_or_else(|| quota_exceeded(0))?;
+    if declared.is_some_and(|length| length > reservation.bytes) {
+        return Err(quota_exceeded(reservation.bytes));
+    }
+    let limit = reservation.bytes;
     let body = body
         .into_data_stream()
         .map_err(|e| MediaError::Interrupted(e.to_string()))
         .boxed();
     let body = min_rate(limited(body, limit), media.min_upload_rate);
-    let key = &permit.key;
-    let size = media
-        .store
-        .put(key, body)
-        .await
-        .map_err(|e| upload_error(e, media, &permit))?;
-    let recorded = match size {
-        0 => Err(LmsError::invalid("body", "the file is empty")),
-        size => s.lms.record_upload(&actor, path.course(), key, size).await,
-    };
-    if let Err(refused) = recorded {
-        // Nothing keeps a file the LMS did not record.
-        if let Err(e) = media.store.delete(key).await {
-            tracing::error!("deleting the unrecorded upload {key}: {e}");
+    // Stored and recorded in a task of its own: a client that goes away mid-request drops
+    // this handler, and a store write or a record cut off half-way would leave a file
+    // that nothing counts or lists. The task ends when the body does.
+    let (lms, key) = (s.lms.clone(), permit.key.clone());
+    let course = (path.org.clone(), path.course.clone());
+    let store = media.store.clone();
+    let stored = tokio::spawn(async move {
+        let _reservation = reservation; // until the upload is recorded, or not
+        let size = store.put(&key, body).await?;
+        let course = lms_core::CourseRef {
+            org: &course.0,
+            course: &course.1,
+        };
+        let recorded = match size {
+            0 => Err(LmsError::invalid("body", "the file is empty")),
+            size => lms.record_upload(&actor, course, &key, size).await,
+        };
+        match recorded {
+            Ok(_) => Ok(Ok(size)),
+            // Whether a record cut off at its commit was written is unknown: keep the
+            // file rather than leave a record without one.
+            Err(LmsError::Store(StoreError::Unavailable(e))) => {
+                tracing::error!("recording the upload {key}: {e}; the file is kept");
+                Ok(Err(LmsError::Store(StoreError::Unavailable(e))))
+            }
+            Err(refused) => {
+                // Nothing keeps a file the LMS did not record.
+                if let Err(e) = store.delete(&key).await {
+                    tracing::error!("deleting the unrecorded upload {key}: {e}");
+                }
+                Ok(Err(refused))
+            }
         }
-        return Err(refused.into());
-    }
+    });
+    let size = match stored.await {
+        Ok(Ok(Ok(size))) => size,
+        Ok(Ok(Err(refused))) => return Err(refused.into()),
+        Ok(Err(failed)) => return Err(upload_error(failed, media)),
+        Err(panicked) => {
+            return Err(LmsError::Store(StoreError::Backend(Box::new(panicked))).into());
+        }
+    };
+    let key = &permit.key;
     created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
 }
 
@@ -160,11 +200,12 @@ async fn delete(
     CurrentActor(actor): CurrentActor,
     Path(path): Path<MediaPath>,
 ) -> Answer {
+    // Without media storage the file could not follow its record.
+    let media = s.media.as_ref().ok_or_else(not_configured)?;
     let key = s
         .lms
         .delete_media(&actor, path.course(), &path.media_key)
         .await?;
-    let media = s.media.as_ref().ok_or_else(not_configured)?;
     // The record is gone, so no one can point at the file any more; a file left behind
     // by a failure here is unreachable, and logged.
     if let Err(e) = media.store.delete(&key).await {

@@ -49,6 +49,7 @@ pub(super) struct CoursePath {
 }
 
 /// `/orgs/{org}/courses/{course}/media/{media_key}`
+#[cfg(feature = "media")]
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub(super) struct MediaPath {
@@ -122,11 +123,6 @@ macro_rules! course_ref {
     )*};
 }
 
-course_ref!(
-    CoursePath,
-    MediaPath,
-    ModulePath,
-    LessonPath,
-    EnrollmentPath,
-    PostPath
-);
+course_ref!(CoursePath, ModulePath, LessonPath, EnrollmentPath, PostPath);
+#[cfg(feature = "media")]
+course_ref!(MediaPath);

@@ -275,3 +275,66 @@ pub async fn a_slow_upload_is_cut_off(backend: Backend) {
     let (status, _) = send_raw(addr, w.admin, 2 * 1024 * 1024, 2 * 1024 * 1024).await;
     assert_eq!(status, "HTTP/1.1 201 Created");
 }
+
+/// Uploads running together cannot write more than the quota left between them: each
+/// reserves what it may write before it starts.
+pub async fn uploads_in_flight_share_what_is_left_of_the_quota(backend: Backend) {
+    let (app, w, dir) = served(backend, 5_000, MinUploadRate::default()).await;
+    // An upload of unknown length, held open: it may write all that is left.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let chunk = receiver.recv().await?;
+        Some((Ok::<_, std::io::Error>(chunk), receiver))
+    });
+    let held = tokio::spawn({
+        let app = app.clone();
+        let request = upload(w.admin, MP4, Body::from_stream(chunks));
+        async move { send(&app, request).await }
+    });
+    sender.send(vec![1u8; 1_000]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let beside = send(&app, upload(w.admin, MP4, bytes(100))).await;
+    let past = (StatusCode::PAYLOAD_TOO_LARGE, json!("quota_exceeded"));
+    assert_eq!(
+        code(&beside),
+        past,
+        "the upload in flight holds what is left"
+    );
+    sender.send(vec![2u8; 2_000]).await.unwrap();
+    drop(sender);
+    let held = held.await.unwrap();
+    assert_eq!(held.json()["size"], json!(3_000), "{:?}", held.json());
+    // Finished and recorded at 3,000 bytes: the rest of its reservation is free again.
+    key_of(&send(&app, upload(w.admin, MP4, bytes(2_000))).await);
+    let full = send(&app, upload(w.admin, MP4, bytes(1))).await;
+    assert_eq!(code(&full), past);
+    assert_eq!(files_under(dir.path()).len(), 2);
+}
+
+/// A client that goes away mid-upload drops the request's handler: the upload still ends
+/// cleanly, leaving no file that nothing counts or lists.
+pub async fn an_upload_whose_client_goes_away_leaves_no_stray_file(backend: Backend) {
+    let (app, w, dir) = served(backend, u64::MAX, MinUploadRate::default()).await;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        Some((receiver.recv().await?, receiver))
+    });
+    let request = upload(w.admin, MP4, Body::from_stream(chunks));
+    let handler = tokio::spawn({
+        let app = app.clone();
+        async move { send(&app, request).await }
+    });
+    sender.send(Ok(vec![1u8; 64 * 1024])).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    handler.abort(); // the connection is gone: hyper drops the handler
+    let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "gone");
+    let _ = sender.send(Err(reset)).await;
+    drop(sender);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !files_under(dir.path()).is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(files_under(dir.path()), Vec::<std::path::PathBuf>::new());
+    let listed = send(&app, list("c", w.admin)).await.json();
+    assert_eq!(listed["items"], json!([]));
+}

@@ -24,8 +24,9 @@ const SECRET: &[u8] = b"test secret shared by the instances";
 const BASE: &str = "https://lms.test/api/v1";
 
 use bounds::{
-    a_slow_upload_is_cut_off, cross_course_media_is_refused,
-    storage_without_bounds_stops_at_the_org_quota, uploads_are_listed_and_deleted_once_unused,
+    a_slow_upload_is_cut_off, an_upload_whose_client_goes_away_leaves_no_stray_file,
+    cross_course_media_is_refused, storage_without_bounds_stops_at_the_org_quota,
+    uploads_are_listed_and_deleted_once_unused, uploads_in_flight_share_what_is_left_of_the_quota,
 };
 
 on_both_stores!(
@@ -34,6 +35,8 @@ on_both_stores!(
     uploads_are_listed_and_deleted_once_unused,
     cross_course_media_is_refused,
     a_slow_upload_is_cut_off,
+    uploads_in_flight_share_what_is_left_of_the_quota,
+    an_upload_whose_client_goes_away_leaves_no_stray_file,
 );
 
 struct Reply {

@@ -90,6 +90,9 @@ impl Lms {
             user: None,
         })
         .await?;
+        // The provider's reports take the same lock: a renewal that lands between the read
+        // below and the revocation would otherwise be revoked anyway.
+        tx.lock_org(org).await?;
         // The store narrows the search by date; the rule itself decides.
         let since_before = self.now() - self.membership_grace;
         let mut revoked = 0;

@@ -169,8 +169,9 @@ pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
     }
 }
 
-/// SQLSTATEs of a server that is restarting, shutting down, starting up or full: the
-/// request may succeed if tried again shortly (503 with `Retry-After`), unlike a fault.
+/// SQLSTATEs of a server that is restarting, shutting down, starting up, full or too busy
+/// to finish: the request may succeed if tried again shortly (503 with `Retry-After`),
+/// unlike a fault.
 fn server_going_away(code: &str) -> bool {
     code.starts_with("08") // connection exception
         || matches!(
@@ -179,6 +180,9 @@ fn server_going_away(code: &str) -> bool {
                 | "57P02" // crash_shutdown
                 | "57P03" // cannot_connect_now: starting up, or in recovery
                 | "53300" // too_many_connections
+                | "57014" // query_canceled: a statement timeout
+                | "40001" // serialization_failure
+                | "40P01" // deadlock_detected
         )
 }
 
