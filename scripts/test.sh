@@ -197,6 +197,36 @@ HBA
     export LMS_TLS_WRONG_CA="$certs/other-ca.crt"
 fi
 say "TLS tests use LMS_TLS_DATABASE_URL=$LMS_TLS_DATABASE_URL"
+
+# --- A Postgres cluster the restart test restarts ----------------------------------------
+# lms-axum/tests/http/restart.rs restarts Postgres under 8 writers and expects 503s, never a
+# 500, and nothing acknowledged lost. It restarts a small cluster of its own, not the one
+# every other test uses: LMS_RESTART_DATABASE_URL and LMS_RESTART_COMMAND (a command that
+# restarts that server). Made once, then reused; with both set, those are used.
+if [[ -z "${LMS_RESTART_DATABASE_URL:-}" || -z "${LMS_RESTART_COMMAND:-}" ]]; then
+    [[ $(id -u) -eq 0 ]] && command -v pg_createcluster >/dev/null \
+        || die "the restart test needs a Postgres it may restart: run this as root on Debian (it makes one), or set LMS_RESTART_DATABASE_URL and LMS_RESTART_COMMAND"
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    if ! pg_lsclusters -h | awk '{print $2}' | grep -qx lmsrestart; then
+        restart_port=5450
+        while (exec 3<>"/dev/tcp/127.0.0.1/$restart_port") 2>/dev/null || grep -qs "port = $restart_port" /etc/postgresql/*/*/postgresql.conf; do
+            restart_port=$((restart_port + 1))
+        done
+        say "making the Postgres cluster lmsrestart on port $restart_port (the restart test restarts it)"
+        pg_createcluster "$version" lmsrestart -p "$restart_port" >/dev/null
+        conf=/etc/postgresql/$version/lmsrestart
+        printf "listen_addresses = '127.0.0.1'\nshared_buffers = 16MB\n" >> "$conf/postgresql.conf"
+        printf 'local all all peer\nhost all all 127.0.0.1/32 trust\n' > "$conf/pg_hba.conf"
+    fi
+    restart_port=$(pg_lsclusters -h | awk '$2 == "lmsrestart" {print $3}')
+    if ! pg_lsclusters -h | awk '$2 == "lmsrestart" {print $4}' | grep -qx online; then
+        pg_ctlcluster --skip-systemctl-redirect "$version" lmsrestart start \
+            || die "could not start the restart test's cluster (pg_ctlcluster $version lmsrestart start)"
+    fi
+    export LMS_RESTART_DATABASE_URL="postgres://postgres@127.0.0.1:$restart_port/postgres"
+    export LMS_RESTART_COMMAND="pg_ctlcluster --skip-systemctl-redirect $version lmsrestart restart -m fast"
+fi
+say "the restart test restarts LMS_RESTART_DATABASE_URL=$LMS_RESTART_DATABASE_URL"
 drop_test_databases stale
 
 # --- OpenAPI tools -----------------------------------------------------------------------

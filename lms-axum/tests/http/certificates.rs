@@ -123,8 +123,16 @@ pub async fn certificates_are_issued_verified_and_rendered(backend: Backend) {
     let mine = api.call("GET", &path("/certificate"), learner, None).await;
     assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
     let code = mine.body["code"].as_str().unwrap().to_owned();
-    assert_eq!(mine.body["verify_url"], format!("/certificates/{code}"));
-    assert_eq!(mine.body["pdf_url"], format!("/certificates/{code}/pdf"));
+    // Absolute, from the router's public URL.
+    let base = crate::common::PUBLIC_URL;
+    assert_eq!(
+        mine.body["verify_url"],
+        format!("{base}/certificates/{code}")
+    );
+    assert_eq!(
+        mine.body["pdf_url"],
+        format!("{base}/certificates/{code}/pdf")
+    );
     assert!(mine.body["issued_at"].is_string());
 
     // Anyone verifies, signed in or not; unknown codes and non-codes are 404.
