@@ -5,12 +5,13 @@
 use super::paths::{CoursePath, MediaPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
+use crate::MediaConfig;
 use crate::auth::CurrentActor;
 use crate::error::{ApiError, ClientErrors, Problem};
 use crate::extract::page;
 use crate::media::{
-    Range, byte_range, header_value, media_error, min_rate, not_configured, quota_exceeded,
-    upload_error,
+    Range, Reservation, byte_range, header_value, media_error, min_rate, not_configured,
+    quota_exceeded, upload_error,
 };
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
@@ -18,8 +19,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
 use lms_core::{ForbiddenReason, LmsError, MediaKey, StoreError};
-use lms_media::{MediaError, SignedUrlError, limited};
+use lms_media::{ByteStream, MediaError, SignedUrlError, limited};
 use serde_json::json;
+use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -107,50 +109,62 @@ async fn upload(
         .map_err(|e| MediaError::Interrupted(e.to_string()))
         .boxed();
     let body = min_rate(limited(body, limit), media.min_upload_rate);
-    // Stored and recorded in a task of its own: a client that goes away mid-request drops
-    // this handler, and a store write or a record cut off half-way would leave a file
-    // that nothing counts or lists. The task ends when the body does.
-    let (lms, key) = (s.lms.clone(), permit.key.clone());
-    let course = (path.org.clone(), path.course.clone());
-    let store = media.store.clone();
-    let stored = tokio::spawn(async move {
-        let _reservation = reservation; // until the upload is recorded, or not
-        let size = store.put(&key, body).await?;
-        let course = lms_core::CourseRef {
-            org: &course.0,
-            course: &course.1,
-        };
-        let recorded = match size {
-            0 => Err(LmsError::invalid("body", "the file is empty")),
-            size => lms.record_upload(&actor, course, &key, size).await,
-        };
-        match recorded {
-            Ok(_) => Ok(Ok(size)),
-            // Whether a record cut off at its commit was written is unknown: keep the
-            // file rather than leave a record without one.
-            Err(LmsError::Store(StoreError::Unavailable(e))) => {
-                tracing::error!("recording the upload {key}: {e}; the file is kept");
-                Ok(Err(LmsError::Store(StoreError::Unavailable(e))))
-            }
-            Err(refused) => {
-                // Nothing keeps a file the LMS did not record.
-                if let Err(e) = store.delete(&key).await {
-                    tracing::error!("deleting the unrecorded upload {key}: {e}");
-                }
-                Ok(Err(refused))
-            }
-        }
-    });
-    let size = match stored.await {
-        Ok(Ok(Ok(size))) => size,
-        Ok(Ok(Err(refused))) => return Err(refused.into()),
-        Ok(Err(failed)) => return Err(upload_error(failed, media)),
-        Err(panicked) => {
-            return Err(LmsError::Store(StoreError::Backend(Box::new(panicked))).into());
-        }
-    };
+    // In a task of its own: a client that goes away mid-request drops this handler, and a
+    // store write or a record cut off half-way would leave a file nothing counts or lists.
+    let media = media.clone();
+    let key = permit.key.clone();
+    let stored = tokio::spawn(store_and_record(
+        s.lms,
+        actor,
+        path,
+        media,
+        key,
+        body,
+        reservation,
+    ));
+    let size = stored
+        .await
+        .map_err(|panicked| ApiError(LmsError::Store(StoreError::Backend(Box::new(panicked)))))??;
     let key = &permit.key;
     created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
+}
+
+/// Stores an upload under `key`, then records it; a file the LMS does not record is
+/// deleted. Runs to its end even when the client goes away (the body then fails, and
+/// nothing is kept). `_reservation` holds the upload's share of the quota until then.
+async fn store_and_record(
+    lms: lms_core::Lms,
+    actor: lms_core::Actor,
+    path: CoursePath,
+    media: Arc<MediaConfig>,
+    key: MediaKey,
+    body: ByteStream,
+    _reservation: Reservation,
+) -> Result<u64, ApiError> {
+    let size = media
+        .store
+        .put(&key, body)
+        .await
+        .map_err(|e| upload_error(e, &media))?;
+    let recorded = match size {
+        0 => Err(LmsError::invalid("body", "the file is empty")),
+        size => lms.record_upload(&actor, path.course(), &key, size).await,
+    };
+    match recorded {
+        Ok(_) => Ok(size),
+        // Whether a record cut off at its commit was written is unknown: keep the file
+        // rather than leave a record without one.
+        Err(LmsError::Store(StoreError::Unavailable(e))) => {
+            tracing::error!("recording the upload {key}: {e}; the file is kept");
+            Err(ApiError(LmsError::Store(StoreError::Unavailable(e))))
+        }
+        Err(refused) => {
+            if let Err(e) = media.store.delete(&key).await {
+                tracing::error!("deleting the unrecorded upload {key}: {e}");
+            }
+            Err(refused.into())
+        }
+    }
 }
 
 /// An upload in a course's list.

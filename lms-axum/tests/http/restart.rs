@@ -8,20 +8,19 @@ use crate::api::Api;
 use crate::common::{UserIdTokens, public_url};
 use axum::http::StatusCode;
 use lms_axum::LmsRouter;
-use lms_core::Lms;
 use lms_core::testing::{World, acme};
+use lms_core::{Actor, LessonId, Lms};
 use lms_postgres::testing::{Mode, TestDatabase};
 use serde_json::json;
 use sqlx::Connection;
+use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_database_restart_is_503_and_loses_nothing() {
-    let database = TestDatabase::create(Mode::Direct).await;
-    let mut killer = database.owner_connection().await;
-    let name = database.name.clone();
-    let lms = Lms::new(database);
+/// 8 learners enrolled in a published course `c` of a fresh world on `lms`, the API on it,
+/// and the lesson they write progress to.
+async fn eight_writers(lms: &Lms) -> (Arc<Api>, Vec<Actor>, LessonId) {
     let w = World::new(lms.clone()).await;
     let outline = w.published("c", None).await;
     let mut learners = Vec::new();
@@ -37,58 +36,55 @@ async fn a_database_restart_is_503_and_loses_nothing() {
     let app = LmsRouter::new(lms.clone(), public_url())
         .auth(UserIdTokens)
         .build();
-    let api = Arc::new(Api { app, w });
     let lesson = outline.modules[0].lessons[0].id;
+    (Arc::new(Api { app, w }), learners, lesson)
+}
+
+/// Each learner raises their percent step by step (up to 100) until `disruption` is over
+/// and `after` has passed; every answer must be 200 or 503 with `Retry-After`. Then each
+/// learner's stored percent must be at least what was acknowledged. Returns how many
+/// writes were answered 503.
+async fn write_through(
+    lms: &Lms,
+    (api, learners, lesson): (Arc<Api>, Vec<Actor>, LessonId),
+    disruption: impl Future<Output = ()>,
+    after: Duration,
+) -> u32 {
     let path = format!("/orgs/acme/courses/c/lessons/{lesson}/progress");
+    let stop = Arc::new(AtomicBool::new(false));
     let mut writers = tokio::task::JoinSet::new();
-    for learner in learners.clone() {
-        let (api, path) = (api.clone(), path.clone());
+    for learner in learners {
+        let (api, path, stop) = (api.clone(), path.clone(), stop.clone());
         writers.spawn(async move {
-            // Each writer raises its percent step by step; what was acknowledged must stay.
-            let mut acknowledged = 0;
-            let mut unavailable = 0;
-            for percent in 1..=60 {
+            let (mut acknowledged, mut unavailable) = (0, 0);
+            for percent in 1..=100 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let body = Some(json!({"percent": percent}));
                 let reply = api.call("PUT", &path, Some(learner), body).await;
                 match reply.status {
                     StatusCode::OK => acknowledged = percent,
                     StatusCode::SERVICE_UNAVAILABLE => {
-                        assert!(
-                            reply.headers.contains_key("retry-after"),
-                            "{:?}",
-                            reply.headers
-                        );
+                        let headers = &reply.headers;
+                        assert!(headers.contains_key("retry-after"), "{headers:?}");
                         assert_eq!(reply.body["code"], "unavailable");
                         unavailable += 1;
                     }
-                    other => panic!("{other} during the restart: {}", reply.body),
+                    other => panic!("{other} while the database went away: {}", reply.body),
                 }
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
             (learner, acknowledged, unavailable)
         });
     }
-    // The "restart": every connection of the store is cut, a few times over.
-    for _ in 0..5 {
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-        )
-        .bind(&name)
-        .execute(&mut killer)
-        .await
-        .expect("terminate the store's connections");
-    }
-    let mut outcome = Vec::new();
+    disruption.await;
+    tokio::time::sleep(after).await;
+    stop.store(true, Ordering::Relaxed);
     let mut unavailable = 0;
     while let Some(done) = writers.join_next().await {
         let (learner, acknowledged, refused) = done.expect("a writer panicked");
-        outcome.push((learner, acknowledged));
         unavailable += refused;
-    }
-    killer.close().await.ok();
-    for (learner, acknowledged) in outcome {
         // Progress never goes back, so a write of 1% answers with what is stored.
         let done = lms_core::ProgressUpdate {
             percent: Some(1),
@@ -101,7 +97,32 @@ async fn a_database_restart_is_503_and_loses_nothing() {
             "{learner:?}: {acknowledged}% was acknowledged, {stored}% is stored"
         );
     }
-    println!("{unavailable} writes answered 503 during the restart");
+    unavailable
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_restart_is_503_and_loses_nothing() {
+    let database = TestDatabase::create(Mode::Direct).await;
+    let mut killer = database.owner_connection().await;
+    let name = database.name.clone();
+    let lms = Lms::new(database);
+    let world = eight_writers(&lms).await;
+    // The "restart": every connection of the store is cut, a few times over.
+    let cut = async {
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+            )
+            .bind(&name)
+            .execute(&mut killer)
+            .await
+            .expect("terminate the store's connections");
+        }
+    };
+    let unavailable = write_through(&lms, world, cut, Duration::from_millis(200)).await;
+    println!("{unavailable} writes answered 503 while connections were cut");
     assert!(unavailable > 0, "the connections were cut while writes ran");
 }
 
@@ -149,88 +170,25 @@ async fn a_postgres_restart_under_8_writers_is_503_and_loses_nothing() {
     let store = lms_postgres::PgStore::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let lms = Lms::new(store);
-    let w = World::new(lms.clone()).await;
-    let outline = w.published("c", None).await;
-    let lesson = outline.modules[0].lessons[0].id;
-    let mut learners = Vec::new();
-    for n in 0..8 {
-        let learner = w.new_user(&format!("writer{n}@acme.test")).await;
-        let id = learner.user_id().unwrap();
-        lms.set_member_role(&w.admin, "acme", id, lms_core::Role::Learner)
-            .await
-            .unwrap();
-        lms.enroll(&learner, acme("c")).await.unwrap();
-        learners.push(learner);
-    }
-    let app = LmsRouter::new(lms.clone(), public_url())
-        .auth(UserIdTokens)
-        .build();
-    let api = Arc::new(Api { app, w });
-    let path = format!("/orgs/acme/courses/c/lessons/{lesson}/progress");
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut writers = tokio::task::JoinSet::new();
-    for learner in learners {
-        let (api, path, stop) = (api.clone(), path.clone(), stop.clone());
-        writers.spawn(async move {
-            let (mut acknowledged, mut unavailable, mut percent) = (0, 0, 0);
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) && percent < 100 {
-                percent += 1;
-                let body = Some(json!({"percent": percent}));
-                let reply = api.call("PUT", &path, Some(learner), body).await;
-                match reply.status {
-                    StatusCode::OK => acknowledged = percent,
-                    StatusCode::SERVICE_UNAVAILABLE => {
-                        assert!(
-                            reply.headers.contains_key("retry-after"),
-                            "{:?}",
-                            reply.headers
-                        );
-                        assert_eq!(reply.body["code"], "unavailable");
-                        unavailable += 1;
-                    }
-                    other => panic!("{other} during the restart: {}", reply.body),
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            (learner, acknowledged, unavailable)
-        });
-    }
+    let world = eight_writers(&lms).await;
     let before = started_at(&server_url).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let restarted = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&restart)
-            .status()
-    });
-    let status = restarted.await.unwrap().expect("run LMS_RESTART_COMMAND");
-    assert!(status.success(), "LMS_RESTART_COMMAND failed: {status}");
+    let restarted = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let status = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&restart)
+                .status()
+        });
+        let status = status.await.unwrap().expect("run LMS_RESTART_COMMAND");
+        assert!(status.success(), "LMS_RESTART_COMMAND failed: {status}");
+    };
+    // Writes go on after the restart: the pool reconnects.
+    let unavailable = write_through(&lms, world, restarted, Duration::from_millis(700)).await;
     assert_ne!(
         started_at(&server_url).await,
         before,
         "the server restarted"
     );
-    // Writes go on after the restart: the pool reconnects.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let mut unavailable = 0;
-    let mut outcome = Vec::new();
-    while let Some(done) = writers.join_next().await {
-        let (learner, acknowledged, refused) = done.expect("a writer panicked");
-        outcome.push((learner, acknowledged));
-        unavailable += refused;
-    }
-    for (learner, acknowledged) in outcome {
-        let done = lms_core::ProgressUpdate {
-            percent: Some(1),
-            status: None,
-        };
-        let after = lms.record_progress(&learner, acme("c"), lesson, done).await;
-        let stored = u32::from(after.expect("the store is back").lesson.percent);
-        assert!(
-            stored >= acknowledged,
-            "{learner:?}: {acknowledged}% was acknowledged, {stored}% is stored"
-        );
-    }
     println!("{unavailable} writes answered 503 across the restart");
 }
