@@ -2,8 +2,10 @@
 //! ([`Subscription::grants_access`]), stored as the enrollment's status so that checkout,
 //! enrollment and the provider's events all see the same state.
 //!
-//! Reads apply the rule in memory only (course progress and dashboards stay read-only);
-//! the write paths that meet a lapsed enrollment store its revocation first, and
+//! Reads apply the rule in memory only (course progress and dashboards stay read-only).
+//! Writes that lock such an enrollment store its revocation with whatever they commit —
+//! enrolling, an admin's enrollment, a paid checkout's effect (a write the rule then
+//! refuses, such as progress, rolls it back with everything else) — and
 //! [`Lms::end_lapsed_memberships`] stores the rest.
 
 use super::Lms;
