@@ -24,7 +24,14 @@ async fn start(app: Router, transport: Transport) -> SocketAddr {
 /// Sends `head` and reads the answer's first bytes (empty when the server closed the
 /// connection without one).
 async fn exchange(addr: SocketAddr, head: &str) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    exchange_from([127, 0, 0, 1], addr, head).await
+}
+
+/// Sends `head` from the local address `from` (any 127.0.0.0/8 address is this host).
+async fn exchange_from(from: [u8; 4], addr: SocketAddr, head: &str) -> String {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((from, 0))).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0u8; 4096];
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer)).await;
@@ -127,18 +134,6 @@ async fn a_flood_past_the_limit_is_shed_while_open_streams_do_not_count() {
         exchange(addr, GET).await.starts_with("HTTP/1.1 200"),
         "places come back"
     );
-}
-
-/// Sends `head` from the local address `from` (any 127.0.0.0/8 address is this host).
-async fn exchange_from(from: [u8; 4], addr: SocketAddr, head: &str) -> String {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind(SocketAddr::from((from, 0))).unwrap();
-    let mut stream = socket.connect(addr).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = vec![0u8; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer)).await;
-    let n = read.expect("the server answers").unwrap_or(0);
-    String::from_utf8_lossy(&answer[..n]).to_string()
 }
 
 #[tokio::test]
