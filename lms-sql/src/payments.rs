@@ -72,6 +72,12 @@ impl<C: Dialect> PaymentTx for SqlTx<C> {
         one(self.conn.fetch_optional(q).await?, subscription)
     }
 
+    async fn subscriptions_of(&mut self, user: UserId) -> Result<Vec<Subscription>, StoreError> {
+        let q = Query::new("SELECT * FROM plan_subscriptions WHERE user_id = $1 ORDER BY org_id")
+            .bind(user.0);
+        all(&self.conn.fetch_all(q).await?, subscription)
+    }
+
     async fn upsert_subscription(&mut self, s: &Subscription) -> Result<(), StoreError> {
         let q = Query::new(
             "INSERT INTO plan_subscriptions (org_id, user_id, provider_id, status,

@@ -3,8 +3,10 @@
 //! read `Deleted user` (and so do the events and notifications that named them) and the
 //! address can sign up again; memberships end; enrollments and
 //! certificates are revoked (`account_deleted`), the certificates' learner name blanked;
-//! invitations to the address are readdressed to the erased one; payments, progress and
-//! the courses the user owned stay with their orgs, tied to the anonymous account.
+//! invitations to the address are readdressed to the erased one; membership plans still
+//! renewing are cancelled at the provider (at the end of the period paid for) before
+//! anything is erased; payments, progress and the courses the user owned stay with their
+//! orgs, tied to the anonymous account.
 
 use super::Lms;
 use super::orgs::keep_an_admin;
@@ -23,8 +25,9 @@ pub const DELETED_USER_NAME: &str = "Deleted user";
 impl Lms {
     /// Erases the account of `user` in one transaction (see the module docs). The last
     /// admin of an org is `conflict` (409) and nothing changes: name another admin first.
-    /// Hosts call it for the users they manage; `DELETE /me` calls it once the password
-    /// is checked.
+    /// A plan the provider cannot cancel now (it is down) fails the call, and nothing is
+    /// erased: an erased person must not go on paying. Hosts call it for the users they
+    /// manage; `DELETE /me` calls it once the password is checked.
     ///
     /// ```no_run
     /// # async fn demo(lms: lms_core::Lms, user: lms_core::UserId) -> Result<(), lms_core::LmsError> {
@@ -33,13 +36,25 @@ impl Lms {
     /// # Ok(()) }
     /// ```
     pub async fn delete_user(&self, user: UserId) -> Result<(), LmsError> {
-        let mut tx = self.write().await?;
         let own = TenantScope {
             org: None,
             user: Some(user),
         };
+        let cancelled = self.cancel_renewals(user, own).await?;
+        let mut tx = self.write().await?;
         tx.set_scope(own).await?;
         tx.lock_user(user).await?;
+        for mut plan in cancelled {
+            // Shown at once; the provider's own report (a newer version) confirms it.
+            tx.set_scope(TenantScope {
+                org: Some(plan.org_id),
+                user: Some(user),
+            })
+            .await?;
+            plan.cancel_at_period_end = true;
+            tx.upsert_subscription(&plan).await?;
+        }
+        tx.set_scope(own).await?;
         let found = tx.user(user).await?.ok_or(LmsError::NotFound("user"))?;
         let erased = erased(found.clone());
         let mut orgs = leave_every_org(tx.as_mut(), user).await?;
@@ -70,6 +85,34 @@ impl Lms {
         tx.update_user(&erased).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Asks the provider to end, at the end of the period paid for, every plan of `user`
+    /// that would renew; the plans it cancelled. Outside any transaction: no store
+    /// transaction stays open across the provider's round trips.
+    async fn cancel_renewals(
+        &self,
+        user: UserId,
+        own: TenantScope,
+    ) -> Result<Vec<crate::payment::Subscription>, LmsError> {
+        let plans = {
+            let mut tx = self.read().await?;
+            tx.set_scope(own).await?;
+            tx.subscriptions_of(user).await?
+        };
+        let mut cancelled = Vec::new();
+        for plan in plans {
+            if plan.status.is_final() || plan.cancel_at_period_end {
+                continue;
+            }
+            match self.payments.cancel_at_period_end(&plan.provider_id).await {
+                Ok(()) => cancelled.push(plan),
+                // No provider any more: nothing here can renew it, nor cancel it.
+                Err(LmsError::PaymentsNotConfigured) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(cancelled)
     }
 
     /// Revokes every active enrollment of `user` and its certificate, blanking the name on

@@ -300,6 +300,7 @@ mockall::mock! {
             org: OrgId,
             user: UserId,
         ) -> Result<Option<Subscription>, StoreError>;
+        async fn subscriptions_of(&mut self, user: UserId) -> Result<Vec<Subscription>, StoreError>;
         async fn upsert_subscription(&mut self, subscription: &Subscription) -> Result<(), StoreError>;
         async fn past_due_subscriptions(
             &mut self,

@@ -35,6 +35,8 @@ pub trait PaymentTx: Send {
         org: OrgId,
         user: UserId,
     ) -> Result<Option<Subscription>, StoreError>;
+    /// Every subscription `user` holds, in any org (read in the user's own scope).
+    async fn subscriptions_of(&mut self, user: UserId) -> Result<Vec<Subscription>, StoreError>;
     /// Inserts or replaces the user's subscription to the org's plan.
     async fn upsert_subscription(&mut self, subscription: &Subscription) -> Result<(), StoreError>;
     /// The org's subscriptions that have been `past_due` since `since_before` or earlier.

@@ -156,6 +156,7 @@ macro_rules! conformance_tests {
             // Erasure (erasure.rs): DELETE /me and Lms::delete_user
             erasing_an_account_keeps_the_records_without_the_person,
             the_last_admin_of_an_org_cannot_erase_their_account,
+            erasing_an_account_cancels_its_renewing_plans,
             // Tenancy (tenancy.rs): cross-org isolation
             course_slugs_are_unique_per_org,
             courses_are_addressed_by_id_or_slug_within_their_org,

@@ -167,3 +167,41 @@ pub async fn the_last_admin_of_an_org_cannot_erase_their_account(lms: Lms) {
             .is_empty()
     );
 }
+
+/// An erased person must not go on paying: a plan that would renew is cancelled at the
+/// provider first; while the provider cannot be reached, nothing is erased.
+pub async fn erasing_an_account_cancels_its_renewing_plans(lms: Lms) {
+    use super::payments::subscription_event_at;
+    use crate::testing::provider::RecordingProvider;
+    let provider = RecordingProvider::default();
+    let w = World::new(lms.with_payments(provider.clone())).await;
+    let now = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let active = crate::SubscriptionStatus::Active;
+    let plan = subscription_event_at("evt_plan", &w, &w.learner, active, now);
+    w.lms.apply_payment_event(plan).await.unwrap();
+    let learner = w.learner.user_id().unwrap();
+    w.lms.delete_user(learner).await.unwrap();
+    assert_eq!(provider.cancellations(), ["sub_1"]);
+    let mut tx = w.lms.store().begin(Access::Read).await.unwrap();
+    let scope = crate::store::TenantScope {
+        org: Some(w.org_id),
+        user: Some(learner),
+    };
+    tx.set_scope(scope).await.unwrap();
+    let kept = tx.subscription(w.org_id, learner).await.unwrap();
+    drop(tx);
+    let kept = kept.expect("the plan's record stays");
+    assert!(
+        kept.cancel_at_period_end,
+        "shown cancelled at once: {kept:?}"
+    );
+    // The provider is down: the next erasure waits for it, and changes nothing.
+    let other = w.instructor;
+    let plan = subscription_event_at("evt_other", &w, &other, active, now);
+    w.lms.apply_payment_event(plan).await.unwrap();
+    provider.refuse_cancellations();
+    let instructor = other.user_id().unwrap();
+    assert!(w.lms.delete_user(instructor).await.is_err());
+    let unchanged = w.lms.user(instructor).await.unwrap();
+    assert_eq!(unchanged.name, "Ivan Instructor", "nothing erased");
+}
