@@ -29,6 +29,7 @@ fn course_40() -> (Vec<OutlineModule>, Vec<LessonProgress>) {
     let modules: Vec<OutlineModule> = (0..5)
         .map(|m| {
             let module = Module {
+                release: None,
                 id: ModuleId::new(),
                 course_id,
                 title: format!("Module {m}"),
@@ -37,6 +38,7 @@ fn course_40() -> (Vec<OutlineModule>, Vec<LessonProgress>) {
             let lessons = (0..8)
                 .map(|l| {
                     let lesson = LessonSummary {
+                        release: None,
                         id: LessonId::new(),
                         course_id,
                         module_id: module.id,
@@ -69,7 +71,14 @@ fn course_40() -> (Vec<OutlineModule>, Vec<LessonProgress>) {
 #[divan::bench]
 fn course_progress_of_a_40_lesson_course(bencher: divan::Bencher) {
     let (outline, rows) = course_40();
-    bencher.bench(|| progress::evaluate(divan::black_box(&outline), divan::black_box(&rows), None));
+    bencher.bench(|| {
+        progress::evaluate(
+            divan::black_box(&outline),
+            divan::black_box(&rows),
+            None,
+            &[],
+        )
+    });
 }
 
 #[divan::bench]
@@ -153,6 +162,7 @@ fn policy_decisions(bencher: divan::Bencher) {
     let owner = UserId::new();
     let now = chrono::Utc::now();
     let course = Course {
+        prerequisites: Vec::new(),
         id: CourseId::new(),
         org_id: OrgId::new(),
         slug: "c".into(),
@@ -170,6 +180,8 @@ fn policy_decisions(bencher: divan::Bencher) {
         role: Some(Role::Learner),
     };
     let enrollment = Enrollment {
+        last_activity_at: None,
+        unlocked: Default::default(),
         id: EnrollmentId::new(),
         user_id: learner.user.unwrap_or_default(),
         course_id: course.id,

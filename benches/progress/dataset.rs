@@ -83,12 +83,14 @@ pub(crate) async fn load(
                         course: &slug,
                     },
                     ModuleInput {
+                        release: None,
                         title: format!("Module {m}"),
                     },
                 )
                 .await?;
             for l in 0..LESSONS_PER_MODULE {
                 let lesson = NewLesson {
+                    release: None,
                     title: format!("Lesson {m}.{l}"),
                     kind: LessonKind::Text,
                     content: json!({"markdown": "…"}),

@@ -194,6 +194,7 @@ pub(crate) async fn w5(
             let course = data.enrolled[learner][rng.below(ENROLLMENTS_PER_LEARNER)] as usize;
             let lesson = data.lessons[course][rng.below(LESSONS)];
             let done = ProgressUpdate {
+                position_seconds: None,
                 percent: None,
                 status: Some(LessonStatus::Completed),
             };
@@ -236,6 +237,7 @@ pub(crate) async fn plain_upserts(
             let lesson = data.lessons[course][rng.below(LESSONS)];
             let now = chrono::Utc::now();
             let row = LessonProgress {
+                position_seconds: None,
                 user_id: data.learners[learner],
                 lesson_id: lesson,
                 course_id: data.courses[course].parse().expect("a course id"),

@@ -96,6 +96,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             _ => {
                 let update = ProgressUpdate {
+                    position_seconds: None,
                     percent: Some(100),
                     status: None,
                 };

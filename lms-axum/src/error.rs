@@ -3,7 +3,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lms_core::{FieldError, LmsError, StoreError};
+use chrono::{DateTime, Utc};
+use lms_core::{FieldError, LmsError, StoreError, Unmet};
 use serde::Serialize;
 
 /// An error answered to the client: the service's typed error, as problem+json.
@@ -51,6 +52,13 @@ pub(crate) struct Problem {
     /// For `validation_failed`: each field and what is wrong with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<FieldError>>,
+    /// For `locked`: when a date opens the lesson, or null when none will by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    available_at: Option<Option<DateTime<Utc>>>,
+    /// For `locked` and `prerequisites_unmet`: what still stands in the way, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unmet: Option<Vec<Unmet>>,
 }
 
 /// How a route documents its 4XX answers, as [`ApiError`] gives them: problem details.
@@ -99,6 +107,16 @@ impl IntoResponse for ApiError {
             code: error.code(),
             errors: match &error {
                 LmsError::Validation(errors) => Some(errors.0.clone()),
+                _ => None,
+            },
+            available_at: match &error {
+                LmsError::Locked { available_at, .. } => Some(*available_at),
+                _ => None,
+            },
+            unmet: match &error {
+                LmsError::Locked { unmet, .. } | LmsError::PrerequisitesUnmet { unmet } => {
+                    Some(unmet.clone())
+                }
                 _ => None,
             },
         };

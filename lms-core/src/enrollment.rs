@@ -1,7 +1,9 @@
 //! Enrollments and lesson progress, with the rule that progress never goes backwards.
 
+use crate::course::LessonKind;
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::{CourseId, EnrollmentId, LessonId, UserId};
+use crate::release::Unlocked;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -147,6 +149,12 @@ pub struct Enrollment {
     /// Kept exact in the same transaction as every progress write and curriculum change.
     #[serde(skip_serializing)]
     pub completed_required: u32,
+    /// The learner's last progress write, attempt or submission in the course, written in
+    /// its transaction (reports read it; nothing scans progress rows for it).
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Lessons an owner or admin opened early for this learner.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub unlocked: Unlocked,
 }
 
 impl Enrollment {
@@ -223,14 +231,18 @@ pub struct LessonProgress {
     pub status: LessonStatus,
     /// 0..=100; 100 exactly when completed.
     pub percent: u8,
+    /// Where playback of a video lesson stopped, in seconds: the last one written.
+    pub position_seconds: Option<u32>,
     /// Set once, when the lesson is first completed.
     pub completed_at: Option<DateTime<Utc>>,
     /// Last change.
-    #[serde(skip_serializing)]
     pub updated_at: DateTime<Utc>,
 }
 
-/// A progress report from a learner: a percent, a status, or both.
+/// Longest playback position a progress write may store: a day, in seconds.
+pub const MAX_POSITION_SECONDS: u32 = 86_400;
+
+/// A progress report from a learner: a percent, a status, a playback position, or several.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct ProgressUpdate {
@@ -238,17 +250,54 @@ pub struct ProgressUpdate {
     pub percent: Option<u8>,
     /// Where the learner is; `completed` completes it.
     pub status: Option<LessonStatus>,
+    /// Where playback of a video lesson stopped (0..=86,400 seconds); it never completes
+    /// anything.
+    #[serde(default)]
+    pub position_seconds: Option<u32>,
 }
 
 impl ProgressUpdate {
-    /// Checks that the update says something and that a percent is 0..=100.
-    pub fn validate(&self) -> Result<(), LmsError> {
+    /// The update a passing attempt or grade applies: the lesson is completed.
+    pub fn completed() -> Self {
+        Self {
+            percent: Some(100),
+            status: Some(LessonStatus::Completed),
+            position_seconds: None,
+        }
+    }
+
+    /// Checks that the update says something, that a percent is 0..=100, and that a
+    /// position is in range and given only for a video lesson (`kind`).
+    pub fn validate(&self, kind: LessonKind) -> Result<(), LmsError> {
         let mut errors = ValidationErrors::default();
-        if self.percent.is_none() && self.status.is_none() {
-            errors.add("percent", "give a percent (0 to 100) or a status");
+        if self.percent.is_none() && self.status.is_none() && self.position_seconds.is_none() {
+            errors.add(
+                "percent",
+                "give a percent (0 to 100), a status or a position_seconds",
+            );
         }
         if self.percent.is_some_and(|p| p > 100) {
             errors.add("percent", "must be 0 to 100");
+        }
+        if let Some(position) = self.position_seconds {
+            if kind != LessonKind::Video {
+                errors.add("position_seconds", "only a video lesson has a position");
+            } else if position > MAX_POSITION_SECONDS {
+                errors.add(
+                    "position_seconds",
+                    format!("must be 0 to {MAX_POSITION_SECONDS}"),
+                );
+            }
+        }
+        match kind {
+            LessonKind::Quiz => {
+                errors.add("status", "a quiz is completed only by a passing attempt")
+            }
+            LessonKind::Assignment => errors.add(
+                "status",
+                "an assignment is completed only by a passing grade",
+            ),
+            LessonKind::Text | LessonKind::Video => {}
         }
         errors.into_result()
     }
@@ -268,6 +317,7 @@ impl LessonProgress {
             course_id,
             status: LessonStatus::NotStarted,
             percent: 0,
+            position_seconds: None,
             completed_at: None,
             updated_at: now,
         }
@@ -275,15 +325,17 @@ impl LessonProgress {
 
     /// Applies a (validated) update. Progress never goes backwards: the result is the
     /// furthest of the stored state and the update; `completed_at` is set only the first
-    /// time the lesson is completed. Returns whether this update completed the lesson.
+    /// time the lesson is completed. A playback position replaces the stored one and moves
+    /// a lesson not started to in progress, nothing further. Returns whether this update
+    /// completed the lesson.
     ///
     /// ```
     /// # use lms_core::{LessonProgress, ProgressUpdate, LessonStatus, UserId, CourseId, LessonId};
     /// let now = chrono::Utc::now();
     /// let mut p = LessonProgress::not_started(UserId::new(), CourseId::new(), LessonId::new(), now);
-    /// p.apply(ProgressUpdate { percent: Some(60), status: None }, now);
-    /// p.apply(ProgressUpdate { percent: Some(20), status: None }, now);
-    /// assert_eq!((p.percent, p.status), (60, LessonStatus::InProgress));
+    /// p.apply(ProgressUpdate { percent: Some(60), ..Default::default() }, now);
+    /// p.apply(ProgressUpdate { percent: Some(20), position_seconds: Some(30), ..Default::default() }, now);
+    /// assert_eq!((p.percent, p.status, p.position_seconds), (60, LessonStatus::InProgress, Some(30)));
     /// ```
     pub fn apply(&mut self, update: ProgressUpdate, now: DateTime<Utc>) -> bool {
         let was_completed = self.status == LessonStatus::Completed;
@@ -292,7 +344,16 @@ impl LessonProgress {
             Some(p) if p > 0 => LessonStatus::InProgress,
             _ => LessonStatus::NotStarted,
         };
-        let requested = from_percent.max(update.status.unwrap_or(LessonStatus::NotStarted));
+        let from_position = match update.position_seconds {
+            Some(_) => LessonStatus::InProgress,
+            None => LessonStatus::NotStarted,
+        };
+        let requested = from_percent
+            .max(from_position)
+            .max(update.status.unwrap_or(LessonStatus::NotStarted));
+        if update.position_seconds.is_some() {
+            self.position_seconds = update.position_seconds;
+        }
         self.status = self.status.max(requested);
         self.percent = self.percent.max(update.percent.unwrap_or(0).min(100));
         if self.status == LessonStatus::Completed {
@@ -304,6 +365,12 @@ impl LessonProgress {
         }
         self.updated_at = now;
         newly_completed
+    }
+
+    /// Whether `other` records the same state (status, percent and position).
+    pub fn same_state(&self, other: &Self) -> bool {
+        (self.status, self.percent, self.position_seconds)
+            == (other.status, other.percent, other.position_seconds)
     }
 }
 
@@ -318,9 +385,19 @@ mod tests {
             Just(LessonStatus::InProgress),
             Just(LessonStatus::Completed)
         ];
-        (prop::option::of(0u8..=100), prop::option::of(status))
-            .prop_map(|(percent, status)| ProgressUpdate { percent, status })
-            .prop_filter("validated updates say something", |u| u.validate().is_ok())
+        (
+            prop::option::of(0u8..=100),
+            prop::option::of(status),
+            prop::option::of(0u32..=86_400),
+        )
+            .prop_map(|(percent, status, position_seconds)| ProgressUpdate {
+                percent,
+                status,
+                position_seconds,
+            })
+            .prop_filter("validated updates say something", |u| {
+                u.validate(LessonKind::Video).is_ok()
+            })
     }
 
     proptest! {

@@ -151,6 +151,22 @@ pub enum LmsError {
         /// The reason in words.
         message: String,
     },
+    /// A release rule still holds the lesson for this learner: it opens at `available_at`
+    /// when a date will open it, or once what `unmet` names is done.
+    #[error("locked: {}", unmet.first().map_or("the lesson is not open yet", |u| u.detail.as_str()))]
+    Locked {
+        /// When a date opens the lesson, if one will.
+        available_at: Option<chrono::DateTime<chrono::Utc>>,
+        /// What holds it, in words.
+        unmet: Vec<crate::progress::Unmet>,
+    },
+    /// The caller has not completed the courses this one requires (`unmet` names them):
+    /// complete them first, or ask an owner or admin to enroll you.
+    #[error("prerequisites unmet: {}", unmet.iter().map(|u| u.detail.as_str()).collect::<Vec<_>>().join("; "))]
+    PrerequisitesUnmet {
+        /// Each prerequisite still to complete.
+        unmet: Vec<crate::progress::Unmet>,
+    },
     /// The course must be bought before it can be used.
     #[error("payment required: buy the course to enroll in it or read its lessons")]
     PaymentRequired,
@@ -226,6 +242,8 @@ impl LmsError {
                 ForbiddenReason::EnrollmentRevoked => "enrollment_revoked",
                 ForbiddenReason::EmailUnverified => "email_unverified",
             },
+            Self::Locked { .. } => "locked",
+            Self::PrerequisitesUnmet { .. } => "prerequisites_unmet",
             Self::PaymentRequired => "payment_required",
             Self::Conflict { kind, .. } => match kind {
                 ConflictKind::Conflict => "conflict",
@@ -256,9 +274,9 @@ impl LmsError {
         match self {
             Self::Unauthenticated | Self::CredentialsRefused(_) => 401,
             Self::NotFound(_) => 404,
-            Self::Forbidden { .. } => 403,
+            Self::Forbidden { .. } | Self::Locked { .. } => 403,
             Self::PaymentRequired => 402,
-            Self::Conflict { .. } => 409,
+            Self::Conflict { .. } | Self::PrerequisitesUnmet { .. } => 409,
             Self::Validation(_) => 422,
             Self::Malformed(_) | Self::InvalidToken => 400,
             Self::UnsupportedMediaType(_) => 415,

@@ -42,6 +42,7 @@ pub mod progress;
 pub mod quiz;
 #[cfg(feature = "openapi")]
 mod quiz_schema;
+pub mod release;
 mod service;
 pub mod store;
 pub mod token;
@@ -55,7 +56,8 @@ pub use clock::{Clock, SystemClock};
 pub use course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent,
     LearnerLesson, Lesson, LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView,
-    Module, ModuleInput, ModuleLayout, NewCourse, NewLesson, OutlineModule, Price, PriceInput,
+    Module, ModuleInput, ModuleLayout, ModulePatch, NewCourse, NewLesson, OutlineModule, Price,
+    PriceInput,
 };
 pub use discussion::{Author, NewPost, Post, PostPatch};
 pub use enrollment::{
@@ -95,8 +97,8 @@ pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
     DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DashboardItem, EventHeads, ImportReport,
-    ImportedEnrollment, ImportedProgress, Lms, Me, OrgReportRow, ProgressResult, RollupCheck,
-    RollupMismatch,
+    ImportedEnrollment, ImportedProgress, LessonState, Lms, Me, OrgReportRow, ProgressResult,
+    RollupCheck, RollupMismatch, UnlockRequest,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

@@ -3,10 +3,11 @@
 
 use crate::course::{LessonKind, LessonSummary, OutlineModule};
 use crate::enrollment::{LessonProgress, LessonStatus};
-use crate::ids::LessonId;
+use crate::ids::{CourseId, LessonId};
+use crate::release::Gate;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What still stands between a learner and completion.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -17,6 +18,13 @@ pub enum UnmetRule {
     LessonIncomplete,
     /// A required quiz is not passed.
     QuizNotPassed,
+    /// A required assignment has no passing grade.
+    AssignmentNotPassed,
+    /// A required lesson is held by a release rule (`available_at` says when a date opens
+    /// it).
+    LessonLocked,
+    /// A course this one requires is not completed (`course_id` names it).
+    PrerequisiteIncomplete,
     /// The course has no required lessons, so it cannot be completed yet.
     NoRequiredLessons,
 }
@@ -29,6 +37,47 @@ pub struct Unmet {
     pub rule: UnmetRule,
     /// What to do about it, e.g. `Lesson 'Ownership' is not completed`.
     pub detail: String,
+    /// The lesson it is about, for the rules about one lesson.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lesson_id: Option<LessonId>,
+    /// For `lesson_locked`: when a date opens the lesson (absent when none will by itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<DateTime<Utc>>,
+    /// For `prerequisite_incomplete`: the course to complete first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course_id: Option<CourseId>,
+}
+
+impl Unmet {
+    /// A rule about one lesson.
+    fn lesson(rule: UnmetRule, lesson: &LessonSummary, detail: String) -> Self {
+        Self {
+            rule,
+            detail,
+            lesson_id: Some(lesson.id),
+            available_at: None,
+            course_id: None,
+        }
+    }
+
+    /// What a lesson's gate holds it for, when it is locked.
+    pub fn locked(lesson: &LessonSummary, gate: &Gate) -> Self {
+        Self {
+            available_at: gate.available_at,
+            ..Self::lesson(UnmetRule::LessonLocked, lesson, gate.detail(&lesson.title))
+        }
+    }
+
+    /// A course the learner must complete first.
+    pub fn prerequisite(course: CourseId, title: &str) -> Self {
+        Self {
+            rule: UnmetRule::PrerequisiteIncomplete,
+            detail: format!("Course '{title}' is not completed"),
+            lesson_id: None,
+            available_at: None,
+            course_id: Some(course),
+        }
+    }
 }
 
 /// A learner's progress through a course.
@@ -94,7 +143,8 @@ pub fn completed_required(outline: &[OutlineModule], progress: &[LessonProgress]
         .count() as u32
 }
 
-fn completed_set(progress: &[LessonProgress]) -> HashSet<LessonId> {
+/// The lessons a learner completed, from their progress rows.
+pub fn completed_set(progress: &[LessonProgress]) -> HashSet<LessonId> {
     progress
         .iter()
         .filter(|p| p.status == LessonStatus::Completed)
@@ -104,13 +154,23 @@ fn completed_set(progress: &[LessonProgress]) -> HashSet<LessonId> {
 
 /// Evaluates a learner's progress: `progress` holds their lesson rows for the course (in
 /// any order; rows of lessons no longer in the course are ignored), `completed_at` the
-/// recorded completion of their enrollment.
+/// recorded completion of their enrollment, `gates` what release rules hold (from
+/// [`crate::release::gates`]; empty when none apply to the caller).
+///
+/// A locked required lesson is listed as `lesson_locked`; `next_lesson_id` is the first
+/// lesson not completed that is open, or the first not completed when all are locked.
 pub fn evaluate(
     outline: &[OutlineModule],
     progress: &[LessonProgress],
     completed_at: Option<DateTime<Utc>>,
+    gates: &[Gate],
 ) -> CourseProgress {
     let done = completed_set(progress);
+    let locked: HashMap<LessonId, &Gate> = gates
+        .iter()
+        .filter(|g| g.locked)
+        .map(|g| (g.lesson_id, g))
+        .collect();
     let is_done = |l: &LessonSummary| done.contains(&l.id);
     let total = required_total(outline);
     let completed = lessons(outline)
@@ -118,28 +178,42 @@ pub fn evaluate(
         .count() as u32;
     let mut unmet: Vec<Unmet> = lessons(outline)
         .filter(|l| l.required && !is_done(l))
-        .map(|l| match l.kind {
-            LessonKind::Quiz => Unmet {
-                rule: UnmetRule::QuizNotPassed,
-                detail: format!("Quiz '{}' is not passed", l.title),
-            },
-            _ => Unmet {
-                rule: UnmetRule::LessonIncomplete,
-                detail: format!("Lesson '{}' is not completed", l.title),
-            },
+        .map(|l| match (locked.get(&l.id), l.kind) {
+            (Some(gate), _) => Unmet::locked(l, gate),
+            (None, LessonKind::Quiz) => Unmet::lesson(
+                UnmetRule::QuizNotPassed,
+                l,
+                format!("Quiz '{}' is not passed", l.title),
+            ),
+            (None, LessonKind::Assignment) => Unmet::lesson(
+                UnmetRule::AssignmentNotPassed,
+                l,
+                format!("Assignment '{}' is not passed", l.title),
+            ),
+            (None, _) => Unmet::lesson(
+                UnmetRule::LessonIncomplete,
+                l,
+                format!("Lesson '{}' is not completed", l.title),
+            ),
         })
         .collect();
     if total == 0 {
         unmet.push(Unmet {
             rule: UnmetRule::NoRequiredLessons,
             detail: "The course has no required lessons yet".into(),
+            lesson_id: None,
+            available_at: None,
+            course_id: None,
         });
     }
+    let next_open = lessons(outline).find(|l| !is_done(l) && !locked.contains_key(&l.id));
     CourseProgress {
         percent: percent(completed, total),
         completed_lessons: completed,
         total_lessons: total,
-        next_lesson_id: lessons(outline).find(|l| !is_done(l)).map(|l| l.id),
+        next_lesson_id: next_open
+            .or_else(|| lessons(outline).find(|l| !is_done(l)))
+            .map(|l| l.id),
         completed: completed_at.is_some(),
         completed_at,
         unmet,

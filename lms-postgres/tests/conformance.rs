@@ -146,6 +146,7 @@ mod row_level_security {
         w.lms.enroll(&w.learner, acme("c")).await.unwrap();
         let lesson = outline.modules[0].lessons[0].id;
         let update = ProgressUpdate {
+            position_seconds: None,
             percent: Some(100),
             status: None,
         };
@@ -256,13 +257,17 @@ mod concurrency {
             .create_module(
                 &w.instructor,
                 acme("race"),
-                ModuleInput { title: "M".into() },
+                ModuleInput {
+                    title: "M".into(),
+                    release: None,
+                },
             )
             .await
             .unwrap();
         let mut ids = Vec::new();
         for i in 0..lessons {
             let new = NewLesson {
+                release: None,
                 title: format!("L{i}"),
                 kind: LessonKind::Text,
                 content: json!({"markdown": "x"}),
@@ -332,6 +337,7 @@ mod concurrency {
             };
             tasks.spawn(async move {
                 let update = ProgressUpdate {
+                    position_seconds: None,
                     percent: Some(percent),
                     status: None,
                 };
@@ -353,6 +359,7 @@ mod concurrency {
             .max()
             .unwrap();
         let finish = ProgressUpdate {
+            position_seconds: None,
             percent: None,
             status: Some(LessonStatus::Completed),
         };
@@ -361,6 +368,7 @@ mod concurrency {
             acme("race"),
             lessons[0],
             ProgressUpdate {
+                position_seconds: None,
                 percent: Some(1),
                 status: None,
             },
@@ -421,6 +429,7 @@ mod concurrency {
                     }
                     for (j, lesson) in lessons.iter().enumerate() {
                         let update = ProgressUpdate {
+                            position_seconds: None,
                             percent: Some(if (i + j + n) % 2 == 0 { 100 } else { 50 }),
                             status: None,
                         };

@@ -26,7 +26,8 @@ macro_rules! course_context_sql {
             "SELECT c.*, m.role AS member_role, e.id AS e_id, e.user_id AS e_user_id,
                     e.source AS e_source, e.status AS e_status, e.enrolled_at AS e_enrolled_at,
                     e.completed_at AS e_completed_at, e.completed_required AS e_completed_required,
-                    e.revoked_reason AS e_revoked_reason
+                    e.revoked_reason AS e_revoked_reason,
+                    e.last_activity_at AS e_last_activity_at, e.unlocked AS e_unlocked
              FROM courses c
              LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $1
              LEFT JOIN enrollments e ON e.course_id = c.id AND e.user_id = $1
@@ -41,8 +42,9 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
     async fn insert_course(&mut self, c: &Course) -> Result<(), StoreError> {
         let q = Query::new(
             "INSERT INTO courses (id, org_id, slug, title, description, status, price_amount,
-                                  price_currency, owner_id, metadata, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                  price_currency, owner_id, metadata, created_at, updated_at,
+                                  prerequisites)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(c.id.0)
         .bind(c.org_id.0)
@@ -55,15 +57,17 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
         .bind(c.owner_id.0)
         .bind(&c.metadata)
         .bind(c.created_at)
-        .bind(c.updated_at);
+        .bind(c.updated_at)
+        .bind(ids_json(&c.prerequisites));
         self.conn.execute(q).await.map(drop)
     }
 
     async fn update_course(&mut self, c: &Course) -> Result<(), StoreError> {
         let q = Query::new(
             "UPDATE courses SET title = $1, description = $2, status = $3, price_amount = $4,
-                                price_currency = $5, owner_id = $6, metadata = $7, updated_at = $8
-             WHERE id = $9",
+                                price_currency = $5, owner_id = $6, metadata = $7, updated_at = $8,
+                                prerequisites = $9
+             WHERE id = $10",
         )
         .bind(&c.title)
         .bind(&c.description)
@@ -73,6 +77,7 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
         .bind(c.owner_id.0)
         .bind(&c.metadata)
         .bind(c.updated_at)
+        .bind(ids_json(&c.prerequisites))
         .bind(c.id.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -126,6 +131,16 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
         self.conn.lock_course(course).await
     }
 
+    async fn prerequisite_graph(
+        &mut self,
+        org: OrgId,
+    ) -> Result<Vec<(CourseId, Vec<CourseId>)>, StoreError> {
+        let q = Query::new("SELECT id, prerequisites FROM courses WHERE org_id = $1").bind(org.0);
+        all(&self.conn.fetch_all(q).await?, |row| {
+            Ok((id(row, "id")?, json_ids(row, "prerequisites")?))
+        })
+    }
+
     async fn list_courses(
         &mut self,
         org: OrgId,
@@ -147,6 +162,17 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
     }
 }
 
+/// A list of ids as the JSON array stored for it.
+fn ids_json(ids: &[CourseId]) -> serde_json::Value {
+    ids.iter().map(|id| id.0.to_string()).collect()
+}
+
+/// Reads a JSON array of ids.
+fn json_ids(row: &impl SqlRow, column: &str) -> Result<Vec<CourseId>, StoreError> {
+    serde_json::from_value(row.json(column)?)
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+}
+
 /// Reads a `courses` row.
 pub fn course(row: &impl SqlRow) -> Result<Course, StoreError> {
     let amount = row.opt_int("price_amount")?;
@@ -163,6 +189,7 @@ pub fn course(row: &impl SqlRow) -> Result<Course, StoreError> {
             .map(|(amount, currency)| Price { amount, currency }),
         owner_id: id(row, "owner_id")?,
         metadata: row.json("metadata")?,
+        prerequisites: json_ids(row, "prerequisites")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })
@@ -184,6 +211,8 @@ pub fn course_context(row: &impl SqlRow) -> Result<CourseContext, StoreError> {
             enrolled_at: row.time("e_enrolled_at")?,
             completed_at: row.opt_time("e_completed_at")?,
             completed_required: count(row, "e_completed_required")?,
+            last_activity_at: row.opt_time("e_last_activity_at")?,
+            unlocked: crate::enrollments::unlocked(row, "e_unlocked")?,
         }),
     };
     Ok(CourseContext {

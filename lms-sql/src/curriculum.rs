@@ -4,6 +4,7 @@ use crate::row::{SqlRow, count, id, one, parsed};
 use crate::{Connection, Dialect, Query, SqlTx, expect_one};
 use async_trait::async_trait;
 use lms_core::course::{LessonContent, LessonKind, LessonSummary, OutlineModule};
+use lms_core::release::Release;
 use lms_core::store::CurriculumTx;
 use lms_core::{CourseId, CurriculumLayout, Lesson, LessonId, Module, ModuleId, StoreError};
 use std::collections::HashMap;
@@ -65,7 +66,7 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         let modules = self.conn.fetch_all(q).await?;
         let q = Query::new(
             "SELECT id, course_id, module_id, title, kind, position, duration_minutes,
-                    free_preview, required
+                    free_preview, required, release
              FROM lessons WHERE course_id = $1 ORDER BY position",
         )
         .bind(course.0);
@@ -96,19 +97,21 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
 
     async fn insert_module(&mut self, m: &Module) -> Result<(), StoreError> {
         let q = Query::new(
-            "INSERT INTO modules (id, {org_id, }course_id, title, position)
-             SELECT $1, {org_id, }id, $3, $4 FROM courses WHERE id = $2",
+            "INSERT INTO modules (id, {org_id, }course_id, title, position, release)
+             SELECT $1, {org_id, }id, $3, $4, $5 FROM courses WHERE id = $2",
         )
         .bind(m.id.0)
         .bind(m.course_id.0)
         .bind(&m.title)
-        .bind(m.position);
+        .bind(m.position)
+        .bind(release_json(m.release.as_ref()));
         expect_one(self.conn.execute(q).await?, "module's course")
     }
 
     async fn update_module(&mut self, m: &Module) -> Result<(), StoreError> {
-        let q = Query::new("UPDATE modules SET title = $1 WHERE id = $2")
+        let q = Query::new("UPDATE modules SET title = $1, release = $2 WHERE id = $3")
             .bind(&m.title)
+            .bind(release_json(m.release.as_ref()))
             .bind(m.id.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -133,8 +136,9 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         let s = &l.summary;
         let q = Query::new(
             "INSERT INTO lessons (id, {org_id, }course_id, module_id, title, kind, position,
-                                  duration_minutes, free_preview, required, content, media_key)
-             SELECT $1, {org_id, }id, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                                  duration_minutes, free_preview, required, content, media_key,
+                                  release)
+             SELECT $1, {org_id, }id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
              FROM courses WHERE id = $2",
         )
         .bind(s.id.0)
@@ -147,7 +151,8 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         .bind(s.free_preview)
         .bind(s.required)
         .bind(l.content.to_inner_json())
-        .bind(l.content.media_key());
+        .bind(l.content.media_key())
+        .bind(release_json(s.release.as_ref()));
         expect_one(self.conn.execute(q).await?, "lesson's course")
     }
 
@@ -155,8 +160,8 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         let s = &l.summary;
         let q = Query::new(
             "UPDATE lessons SET title = $1, kind = $2, duration_minutes = $3, free_preview = $4,
-                                required = $5, content = $6, media_key = $7
-             WHERE id = $8",
+                                required = $5, content = $6, media_key = $7, release = $8
+             WHERE id = $9",
         )
         .bind(&s.title)
         .bind(s.kind.as_str())
@@ -165,6 +170,7 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
         .bind(s.required)
         .bind(l.content.to_inner_json())
         .bind(l.content.media_key())
+        .bind(release_json(s.release.as_ref()))
         .bind(s.id.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -190,7 +196,22 @@ pub fn module(row: &impl SqlRow) -> Result<Module, StoreError> {
         course_id: id(row, "course_id")?,
         title: row.text("title")?,
         position: count(row, "position")?,
+        release: release(row)?,
     })
+}
+
+/// The JSON stored for a release rule (NULL: always open).
+fn release_json(rule: Option<&Release>) -> Option<serde_json::Value> {
+    rule.map(|r| serde_json::to_value(r).expect("a release rule always serializes"))
+}
+
+/// Reads a row's release rule.
+fn release(row: &impl SqlRow) -> Result<Option<Release>, StoreError> {
+    let rule = row
+        .opt_json("release")?
+        .map(serde_json::from_value)
+        .transpose();
+    rule.map_err(|e| StoreError::Corrupt(format!("column release: {e}")))
 }
 
 /// Reads a `lessons` row without its content.
@@ -209,6 +230,7 @@ pub fn lesson_summary(row: &impl SqlRow) -> Result<LessonSummary, StoreError> {
         duration_minutes,
         free_preview: row.bool("free_preview")?,
         required: row.bool("required")?,
+        release: release(row)?,
     })
 }
 

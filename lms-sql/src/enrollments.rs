@@ -4,6 +4,7 @@
 use crate::row::{SqlRow, all, count, id, one, opt_parsed, parsed};
 use crate::{Connection, Dialect, Query, SqlTx, after, expect_one, limit};
 use async_trait::async_trait;
+use lms_core::release::Unlocked;
 use lms_core::store::{EnrollmentTx, EnrollmentWithCourse};
 use lms_core::{
     Course, CourseId, Enrollment, EnrollmentSource, EnrollmentStatus, PageRequest, RevokedReason,
@@ -53,8 +54,9 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
         let q = Query::new(
             "INSERT INTO enrollments (id, {org_id, }user_id, course_id, source, status,
                                       enrolled_at, completed_at, completed_required,
-                                      revoked_reason)
-             SELECT $1, {org_id, }$2, id, $4, $5, $6, $7, $8, $9 FROM courses WHERE id = $3",
+                                      revoked_reason, last_activity_at, unlocked)
+             SELECT $1, {org_id, }$2, id, $4, $5, $6, $7, $8, $9, $10, $11
+             FROM courses WHERE id = $3",
         )
         .bind(e.id.0)
         .bind(e.user_id.0)
@@ -64,7 +66,9 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
         .bind(e.enrolled_at)
         .bind(e.completed_at)
         .bind(e.completed_required)
-        .bind(e.revoked_reason.map(RevokedReason::as_str));
+        .bind(e.revoked_reason.map(RevokedReason::as_str))
+        .bind(e.last_activity_at)
+        .bind(unlocked_json(&e.unlocked));
         expect_one(self.conn.execute(q).await?, "enrollment's course")
     }
 
@@ -75,8 +79,9 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
     async fn update_enrollment(&mut self, e: &Enrollment) -> Result<(), StoreError> {
         let q = Query::new(
             "UPDATE enrollments SET source = $1, status = $2, enrolled_at = $3, completed_at = $4,
-                                    completed_required = $5, revoked_reason = $6
-             WHERE id = $7",
+                                    completed_required = $5, revoked_reason = $6,
+                                    last_activity_at = $7, unlocked = $8
+             WHERE id = $9",
         )
         .bind(e.source.as_str())
         .bind(e.status.as_str())
@@ -84,6 +89,8 @@ impl<C: Dialect> EnrollmentTx for SqlTx<C> {
         .bind(e.completed_at)
         .bind(e.completed_required)
         .bind(e.revoked_reason.map(RevokedReason::as_str))
+        .bind(e.last_activity_at)
+        .bind(unlocked_json(&e.unlocked))
         .bind(e.id.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -167,5 +174,18 @@ pub fn enrollment(row: &impl SqlRow) -> Result<Enrollment, StoreError> {
         enrolled_at: row.time("enrolled_at")?,
         completed_at: row.opt_time("completed_at")?,
         completed_required: count(row, "completed_required")?,
+        last_activity_at: row.opt_time("last_activity_at")?,
+        unlocked: unlocked(row, "unlocked")?,
     })
+}
+
+/// The JSON stored for an enrollment's early unlocks.
+pub fn unlocked_json(unlocked: &Unlocked) -> serde_json::Value {
+    serde_json::to_value(unlocked).expect("a list of ids always serializes")
+}
+
+/// Reads an enrollment's early unlocks from `column`.
+pub fn unlocked(row: &impl SqlRow, column: &str) -> Result<Unlocked, StoreError> {
+    serde_json::from_value(row.json(column)?)
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }

@@ -1,6 +1,6 @@
 //! Lesson progress rows, and the enrollment rollups and completions derived from them.
 
-use crate::row::{SqlRow, all, id, parsed, percent};
+use crate::row::{SqlRow, all, count, id, parsed, percent};
 use crate::{Connection, Dialect, Query, SqlTx, expect_one};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -51,11 +51,12 @@ impl<C: Dialect> ProgressTx for SqlTx<C> {
     async fn upsert_lesson_progress(&mut self, p: &LessonProgress) -> Result<(), StoreError> {
         let q = Query::new(
             "INSERT INTO lesson_progress (user_id, lesson_id, course_id, {org_id, }status, percent,
-                                          completed_at, updated_at)
-             SELECT $1, $2, id, {org_id, }$4, $5, $6, $7 FROM courses WHERE id = $3
+                                          completed_at, updated_at, position_seconds)
+             SELECT $1, $2, id, {org_id, }$4, $5, $6, $7, $8 FROM courses WHERE id = $3
              ON CONFLICT (user_id, lesson_id) DO UPDATE SET
                  status = excluded.status, percent = excluded.percent,
-                 completed_at = excluded.completed_at, updated_at = excluded.updated_at",
+                 completed_at = excluded.completed_at, updated_at = excluded.updated_at,
+                 position_seconds = excluded.position_seconds",
         )
         .bind(p.user_id.0)
         .bind(p.lesson_id.0)
@@ -63,7 +64,8 @@ impl<C: Dialect> ProgressTx for SqlTx<C> {
         .bind(p.status.as_str())
         .bind(p.percent)
         .bind(p.completed_at)
-        .bind(p.updated_at);
+        .bind(p.updated_at)
+        .bind(p.position_seconds);
         expect_one(self.conn.execute(q).await?, "progress's course")
     }
 
@@ -107,6 +109,10 @@ pub fn lesson_progress(row: &impl SqlRow) -> Result<LessonProgress, StoreError> 
         course_id: id(row, "course_id")?,
         status: parsed(row, "status", LessonStatus::parse)?,
         percent: percent(row, "percent")?,
+        position_seconds: match row.opt_int("position_seconds")? {
+            None => None,
+            Some(_) => Some(count(row, "position_seconds")?),
+        },
         completed_at: row.opt_time("completed_at")?,
         updated_at: row.time("updated_at")?,
     })

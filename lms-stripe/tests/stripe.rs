@@ -159,6 +159,7 @@ fn reference_world() -> (Org, Course, User) {
         external_id: None,
     };
     let course = Course {
+        prerequisites: Vec::new(),
         id: "0193a1f2-8d10-7e55-a1b2-c3d4e5f60718".parse().unwrap(),
         org_id: org.id,
         slug: "rust-101".into(),

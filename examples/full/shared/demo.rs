@@ -55,6 +55,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     };
     lms.create_course(instructor, ORG, course).await?;
     let lesson = |title: &str, kind, content, free_preview| NewLesson {
+        release: None,
         title: title.into(),
         kind,
         content,
@@ -67,6 +68,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
             instructor,
             FREE_COURSE,
             ModuleInput {
+                release: None,
                 title: "Basics".into(),
             },
         )
@@ -92,6 +94,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
             instructor,
             FREE_COURSE,
             ModuleInput {
+                release: None,
                 title: "Check".into(),
             },
         )
@@ -137,6 +140,7 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
             instructor,
             PAID_COURSE,
             ModuleInput {
+                release: None,
                 title: "Futures".into(),
             },
         )

@@ -8,7 +8,7 @@ use crate::error::ClientErrors;
 use crate::extract::{ApiBase, Input, id};
 use crate::views;
 use axum::extract::{Path, State};
-use lms_core::{CurriculumLayout, LessonPatch, ModuleInput, NewLesson};
+use lms_core::{CurriculumLayout, LessonPatch, ModuleInput, ModulePatch, NewLesson};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -45,14 +45,14 @@ async fn create_module(
     path = "/orgs/{org}/courses/{course}/modules/{module}",
     tag = "Curriculum",
     params(ModulePath),
-    request_body = ModuleInput,
+    request_body = ModulePatch,
     responses((status = 200, description = "success", body = lms_core::Module), ClientErrors)
 )]
 async fn update_module(
     State(s): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(path): Path<ModulePath>,
-    Input(input): Input<ModuleInput>,
+    Input(input): Input<ModulePatch>,
 ) -> Answer {
     ok(s.lms
         .update_module(&actor, path.course(), id(&path.module, "module")?, input)

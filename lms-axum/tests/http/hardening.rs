@@ -77,6 +77,7 @@ async fn links_follow_the_configured_public_url_never_the_host_header() {
             .unwrap();
         for lesson in &outline.modules[0].lessons {
             let done = lms_core::ProgressUpdate {
+                position_seconds: None,
                 percent: Some(100),
                 status: None,
             };

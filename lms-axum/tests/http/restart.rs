@@ -87,6 +87,7 @@ async fn write_through(
         unavailable += refused;
         // Progress never goes back, so a write of 1% answers with what is stored.
         let done = lms_core::ProgressUpdate {
+            position_seconds: None,
             percent: Some(1),
             status: None,
         };

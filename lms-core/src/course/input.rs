@@ -5,6 +5,8 @@
 use super::{Course, LessonContent, LessonSummary, Module};
 use super::{CourseStatus, LessonKind, PriceInput};
 use crate::error::ValidationErrors;
+use crate::ids::CourseId;
+use crate::release::Release;
 use serde::{Deserialize, Deserializer};
 
 /// Longest lesson duration, in minutes.
@@ -27,6 +29,9 @@ pub struct NewCourse {
     /// See [`Course::metadata`].
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
+    /// See [`Course::prerequisites`]; default none.
+    #[serde(default)]
+    pub prerequisites: Option<Vec<CourseId>>,
 }
 
 /// Input of [`crate::Lms::update_course`]; absent fields stay as they are.
@@ -44,6 +49,8 @@ pub struct CoursePatch {
     pub status: Option<CourseStatus>,
     /// A new metadata object.
     pub metadata: Option<serde_json::Value>,
+    /// A new list of prerequisites (`[]` removes them all).
+    pub prerequisites: Option<Vec<CourseId>>,
 }
 
 /// Tells a present `null` (`Some(None)`) from an absent field (`None`).
@@ -53,12 +60,26 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Input of [`crate::Lms::create_module`] and [`crate::Lms::update_module`].
+/// Input of [`crate::Lms::create_module`].
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ModuleInput {
     /// See [`Module::title`].
     pub title: String,
+    /// See [`Module::release`]; default none.
+    #[serde(default)]
+    pub release: Option<Release>,
+}
+
+/// Input of [`crate::Lms::update_module`]; absent fields stay as they are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ModulePatch {
+    /// A new title.
+    pub title: Option<String>,
+    /// `Some(None)` (JSON `null`) removes the module's release rule.
+    #[serde(default, deserialize_with = "present")]
+    pub release: Option<Option<Release>>,
 }
 
 /// Input of [`crate::Lms::create_lesson`].
@@ -80,6 +101,9 @@ pub struct NewLesson {
     /// Default true.
     #[serde(default)]
     pub required: Option<bool>,
+    /// See [`LessonSummary::release`]; default none.
+    #[serde(default)]
+    pub release: Option<Release>,
 }
 
 /// Input of [`crate::Lms::update_lesson`]; absent fields stay as they are. To change the
@@ -100,6 +124,9 @@ pub struct LessonPatch {
     pub duration_minutes: Option<Option<u32>>,
     /// See [`LessonSummary::required`].
     pub required: Option<bool>,
+    /// `Some(None)` (JSON `null`) removes the lesson's release rule.
+    #[serde(default, deserialize_with = "present")]
+    pub release: Option<Option<Release>>,
 }
 
 /// Checks a lesson duration.

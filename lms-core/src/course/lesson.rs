@@ -3,6 +3,7 @@
 
 use super::{LearnerContent, LessonContent, LessonKind};
 use crate::ids::{CourseId, LessonId, ModuleId};
+use crate::release::Release;
 use serde::{Deserialize, Serialize};
 
 /// A lesson without its content, as course outlines show it.
@@ -27,6 +28,8 @@ pub struct LessonSummary {
     pub free_preview: bool,
     /// Counts towards completion.
     pub required: bool,
+    /// When the lesson opens to a learner (with its module's rule); `None`: always open.
+    pub release: Option<Release>,
 }
 
 /// A lesson with its content (answer key included): for authors and stores.

@@ -10,6 +10,7 @@ mod input;
 mod layout;
 mod lesson;
 mod outline;
+mod prerequisites;
 mod price;
 mod status;
 
@@ -18,11 +19,12 @@ pub use content::{
 };
 pub(crate) use input::check_duration;
 pub use input::{
-    CoursePatch, LessonPatch, MAX_DURATION_MINUTES, ModuleInput, NewCourse, NewLesson,
+    CoursePatch, LessonPatch, MAX_DURATION_MINUTES, ModuleInput, ModulePatch, NewCourse, NewLesson,
 };
 pub use layout::{CurriculumLayout, ModuleLayout};
 pub use lesson::{LearnerLesson, Lesson, LessonSummary, LessonView};
 pub use outline::{CourseOutline, Module, OutlineModule};
+pub use prerequisites::{MAX_PREREQUISITES, check_prerequisites};
 pub use price::{MAX_PRICE_MINOR_UNITS, Price, PriceInput};
 pub use status::CourseStatus;
 
@@ -54,6 +56,8 @@ pub struct Course {
     pub owner_id: UserId,
     /// Free-form JSON object for the host.
     pub metadata: serde_json::Value,
+    /// Courses of the same org a learner must have completed to enroll (no cycles).
+    pub prerequisites: Vec<CourseId>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change time.

@@ -2,6 +2,7 @@
 
 use super::{Course, LessonSummary};
 use crate::ids::{CourseId, ModuleId};
+use crate::release::Release;
 use serde::{Deserialize, Serialize};
 
 /// A module: an ordered group of lessons in a course.
@@ -16,6 +17,8 @@ pub struct Module {
     pub title: String,
     /// 0-based place in the course.
     pub position: u32,
+    /// When the module opens to a learner; `None` (JSON `null`): always open.
+    pub release: Option<Release>,
 }
 
 /// A module and its lessons, in curriculum order.

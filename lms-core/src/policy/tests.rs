@@ -117,6 +117,7 @@ fn course(state: &str, owner: UserId) -> Course {
         other => panic!("unknown course state {other}"),
     };
     Course {
+        prerequisites: Vec::new(),
         id: CourseId::new(),
         org_id: OrgId::new(),
         slug: "c".into(),
@@ -141,6 +142,8 @@ fn enrollment(relation: usize, course: &Course, user: UserId) -> Option<Enrollme
     // have a test of their own.
     let revoked_reason = (status == EnrollmentStatus::Revoked).then_some(RevokedReason::Refund);
     Some(Enrollment {
+        last_activity_at: None,
+        unlocked: Default::default(),
         id: EnrollmentId::new(),
         user_id: user,
         course_id: course.id,
@@ -155,6 +158,7 @@ fn enrollment(relation: usize, course: &Course, user: UserId) -> Option<Enrollme
 
 fn lesson(course: &Course, free_preview: bool) -> LessonSummary {
     LessonSummary {
+        release: None,
         id: LessonId::new(),
         course_id: course.id,
         module_id: ModuleId::new(),

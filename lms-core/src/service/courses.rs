@@ -4,8 +4,8 @@ use super::EnrollmentRead;
 use super::{Actor, Lms, allow, certificates, events, load_outline, org_scope};
 use crate::course::{
     Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerLesson, Lesson,
-    LessonContent, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, NewCourse,
-    NewLesson, Price, check_duration,
+    LessonContent, LessonPatch, LessonSummary, LessonView, Module, ModuleInput, ModulePatch,
+    NewCourse, NewLesson, Price, check_duration,
 };
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::CourseRef;
@@ -16,6 +16,7 @@ use crate::org::Org;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
+use crate::release::Release;
 use crate::store::{Access, CourseFilter, StoreTx};
 use crate::validate;
 
@@ -75,7 +76,7 @@ impl Lms {
             .and_then(|p| Price::from_input(p.amount, &p.currency, &mut errors));
         let slug = errors.finish(slug)?;
         let now = self.now();
-        let course = Course {
+        let mut course = Course {
             id: CourseId::new(),
             org_id: scope.org.id,
             slug: slug.into(),
@@ -85,9 +86,15 @@ impl Lms {
             price,
             owner_id,
             metadata,
+            prerequisites: Vec::new(),
             created_at: now,
             updated_at: now,
         };
+        if let Some(proposed) = new.prerequisites {
+            course.prerequisites = self
+                .checked_prerequisites(tx.as_mut(), &course, &proposed)
+                .await?;
+        }
         tx.insert_course(&course).await?;
         tx.commit().await?;
         Ok(course)
@@ -119,9 +126,15 @@ impl Lms {
         patch: impl Into<Parsed<CoursePatch>>,
     ) -> Result<Course, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
-        let patch = patch.into().into_result()?;
+        let mut patch = patch.into().into_result()?;
         let mut course = scope.course;
+        let prerequisites = patch.prerequisites.take();
         course.apply(patch, self.now())?;
+        if let Some(proposed) = prerequisites {
+            course.prerequisites = self
+                .checked_prerequisites(tx.as_mut(), &course, &proposed)
+                .await?;
+        }
         tx.update_course(&course).await?;
         tx.commit().await?;
         Ok(course)
@@ -136,7 +149,12 @@ impl Lms {
     ) -> Result<Module, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let input = input.into().into_result()?;
-        check_title(&input.title)?;
+        let mut errors = ValidationErrors::default();
+        errors.check("title", validate::title(&input.title));
+        if let Some(rule) = &input.release {
+            rule.validate("release", &mut errors);
+        }
+        errors.into_result()?;
         tx.lock_course(scope.course.id).await?;
         let outline = tx.outline(scope.course.id).await?;
         let position = outline.last().map_or(0, |m| m.module.position + 1);
@@ -145,6 +163,7 @@ impl Lms {
             course_id: scope.course.id,
             title: input.title.trim().to_string(),
             position,
+            release: Release::normalized(input.release),
         };
         tx.insert_module(&module).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
@@ -152,24 +171,36 @@ impl Lms {
         Ok(module)
     }
 
-    /// Renames a module (its course's owner and admins).
+    /// Renames a module or changes its release rule (its course's owner and admins).
     pub async fn update_module(
         &self,
         actor: &Actor,
         course: CourseRef<'_>,
         module: ModuleId,
-        input: impl Into<Parsed<ModuleInput>>,
+        patch: impl Into<Parsed<ModulePatch>>,
     ) -> Result<Module, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
-        let input = input.into().into_result()?;
+        let patch = patch.into().into_result()?;
         let outline = tx.outline(scope.course.id).await?;
         let mut found = outline
             .into_iter()
             .map(|m| m.module)
             .find(|m| m.id == module)
             .ok_or(LmsError::NotFound("module"))?;
-        check_title(&input.title)?;
-        found.title = input.title.trim().to_string();
+        let mut errors = ValidationErrors::default();
+        if let Some(title) = &patch.title {
+            errors.check("title", validate::title(title));
+        }
+        if let Some(Some(rule)) = &patch.release {
+            rule.validate("release", &mut errors);
+        }
+        errors.into_result()?;
+        if let Some(title) = patch.title {
+            found.title = title.trim().to_string();
+        }
+        if let Some(rule) = patch.release {
+            found.release = Release::normalized(rule);
+        }
         tx.update_module(&found).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
         tx.commit().await?;
@@ -217,6 +248,9 @@ impl Lms {
         let mut errors = ValidationErrors::default();
         errors.check("title", validate::title(&new.title));
         check_duration(new.duration_minutes, &mut errors);
+        if let Some(rule) = &new.release {
+            rule.validate("release", &mut errors);
+        }
         let content = LessonContent::parse(new.kind, new.content);
         match &content {
             Ok(content) => {
@@ -238,6 +272,7 @@ impl Lms {
                 duration_minutes: new.duration_minutes,
                 free_preview: new.free_preview.unwrap_or(false),
                 required: new.required.unwrap_or(true),
+                release: Release::normalized(new.release),
             },
             content,
         };
@@ -270,6 +305,9 @@ impl Lms {
         }
         if let Some(minutes) = patch.duration_minutes {
             check_duration(minutes, &mut errors);
+        }
+        if let Some(Some(rule)) = &patch.release {
+            rule.validate("release", &mut errors);
         }
         let content = match (patch.kind, patch.content) {
             (Some(_), None) => {
@@ -309,6 +347,9 @@ impl Lms {
         }
         if let Some(required) = patch.required {
             lesson.summary.required = required;
+        }
+        if let Some(rule) = patch.release {
+            lesson.summary.release = Release::normalized(rule);
         }
         tx.update_lesson(&lesson).await?;
         self.touch(tx.as_mut(), &scope.course).await?;
@@ -364,7 +405,7 @@ impl Lms {
     /// A lesson with its content: the author's form (answer keys included) for the course's
     /// owner and admins, the learner's form for enrolled learners and free-preview readers.
     /// Not enrolled: 401 anonymous, 402 paid course, 403 `not_enrolled` or
-    /// `enrollment_revoked`.
+    /// `enrollment_revoked`; enrolled but held by a release rule: 403 `locked`.
     pub async fn lesson(
         &self,
         actor: &Actor,
@@ -387,6 +428,13 @@ impl Lms {
             &scope.standing,
             Action::ReadLesson(&scope.course, &lesson.summary, scope.enrollment()),
         )?;
+        if !lesson.summary.free_preview && !scope.standing.manages(&scope.course) {
+            let outline = self
+                .cached_outline(tx.as_mut(), scope.course.clone())
+                .await?;
+            self.ensure_lesson_open(tx.as_mut(), &scope, &outline, lesson.summary.id)
+                .await?;
+        }
         Ok(if scope.standing.manages(&scope.course) {
             LessonView::Author(lesson)
         } else {
@@ -429,8 +477,4 @@ impl Lms {
         }
         Ok(())
     }
-}
-
-fn check_title(title: &str) -> Result<(), LmsError> {
-    validate::title(title).map_err(|message| LmsError::invalid("title", message))
 }

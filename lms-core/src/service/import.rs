@@ -133,6 +133,7 @@ impl Lms {
                         LessonStatus::InProgress
                     },
                     percent: p.percent.min(100),
+                    position_seconds: None,
                     completed_at: done.then_some(p.at),
                     updated_at: p.at,
                 });
@@ -159,6 +160,9 @@ impl Lms {
                 enrolled_at: imported.enrolled_at,
                 completed_at,
                 completed_required,
+                // The import's own progress writes are the learner's activity.
+                last_activity_at: mine.iter().map(|r| r.updated_at).max(),
+                unlocked: Default::default(),
             };
             if let Some(at) = completed_at {
                 completed.push((imported.course_id, imported.user_id, at));

@@ -8,6 +8,7 @@ mod courses;
 mod discussions;
 mod erasure;
 mod events;
+mod gates;
 mod import;
 mod invitations;
 mod learning;
@@ -15,16 +16,19 @@ mod media;
 mod memberships;
 mod orgs;
 mod payments;
+mod progress;
+mod quizzes;
 mod reports;
 mod revocation;
 mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use erasure::DELETED_USER_NAME;
+pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
-pub use learning::{DashboardItem, ProgressResult};
 pub use orgs::Me;
+pub use progress::{DashboardItem, LessonState, ProgressResult};
 pub use reports::{
     CourseReport, CourseReportItem, CourseSummary, OrgReportRow, RollupCheck, RollupMismatch,
 };
@@ -404,6 +408,7 @@ mod tests {
 
     fn course(org: &Org, owner: UserId) -> Course {
         Course {
+            prerequisites: Vec::new(),
             id: CourseId::new(),
             org_id: org.id,
             slug: "c".into(),

@@ -19,8 +19,8 @@ use crate::policy::Action;
 use crate::store::{CourseKey, StoreTx, TenantScope};
 
 impl Lms {
-    /// Starts a checkout of a paid course through the payment provider. A free course or
-    /// an active enrollment is 409; a URL off the provider's allowed origins 422; without a
+    /// Starts a checkout of a paid course through the payment provider. A free course, an
+    /// active enrollment or unmet prerequisites (`prerequisites_unmet`) are 409; a URL off the provider's allowed origins 422; without a
     /// provider it is `payments_not_configured` (503).
     pub async fn checkout(
         &self,
@@ -55,6 +55,7 @@ impl Lms {
                 "already enrolled in this course",
             ));
         }
+        super::gates::ensure_prerequisites_met(tx.as_mut(), &scope.course, user).await?;
         let urls = urls.into().into_result()?;
         let buyer = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         drop(tx); // no transaction stays open across the provider's round trip

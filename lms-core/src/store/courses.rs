@@ -86,4 +86,9 @@ pub trait CourseTx: Send {
         filter: CourseFilter,
         page: &PageRequest,
     ) -> Result<Vec<Course>, StoreError>;
+    /// Every course of the org with its prerequisites (the core checks for cycles on it).
+    async fn prerequisite_graph(
+        &mut self,
+        org: OrgId,
+    ) -> Result<Vec<(CourseId, Vec<CourseId>)>, StoreError>;
 }

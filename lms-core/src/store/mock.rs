@@ -101,6 +101,10 @@ mockall::mock! {
             filter: CourseFilter,
             page: &PageRequest,
         ) -> Result<Vec<Course>, StoreError>;
+        async fn prerequisite_graph(
+            &mut self,
+            org: OrgId,
+        ) -> Result<Vec<(CourseId, Vec<CourseId>)>, StoreError>;
     }
 
     #[async_trait]

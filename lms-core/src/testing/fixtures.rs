@@ -101,6 +101,7 @@ impl World {
             ("Check", LessonKind::Quiz, quiz_content(None)),
         ] {
             let input = ModuleInput {
+                release: None,
                 title: title.into(),
             };
             let module = lms
@@ -108,6 +109,7 @@ impl World {
                 .await
                 .expect("create module");
             let lesson = NewLesson {
+                release: None,
                 title: title.into(),
                 kind,
                 content,
@@ -204,6 +206,7 @@ impl World {
     /// Appends a module to a course of the instructor.
     pub async fn module(&self, slug: &str, title: &str) -> Module {
         let input = ModuleInput {
+            release: None,
             title: title.into(),
         };
         self.lms
@@ -222,6 +225,7 @@ impl World {
         content: Value,
     ) -> Lesson {
         let new = NewLesson {
+            release: None,
             title: title.into(),
             kind,
             content,

@@ -86,6 +86,17 @@ macro_rules! conformance_tests {
             concurrent_enrollments_make_one_row,
             enrollments_list_is_for_managers_and_paginates,
             bulk_import_fills_rollups_like_live_writes,
+            // Resume (resume.rs): video positions, lesson states, last activity
+            a_video_resumes_at_the_last_position_written,
+            lesson_states_are_the_learners_own,
+            last_activity_follows_progress_and_attempts,
+            // Release rules (release.rs): drip, dates, sequence, unlocks, prerequisites
+            a_dripped_module_opens_when_the_clock_passes_it,
+            an_unlock_opens_lessons_for_one_learner_only,
+            a_lesson_that_requires_the_previous_opens_once_it_is_completed,
+            free_previews_ignore_release_rules,
+            release_rules_are_checked,
+            prerequisites_hold_enrollment_until_completed,
             // Progress (progress.rs): lessons, rollups, completion, and races on them
             progress_never_goes_backwards,
             bad_progress_input_is_rejected,

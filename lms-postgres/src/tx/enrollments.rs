@@ -30,13 +30,15 @@ impl EnrollmentDialect for PgConn {
         for chunk in enrollments.chunks(10_000) {
             let q = sqlx::query(
                 "INSERT INTO enrollments (id, org_id, user_id, course_id, source, status,
-                                          enrolled_at, completed_at, completed_required)
+                                          enrolled_at, completed_at, completed_required,
+                                          last_activity_at)
                  SELECT e.id, c.org_id, e.user_id, e.course_id, e.source, e.status,
-                        e.enrolled_at, e.completed_at, e.completed_required
+                        e.enrolled_at, e.completed_at, e.completed_required, e.last_activity_at
                  FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[],
-                             $6::timestamptz[], $7::timestamptz[], $8::int[])
+                             $6::timestamptz[], $7::timestamptz[], $8::int[],
+                             $9::timestamptz[])
                       AS e (id, user_id, course_id, source, status, enrolled_at, completed_at,
-                            completed_required)
+                            completed_required, last_activity_at)
                  JOIN courses c ON c.id = e.course_id",
             )
             .bind(ids(chunk, |e| e.id.0))
@@ -51,7 +53,8 @@ impl EnrollmentDialect for PgConn {
                     .iter()
                     .map(|e| e.completed_required as i32)
                     .collect::<Vec<_>>(),
-            );
+            )
+            .bind(chunk.iter().map(|e| e.last_activity_at).collect::<Vec<_>>());
             let inserted = self.run(q).await?;
             if inserted != chunk.len() as u64 {
                 return Err(StoreError::Corrupt(format!(

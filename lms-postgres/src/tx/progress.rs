@@ -13,12 +13,13 @@ impl ProgressDialect for PgConn {
         for chunk in rows.chunks(20_000) {
             let q = sqlx::query(
                 "INSERT INTO lesson_progress (user_id, lesson_id, course_id, org_id, status, percent,
-                                              completed_at, updated_at)
+                                              completed_at, updated_at, position_seconds)
                  SELECT p.user_id, p.lesson_id, p.course_id, c.org_id, p.status, p.percent,
-                        p.completed_at, p.updated_at
+                        p.completed_at, p.updated_at, p.position_seconds
                  FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[],
-                             $6::timestamptz[], $7::timestamptz[])
-                      AS p (user_id, lesson_id, course_id, status, percent, completed_at, updated_at)
+                             $6::timestamptz[], $7::timestamptz[], $8::int[])
+                      AS p (user_id, lesson_id, course_id, status, percent, completed_at, updated_at,
+                            position_seconds)
                  JOIN courses c ON c.id = p.course_id",
             )
             .bind(ids(chunk, |p| p.user_id.0))
@@ -27,7 +28,13 @@ impl ProgressDialect for PgConn {
             .bind(chunk.iter().map(|p| p.status.as_str()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|p| i16::from(p.percent)).collect::<Vec<_>>())
             .bind(chunk.iter().map(|p| p.completed_at).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|p| p.updated_at).collect::<Vec<_>>());
+            .bind(chunk.iter().map(|p| p.updated_at).collect::<Vec<_>>())
+            .bind(
+                chunk
+                    .iter()
+                    .map(|p| p.position_seconds.map(|s| s as i32))
+                    .collect::<Vec<_>>(),
+            );
             let inserted = self.run(q).await?;
             if inserted != chunk.len() as u64 {
                 return Err(StoreError::Corrupt(format!(

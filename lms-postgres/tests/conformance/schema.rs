@@ -52,6 +52,7 @@ async fn use_the_lms(lms: Lms) {
     let intro = outline.modules[0].lessons[0].id;
     lms.enroll(&w.learner, acme("c")).await.expect("enroll");
     let done = ProgressUpdate {
+        position_seconds: None,
         percent: Some(100),
         status: None,
     };

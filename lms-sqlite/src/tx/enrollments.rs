@@ -23,7 +23,7 @@ impl EnrollmentDialect for SqliteConn {
         for chunk in enrollments.chunks(1000) {
             let mut query = QueryBuilder::new(
                 "INSERT INTO enrollments (id, user_id, course_id, source, status, enrolled_at, \
-                 completed_at, completed_required) ",
+                 completed_at, completed_required, last_activity_at) ",
             );
             query.push_values(chunk, |mut row, e| {
                 row.push_bind(e.id.0)
@@ -33,7 +33,8 @@ impl EnrollmentDialect for SqliteConn {
                     .push_bind(e.status.as_str())
                     .push_bind(e.enrolled_at)
                     .push_bind(e.completed_at)
-                    .push_bind(i64::from(e.completed_required));
+                    .push_bind(i64::from(e.completed_required))
+                    .push_bind(e.last_activity_at);
             });
             let done = query.build().execute(&mut *self.tx).await;
             done.map_err(map_error)?;

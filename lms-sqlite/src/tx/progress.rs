@@ -13,7 +13,7 @@ impl ProgressDialect for SqliteConn {
         for chunk in rows.chunks(1000) {
             let mut query = QueryBuilder::new(
                 "INSERT INTO lesson_progress (user_id, lesson_id, course_id, status, percent, \
-                 completed_at, updated_at) ",
+                 completed_at, updated_at, position_seconds) ",
             );
             query.push_values(chunk, |mut row, p| {
                 row.push_bind(p.user_id.0)
@@ -22,7 +22,8 @@ impl ProgressDialect for SqliteConn {
                     .push_bind(p.status.as_str())
                     .push_bind(i64::from(p.percent))
                     .push_bind(p.completed_at)
-                    .push_bind(p.updated_at);
+                    .push_bind(p.updated_at)
+                    .push_bind(p.position_seconds.map(i64::from));
             });
             let done = query.build().execute(&mut *self.tx).await;
             done.map_err(map_error)?;

@@ -103,6 +103,7 @@ pub async fn instructors_create_draft_courses(lms: Lms) {
 pub async fn bad_course_input_writes_nothing(lms: Lms) {
     let w = World::new(lms).await;
     let bad = NewCourse {
+        prerequisites: None,
         slug: "Bad Slug".into(),
         title: "".into(),
         description: None,

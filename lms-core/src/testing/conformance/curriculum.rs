@@ -15,6 +15,7 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
     let module = outline.modules[0].module.id;
     let intro = outline.modules[0].lessons[0].id;
     let titled = |title: &str| crate::ModuleInput {
+        release: None,
         title: title.into(),
     };
     assert_invalid(
@@ -25,7 +26,15 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
     );
     assert_invalid(
         w.lms
-            .update_module(&w.instructor, acme("c"), module, titled(&"m".repeat(201)))
+            .update_module(
+                &w.instructor,
+                acme("c"),
+                module,
+                crate::ModulePatch {
+                    title: Some("m".repeat(201)),
+                    release: None,
+                },
+            )
             .await,
         &["title"],
     );
@@ -69,6 +78,7 @@ pub async fn bad_curriculum_input_writes_nothing(lms: Lms) {
         );
     }
     let new = NewLesson {
+        release: None,
         title: "T".into(),
         kind: LessonKind::Text,
         content: json!({"markdown": "x"}),
@@ -144,8 +154,9 @@ pub async fn modules_and_lessons_append_in_order(lms: Lms) {
             &w.instructor,
             acme("c"),
             outline.modules[0].module.id,
-            crate::ModuleInput {
-                title: "Start".into(),
+            crate::ModulePatch {
+                title: Some("Start".into()),
+                release: None,
             },
         )
         .await
@@ -158,7 +169,10 @@ pub async fn modules_and_lessons_append_in_order(lms: Lms) {
                 &w.instructor,
                 acme("c"),
                 unknown,
-                crate::ModuleInput { title: "x".into() },
+                crate::ModulePatch {
+                    title: Some("x".into()),
+                    release: None,
+                },
             )
             .await,
         "not_found",
@@ -171,6 +185,7 @@ pub async fn lesson_content_is_checked_per_kind(lms: Lms) {
     let module = w.module("c", "M").await.id;
     let attempt = |kind, content| {
         let new = NewLesson {
+            release: None,
             title: "L".into(),
             kind,
             content,
@@ -358,7 +373,14 @@ pub async fn only_owner_and_admins_edit_the_curriculum(lms: Lms) {
     ] {
         assert_code(
             w.lms
-                .create_module(&who, acme("c"), crate::ModuleInput { title: "M".into() })
+                .create_module(
+                    &who,
+                    acme("c"),
+                    crate::ModuleInput {
+                        title: "M".into(),
+                        release: None,
+                    },
+                )
                 .await,
             code,
         );

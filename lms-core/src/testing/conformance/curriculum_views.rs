@@ -3,7 +3,7 @@
 
 use super::helpers::completed;
 use crate::testing::fixtures::{World, acme, assert_code};
-use crate::{Actor, LessonKind, LessonPatch, LessonView, Lms, ModuleInput};
+use crate::{Actor, LessonKind, LessonPatch, LessonView, Lms};
 use serde_json::json;
 
 pub async fn outlines_never_carry_content(lms: Lms) {
@@ -179,8 +179,9 @@ pub async fn outline_caches_follow_changes_made_elsewhere(lms: Lms) {
             .total_lessons,
         3
     );
-    let rename = ModuleInput {
-        title: "Renamed".into(),
+    let rename = crate::ModulePatch {
+        title: Some("Renamed".into()),
+        release: None,
     };
     w.lms
         .update_module(&w.instructor, acme("c"), module, rename)

@@ -7,6 +7,7 @@ use serde_json::json;
 /// A progress report of `p` percent.
 pub(super) fn percent(p: u8) -> ProgressUpdate {
     ProgressUpdate {
+        position_seconds: None,
         percent: Some(p),
         status: None,
     }
@@ -15,6 +16,7 @@ pub(super) fn percent(p: u8) -> ProgressUpdate {
 /// A progress report that marks the lesson completed.
 pub(super) fn completed() -> ProgressUpdate {
     ProgressUpdate {
+        position_seconds: None,
         percent: None,
         status: Some(LessonStatus::Completed),
     }

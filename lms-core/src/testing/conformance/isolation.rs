@@ -116,10 +116,12 @@ pub async fn ids_of_another_course_or_org_are_not_found(lms: Lms) {
     let before = t.snapshot().await;
     for (whose, f) in &t.foreign {
         let admin = &w.admin;
-        let rename = || ModuleInput {
-            title: "Taken over".into(),
+        let rename = || crate::ModulePatch {
+            title: Some("Taken over".into()),
+            release: None,
         };
         let lesson = || NewLesson {
+            release: None,
             title: "Planted".into(),
             kind: LessonKind::Text,
             content: json!({"markdown": "x"}),
@@ -177,6 +179,7 @@ pub async fn ids_of_another_course_or_org_are_not_found(lms: Lms) {
         // The learner is enrolled in `a` (and, for `b`, in the foreign course too).
         let learner = &w.learner;
         let done = ProgressUpdate {
+            position_seconds: None,
             percent: Some(100),
             status: None,
         };
@@ -288,6 +291,7 @@ pub async fn an_admin_of_one_org_has_no_say_in_another(lms: Lms) {
     );
     assert_code(w.lms.enrollments(stranger, a, page(10)).await, "forbidden");
     let input = ModuleInput {
+        release: None,
         title: "Planted".into(),
     };
     assert_code(w.lms.create_module(stranger, a, input).await, "forbidden");

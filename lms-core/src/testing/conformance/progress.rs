@@ -40,6 +40,7 @@ pub async fn progress_never_goes_backwards(lms: Lms) {
     assert_eq!(done.lesson.status, LessonStatus::Completed);
     let completed_at = done.lesson.completed_at.expect("completed_at");
     let back = ProgressUpdate {
+        position_seconds: None,
         percent: Some(10),
         status: Some(LessonStatus::InProgress),
     };
@@ -240,6 +241,7 @@ pub async fn optional_lessons_do_not_count(lms: Lms) {
     w.draft("c", None).await;
     let module = w.module("c", "M").await.id;
     let extra = NewLesson {
+        release: None,
         title: "Extra".into(),
         kind: LessonKind::Text,
         content: json!({"markdown": "x"}),

@@ -134,11 +134,15 @@ pub async fn dashboard_lists_my_courses_with_progress(lms: Lms) {
                 org: "other",
                 course: "z",
             },
-            crate::ModuleInput { title: "M".into() },
+            crate::ModuleInput {
+                title: "M".into(),
+                release: None,
+            },
         )
         .await
         .unwrap();
     let new = NewLesson {
+        release: None,
         title: "L".into(),
         kind: LessonKind::Text,
         content: json!({"markdown": "m"}),
