@@ -32,8 +32,11 @@ pub struct MediaConfig {
     pub store: Arc<dyn MediaStore>,
     /// Signs and checks URLs; give every instance the same secret.
     pub signer: MediaSigner,
-    /// Largest upload, in bytes (413 past it).
+    /// Largest upload to a course, in bytes (413 past it).
     pub max_bytes: u64,
+    /// Largest file a learner may attach to a submission, in bytes (413 past it; default
+    /// [`lms_core::assignment::DEFAULT_SUBMISSION_FILE_BYTES`], 25 MiB).
+    pub submission_max_bytes: u64,
     /// Content types accepted (415 otherwise): a subset of [`MEDIA_TYPES`], all by default.
     pub allowed_types: Vec<String>,
     /// The slowest an upload may arrive (408 `request_timeout` below it): uploads are
@@ -111,9 +114,9 @@ pub(crate) fn min_rate(body: ByteStream, rate: MinUploadRate) -> ByteStream {
 
 /// An upload's failure as an answer: past a limit lower than the size limit — what the
 /// org's quota left it — it is 413 `quota_exceeded`.
-pub(crate) fn upload_error(error: MediaError, media: &MediaConfig) -> ApiError {
+pub(crate) fn upload_error(error: MediaError, max_bytes: u64) -> ApiError {
     match error {
-        MediaError::TooLarge { limit } if limit < media.max_bytes => quota_exceeded(limit),
+        MediaError::TooLarge { limit } if limit < max_bytes => quota_exceeded(limit),
         other => media_error(other),
     }
 }
@@ -191,6 +194,7 @@ impl MediaConfig {
             store: Arc::new(store),
             signer: MediaSigner::new(secret),
             max_bytes: DEFAULT_MEDIA_MAX_BYTES,
+            submission_max_bytes: lms_core::assignment::DEFAULT_SUBMISSION_FILE_BYTES,
             allowed_types: MEDIA_TYPES.iter().map(|(t, _)| (*t).to_string()).collect(),
             min_upload_rate: MinUploadRate::default(),
         }
@@ -201,6 +205,7 @@ impl std::fmt::Debug for MediaConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MediaConfig")
             .field("max_bytes", &self.max_bytes)
+            .field("submission_max_bytes", &self.submission_max_bytes)
             .field("allowed_types", &self.allowed_types)
             .field("min_upload_rate", &self.min_upload_rate)
             .finish_non_exhaustive()
@@ -286,6 +291,30 @@ pub(crate) fn with_signed_url(mut lesson: Value, state: &AppState, base: &ApiBas
     let url = format!("{}/media/{key}?exp={expires}&sig={signature}", base.0);
     content.insert("url".into(), Value::String(url));
     lesson
+}
+
+/// Adds a signed `url` (valid for an hour) to every attachment of a submission. Called only
+/// on submissions the service showed the caller: theirs, or their course's.
+pub(crate) fn with_signed_attachments(
+    mut submission: Value,
+    state: &AppState,
+    base: &ApiBase,
+) -> Value {
+    let Some(media) = &state.media else {
+        return submission;
+    };
+    let attachments = submission
+        .get_mut("attachments")
+        .and_then(Value::as_array_mut);
+    for attachment in attachments.into_iter().flatten() {
+        let Some(key) = attachment.get("media_key").and_then(Value::as_str) else {
+            continue;
+        };
+        let (expires, signature) = media.signer.sign(key, chrono::Utc::now().timestamp());
+        let url = format!("{}/media/{key}?exp={expires}&sig={signature}", base.0);
+        attachment["url"] = Value::String(url);
+    }
+    submission
 }
 
 #[cfg(test)]

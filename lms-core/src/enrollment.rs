@@ -153,7 +153,7 @@ pub struct Enrollment {
     /// its transaction (reports read it; nothing scans progress rows for it).
     pub last_activity_at: Option<DateTime<Utc>>,
     /// Lessons an owner or admin opened early for this learner.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::release::UnlockedSchema))]
     pub unlocked: Unlocked,
 }
 

@@ -25,16 +25,22 @@ pub enum EventKind {
     PostUpdated,
     /// A post (and its replies) was deleted.
     PostDeleted,
+    /// A learner submitted work to an assignment.
+    SubmissionCreated,
+    /// A submission was graded.
+    SubmissionGraded,
 }
 
 impl EventKind {
     /// Every kind, for parsing.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::EnrollmentCreated,
         Self::CourseCompleted,
         Self::PostCreated,
         Self::PostUpdated,
         Self::PostDeleted,
+        Self::SubmissionCreated,
+        Self::SubmissionGraded,
     ];
 
     /// The kind's name on the wire (`post.created`…).
@@ -45,6 +51,8 @@ impl EventKind {
             Self::PostCreated => "post.created",
             Self::PostUpdated => "post.updated",
             Self::PostDeleted => "post.deleted",
+            Self::SubmissionCreated => "submission.created",
+            Self::SubmissionGraded => "submission.graded",
         }
     }
 
@@ -79,15 +87,23 @@ pub enum NotificationKind {
     /// Someone replied to your post.
     #[serde(rename = "post.replied")]
     PostReplied,
+    /// A learner submitted work to an assignment of a course you own.
+    #[serde(rename = "submission.created")]
+    SubmissionCreated,
+    /// Your submission was graded.
+    #[serde(rename = "submission.graded")]
+    SubmissionGraded,
 }
 
 impl NotificationKind {
     /// Every kind, for parsing.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::EnrollmentCreated,
         Self::CourseCompleted,
         Self::PostCreated,
         Self::PostReplied,
+        Self::SubmissionCreated,
+        Self::SubmissionGraded,
     ];
 
     /// The kind's name on the wire.
@@ -97,6 +113,8 @@ impl NotificationKind {
             Self::CourseCompleted => "course.completed",
             Self::PostCreated => "post.created",
             Self::PostReplied => "post.replied",
+            Self::SubmissionCreated => "submission.created",
+            Self::SubmissionGraded => "submission.graded",
         }
     }
 

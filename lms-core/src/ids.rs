@@ -74,6 +74,8 @@ id_type! {
     SessionId,
     /// Identifies an invitation to an org.
     InvitationId,
+    /// Identifies an assignment submission.
+    SubmissionId,
 }
 
 /// A course as the API addresses it: its org's slug and, within that org, the course's

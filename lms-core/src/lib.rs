@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod assignment;
 pub mod certificate;
 pub mod clock;
 pub mod course;
@@ -51,6 +52,7 @@ pub mod validate;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use assignment::{Attachment, GradeInput, NewSubmission, Submission, SubmissionStatus};
 pub use certificate::{Certificate, CertificateCode, RevocationReason};
 pub use clock::{Clock, SystemClock};
 pub use course::{
@@ -73,12 +75,13 @@ pub use event::{
 };
 pub use ids::{
     AttemptId, CourseId, CourseRef, EnrollmentId, InvitationId, LessonId, ModuleId, NotificationId,
-    OrgId, PaymentId, PostId, SessionId, UserId,
+    OrgId, PaymentId, PostId, SessionId, SubmissionId, UserId,
 };
 pub use input::Parsed;
 pub use invitation::{Invitation, InvitationStatus, Inviter, Joined};
 pub use media::{
-    DEFAULT_MEDIA_QUOTA_BYTES, MEDIA_TYPES, MediaItem, MediaKey, MediaRecord, UploadPermit,
+    DEFAULT_MEDIA_QUOTA_BYTES, LearnerFile, MEDIA_TYPES, MediaItem, MediaKey, MediaRecord,
+    UploadPermit,
 };
 pub use name::{EmailAddress, Slug};
 pub use org::{
@@ -96,9 +99,10 @@ pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
-    DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DashboardItem, EventHeads, ImportReport,
-    ImportedEnrollment, ImportedProgress, LessonState, Lms, Me, OrgReportRow, ProgressResult,
-    RollupCheck, RollupMismatch, UnlockRequest,
+    DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DRILL_DOWN_LATEST, DashboardItem, EventHeads,
+    ImportReport, ImportedEnrollment, ImportedProgress, LearnerDetail, LearnerIdentity,
+    LessonState, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
+    UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

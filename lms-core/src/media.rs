@@ -2,7 +2,7 @@
 //! stored under, and the record of each upload. A key names the org and the course it was
 //! uploaded to, so that a lesson can only point at its own course's uploads.
 
-use crate::ids::{CourseId, LessonId, OrgId};
+use crate::ids::{CourseId, LessonId, OrgId, SubmissionId, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -21,6 +21,8 @@ pub const MEDIA_TYPES: &[(&str, &str)] = &[
     ("image/webp", "webp"),
     ("application/pdf", "pdf"),
     ("text/vtt", "vtt"),
+    ("text/plain", "txt"),
+    ("application/zip", "zip"),
 ];
 
 /// Where an upload is stored: `{org id}/{course id}/{media id}.{extension}`.
@@ -137,6 +139,20 @@ pub struct MediaRecord {
     pub size: u64,
     /// When it was uploaded.
     pub created_at: DateTime<Utc>,
+    /// For a learner's file for an assignment: who uploaded it, to which lesson, and the
+    /// submission it is attached to once it is. `None` for a course's own media.
+    pub learner_file: Option<LearnerFile>,
+}
+
+/// Whose a learner's upload is, and where it belongs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LearnerFile {
+    /// The learner who uploaded it.
+    pub uploaded_by: UserId,
+    /// The assignment lesson it was uploaded to.
+    pub lesson_id: LessonId,
+    /// The submission it is attached to, once it is.
+    pub submission_id: Option<SubmissionId>,
 }
 
 /// An upload in a course's media list, with the lessons that use it (it can be deleted
@@ -145,7 +161,8 @@ pub struct MediaRecord {
 pub struct MediaItem {
     /// The upload.
     pub media: MediaRecord,
-    /// The lessons whose content points at it.
+    /// The lessons whose content points at it (a learner's file: see
+    /// [`MediaRecord::learner_file`] for its submission).
     pub used_by: Vec<LessonId>,
 }
 

@@ -105,6 +105,29 @@ impl<'de> Deserialize<'de> for Unlocked {
     }
 }
 
+/// How the OpenAPI document describes [`Unlocked`]: `"all"` or a list of lesson ids.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(as = Unlocked)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum UnlockedSchema {
+    /// Every lesson, those added later included.
+    All(AllLessons),
+    /// These lessons.
+    Lessons(Vec<LessonId>),
+}
+
+/// The word `all`.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum AllLessons {
+    /// Every lesson.
+    All,
+}
+
 impl Default for Unlocked {
     fn default() -> Self {
         Self::Lessons(Vec::new())

@@ -29,7 +29,7 @@ BEGIN
         GRANT SELECT, INSERT, UPDATE, DELETE ON orgs, users, memberships, courses, modules, lessons,
             enrollments, lesson_progress, quiz_attempts, credentials, sessions, account_tokens, certificates,
             payment_events, payments, plan_subscriptions, rollup_histogram, posts, events, notifications,
-            invitations, media TO lms_app;
+            invitations, media, submissions TO lms_app;
     END IF;
 END
 $$;
@@ -166,3 +166,9 @@ ALTER TABLE media ENABLE ROW LEVEL SECURITY;
 ALTER TABLE media FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS lms_tenant ON media;
 CREATE POLICY lms_tenant ON media USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());
+
+-- Submissions are the org's.
+ALTER TABLE submissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE submissions FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS lms_tenant ON submissions;
+CREATE POLICY lms_tenant ON submissions USING (org_id = lms_org()) WITH CHECK (org_id = lms_org());

@@ -4,7 +4,7 @@ use crate::row::{SqlRow, all, big_count, count, id, one, percent};
 use crate::{Dialect, Query, SqlTx, after, expect_one, limit};
 use async_trait::async_trait;
 use lms_core::store::AssessmentTx;
-use lms_core::{LessonId, PageRequest, QuizAttempt, StoreError, UserId};
+use lms_core::{CourseId, LessonId, PageRequest, QuizAttempt, StoreError, UserId};
 
 #[async_trait]
 impl<C: Dialect> AssessmentTx for SqlTx<C> {
@@ -50,6 +50,22 @@ impl<C: Dialect> AssessmentTx for SqlTx<C> {
         .bind(lesson.0)
         .bind(after(page))
         .bind(limit(page));
+        all(&self.conn.fetch_all(q).await?, attempt)
+    }
+
+    async fn recent_attempts(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+        limit: u32,
+    ) -> Result<Vec<QuizAttempt>, StoreError> {
+        let q = Query::new(
+            "SELECT * FROM quiz_attempts
+             WHERE user_id = $1 AND course_id = $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(user.0)
+        .bind(course.0)
+        .bind(limit);
         all(&self.conn.fetch_all(q).await?, attempt)
     }
 }

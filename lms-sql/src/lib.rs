@@ -36,6 +36,7 @@ mod progress;
 mod query;
 mod reports;
 pub mod row;
+mod submissions;
 mod users;
 
 pub use certificates::CertificateDialect;

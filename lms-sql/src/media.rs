@@ -1,10 +1,14 @@
 //! The records of uploads, and which lessons use them.
 
-use crate::row::{SqlRow, all, big_count, id, one};
+use crate::row::{SqlRow, all, big_count, count, id, one};
 use crate::{Dialect, Query, SqlTx, after, limit};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use lms_core::store::MediaTx;
-use lms_core::{CourseId, LessonId, MediaKey, MediaRecord, OrgId, PageRequest, StoreError};
+use lms_core::{
+    CourseId, LearnerFile, LessonId, MediaKey, MediaRecord, OrgId, PageRequest, StoreError,
+    SubmissionId, UserId,
+};
 
 #[async_trait]
 impl<C: Dialect> MediaTx for SqlTx<C> {
@@ -12,8 +16,9 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         let size = i64::try_from(m.size)
             .map_err(|_| StoreError::Corrupt(format!("media size {} out of range", m.size)))?;
         let q = Query::new(
-            "INSERT INTO media (id, key, org_id, course_id, content_type, size, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO media (id, key, org_id, course_id, content_type, size, created_at,
+                                uploaded_by, lesson_id, submission_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(m.key.id())
         .bind(m.key.as_str())
@@ -21,7 +26,10 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         .bind(m.course_id.0)
         .bind(m.key.content_type())
         .bind(size)
-        .bind(m.created_at);
+        .bind(m.created_at)
+        .bind(m.learner_file.map(|f| f.uploaded_by.0))
+        .bind(m.learner_file.map(|f| f.lesson_id.0))
+        .bind(m.learner_file.and_then(|f| f.submission_id).map(|s| s.0));
         self.conn.execute(q).await.map(drop)
     }
 
@@ -61,6 +69,49 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         row.map_or(Ok(0), |row| big_count(&row, "bytes"))
     }
 
+    async fn count_uploads(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError> {
+        let q =
+            Query::new("SELECT COUNT(*) AS n FROM media WHERE uploaded_by = $1 AND lesson_id = $2")
+                .bind(user.0)
+                .bind(lesson.0);
+        let row = self.conn.fetch_optional(q).await?;
+        row.map_or(Ok(0), |row| count(&row, "n"))
+    }
+
+    async fn attach_media(
+        &mut self,
+        org: OrgId,
+        keys: &[String],
+        submission: SubmissionId,
+    ) -> Result<(), StoreError> {
+        // A submission carries at most a few files: one statement each.
+        for key in keys {
+            let q =
+                Query::new("UPDATE media SET submission_id = $1 WHERE org_id = $2 AND key = $3")
+                    .bind(submission.0)
+                    .bind(org.0)
+                    .bind(key.as_str());
+            self.conn.execute(q).await?;
+        }
+        Ok(())
+    }
+
+    async fn unattached_uploads(
+        &mut self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<MediaRecord>, StoreError> {
+        let q = Query::new(
+            "SELECT * FROM media
+             WHERE org_id = $1 AND uploaded_by IS NOT NULL AND submission_id IS NULL
+               AND created_at < $2
+             ORDER BY id",
+        )
+        .bind(org.0)
+        .bind(before);
+        all(&self.conn.fetch_all(q).await?, media)
+    }
+
     async fn lessons_using_media(
         &mut self,
         course: CourseId,
@@ -85,5 +136,13 @@ pub fn media(row: &impl SqlRow) -> Result<MediaRecord, StoreError> {
         course_id: id(row, "course_id")?,
         size: big_count(row, "size")?,
         created_at: row.time("created_at")?,
+        learner_file: match row.opt_uuid("uploaded_by")? {
+            None => None,
+            Some(uploaded_by) => Some(LearnerFile {
+                uploaded_by: uploaded_by.into(),
+                lesson_id: id(row, "lesson_id")?,
+                submission_id: row.opt_uuid("submission_id")?.map(Into::into),
+            }),
+        },
     })
 }

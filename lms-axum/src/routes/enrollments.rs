@@ -6,7 +6,7 @@ use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
-use crate::extract::{id, json_body, page, parse_json};
+use crate::extract::{Input, id, json_body, page, parse_json};
 use axum::extract::{Path, Query, Request, State};
 use lms_core::{Parsed, UserId};
 use serde::Deserialize;
@@ -18,6 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(enrollments, enroll))
         .routes(routes!(revoke_enrollment))
+        .routes(routes!(unlock_lessons))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -105,4 +106,24 @@ async fn revoke_enrollment(
         .revoke_enrollment(&actor, path.course(), id(&path.user_id, "user_id")?)
         .await?;
     no_content()
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/enrollments/{user_id}/unlock",
+    tag = "Enrollment",
+    params(EnrollmentPath),
+    request_body = lms_core::UnlockRequest,
+    responses((status = 200, description = "the enrollment, with the lessons opened for this learner", body = lms_core::Enrollment), ClientErrors)
+)]
+async fn unlock_lessons(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<EnrollmentPath>,
+    Input(request): Input<lms_core::UnlockRequest>,
+) -> Answer {
+    let user = id(&path.user_id, "user_id")?;
+    ok(s.lms
+        .unlock_lessons(&actor, path.course(), user, request)
+        .await?)
 }

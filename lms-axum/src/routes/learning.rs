@@ -18,6 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(record_progress))
         .routes(routes!(course_progress))
+        .routes(routes!(lesson_states))
         .routes(routes!(attempts, submit_attempt))
 }
 
@@ -53,6 +54,28 @@ async fn course_progress(
     Path(path): Path<CoursePath>,
 ) -> Answer {
     ok(s.lms.course_progress(&actor, path.course()).await?)
+}
+
+/// Every lesson's state, as `GET …/progress/lessons` answers it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct LessonStates {
+    items: Vec<lms_core::LessonState>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/courses/{course}/progress/lessons",
+    tag = "Progress",
+    params(CoursePath),
+    responses((status = 200, description = "every lesson in curriculum order, with the caller's progress and whether a release rule holds it", body = LessonStates), ClientErrors)
+)]
+async fn lesson_states(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
+) -> Answer {
+    let items = s.lms.lesson_states(&actor, path.course()).await?;
+    ok(LessonStates { items })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

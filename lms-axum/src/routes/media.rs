@@ -2,7 +2,7 @@
 //! within the org's quota and at a minimum rate), the course's list of uploads, deleting an
 //! unused one, and serving through signed URLs, with byte ranges so video can seek.
 
-use super::paths::{CoursePath, MediaPath};
+use super::paths::{CoursePath, LessonPath, MediaPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::MediaConfig;
@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
-use lms_core::{ForbiddenReason, LmsError, MediaKey, StoreError};
+use lms_core::{ForbiddenReason, LessonId, LmsError, MediaKey, StoreError};
 use lms_media::{ByteStream, MediaError, SignedUrlError, limited};
 use serde_json::json;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     // to the document by hand, under the contract's path.
     OpenApiRouter::with_openapi(ServeDoc::openapi())
         .routes(routes!(upload, list))
+        .routes(routes!(submission_file))
         .routes(routes!(delete))
         .route("/media/{*media_key}", axum::routing::get(serve))
 }
@@ -52,8 +53,70 @@ async fn upload(
     request: Request,
 ) -> Answer {
     let (parts, body) = request.into_parts();
-    let content_type = parts
-        .headers
+    let content_type = content_type(&parts.headers);
+    // Who may upload comes first (401, 404, 403), then what is uploaded.
+    let permit = s
+        .lms
+        .new_upload(&actor, path.course(), &content_type)
+        .await?;
+    let media = s.media.as_ref().ok_or_else(not_configured)?;
+    let permit = permit.filter(|p| {
+        media
+            .allowed_types
+            .iter()
+            .any(|t| t == p.key.content_type())
+    });
+    let allowed = media.allowed_types.join(", ");
+    receive(
+        s,
+        actor,
+        &parts.headers,
+        body,
+        permit,
+        UploadTo::Course(path),
+        allowed,
+    )
+    .await
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/lessons/{lesson}/files",
+    tag = "Assignments",
+    params(LessonPath),
+    request_body(content = Vec<u8>, description = "the file, with its Content-Type", content_type = "application/octet-stream"),
+    responses((status = 201, description = "`{media_key, size, content_type}`, to attach to a submission", body = crate::schemas::UploadedMedia), (status = "4XX", description = "problem details (413 past the submission limit, 415 for other types)", body = Problem, content_type = "application/problem+json"))
+)]
+/// A learner's file for an assignment, to attach to a submission.
+async fn submission_file(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<LessonPath>,
+    request: Request,
+) -> Answer {
+    let (parts, body) = request.into_parts();
+    let content_type = content_type(&parts.headers);
+    let lesson = crate::extract::id(&path.lesson, "lesson")?;
+    let permit = s
+        .lms
+        .new_submission_upload(&actor, path.course(), lesson, &content_type)
+        .await?;
+    let allowed = lms_core::assignment::SUBMISSION_TYPES.join(", ");
+    let to = UploadTo::Lesson(path, lesson);
+    receive(s, actor, &parts.headers, body, permit, to, allowed).await
+}
+
+/// Where an upload goes, which says how it is recorded and how large it may be.
+pub(super) enum UploadTo {
+    /// A course's own media (its owner and admins).
+    Course(CoursePath),
+    /// A learner's file for an assignment lesson.
+    Lesson(LessonPath, LessonId),
+}
+
+/// The upload's `Content-Type`, without parameters, lower-cased ("" when absent).
+pub(super) fn content_type(headers: &HeaderMap) -> String {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| {
@@ -63,39 +126,41 @@ async fn upload(
                 .trim()
                 .to_ascii_lowercase()
         })
-        .unwrap_or_default();
-    // Who may upload comes first (401, 404, 403), then what is uploaded.
-    let permit = s
-        .lms
-        .new_upload(&actor, path.course(), &content_type)
-        .await?;
+        .unwrap_or_default()
+}
+
+/// Streams an allowed upload into the media store within its size limit, the org's
+/// quota and the minimum rate, then records it: 201 `{media_key, size, content_type}`.
+/// `permit` is `None` for a type the route does not take (415, listing `allowed`).
+pub(super) async fn receive(
+    s: AppState,
+    actor: lms_core::Actor,
+    headers: &HeaderMap,
+    body: Body,
+    permit: Option<lms_core::UploadPermit>,
+    to: UploadTo,
+    allowed: String,
+) -> Answer {
     let media = s.media.as_ref().ok_or_else(not_configured)?;
-    let permit = permit
-        .filter(|p| {
-            media
-                .allowed_types
-                .iter()
-                .any(|t| t == p.key.content_type())
-        })
-        .ok_or_else(|| {
-            ApiError(LmsError::UnsupportedMediaType(format!(
-                "uploads may be {}",
-                media.allowed_types.join(", ")
-            )))
-        })?;
-    let declared = parts
-        .headers
+    let permit = permit.ok_or_else(|| {
+        ApiError(LmsError::UnsupportedMediaType(format!(
+            "uploads may be {allowed}"
+        )))
+    })?;
+    let max_bytes = match to {
+        UploadTo::Course(_) => media.max_bytes,
+        UploadTo::Lesson(..) => media.submission_max_bytes,
+    };
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let too_large = MediaError::TooLarge {
-        limit: media.max_bytes,
-    };
-    if declared.is_some_and(|length| length > media.max_bytes) {
+    let too_large = MediaError::TooLarge { limit: max_bytes };
+    if declared.is_some_and(|length| length > max_bytes) {
         return Err(media_error(too_large));
     }
     // What this upload may write: its declared length, or the size limit, within what the
     // org's quota leaves beside the org's other uploads in flight.
-    let wanted = declared.unwrap_or(media.max_bytes);
+    let wanted = declared.unwrap_or(max_bytes);
     let reservation = s
         .uploads
         .reserve(permit.key.org(), permit.quota_left, wanted)
@@ -111,17 +176,15 @@ async fn upload(
     let body = min_rate(limited(body, limit), media.min_upload_rate);
     // In a task of its own: a client that goes away mid-request drops this handler, and a
     // store write or a record cut off half-way would leave a file nothing counts or lists.
-    let media = media.clone();
-    let key = permit.key.clone();
-    let stored = tokio::spawn(store_and_record(
-        s.lms,
+    let upload = Upload {
+        lms: s.lms,
         actor,
-        path,
-        media,
-        key,
-        body,
-        reservation,
-    ));
+        to,
+        media: media.clone(),
+        key: permit.key.clone(),
+        max_bytes,
+    };
+    let stored = tokio::spawn(upload.store_and_record(body, reservation));
     let size = stored
         .await
         .map_err(|panicked| ApiError(LmsError::Store(StoreError::Backend(Box::new(panicked)))))??;
@@ -129,40 +192,63 @@ async fn upload(
     created(json!({"media_key": key.as_str(), "size": size, "content_type": key.content_type()}))
 }
 
-/// Stores an upload under `key`, then records it; a file the LMS does not record is
-/// deleted. Runs to its end even when the client goes away (the body then fails, and
-/// nothing is kept). `_reservation` holds the upload's share of the quota until then.
-async fn store_and_record(
+/// An upload on its way into the media store.
+struct Upload {
     lms: lms_core::Lms,
     actor: lms_core::Actor,
-    path: CoursePath,
+    to: UploadTo,
     media: Arc<MediaConfig>,
     key: MediaKey,
-    body: ByteStream,
-    _reservation: Reservation,
-) -> Result<u64, ApiError> {
-    let size = media
-        .store
-        .put(&key, body)
-        .await
-        .map_err(|e| upload_error(e, &media))?;
-    let recorded = match size {
-        0 => Err(LmsError::invalid("body", "the file is empty")),
-        size => lms.record_upload(&actor, path.course(), &key, size).await,
-    };
-    match recorded {
-        Ok(_) => Ok(size),
-        // Whether a record cut off at its commit was written is unknown: keep the file
-        // rather than leave a record without one.
-        Err(LmsError::Store(StoreError::Unavailable(e))) => {
-            tracing::error!("recording the upload {key}: {e}; the file is kept");
-            Err(ApiError(LmsError::Store(StoreError::Unavailable(e))))
-        }
-        Err(refused) => {
-            if let Err(e) = media.store.delete(&key).await {
-                tracing::error!("deleting the unrecorded upload {key}: {e}");
+    max_bytes: u64,
+}
+
+impl Upload {
+    /// Stores the upload, then records it; a file the LMS does not record is deleted.
+    /// Runs to its end even when the client goes away (the body then fails, and nothing is
+    /// kept). `_reservation` holds the upload's share of the quota until then.
+    async fn store_and_record(
+        self,
+        body: ByteStream,
+        _reservation: Reservation,
+    ) -> Result<u64, ApiError> {
+        let Self {
+            lms,
+            actor,
+            to,
+            media,
+            key,
+            max_bytes,
+        } = self;
+        let size = media
+            .store
+            .put(&key, body)
+            .await
+            .map_err(|e| upload_error(e, max_bytes))?;
+        let recorded = match (size, &to) {
+            (0, _) => Err(LmsError::invalid("body", "the file is empty")),
+            (size, UploadTo::Course(path)) => lms
+                .record_upload(&actor, path.course(), &key, size)
+                .await
+                .map(drop),
+            (size, UploadTo::Lesson(path, lesson)) => lms
+                .record_submission_upload(&actor, path.course(), *lesson, &key, size)
+                .await
+                .map(drop),
+        };
+        match recorded {
+            Ok(()) => Ok(size),
+            // Whether a record cut off at its commit was written is unknown: keep the file
+            // rather than leave a record without one.
+            Err(LmsError::Store(StoreError::Unavailable(e))) => {
+                tracing::error!("recording the upload {key}: {e}; the file is kept");
+                Err(ApiError(LmsError::Store(StoreError::Unavailable(e))))
             }
-            Err(refused.into())
+            Err(refused) => {
+                if let Err(e) = media.store.delete(&key).await {
+                    tracing::error!("deleting the unrecorded upload {key}: {e}");
+                }
+                Err(refused.into())
+            }
         }
     }
 }
@@ -175,7 +261,8 @@ struct MediaView {
     size: u64,
     content_type: String,
     created_at: chrono::DateTime<chrono::Utc>,
-    /// The lessons that use it (it can be deleted only when none does).
+    /// The lessons that use it, or the submission it is attached to (it can be deleted
+    /// only when none does).
     used_by: Vec<uuid::Uuid>,
 }
 
@@ -198,7 +285,17 @@ async fn list(
         size: item.media.size,
         content_type: item.media.key.content_type().to_string(),
         created_at: item.media.created_at,
-        used_by: item.used_by.into_iter().map(|l| l.0).collect(),
+        used_by: item
+            .used_by
+            .into_iter()
+            .map(|l| l.0)
+            .chain(
+                item.media
+                    .learner_file
+                    .and_then(|f| f.submission_id)
+                    .map(|s| s.0),
+            )
+            .collect(),
     }))
 }
 

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "sign-in")]
 mod account;
+mod assignments;
 #[cfg(feature = "sign-in")]
 mod auth;
 #[cfg(feature = "pdf")]
@@ -71,6 +72,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(curriculum::routes())
         .merge(enrollments::routes())
         .merge(learning::routes())
+        .merge(assignments::routes())
         .merge(reports::routes())
         .merge(certificates::routes())
         .merge(payments::routes())

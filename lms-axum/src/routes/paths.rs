@@ -109,6 +109,18 @@ pub(super) struct PostPath {
     pub post: String,
 }
 
+/// `/orgs/{org}/courses/{course}/submissions/{id}…`
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(super) struct SubmissionPath {
+    /// the org's slug
+    pub org: String,
+    /// the course's id or slug
+    pub course: String,
+    #[param(value_type = uuid::Uuid)]
+    pub id: String,
+}
+
 /// `path.course()`: the course a path addresses, as the service takes it.
 macro_rules! course_ref {
     ($($path:ident),*) => {$(
@@ -123,6 +135,13 @@ macro_rules! course_ref {
     )*};
 }
 
-course_ref!(CoursePath, ModulePath, LessonPath, EnrollmentPath, PostPath);
+course_ref!(
+    CoursePath,
+    ModulePath,
+    LessonPath,
+    EnrollmentPath,
+    PostPath,
+    SubmissionPath
+);
 #[cfg(feature = "media")]
 course_ref!(MediaPath);

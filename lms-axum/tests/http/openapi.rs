@@ -67,6 +67,29 @@ const CONTRACT: &[(&str, &str)] = &[
         "/orgs/{org}/courses/{course}/lessons/{lesson}/progress",
     ),
     ("get", "/orgs/{org}/courses/{course}/progress"),
+    ("get", "/orgs/{org}/courses/{course}/progress/lessons"),
+    (
+        "post",
+        "/orgs/{org}/courses/{course}/lessons/{lesson}/files",
+    ),
+    (
+        "post",
+        "/orgs/{org}/courses/{course}/lessons/{lesson}/submissions",
+    ),
+    (
+        "get",
+        "/orgs/{org}/courses/{course}/lessons/{lesson}/submissions",
+    ),
+    ("get", "/orgs/{org}/courses/{course}/submissions"),
+    (
+        "post",
+        "/orgs/{org}/courses/{course}/submissions/{id}/grade",
+    ),
+    ("get", "/orgs/{org}/courses/{course}/learners/{user_id}"),
+    (
+        "post",
+        "/orgs/{org}/courses/{course}/enrollments/{user_id}/unlock",
+    ),
     ("get", "/orgs/{org}/courses/{course}/report"),
     ("get", "/orgs/{org}/reports/courses"),
     (

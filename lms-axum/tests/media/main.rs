@@ -4,6 +4,7 @@
 #[macro_use]
 #[path = "../common/mod.rs"]
 mod common;
+mod assignments;
 mod bounds;
 
 use axum::Router;
@@ -29,8 +30,11 @@ use bounds::{
     uploads_are_listed_and_deleted_once_unused, uploads_in_flight_share_what_is_left_of_the_quota,
 };
 
+use assignments::learner_files_go_to_their_submission_only;
+
 on_both_stores!(
     media_follows_the_contract,
+    learner_files_go_to_their_submission_only,
     storage_without_bounds_stops_at_the_org_quota,
     uploads_are_listed_and_deleted_once_unused,
     cross_course_media_is_refused,

@@ -17,7 +17,7 @@ pub enum LessonKind {
     Video,
     /// A graded quiz; completed only by a passing attempt.
     Quiz,
-    /// Instructions to follow; completed like a text lesson.
+    /// Work a learner submits and a person grades; completed only by a passing grade.
     Assignment,
 }
 
@@ -73,9 +73,31 @@ pub struct VideoContent {
 /// Content of an assignment lesson.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssignmentContent {
     /// What to do.
     pub instructions: String,
+    /// The highest score (1..=1000, default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_score: Option<u32>,
+    /// The share of `max_score` that passes (0..=100, default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_percent: Option<u8>,
+    /// How many submissions a learner may make (none: unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_submissions: Option<u32>,
+}
+
+impl AssignmentContent {
+    /// The highest score, 100 unless the author chose.
+    pub fn max_score(&self) -> u32 {
+        self.max_score.unwrap_or(100)
+    }
+
+    /// The share of `max_score` that passes, 50 unless the author chose.
+    pub fn pass_percent(&self) -> u8 {
+        self.pass_percent.unwrap_or(50)
+    }
 }
 
 /// A lesson's content, typed by its kind.
@@ -159,6 +181,18 @@ impl LessonContent {
                     "content.instructions",
                     validate::long_text(&assignment.instructions),
                 );
+                if assignment
+                    .max_score
+                    .is_some_and(|m| !(1..=1000).contains(&m))
+                {
+                    errors.add("content.max_score", "must be 1 to 1000");
+                }
+                if assignment.pass_percent.is_some_and(|p| p > 100) {
+                    errors.add("content.pass_percent", "must be 0 to 100");
+                }
+                if assignment.max_submissions == Some(0) {
+                    errors.add("content.max_submissions", "must be at least 1 (or absent)");
+                }
                 Self::Assignment(assignment)
             }
         };

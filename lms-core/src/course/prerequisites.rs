@@ -52,13 +52,13 @@ pub fn check_prerequisites(
             format!("course {stranger} is not a course of this org"),
         );
     }
-    if errors.is_empty() {
-        if let Some(loop_through) = kept.iter().find(|p| reaches(**p, course, &edges)) {
-            errors.add(
-                "prerequisites",
-                format!("course {loop_through} already requires this course (a cycle)"),
-            );
-        }
+    if errors.is_empty()
+        && let Some(loop_through) = kept.iter().find(|p| reaches(**p, course, &edges))
+    {
+        errors.add(
+            "prerequisites",
+            format!("course {loop_through} already requires this course (a cycle)"),
+        );
     }
     if errors.is_empty() {
         Ok(kept)
@@ -91,7 +91,9 @@ mod tests {
         let [a, b, c, d] = [(); 4].map(|_| CourseId::new());
         let stranger = CourseId::new();
         let graph = vec![(a, vec![]), (b, vec![a]), (c, vec![b]), (d, vec![])];
-        let cases: &[(CourseId, Vec<CourseId>, Result<Vec<CourseId>, &str>)] = &[
+        // (course, proposed, the kept list or words of the error)
+        type Case = (CourseId, Vec<CourseId>, Result<Vec<CourseId>, &'static str>);
+        let cases: &[Case] = &[
             (c, vec![], Ok(vec![])),
             (d, vec![c, a, c], Ok(vec![c, a])),
             (c, vec![a, b], Ok(vec![a, b])),

@@ -77,8 +77,11 @@ fn run(
     gates(outline, learner, now)
 }
 
-/// `(locked, available_at, waits_for)` of each gate, for compact expectations.
-fn shape(gates: &[Gate]) -> Vec<(bool, Option<DateTime<Utc>>, Option<&str>)> {
+/// `(locked, available_at, waits_for)` of one gate.
+type Shape<'a> = (bool, Option<DateTime<Utc>>, Option<&'a str>);
+
+/// The [`Shape`] of each gate, for compact expectations.
+fn shape(gates: &[Gate]) -> Vec<Shape<'_>> {
     gates
         .iter()
         .map(|g| (g.locked, g.available_at, g.waits_for.as_deref()))

@@ -10,6 +10,7 @@
 //! `Last-Event-ID`.
 
 use super::{Actor, Lms};
+use crate::assignment::Submission;
 use crate::course::Course;
 use crate::discussion::Post;
 use crate::enrollment::Enrollment;
@@ -344,6 +345,67 @@ pub(super) async fn course_completed(
     });
     let recipients = owner(course, learner.id, NotificationKind::CourseCompleted);
     append(tx, course, EventKind::CourseCompleted, data, at, recipients).await
+}
+
+/// What a submission's events say of it: where it is and how it stands, never its body.
+fn submission_data(submission: &Submission, learner: &User) -> serde_json::Value {
+    json!({
+        "id": submission.id,
+        "course_id": submission.course_id,
+        "lesson_id": submission.lesson_id,
+        "user": {"id": learner.id, "name": learner.name},
+        "attempt_number": submission.attempt_number,
+        "status": submission.status.as_str(),
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "passed": submission.passed,
+    })
+}
+
+/// `submission.created`, for the course's owner.
+pub(super) async fn submission_created(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    learner: &User,
+    submission: &Submission,
+) -> Result<(), LmsError> {
+    let data = submission_data(submission, learner);
+    let recipients = owner(course, learner.id, NotificationKind::SubmissionCreated);
+    let at = submission.submitted_at;
+    append(
+        tx,
+        course,
+        EventKind::SubmissionCreated,
+        data,
+        at,
+        recipients,
+    )
+    .await
+}
+
+/// `submission.graded`, for the learner who submitted.
+pub(super) async fn submission_graded(
+    tx: &mut dyn StoreTx,
+    course: &Course,
+    learner: &User,
+    submission: &Submission,
+) -> Result<(), LmsError> {
+    let data = submission_data(submission, learner);
+    let recipients = vec![Recipient {
+        id: NotificationId::new(),
+        user_id: learner.id,
+        kind: NotificationKind::SubmissionGraded,
+    }];
+    let at = submission.graded_at.unwrap_or(submission.submitted_at);
+    append(
+        tx,
+        course,
+        EventKind::SubmissionGraded,
+        data,
+        at,
+        recipients,
+    )
+    .await
 }
 
 /// `post.created`: the course's owner is notified, and a reply's parent author gets

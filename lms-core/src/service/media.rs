@@ -69,6 +69,7 @@ impl Lms {
             course_id: scope.course.id,
             size,
             created_at: self.now(),
+            learner_file: None,
         };
         tx.insert_media(&media).await?;
         tx.commit().await?;
@@ -112,6 +113,15 @@ impl Lms {
             .await?
             .filter(|media| media.course_id == scope.course.id)
             .ok_or(LmsError::NotFound("media"))?;
+        if media
+            .learner_file
+            .is_some_and(|f| f.submission_id.is_some())
+        {
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "a submission uses this file: it stays with the submission",
+            ));
+        }
         let used_by = tx.lessons_using_media(scope.course.id, key).await?;
         if !used_by.is_empty() {
             return Err(LmsError::conflict(
@@ -159,7 +169,7 @@ impl Lms {
         Ok(())
     }
 
-    fn quota_exceeded(&self, used: u64) -> LmsError {
+    pub(super) fn quota_exceeded(&self, used: u64) -> LmsError {
         LmsError::QuotaExceeded(format!(
             "the org stores {used} of its {} bytes of uploads: delete unused files first",
             self.media_quota

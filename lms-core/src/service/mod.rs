@@ -3,9 +3,11 @@
 //! or writes; rules come from the domain modules, rows from the store.
 
 mod accounts;
+mod assignments;
 mod certificates;
 mod courses;
 mod discussions;
+mod drilldown;
 mod erasure;
 mod events;
 mod gates;
@@ -23,6 +25,8 @@ mod revocation;
 mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
+pub use assignments::UNATTACHED_UPLOAD_LIFETIME;
+pub use drilldown::{DRILL_DOWN_LATEST, LearnerDetail, LearnerIdentity};
 pub use erasure::DELETED_USER_NAME;
 pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};

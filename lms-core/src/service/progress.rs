@@ -97,6 +97,8 @@ pub(super) enum Activity {
     IfChanged,
     /// Always.
     Always,
+    /// Never: someone else's write on the learner's behalf (a grade).
+    Never,
 }
 
 impl Lms {
@@ -205,14 +207,18 @@ impl Lms {
         }
         // A repeated or lower report changes nothing and writes nothing, so that retries
         // stay free; a change is the learner's activity.
-        let active = changed || activity == Activity::Always;
+        let active = match activity {
+            Activity::IfChanged => changed,
+            Activity::Always => true,
+            Activity::Never => false,
+        };
         if active {
             enrollment.last_activity_at = Some(now);
         }
-        let completed = self
+        let stored = self
             .refresh_rollup(tx, &scope.org, outline, &mut enrollment, &rows, now)
             .await?;
-        if active && !completed {
+        if active && !stored {
             tx.update_enrollment(&enrollment).await?;
         }
         let scope = CourseScope {

@@ -1,6 +1,6 @@
 //! Graded work: quiz attempts.
 use crate::error::StoreError;
-use crate::ids::{LessonId, UserId};
+use crate::ids::{CourseId, LessonId, UserId};
 use crate::page::PageRequest;
 use crate::quiz::QuizAttempt;
 use async_trait::async_trait;
@@ -20,5 +20,12 @@ pub trait AssessmentTx: Send {
         user: UserId,
         lesson: LessonId,
         page: &PageRequest,
+    ) -> Result<Vec<QuizAttempt>, StoreError>;
+    /// The user's latest `limit` attempts at any quiz of the course, newest first.
+    async fn recent_attempts(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+        limit: u32,
     ) -> Result<Vec<QuizAttempt>, StoreError>;
 }

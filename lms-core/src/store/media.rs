@@ -1,10 +1,11 @@
 //! The records of uploads, and which lessons use them.
 
 use crate::error::StoreError;
-use crate::ids::{CourseId, LessonId, OrgId};
+use crate::ids::{CourseId, LessonId, OrgId, SubmissionId, UserId};
 use crate::media::MediaRecord;
 use crate::page::PageRequest;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// The records of uploads, and which lessons use them (a lesson's `media_key`, stored
 /// with its content).
@@ -26,6 +27,21 @@ pub trait MediaTx: Send {
     async fn delete_media(&mut self, org: OrgId, key: &str) -> Result<(), StoreError>;
     /// The bytes of every upload of the org together.
     async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError>;
+    /// How many files `user` uploaded to the assignment `lesson` (attached or not).
+    async fn count_uploads(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError>;
+    /// Marks the uploads under `keys` as attached to `submission`.
+    async fn attach_media(
+        &mut self,
+        org: OrgId,
+        keys: &[String],
+        submission: SubmissionId,
+    ) -> Result<(), StoreError>;
+    /// The org's learner uploads attached to no submission and made before `before`.
+    async fn unattached_uploads(
+        &mut self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<MediaRecord>, StoreError>;
     /// The course's lessons whose content points at `key`.
     async fn lessons_using_media(
         &mut self,

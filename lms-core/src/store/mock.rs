@@ -2,12 +2,15 @@
 //! trait with supertraits, so every part is spelled out once here).
 
 use super::*;
+use crate::assignment::Submission;
 use crate::certificate::{Certificate, CertificateCode};
 use crate::course::{Course, CurriculumLayout, Lesson, Module, OutlineModule};
 use crate::discussion::Post;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::event::{Event, NewEvent, Notification};
-use crate::ids::{CourseId, InvitationId, LessonId, ModuleId, NotificationId, PostId};
+use crate::ids::{
+    CourseId, InvitationId, LessonId, ModuleId, NotificationId, PostId, SubmissionId,
+};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::media::MediaRecord;
 use crate::org::{Member, Membership, MembershipSummary, Org, Role, User};
@@ -191,6 +194,12 @@ mockall::mock! {
             lesson: LessonId,
             page: &PageRequest,
         ) -> Result<Vec<QuizAttempt>, StoreError>;
+        async fn recent_attempts(
+            &mut self,
+            user: UserId,
+            course: CourseId,
+            limit: u32,
+        ) -> Result<Vec<QuizAttempt>, StoreError>;
     }
 
     #[async_trait]
@@ -329,11 +338,44 @@ mockall::mock! {
         ) -> Result<Vec<MediaRecord>, StoreError>;
         async fn delete_media(&mut self, org: OrgId, key: &str) -> Result<(), StoreError>;
         async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError>;
+        async fn count_uploads(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError>;
+        async fn attach_media(
+            &mut self,
+            org: OrgId,
+            keys: &[String],
+            submission: SubmissionId,
+        ) -> Result<(), StoreError>;
+        async fn unattached_uploads(
+            &mut self,
+            org: OrgId,
+            before: DateTime<Utc>,
+        ) -> Result<Vec<MediaRecord>, StoreError>;
         async fn lessons_using_media(
             &mut self,
             course: CourseId,
             key: &str,
         ) -> Result<Vec<LessonId>, StoreError>;
+    }
+
+    #[async_trait]
+    impl SubmissionTx for StoreTx {
+        async fn insert_submission(&mut self, submission: &Submission) -> Result<(), StoreError>;
+        async fn update_submission(&mut self, submission: &Submission) -> Result<(), StoreError>;
+        async fn submission(
+            &mut self,
+            course: CourseId,
+            id: SubmissionId,
+        ) -> Result<Option<Submission>, StoreError>;
+        async fn submissions_of(
+            &mut self,
+            user: UserId,
+            lesson: LessonId,
+        ) -> Result<Vec<Submission>, StoreError>;
+        async fn list_submissions(
+            &mut self,
+            filter: SubmissionFilter,
+            page: &PageRequest,
+        ) -> Result<Vec<Submission>, StoreError>;
     }
 
     #[async_trait]

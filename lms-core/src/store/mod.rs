@@ -25,6 +25,7 @@ mod orgs;
 mod payments;
 mod progress;
 mod reports;
+mod submissions;
 mod users;
 
 pub use accounts::{AccountToken, AccountTx, AuthSession, TokenPurpose};
@@ -44,6 +45,7 @@ pub use orgs::OrgTx;
 pub use payments::PaymentTx;
 pub use progress::ProgressTx;
 pub use reports::{ReportRow, ReportTx, RollupBucket};
+pub use submissions::{SubmissionFilter, SubmissionTx};
 pub use users::UserTx;
 
 use crate::error::StoreError;
@@ -134,7 +136,7 @@ pub trait EventSignals: Send {
 /// reader — or a new backend — finds one concern in one place: [`OrgTx`], [`MemberTx`],
 /// [`UserTx`], [`CourseTx`], [`CurriculumTx`], [`EnrollmentTx`], [`ProgressTx`],
 /// [`AssessmentTx`], [`CertificateTx`], [`ReportTx`], [`DiscussionTx`], [`EventTx`],
-/// [`PaymentTx`] and [`InvitationTx`]. A `dyn StoreTx` answers all of their methods.
+/// [`PaymentTx`], [`InvitationTx`], [`MediaTx`] and [`SubmissionTx`]. A `dyn StoreTx` answers all of their methods.
 ///
 /// Methods named `lock_*` read a row and hold it until the transaction ends, so that a
 /// read-decide-write sequence on it cannot interleave with another.
@@ -156,6 +158,7 @@ pub trait StoreTx:
     + PaymentTx
     + InvitationTx
     + MediaTx
+    + SubmissionTx
     + Send
 {
     /// Makes every write of the transaction durable and visible.

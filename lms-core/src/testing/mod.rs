@@ -86,6 +86,11 @@ macro_rules! conformance_tests {
             concurrent_enrollments_make_one_row,
             enrollments_list_is_for_managers_and_paginates,
             bulk_import_fills_rollups_like_live_writes,
+            // Assignments (assignments.rs): files, submissions, grading, the drill-down
+            an_assignment_goes_from_submission_to_a_passing_grade,
+            submissions_are_checked_and_shown_to_whom_they_concern,
+            learner_files_belong_to_their_uploader_and_lesson,
+            the_drill_down_shows_a_learner_to_managers_only,
             // Resume (resume.rs): video positions, lesson states, last activity
             a_video_resumes_at_the_last_position_written,
             lesson_states_are_the_learners_own,

@@ -91,6 +91,11 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/media/{media_key}", "tests/media (a signed URL)"),
     (
+        "POST",
+        "/orgs/{org}/courses/{course}/lessons/{lesson}/files",
+        "tests/media/assignments.rs (an upload)",
+    ),
+    (
         "GET",
         "/orgs/{org}/courses/{course}/certificate",
         "certificates.rs",
@@ -122,6 +127,8 @@ fn template(path: &str) -> String {
         .replace("{quiz}", "{lesson}")
         .replace("{learner}", "{user_id}")
         .replace("{invitation}", "{id}")
+        .replace("{assignment}", "{lesson}")
+        .replace("{submission}", "{id}")
 }
 
 #[tokio::test]
@@ -163,8 +170,47 @@ async fn check(backend: Backend) {
             let served = api.call("GET", "/openapi.json", None, None).await.body;
             document = Some(Document(served));
         }
-        let outline = api.w.published("c", None).await;
+        api.w.published("c", None).await;
+        // An assignment, and the learner's first submission to it, graded as failing.
+        let work = api.w.module("c", "Work").await;
+        let instructions = serde_json::json!({"instructions": "Write"});
+        let assignment = api
+            .w
+            .lesson(
+                "c",
+                work.id,
+                "Essay",
+                lms_core::LessonKind::Assignment,
+                instructions,
+            )
+            .await;
+        let assignment = assignment.summary.id;
+        let outline = api
+            .w
+            .lms
+            .course(&api.w.instructor, acme("c"))
+            .await
+            .unwrap();
         api.w.lms.enroll(&api.w.learner, acme("c")).await.unwrap();
+        let draft = lms_core::NewSubmission {
+            body: Some("A first draft".into()),
+            attachments: None,
+        };
+        let submission = api
+            .w
+            .lms
+            .submit_assignment(&api.w.learner, acme("c"), assignment, draft)
+            .await
+            .unwrap();
+        let failing = lms_core::GradeInput {
+            score: 0,
+            feedback: None,
+        };
+        api.w
+            .lms
+            .grade_submission(&api.w.instructor, acme("c"), submission.id, failing)
+            .await
+            .unwrap();
         // `other` has a course `c` too: its address passes the course lookup.
         api.w.other_org("c").await;
         let lesson = outline.modules[0].lessons[0].id;
@@ -195,6 +241,8 @@ async fn check(backend: Backend) {
             ("{learner}", api.w.learner.user_id().unwrap().to_string()),
             ("{post}", post.id.to_string()),
             ("{invitation}", invitation.id.to_string()),
+            ("{assignment}", assignment.to_string()),
+            ("{submission}", submission.id.to_string()),
         ];
         let path = ids
             .iter()

@@ -6,6 +6,7 @@
 mod account_mail;
 mod accounts;
 mod assessments;
+mod assignments;
 mod certificates;
 mod courses;
 mod curriculum;
@@ -34,6 +35,7 @@ mod users;
 pub use account_mail::*;
 pub use accounts::*;
 pub use assessments::*;
+pub use assignments::*;
 pub use certificates::*;
 pub use courses::*;
 pub use curriculum::*;

@@ -1,0 +1,403 @@
+//! Assignments: a learner's files and submissions, the course's grading queue, and grades
+//! that complete the lesson through the same path as a passing quiz.
+
+use super::gates::ensure_open;
+use super::progress::Activity;
+use super::{Actor, CourseScope, EnrollmentRead, Lms, allow, events, load_outline};
+use crate::assignment::{
+    self, Attachment, GradeInput, MAX_FILES_PER_LEARNER, NewSubmission, SUBMISSION_TYPES,
+    Submission, SubmissionStatus,
+};
+use crate::course::{AssignmentContent, Lesson, LessonContent};
+use crate::enrollment::ProgressUpdate;
+use crate::error::{ConflictKind, LmsError, ValidationErrors};
+use crate::ids::{CourseRef, LessonId, SubmissionId};
+use crate::input::Parsed;
+use crate::media::{LearnerFile, MediaKey, MediaRecord, UploadPermit};
+use crate::page::{Page, PageRequest};
+use crate::policy::Action;
+use crate::store::{Access, StoreTx, SubmissionFilter, TenantScope};
+
+impl Lms {
+    /// Opens a write (or read) transaction on an assignment lesson the caller may work on:
+    /// an active enrollment (403 otherwise), an assignment (422), open to them (403
+    /// `locked`).
+    async fn assignment_scope(
+        &self,
+        access: Access,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+    ) -> Result<(Box<dyn StoreTx>, CourseScope, Lesson, AssignmentContent), LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let mut tx = self.store.begin(access).await?;
+        let read = match access {
+            Access::Write => EnrollmentRead::Locked,
+            Access::Read => EnrollmentRead::Plain,
+        };
+        let scope = self.course_scope(tx.as_mut(), actor, course, read).await?;
+        allow(
+            &scope.standing,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        let lesson = tx
+            .lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
+        allow(
+            &scope.standing,
+            Action::Learn(&scope.course, scope.enrollment()),
+        )?;
+        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
+        ensure_open(
+            &self.gates(&scope, &outline, &rows),
+            &outline,
+            lesson.summary.id,
+        )?;
+        let LessonContent::Assignment(content) = lesson.content.clone() else {
+            return Err(LmsError::invalid(
+                "lesson",
+                "the lesson is not an assignment",
+            ));
+        };
+        Ok((tx, scope, lesson, content))
+    }
+
+    /// Allows a learner's file for an assignment (enrolled learners) and names where it
+    /// goes. `None` for a type learners may not attach ([`SUBMISSION_TYPES`]); 409 past
+    /// [`MAX_FILES_PER_LEARNER`] files on the lesson; 413 `quota_exceeded` when the org's
+    /// quota is used up.
+    pub async fn new_submission_upload(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        content_type: &str,
+    ) -> Result<Option<UploadPermit>, LmsError> {
+        let (mut tx, scope, lesson, _) = self
+            .assignment_scope(Access::Read, actor, course, lesson)
+            .await?;
+        if !SUBMISSION_TYPES.contains(&content_type) {
+            return Ok(None);
+        }
+        let user = actor.require_user()?;
+        ensure_files_left(tx.as_mut(), user, lesson.summary.id).await?;
+        let Some(key) = MediaKey::new(scope.org.id, scope.course.id, content_type) else {
+            return Ok(None);
+        };
+        let used = tx.media_bytes(scope.org.id).await?;
+        let quota_left = self.media_quota.saturating_sub(used);
+        if quota_left == 0 {
+            return Err(self.quota_exceeded(used));
+        }
+        Ok(Some(UploadPermit { key, quota_left }))
+    }
+
+    /// Records a learner's stored file under a key from [`Lms::new_submission_upload`],
+    /// counted in the org's quota (413 when it no longer fits: the caller deletes the file).
+    pub async fn record_submission_upload(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        key: &MediaKey,
+        size: u64,
+    ) -> Result<MediaRecord, LmsError> {
+        let (mut tx, scope, lesson, _) = self
+            .assignment_scope(Access::Write, actor, course, lesson)
+            .await?;
+        let user = actor.require_user()?;
+        if key.org() != scope.org.id || key.course() != Some(scope.course.id) {
+            return Err(LmsError::NotFound("media"));
+        }
+        tx.lock_org(scope.org.id).await?;
+        ensure_files_left(tx.as_mut(), user, lesson.summary.id).await?;
+        let used = tx.media_bytes(scope.org.id).await?;
+        if used.saturating_add(size) > self.media_quota {
+            return Err(self.quota_exceeded(used));
+        }
+        let media = MediaRecord {
+            key: key.clone(),
+            course_id: scope.course.id,
+            size,
+            created_at: self.now(),
+            learner_file: Some(LearnerFile {
+                uploaded_by: user,
+                lesson_id: lesson.summary.id,
+                submission_id: None,
+            }),
+        };
+        tx.insert_media(&media).await?;
+        tx.commit().await?;
+        Ok(media)
+    }
+
+    /// Submits work to an assignment lesson (active enrollment needed): a body, files the
+    /// caller uploaded to this lesson, or both. 409 while an earlier submission awaits
+    /// grading or once one passed; `attempts_exhausted` past `max_submissions`; 403
+    /// `locked` while a release rule holds the lesson. The course's owner is notified.
+    pub async fn submit_assignment(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        new: impl Into<Parsed<NewSubmission>>,
+    ) -> Result<Submission, LmsError> {
+        let (mut tx, scope, lesson, content) = self
+            .assignment_scope(Access::Write, actor, course, lesson)
+            .await?;
+        let user = actor.require_user()?;
+        let new = new.into().into_result()?;
+        new.validate()?;
+        let keys = dedup(new.attachments.unwrap_or_default());
+        let mut attachments = Vec::with_capacity(keys.len());
+        let mut errors = ValidationErrors::default();
+        for key in &keys {
+            let mine = tx.media(scope.org.id, key).await?.filter(|m| {
+                m.learner_file.is_some_and(|f| {
+                    f.uploaded_by == user
+                        && f.lesson_id == lesson.summary.id
+                        && f.submission_id.is_none()
+                })
+            });
+            match mine {
+                Some(media) => attachments.push(Attachment {
+                    media_key: media.key.as_str().to_owned(),
+                    content_type: media.key.content_type().to_owned(),
+                    size: media.size,
+                    url: None,
+                }),
+                None => errors.add(
+                    "attachments",
+                    format!(
+                        "{key} is not a file you uploaded to this lesson and did not attach yet"
+                    ),
+                ),
+            }
+        }
+        errors.into_result()?;
+        let earlier = tx.submissions_of(user, lesson.summary.id).await?;
+        assignment::check_can_submit(&earlier, content.max_submissions)?;
+        let now = self.now();
+        let submission = Submission {
+            id: SubmissionId::new(),
+            lesson_id: lesson.summary.id,
+            course_id: scope.course.id,
+            user_id: user,
+            attempt_number: earlier.len() as u32 + 1,
+            body: new
+                .body
+                .map(|b| b.trim().to_owned())
+                .filter(|b| !b.is_empty()),
+            attachments,
+            status: SubmissionStatus::Submitted,
+            score: None,
+            max_score: content.max_score(),
+            pass_percent: content.pass_percent(),
+            passed: None,
+            feedback: None,
+            submitted_at: now,
+            graded_at: None,
+            graded_by: None,
+        };
+        tx.insert_submission(&submission).await?;
+        tx.attach_media(scope.org.id, &keys, submission.id).await?;
+        let learner = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
+        events::submission_created(tx.as_mut(), &scope.course, &learner, &submission).await?;
+        // A submission is the learner's activity; it completes nothing by itself.
+        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
+        let step = (lesson.summary.id, ProgressUpdate::default());
+        self.advance(tx.as_mut(), scope, &outline, step, rows, Activity::Always)
+            .await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+
+    /// A page of an assignment's submissions, newest first: the caller's own, or — for the
+    /// course's owner and admins — everyone's. `status` keeps those in that state.
+    pub async fn lesson_submissions(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        status: Option<SubmissionStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, LmsError> {
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let mut tx = self.read().await?;
+        let scope = self
+            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
+            .await?;
+        allow(
+            &scope.standing,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        tx.lesson(scope.course.id, lesson)
+            .await?
+            .ok_or(LmsError::NotFound("lesson"))?;
+        let manages = scope.standing.manages(&scope.course);
+        if !manages {
+            allow(
+                &scope.standing,
+                Action::ViewOwnProgress(&scope.course, scope.enrollment()),
+            )?;
+        }
+        let filter = SubmissionFilter {
+            course: scope.course.id,
+            lesson: Some(lesson),
+            user: (!manages).then_some(user),
+            status,
+            newest_first: true,
+        };
+        let rows = tx.list_submissions(filter, &page).await?;
+        Ok(Page::from_rows(rows, &page, |s| s.id.0))
+    }
+
+    /// The course's grading queue (its owner and admins), oldest first: submissions
+    /// awaiting grading, or — with `status` graded — those graded.
+    pub async fn grading_queue(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        status: Option<SubmissionStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, LmsError> {
+        let (mut tx, scope) = self.managed_course(Access::Read, actor, course).await?;
+        let filter = SubmissionFilter {
+            course: scope.course.id,
+            lesson: None,
+            user: None,
+            status: Some(status.unwrap_or(SubmissionStatus::Submitted)),
+            newest_first: false,
+        };
+        let rows = tx.list_submissions(filter, &page).await?;
+        Ok(Page::from_rows(rows, &page, |s| s.id.0))
+    }
+
+    /// Grades a submission (the course's owner and admins). A passing grade completes the
+    /// lesson in the same transaction — rollup, course completion, certificate, events —
+    /// as a passing quiz does; a later grade may change the score, never take a completion
+    /// back. 422 for a score outside 0..=`max_score`; 409 when the learner has submitted
+    /// again since. The learner is notified.
+    pub async fn grade_submission(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        submission: SubmissionId,
+        grade: impl Into<Parsed<GradeInput>>,
+    ) -> Result<Submission, LmsError> {
+        let grader = actor.require_user()?;
+        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
+        let mut found = tx
+            .submission(scope.course.id, submission)
+            .await?
+            .ok_or(LmsError::NotFound("submission"))?;
+        let grade = grade.into().into_result()?;
+        // The learner's enrollment, locked: grades of one learner apply one by one, as
+        // their own progress writes do.
+        let enrollment = tx.lock_enrollment(found.user_id, scope.course.id).await?;
+        let latest = tx.submissions_of(found.user_id, found.lesson_id).await?;
+        if latest.last().is_some_and(|s| s.id != found.id) {
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "the learner submitted again since: grade the newest submission",
+            ));
+        }
+        let passed = found.grade(grade, grader, self.now())?;
+        tx.update_submission(&found).await?;
+        let learner = tx
+            .user(found.user_id)
+            .await?
+            .ok_or(LmsError::NotFound("user"))?;
+        events::submission_graded(tx.as_mut(), &scope.course, &learner, &found).await?;
+        // A revoked learner keeps the grade; the lesson completes if access comes back and
+        // they are graded again (nothing completes a course they cannot reach).
+        if passed && let Some(enrollment) = enrollment.filter(|e| e.is_active()) {
+            let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+            let rows = tx
+                .course_progress_rows(enrollment.user_id, enrollment.course_id)
+                .await?;
+            let learner_scope = CourseScope {
+                enrollment: Some(enrollment),
+                ..scope
+            };
+            let step = (found.lesson_id, ProgressUpdate::completed());
+            self.advance(
+                tx.as_mut(),
+                learner_scope,
+                &outline,
+                step,
+                rows,
+                Activity::Never,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Forgets the learners' files that no submission took within
+    /// [`UNATTACHED_UPLOAD_LIFETIME`] of their upload, in every org, and returns their keys
+    /// for the caller to delete the files (the example server runs it hourly).
+    pub async fn sweep_unattached_uploads(&self) -> Result<Vec<MediaKey>, LmsError> {
+        let mut swept = Vec::new();
+        let mut page = PageRequest::first(200);
+        loop {
+            let orgs = {
+                let mut tx = self.store.begin(Access::Read).await?;
+                tx.org_ids(&page).await?
+            };
+            let orgs = Page::from_rows(orgs, &page, |org| org.0);
+            for org in orgs.items {
+                let mut tx = self.write().await?;
+                tx.set_scope(TenantScope {
+                    org: Some(org),
+                    user: None,
+                })
+                .await?;
+                let before = self.now() - UNATTACHED_UPLOAD_LIFETIME;
+                for media in tx.unattached_uploads(org, before).await? {
+                    tx.delete_media(org, media.key.as_str()).await?;
+                    swept.push(media.key);
+                }
+                tx.commit().await?;
+            }
+            match orgs.next_cursor {
+                Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
+                None => return Ok(swept),
+            }
+        }
+    }
+}
+
+/// How long a learner's file may wait for a submission to attach it before
+/// [`Lms::sweep_unattached_uploads`] deletes it: a day.
+pub const UNATTACHED_UPLOAD_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
+
+/// 409 once the learner has uploaded [`MAX_FILES_PER_LEARNER`] files to the lesson.
+async fn ensure_files_left(
+    tx: &mut dyn StoreTx,
+    user: crate::ids::UserId,
+    lesson: LessonId,
+) -> Result<(), LmsError> {
+    if tx.count_uploads(user, lesson).await? >= MAX_FILES_PER_LEARNER {
+        return Err(LmsError::conflict(
+            ConflictKind::Conflict,
+            format!("{MAX_FILES_PER_LEARNER} files uploaded to this assignment already"),
+        ));
+    }
+    Ok(())
+}
+
+/// The keys once each, in the order given.
+fn dedup(keys: Vec<String>) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::with_capacity(keys.len());
+    for key in keys {
+        if !kept.contains(&key) {
+            kept.push(key);
+        }
+    }
+    kept
+}
