@@ -31,7 +31,11 @@ pub struct Reply {
 impl Api {
     /// The API with the test auth ([`UserIdTokens`]) on a fresh world of `backend`.
     pub async fn new(backend: Backend) -> Self {
-        let lms = lms_on(backend).await;
+        Self::on(lms_on(backend).await).await
+    }
+
+    /// The API with the test auth on a fresh world of `lms` (a store, and a clock).
+    pub async fn on(lms: lms_core::Lms) -> Self {
         let w = World::new(lms.clone()).await;
         Self {
             app: LmsRouter::new(lms, crate::common::public_url())

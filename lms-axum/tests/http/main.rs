@@ -13,6 +13,7 @@ mod api;
 mod body_schemas;
 mod built_in_auth;
 mod certificates;
+mod depth;
 mod discussions;
 mod every_route;
 mod generated_client;
@@ -36,6 +37,7 @@ use accounts::{
 };
 use certificates::certificates_are_issued_verified_and_rendered;
 use common::Backend;
+use depth::learning_depth_end_to_end;
 use discussions::lesson_discussions_over_http;
 use invitations::{
     a_closed_sign_up_opens_to_an_invited_address, a_verified_invitee_answers_in_the_app,
@@ -73,6 +75,7 @@ on_both_stores!(
     stripe_webhooks_apply_once_in_any_order,
     selling_without_a_provider_is_not_configured,
     lesson_discussions_over_http,
+    learning_depth_end_to_end,
     sign_up_mails_a_link_that_verifies,
     a_forgotten_password_is_reset_once_by_mail,
     changing_the_password_ends_the_other_sessions,
