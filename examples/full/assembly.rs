@@ -50,6 +50,8 @@ pub struct Assembled {
     pub invitation: Option<String>,
     /// Where mail goes, in words.
     pub mail_goes: String,
+    /// Where uploads are kept (the hourly sweep deletes learners' unattached files there).
+    pub media_store: std::sync::Arc<dyn lms_media::MediaStore>,
 }
 
 /// Configures `lms` as `settings` say, seeds the demo org on first start (when
@@ -91,7 +93,9 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
     config.trusted_proxies = settings.trusted_proxies.clone();
     config.cors_allowed_origins = settings.cors_origins.clone();
     config.app_url = Some(settings.app_url.clone());
-    config.media = Some(media(settings)?);
+    let media = media(settings)?;
+    let media_store = media.store.clone();
+    config.media = Some(media);
     let api_url = format!("{public_url}/api/v1")
         .parse()
         .map_err(|e| format!("LMS_PUBLIC_URL: {e}"))?;
@@ -112,6 +116,7 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
         lms,
         invitation,
         mail_goes,
+        media_store,
     })
 }
 

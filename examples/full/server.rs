@@ -56,7 +56,7 @@
 
 use lms::{Actor, LessonKind, Lms};
 use lms_examples::assembly::{ACCOUNTS, assemble};
-use lms_examples::demo::{self, FREE, FREE_COURSE, ORG};
+use lms_examples::demo::{self, FREE, FREE_COURSE, ORG, PROJECTS};
 use lms_examples::mail;
 use lms_examples::settings::Settings;
 use lms_examples::transport::{self, Transport};
@@ -75,6 +75,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let server = assemble(lms, &settings).await?;
     let lms = server.lms;
     tokio::spawn(end_lapsed_memberships(lms.clone()));
+    tokio::spawn(sweep_unattached_uploads(lms.clone(), server.media_store));
     let listener = tokio::net::TcpListener::bind(settings.addr).await?;
     let public_url = &settings.public_url;
     print_welcome(&lms, public_url, &settings.database_url, settings.seed).await;
@@ -115,6 +116,25 @@ async fn end_lapsed_memberships(lms: Lms) {
             Ok(0) => {}
             Ok(revoked) => tracing::info!("ended {revoked} enrollments of lapsed memberships"),
             Err(e) => tracing::error!("sweeping lapsed memberships: {e}"),
+        }
+    }
+}
+
+/// Hourly, deletes the files learners uploaded for an assignment and never attached to a
+/// submission, a day after their upload.
+async fn sweep_unattached_uploads(lms: Lms, store: std::sync::Arc<dyn lms_media::MediaStore>) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match lms.sweep_unattached_uploads().await {
+            Ok(keys) => {
+                for key in &keys {
+                    if let Err(e) = store.delete(key).await {
+                        tracing::error!("deleting the unattached upload {key}: {e}");
+                    }
+                }
+            }
+            Err(e) => tracing::error!("sweeping unattached uploads: {e}"),
         }
     }
 }
@@ -190,6 +210,17 @@ async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     );
     println!(
         "  curl -N -H \"authorization: Bearer $TOKEN\" {api}/orgs/{ORG}/courses/{FREE}/events"
+    );
+    let projects = format!("{api}/orgs/{ORG}/courses/{PROJECTS}");
+    println!(
+        "Graded work, a lesson that waits for it, a module that opens in 3 days: '{PROJECTS}'"
+    );
+    println!(
+        "  curl -s -w '\\n' -X POST -H \"authorization: Bearer $TOKEN\" {projects}/enrollments"
+    );
+    println!("  curl -s -w '\\n' -H \"authorization: Bearer $TOKEN\" {projects}/progress/lessons");
+    println!(
+        "  (submit: POST {projects}/lessons/<assignment id>/submissions {{\"body\": \"…\"}}; the instructor grades at {projects}/submissions)"
     );
     println!("\nPress Ctrl-C to stop.");
 }

@@ -2,6 +2,7 @@
 //! store a URL names, and the demo org's courses.
 
 use lms::CourseRef;
+use lms::release::Release;
 use lms::sqlite::SqliteStore;
 use lms::{
     Actor, CoursePatch, CourseStatus, LessonKind, Lms, LmsError, ModuleInput, NewCourse, NewLesson,
@@ -15,10 +16,17 @@ pub const ORG: &str = "demo";
 pub const FREE: &str = "rust-101";
 /// The paid course.
 pub const PAID: &str = "async-rust";
+/// The course of graded work: an assignment, a lesson after it, a module that drips.
+pub const PROJECTS: &str = "rust-projects";
 /// [`FREE`] as the service addresses it.
 pub const FREE_COURSE: CourseRef<'static> = CourseRef {
     org: ORG,
     course: FREE,
+};
+/// [`PROJECTS`] as the service addresses it.
+pub const PROJECTS_COURSE: CourseRef<'static> = CourseRef {
+    org: ORG,
+    course: PROJECTS,
 };
 /// [`PAID`] as the service addresses it.
 pub const PAID_COURSE: CourseRef<'static> = CourseRef {
@@ -162,6 +170,85 @@ pub async fn seed_courses(lms: &Lms, instructor: &Actor) -> Result<(), LmsError>
     )
     .await?;
     lms.update_course(instructor, PAID_COURSE, publish())
+        .await?;
+    seed_projects(lms, instructor).await
+}
+
+/// [`PROJECTS`]: a word counter graded by the instructor, a review that opens once it
+/// passes, and a module that opens three days after enrollment.
+async fn seed_projects(lms: &Lms, instructor: &Actor) -> Result<(), LmsError> {
+    let course = NewCourse {
+        slug: PROJECTS.into(),
+        title: "Rust in Projects".into(),
+        description: Some("Build, get graded, go further.".into()),
+        ..Default::default()
+    };
+    lms.create_course(instructor, ORG, course).await?;
+    let module = |title: &str, release| ModuleInput {
+        title: title.into(),
+        release,
+    };
+    let lesson = |title: &str, kind, content, release| NewLesson {
+        title: title.into(),
+        kind,
+        content,
+        free_preview: Some(false),
+        duration_minutes: Some(30),
+        required: None,
+        release,
+    };
+    let build = lms
+        .create_module(instructor, PROJECTS_COURSE, module("Build", None))
+        .await?;
+    let task = json!({
+        "instructions": "Write `wc` in Rust: count the lines, words and bytes of a file. Submit your code (paste it, or attach a .zip or .txt).",
+        "max_score": 10,
+        "pass_percent": 70,
+        "max_submissions": 3
+    });
+    lms.create_lesson(
+        instructor,
+        PROJECTS_COURSE,
+        build.id,
+        lesson("A word counter", LessonKind::Assignment, task, None),
+    )
+    .await?;
+    let review = json!({"markdown": "# Review\nCompare your counter with the idiomatic one: `BufRead::lines`, `split_whitespace`, `?`."});
+    let after_the_grade = Some(Release {
+        requires_previous: true,
+        ..Release::default()
+    });
+    lms.create_lesson(
+        instructor,
+        PROJECTS_COURSE,
+        build.id,
+        lesson("Review", LessonKind::Text, review, after_the_grade),
+    )
+    .await?;
+    let three_days = Some(Release {
+        after_days: Some(3),
+        ..Release::default()
+    });
+    let further = lms
+        .create_module(
+            instructor,
+            PROJECTS_COURSE,
+            module("Going further", three_days),
+        )
+        .await?;
+    let errors = json!({"markdown": "# Errors in depth\n`thiserror` for libraries, `anyhow` for applications."});
+    lms.create_lesson(
+        instructor,
+        PROJECTS_COURSE,
+        further.id,
+        lesson("Error handling", LessonKind::Text, errors, None),
+    )
+    .await?;
+    let publish = CoursePatch {
+        status: Some(CourseStatus::Published),
+        ..Default::default()
+    };
+    lms.update_course(instructor, PROJECTS_COURSE, publish)
         .await?;
     Ok(())
 }

@@ -3,8 +3,10 @@
 //! demo org seeded), on embedded SQLite and on Postgres. Each test is named after the
 //! attack and checks that it now fails the way the contract says.
 //!
-//! The slowloris and slow-upload cases bind a real TCP listener (`transport.rs`).
+//! The slowloris and slow-upload cases bind a real TCP listener (`transport.rs`). The demo
+//! org's own flows are checked here too, on the same harness (`demo.rs`).
 
+mod demo;
 mod floods;
 mod links;
 mod media;
@@ -187,6 +189,7 @@ macro_rules! on_both_stores {
     };
 }
 
+use demo::the_demos_graded_course_opens_as_it_says;
 use floods::{
     a_strangers_bad_passwords_do_not_lock_the_victim_out, sign_up_floods_are_limited,
     streams_past_the_per_user_cap_are_refused,
@@ -205,6 +208,7 @@ use posts::hidden_and_edited_posts_do_not_come_back_in_a_replay;
 use transport::{a_trickled_upload_is_cut_off_with_408, slowloris_is_cut_off};
 
 on_both_stores!(
+    the_demos_graded_course_opens_as_it_says,
     adding_a_stranger_by_id_is_404_without_their_email,
     a_removed_member_loses_access,
     a_revoked_learner_cannot_enroll_again,
