@@ -290,4 +290,6 @@ fn gate(
 }
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
