@@ -127,11 +127,14 @@ async fn sweep_unattached_uploads(lms: Lms, store: std::sync::Arc<dyn lms_media:
     loop {
         hourly.tick().await;
         match lms.sweep_unattached_uploads().await {
-            Ok(keys) => {
-                for key in &keys {
+            Ok(swept) => {
+                for key in &swept.keys {
                     if let Err(e) = store.delete(key).await {
                         tracing::error!("deleting the unattached upload {key}: {e}");
                     }
+                }
+                for (org, e) in &swept.failed {
+                    tracing::error!("sweeping the unattached uploads of org {org}: {e}");
                 }
             }
             Err(e) => tracing::error!("sweeping unattached uploads: {e}"),

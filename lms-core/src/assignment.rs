@@ -18,6 +18,10 @@ pub const MAX_FILES_PER_LEARNER: u32 = 10;
 pub const DEFAULT_SUBMISSION_FILE_BYTES: u64 = 25 * 1024 * 1024;
 /// Longest feedback, in characters.
 pub const MAX_FEEDBACK_CHARS: usize = 20_000;
+/// Default of [`crate::Lms::with_learner_file_quota`]: the bytes one learner's files for the
+/// assignments of one course may take together (100 MiB), so that a few self-enrolled
+/// accounts cannot use up the org's quota.
+pub const DEFAULT_LEARNER_FILE_BYTES: u64 = 100 * 1024 * 1024;
 /// Types a learner may attach: documents, images, audio, video, text and archives.
 pub const SUBMISSION_TYPES: &[&str] = &[
     "application/pdf",
@@ -149,6 +153,19 @@ impl NewSubmission {
                 format!("must be at most {MAX_BODY_CHARS} characters"),
             );
         }
+        if self.body.as_deref().is_some_and(|b| b.contains('\0')) {
+            errors.add("body", "must not contain NUL characters");
+        }
+        let keys = self.attachments.iter().flatten();
+        if let Some(bad) = keys
+            .into_iter()
+            .find(|k| crate::media::MediaKey::parse(k).is_none())
+        {
+            errors.add(
+                "attachments",
+                format!("{bad:?} is not a media key: upload the file with POST …/files first"),
+            );
+        }
         if attached > MAX_ATTACHMENTS {
             errors.add(
                 "attachments",
@@ -228,15 +245,16 @@ impl Submission {
         if !(0..=max).contains(&input.score) {
             errors.add("score", format!("must be 0 to {max}"));
         }
-        if input
-            .feedback
-            .as_deref()
-            .is_some_and(|f| f.chars().count() > MAX_FEEDBACK_CHARS)
-        {
-            errors.add(
-                "feedback",
-                format!("must be at most {MAX_FEEDBACK_CHARS} characters"),
-            );
+        if let Some(feedback) = input.feedback.as_deref() {
+            if feedback.chars().count() > MAX_FEEDBACK_CHARS {
+                errors.add(
+                    "feedback",
+                    format!("must be at most {MAX_FEEDBACK_CHARS} characters"),
+                );
+            }
+            if feedback.contains('\0') {
+                errors.add("feedback", "must not contain NUL characters");
+            }
         }
         errors.into_result()?;
         let score = input.score as u32;

@@ -101,7 +101,7 @@ pub use service::{
     Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
     DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DRILL_DOWN_LATEST, DashboardItem, EventHeads,
     ImportReport, ImportedEnrollment, ImportedProgress, LearnerDetail, LearnerIdentity,
-    LessonState, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch,
+    LessonState, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
     UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
 };
 pub use store::{

@@ -117,6 +117,15 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
     }
 
     async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError> {
+        // The submissions go with their lessons: their files become unattached, for the
+        // sweep to delete (no foreign key reaches media, whose bytes live elsewhere).
+        let q = Query::new(
+            "UPDATE media SET submission_id = NULL
+             WHERE uploaded_by IS NOT NULL
+               AND lesson_id IN (SELECT id FROM lessons WHERE module_id = $1)",
+        )
+        .bind(module.0);
+        self.conn.execute(q).await?;
         let q = Query::new("DELETE FROM modules WHERE id = $1").bind(module.0);
         self.conn.execute(q).await.map(drop)
     }
@@ -176,6 +185,12 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
     }
 
     async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError> {
+        // As in `delete_module`: the lesson's submission files become unattached.
+        let q = Query::new(
+            "UPDATE media SET submission_id = NULL WHERE uploaded_by IS NOT NULL AND lesson_id = $1",
+        )
+            .bind(lesson.0);
+        self.conn.execute(q).await?;
         let q = Query::new("DELETE FROM lessons WHERE id = $1").bind(lesson.0);
         self.conn.execute(q).await.map(drop)
     }

@@ -78,22 +78,50 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         row.map_or(Ok(0), |row| count(&row, "n"))
     }
 
+    async fn learner_upload_bytes(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<u64, StoreError> {
+        let q = Query::new(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM media
+             WHERE uploaded_by = $1 AND course_id = $2",
+        )
+        .bind(user.0)
+        .bind(course.0);
+        let row = self.conn.fetch_optional(q).await?;
+        row.map_or(Ok(0), |row| big_count(&row, "bytes"))
+    }
+
     async fn attach_media(
         &mut self,
         org: OrgId,
         keys: &[String],
         submission: SubmissionId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         // A submission carries at most a few files: one statement each.
+        let mut attached = 0;
         for key in keys {
-            let q =
-                Query::new("UPDATE media SET submission_id = $1 WHERE org_id = $2 AND key = $3")
-                    .bind(submission.0)
-                    .bind(org.0)
-                    .bind(key.as_str());
-            self.conn.execute(q).await?;
+            let q = Query::new(
+                "UPDATE media SET submission_id = $1
+                 WHERE org_id = $2 AND key = $3 AND submission_id IS NULL",
+            )
+            .bind(submission.0)
+            .bind(org.0)
+            .bind(key.as_str());
+            attached += self.conn.execute(q).await?;
         }
-        Ok(())
+        Ok(attached)
+    }
+
+    async fn delete_unattached(&mut self, org: OrgId, key: &str) -> Result<bool, StoreError> {
+        let q = Query::new(
+            "DELETE FROM media
+             WHERE org_id = $1 AND key = $2 AND uploaded_by IS NOT NULL AND submission_id IS NULL",
+        )
+        .bind(org.0)
+        .bind(key);
+        Ok(self.conn.execute(q).await? == 1)
     }
 
     async fn unattached_uploads(

@@ -10,7 +10,7 @@ use crate::error::ClientErrors;
 use crate::extract::{ApiBase, Input, id, page};
 use crate::media::with_signed_attachments;
 use axum::extract::{Path, Query, State};
-use lms_core::{GradeInput, LmsError, NewSubmission, Page, Submission, SubmissionStatus};
+use lms_core::{GradeInput, LmsError, NewSubmission, Page, Parsed, Submission, SubmissionStatus};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -37,13 +37,15 @@ fn page_view(page: Page<Submission>, s: &AppState, base: &ApiBase) -> Value {
     json!({"items": items, "next_cursor": page.next_cursor})
 }
 
-/// `?status=submitted|graded`; another value is 422 naming the field.
-fn status(q: &HashMap<String, String>) -> Result<Option<SubmissionStatus>, LmsError> {
+/// `?status=submitted|graded`; another value is 422 naming the field, answered after the
+/// service has checked who is asking.
+fn status(q: &HashMap<String, String>) -> Parsed<Option<SubmissionStatus>> {
     match q.get("status") {
-        None => Ok(None),
-        Some(value) => SubmissionStatus::parse(value)
-            .map(Some)
-            .ok_or_else(|| LmsError::invalid("status", "must be submitted or graded")),
+        None => Parsed::from(None),
+        Some(value) => match SubmissionStatus::parse(value) {
+            Some(status) => Parsed::from(Some(status)),
+            None => Parsed::failed(LmsError::invalid("status", "must be submitted or graded")),
+        },
     }
 }
 
@@ -85,7 +87,7 @@ async fn lesson_submissions(
     Query(q): QueryParams,
 ) -> Answer {
     let lesson = id(&path.lesson, "lesson")?;
-    let (status, page) = (status(&q)?, page(&q)?);
+    let (status, page) = (status(&q), page(&q)?);
     let found = s
         .lms
         .lesson_submissions(&actor, path.course(), lesson, status, page)
@@ -107,7 +109,7 @@ async fn grading_queue(
     base: ApiBase,
     Query(q): QueryParams,
 ) -> Answer {
-    let (status, page) = (status(&q)?, page(&q)?);
+    let (status, page) = (status(&q), page(&q)?);
     let found = s
         .lms
         .grading_queue(&actor, path.course(), status, page)

@@ -256,6 +256,22 @@ pub async fn learning_depth_end_to_end(backend: Backend) {
         403,
         "forbidden",
     );
+
+    // A bad `status` is answered after who may ask: 401, 403, then 422.
+    let queue = at("/submissions?status=lost");
+    assert_problem(
+        &api.call("GET", &queue, None, None).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(
+        &api.call("GET", &queue, learner, None).await,
+        403,
+        "forbidden",
+    );
+    let refused = api.call("GET", &queue, owner, None).await;
+    assert_problem(&refused, 422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], json!("status"));
 }
 
 /// A timestamp of a reply.

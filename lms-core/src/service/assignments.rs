@@ -11,7 +11,7 @@ use crate::assignment::{
 use crate::course::{AssignmentContent, Lesson, LessonContent};
 use crate::enrollment::ProgressUpdate;
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
-use crate::ids::{CourseRef, LessonId, SubmissionId};
+use crate::ids::{CourseRef, LessonId, OrgId, SubmissionId};
 use crate::input::Parsed;
 use crate::media::{LearnerFile, MediaKey, MediaRecord, UploadPermit};
 use crate::page::{Page, PageRequest};
@@ -19,6 +19,14 @@ use crate::policy::Action;
 use crate::store::{Access, StoreTx, SubmissionFilter, TenantScope};
 
 impl Lms {
+    /// Lets one learner's files for the assignments of one course take at most `bytes`
+    /// together (default [`crate::assignment::DEFAULT_LEARNER_FILE_BYTES`], 100 MiB); past
+    /// it an upload is 413 `quota_exceeded`. They count towards the org's quota as well.
+    pub fn with_learner_file_quota(mut self, bytes: u64) -> Self {
+        self.learner_file_quota = bytes;
+        self
+    }
+
     /// Opens a write (or read) transaction on an assignment lesson the caller may work on:
     /// an active enrollment (403 otherwise), an assignment (422), open to them (403
     /// `locked`).
@@ -87,10 +95,16 @@ impl Lms {
             return Ok(None);
         };
         let used = tx.media_bytes(scope.org.id).await?;
-        let quota_left = self.media_quota.saturating_sub(used);
-        if quota_left == 0 {
+        let org_left = self.media_quota.saturating_sub(used);
+        if org_left == 0 {
             return Err(self.quota_exceeded(used));
         }
+        let mine = tx.learner_upload_bytes(user, scope.course.id).await?;
+        let learner_left = self.learner_file_quota.saturating_sub(mine);
+        if learner_left == 0 {
+            return Err(self.learner_quota_exceeded(mine));
+        }
+        let quota_left = org_left.min(learner_left);
         Ok(Some(UploadPermit { key, quota_left }))
     }
 
@@ -116,6 +130,10 @@ impl Lms {
         let used = tx.media_bytes(scope.org.id).await?;
         if used.saturating_add(size) > self.media_quota {
             return Err(self.quota_exceeded(used));
+        }
+        let mine = tx.learner_upload_bytes(user, scope.course.id).await?;
+        if mine.saturating_add(size) > self.learner_file_quota {
+            return Err(self.learner_quota_exceeded(mine));
         }
         let media = MediaRecord {
             key: key.clone(),
@@ -202,7 +220,14 @@ impl Lms {
             graded_by: None,
         };
         tx.insert_submission(&submission).await?;
-        tx.attach_media(scope.org.id, &keys, submission.id).await?;
+        // A file another submission took meanwhile is not taken twice.
+        let attached = tx.attach_media(scope.org.id, &keys, submission.id).await?;
+        if attached != keys.len() as u64 {
+            return Err(LmsError::conflict(
+                ConflictKind::Conflict,
+                "an attachment was just attached to another submission",
+            ));
+        }
         let learner = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         events::submission_created(tx.as_mut(), &scope.course, &learner, &submission).await?;
         // A submission is the learner's activity; it completes nothing by itself.
@@ -222,7 +247,7 @@ impl Lms {
         actor: &Actor,
         course: CourseRef<'_>,
         lesson: LessonId,
-        status: Option<SubmissionStatus>,
+        status: impl Into<Parsed<Option<SubmissionStatus>>>,
         page: PageRequest,
     ) -> Result<Page<Submission>, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
@@ -248,7 +273,7 @@ impl Lms {
             course: scope.course.id,
             lesson: Some(lesson),
             user: (!manages).then_some(user),
-            status,
+            status: status.into().into_result()?,
             newest_first: true,
         };
         let rows = tx.list_submissions(filter, &page).await?;
@@ -261,10 +286,11 @@ impl Lms {
         &self,
         actor: &Actor,
         course: CourseRef<'_>,
-        status: Option<SubmissionStatus>,
+        status: impl Into<Parsed<Option<SubmissionStatus>>>,
         page: PageRequest,
     ) -> Result<Page<Submission>, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Read, actor, course).await?;
+        let status = status.into().into_result()?;
         let filter = SubmissionFilter {
             course: scope.course.id,
             lesson: None,
@@ -340,9 +366,10 @@ impl Lms {
 
     /// Forgets the learners' files that no submission took within
     /// [`UNATTACHED_UPLOAD_LIFETIME`] of their upload, in every org, and returns their keys
-    /// for the caller to delete the files (the example server runs it hourly).
-    pub async fn sweep_unattached_uploads(&self) -> Result<Vec<MediaKey>, LmsError> {
-        let mut swept = Vec::new();
+    /// for the caller to delete the files (the example server runs it hourly). An org that
+    /// fails is reported and skipped; the keys of the others are returned all the same.
+    pub async fn sweep_unattached_uploads(&self) -> Result<SweptUploads, LmsError> {
+        let mut swept = SweptUploads::default();
         let mut page = PageRequest::first(200);
         loop {
             let orgs = {
@@ -351,18 +378,10 @@ impl Lms {
             };
             let orgs = Page::from_rows(orgs, &page, |org| org.0);
             for org in orgs.items {
-                let mut tx = self.write().await?;
-                tx.set_scope(TenantScope {
-                    org: Some(org),
-                    user: None,
-                })
-                .await?;
-                let before = self.now() - UNATTACHED_UPLOAD_LIFETIME;
-                for media in tx.unattached_uploads(org, before).await? {
-                    tx.delete_media(org, media.key.as_str()).await?;
-                    swept.push(media.key);
+                match self.sweep_org(org).await {
+                    Ok(keys) => swept.keys.extend(keys),
+                    Err(error) => swept.failed.push((org, error)),
                 }
-                tx.commit().await?;
             }
             match orgs.next_cursor {
                 Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
@@ -370,6 +389,42 @@ impl Lms {
             }
         }
     }
+
+    async fn sweep_org(&self, org: OrgId) -> Result<Vec<MediaKey>, LmsError> {
+        let mut tx = self.write().await?;
+        tx.set_scope(TenantScope {
+            org: Some(org),
+            user: None,
+        })
+        .await?;
+        let before = self.now() - UNATTACHED_UPLOAD_LIFETIME;
+        let mut keys = Vec::new();
+        for media in tx.unattached_uploads(org, before).await? {
+            // Only if no submission took it since it was read.
+            if tx.delete_unattached(org, media.key.as_str()).await? {
+                keys.push(media.key);
+            }
+        }
+        tx.commit().await?;
+        Ok(keys)
+    }
+
+    fn learner_quota_exceeded(&self, used: u64) -> LmsError {
+        LmsError::QuotaExceeded(format!(
+            "your files for this course take {used} of the {} bytes a learner may upload: attach fewer or smaller files",
+            self.learner_file_quota
+        ))
+    }
+}
+
+/// What [`Lms::sweep_unattached_uploads`] did: the keys whose files to delete, and the orgs
+/// it could not sweep (tried again next time).
+#[derive(Debug, Default)]
+pub struct SweptUploads {
+    /// The uploads forgotten: delete their files.
+    pub keys: Vec<MediaKey>,
+    /// The orgs whose sweep failed, with why.
+    pub failed: Vec<(OrgId, LmsError)>,
 }
 
 /// How long a learner's file may wait for a submission to attach it before

@@ -17,7 +17,7 @@ use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
 use crate::release::Release;
-use crate::store::{Access, CourseFilter, StoreTx};
+use crate::store::{Access, CourseFilter, CourseKey, StoreTx};
 use crate::validate;
 
 impl Lms {
@@ -127,7 +127,13 @@ impl Lms {
     ) -> Result<Course, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         let mut patch = patch.into().into_result()?;
-        let mut course = scope.course;
+        // The whole row is written back: read it again under its lock, so that a
+        // concurrent change of another field is not undone.
+        tx.lock_course(scope.course.id).await?;
+        let mut course = tx
+            .course(scope.org.id, CourseKey::Id(scope.course.id))
+            .await?
+            .ok_or(LmsError::NotFound("course"))?;
         let prerequisites = patch.prerequisites.take();
         course.apply(patch, self.now())?;
         if let Some(proposed) = prerequisites {

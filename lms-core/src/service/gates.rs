@@ -2,7 +2,7 @@
 //! for one learner, and course prerequisites at enrollment.
 
 use super::{Actor, CourseScope, Lms};
-use crate::course::{Course, CourseOutline};
+use crate::course::{Course, CourseOutline, CourseStatus};
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::{LmsError, ValidationErrors};
 use crate::ids::{CourseId, CourseRef, LessonId, UserId};
@@ -162,6 +162,9 @@ impl Lms {
         course: &Course,
         proposed: &[CourseId],
     ) -> Result<Vec<CourseId>, LmsError> {
+        // One change of an org's prerequisites at a time: two that each pass the check
+        // alone could otherwise close a cycle together.
+        tx.lock_org(course.org_id).await?;
         let graph = tx.prerequisite_graph(course.org_id).await?;
         crate::course::check_prerequisites(course.id, proposed, &graph)
             .map_err(LmsError::Validation)
@@ -184,10 +187,12 @@ pub(super) async fn ensure_prerequisites_met(
         if done {
             continue;
         }
+        // A course not published yet is named only by its id: its title is its authors'.
         let title = tx
             .course(course.org_id, CourseKey::Id(*prerequisite))
             .await?
-            .map_or_else(|| "(removed)".to_string(), |c| c.title);
+            .filter(|c| c.status != CourseStatus::Draft)
+            .map_or_else(|| "(not published yet)".to_string(), |c| c.title);
         unmet.push(Unmet::prerequisite(*prerequisite, &title));
     }
     match unmet.is_empty() {

@@ -155,9 +155,11 @@ impl Lms {
             return Ok(());
         }
         let recorded = match MediaKey::parse(key) {
-            Some(parsed) if parsed.course() == Some(course.id) => {
-                tx.media(course.org_id, key).await?.is_some()
-            }
+            // A learner's file for an assignment is theirs, not the course's to play.
+            Some(parsed) if parsed.course() == Some(course.id) => tx
+                .media(course.org_id, key)
+                .await?
+                .is_some_and(|media| media.learner_file.is_none()),
             _ => false,
         };
         if !recorded {

@@ -25,7 +25,7 @@ mod revocation;
 mod users;
 
 pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
-pub use assignments::UNATTACHED_UPLOAD_LIFETIME;
+pub use assignments::{SweptUploads, UNATTACHED_UPLOAD_LIFETIME};
 pub use drilldown::{DRILL_DOWN_LATEST, LearnerDetail, LearnerIdentity};
 pub use erasure::DELETED_USER_NAME;
 pub use gates::UnlockRequest;
@@ -104,6 +104,8 @@ pub struct Lms {
     invitations_per_hour: u32,
     /// Bytes of uploads an org may keep ([`Lms::with_media_quota`]).
     media_quota: u64,
+    /// Bytes of files one learner may upload to one course's assignments.
+    learner_file_quota: u64,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -137,6 +139,7 @@ impl Lms {
             outbox: Arc::default(),
             invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
             media_quota: crate::media::DEFAULT_MEDIA_QUOTA_BYTES,
+            learner_file_quota: crate::assignment::DEFAULT_LEARNER_FILE_BYTES,
         }
     }
 

@@ -15,7 +15,8 @@ pub trait CurriculumTx: Send {
     async fn insert_module(&mut self, module: &Module) -> Result<(), StoreError>;
     /// Replaces a module's title.
     async fn update_module(&mut self, module: &Module) -> Result<(), StoreError>;
-    /// Deletes a module with its lessons and their progress and attempts.
+    /// Deletes a module with its lessons and their progress, attempts and submissions (the
+    /// submissions' files stay recorded, unattached, for the sweep).
     async fn delete_module(&mut self, module: ModuleId) -> Result<(), StoreError>;
     /// The course's lesson with this id, content included.
     async fn lesson(
@@ -27,7 +28,8 @@ pub trait CurriculumTx: Send {
     async fn insert_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
     /// Replaces a lesson's fields (title, content and kind, flags, duration).
     async fn update_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
-    /// Deletes a lesson with its progress and attempts.
+    /// Deletes a lesson with its progress, attempts and submissions (their files stay
+    /// recorded, unattached, for the sweep).
     async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError>;
     /// Rewrites module positions and lesson modules and positions to match a layout that
     /// names exactly the course's modules and lessons (already checked by the core).

@@ -29,13 +29,23 @@ pub trait MediaTx: Send {
     async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError>;
     /// How many files `user` uploaded to the assignment `lesson` (attached or not).
     async fn count_uploads(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError>;
-    /// Marks the uploads under `keys` as attached to `submission`.
+    /// The bytes of every file `user` uploaded to the assignments of `course`.
+    async fn learner_upload_bytes(
+        &mut self,
+        user: UserId,
+        course: CourseId,
+    ) -> Result<u64, StoreError>;
+    /// Marks those of the uploads under `keys` that no submission took yet as attached to
+    /// `submission`; returns how many it marked.
     async fn attach_media(
         &mut self,
         org: OrgId,
         keys: &[String],
         submission: SubmissionId,
-    ) -> Result<(), StoreError>;
+    ) -> Result<u64, StoreError>;
+    /// Forgets the learner's upload under `key` if no submission took it meanwhile;
+    /// returns whether it did.
+    async fn delete_unattached(&mut self, org: OrgId, key: &str) -> Result<bool, StoreError>;
     /// The org's learner uploads attached to no submission and made before `before`.
     async fn unattached_uploads(
         &mut self,

@@ -339,12 +339,18 @@ mockall::mock! {
         async fn delete_media(&mut self, org: OrgId, key: &str) -> Result<(), StoreError>;
         async fn media_bytes(&mut self, org: OrgId) -> Result<u64, StoreError>;
         async fn count_uploads(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError>;
+        async fn learner_upload_bytes(
+            &mut self,
+            user: UserId,
+            course: CourseId,
+        ) -> Result<u64, StoreError>;
         async fn attach_media(
             &mut self,
             org: OrgId,
             keys: &[String],
             submission: SubmissionId,
-        ) -> Result<(), StoreError>;
+        ) -> Result<u64, StoreError>;
+        async fn delete_unattached(&mut self, org: OrgId, key: &str) -> Result<bool, StoreError>;
         async fn unattached_uploads(
             &mut self,
             org: OrgId,

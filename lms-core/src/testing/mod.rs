@@ -90,6 +90,7 @@ macro_rules! conformance_tests {
             an_assignment_goes_from_submission_to_a_passing_grade,
             submissions_are_checked_and_shown_to_whom_they_concern,
             learner_files_belong_to_their_uploader_and_lesson,
+            learner_files_are_bounded_and_outlive_no_lesson,
             the_drill_down_shows_a_learner_to_managers_only,
             // Resume (resume.rs): video positions, lesson states, last activity
             a_video_resumes_at_the_last_position_written,
@@ -102,6 +103,7 @@ macro_rules! conformance_tests {
             free_previews_ignore_release_rules,
             release_rules_are_checked,
             prerequisites_hold_enrollment_until_completed,
+            racing_prerequisite_changes_never_close_a_cycle,
             // Progress (progress.rs): lessons, rollups, completion, and races on them
             progress_never_goes_backwards,
             bad_progress_input_is_rejected,

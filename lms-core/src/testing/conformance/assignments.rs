@@ -189,6 +189,7 @@ pub async fn submissions_are_checked_and_shown_to_whom_they_concern(lms: Lms) {
         NewSubmission::default(),
         body("   "),
         body(&"x".repeat(20_001)),
+        body("a\0b"),
     ] {
         assert_invalid(
             w.lms
@@ -218,6 +219,16 @@ pub async fn submissions_are_checked_and_shown_to_whom_they_concern(lms: Lms) {
             &["score"],
         );
     }
+    let nul = GradeInput {
+        score: 1,
+        feedback: Some("a\0b".into()),
+    };
+    assert_invalid(
+        w.lms
+            .grade_submission(&w.instructor, acme("a"), first.id, nul)
+            .await,
+        &["feedback"],
+    );
     assert_code(
         w.lms
             .grade_submission(&w.learner, acme("a"), first.id, score(10))
@@ -338,6 +349,44 @@ pub async fn learner_files_belong_to_their_uploader_and_lesson(lms: Lms) {
             .await,
         &["attachments"],
     );
+    let not_a_key = NewSubmission {
+        body: None,
+        attachments: Some(vec!["x\0".into()]),
+    };
+    assert_invalid(
+        w.lms
+            .submit_assignment(&w.learner, acme("a"), essay, not_a_key)
+            .await,
+        &["attachments"],
+    );
+    // A learner's video is theirs: no lesson of the course may play it.
+    let video = upload(w.learner, essay, "video/mp4")
+        .await
+        .unwrap()
+        .unwrap();
+    let module = w
+        .lms
+        .course(&w.instructor, acme("a"))
+        .await
+        .unwrap()
+        .modules[0]
+        .module
+        .id;
+    let lesson = crate::NewLesson {
+        title: "Borrowed".into(),
+        kind: LessonKind::Video,
+        content: json!({"media_key": video.as_str()}),
+        free_preview: Some(true),
+        duration_minutes: None,
+        required: None,
+        release: None,
+    };
+    assert_invalid(
+        w.lms
+            .create_lesson(&w.instructor, acme("a"), module, lesson)
+            .await,
+        &["content.media_key"],
+    );
     let submitted = w
         .lms
         .submit_assignment(&w.learner, acme("a"), essay, with(vec![&mine, &mine]))
@@ -366,20 +415,66 @@ pub async fn learner_files_belong_to_their_uploader_and_lesson(lms: Lms) {
 
     // A day later, files no submission took are swept; attached ones stay.
     clock.advance(Duration::hours(23));
-    assert!(w.lms.sweep_unattached_uploads().await.unwrap().is_empty());
+    let nothing = w.lms.sweep_unattached_uploads().await.unwrap();
+    assert!(nothing.keys.is_empty() && nothing.failed.is_empty());
     clock.advance(Duration::hours(2));
-    let swept = w.lms.sweep_unattached_uploads().await.unwrap();
+    let swept = w.lms.sweep_unattached_uploads().await.unwrap().keys;
+    // The other learner's ten files, and the learner's video no lesson could take.
     assert_eq!(
         swept.len(),
-        crate::assignment::MAX_FILES_PER_LEARNER as usize
+        crate::assignment::MAX_FILES_PER_LEARNER as usize + 1
     );
-    assert!(swept.contains(&theirs) && !swept.contains(&mine));
+    assert!(swept.contains(&theirs) && swept.contains(&video) && !swept.contains(&mine));
     let media = w
         .lms
         .course_media(&w.instructor, acme("a"), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(media.items.len(), 1);
+    assert_eq!(media.items.len(), 1, "only the attached file is left");
+}
+
+pub async fn learner_files_are_bounded_and_outlive_no_lesson(lms: Lms) {
+    let clock = ManualClock::new();
+    let lms = lms.with_clock(clock.clone()).with_learner_file_quota(2_000);
+    let w = World::new(lms).await;
+    let (essay, _) = assignment_course(&w, None).await;
+    let store = |size: u64| {
+        let lms = w.lms.clone();
+        async move {
+            let permit = lms
+                .new_submission_upload(&w.learner, acme("a"), essay, "text/plain")
+                .await?
+                .expect("text is allowed");
+            assert!(permit.quota_left <= 2_000);
+            lms.record_submission_upload(&w.learner, acme("a"), essay, &permit.key, size)
+                .await
+                .map(|m| m.key)
+        }
+    };
+    let first = store(1_500).await.unwrap();
+    assert_code(store(600).await, "quota_exceeded");
+    let submitted = w
+        .lms
+        .submit_assignment(
+            &w.learner,
+            acme("a"),
+            essay,
+            NewSubmission {
+                body: None,
+                attachments: Some(vec![first.as_str().to_owned()]),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(submitted.attachments.len(), 1);
+    // Deleting the lesson takes its submissions: their files are swept a day later.
+    w.lms
+        .delete_lesson(&w.instructor, acme("a"), essay)
+        .await
+        .unwrap();
+    clock.advance(Duration::hours(25));
+    let swept = w.lms.sweep_unattached_uploads().await.unwrap();
+    assert_eq!(swept.keys, vec![first]);
 }
 
 pub async fn the_drill_down_shows_a_learner_to_managers_only(lms: Lms) {

@@ -446,4 +446,49 @@ pub async fn prerequisites_hold_enrollment_until_completed(lms: Lms) {
         .await
         .unwrap();
     assert_eq!(capstone.prerequisites, vec![advanced.id, basics.course.id]);
+
+    // A draft is named to learners by its id only.
+    let draft = w.draft("secret", None).await;
+    w.lms
+        .update_course(&w.instructor, acme("basics"), requires(vec![draft.id]))
+        .await
+        .unwrap();
+    let stranger = w.new_user("stranger@acme.test").await;
+    match w.lms.enroll(&stranger, acme("basics")).await {
+        Err(LmsError::PrerequisitesUnmet { unmet }) => {
+            assert_eq!(unmet[0].course_id, Some(draft.id));
+            assert!(!unmet[0].detail.contains("secret"), "{}", unmet[0].detail);
+        }
+        other => panic!("expected prerequisites_unmet, got {other:?}"),
+    }
+}
+
+pub async fn racing_prerequisite_changes_never_close_a_cycle(lms: Lms) {
+    let w = World::new(lms).await;
+    let (a, b) = (w.draft("a", None).await, w.draft("b", None).await);
+    let requires = |id| CoursePatch {
+        prerequisites: Some(vec![id]),
+        ..Default::default()
+    };
+    for _ in 0..5 {
+        let (one, other) = tokio::join!(
+            w.lms
+                .update_course(&w.instructor, acme("a"), requires(b.id)),
+            w.lms.update_course(&w.admin, acme("b"), requires(a.id)),
+        );
+        assert!(
+            one.is_err() || other.is_err(),
+            "both sides of a cycle were stored"
+        );
+        for slug in ["a", "b"] {
+            let clear = CoursePatch {
+                prerequisites: Some(vec![]),
+                ..Default::default()
+            };
+            w.lms
+                .update_course(&w.admin, acme(slug), clear)
+                .await
+                .unwrap();
+        }
+    }
 }
