@@ -120,17 +120,7 @@ pub(super) async fn learner_files_go_to_their_submission_only(backend: Backend) 
     let items = queue.json()["items"].clone();
     assert_eq!(items.as_array().map(Vec::len), Some(1));
     assert!(items[0]["attachments"][0]["url"].is_string());
-    let other = w.new_user("other@acme.test").await;
-    w.lms
-        .set_member_role(
-            &w.admin,
-            "acme",
-            other.user_id().unwrap(),
-            lms_core::Role::Learner,
-        )
-        .await
-        .unwrap();
-    w.lms.enroll(&other, acme("a")).await.unwrap();
+    let other = w.enrolled_learner("other@acme.test", "a").await;
     let theirs = send(&app, get(&path, Some(other), None)).await;
     assert_eq!(theirs.json()["items"], json!([]));
     // Nor can they attach the learner's file to a submission of their own.

@@ -1,14 +1,14 @@
 //! Assignments: a learner's files and submissions, the course's grading queue, and grades
 //! that complete the lesson through the same path as a passing quiz.
 
-use super::gates::ensure_open;
+use super::gates::LessonAtWork;
 use super::progress::Activity;
 use super::{Actor, CourseScope, EnrollmentRead, Lms, allow, events, load_outline};
 use crate::assignment::{
     self, Attachment, GradeInput, MAX_FILES_PER_LEARNER, NewSubmission, SUBMISSION_TYPES,
     Submission, SubmissionStatus,
 };
-use crate::course::{AssignmentContent, Lesson, LessonContent};
+use crate::course::{AssignmentContent, LessonContent};
 use crate::enrollment::ProgressUpdate;
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{CourseRef, LessonId, OrgId, SubmissionId};
@@ -28,48 +28,31 @@ impl Lms {
     }
 
     /// Opens a write (or read) transaction on an assignment lesson the caller may work on:
-    /// an active enrollment (403 otherwise), an assignment (422), open to them (403
-    /// `locked`).
-    async fn assignment_scope(
+    /// an active enrollment (403 otherwise), open to them (403 `locked`), an assignment
+    /// (422).
+    async fn assignment_at_work(
         &self,
         access: Access,
         actor: &Actor,
         course: CourseRef<'_>,
         lesson: LessonId,
-    ) -> Result<(Box<dyn StoreTx>, CourseScope, Lesson, AssignmentContent), LmsError> {
+    ) -> Result<(Box<dyn StoreTx>, LessonAtWork, AssignmentContent), LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.store.begin(access).await?;
         let read = match access {
             Access::Write => EnrollmentRead::Locked,
             Access::Read => EnrollmentRead::Plain,
         };
-        let scope = self.course_scope(tx.as_mut(), actor, course, read).await?;
-        allow(
-            &scope.standing,
-            Action::ViewCourse(&scope.course, scope.enrollment()),
-        )?;
-        let lesson = tx
-            .lesson(scope.course.id, lesson)
-            .await?
-            .ok_or(LmsError::NotFound("lesson"))?;
-        allow(
-            &scope.standing,
-            Action::Learn(&scope.course, scope.enrollment()),
-        )?;
-        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
-        ensure_open(
-            &self.gates(&scope, &outline, &rows),
-            &outline,
-            lesson.summary.id,
-        )?;
-        let LessonContent::Assignment(content) = lesson.content.clone() else {
+        let work = self
+            .lesson_at_work(tx.as_mut(), actor, course, lesson, read)
+            .await?;
+        let LessonContent::Assignment(content) = work.lesson.content.clone() else {
             return Err(LmsError::invalid(
                 "lesson",
                 "the lesson is not an assignment",
             ));
         };
-        Ok((tx, scope, lesson, content))
+        Ok((tx, work, content))
     }
 
     /// Allows a learner's file for an assignment (enrolled learners) and names where it
@@ -83,8 +66,8 @@ impl Lms {
         lesson: LessonId,
         content_type: &str,
     ) -> Result<Option<UploadPermit>, LmsError> {
-        let (mut tx, scope, lesson, _) = self
-            .assignment_scope(Access::Read, actor, course, lesson)
+        let (mut tx, LessonAtWork { scope, lesson, .. }, _) = self
+            .assignment_at_work(Access::Read, actor, course, lesson)
             .await?;
         if !SUBMISSION_TYPES.contains(&content_type) {
             return Ok(None);
@@ -118,8 +101,8 @@ impl Lms {
         key: &MediaKey,
         size: u64,
     ) -> Result<MediaRecord, LmsError> {
-        let (mut tx, scope, lesson, _) = self
-            .assignment_scope(Access::Write, actor, course, lesson)
+        let (mut tx, LessonAtWork { scope, lesson, .. }, _) = self
+            .assignment_at_work(Access::Write, actor, course, lesson)
             .await?;
         let user = actor.require_user()?;
         if key.org() != scope.org.id || key.course() != Some(scope.course.id) {
@@ -162,9 +145,15 @@ impl Lms {
         lesson: LessonId,
         new: impl Into<Parsed<NewSubmission>>,
     ) -> Result<Submission, LmsError> {
-        let (mut tx, scope, lesson, content) = self
-            .assignment_scope(Access::Write, actor, course, lesson)
+        let (mut tx, work, content) = self
+            .assignment_at_work(Access::Write, actor, course, lesson)
             .await?;
+        let LessonAtWork {
+            scope,
+            lesson,
+            outline,
+            rows,
+        } = work;
         let user = actor.require_user()?;
         let new = new.into().into_result()?;
         new.validate()?;
@@ -231,8 +220,6 @@ impl Lms {
         let learner = tx.user(user).await?.ok_or(LmsError::Unauthenticated)?;
         events::submission_created(tx.as_mut(), &scope.course, &learner, &submission).await?;
         // A submission is the learner's activity; it completes nothing by itself.
-        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
         let step = (lesson.summary.id, ProgressUpdate::default());
         self.advance(tx.as_mut(), scope, &outline, step, rows, Activity::Always)
             .await?;

@@ -1,8 +1,8 @@
 //! Quizzes: grading a learner's attempt, and their attempts.
 
-use super::gates::ensure_open;
+use super::gates::LessonAtWork;
 use super::progress::Activity;
-use super::{Actor, EnrollmentRead, Lms, allow, load_outline};
+use super::{Actor, EnrollmentRead, Lms, allow};
 use crate::course::LessonContent;
 use crate::enrollment::ProgressUpdate;
 use crate::error::{ConflictKind, LmsError};
@@ -26,28 +26,15 @@ impl Lms {
     ) -> Result<QuizAttempt, LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.write().await?;
-        let scope = self
-            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
+        let read = EnrollmentRead::Locked;
+        let LessonAtWork {
+            scope,
+            lesson,
+            outline,
+            rows,
+        } = self
+            .lesson_at_work(tx.as_mut(), actor, course, lesson, read)
             .await?;
-        allow(
-            &scope.standing,
-            Action::ViewCourse(&scope.course, scope.enrollment()),
-        )?;
-        let lesson = tx
-            .lesson(scope.course.id, lesson)
-            .await?
-            .ok_or(LmsError::NotFound("lesson"))?;
-        allow(
-            &scope.standing,
-            Action::Learn(&scope.course, scope.enrollment()),
-        )?;
-        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
-        ensure_open(
-            &self.gates(&scope, &outline, &rows),
-            &outline,
-            lesson.summary.id,
-        )?;
         let answers = answers.into().into_result()?;
         let LessonContent::Quiz(quiz) = &lesson.content else {
             return Err(LmsError::invalid("lesson", "the lesson is not a quiz"));

@@ -131,6 +131,18 @@ impl World {
         lms.course(&self.outsider, course).await.expect("outline")
     }
 
+    /// A new user, made a learner of the org and enrolled in its published course `slug`.
+    pub async fn enrolled_learner(&self, email: &str, slug: &str) -> Actor {
+        let learner = self.new_user(email).await;
+        let id = learner.user_id().expect("a user");
+        self.lms
+            .set_member_role(&self.admin, ORG, id, Role::Learner)
+            .await
+            .expect("add member");
+        self.lms.enroll(&learner, acme(slug)).await.expect("enroll");
+        learner
+    }
+
     /// A signed-in user with no membership anywhere.
     pub async fn new_user(&self, email: &str) -> Actor {
         user(&self.lms, email, email.split('@').next().unwrap_or(email)).await

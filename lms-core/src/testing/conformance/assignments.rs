@@ -249,17 +249,7 @@ pub async fn submissions_are_checked_and_shown_to_whom_they_concern(lms: Lms) {
         "not_found",
     );
     // A learner lists their own; the owner everyone's.
-    let other = w.new_user("other@acme.test").await;
-    w.lms
-        .set_member_role(
-            &w.admin,
-            "acme",
-            other.user_id().unwrap(),
-            crate::Role::Learner,
-        )
-        .await
-        .unwrap();
-    w.lms.enroll(&other, acme("a")).await.unwrap();
+    let other = w.enrolled_learner("other@acme.test", "a").await;
     w.lms
         .submit_assignment(&other, acme("a"), essay, body("Mine"))
         .await
@@ -327,17 +317,7 @@ pub async fn learner_files_belong_to_their_uploader_and_lesson(lms: Lms) {
         .await
         .unwrap()
         .unwrap();
-    let other = w.new_user("other@acme.test").await;
-    w.lms
-        .set_member_role(
-            &w.admin,
-            "acme",
-            other.user_id().unwrap(),
-            crate::Role::Learner,
-        )
-        .await
-        .unwrap();
-    w.lms.enroll(&other, acme("a")).await.unwrap();
+    let other = w.enrolled_learner("other@acme.test", "a").await;
     let theirs = upload(other, essay, "image/png").await.unwrap().unwrap();
     let with = |keys: Vec<&MediaKey>| NewSubmission {
         body: None,
@@ -507,17 +487,7 @@ pub async fn the_drill_down_shows_a_learner_to_managers_only(lms: Lms) {
         assert!(!detail.more_attempts && !detail.more_submissions);
         assert!(detail.enrollment.last_activity_at.is_some());
     }
-    let other = w.new_user("other@acme.test").await;
-    w.lms
-        .set_member_role(
-            &w.admin,
-            "acme",
-            other.user_id().unwrap(),
-            crate::Role::Learner,
-        )
-        .await
-        .unwrap();
-    w.lms.enroll(&other, acme("c")).await.unwrap();
+    let other = w.enrolled_learner("other@acme.test", "c").await;
     assert_code(
         w.lms.learner_detail(&other, acme("c"), learner).await,
         "forbidden",

@@ -115,17 +115,7 @@ pub async fn a_dripped_module_opens_when_the_clock_passes_it(lms: Lms) {
 
 pub async fn an_unlock_opens_lessons_for_one_learner_only(lms: Lms) {
     let (w, _clock, _outline, deep) = dripped(lms, 7).await;
-    let other = w.new_user("other@acme.test").await;
-    w.lms
-        .set_member_role(
-            &w.admin,
-            "acme",
-            other.user_id().unwrap(),
-            crate::Role::Learner,
-        )
-        .await
-        .unwrap();
-    w.lms.enroll(&other, acme("c")).await.unwrap();
+    let other = w.enrolled_learner("other@acme.test", "c").await;
     let learner = w.learner.user_id().unwrap();
     let unlock = UnlockRequest {
         lesson_ids: Some(vec![deep]),
