@@ -24,6 +24,7 @@ const GROUPS: &[&str] = &[
     "Enrollment",
     "Progress",
     "Quizzes",
+    "Assignments",
     "Discussions",
     "Payments",
 ];
@@ -223,6 +224,7 @@ groups! {
     enrollment_bodies, enrollment_bodies_long, "Enrollment";
     progress_bodies, progress_bodies_long, "Progress";
     quiz_bodies, quiz_bodies_long, "Quizzes";
+    assignment_bodies, assignment_bodies_long, "Assignments";
     discussion_bodies, discussion_bodies_long, "Discussions";
     payment_bodies, payment_bodies_long, "Payments";
 }

@@ -92,8 +92,8 @@ pub struct Harness {
 
 impl Harness {
     /// An org `acme` (admin, instructor, learner, plus an outsider and a built-in user),
-    /// a free course `c` (text, video, a quiz of 3 attempts, a quiz without a limit; the
-    /// learner enrolled, with a post) and a paid one `paid`, a membership plan, payments by
+    /// a free course `c` (text, video, a quiz of 3 attempts, a quiz without a limit, an
+    /// assignment; the learner enrolled, with a post and a submission) and a paid one `paid`, a membership plan, payments by
     /// the recording provider, mail to a test mailer; media in a temporary directory if
     /// `media`.
     pub fn new(media: bool) -> Self {
@@ -120,8 +120,20 @@ impl Harness {
             ]});
             w.lesson("c", check, "Practice", LessonKind::Quiz, practice)
                 .await;
+            let task = json!({"instructions": "Write", "max_score": 10});
+            let essay = w
+                .lesson("c", check, "Essay", LessonKind::Assignment, task)
+                .await;
             let outline = lms.course(&w.instructor, acme("c")).await.expect("outline");
             lms.enroll(&w.learner, acme("c")).await.expect("enroll");
+            let draft = lms_core::NewSubmission {
+                body: Some("A draft".into()),
+                attachments: None,
+            };
+            let submission = lms
+                .submit_assignment(&w.learner, acme("c"), essay.summary.id, draft)
+                .await
+                .expect("a submission");
             let plan = json!({"membership": {"amount": 900, "currency": "usd", "interval": "month"}});
             let plan: lms_core::OrgPatch = serde_json::from_value(plan).expect("a patch");
             lms.update_org(&w.admin, "acme", plan).await.expect("a plan");
@@ -169,7 +181,10 @@ impl Harness {
                     vec![user(w.learner), user(w.instructor), user(w.outsider)],
                 ),
                 ("{post}", vec![post.id.to_string()]),
-                ("{id}", vec![invitation.id.to_string()]),
+                (
+                    "{id}",
+                    vec![invitation.id.to_string(), submission.id.to_string()],
+                ),
             ];
             // LmsRouter::new takes the public URL (issue 17, item 9).
             let mut config = ApiConfig::default();
