@@ -77,11 +77,7 @@ impl Lms {
         let Some(key) = MediaKey::new(scope.org.id, scope.course.id, content_type) else {
             return Ok(None);
         };
-        let used = tx.media_bytes(scope.org.id).await?;
-        let org_left = self.media_quota.saturating_sub(used);
-        if org_left == 0 {
-            return Err(self.quota_exceeded(used));
-        }
+        let org_left = self.org_quota_left(tx.as_mut(), scope.org.id).await?;
         let mine = tx.learner_upload_bytes(user, scope.course.id).await?;
         let learner_left = self.learner_file_quota.saturating_sub(mine);
         if learner_left == 0 {
@@ -110,10 +106,8 @@ impl Lms {
         }
         tx.lock_org(scope.org.id).await?;
         ensure_files_left(tx.as_mut(), user, lesson.summary.id).await?;
-        let used = tx.media_bytes(scope.org.id).await?;
-        if used.saturating_add(size) > self.media_quota {
-            return Err(self.quota_exceeded(used));
-        }
+        self.ensure_org_quota_fits(tx.as_mut(), scope.org.id, size)
+            .await?;
         let mine = tx.learner_upload_bytes(user, scope.course.id).await?;
         if mine.saturating_add(size) > self.learner_file_quota {
             return Err(self.learner_quota_exceeded(mine));

@@ -8,7 +8,7 @@
 use super::{Actor, Lms};
 use crate::course::{Course, LessonContent};
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
-use crate::ids::CourseRef;
+use crate::ids::{CourseRef, OrgId};
 use crate::media::{MediaItem, MediaKey, MediaRecord, UploadPermit};
 use crate::page::{Page, PageRequest};
 use crate::store::{Access, StoreTx};
@@ -36,11 +36,7 @@ impl Lms {
         let Some(key) = MediaKey::new(scope.org.id, scope.course.id, content_type) else {
             return Ok(None);
         };
-        let used = tx.media_bytes(scope.org.id).await?;
-        let quota_left = self.media_quota.saturating_sub(used);
-        if quota_left == 0 {
-            return Err(self.quota_exceeded(used));
-        }
+        let quota_left = self.org_quota_left(tx.as_mut(), scope.org.id).await?;
         Ok(Some(UploadPermit { key, quota_left }))
     }
 
@@ -60,10 +56,8 @@ impl Lms {
         }
         // One upload of the org is counted at a time, so two cannot both fit the last bytes.
         tx.lock_org(scope.org.id).await?;
-        let used = tx.media_bytes(scope.org.id).await?;
-        if used.saturating_add(size) > self.media_quota {
-            return Err(self.quota_exceeded(used));
-        }
+        self.ensure_org_quota_fits(tx.as_mut(), scope.org.id, size)
+            .await?;
         let media = MediaRecord {
             key: key.clone(),
             course_id: scope.course.id,
@@ -171,7 +165,35 @@ impl Lms {
         Ok(())
     }
 
-    pub(super) fn quota_exceeded(&self, used: u64) -> LmsError {
+    /// What is left of the org's quota; 413 `quota_exceeded` when nothing is.
+    pub(super) async fn org_quota_left(
+        &self,
+        tx: &mut dyn StoreTx,
+        org: OrgId,
+    ) -> Result<u64, LmsError> {
+        let used = tx.media_bytes(org).await?;
+        match self.media_quota.saturating_sub(used) {
+            0 => Err(self.quota_exceeded(used)),
+            left => Ok(left),
+        }
+    }
+
+    /// 413 `quota_exceeded` unless `size` more bytes fit the org's quota (under the org's
+    /// lock, so that two uploads cannot both fit the last bytes).
+    pub(super) async fn ensure_org_quota_fits(
+        &self,
+        tx: &mut dyn StoreTx,
+        org: OrgId,
+        size: u64,
+    ) -> Result<(), LmsError> {
+        let used = tx.media_bytes(org).await?;
+        if used.saturating_add(size) > self.media_quota {
+            return Err(self.quota_exceeded(used));
+        }
+        Ok(())
+    }
+
+    fn quota_exceeded(&self, used: u64) -> LmsError {
         LmsError::QuotaExceeded(format!(
             "the org stores {used} of its {} bytes of uploads: delete unused files first",
             self.media_quota
