@@ -263,6 +263,10 @@ async fn server_errors_are_logged_with_their_cause() {
         .finish();
     // This test's runtime is single-threaded: the handler runs under this default.
     let _logging = tracing::subscriber::set_default(subscriber);
+    // Callsite interest is cached process-wide: a test on another thread without this
+    // subscriber may have cached the request's span as disabled. Ask every callsite again,
+    // with this thread's subscriber as the default.
+    tracing::callsite::rebuild_interest_cache();
     let api = api(ApiConfig::default()).await;
     // A sign-in without the client's address (no connect info): the server cannot apply
     // its per-client limit, which is a server error.
