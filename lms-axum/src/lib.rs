@@ -44,6 +44,7 @@ mod builtin;
 #[cfg(feature = "sign-in")]
 mod client_addr;
 mod error;
+mod export;
 mod extract;
 mod feed;
 #[cfg(feature = "jwt")]

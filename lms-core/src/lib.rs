@@ -44,6 +44,7 @@ pub mod quiz;
 #[cfg(feature = "openapi")]
 mod quiz_schema;
 pub mod release;
+pub mod report;
 mod service;
 pub mod store;
 pub mod token;
@@ -98,10 +99,11 @@ pub use payment::{
 pub use progress::{CourseProgress, Unmet, UnmetRule};
 pub use quiz::{Grade, LearnerQuiz, Quiz, QuizAttempt};
 pub use service::{
-    Actor, CourseReport, CourseReportItem, CourseSummary, DEFAULT_EVENT_POLL_INTERVAL,
-    DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME, DRILL_DOWN_LATEST, DashboardItem, EventHeads,
-    ImportReport, ImportedEnrollment, ImportedProgress, LearnerDetail, LearnerIdentity,
-    LessonState, Lms, Me, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
+    Actor, CourseExportRow, CourseReport, CourseReportExport, CourseReportItem, CourseSummary,
+    DEFAULT_EVENT_POLL_INTERVAL, DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME,
+    DRILL_DOWN_LATEST, DashboardItem, EventHeads, ExportStream, ImportReport, ImportedEnrollment,
+    ImportedProgress, LearnerDetail, LearnerIdentity, LessonState, Lms, Me, OrgReportExport,
+    OrgReportRow, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
     UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
 };
 pub use store::{

@@ -68,13 +68,15 @@ pub mod decode {
     pub use crate::orgs::org;
     pub use crate::payments::{payment, subscription};
     pub use crate::progress::lesson_progress;
-    pub use crate::reports::{report_row, required_total, rollup_bucket};
+    pub use crate::reports::{day_count, export_row, report_row, required_total, rollup_bucket};
     pub use crate::users::user;
 }
 
 use async_trait::async_trait;
+use futures_core::Stream;
 use lms_core::store::{AccountTx, StoreTx, TenantScope};
 use lms_core::{PageRequest, StoreError};
+use std::pin::Pin;
 use uuid::Uuid;
 
 /// One open transaction of a sqlx store, as the shared statements use it.
@@ -95,11 +97,16 @@ pub trait Connection: Send + Sized + 'static {
     async fn fetch_all(&mut self, query: Query<'_>) -> Result<Vec<Self::Row>, StoreError>;
     /// Runs a query and returns its first row, if any.
     async fn fetch_optional(&mut self, query: Query<'_>) -> Result<Option<Self::Row>, StoreError>;
+    /// Runs a query and hands out its rows as the database sends them (exports).
+    fn fetch_stream<'a>(&'a mut self, query: Query<'a>) -> RowsAsTheyCome<'a, Self::Row>;
     /// Writes what waits for the commit (the event outbox), then commits.
     async fn commit(self) -> Result<(), StoreError>;
     /// Limits the rest of the transaction to `scope` (see [`TenantScope`]).
     async fn set_scope(&mut self, scope: TenantScope) -> Result<(), StoreError>;
 }
+
+/// The rows of [`Connection::fetch_stream`], borrowing the transaction.
+pub type RowsAsTheyCome<'a, R> = Pin<Box<dyn Stream<Item = Result<R, StoreError>> + Send + 'a>>;
 
 /// Everything a store's transaction must provide for [`SqlTx`] to implement
 /// [`StoreTx`]: the connection and each aggregate's dialect part.

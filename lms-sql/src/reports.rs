@@ -4,7 +4,9 @@
 use crate::row::{SqlRow, all, big_count, count, id};
 use crate::{Connection, Dialect, Query, SqlTx, after, limit};
 use async_trait::async_trait;
-use lms_core::store::{ReportRow, ReportTx, RollupBucket};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use lms_core::store::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
 use lms_core::{CourseId, PageRequest, StoreError};
 
 /// The report part of a dialect: reads over a list of courses.
@@ -20,6 +22,14 @@ pub trait ReportDialect: Connection {
         &mut self,
         courses: &[CourseId],
     ) -> Result<Vec<(CourseId, u32)>, StoreError>;
+    /// Completions of the course's active enrollments at or after `since`, as `day`
+    /// (`YYYY-MM-DD`, UTC) and `n` rows: days are date arithmetic, which databases spell
+    /// differently.
+    async fn completions_per_day(
+        &mut self,
+        course: CourseId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u64)>, StoreError>;
 }
 
 #[async_trait]
@@ -58,6 +68,29 @@ impl<C: Dialect> ReportTx for SqlTx<C> {
         }
         self.conn.required_totals(courses).await
     }
+
+    async fn completions_per_day(
+        &mut self,
+        course: CourseId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u64)>, StoreError> {
+        self.conn.completions_per_day(course, since).await
+    }
+
+    fn into_export_rows(self: Box<Self>, course: CourseId) -> RowStream<ExportRow> {
+        Box::pin(async_stream::try_stream! {
+            let mut tx = self;
+            let q = Query::new(
+                "SELECT e.*, u.name, u.email FROM enrollments e JOIN users u ON u.id = e.user_id
+                 WHERE e.course_id = $1 ORDER BY e.id",
+            )
+            .bind(course.0);
+            let mut rows = tx.conn.fetch_stream(q);
+            while let Some(row) = rows.next().await {
+                yield export_row(&row?)?;
+            }
+        })
+    }
 }
 
 /// Reads an enrollment row joined with its learner's `name`.
@@ -81,4 +114,21 @@ pub fn rollup_bucket(row: &impl SqlRow) -> Result<RollupBucket, StoreError> {
 /// Reads a `course_id, n` row: a course's count of required lessons.
 pub fn required_total(row: &impl SqlRow) -> Result<(CourseId, u32), StoreError> {
     Ok((id(row, "course_id")?, count(row, "n")?))
+}
+
+/// Reads an enrollment row joined with its learner's `name` and `email`.
+pub fn export_row(row: &impl SqlRow) -> Result<ExportRow, StoreError> {
+    Ok(ExportRow {
+        enrollment: crate::enrollments::enrollment(row)?,
+        name: row.text("name")?,
+        email: row.text("email")?,
+    })
+}
+
+/// Reads a `day` (`YYYY-MM-DD`), `n` row: completions on one day.
+pub fn day_count(row: &impl SqlRow) -> Result<(NaiveDate, u64), StoreError> {
+    let day = row.text("day")?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("column day: {day:?}: {e}")))?;
+    Ok((day, big_count(row, "n")?))
 }

@@ -104,6 +104,22 @@ impl Api {
         self.send(request.expect("request")).await
     }
 
+    /// `GET path` as `who`, answered with a body that is not JSON (exports): the status,
+    /// headers and text.
+    pub async fn text(&self, path: &str, who: Option<Actor>) -> (StatusCode, HeaderMap, String) {
+        let mut request = Request::builder().uri(path);
+        if let Some(Actor::User(id)) = who {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {id}"));
+        }
+        let mut request = request.body(Body::empty()).expect("request");
+        crate::common::with_peer(&mut request);
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+        (parts.status, parts.headers, text)
+    }
+
     /// `method path` as `who`, with `body` sent as it is and the content type given.
     pub async fn raw(
         &self,

@@ -91,7 +91,9 @@ const CONTRACT: &[(&str, &str)] = &[
         "/orgs/{org}/courses/{course}/enrollments/{user_id}/unlock",
     ),
     ("get", "/orgs/{org}/courses/{course}/report"),
+    ("get", "/orgs/{org}/courses/{course}/report/export"),
     ("get", "/orgs/{org}/reports/courses"),
+    ("get", "/orgs/{org}/reports/courses/export"),
     (
         "post",
         "/orgs/{org}/courses/{course}/lessons/{lesson}/attempts",

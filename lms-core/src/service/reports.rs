@@ -2,13 +2,15 @@
 //! enrollment on the page plus one per distinct completed count, never a scan of progress.
 
 use super::{Actor, Lms, allow, org_scope};
+use crate::course::CourseStatus;
 use crate::error::LmsError;
 use crate::ids::CourseRef;
-use crate::ids::{CourseId, UserId};
+use crate::ids::{CourseId, OrgId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress;
-use crate::store::{Access, CourseKey, TenantScope};
+use crate::report::{self, PERCENT_BINS, WeekCompletions};
+use crate::store::{Access, CourseKey, StoreTx, TenantScope};
 use crate::store::{CourseFilter, RollupBucket};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,6 +26,11 @@ pub struct CourseSummary {
     pub completed: u64,
     /// The mean of the learners' percentages (0 when nobody is enrolled).
     pub average_percent: f64,
+    /// Active learners per tenth of the course: 0–9 %, 10–19 %, … 90–99 %, then 100 %.
+    pub distribution: [u64; PERCENT_BINS],
+    /// Completions of active enrollments in each of the last 26 ISO weeks, oldest first
+    /// (filled by [`Lms::course_report`]; empty in sums that do not read it).
+    pub completions_by_week: Vec<WeekCompletions>,
 }
 
 impl CourseSummary {
@@ -34,7 +41,9 @@ impl CourseSummary {
         required_total: u32,
     ) -> Self {
         let (mut enrolled, mut completed, mut percent_sum) = (0u64, 0u64, 0u64);
+        let mut learners_at = Vec::new();
         for b in buckets {
+            learners_at.push((b.completed_required, b.enrollments));
             enrolled += b.enrollments;
             completed += b.completed;
             percent_sum +=
@@ -49,6 +58,8 @@ impl CourseSummary {
             enrolled,
             completed,
             average_percent,
+            distribution: report::distribution(learners_at, required_total),
+            completions_by_week: Vec::new(),
         }
     }
 }
@@ -89,6 +100,8 @@ pub struct OrgReportRow {
     pub slug: String,
     /// Its title.
     pub title: String,
+    /// Draft, published or archived.
+    pub status: CourseStatus,
     /// Active enrollments.
     pub enrolled: u64,
     /// Completed enrollments.
@@ -141,10 +154,17 @@ impl Lms {
         let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
         let total = progress::required_total(&outline.modules);
         let buckets = tx.rollup_buckets(&[course_id]).await?;
+        let now = self.now();
+        let per_day = tx
+            .completions_per_day(course_id, report::completions_since(now))
+            .await?;
         let rows = tx.report_rows(course_id, &page).await?;
         let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
         Ok(CourseReport {
-            summary: CourseSummary::from_buckets(&buckets, total),
+            summary: CourseSummary {
+                completions_by_week: report::completions_by_week(per_day, now.date_naive()),
+                ..CourseSummary::from_buckets(&buckets, total)
+            },
             items: page
                 .items
                 .into_iter()
@@ -171,32 +191,7 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.standing, Action::ViewOrgReport)?;
-        let every_course = CourseFilter {
-            status: None,
-            owner: None,
-        };
-        let courses = tx.list_courses(scope.org.id, every_course, &page).await?;
-        let page = Page::from_rows(courses, &page, |c| c.id.0);
-        let ids: Vec<CourseId> = page.items.iter().map(|c| c.id).collect();
-        let totals: HashMap<CourseId, u32> = tx.required_totals(&ids).await?.into_iter().collect();
-        let mut buckets: HashMap<CourseId, Vec<RollupBucket>> = HashMap::new();
-        for b in tx.rollup_buckets(&ids).await? {
-            buckets.entry(b.course_id).or_default().push(b);
-        }
-        Ok(page.map(|c| {
-            let summary = CourseSummary::from_buckets(
-                buckets.get(&c.id).into_iter().flatten(),
-                totals.get(&c.id).copied().unwrap_or(0),
-            );
-            OrgReportRow {
-                course_id: c.id,
-                slug: c.slug,
-                title: c.title,
-                enrolled: summary.enrolled,
-                completed: summary.completed,
-                average_percent: summary.average_percent,
-            }
-        }))
+        org_report_page(tx.as_mut(), scope.org.id, &page).await
     }
 
     /// Recomputes every enrollment rollup of a course from its raw progress rows with the
@@ -271,4 +266,39 @@ impl Lms {
         check.summary_matches = stored == counted;
         Ok(check)
     }
+}
+
+/// A page of the org's courses (every status), each with its summary from the rollups.
+pub(super) async fn org_report_page(
+    tx: &mut dyn StoreTx,
+    org: OrgId,
+    page: &PageRequest,
+) -> Result<Page<OrgReportRow>, LmsError> {
+    let every_course = CourseFilter {
+        status: None,
+        owner: None,
+    };
+    let courses = tx.list_courses(org, every_course, page).await?;
+    let page = Page::from_rows(courses, page, |c| c.id.0);
+    let ids: Vec<CourseId> = page.items.iter().map(|c| c.id).collect();
+    let totals: HashMap<CourseId, u32> = tx.required_totals(&ids).await?.into_iter().collect();
+    let mut buckets: HashMap<CourseId, Vec<RollupBucket>> = HashMap::new();
+    for b in tx.rollup_buckets(&ids).await? {
+        buckets.entry(b.course_id).or_default().push(b);
+    }
+    Ok(page.map(|c| {
+        let summary = CourseSummary::from_buckets(
+            buckets.get(&c.id).into_iter().flatten(),
+            totals.get(&c.id).copied().unwrap_or(0),
+        );
+        OrgReportRow {
+            course_id: c.id,
+            slug: c.slug,
+            title: c.title,
+            status: c.status,
+            enrolled: summary.enrolled,
+            completed: summary.completed,
+            average_percent: summary.average_percent,
+        }
+    }))
 }

@@ -237,6 +237,12 @@ mockall::mock! {
             &mut self,
             courses: &[CourseId],
         ) -> Result<Vec<(CourseId, u32)>, StoreError>;
+        async fn completions_per_day(
+            &mut self,
+            course: CourseId,
+            since: DateTime<Utc>,
+        ) -> Result<Vec<(chrono::NaiveDate, u64)>, StoreError>;
+        fn into_export_rows(self: Box<Self>, course: CourseId) -> RowStream<ExportRow>;
     }
 
     #[async_trait]

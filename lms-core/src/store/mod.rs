@@ -44,7 +44,7 @@ pub use mock::MockStoreTx;
 pub use orgs::OrgTx;
 pub use payments::PaymentTx;
 pub use progress::ProgressTx;
-pub use reports::{ReportRow, ReportTx, RollupBucket};
+pub use reports::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
 pub use submissions::{SubmissionFilter, SubmissionTx};
 pub use users::UserTx;
 

@@ -4,6 +4,25 @@ use crate::error::StoreError;
 use crate::ids::CourseId;
 use crate::page::PageRequest;
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_core::Stream;
+use std::pin::Pin;
+
+/// Rows read one at a time as the database returns them, owning the transaction they are
+/// read in (dropping the stream ends it): what exports stream, in constant memory.
+pub type RowStream<T> = Pin<Box<dyn Stream<Item = Result<T, StoreError>> + Send>>;
+
+/// One enrollment of a course as its export shows it: the enrollment with the learner's
+/// name and email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRow {
+    /// The enrollment (active or revoked).
+    pub enrollment: Enrollment,
+    /// The learner's display name.
+    pub name: String,
+    /// The learner's email address.
+    pub email: String,
+}
 
 /// One learner's line of a course report, read from the enrollment rollup.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,4 +69,14 @@ pub trait ReportTx: Send {
         &mut self,
         courses: &[CourseId],
     ) -> Result<Vec<(CourseId, u32)>, StoreError>;
+    /// Completions of the course's active enrollments recorded at or after `since`, counted
+    /// per UTC day (days without one absent), read through an index on the completion time.
+    async fn completions_per_day(
+        &mut self,
+        course: CourseId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u64)>, StoreError>;
+    /// Every enrollment of the course (active and revoked) by enrollment id, in one query
+    /// whose rows arrive as the database sends them; the stream owns this transaction.
+    fn into_export_rows(self: Box<Self>, course: CourseId) -> RowStream<ExportRow>;
 }

@@ -131,6 +131,10 @@ macro_rules! conformance_tests {
             course_report_reads_rollups,
             org_report_summarizes_every_course,
             dashboard_lists_my_courses_with_progress,
+            // Report charts and streamed exports (exports.rs)
+            course_report_summary_charts_where_learners_stand,
+            course_report_export_streams_every_enrollment,
+            org_report_export_streams_every_course,
             // Discussions (discussions.rs): posts
             discussions_follow_the_course_rules,
             posting_is_rate_limited_per_user,

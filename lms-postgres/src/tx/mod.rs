@@ -23,9 +23,10 @@ pub(crate) use events::EVENTS_CHANNEL;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use lms_core::store::TenantScope;
 use lms_core::{NewEvent, StoreError, UniqueKey};
-use lms_sql::{Arg, Connection, Query, SqlRow};
+use lms_sql::{Arg, Connection, Query, RowsAsTheyCome, SqlRow};
 use serde_json::Value;
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgArguments, PgRow};
@@ -118,6 +119,11 @@ impl Connection for PgConn {
     async fn fetch_optional(&mut self, query: Query<'_>) -> Result<Option<PgRecord>, StoreError> {
         let row = self.prepare(query).fetch_optional(&mut *self.tx).await;
         Ok(row.map_err(map_error)?.map(PgRecord))
+    }
+
+    fn fetch_stream<'a>(&'a mut self, query: Query<'a>) -> RowsAsTheyCome<'a, PgRecord> {
+        let rows = self.prepare(query).fetch(&mut *self.tx);
+        Box::pin(rows.map(|row| row.map(PgRecord).map_err(map_error)))
     }
 
     async fn commit(mut self) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 
 use super::{PgConn, ids};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use lms_core::store::RollupBucket;
 use lms_core::{CourseId, StoreError};
 use lms_sql::row::all;
@@ -34,5 +35,22 @@ impl ReportDialect for PgConn {
         )
         .bind(ids(courses, |c| c.0));
         all(&self.rows(q).await?, decode::required_total)
+    }
+
+    async fn completions_per_day(
+        &mut self,
+        course: CourseId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u64)>, StoreError> {
+        let q = sqlx::query(
+            "SELECT to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS n
+             FROM enrollments
+             WHERE course_id = $1 AND status = 'active' AND completed_at IS NOT NULL
+               AND completed_at >= $2
+             GROUP BY day",
+        )
+        .bind(course.0)
+        .bind(since);
+        all(&self.rows(q).await?, decode::day_count)
     }
 }

@@ -15,9 +15,10 @@ mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use lms_core::store::TenantScope;
 use lms_core::{NewEvent, StoreError, UniqueKey};
-use lms_sql::{Arg, Connection, Query, SqlRow};
+use lms_sql::{Arg, Connection, Query, RowsAsTheyCome, SqlRow};
 use serde_json::Value;
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -112,6 +113,11 @@ impl Connection for SqliteConn {
     ) -> Result<Option<SqliteRecord>, StoreError> {
         let row = Self::prepare(query).fetch_optional(&mut *self.tx).await;
         Ok(row.map_err(map_error)?.map(SqliteRecord))
+    }
+
+    fn fetch_stream<'a>(&'a mut self, query: Query<'a>) -> RowsAsTheyCome<'a, SqliteRecord> {
+        let rows = Self::prepare(query).fetch(&mut *self.tx);
+        Box::pin(rows.map(|row| row.map(SqliteRecord).map_err(map_error)))
     }
 
     async fn commit(mut self) -> Result<(), StoreError> {

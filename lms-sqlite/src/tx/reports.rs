@@ -3,10 +3,11 @@
 
 use super::{SqliteConn, with_ids};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use lms_core::store::RollupBucket;
 use lms_core::{CourseId, StoreError};
 use lms_sql::row::all;
-use lms_sql::{ReportDialect, decode};
+use lms_sql::{Connection, Query, ReportDialect, decode};
 
 #[async_trait]
 impl ReportDialect for SqliteConn {
@@ -33,5 +34,22 @@ impl ReportDialect for SqliteConn {
             ") GROUP BY course_id",
         );
         all(&self.fetch_built(query).await?, decode::required_total)
+    }
+
+    async fn completions_per_day(
+        &mut self,
+        course: CourseId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u64)>, StoreError> {
+        // Times are stored as RFC 3339 text in UTC: the day is their first ten characters.
+        let q = Query::new(
+            "SELECT substr(completed_at, 1, 10) AS day, count(*) AS n FROM enrollments
+             WHERE course_id = $1 AND status = 'active' AND completed_at IS NOT NULL
+               AND completed_at >= $2
+             GROUP BY day",
+        )
+        .bind(course.0)
+        .bind(since);
+        all(&self.fetch_all(q).await?, decode::day_count)
     }
 }

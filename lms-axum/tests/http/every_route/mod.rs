@@ -57,6 +57,16 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
         "invitations.rs (a mailed token)",
     ),
     ("POST", "/me/email", "accounts.rs (the built-in sign-in)"),
+    (
+        "GET",
+        "/orgs/{org}/courses/{course}/report/export",
+        "exports.rs (a CSV or NDJSON body)",
+    ),
+    (
+        "GET",
+        "/orgs/{org}/reports/courses/export",
+        "exports.rs (a CSV or NDJSON body)",
+    ),
     ("GET", "/me/sessions", "accounts.rs (the built-in sign-in)"),
     (
         "DELETE",
