@@ -31,7 +31,7 @@ use report::{Load, Measurement, machine, peak_rss_mib, print_table};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
-use workloads::{check_all, plain_upserts, w1, w2, w3, w4, w5};
+use workloads::{check_all, plain_upserts, w1, w2, w3, w3e, w4, w4e, w5};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scale = std::env::var("LMS_BENCH_SCALE").unwrap_or_else(|_| "small".into());
@@ -49,17 +49,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut results = Vec::new();
         let mut loads = Vec::new();
 
-        let path = out.join(format!("progress-{scale}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        // LMS_BENCH_STORES=postgres (or sqlite) runs one store only.
+        let stores = std::env::var("LMS_BENCH_STORES").unwrap_or_else(|_| "sqlite,postgres".into());
+        let wanted = |store: &str| stores.split(',').any(|s| s == store);
+        if wanted("sqlite") {
+            let path = out.join(format!("progress-{scale}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let sqlite = lms::sqlite::SqliteStore::open(&path).await?;
+            let (load, measured) = run("sqlite", Lms::new(sqlite), learners).await?;
+            loads.push(load);
+            results.extend(measured);
         }
-        let sqlite = lms::sqlite::SqliteStore::open(&path).await?;
-        let (load, measured) = run("sqlite", Lms::new(sqlite), learners).await?;
-        loads.push(load);
-        results.extend(measured);
 
-        if std::env::var("DATABASE_URL").is_ok() {
-            let database = lms_postgres::testing::TestDatabase::create(lms_postgres::testing::Mode::Direct).await;
+        if !wanted("postgres") {
+            println!("LMS_BENCH_STORES={stores}: Postgres not run");
+        } else if std::env::var("DATABASE_URL").is_ok() {
+            // As the tables' owner by default; LMS_BENCH_RLS=1 runs as an application role
+            // under row-level security (what a production deployment would).
+            let mode = match std::env::var("LMS_BENCH_RLS").as_deref() {
+                Ok("1") => lms_postgres::testing::Mode::RowLevelSecurity,
+                _ => lms_postgres::testing::Mode::Direct,
+            };
+            let database = lms_postgres::testing::TestDatabase::create(mode).await;
             let name = database.name.clone();
             let (load, measured) = run("postgres", Lms::new(database.store.clone()), learners).await?;
             if std::env::var("LMS_BENCH_KEEP_DB").is_ok() {
@@ -74,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
 
         print_table(&scale, &loads, &results);
+        println!("peak RSS {:.0} MiB", peak_rss_mib());
         let report = json!({
             "scale": scale, "learners": learners, "date": chrono::Utc::now().to_rfc3339(),
             "machine": machine(), "peak_rss_mib": peak_rss_mib(), "load": loads, "results": results,
@@ -92,11 +106,12 @@ async fn run(
     let started = Instant::now();
     let (data, enrollments, rows) = load(&lms, learners).await?;
     lms.refresh_statistics().await?; // as a host would after a migration
-    let load = Load {
+    let mut load = Load {
         store: store.into(),
         seconds: started.elapsed().as_secs_f64(),
         enrollments,
         progress_rows: rows,
+        export_rss_growth_mib: 0.0,
     };
     println!(
         "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
@@ -108,7 +123,11 @@ async fn run(
     results.push(w1(store, &lms, &data, 4).await?);
     results.push(w2(store, &lms, &data).await?);
     results.push(w3(store, &lms, &data).await?);
+    let (w3e, export_growth) = w3e(store, &lms, &data).await?;
+    load.export_rss_growth_mib = export_growth;
+    results.push(w3e);
     results.push(w4(store, &lms, &data).await?);
+    results.push(w4e(store, &lms, &data).await?);
     results.push(w5(store, &lms, &data).await?);
     let started = Instant::now();
     let (checked, mismatches) = check_all(&lms, &data).await?;

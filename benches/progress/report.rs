@@ -1,6 +1,7 @@
 //! Timings summarized (percentiles, mean, throughput) and printed as a table, with how long
 //! loading took and the machine it all ran on.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// One workload's timings on one store: latency percentiles and mean, and throughput.
@@ -48,6 +49,8 @@ pub(crate) struct Load {
     pub(crate) seconds: f64,
     pub(crate) enrollments: usize,
     pub(crate) progress_rows: usize,
+    /// How far resident memory rose during a W3e export, at most.
+    pub(crate) export_rss_growth_mib: f64,
 }
 
 /// Prints the loads and the measurements as a table, then each store's W5 / baseline ratio.
@@ -80,7 +83,6 @@ pub(crate) fn print_table(scale: &str, loads: &[Load], results: &[Measurement]) 
             println!("{store}: W5 / plain upsert = {:.2}", w5 / plain);
         }
     }
-    println!("peak RSS {:.0} MiB", peak_rss_mib());
 }
 
 /// The machine: its core count and CPU model.
@@ -99,13 +101,39 @@ pub(crate) fn machine() -> String {
     )
 }
 
-/// The process's peak resident memory (Linux), in MiB.
+/// The process's peak resident memory over the whole run (Linux), in MiB.
 pub(crate) fn peak_rss_mib() -> f64 {
+    let earlier = f64::from_bits(EARLIER_PEAK_MIB.load(Ordering::Relaxed));
+    earlier.max(peak_since_reset_mib())
+}
+
+/// The peak resident memory since [`reset_peak_rss`] (or the start), in MiB.
+pub(crate) fn peak_since_reset_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// The highest peak seen before a reset (as `f64` bits).
+static EARLIER_PEAK_MIB: AtomicU64 = AtomicU64::new(0);
+
+/// The process's resident memory now (Linux), in MiB.
+pub(crate) fn current_rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+/// Starts a new peak: the kernel resets the process's peak resident memory to what it is
+/// now (Linux's `/proc/self/clear_refs`). Without it, a peak could only be read once.
+pub(crate) fn reset_peak_rss() {
+    let peak = peak_rss_mib();
+    EARLIER_PEAK_MIB.store(peak.to_bits(), Ordering::Relaxed);
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0)

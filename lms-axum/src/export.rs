@@ -68,7 +68,7 @@ pub trait Tabular: Serialize + Send + 'static {
 /// (the stem is built from slugs, which need no quoting).
 pub fn streamed<T: Tabular>(rows: ExportStream<T>, format: ExportFormat, stem: &str) -> Response {
     let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
-    let mut response = Body::from_stream(encode(rows, format)).into_response();
+    let mut response = Body::from_stream(encode_export(rows, format)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -120,8 +120,9 @@ impl<T: Tabular> Encoder<T> {
             }
             ExportFormat::Csv => {
                 let cells = row.cells();
-                let cells = cells.iter().map(|cell| defuse(cell).into_owned());
-                self.csv.write_record(cells).map_err(encoding_failed)?;
+                let defused: Vec<Cow<'_, str>> = cells.iter().map(|cell| defuse(cell)).collect();
+                let record = defused.iter().map(|cell| cell.as_bytes());
+                self.csv.write_record(record).map_err(encoding_failed)?;
             }
         }
         Ok(())
@@ -163,11 +164,27 @@ fn encoding_failed(error: impl std::fmt::Display) -> BoxError {
     std::io::Error::other(format!("encoding an export failed: {error}")).into()
 }
 
-/// The body: chunks of about [`CHUNK_BYTES`]. A store error after the first byte cannot
-/// become a problem+json any more: it ends the body with an error, which the server answers
-/// by cutting the connection short, so a client never mistakes a partial export for a
-/// whole one.
-fn encode<T: Tabular>(
+/// An export's rows encoded in `format`, in chunks of about 32 KiB, as the rows arrive:
+/// what the export routes send, for a host that serves or stores exports its own way.
+///
+/// As a response body, a store error after the first byte cannot become a problem+json
+/// any more: it ends the stream with an error, which the server answers by cutting the
+/// connection short, so a client never mistakes a partial export for a whole one.
+///
+/// ```no_run
+/// # async fn demo(lms: lms_core::Lms, admin: lms_core::Actor) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// use futures_util::TryStreamExt;
+/// use lms_axum::{ExportFormat, encode_export};
+///
+/// let export = lms.export_org_report(&admin, "acme").await?;
+/// let mut chunks = std::pin::pin!(encode_export(export.into_rows(), ExportFormat::Csv));
+/// let mut csv = Vec::new();
+/// while let Some(chunk) = chunks.try_next().await? {
+///     csv.extend_from_slice(&chunk);
+/// }
+/// # Ok(()) }
+/// ```
+pub fn encode_export<T: Tabular>(
     rows: ExportStream<T>,
     format: ExportFormat,
 ) -> impl futures_util::Stream<Item = Result<Bytes, BoxError>> + Send {
@@ -281,7 +298,7 @@ mod tests {
     async fn body(format: ExportFormat, rows: Vec<Vec<&'static str>>) -> String {
         let rows: ExportStream<Cells> =
             Box::pin(stream::iter(rows.into_iter().map(|r| Ok(Cells(r)))));
-        let chunks = encode(rows, format).collect::<Vec<_>>().await;
+        let chunks = encode_export(rows, format).collect::<Vec<_>>().await;
         let bytes: Vec<u8> = chunks
             .into_iter()
             .flat_map(|c| c.unwrap().to_vec())
@@ -331,7 +348,9 @@ mod tests {
         let rows: ExportStream<Cells> = Box::pin(stream::iter(
             (0..10_000).map(|_| Ok(Cells(vec!["some learner", "learner@example.com"]))),
         ));
-        let chunks = encode(rows, ExportFormat::Csv).collect::<Vec<_>>().await;
+        let chunks = encode_export(rows, ExportFormat::Csv)
+            .collect::<Vec<_>>()
+            .await;
         assert!(chunks.len() > 5, "{} chunks", chunks.len());
         let sizes: Vec<usize> = chunks.iter().map(|c| c.as_ref().unwrap().len()).collect();
         assert!(

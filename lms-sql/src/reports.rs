@@ -1,13 +1,13 @@
 //! What reports read: one row per enrollment on a page, and the rollups grouped per course —
 //! never the progress rows.
 
-use crate::row::{SqlRow, all, big_count, count, id};
+use crate::row::{SqlRow, all, big_count, count, id, parsed};
 use crate::{Connection, Dialect, Query, SqlTx, after, limit};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
 use lms_core::store::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
-use lms_core::{CourseId, PageRequest, StoreError};
+use lms_core::{CourseId, EnrollmentStatus, PageRequest, StoreError};
 
 /// The report part of a dialect: reads over a list of courses.
 #[async_trait]
@@ -81,8 +81,10 @@ impl<C: Dialect> ReportTx for SqlTx<C> {
         Box::pin(async_stream::try_stream! {
             let mut tx = self;
             let q = Query::new(
-                "SELECT e.*, u.name, u.email FROM enrollments e JOIN users u ON u.id = e.user_id
-                 WHERE e.course_id = $1 ORDER BY e.id",
+                "SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at, e.completed_required,
+                        e.completed_at, e.last_activity_at
+                 FROM enrollments e JOIN users u ON u.id = e.user_id
+                 WHERE e.course_id = $1",
             )
             .bind(course.0);
             let mut rows = tx.conn.fetch_stream(q);
@@ -116,12 +118,18 @@ pub fn required_total(row: &impl SqlRow) -> Result<(CourseId, u32), StoreError> 
     Ok((id(row, "course_id")?, count(row, "n")?))
 }
 
-/// Reads an enrollment row joined with its learner's `name` and `email`.
+/// Reads an export row: the enrollment's reported columns with its learner's `name` and
+/// `email`.
 pub fn export_row(row: &impl SqlRow) -> Result<ExportRow, StoreError> {
     Ok(ExportRow {
-        enrollment: crate::enrollments::enrollment(row)?,
+        user_id: id(row, "user_id")?,
         name: row.text("name")?,
         email: row.text("email")?,
+        status: parsed(row, "status", EnrollmentStatus::parse)?,
+        enrolled_at: row.time("enrolled_at")?,
+        completed_required: count(row, "completed_required")?,
+        completed_at: row.opt_time("completed_at")?,
+        last_activity_at: row.opt_time("last_activity_at")?,
     })
 }
 

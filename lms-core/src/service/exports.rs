@@ -50,18 +50,17 @@ pub struct CourseExportRow {
 
 impl CourseExportRow {
     fn new(row: ExportRow, total_lessons: u32) -> Self {
-        let e = row.enrollment;
         Self {
-            user_id: e.user_id,
+            user_id: row.user_id,
             name: row.name,
             email: row.email,
-            status: e.status,
-            enrolled_at: e.enrolled_at,
-            percent: progress::percent(e.completed_required, total_lessons),
-            completed_lessons: e.completed_required,
+            status: row.status,
+            enrolled_at: row.enrolled_at,
+            percent: progress::percent(row.completed_required, total_lessons),
+            completed_lessons: row.completed_required,
             total_lessons,
-            completed_at: e.completed_at,
-            last_activity_at: e.last_activity_at,
+            completed_at: row.completed_at,
+            last_activity_at: row.last_activity_at,
         }
     }
 }
@@ -79,7 +78,7 @@ impl CourseReportExport {
         &self.course
     }
 
-    /// Every enrollment of the course (active and revoked) by enrollment order.
+    /// Every enrollment of the course (active and revoked), in no particular order.
     pub fn into_rows(self) -> ExportStream<CourseExportRow> {
         self.rows
     }

@@ -1,7 +1,7 @@
 //! What reports read: report rows and the rollups grouped per course, never the progress rows.
-use crate::enrollment::Enrollment;
+use crate::enrollment::{Enrollment, EnrollmentStatus};
 use crate::error::StoreError;
-use crate::ids::CourseId;
+use crate::ids::{CourseId, UserId};
 use crate::page::PageRequest;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,16 +12,27 @@ use std::pin::Pin;
 /// read in (dropping the stream ends it): what exports stream, in constant memory.
 pub type RowStream<T> = Pin<Box<dyn Stream<Item = Result<T, StoreError>> + Send>>;
 
-/// One enrollment of a course as its export shows it: the enrollment with the learner's
-/// name and email.
+/// One enrollment of a course as its export shows it: what the export needs of the
+/// enrollment, with the learner's name and email (only these columns are read: an export
+/// decodes tens of thousands of rows).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportRow {
-    /// The enrollment (active or revoked).
-    pub enrollment: Enrollment,
+    /// The learner.
+    pub user_id: UserId,
     /// The learner's display name.
     pub name: String,
     /// The learner's email address.
     pub email: String,
+    /// Active or revoked.
+    pub status: EnrollmentStatus,
+    /// When the learner (last) enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// The rollup: required lessons completed.
+    pub completed_required: u32,
+    /// When the course was completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The learner's last activity in the course.
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// One learner's line of a course report, read from the enrollment rollup.
@@ -76,7 +87,9 @@ pub trait ReportTx: Send {
         course: CourseId,
         since: DateTime<Utc>,
     ) -> Result<Vec<(NaiveDate, u64)>, StoreError>;
-    /// Every enrollment of the course (active and revoked) by enrollment id, in one query
-    /// whose rows arrive as the database sends them; the stream owns this transaction.
+    /// Every enrollment of the course (active and revoked), in no particular order, in one
+    /// query whose rows arrive as the database sends them; the stream owns this transaction.
+    /// (Ordering would make the database sort the whole course before the first row: on the
+    /// 27,638-learner benchmark course, 75 ms instead of 50.)
     fn into_export_rows(self: Box<Self>, course: CourseId) -> RowStream<ExportRow>;
 }

@@ -105,7 +105,9 @@ pub async fn course_report_export_streams_every_enrollment(lms: Lms) {
     w.published("other", None).await;
     w.lms.enroll(&w.learner, acme("other")).await.unwrap();
 
-    let rows = exported(&w, &w.instructor, "c").await.unwrap();
+    // In no particular order (an order would cost the database a sort of the whole course).
+    let mut rows = exported(&w, &w.instructor, "c").await.unwrap();
+    rows.sort_by(|a, b| a.email.cmp(&b.email));
     let lines: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -124,18 +126,20 @@ pub async fn course_report_export_streams_every_enrollment(lms: Lms) {
     assert_eq!(
         lines,
         [
-            ("done@x.test", Active, 100, 3, 3, true, true),
             ("=cmd@x.test", Active, 33, 1, 3, false, true),
+            ("done@x.test", Active, 100, 3, 3, true, true),
             ("gone@x.test", Revoked, 0, 0, 3, false, false),
         ],
-        "every enrollment of the course, revoked included, in enrollment order"
+        "every enrollment of the course, revoked included"
     );
     assert_eq!(
-        rows[1].name, "=cmd",
+        rows[0].name, "=cmd",
         "values as they are: escaping is the encoder's"
     );
-    assert_eq!(rows[0].user_id, done.user_id().unwrap());
-    assert_eq!(exported(&w, &w.admin, "c").await.unwrap(), rows);
+    assert_eq!(rows[1].user_id, done.user_id().unwrap());
+    let mut again = exported(&w, &w.admin, "c").await.unwrap();
+    again.sort_by(|a, b| a.email.cmp(&b.email));
+    assert_eq!(again, rows);
 
     for (who, code) in [
         (&w.learner, "forbidden"),
