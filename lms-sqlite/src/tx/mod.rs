@@ -25,6 +25,7 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use std::borrow::Cow;
 use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
 /// One SQLite transaction, as the shared statements see it.
@@ -34,6 +35,9 @@ pub struct SqliteConn {
     events: Vec<NewEvent>,
     /// Told after a commit that wrote events ([`lms_core::Store::listen`]).
     signal: EventSignal,
+    /// A writer's turn in the store's queue of writers, held until the transaction ends
+    /// (dropped after `commit` returns, or with the rolled-back transaction).
+    _turn: Option<OwnedSemaphorePermit>,
 }
 
 /// A SQLite store transaction (see [`lms_core::StoreTx`]).
@@ -45,11 +49,16 @@ pub(crate) type EventSignal = Arc<tokio::sync::watch::Sender<u64>>;
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
 
 impl SqliteConn {
-    pub(crate) fn new(tx: Transaction<'static, Sqlite>, signal: EventSignal) -> Self {
+    pub(crate) fn new(
+        tx: Transaction<'static, Sqlite>,
+        signal: EventSignal,
+        turn: Option<OwnedSemaphorePermit>,
+    ) -> Self {
         Self {
             tx,
             events: Vec::new(),
             signal,
+            _turn: turn,
         }
     }
 
