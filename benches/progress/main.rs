@@ -21,8 +21,10 @@
 //! and `report` summarizes the timings and prints them.
 
 mod dataset;
+mod floors;
 mod random;
 mod report;
+mod statements;
 mod workloads;
 
 use dataset::load;
@@ -31,7 +33,7 @@ use report::{Load, Measurement, machine, peak_rss_mib, print_table};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
-use workloads::{check_all, plain_upserts, w1, w2, w3, w3e, w4, w4e, w5};
+use workloads::{check_all, plain_upserts, statements_per_call, w1, w2, w3, w3e, w4, w4e, w5};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scale = std::env::var("LMS_BENCH_SCALE").unwrap_or_else(|_| "small".into());
@@ -40,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "full" => 100_000,
         other => return Err(format!("LMS_BENCH_SCALE={other}: use small or full").into()),
     };
+    statements::install();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -58,7 +61,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
             let sqlite = lms::sqlite::SqliteStore::open(&path).await?;
-            let (load, measured) = run("sqlite", Lms::new(sqlite), learners).await?;
+            let floor = floors::FloorPool::Sqlite(sqlite.pool().clone());
+            let (load, measured) = run("sqlite", Lms::new(sqlite), floor, learners).await?;
             loads.push(load);
             results.extend(measured);
         }
@@ -74,7 +78,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let database = lms_postgres::testing::TestDatabase::create(mode).await;
             let name = database.name.clone();
-            let (load, measured) = run("postgres", Lms::new(database.store.clone()), learners).await?;
+            // The floors ask the database directly, as its owner.
+            let url = std::env::var("DATABASE_URL")?;
+            let owner = url.parse::<sqlx::postgres::PgConnectOptions>()?.database(&name);
+            let floor = floors::FloorPool::Postgres(sqlx::PgPool::connect_with(owner).await?);
+            let lms = Lms::new(database.store.clone());
+            let (load, measured) = run("postgres", lms, floor, learners).await?;
             if std::env::var("LMS_BENCH_KEEP_DB").is_ok() {
                 // For EXPLAIN ANALYZE afterwards: drop it yourself (scripts/test.sh drops stale ones).
                 println!("postgres: kept the database {name}");
@@ -101,6 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn run(
     store: &str,
     lms: Lms,
+    floor: floors::FloorPool,
     learners: usize,
 ) -> Result<(Load, Vec<Measurement>), Box<dyn std::error::Error>> {
     let started = Instant::now();
@@ -112,6 +122,7 @@ async fn run(
         enrollments,
         progress_rows: rows,
         export_rss_growth_mib: 0.0,
+        statements_per_call: [0.0; 3],
     };
     println!(
         "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
@@ -121,13 +132,20 @@ async fn run(
     let mut results = Vec::new();
     results.push(w1(store, &lms, &data, 1).await?);
     results.push(w1(store, &lms, &data, 4).await?);
+    results.push(floors::w1(store, &floor, &data).await?);
     results.push(w2(store, &lms, &data).await?);
+    results.push(floors::w2(store, &floor, &data).await?);
     results.push(w3(store, &lms, &data).await?);
     let (w3e, export_growth) = w3e(store, &lms, &data).await?;
     load.export_rss_growth_mib = export_growth;
     results.push(w3e);
     results.push(w4(store, &lms, &data).await?);
     results.push(w4e(store, &lms, &data).await?);
+    load.statements_per_call = statements_per_call(&lms, &data).await;
+    println!(
+        "{store}: statements per call (BEGIN and COMMIT included): W1 {:.2}, W2 {:.2}, W5 {:.2}",
+        load.statements_per_call[0], load.statements_per_call[1], load.statements_per_call[2]
+    );
     results.push(w5(store, &lms, &data).await?);
     let started = Instant::now();
     let (checked, mismatches) = check_all(&lms, &data).await?;
@@ -140,5 +158,6 @@ async fn run(
     }
     // Last: these bare upserts bypass the rollups on purpose.
     results.push(plain_upserts(store, &lms, &data).await?);
+    results.push(floors::w5(store, &floor, &data).await?);
     Ok((load, results))
 }

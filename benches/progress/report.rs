@@ -51,6 +51,8 @@ pub(crate) struct Load {
     pub(crate) progress_rows: usize,
     /// How far resident memory rose during a W3e export, at most.
     pub(crate) export_rss_growth_mib: f64,
+    /// Statements per call of W1, W2 and W5 (`BEGIN`, `COMMIT` and the tenant scope included).
+    pub(crate) statements_per_call: [f64; 3],
 }
 
 /// Prints the loads and the measurements as a table, then each store's W5 / baseline ratio.
@@ -79,8 +81,29 @@ pub(crate) fn print_table(scale: &str, loads: &[Load], results: &[Measurement]) 
                 .find(|m| m.store == store && m.workload.starts_with(w))
                 .map(|m| m.ops_per_sec)
         };
-        if let (Some(w5), Some(plain)) = (ops("W5"), ops("baseline")) {
+        if let (Some(w5), Some(plain)) = (ops("W5 progress"), ops("baseline")) {
             println!("{store}: W5 / plain upsert = {:.2}", w5 / plain);
+        }
+        if let (Some(w5), Some(floor)) = (ops("W5 progress"), ops("W5 floor")) {
+            println!("{store}: W5 / autocommit upsert = {:.2}", w5 / floor);
+        }
+        let p50 = |w: &str| {
+            results
+                .iter()
+                .find(|m| m.store == store && m.workload.starts_with(w))
+                .map(|m| m.p50_ms)
+        };
+        for (workload, floor) in [
+            ("W1 course progress (1", "W1 floor"),
+            ("W2 dashboard", "W2 floor"),
+        ] {
+            if let (Some(ours), Some(floor)) = (p50(workload), p50(floor)) {
+                println!(
+                    "{store}: {} p50 / its floor's = {:.2}",
+                    &workload[..2],
+                    ours / floor
+                );
+            }
         }
     }
 }

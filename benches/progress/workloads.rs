@@ -236,11 +236,55 @@ pub(crate) async fn w4e(
     ))
 }
 
+/// Statements per call of W1, W2 and W5 (one task, 200 calls each; `BEGIN`, `COMMIT` and
+/// the tenant scope included).
+pub(crate) async fn statements_per_call(lms: &Lms, data: &Arc<Dataset>) -> [f64; 3] {
+    let pick = |i: usize| {
+        let learner = (i * 7919) % data.learners.len();
+        let course = data.enrolled[learner][i % ENROLLMENTS_PER_LEARNER] as usize;
+        (Actor::User(data.learners[learner]), course)
+    };
+    let w1 = crate::statements::per_call(200, |i| async move {
+        let (actor, course) = pick(i);
+        let course = CourseRef {
+            org: ORG,
+            course: &data.courses[course],
+        };
+        lms.course_progress(&actor, course).await.expect("W1");
+    })
+    .await;
+    let w2 = crate::statements::per_call(200, |i| async move {
+        let (actor, _) = pick(i);
+        lms.my_courses(&actor, PageRequest::first(50))
+            .await
+            .expect("W2");
+    })
+    .await;
+    let w5 = crate::statements::per_call(200, |i| async move {
+        let (actor, course) = pick(i);
+        let lesson = data.lessons[course][(i * 13) % LESSONS];
+        let done = ProgressUpdate {
+            position_seconds: None,
+            percent: None,
+            status: Some(LessonStatus::Completed),
+        };
+        let at = CourseRef {
+            org: ORG,
+            course: &data.courses[course],
+        };
+        lms.record_progress(&actor, at, lesson, done)
+            .await
+            .expect("W5");
+    })
+    .await;
+    [w1, w2, w5]
+}
+
 const WRITE_TASKS: usize = 8;
 const WRITE_SECONDS: u64 = 15;
 
 /// Runs `write` from 8 tasks for 15 s; each call gets a task-local generator.
-async fn hammer<F, Fut>(write: F) -> (Vec<Duration>, Duration)
+pub(crate) async fn hammer<F, Fut>(write: F) -> (Vec<Duration>, Duration)
 where
     F: Fn(u64, Rng) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = Rng> + Send,

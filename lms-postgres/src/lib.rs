@@ -145,7 +145,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 19] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -165,6 +165,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 19] = lms_sql::migration_
     "0017_learning_depth",
     "0018_submissions",
     "0019_report_exports",
+    "0020_enrollment_revision",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].

@@ -66,17 +66,24 @@ fn plan_json(org: &Org) -> Option<serde_json::Value> {
 
 /// Reads an `orgs` row.
 pub fn org(row: &impl SqlRow) -> Result<Org, StoreError> {
+    org_at(row, "")
+}
+
+/// Reads an org whose columns carry `prefix` (`o_id`, `o_slug`, …: an org joined to
+/// another table's row).
+pub fn org_at(row: &impl SqlRow, prefix: &str) -> Result<Org, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
     let membership_plan = row
-        .opt_json("membership_plan")?
+        .opt_json(&column("membership_plan"))?
         .map(serde_json::from_value)
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("column membership_plan: {e}")))?;
     Ok(Org {
-        id: id(row, "id")?,
-        slug: row.text("slug")?,
-        name: row.text("name")?,
-        settings: row.json("settings")?,
+        id: id(row, &column("id"))?,
+        slug: row.text(&column("slug"))?,
+        name: row.text(&column("name"))?,
+        settings: row.json(&column("settings"))?,
         membership_plan,
-        created_at: row.time("created_at")?,
+        created_at: row.time(&column("created_at"))?,
     })
 }

@@ -4,8 +4,11 @@ use crate::row::{SqlRow, all, count, id, parsed, percent};
 use crate::{Connection, Dialect, Query, SqlTx, expect_one};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::store::ProgressTx;
-use lms_core::{CourseId, LessonProgress, LessonStatus, StoreError, UserId};
+use lms_core::store::{CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite, ProgressTx};
+use lms_core::{
+    CourseId, LessonId, LessonProgress, LessonStatus, OrgId, PageRequest, StoreError, UserId,
+};
+use serde::Deserialize;
 
 /// The progress part of a dialect.
 #[async_trait]
@@ -18,6 +21,28 @@ pub trait ProgressDialect: Connection {
         users: &[UserId],
         courses: &[CourseId],
     ) -> Result<Vec<LessonProgress>, StoreError>;
+    /// [`ProgressTx::learner_context`]'s statement, read with [`learner_context`]: the
+    /// course's columns, the org's prefixed `o_`, the enrollment's `e_` (with
+    /// `e_revision`), `member_role`, and the progress rows as a JSON array `e_progress`
+    /// (see [`ProgressJson`]). Aggregating JSON is spelled differently by each database.
+    async fn learner_context<'k>(
+        &mut self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+    ) -> Result<Option<Self::Row>, StoreError>;
+    /// [`ProgressTx::dashboard_page`]'s statement, read with [`dashboard_item`]: the
+    /// course's columns, `org_slug`, the enrollment's prefixed `e_` (and a NULL
+    /// `member_role`) and the progress rows as `e_progress`.
+    async fn dashboard_page(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<Self::Row>, StoreError>;
+    /// [`ProgressTx::apply_learner_write`]: one statement where the database can write two
+    /// tables in one, with the checks a concurrent writer needs.
+    async fn apply_learner_write(&mut self, write: &LearnerWrite) -> Result<bool, StoreError>;
 }
 
 #[async_trait]
@@ -46,6 +71,30 @@ impl<C: Dialect> ProgressTx for SqlTx<C> {
             return Ok(Vec::new());
         }
         self.conn.progress_rows(users, courses).await
+    }
+
+    async fn learner_context<'k>(
+        &mut self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+    ) -> Result<Option<LearnerContext>, StoreError> {
+        let row = self.conn.learner_context(org, slug, course, user).await?;
+        row.map(|row| learner_context(&row, user)).transpose()
+    }
+
+    async fn dashboard_page(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<(EnrollmentWithCourse, Vec<LessonProgress>)>, StoreError> {
+        let rows = self.conn.dashboard_page(user, page).await?;
+        all(&rows, |row| dashboard_item(row, user))
+    }
+
+    async fn apply_learner_write(&mut self, write: &LearnerWrite) -> Result<bool, StoreError> {
+        self.conn.apply_learner_write(write).await
     }
 
     async fn upsert_lesson_progress(&mut self, p: &LessonProgress) -> Result<(), StoreError> {
@@ -116,4 +165,86 @@ pub fn lesson_progress(row: &impl SqlRow) -> Result<LessonProgress, StoreError> 
         completed_at: row.opt_time("completed_at")?,
         updated_at: row.time("updated_at")?,
     })
+}
+
+/// One progress row as `e_progress` carries it (a JSON object per row).
+#[derive(Deserialize)]
+pub struct ProgressJson {
+    /// The lesson's id (hyphenated, or 32 hex digits).
+    pub lesson_id: String,
+    /// `not_started`, `in_progress` or `completed`.
+    pub status: String,
+    /// 0..=100.
+    pub percent: u8,
+    /// Where playback stopped.
+    pub position_seconds: Option<u32>,
+    /// RFC 3339.
+    pub completed_at: Option<DateTime<chrono::FixedOffset>>,
+    /// RFC 3339.
+    pub updated_at: DateTime<chrono::FixedOffset>,
+}
+
+/// Reads a row of [`ProgressDialect::learner_context`]'s statement for `user`.
+pub fn learner_context(row: &impl SqlRow, user: UserId) -> Result<LearnerContext, StoreError> {
+    let context = crate::courses::course_context(row)?;
+    let Some(enrollment) = context.enrollment else {
+        return Err(StoreError::Corrupt(
+            "a learner context without its enrollment".into(),
+        ));
+    };
+    Ok(LearnerContext {
+        org: crate::orgs::org_at(row, "o_")?,
+        rows: progress_json(row, user, context.course.id)?,
+        course: context.course,
+        role: context.role,
+        enrollment,
+        revision: row.int("e_revision")?,
+    })
+}
+
+/// Reads a row of [`ProgressDialect::dashboard_page`]'s statement for `user`.
+pub fn dashboard_item(
+    row: &impl SqlRow,
+    user: UserId,
+) -> Result<(EnrollmentWithCourse, Vec<LessonProgress>), StoreError> {
+    let context = crate::courses::course_context(row)?;
+    let Some(enrollment) = context.enrollment else {
+        return Err(StoreError::Corrupt(
+            "a dashboard row without its enrollment".into(),
+        ));
+    };
+    let rows = progress_json(row, user, context.course.id)?;
+    let item = EnrollmentWithCourse {
+        enrollment,
+        course: context.course,
+        org_slug: row.text("org_slug")?,
+    };
+    Ok((item, rows))
+}
+
+/// The progress rows of `user` in `course` that `e_progress` carries as a JSON array.
+fn progress_json(
+    row: &impl SqlRow,
+    user: UserId,
+    course: CourseId,
+) -> Result<Vec<LessonProgress>, StoreError> {
+    let corrupt =
+        |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("column e_progress: {e}"));
+    let json: Vec<ProgressJson> =
+        serde_json::from_str(&row.text("e_progress")?).map_err(|e| corrupt(&e))?;
+    json.into_iter()
+        .map(|p| {
+            Ok(LessonProgress {
+                user_id: user,
+                lesson_id: LessonId(p.lesson_id.parse().map_err(|e| corrupt(&e))?),
+                course_id: course,
+                status: LessonStatus::parse(&p.status)
+                    .ok_or_else(|| corrupt(&format!("status {:?}", p.status)))?,
+                percent: p.percent,
+                position_seconds: p.position_seconds,
+                completed_at: p.completed_at.map(|t| t.to_utc()),
+                updated_at: p.updated_at.to_utc(),
+            })
+        })
+        .collect()
 }

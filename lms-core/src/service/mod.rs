@@ -14,6 +14,7 @@ mod exports;
 mod gates;
 mod import;
 mod invitations;
+mod learner_path;
 mod learning;
 mod media;
 mod memberships;
@@ -98,6 +99,8 @@ pub struct Lms {
     org_creation: crate::org::OrgCreation,
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
+    /// Org ids by slug, for calls that skip the slug lookup (see `learner_path`).
+    org_ids: Arc<std::sync::Mutex<HashMap<String, crate::ids::OrgId>>>,
     /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
     events: Arc<crate::feed::EventHub>,
     /// Where account mail goes (see [`Lms::with_mail`]).
@@ -137,6 +140,7 @@ impl Lms {
             membership_grace: chrono::Duration::days(DEFAULT_MEMBERSHIP_GRACE_DAYS),
             org_creation: crate::org::OrgCreation::default(),
             outlines: Arc::default(),
+            org_ids: Arc::default(),
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
             outbox: Arc::default(),
             invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
@@ -207,6 +211,7 @@ struct OrgScope {
 }
 
 /// A course addressed through an org, with the caller's enrollment in it.
+#[derive(Clone)]
 struct CourseScope {
     org: Org,
     standing: Standing,
@@ -307,6 +312,7 @@ impl Lms {
         read: EnrollmentRead,
     ) -> Result<CourseScope, LmsError> {
         let mut scope = load_course_scope(tx, actor, course, read).await?;
+        self.remember_org(&scope.org);
         let settle = match read {
             EnrollmentRead::Plain => memberships::Settle::InMemory,
             EnrollmentRead::Locked => memberships::Settle::Store,

@@ -2,6 +2,7 @@
 //! states, and the learner's dashboard.
 
 use super::EnrollmentRead;
+use super::learner_path::{OPTIMISTIC_ROUNDS, Optimistic};
 use super::{Actor, CourseScope, Lms, allow, certificates, events, gates, load_outline};
 use crate::course::{Course, CourseOutline};
 use crate::enrollment::{Enrollment, LessonProgress, LessonStatus, ProgressUpdate};
@@ -89,6 +90,22 @@ pub(super) fn lesson_states(
         .collect()
 }
 
+/// What a progress step changes ([`Lms::decide_advance`]).
+pub(super) struct Advance {
+    /// The lesson's progress after the step.
+    pub(super) lesson: LessonProgress,
+    /// Whether the lesson's row must be written.
+    pub(super) lesson_changed: bool,
+    /// The enrollment after the step.
+    pub(super) enrollment: Enrollment,
+    /// Whether the enrollment's row must be written.
+    pub(super) enrollment_changed: bool,
+    /// Whether the step completes the course (a certificate and an event follow).
+    pub(super) completes: bool,
+    /// The course's progress after the step.
+    pub(super) course: CourseProgress,
+}
+
 /// Whether a write records activity on the enrollment even when it changed no progress
 /// row (an attempt or a submission is activity whatever it scored).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +124,10 @@ impl Lms {
     /// when the last required lesson is completed. A quiz or an assignment is completed
     /// only by a passing attempt or grade, so a progress write on one is 422; a lesson a
     /// release rule holds is 403 `locked`.
+    ///
+    /// Its facts are read in one statement and its decision applied in one that re-checks
+    /// them (see `learner_path`); a write whose facts moved meanwhile is decided again,
+    /// and after a few rounds takes the locking path.
     pub async fn record_progress(
         &self,
         actor: &Actor,
@@ -114,7 +135,39 @@ impl Lms {
         lesson: LessonId,
         update: impl Into<Parsed<ProgressUpdate>>,
     ) -> Result<ProgressResult, LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let update = match update.into().into_result() {
+            Ok(update) => update,
+            // Reported after the policy, which the locking path asks first.
+            Err(unparsed) => {
+                let failed = Parsed::failed(unparsed);
+                return self
+                    .record_progress_locked(actor, course, lesson, failed)
+                    .await;
+            }
+        };
+        for _ in 0..OPTIMISTIC_ROUNDS {
+            match self
+                .record_progress_optimistic(user, course, lesson, update)
+                .await?
+            {
+                Optimistic::Done(result) => return Ok(result),
+                Optimistic::Changed => continue,
+                Optimistic::Unsuited => break,
+            }
+        }
+        self.record_progress_locked(actor, course, lesson, update.into())
+            .await
+    }
+
+    /// [`Lms::record_progress`] under row locks: the course shared, the enrollment held.
+    async fn record_progress_locked(
+        &self,
+        actor: &Actor,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        update: Parsed<ProgressUpdate>,
+    ) -> Result<ProgressResult, LmsError> {
         let mut tx = self.write().await?;
         let scope = self
             .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Locked)
@@ -134,7 +187,7 @@ impl Lms {
             &scope.standing,
             Action::Learn(&scope.course, scope.enrollment()),
         )?;
-        let update = update.into().into_result()?;
+        let update = update.into_result()?;
         // All of the learner's rows in the course at once: what release rules read, the
         // row to change, and the rest for the rollup.
         let rows = self.learner_rows(tx.as_mut(), &scope).await?;
@@ -178,10 +231,32 @@ impl Lms {
         tx: &mut dyn StoreTx,
         scope: CourseScope,
         outline: &CourseOutline,
+        step: (LessonId, ProgressUpdate),
+        rows: Vec<LessonProgress>,
+        activity: Activity,
+    ) -> Result<(LessonProgress, CourseProgress), LmsError> {
+        let decision = self.decide_advance(&scope, outline, step, rows, activity)?;
+        if decision.lesson_changed {
+            tx.upsert_lesson_progress(&decision.lesson).await?;
+        }
+        self.record_completion(tx, &scope.org, outline, &decision)
+            .await?;
+        if decision.enrollment_changed {
+            tx.update_enrollment(&decision.enrollment).await?;
+        }
+        Ok((decision.lesson, decision.course))
+    }
+
+    /// What a progress step changes, decided on the facts alone (no store work): the
+    /// lesson's new state, the enrollment's (activity, rollup, completion) and the course's.
+    pub(super) fn decide_advance(
+        &self,
+        scope: &CourseScope,
+        outline: &CourseOutline,
         (lesson, update): (LessonId, ProgressUpdate),
         mut rows: Vec<LessonProgress>,
         activity: Activity,
-    ) -> Result<(LessonProgress, CourseProgress), LmsError> {
+    ) -> Result<Advance, LmsError> {
         let Some(mut enrollment) = scope.enrollment.clone() else {
             return Err(LmsError::NotFound("enrollment"));
         };
@@ -195,9 +270,8 @@ impl Lms {
         };
         let mut lesson_progress = before.clone();
         lesson_progress.apply(update, now);
-        let changed = !lesson_progress.same_state(&before);
-        if changed {
-            tx.upsert_lesson_progress(&lesson_progress).await?;
+        let lesson_changed = !lesson_progress.same_state(&before);
+        if lesson_changed {
             match index {
                 Some(i) => rows[i] = lesson_progress.clone(),
                 None => rows.push(lesson_progress.clone()),
@@ -208,56 +282,57 @@ impl Lms {
         // A repeated or lower report changes nothing and writes nothing, so that retries
         // stay free; a change is the learner's activity.
         let active = match activity {
-            Activity::IfChanged => changed,
+            Activity::IfChanged => lesson_changed,
             Activity::Always => true,
             Activity::Never => false,
         };
         if active {
             enrollment.last_activity_at = Some(now);
         }
-        let stored = self
-            .refresh_rollup(tx, &scope.org, outline, &mut enrollment, &rows, now)
-            .await?;
-        if active && !stored {
-            tx.update_enrollment(&enrollment).await?;
+        let completed = progress::completed_required(&outline.modules, &rows);
+        let total = progress::required_total(&outline.modules);
+        let rollup_changed = completed != enrollment.completed_required;
+        enrollment.completed_required = completed;
+        let completes =
+            enrollment.completed_at.is_none() && progress::is_complete(completed, total);
+        if completes {
+            enrollment.completed_at = Some(now);
         }
         let scope = CourseScope {
             enrollment: Some(enrollment.clone()),
-            ..scope
+            ..scope.clone()
         };
         let gates = self.gates(&scope, outline, &rows);
-        let course_progress =
-            progress::evaluate(&outline.modules, &rows, enrollment.completed_at, &gates);
-        Ok((lesson_progress, course_progress))
+        let course = progress::evaluate(&outline.modules, &rows, enrollment.completed_at, &gates);
+        Ok(Advance {
+            lesson: lesson_progress,
+            lesson_changed,
+            enrollment_changed: active || rollup_changed || completes,
+            enrollment,
+            completes,
+            course,
+        })
     }
 
-    /// Recomputes the enrollment's rollup from its progress rows, records completion (and
-    /// issues the certificate) when the rules say the course is complete, and stores the
-    /// enrollment if either changed. Returns whether it stored the enrollment.
-    pub(super) async fn refresh_rollup(
+    /// When `decision` completes the course: its certificate and its event, in the
+    /// write's transaction.
+    pub(super) async fn record_completion(
         &self,
         tx: &mut dyn StoreTx,
         org: &Org,
         outline: &CourseOutline,
-        enrollment: &mut Enrollment,
-        rows: &[LessonProgress],
-        now: DateTime<Utc>,
-    ) -> Result<bool, LmsError> {
-        let completed = progress::completed_required(&outline.modules, rows);
-        let total = progress::required_total(&outline.modules);
-        let mut changed = completed != enrollment.completed_required;
-        enrollment.completed_required = completed;
-        if enrollment.completed_at.is_none() && progress::is_complete(completed, total) {
-            enrollment.completed_at = Some(now);
-            let learner =
-                certificates::issue(tx, org, &outline.course, enrollment.user_id, now).await?;
-            events::course_completed(tx, &outline.course, &learner, now).await?;
-            changed = true;
+        decision: &Advance,
+    ) -> Result<(), LmsError> {
+        if !decision.completes {
+            return Ok(());
         }
-        if changed {
-            tx.update_enrollment(enrollment).await?;
-        }
-        Ok(changed)
+        let now = decision
+            .enrollment
+            .completed_at
+            .unwrap_or_else(|| self.now());
+        let user = decision.enrollment.user_id;
+        let learner = certificates::issue(tx, org, &outline.course, user, now).await?;
+        events::course_completed(tx, &outline.course, &learner, now).await
     }
 
     /// The caller's progress in a course (any enrollment of theirs, active or revoked).
@@ -296,11 +371,19 @@ impl Lms {
         actor: &Actor,
         course: CourseRef<'_>,
     ) -> Result<(CourseOutline, Vec<LessonProgress>, CourseScope), LmsError> {
-        actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
         let mut tx = self.read().await?;
-        let scope = self
-            .course_scope(tx.as_mut(), actor, course, EnrollmentRead::Plain)
-            .await?;
+        // One statement when the caller's org is known and they are enrolled.
+        let (scope, rows) = match self.learner_scope(tx.as_mut(), user, course).await? {
+            Some((scope, rows, _)) => (scope, Some(rows)),
+            None => {
+                let read = EnrollmentRead::Plain;
+                (
+                    self.course_scope(tx.as_mut(), actor, course, read).await?,
+                    None,
+                )
+            }
+        };
         allow(
             &scope.standing,
             Action::ViewOwnProgress(&scope.course, scope.enrollment()),
@@ -308,7 +391,10 @@ impl Lms {
         if scope.enrollment.is_none() {
             return Err(LmsError::NotFound("enrollment"));
         }
-        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
+        let rows = match rows {
+            Some(rows) => rows,
+            None => self.learner_rows(tx.as_mut(), &scope).await?,
+        };
         let outline = self
             .cached_outline(tx.as_mut(), scope.course.clone())
             .await?;
@@ -328,24 +414,23 @@ impl Lms {
             user: Some(user),
         })
         .await?;
-        let rows = tx.enrollments_of(user, &page).await?;
-        let page = Page::from_rows(rows, &page, |r| r.enrollment.id.0);
-        let courses: Vec<_> = page.items.iter().map(|r| r.course.id).collect();
-        let mut all_rows = tx.progress_rows(&[user], &courses).await?;
+        // One statement: the page of enrollments, their courses and the progress rows.
+        let rows = tx.dashboard_page(user, &page).await?;
+        let page = Page::from_rows(rows, &page, |(r, _)| r.enrollment.id.0);
         let mut items = Vec::with_capacity(page.items.len());
-        for row in page.items {
-            // Outlines are the org's rows: read them in its scope (on a cache miss).
-            tx.set_scope(TenantScope {
-                org: Some(row.course.org_id),
-                user: Some(user),
-            })
-            .await?;
-            let (progress_rows, rest) = all_rows
-                .into_iter()
-                .partition(|r| r.course_id == row.course.id);
-            all_rows = rest;
-            let progress_rows: Vec<LessonProgress> = progress_rows;
-            let outline = self.cached_outline(tx.as_mut(), row.course).await?;
+        for (row, progress_rows) in page.items {
+            let outline = match self.outline_if_cached(&row.course) {
+                Some(outline) => outline,
+                None => {
+                    // Outlines are the org's rows: read them in its scope.
+                    let scope = TenantScope {
+                        org: Some(row.course.org_id),
+                        user: Some(user),
+                    };
+                    tx.set_scope(scope).await?;
+                    self.cached_outline(tx.as_mut(), row.course).await?
+                }
+            };
             // The dashboard reads no roles: only a course's owner is known to be exempt.
             let gates = match outline.course.owner_id == user {
                 true => Vec::new(),

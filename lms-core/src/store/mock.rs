@@ -181,6 +181,19 @@ mockall::mock! {
             threshold: u32,
             now: DateTime<Utc>,
         ) -> Result<Vec<UserId>, StoreError>;
+        async fn learner_context<'k>(
+            &mut self,
+            org: OrgId,
+            slug: &str,
+            course: CourseKey<'k>,
+            user: UserId,
+        ) -> Result<Option<LearnerContext>, StoreError>;
+        async fn dashboard_page(
+            &mut self,
+            user: UserId,
+            page: &PageRequest,
+        ) -> Result<Vec<(EnrollmentWithCourse, Vec<LessonProgress>)>, StoreError>;
+        async fn apply_learner_write(&mut self, write: &LearnerWrite) -> Result<bool, StoreError>;
     }
 
     #[async_trait]

@@ -43,7 +43,7 @@ pub use members::MemberTx;
 pub use mock::MockStoreTx;
 pub use orgs::OrgTx;
 pub use payments::PaymentTx;
-pub use progress::ProgressTx;
+pub use progress::{LearnerContext, LearnerWrite, ProgressTx};
 pub use reports::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
 pub use submissions::{SubmissionFilter, SubmissionTx};
 pub use users::UserTx;

@@ -114,6 +114,7 @@ macro_rules! conformance_tests {
             next_lesson_and_unmet_reasons,
             making_the_last_missing_lesson_optional_completes,
             concurrent_progress_writes_keep_the_maximum,
+            learner_writes_apply_only_on_the_facts_they_read,
             rollups_match_a_recomputation,
             // Assessments (assessments.rs): quiz attempts
             quiz_attempts_are_graded_and_complete_the_lesson,

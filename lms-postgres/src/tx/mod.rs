@@ -6,7 +6,8 @@
 //! Locks follow one order so that concurrent calls queue instead of deadlocking: a
 //! curriculum change takes the course row `FOR UPDATE`; a learner's write first shares the
 //! course row (`FOR KEY SHARE`, as its foreign-key checks would anyway), then takes its
-//! enrollment row `FOR NO KEY UPDATE`.
+//! enrollment row — `FOR NO KEY UPDATE` on the locking path, or by updating it in the
+//! optimistic write's one statement (`progress.rs`).
 
 mod certificates;
 mod courses;

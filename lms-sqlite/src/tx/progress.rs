@@ -1,11 +1,58 @@
-//! Progress on SQLite: bulk inserts as multi-row `VALUES`, lists of ids as `IN (…)`.
+//! Progress on SQLite: bulk inserts as multi-row `VALUES`, lists of ids as `IN (…)`, and a
+//! learner's write as two statements (SQLite writes one table per statement).
 
-use super::{SqliteConn, map_error, with_ids};
+use super::{SqliteConn, SqliteRecord, map_error, with_ids};
 use async_trait::async_trait;
-use lms_core::{CourseId, LessonProgress, StoreError, UserId};
+use lms_core::store::{CourseKey, LearnerWrite};
+use lms_core::{CourseId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use lms_sql::row::all;
-use lms_sql::{ProgressDialect, decode};
+use lms_sql::{Connection, ProgressDialect, Query, decode};
 use sqlx::QueryBuilder;
+
+/// The learner's progress rows in the enrollment `e`'s course, as one JSON array
+/// (`e_progress`): a read of a course's facts stays one round trip whatever its size.
+macro_rules! progress_json_sql {
+    () => {
+        "(SELECT json_group_array(json_object(
+                        'lesson_id', lower(hex(p.lesson_id)), 'status', p.status,
+                        'percent', p.percent, 'position_seconds', p.position_seconds,
+                        'completed_at', p.completed_at, 'updated_at', p.updated_at))
+             FROM lesson_progress p
+             WHERE p.user_id = e.user_id AND p.course_id = e.course_id) AS e_progress"
+    };
+}
+
+/// The enrollment's columns as `decode::course_context` reads them (prefixed `e_`).
+macro_rules! enrollment_columns_sql {
+    () => {
+        "e.id AS e_id, e.user_id AS e_user_id, e.source AS e_source, e.status AS e_status,
+         e.enrolled_at AS e_enrolled_at, e.completed_at AS e_completed_at,
+         e.completed_required AS e_completed_required, e.revoked_reason AS e_revoked_reason,
+         e.last_activity_at AS e_last_activity_at, e.unlocked AS e_unlocked"
+    };
+}
+
+/// [`ProgressDialect::learner_context`]'s statement, ending in the condition on the course
+/// key (`$3`); ids in the progress array are hex (JSON has no blobs).
+macro_rules! learner_context_sql {
+    ($key_condition:literal) => {
+        concat!(
+            "SELECT c.*, m.role AS member_role, ",
+            enrollment_columns_sql!(),
+            ", e.revision AS e_revision,
+                    o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.settings AS o_settings,
+                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at, ",
+            progress_json_sql!(),
+            "
+             FROM courses c
+             JOIN orgs o ON o.id = c.org_id AND o.slug = $4
+             JOIN enrollments e ON e.course_id = c.id AND e.user_id = $1
+             LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $1
+             WHERE c.org_id = $2 AND ",
+            $key_condition
+        )
+    };
+}
 
 #[async_trait]
 impl ProgressDialect for SqliteConn {
@@ -55,5 +102,89 @@ impl ProgressDialect for SqliteConn {
             )?);
         }
         Ok(rows)
+    }
+
+    async fn learner_context<'k>(
+        &mut self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+    ) -> Result<Option<SqliteRecord>, StoreError> {
+        let q = match course {
+            CourseKey::Id(id) => Query::new(learner_context_sql!("c.id = $3"))
+                .bind(user.0)
+                .bind(org.0)
+                .bind(id.0),
+            CourseKey::Slug(key) => Query::new(learner_context_sql!("c.slug = $3"))
+                .bind(user.0)
+                .bind(org.0)
+                .bind(key),
+        };
+        self.fetch_optional(q.bind(slug)).await
+    }
+
+    async fn dashboard_page(
+        &mut self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<SqliteRecord>, StoreError> {
+        let q = Query::new(concat!(
+            "SELECT c.*, o.slug AS org_slug, NULL AS member_role, ",
+            enrollment_columns_sql!(),
+            ", ",
+            progress_json_sql!(),
+            " FROM enrollments e
+              JOIN courses c ON c.id = e.course_id
+              JOIN orgs o ON o.id = c.org_id
+              WHERE e.user_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3"
+        ))
+        .bind(user.0)
+        .bind(lms_sql::after(page))
+        .bind(lms_sql::limit(page));
+        self.fetch_all(q).await
+    }
+
+    async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {
+        // The enrollment first, only at the revision and course version the decision was
+        // made on; the progress row only if that applied.
+        let e = &w.enrollment;
+        let q = Query::new(
+            "UPDATE enrollments SET completed_required = $1, completed_at = $2,
+                                    last_activity_at = $3
+             WHERE id = $4 AND revision = $5
+               AND EXISTS (SELECT 1 FROM courses WHERE id = $6 AND updated_at = $7)",
+        )
+        .bind(e.completed_required)
+        .bind(e.completed_at)
+        .bind(e.last_activity_at)
+        .bind(e.id.0)
+        .bind(w.revision)
+        .bind(w.course.0)
+        .bind(w.course_version);
+        if self.execute(q).await? != 1 {
+            return Ok(false);
+        }
+        if let Some(p) = &w.progress {
+            let q = Query::new(
+                "INSERT INTO lesson_progress (user_id, lesson_id, course_id, status, percent,
+                                              completed_at, updated_at, position_seconds)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (user_id, lesson_id) DO UPDATE SET
+                     status = excluded.status, percent = excluded.percent,
+                     completed_at = excluded.completed_at, updated_at = excluded.updated_at,
+                     position_seconds = excluded.position_seconds",
+            )
+            .bind(p.user_id.0)
+            .bind(p.lesson_id.0)
+            .bind(p.course_id.0)
+            .bind(p.status.as_str())
+            .bind(p.percent)
+            .bind(p.completed_at)
+            .bind(p.updated_at)
+            .bind(p.position_seconds);
+            self.execute(q).await?;
+        }
+        Ok(true)
     }
 }

@@ -1,0 +1,162 @@
+//! The learner's own path: their progress read in one statement, and written in two — its
+//! facts read in one ([`crate::store::ProgressTx::learner_context`]: the org, the course,
+//! the caller's role, enrollment and progress rows), the core's decision applied in one
+//! ([`crate::store::ProgressTx::apply_learner_write`]) whose conditions re-check what the
+//! decision relied on — the course's version (its outline) and the enrollment's revision
+//! (its status, unlocks, rollup and the learner's rows). If either moved in between, the
+//! write changes nothing and the call decides again on fresh facts; after a few such
+//! rounds it takes the locking path ([`Lms::record_progress`]'s), which always finishes.
+//!
+//! The one-statement path steps aside, before deciding anything, for what it cannot settle
+//! in its statements: an org (or, for a write, an outline) this process has not cached yet,
+//! a caller with no enrollment (the general path says which error applies), and an active
+//! enrollment a membership plan opened (whose plan must be read).
+
+use super::progress::Activity;
+use super::{CourseScope, Lms, ProgressResult, allow, gates};
+use crate::course::{Course, CourseOutline};
+use crate::enrollment::{EnrollmentSource, LessonProgress, ProgressUpdate};
+use crate::error::LmsError;
+use crate::ids::{CourseRef, LessonId, OrgId, UserId};
+use crate::org::Org;
+use crate::policy::{Action, Standing};
+use crate::store::{CourseKey, LearnerWrite, StoreTx, TenantScope};
+
+/// Rounds of reading and deciding again before the locking path.
+pub(super) const OPTIMISTIC_ROUNDS: usize = 3;
+
+/// How an optimistic attempt ended.
+pub(super) enum Optimistic<T> {
+    /// Applied and committed (or refused with a final answer, as an `Err`).
+    Done(T),
+    /// What the decision relied on changed before it applied: decide again.
+    Changed,
+    /// Not a case for this path: take the locking one.
+    Unsuited,
+}
+
+/// Orgs kept at most by slug; past it the cache starts over.
+const ORG_CACHE_CAPACITY: usize = 4096;
+
+impl Lms {
+    /// The id of the org with this slug, if this process has seen it. Every use re-checks
+    /// the slug in the database, so a stale entry only sends a call down the general path.
+    pub(super) fn known_org(&self, slug: &str) -> Option<OrgId> {
+        let cache = self.org_ids.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get(slug).copied()
+    }
+
+    /// Remembers an org's slug for [`Lms::known_org`].
+    pub(super) fn remember_org(&self, org: &Org) {
+        let mut cache = self.org_ids.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= ORG_CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(org.slug.clone(), org.id);
+    }
+
+    /// The course's outline if the cache holds this version of it; never reads the store.
+    pub(super) fn outline_if_cached(&self, course: &Course) -> Option<CourseOutline> {
+        let cache = self.outlines.lock().unwrap_or_else(|p| p.into_inner());
+        let (version, modules) = cache.get(&course.id)?;
+        (*version == course.updated_at).then(|| CourseOutline {
+            course: course.clone(),
+            modules: modules.as_ref().clone(),
+        })
+    }
+
+    /// The caller's scope in the course and their progress rows there, read in one
+    /// statement, when this path suits the call (`None`: take the general path, in the
+    /// same transaction). Also returns the enrollment's revision, for a write.
+    pub(super) async fn learner_scope(
+        &self,
+        tx: &mut dyn StoreTx,
+        user: UserId,
+        course: CourseRef<'_>,
+    ) -> Result<Option<(CourseScope, Vec<LessonProgress>, i64)>, LmsError> {
+        let Some(org) = self.known_org(course.org) else {
+            return Ok(None);
+        };
+        let scope = TenantScope {
+            org: Some(org),
+            user: Some(user),
+        };
+        tx.set_scope(scope).await?;
+        let key = CourseKey::parse(course.course);
+        let Some(facts) = tx.learner_context(org, course.org, key, user).await? else {
+            return Ok(None);
+        };
+        let e = &facts.enrollment;
+        if e.source == EnrollmentSource::Subscription && e.is_active() {
+            return Ok(None); // the membership rule reads the plan
+        }
+        let scope = CourseScope {
+            org: facts.org,
+            standing: Standing {
+                user: Some(user),
+                role: facts.role,
+            },
+            course: facts.course,
+            enrollment: Some(facts.enrollment),
+        };
+        Ok(Some((scope, facts.rows, facts.revision)))
+    }
+
+    /// One optimistic round of [`Lms::record_progress`] for `user`.
+    pub(super) async fn record_progress_optimistic(
+        &self,
+        user: UserId,
+        course: CourseRef<'_>,
+        lesson: LessonId,
+        update: ProgressUpdate,
+    ) -> Result<Optimistic<ProgressResult>, LmsError> {
+        if self.known_org(course.org).is_none() {
+            return Ok(Optimistic::Unsuited); // before opening a transaction
+        }
+        let mut tx = self.write().await?;
+        let Some((scope, rows, revision)) = self.learner_scope(tx.as_mut(), user, course).await?
+        else {
+            return Ok(Optimistic::Unsuited);
+        };
+        let Some(outline) = self.outline_if_cached(&scope.course) else {
+            return Ok(Optimistic::Unsuited);
+        };
+        // The locking path's checks, in its order (the answers must not depend on the path).
+        allow(
+            &scope.standing,
+            Action::ViewCourse(&scope.course, scope.enrollment()),
+        )?;
+        let kind = outline
+            .lessons()
+            .find(|l| l.id == lesson)
+            .map(|l| l.kind)
+            .ok_or(LmsError::NotFound("lesson"))?;
+        allow(
+            &scope.standing,
+            Action::Learn(&scope.course, scope.enrollment()),
+        )?;
+        gates::ensure_open(&self.gates(&scope, &outline, &rows), &outline, lesson)?;
+        update.validate(kind)?;
+        let step = (lesson, update);
+        let decision = self.decide_advance(&scope, &outline, step, rows, Activity::IfChanged)?;
+        if decision.lesson_changed || decision.enrollment_changed {
+            let write = LearnerWrite {
+                course: scope.course.id,
+                course_version: scope.course.updated_at,
+                revision,
+                enrollment: decision.enrollment.clone(),
+                progress: decision.lesson_changed.then(|| decision.lesson.clone()),
+            };
+            if !tx.apply_learner_write(&write).await? {
+                return Ok(Optimistic::Changed); // dropping `tx` rolls back
+            }
+            self.record_completion(tx.as_mut(), &scope.org, &outline, &decision)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Optimistic::Done(ProgressResult {
+            lesson: decision.lesson,
+            course: decision.course,
+        }))
+    }
+}

@@ -1,0 +1,162 @@
+//! A learner's write in two statements: the facts read in one, the decision applied only
+//! while they hold (`ProgressTx::learner_context`, `ProgressTx::apply_learner_write`).
+
+use super::helpers::{completed, percent};
+use crate::store::{Access, CourseKey, LearnerContext, LearnerWrite, TenantScope};
+use crate::testing::fixtures::{ORG, World, acme};
+use crate::{LessonKind, LessonProgress, Lms, UserId};
+use serde_json::json;
+
+/// The learner's context in course `c`, read in a transaction of its own.
+async fn context(w: &World, user: UserId, slug: &str, course: &str) -> Option<LearnerContext> {
+    let mut tx = w.lms.store().begin(Access::Read).await.unwrap();
+    let scope = TenantScope {
+        org: Some(w.org_id),
+        user: Some(user),
+    };
+    tx.set_scope(scope).await.unwrap();
+    tx.learner_context(w.org_id, slug, CourseKey::parse(course), user)
+        .await
+        .unwrap()
+}
+
+/// Applies `write` in a write transaction of its own; whether it applied.
+async fn apply(w: &World, user: UserId, write: LearnerWrite) -> bool {
+    let mut tx = w.lms.store().begin(Access::Write).await.unwrap();
+    let scope = TenantScope {
+        org: Some(w.org_id),
+        user: Some(user),
+    };
+    tx.set_scope(scope).await.unwrap();
+    let applied = tx.apply_learner_write(&write).await.unwrap();
+    tx.commit().await.unwrap();
+    applied
+}
+
+pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let (intro, watch) = (
+        outline.modules[0].lessons[0].id,
+        outline.modules[0].lessons[1].id,
+    );
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let learner = w.learner.user_id().unwrap();
+    w.lms
+        .record_progress(&w.learner, acme("c"), intro, completed())
+        .await
+        .unwrap();
+    w.lms
+        .record_progress(&w.learner, acme("c"), watch, percent(40))
+        .await
+        .unwrap();
+
+    // The read: everything the decision needs, the rows exactly as the store keeps them.
+    let before = context(&w, learner, ORG, "c").await.expect("enrolled");
+    assert_eq!((before.org.id, before.org.slug.as_str()), (w.org_id, ORG));
+    assert_eq!(before.course.id, outline.course.id);
+    assert_eq!(before.enrollment.user_id, learner);
+    assert_eq!(before.enrollment.completed_required, 1);
+    let by_id = context(&w, learner, ORG, &outline.course.id.to_string()).await;
+    assert_eq!(by_id.as_ref(), Some(&before), "by id as by slug");
+    let mut stored = {
+        let mut tx = w.lms.store().begin(Access::Read).await.unwrap();
+        tx.set_scope(TenantScope {
+            org: Some(w.org_id),
+            user: Some(learner),
+        })
+        .await
+        .unwrap();
+        tx.course_progress_rows(learner, outline.course.id)
+            .await
+            .unwrap()
+    };
+    let mut rows = before.rows.clone();
+    rows.sort_by_key(|r| r.lesson_id.0);
+    stored.sort_by_key(|r| r.lesson_id.0);
+    assert_eq!(rows, stored);
+    assert!(
+        rows.iter()
+            .any(|r| r.percent == 40 && r.completed_at.is_none())
+    );
+
+    // No context where the general path has something to say.
+    let outsider = w.outsider.user_id().unwrap();
+    assert_eq!(context(&w, outsider, ORG, "c").await, None, "not enrolled");
+    assert_eq!(
+        context(&w, learner, "nope", "c").await,
+        None,
+        "another slug"
+    );
+    assert_eq!(context(&w, learner, ORG, "missing").await, None);
+
+    // A decision on facts that moved since changes nothing.
+    let mut enrollment = before.enrollment.clone();
+    enrollment.completed_required = 2;
+    let now = w.lms.now();
+    let mut row = LessonProgress::not_started(learner, outline.course.id, watch, now);
+    row.apply(completed(), now);
+    fn write(
+        facts: &LearnerContext,
+        enrollment: &crate::Enrollment,
+        row: &LessonProgress,
+    ) -> LearnerWrite {
+        LearnerWrite {
+            course: facts.course.id,
+            course_version: facts.course.updated_at,
+            revision: facts.revision,
+            enrollment: enrollment.clone(),
+            progress: Some(row.clone()),
+        }
+    }
+    let quiz = outline.modules[1].lessons[0].id;
+    w.lms
+        .record_progress(&w.learner, acme("c"), intro, percent(10)) // no change: no write
+        .await
+        .unwrap();
+    w.lms
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "a", "q2": false}))
+        .await
+        .unwrap(); // a failed attempt is activity: the enrollment moved
+    assert!(
+        !apply(&w, learner, write(&before, &enrollment, &row)).await,
+        "a stale revision"
+    );
+    let fresh = context(&w, learner, ORG, "c").await.unwrap();
+    assert_ne!(fresh.revision, before.revision);
+    assert_eq!(fresh.rows.len(), 2, "nothing of the refused write");
+    assert!(
+        fresh
+            .rows
+            .iter()
+            .all(|r| r.lesson_id != watch || r.percent == 40)
+    );
+
+    // A curriculum change moves the course's version: the outline decided on is gone.
+    let basics = outline.modules[0].module.id;
+    w.lesson(
+        "c",
+        basics,
+        "Extra",
+        LessonKind::Text,
+        json!({"markdown": "…"}),
+    )
+    .await;
+    assert!(
+        !apply(&w, learner, write(&fresh, &enrollment, &row)).await,
+        "an old outline"
+    );
+
+    // On the current facts it applies, both rows at once.
+    let current = context(&w, learner, ORG, "c").await.unwrap();
+    assert!(apply(&w, learner, write(&current, &enrollment, &row)).await);
+    let after = context(&w, learner, ORG, "c").await.unwrap();
+    assert_ne!(after.revision, current.revision);
+    assert_eq!(after.enrollment.completed_required, 2);
+    assert!(
+        after
+            .rows
+            .iter()
+            .any(|r| r.lesson_id == watch && r.completed_at.is_some())
+    );
+}
