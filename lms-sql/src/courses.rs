@@ -16,6 +16,13 @@ use uuid::Uuid;
 pub trait CourseDialect: Connection {
     /// Locks the course row until the transaction ends (serializes its curriculum changes).
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError>;
+    /// [`CourseTx::touch_course`]: a version strictly newer than the stored one, read after
+    /// the row's lock (where writers run side by side, the caller's view may be old).
+    async fn touch_course(
+        &mut self,
+        course: CourseId,
+        updated_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// `course_context`'s statement, ending in the condition on the key. The course's own
@@ -121,10 +128,7 @@ impl<C: Dialect> CourseTx for SqlTx<C> {
         course: CourseId,
         updated_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let q = Query::new("UPDATE courses SET updated_at = $1 WHERE id = $2")
-            .bind(updated_at)
-            .bind(course.0);
-        self.conn.execute(q).await.map(drop)
+        self.conn.touch_course(course, updated_at).await
     }
 
     async fn lock_course(&mut self, course: CourseId) -> Result<(), StoreError> {

@@ -307,7 +307,9 @@ impl Lms {
         Ok(Advance {
             lesson: lesson_progress,
             lesson_changed,
-            enrollment_changed: active || rollup_changed || completes,
+            // A changed row always writes the enrollment too, so that its revision moves
+            // with every change of the learner's rows (what optimistic writes re-check).
+            enrollment_changed: lesson_changed || active || rollup_changed || completes,
             enrollment,
             completes,
             course,

@@ -70,8 +70,10 @@ pub trait CourseTx: Send {
         key: CourseKey<'k>,
         user: Option<UserId>,
     ) -> Result<Option<CourseContext>, StoreError>;
-    /// Moves the course's `updated_at` (a curriculum change: outlines cached for the old
-    /// version stop being used).
+    /// Moves the course's `updated_at` to `updated_at`, or just past the stored one if that
+    /// is not older (a curriculum change: outlines cached for the old version stop being
+    /// used, and learner writes decided on it apply nothing). Two changes never leave the
+    /// same version, even from instances whose clocks disagree.
     async fn touch_course(
         &mut self,
         course: CourseId,
