@@ -7,7 +7,9 @@ use crate::report::{
 };
 use futures_util::TryStreamExt;
 use lms::CourseRef;
-use lms::{Access, Actor, LessonProgress, LessonStatus, Lms, PageRequest, ProgressUpdate};
+use lms::{
+    Access, Actor, LessonProgress, LessonStatus, Lms, PageRequest, ProgressUpdate, TenantScope,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -356,12 +358,14 @@ pub(crate) async fn w5(
 }
 
 /// The baseline of W5: the same writes as one plain upsert of the progress row each, no
-/// rollup, no checks (through the store directly: BEGIN, one statement, COMMIT).
+/// rollup, no checks (through the store directly: BEGIN, the tenant scope when row-level
+/// security is on, one statement, COMMIT).
 pub(crate) async fn plain_upserts(
     store: &str,
     lms: &Lms,
     data: &Arc<Dataset>,
 ) -> Result<Measurement, Box<dyn std::error::Error>> {
+    let org = lms.org(ORG).await?.id;
     let (lms, data) = (lms.clone(), data.clone());
     let (samples, wall) = hammer(move |_, mut rng| {
         let (lms, data) = (lms.clone(), data.clone());
@@ -381,6 +385,12 @@ pub(crate) async fn plain_upserts(
                 updated_at: now,
             };
             let mut tx = lms.store().begin(Access::Write).await.expect("begin");
+            // The tenant scope (a statement only under row-level security, as in W5).
+            let scope = TenantScope {
+                org: Some(org),
+                user: Some(row.user_id),
+            };
+            tx.set_scope(scope).await.expect("scope");
             tx.upsert_lesson_progress(&row).await.expect("upsert");
             tx.commit().await.expect("commit");
             rng
