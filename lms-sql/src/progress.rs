@@ -98,24 +98,8 @@ impl<C: Dialect> ProgressTx for SqlTx<C> {
     }
 
     async fn upsert_lesson_progress(&mut self, p: &LessonProgress) -> Result<(), StoreError> {
-        let q = Query::new(
-            "INSERT INTO lesson_progress (user_id, lesson_id, course_id, {org_id, }status, percent,
-                                          completed_at, updated_at, position_seconds)
-             SELECT $1, $2, id, {org_id, }$4, $5, $6, $7, $8 FROM courses WHERE id = $3
-             ON CONFLICT (user_id, lesson_id) DO UPDATE SET
-                 status = excluded.status, percent = excluded.percent,
-                 completed_at = excluded.completed_at, updated_at = excluded.updated_at,
-                 position_seconds = excluded.position_seconds",
-        )
-        .bind(p.user_id.0)
-        .bind(p.lesson_id.0)
-        .bind(p.course_id.0)
-        .bind(p.status.as_str())
-        .bind(p.percent)
-        .bind(p.completed_at)
-        .bind(p.updated_at)
-        .bind(p.position_seconds);
-        expect_one(self.conn.execute(q).await?, "progress's course")
+        let written = self.conn.execute(upsert_progress(p)).await?;
+        expect_one(written, "progress's course")
     }
 
     async fn recount_rollups(&mut self, course: CourseId) -> Result<(), StoreError> {
@@ -165,6 +149,28 @@ pub fn lesson_progress(row: &impl SqlRow) -> Result<LessonProgress, StoreError> 
         completed_at: row.opt_time("completed_at")?,
         updated_at: row.time("updated_at")?,
     })
+}
+
+/// Inserts or replaces a progress row (with its course's org where rows carry one): the
+/// statement every store writes a learner's row with. Changes no row if the course is gone.
+pub fn upsert_progress(p: &LessonProgress) -> Query<'_> {
+    Query::new(
+        "INSERT INTO lesson_progress (user_id, lesson_id, course_id, {org_id, }status, percent,
+                                      completed_at, updated_at, position_seconds)
+         SELECT $1, $2, id, {org_id, }$4, $5, $6, $7, $8 FROM courses WHERE id = $3
+         ON CONFLICT (user_id, lesson_id) DO UPDATE SET
+             status = excluded.status, percent = excluded.percent,
+             completed_at = excluded.completed_at, updated_at = excluded.updated_at,
+             position_seconds = excluded.position_seconds",
+    )
+    .bind(p.user_id.0)
+    .bind(p.lesson_id.0)
+    .bind(p.course_id.0)
+    .bind(p.status.as_str())
+    .bind(p.percent)
+    .bind(p.completed_at)
+    .bind(p.updated_at)
+    .bind(p.position_seconds)
 }
 
 /// One progress row as `e_progress` carries it (a JSON object per row).

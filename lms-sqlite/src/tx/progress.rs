@@ -166,24 +166,7 @@ impl ProgressDialect for SqliteConn {
             return Ok(false);
         }
         if let Some(p) = &w.progress {
-            let q = Query::new(
-                "INSERT INTO lesson_progress (user_id, lesson_id, course_id, status, percent,
-                                              completed_at, updated_at, position_seconds)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (user_id, lesson_id) DO UPDATE SET
-                     status = excluded.status, percent = excluded.percent,
-                     completed_at = excluded.completed_at, updated_at = excluded.updated_at,
-                     position_seconds = excluded.position_seconds",
-            )
-            .bind(p.user_id.0)
-            .bind(p.lesson_id.0)
-            .bind(p.course_id.0)
-            .bind(p.status.as_str())
-            .bind(p.percent)
-            .bind(p.completed_at)
-            .bind(p.updated_at)
-            .bind(p.position_seconds);
-            self.execute(q).await?;
+            self.execute(lms_sql::upsert_progress(p)).await?;
         }
         Ok(true)
     }
