@@ -12,7 +12,7 @@
 //! a caller with no enrollment (the general path says which error applies), and an active
 //! enrollment a membership plan opened (whose plan must be read).
 
-use super::progress::Activity;
+use super::progress::{Activity, lesson_to_learn};
 use super::{CourseScope, Lms, ProgressResult, allow, gates};
 use crate::course::{Course, CourseOutline};
 use crate::enrollment::{EnrollmentSource, LessonProgress, ProgressUpdate};
@@ -126,15 +126,7 @@ impl Lms {
             &scope.standing,
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
-        let kind = outline
-            .lessons()
-            .find(|l| l.id == lesson)
-            .map(|l| l.kind)
-            .ok_or(LmsError::NotFound("lesson"))?;
-        allow(
-            &scope.standing,
-            Action::Learn(&scope.course, scope.enrollment()),
-        )?;
+        let kind = lesson_to_learn(&scope, &outline, lesson)?;
         gates::ensure_open(&self.gates(&scope, &outline, &rows), &outline, lesson)?;
         update.validate(kind)?;
         let step = (lesson, update);

@@ -4,7 +4,7 @@
 use super::EnrollmentRead;
 use super::learner_path::{OPTIMISTIC_ROUNDS, Optimistic};
 use super::{Actor, CourseScope, Lms, allow, certificates, events, gates, load_outline};
-use crate::course::{Course, CourseOutline};
+use crate::course::{Course, CourseOutline, LessonKind};
 use crate::enrollment::{Enrollment, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::LmsError;
 use crate::ids::{CourseRef, LessonId};
@@ -106,6 +106,26 @@ pub(super) struct Advance {
     pub(super) course: CourseProgress,
 }
 
+/// The kind of `lesson`, a lesson of the outline's course (404 otherwise) that the scope's
+/// caller may learn (403 otherwise): what a progress write checks after `ViewCourse`, on
+/// either path.
+pub(super) fn lesson_to_learn(
+    scope: &CourseScope,
+    outline: &CourseOutline,
+    lesson: LessonId,
+) -> Result<LessonKind, LmsError> {
+    let kind = outline
+        .lessons()
+        .find(|l| l.id == lesson)
+        .map(|l| l.kind)
+        .ok_or(LmsError::NotFound("lesson"))?;
+    allow(
+        &scope.standing,
+        Action::Learn(&scope.course, scope.enrollment()),
+    )?;
+    Ok(kind)
+}
+
 /// Whether a write records activity on the enrollment even when it changed no progress
 /// row (an attempt or a submission is activity whatever it scored).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,15 +198,7 @@ impl Lms {
         )?;
         // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
         let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-        let kind = outline
-            .lessons()
-            .find(|l| l.id == lesson)
-            .map(|l| l.kind)
-            .ok_or(LmsError::NotFound("lesson"))?;
-        allow(
-            &scope.standing,
-            Action::Learn(&scope.course, scope.enrollment()),
-        )?;
+        let kind = lesson_to_learn(&scope, &outline, lesson)?;
         let update = update.into_result()?;
         // All of the learner's rows in the course at once: what release rules read, the
         // row to change, and the rest for the rollup.
