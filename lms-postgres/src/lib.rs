@@ -442,7 +442,10 @@ impl Store for PgStore {
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         // Tables the role does not own are skipped with a warning (row-level-security
         // deployments run it as the owner, or let autovacuum catch up).
-        let analyze = sqlx::query("ANALYZE").persistent(false);
+        // One simple-protocol message: outside a transaction, a transaction-mode pooler may
+        // send an extended-protocol Parse and its Bind to different server connections
+        // ("unnamed prepared statement does not exist", seen once in the pooled suite).
+        let analyze = sqlx::raw_sql("ANALYZE");
         analyze.execute(&self.pool).await.map_err(tx::map_error)?;
         Ok(())
     }
