@@ -68,7 +68,7 @@ export LMS_TEST_RUN="${LMS_TEST_RUN:-r$(date +%s)_$(od -An -N4 -tx1 /dev/urandom
 drop_test_databases() { # $1: "run" (this run's) or "stale" (generated runs started 6 h ago)
     command -v psql >/dev/null || return 0
     local url db cutoff=$(( $(date +%s) - 6 * 3600 ))
-    for url in "$DATABASE_URL" ${LMS_TLS_DATABASE_URL:+"$LMS_TLS_DATABASE_URL"}; do
+    for url in "$DATABASE_URL" ${LMS_TLS_DATABASE_URL:+"$LMS_TLS_DATABASE_URL"} ${LMS_REPLICA_PRIMARY_URL:+"$LMS_REPLICA_PRIMARY_URL"}; do
     for db in $(psql "$url" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'lms\_test\_%'" 2>/dev/null); do
         case $1 in
             # Exactly <run>_<uuid>: another run whose name starts with this one's is not ours.
@@ -227,6 +227,65 @@ if [[ -z "${LMS_RESTART_DATABASE_URL:-}" || -z "${LMS_RESTART_COMMAND:-}" ]]; th
     export LMS_RESTART_COMMAND="pg_ctlcluster --skip-systemctl-redirect $version lmsrestart restart -m fast"
 fi
 say "the restart test restarts LMS_RESTART_DATABASE_URL=$LMS_RESTART_DATABASE_URL"
+
+# --- A primary with a streaming replica ----------------------------------------------------
+# lms-postgres/tests/replica.rs reads reports, exports and the catalog on a real hot standby
+# and pauses its replay to show which reads go where. A pair of its own (LMS_REPLICA_PRIMARY_URL
+# and LMS_REPLICA_URL), not a replica of the cluster every other test uses: pausing replay
+# there, or replaying every other test's databases, would slow the whole suite. The standby is
+# made with pg_basebackup -R, as a production one would be. Made once, then reused; with both
+# set, those are used.
+if [[ -z "${LMS_REPLICA_PRIMARY_URL:-}" || -z "${LMS_REPLICA_URL:-}" ]]; then
+    [[ $(id -u) -eq 0 ]] && command -v pg_createcluster >/dev/null \
+        || die "the replica tests need a Postgres primary and a streaming replica: run this as root on Debian (it makes them), or set LMS_REPLICA_PRIMARY_URL and LMS_REPLICA_URL (a hot standby of it that the tests may pause with pg_wal_replay_pause)"
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    free_port() { # the first port from $1 on that nothing listens on and no cluster claims
+        local port=$1
+        while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || grep -qs "port = $port" /etc/postgresql/*/*/postgresql.conf; do
+            port=$((port + 1))
+        done
+        echo "$port"
+    }
+    cluster_port() { pg_lsclusters -h | awk -v c="$1" '$2 == c {print $3}'; }
+    start_cluster() { # $1: name
+        pg_lsclusters -h | awk -v c="$1" '$2 == c {print $4}' | grep -qx online \
+            || pg_ctlcluster --skip-systemctl-redirect "$version" "$1" start \
+            || die "could not start the cluster $1 (pg_ctlcluster $version $1 start)"
+    }
+    if ! pg_lsclusters -h | awk '{print $2}' | grep -qx lmsprimary; then
+        primary_port=$(free_port 5460)
+        say "making the Postgres cluster lmsprimary on port $primary_port (the replica's primary)"
+        pg_createcluster "$version" lmsprimary -p "$primary_port" >/dev/null
+        conf=/etc/postgresql/$version/lmsprimary
+        printf "listen_addresses = '127.0.0.1'\nshared_buffers = 32MB\nwal_level = replica\n" >> "$conf/postgresql.conf"
+        printf 'local all all peer\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n' > "$conf/pg_hba.conf"
+    fi
+    start_cluster lmsprimary
+    primary_port=$(cluster_port lmsprimary)
+    if ! pg_lsclusters -h | awk '{print $2}' | grep -qx lmsreplica; then
+        replica_port=$(free_port $((primary_port + 1)))
+        say "making lmsreplica on port $replica_port: pg_basebackup -R of lmsprimary"
+        pg_createcluster "$version" lmsreplica -p "$replica_port" >/dev/null
+        conf=/etc/postgresql/$version/lmsreplica
+        printf "listen_addresses = '127.0.0.1'\nshared_buffers = 32MB\nhot_standby = on\n" >> "$conf/postgresql.conf"
+        printf 'local all all peer\nhost all all 127.0.0.1/32 trust\n' > "$conf/pg_hba.conf"
+        data=$(pg_lsclusters -h | awk '$2 == "lmsreplica" {print $6}')
+        find "$data" -mindepth 1 -delete # pg_basebackup fills the empty directory
+        runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres \
+            -D "$data" -R -X stream -c fast \
+            || die "pg_basebackup from lmsprimary (port $primary_port) failed"
+    fi
+    start_cluster lmsreplica
+    replica_port=$(cluster_port lmsreplica)
+    # A replica left paused by an interrupted run would never catch up.
+    psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_wal_replay_resume()" >/dev/null \
+        || die "the replica on port $replica_port does not answer"
+    [[ $(psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_is_in_recovery()") == t ]] \
+        || die "lmsreplica (port $replica_port) is not a standby: drop it (pg_dropcluster --stop $version lmsreplica) and run this again"
+    export LMS_REPLICA_PRIMARY_URL="postgres://postgres@127.0.0.1:$primary_port/postgres"
+    export LMS_REPLICA_URL="postgres://postgres@127.0.0.1:$replica_port/postgres"
+fi
+say "replica tests use LMS_REPLICA_PRIMARY_URL=$LMS_REPLICA_PRIMARY_URL and LMS_REPLICA_URL=$LMS_REPLICA_URL"
 drop_test_databases stale
 
 # --- OpenAPI tools -----------------------------------------------------------------------

@@ -72,6 +72,31 @@
 //! To reach the tables from `psql`, qualify them (`lms.courses`) or
 //! `SET search_path TO lms, public`.
 //!
+//! ## Reads on a replica
+//!
+//! With [`PgOptions::replica_url`] naming a streaming replica (a hot standby made with
+//! `pg_basebackup -R`, or a managed read replica) of the same database, the rows that may be
+//! a moment old are read there, so that reporting load leaves the primary:
+//!
+//! | call | on the replica | on the primary |
+//! |---|---|---|
+//! | `Lms::course_report` | the summary buckets, completions per week, the page of learners | the org, the caller's role, the course, its outline |
+//! | `Lms::org_report`, `Lms::export_org_report` | the courses and their summaries | the org, the caller's role |
+//! | `Lms::export_course_report` | every exported row | the org, the caller's role, the course, its outline |
+//! | `Lms::courses` (published: the catalog) | the page of courses | the org, the caller's role |
+//!
+//! Everything else reads the primary: authorization (roles, enrollments, ownership, which
+//! must bite the moment they are revoked), drafts and archived courses (their authors' working
+//! set), and whatever follows a caller's own writes — their progress, dashboard, lesson
+//! states, attempts, submissions, certificates, notifications. So a learner always sees their
+//! own progress at once, while a report or an export shows the primary as of the replica's
+//! replay: usually milliseconds behind, more while the replica is loaded or its replay
+//! paused (`pg_stat_replication.replay_lag` on the primary says by how much). A course
+//! published a moment ago may be missing from the catalog for that long, and a report read
+//! right after a write may not count it yet. Replication conflicts can cancel a long export
+//! on the standby (`hot_standby_feedback = on` on the replica prevents most). Without a
+//! replica every call reads the primary.
+//!
 //! ## Live events across instances
 //!
 //! A transaction that produces events (a post, an enrollment, a completion) writes them to
@@ -145,7 +170,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 21] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -166,6 +191,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_
     "0018_submissions",
     "0019_report_exports",
     "0020_enrollment_revision",
+    "0021_report_pages",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].
@@ -200,6 +226,12 @@ pub struct PgOptions {
     /// row-level security policies): `lms` by default, so that the host's own tables in
     /// `public` never meet ours. See [the crate docs](crate#our-own-schema).
     pub schema: PgSchema,
+    /// A streaming replica (hot standby) of the same database: when set, the rows of
+    /// reports, exports and the public catalog are read there, while authorization and
+    /// everything that follows a caller's own writes stays on the primary. See
+    /// [the crate docs](crate#reads-on-a-replica) for which calls go where and how stale
+    /// they may be. The pool settings are the primary's.
+    pub replica_url: Option<String>,
 }
 
 impl Default for PgOptions {
@@ -214,6 +246,7 @@ impl Default for PgOptions {
             row_level_security: false,
             listen_url: None,
             schema: PgSchema::default(),
+            replica_url: None,
         }
     }
 }
@@ -235,6 +268,8 @@ impl PgOptions {
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where lagging reads go ([`PgOptions::replica_url`]).
+    replica: Option<PgPool>,
     settings: TxSettings,
     schema: PgSchema,
     begin: BeginStatements,
@@ -263,21 +298,16 @@ impl PgStore {
         if !options.statement_cache {
             connect = connect.statement_cache_capacity(0);
         }
-        // One plain connection first: the pool would retry a failure until its acquire
-        // timeout and then report only "timed out", where this says what failed.
-        let unavailable = |e| StoreError::Unavailable(Box::new(ConnectError::new(&connect, e)));
-        let first = connect.connect().await.map_err(unavailable)?;
-        sqlx::Connection::close(first).await.ok();
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            .min_connections(options.min_connections)
-            .acquire_timeout(options.acquire_timeout)
-            .idle_timeout(options.idle_timeout)
-            .max_lifetime(options.max_lifetime)
-            .connect_with(connect)
-            .await
-            .map_err(tx::map_error)?;
-        Ok(Self::from_pool(pool, &options))
+        let pool = open_pool(connect.clone(), &options).await?;
+        let mut store = Self::from_pool(pool, &options);
+        if let Some(url) = &options.replica_url {
+            let mut replica = PgConnectOptions::from_str(url).map_err(backend)?;
+            if !options.statement_cache {
+                replica = replica.statement_cache_capacity(0);
+            }
+            store.replica = Some(open_pool(replica, &options).await?);
+        }
+        Ok(store)
     }
 
     /// A store on an existing pool (the host's own, say), with the statement and
@@ -295,6 +325,7 @@ impl PgStore {
             .unwrap_or_else(|| (*pool.connect_options()).clone());
         Self {
             pool,
+            replica: None,
             settings,
             begin: BeginStatements::new(&options.schema),
             schema: options.schema.clone(),
@@ -362,6 +393,36 @@ impl PgStore {
     }
 }
 
+/// A pool on `connect` with the pool settings of `options`, after one plain connection: the
+/// pool would retry a failure until its acquire timeout and then report only "timed out",
+/// where that connection's error says what failed.
+async fn open_pool(connect: PgConnectOptions, options: &PgOptions) -> Result<PgPool, StoreError> {
+    let unavailable = |e| StoreError::Unavailable(Box::new(ConnectError::new(&connect, e)));
+    let first = connect.connect().await.map_err(unavailable)?;
+    sqlx::Connection::close(first).await.ok();
+    PgPoolOptions::new()
+        .max_connections(options.max_connections.max(1))
+        .min_connections(options.min_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .idle_timeout(options.idle_timeout)
+        .max_lifetime(options.max_lifetime)
+        .connect_with(connect)
+        .await
+        .map_err(tx::map_error)
+}
+
+impl PgStore {
+    async fn begin_on(
+        &self,
+        pool: &PgPool,
+        begin: &std::sync::Arc<str>,
+    ) -> Result<Box<dyn StoreTx>, StoreError> {
+        let tx = pool.begin_with(AssertSqlSafe(begin.clone())).await;
+        let conn = PgConn::new(tx.map_err(tx::map_error)?, self.settings);
+        Ok(Box::new(PgTx::new(conn)))
+    }
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
@@ -369,9 +430,14 @@ impl Store for PgStore {
             Access::Read => &self.begin.read,
             Access::Write => &self.begin.write,
         };
-        let tx = self.pool.begin_with(AssertSqlSafe(begin.clone())).await;
-        let conn = PgConn::new(tx.map_err(tx::map_error)?, self.settings);
-        Ok(Box::new(PgTx::new(conn)))
+        self.begin_on(&self.pool, begin).await
+    }
+
+    async fn begin_replica(&self) -> Result<Option<Box<dyn StoreTx>>, StoreError> {
+        match &self.replica {
+            Some(replica) => Ok(Some(self.begin_on(replica, &self.begin.read).await?)),
+            None => Ok(None),
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

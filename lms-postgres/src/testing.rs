@@ -47,8 +47,23 @@ pub fn tls_server() -> PgConnectOptions {
 fn server_for(mode: Mode) -> PgConnectOptions {
     match mode {
         Mode::Tls => tls_server(),
+        Mode::Replicated => replication_env("LMS_REPLICA_PRIMARY_URL"),
         _ => server(),
     }
+}
+
+/// The primary (`LMS_REPLICA_PRIMARY_URL`) or its streaming replica (`LMS_REPLICA_URL`).
+fn replication_env(name: &str) -> PgConnectOptions {
+    let url = std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: the replica tests need a Postgres primary \
+             (LMS_REPLICA_PRIMARY_URL) and a hot standby streaming from it (LMS_REPLICA_URL) \
+             that they may pause. Run scripts/test.sh (as root on Debian it makes both with \
+             pg_basebackup -R), or set both, e.g. postgres://postgres@127.0.0.1:5460/postgres \
+             and postgres://postgres@127.0.0.1:5461/postgres"
+        )
+    });
+    PgConnectOptions::from_str(&url).unwrap_or_else(|_| panic!("{name} is a postgres:// URL"))
 }
 
 async fn admin_connection(server: &PgConnectOptions) -> PgConnection {
@@ -116,6 +131,9 @@ pub enum Mode {
     RowLevelSecurity,
     /// On the TLS-only server of `LMS_TLS_DATABASE_URL`, verifying its certificate and name.
     Tls,
+    /// On the primary of `LMS_REPLICA_PRIMARY_URL` as the application role with row-level
+    /// security on, reading what may lag on its streaming replica `LMS_REPLICA_URL`.
+    Replicated,
 }
 
 /// How long a test's transaction may wait for a pooled connection. The races run a hundred
@@ -166,7 +184,7 @@ impl TestDatabase {
                 .await
                 .expect("host SQL");
         }
-        let rls = mode == Mode::RowLevelSecurity;
+        let rls = matches!(mode, Mode::RowLevelSecurity | Mode::Replicated);
         // Migrate as the owner over a direct connection, as a deployment would.
         let owner_options = PgOptions {
             max_connections: 1,
@@ -203,6 +221,24 @@ impl TestDatabase {
                     options,
                 )
                 .await
+            }
+            Mode::Replicated => {
+                ensure_app_role(&mut admin).await;
+                let replica = replication_env("LMS_REPLICA_URL").database(&name);
+                await_replica_database(&replica).await;
+                let url = |o: &PgConnectOptions| {
+                    format!(
+                        "postgres://{APP_ROLE}@{}:{}/{name}",
+                        o.get_host(),
+                        o.get_port()
+                    )
+                };
+                let options = PgOptions {
+                    row_level_security: true,
+                    replica_url: Some(url(&replica)),
+                    ..test_options()
+                };
+                PgStore::connect_with(&url(&server), options).await
             }
         };
         let store = store.expect("connect the test store");
@@ -303,10 +339,89 @@ fn drop_database(server: &PgConnectOptions, name: &str) {
     }
 }
 
+/// Waits until a database just created on the primary exists on its replica.
+async fn await_replica_database(replica: &PgConnectOptions) {
+    for _ in 0..300 {
+        if replica.connect().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the new database did not reach the replica (LMS_REPLICA_URL) in 30 s: is it streaming?"
+    );
+}
+
+impl TestDatabase {
+    /// Waits until the replica has replayed everything the primary has written so far
+    /// (`Mode::Replicated`).
+    pub async fn replica_caught_up(&self) {
+        assert_eq!(self.mode, Mode::Replicated);
+        let mut primary = admin_connection(&self.server).await;
+        let target: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
+            .fetch_one(&mut primary)
+            .await
+            .expect("the primary's position");
+        let mut replica = admin_connection(&replication_env("LMS_REPLICA_URL")).await;
+        for _ in 0..300 {
+            let replayed: bool =
+                sqlx::query_scalar("SELECT pg_last_wal_replay_lsn() >= $1::text::pg_lsn")
+                    .bind(&target)
+                    .fetch_one(&mut replica)
+                    .await
+                    .expect("the replica's position");
+            if replayed {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the replica did not replay up to {target} in 6 s");
+    }
+
+    /// Pauses the replica's replay until the guard is dropped (`Mode::Replicated`): reads
+    /// there then see the primary as it was. Pausing stops the whole standby, so tests
+    /// that pause take turns.
+    pub async fn pause_replay(&self) -> ReplayPaused {
+        assert_eq!(self.mode, Mode::Replicated);
+        self.replica_caught_up().await;
+        let mut replica = admin_connection(&replication_env("LMS_REPLICA_URL")).await;
+        run(&mut replica, "SELECT pg_wal_replay_pause()".into())
+            .await
+            .expect("pause the replica's replay");
+        ReplayPaused
+    }
+}
+
+/// Resumes the replica's replay when dropped, even when the test panicked.
+pub struct ReplayPaused;
+
+impl Drop for ReplayPaused {
+    fn drop(&mut self) {
+        let resumed = std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut replica = replication_env("LMS_REPLICA_URL").connect().await?;
+                run(&mut replica, "SELECT pg_wal_replay_resume()".into()).await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if !matches!(resumed, Ok(Ok(()))) {
+            eprintln!("could not resume the replica's replay: {resumed:?}");
+        }
+    }
+}
+
 #[async_trait]
 impl Store for TestDatabase {
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
         self.store.begin(access).await
+    }
+
+    async fn begin_replica(&self) -> Result<Option<Box<dyn StoreTx>>, StoreError> {
+        self.store.begin_replica().await
     }
 
     async fn refresh_statistics(&self) -> Result<(), StoreError> {

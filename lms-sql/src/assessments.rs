@@ -9,21 +9,10 @@ use lms_core::{CourseId, LessonId, PageRequest, QuizAttempt, StoreError, UserId}
 #[async_trait]
 impl<C: Dialect> AssessmentTx for SqlTx<C> {
     async fn insert_attempt(&mut self, a: &QuizAttempt) -> Result<(), StoreError> {
-        let q = Query::new(
-            "INSERT INTO quiz_attempts (id, {org_id, }user_id, lesson_id, course_id, attempt_number,
-                                        score_percent, passed, answers, submitted_at)
-             SELECT $1, {org_id, }$2, $3, id, $5, $6, $7, $8, $9 FROM courses WHERE id = $4",
+        expect_one(
+            self.conn.execute(insert_attempt(a)).await?,
+            "attempt's course",
         )
-        .bind(a.id.0)
-        .bind(a.user_id.0)
-        .bind(a.lesson_id.0)
-        .bind(a.course_id.0)
-        .bind(a.attempt_number)
-        .bind(a.score_percent)
-        .bind(a.passed)
-        .bind(&a.answers)
-        .bind(a.submitted_at);
-        expect_one(self.conn.execute(q).await?, "attempt's course")
     }
 
     async fn count_attempts(&mut self, user: UserId, lesson: LessonId) -> Result<u32, StoreError> {
@@ -83,4 +72,23 @@ pub fn attempt(row: &impl SqlRow) -> Result<QuizAttempt, StoreError> {
         answers: row.json("answers")?,
         submitted_at: row.time("submitted_at")?,
     })
+}
+
+/// Inserts a graded attempt (with its course's org where rows carry one): the statement
+/// every store records an attempt with. Changes no row if the course is gone.
+pub fn insert_attempt(a: &QuizAttempt) -> Query<'_> {
+    Query::new(
+        "INSERT INTO quiz_attempts (id, {org_id, }user_id, lesson_id, course_id, attempt_number,
+                                    score_percent, passed, answers, submitted_at)
+         SELECT $1, {org_id, }$2, $3, id, $5, $6, $7, $8, $9 FROM courses WHERE id = $4",
+    )
+    .bind(a.id.0)
+    .bind(a.user_id.0)
+    .bind(a.lesson_id.0)
+    .bind(a.course_id.0)
+    .bind(a.attempt_number)
+    .bind(a.score_percent)
+    .bind(a.passed)
+    .bind(&a.answers)
+    .bind(a.submitted_at)
 }

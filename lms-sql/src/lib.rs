@@ -39,6 +39,7 @@ pub mod row;
 mod submissions;
 mod users;
 
+pub use assessments::insert_attempt;
 pub use certificates::CertificateDialect;
 pub use courses::CourseDialect;
 pub use curriculum::{CurriculumDialect, park_positions};

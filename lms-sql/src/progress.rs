@@ -23,14 +23,16 @@ pub trait ProgressDialect: Connection {
     ) -> Result<Vec<LessonProgress>, StoreError>;
     /// [`ProgressTx::learner_context`]'s statement, read with [`learner_context`]: the
     /// course's columns, the org's prefixed `o_`, the enrollment's `e_` (with
-    /// `e_revision`), `member_role`, and the progress rows as a JSON array `e_progress`
-    /// (see [`ProgressJson`]). Aggregating JSON is spelled differently by each database.
+    /// `e_revision`), `member_role`, the progress rows as a JSON array `e_progress`
+    /// (see [`ProgressJson`]) and the count of the user's attempts at `attempts_at`
+    /// (`e_attempts`, 0 for none). Aggregating JSON is spelled differently by each database.
     async fn learner_context<'k>(
         &mut self,
         org: OrgId,
         slug: &str,
         course: CourseKey<'k>,
         user: UserId,
+        attempts_at: Option<LessonId>,
     ) -> Result<Option<Self::Row>, StoreError>;
     /// [`ProgressTx::dashboard_page`]'s statement, read with [`dashboard_item`]: the
     /// course's columns, `org_slug`, the enrollment's prefixed `e_` (and a NULL
@@ -79,8 +81,12 @@ impl<C: Dialect> ProgressTx for SqlTx<C> {
         slug: &str,
         course: CourseKey<'k>,
         user: UserId,
+        attempts_at: Option<LessonId>,
     ) -> Result<Option<LearnerContext>, StoreError> {
-        let row = self.conn.learner_context(org, slug, course, user).await?;
+        let row = self
+            .conn
+            .learner_context(org, slug, course, user, attempts_at)
+            .await?;
         row.map(|row| learner_context(&row, user)).transpose()
     }
 
@@ -205,6 +211,7 @@ pub fn learner_context(row: &impl SqlRow, user: UserId) -> Result<LearnerContext
         role: context.role,
         enrollment,
         revision: row.int("e_revision")?,
+        attempts: count(row, "e_attempts")?,
     })
 }
 

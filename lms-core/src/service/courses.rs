@@ -22,7 +22,9 @@ use crate::validate;
 
 impl Lms {
     /// A page of the org's courses. Anyone lists published ones; `status` draft or
-    /// archived is for instructors (their own courses) and admins (all).
+    /// archived is for instructors (their own courses) and admins (all). The published
+    /// catalog is read on the store's replica, if it has one (see [`Lms::course_report`]);
+    /// drafts and archives on the primary.
     pub async fn courses(
         &self,
         actor: &Actor,
@@ -38,6 +40,10 @@ impl Lms {
             (CourseStatus::Published, _) | (_, Some(crate::Role::Admin)) => None,
             _ => scope.standing.user,
         };
+        // The catalog may lag a moment; drafts and archives are their authors' working set.
+        if status == CourseStatus::Published {
+            tx = self.lagging_rows(tx, scope.org.id, actor).await?;
+        }
         let rows = tx
             .list_courses(
                 scope.org.id,

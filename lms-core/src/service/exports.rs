@@ -99,7 +99,8 @@ impl OrgReportExport {
 impl Lms {
     /// Authorizes an export of a course's report (its owner and admins) and prepares it:
     /// errors (401, 403, 404) come from this call, before any row; the rows then stream
-    /// from one query in one read transaction, whatever the course's size.
+    /// from one query in one read transaction, whatever the course's size (on the store's
+    /// replica, if it has one: see [`Lms::course_report`]).
     ///
     /// ```no_run
     /// # async fn demo(lms: lms_core::Lms, admin: lms_core::Actor) -> Result<(), lms_core::LmsError> {
@@ -123,6 +124,7 @@ impl Lms {
             .cached_outline(tx.as_mut(), scope.course.clone())
             .await?;
         let total = progress::required_total(&outline.modules);
+        let tx = self.lagging_rows(tx, scope.org.id, actor).await?;
         let rows = tx
             .into_export_rows(scope.course.id)
             .map(move |row| Ok(CourseExportRow::new(row?, total)));
@@ -143,6 +145,7 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.standing, Action::ViewOrgReport)?;
+        let tx = self.lagging_rows(tx, scope.org.id, actor).await?;
         let pages = stream::try_unfold(
             (tx, scope.org.id, Some(PageRequest::first(MAX_LIMIT))),
             next_courses,

@@ -20,7 +20,7 @@ use crate::error::LmsError;
 use crate::ids::{CourseRef, LessonId, OrgId, UserId};
 use crate::org::Org;
 use crate::policy::{Action, Standing};
-use crate::store::{CourseKey, LearnerWrite, StoreTx, TenantScope};
+use crate::store::{Access, CourseKey, LearnerWrite, StoreTx, TenantScope};
 
 /// Rounds of reading and deciding again before the locking path.
 pub(super) const OPTIMISTIC_ROUNDS: usize = 3;
@@ -33,6 +33,18 @@ pub(super) enum Optimistic<T> {
     Changed,
     /// Not a case for this path: take the locking one.
     Unsuited,
+}
+
+/// What an optimistic round decides on, read in one statement.
+pub(super) struct LearnerFacts {
+    /// The org, the caller's standing, the course and their enrollment.
+    pub scope: CourseScope,
+    /// Their progress rows in the course.
+    pub rows: Vec<LessonProgress>,
+    /// The enrollment's revision, which the write re-checks.
+    pub revision: i64,
+    /// Their attempts at the quiz the read asked about.
+    pub attempts: u32,
 }
 
 /// Orgs kept at most by slug; past it the cache starts over.
@@ -65,25 +77,41 @@ impl Lms {
         })
     }
 
-    /// The caller's scope in the course and their progress rows there, read in one
-    /// statement, when this path suits the call (`None`: take the general path, in the
-    /// same transaction). Also returns the enrollment's revision, for a write.
-    pub(super) async fn learner_scope(
+    /// A transaction in `user`'s scope in the org this process knows by `slug`, and the
+    /// org's id; `None` for an org not cached yet (before any store work).
+    pub(super) async fn learner_tx(
         &self,
-        tx: &mut dyn StoreTx,
+        access: Access,
         user: UserId,
-        course: CourseRef<'_>,
-    ) -> Result<Option<(CourseScope, Vec<LessonProgress>, i64)>, LmsError> {
-        let Some(org) = self.known_org(course.org) else {
+        slug: &str,
+    ) -> Result<Option<(Box<dyn StoreTx>, OrgId)>, LmsError> {
+        let Some(org) = self.known_org(slug) else {
             return Ok(None);
         };
         let scope = TenantScope {
             org: Some(org),
             user: Some(user),
         };
+        let mut tx = self.store.begin(access).await?;
         tx.set_scope(scope).await?;
+        Ok(Some((tx, org)))
+    }
+
+    /// The caller's scope in the course of `org` (a [`Lms::learner_tx`]'s) and their
+    /// progress rows there, read in one statement, when this path suits the call (`None`:
+    /// take the general path, in the same transaction); with `attempts_at`, their attempts
+    /// at that quiz too.
+    pub(super) async fn learner_scope(
+        &self,
+        tx: &mut dyn StoreTx,
+        org: OrgId,
+        user: UserId,
+        course: CourseRef<'_>,
+        attempts_at: Option<LessonId>,
+    ) -> Result<Option<LearnerFacts>, LmsError> {
         let key = CourseKey::parse(course.course);
-        let Some(facts) = tx.learner_context(org, course.org, key, user).await? else {
+        let context = tx.learner_context(org, course.org, key, user, attempts_at);
+        let Some(facts) = context.await? else {
             return Ok(None);
         };
         let e = &facts.enrollment;
@@ -99,7 +127,12 @@ impl Lms {
             course: facts.course,
             enrollment: Some(facts.enrollment),
         };
-        Ok(Some((scope, facts.rows, facts.revision)))
+        Ok(Some(LearnerFacts {
+            scope,
+            rows: facts.rows,
+            revision: facts.revision,
+            attempts: facts.attempts,
+        }))
     }
 
     /// One optimistic round of [`Lms::record_progress`] for `user`.
@@ -110,11 +143,18 @@ impl Lms {
         lesson: LessonId,
         update: ProgressUpdate,
     ) -> Result<Optimistic<ProgressResult>, LmsError> {
-        if self.known_org(course.org).is_none() {
-            return Ok(Optimistic::Unsuited); // before opening a transaction
-        }
-        let mut tx = self.write().await?;
-        let Some((scope, rows, revision)) = self.learner_scope(tx.as_mut(), user, course).await?
+        let Some((mut tx, org)) = self.learner_tx(Access::Write, user, course.org).await? else {
+            return Ok(Optimistic::Unsuited);
+        };
+        let facts = self
+            .learner_scope(tx.as_mut(), org, user, course, None)
+            .await?;
+        let Some(LearnerFacts {
+            scope,
+            rows,
+            revision,
+            ..
+        }) = facts
         else {
             return Ok(Optimistic::Unsuited);
         };
@@ -138,6 +178,7 @@ impl Lms {
                 revision,
                 enrollment: decision.enrollment.clone(),
                 progress: decision.lesson_changed.then(|| decision.lesson.clone()),
+                attempt: None,
             };
             if !tx.apply_learner_write(&write).await? {
                 return Ok(Optimistic::Changed); // dropping `tx` rolls back

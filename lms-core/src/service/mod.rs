@@ -44,7 +44,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::course::{Course, CourseOutline, OutlineModule};
 use crate::enrollment::Enrollment;
 use crate::error::LmsError;
-use crate::ids::{CourseId, CourseRef, UserId};
+use crate::ids::{CourseId, CourseRef, OrgId, UserId};
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
 use crate::policy::{Action, Standing, decide};
@@ -100,7 +100,9 @@ pub struct Lms {
     /// Course outlines by course, for reads (see [`Lms::cached_outline`]).
     outlines: Arc<std::sync::Mutex<OutlineCache>>,
     /// Org ids by slug, for calls that skip the slug lookup (see `learner_path`).
-    org_ids: Arc<std::sync::Mutex<HashMap<String, crate::ids::OrgId>>>,
+    org_ids: Arc<std::sync::Mutex<HashMap<String, OrgId>>>,
+    /// Quiz lessons by course version, for attempts graded on the learner's path.
+    quizzes: Arc<std::sync::Mutex<quizzes::QuizCache>>,
     /// The event dispatcher's in-process side (see [`Lms::subscribe`]).
     events: Arc<crate::feed::EventHub>,
     /// Where account mail goes (see [`Lms::with_mail`]).
@@ -141,6 +143,7 @@ impl Lms {
             org_creation: crate::org::OrgCreation::default(),
             outlines: Arc::default(),
             org_ids: Arc::default(),
+            quizzes: Arc::default(),
             events: Arc::new(crate::feed::EventHub::new(DEFAULT_EVENT_POLL_INTERVAL)),
             outbox: Arc::default(),
             invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
@@ -198,6 +201,28 @@ impl Lms {
 
     async fn write(&self) -> Result<Box<dyn StoreTx>, LmsError> {
         Ok(self.store.begin(Access::Write).await?)
+    }
+
+    /// Where a call that has authorized its caller in `tx` reads rows that may lag a
+    /// moment (report, export and catalog rows): a transaction on the store's replica in
+    /// the org's scope, if it has one (ending `tx`), else `tx` itself.
+    async fn lagging_rows(
+        &self,
+        tx: Box<dyn StoreTx>,
+        org: OrgId,
+        actor: &Actor,
+    ) -> Result<Box<dyn StoreTx>, LmsError> {
+        let Some(mut replica) = self.store.begin_replica().await? else {
+            return Ok(tx);
+        };
+        drop(tx); // a read: nothing to commit
+        replica
+            .set_scope(TenantScope {
+                org: Some(org),
+                user: actor.user_id(),
+            })
+            .await?;
+        Ok(replica)
     }
 }
 

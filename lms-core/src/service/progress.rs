@@ -3,7 +3,7 @@
 
 use super::EnrollmentRead;
 use super::learner_path::{OPTIMISTIC_ROUNDS, Optimistic};
-use super::{Actor, CourseScope, Lms, allow, certificates, events, gates, load_outline};
+use super::{Actor, CourseScope, Lms, allow, certificates, events, gates};
 use crate::course::{Course, CourseOutline, LessonKind};
 use crate::enrollment::{Enrollment, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::LmsError;
@@ -14,7 +14,7 @@ use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
 use crate::release::Gate;
-use crate::store::{StoreTx, TenantScope};
+use crate::store::{Access, StoreTx, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -197,7 +197,9 @@ impl Lms {
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
-        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
+        let outline = self
+            .cached_outline(tx.as_mut(), scope.course.clone())
+            .await?;
         let kind = lesson_to_learn(&scope, &outline, lesson)?;
         let update = update.into_result()?;
         // All of the learner's rows in the course at once: what release rules read, the
@@ -386,10 +388,17 @@ impl Lms {
         course: CourseRef<'_>,
     ) -> Result<(CourseOutline, Vec<LessonProgress>, CourseScope), LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
-        let mut tx = self.read().await?;
         // One statement when the caller's org is known and they are enrolled.
-        let (scope, rows) = match self.learner_scope(tx.as_mut(), user, course).await? {
-            Some((scope, rows, _)) => (scope, Some(rows)),
+        let (mut tx, facts) = match self.learner_tx(Access::Read, user, course.org).await? {
+            Some((mut tx, org)) => {
+                let facts = self.learner_scope(tx.as_mut(), org, user, course, None);
+                let facts = facts.await?;
+                (tx, facts)
+            }
+            None => (self.read().await?, None),
+        };
+        let (scope, rows) = match facts {
+            Some(facts) => (facts.scope, Some(facts.rows)),
             None => {
                 let read = EnrollmentRead::Plain;
                 (
@@ -422,12 +431,12 @@ impl Lms {
         page: PageRequest,
     ) -> Result<Page<DashboardItem>, LmsError> {
         let user = actor.require_user()?;
-        let mut tx = self.read().await?;
-        tx.set_scope(TenantScope {
+        let scope = TenantScope {
             org: None,
             user: Some(user),
-        })
-        .await?;
+        };
+        let mut tx = self.read().await?;
+        tx.set_scope(scope).await?;
         // One statement: the page of enrollments, their courses and the progress rows.
         let rows = tx.dashboard_page(user, &page).await?;
         let page = Page::from_rows(rows, &page, |(r, _)| r.enrollment.id.0);

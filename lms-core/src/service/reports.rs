@@ -142,7 +142,9 @@ impl RollupCheck {
 
 impl Lms {
     /// The course report (its owner and admins): the summary over every active enrollment
-    /// and a page of learners with their percent.
+    /// and a page of learners with their percent. The caller is authorized on the primary;
+    /// on a store with a replica ([`crate::Store::begin_replica`]) the report's rows are
+    /// read there, and may lag the latest writes by a moment.
     pub async fn course_report(
         &self,
         actor: &Actor,
@@ -153,6 +155,7 @@ impl Lms {
         let course_id = scope.course.id;
         let outline = self.cached_outline(tx.as_mut(), scope.course).await?;
         let total = progress::required_total(&outline.modules);
+        let mut tx = self.lagging_rows(tx, scope.org.id, actor).await?;
         let buckets = tx.rollup_buckets(&[course_id]).await?;
         let now = self.now();
         let per_day = tx
@@ -180,7 +183,7 @@ impl Lms {
     }
 
     /// The org report (admins): a page of the org's courses, every status, each with its
-    /// summary.
+    /// summary (read on the store's replica, if it has one, as [`Lms::course_report`]'s).
     pub async fn org_report(
         &self,
         actor: &Actor,
@@ -191,6 +194,7 @@ impl Lms {
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.standing, Action::ViewOrgReport)?;
+        let mut tx = self.lagging_rows(tx, scope.org.id, actor).await?;
         org_report_page(tx.as_mut(), scope.org.id, &page).await
     }
 

@@ -187,6 +187,7 @@ mockall::mock! {
             slug: &str,
             course: CourseKey<'k>,
             user: UserId,
+            attempts_at: Option<LessonId>,
         ) -> Result<Option<LearnerContext>, StoreError>;
         async fn dashboard_page(
             &mut self,

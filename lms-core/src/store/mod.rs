@@ -85,6 +85,15 @@ pub trait Store: Send + Sync + 'static {
     /// Opens a transaction.
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError>;
 
+    /// Opens a read transaction on a replica of the store, if it has one (`None`: the call
+    /// reads in its own transaction instead). A replica may lag the latest commits by a
+    /// moment, so the core reads only rows there that may be that old — reports, exports,
+    /// the catalog — and never authorization (roles, enrollments) or anything that follows
+    /// the caller's own writes. A store that wraps another forwards this call.
+    async fn begin_replica(&self) -> Result<Option<Box<dyn StoreTx>>, StoreError> {
+        Ok(None)
+    }
+
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -3,9 +3,10 @@ use super::{CourseKey, EnrollmentWithCourse};
 use crate::course::Course;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
-use crate::ids::{CourseId, OrgId, UserId};
+use crate::ids::{CourseId, LessonId, OrgId, UserId};
 use crate::org::{Org, Role};
 use crate::page::PageRequest;
+use crate::quiz::QuizAttempt;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -27,6 +28,9 @@ pub struct LearnerContext {
     /// The enrollment's version, as the store counts it: a [`LearnerWrite`] made on this
     /// context applies only while it is unchanged. Opaque to the core.
     pub revision: i64,
+    /// The caller's attempts at the quiz lesson the read asked about (0 when it asked
+    /// about none).
+    pub attempts: u32,
 }
 
 /// What the core decided on a [`LearnerContext`], for the store to apply in one statement
@@ -43,6 +47,9 @@ pub struct LearnerWrite {
     pub enrollment: Enrollment,
     /// The progress row to insert or replace, if it changed.
     pub progress: Option<LessonProgress>,
+    /// A graded quiz attempt to insert with it (its number one past the context's
+    /// [`LearnerContext::attempts`]).
+    pub attempt: Option<QuizAttempt>,
 }
 
 /// Lesson progress rows, and the enrollment rollups and completions derived from them.
@@ -75,13 +82,15 @@ pub trait ProgressTx: Send {
     /// In one statement, without locks: what a learner's progress read or write decides on
     /// (see [`LearnerContext`]), for `user` in the org `org` (whose slug must still be
     /// `slug`) and its course `course`. `None` when the org, the course or the enrollment
-    /// is not there: the caller then takes the general path, which says which.
+    /// is not there: the caller then takes the general path, which says which. With
+    /// `attempts_at`, also counts the user's attempts at that quiz lesson.
     async fn learner_context<'k>(
         &mut self,
         org: OrgId,
         slug: &str,
         course: CourseKey<'k>,
         user: UserId,
+        attempts_at: Option<LessonId>,
     ) -> Result<Option<LearnerContext>, StoreError>;
     /// A page of the user's enrollments (by enrollment id), each with its course, the
     /// course's org slug and the user's progress rows in it, in one statement: the

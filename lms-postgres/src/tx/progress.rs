@@ -5,7 +5,7 @@
 use super::{PgConn, PgRecord, ids};
 use async_trait::async_trait;
 use lms_core::store::{CourseKey, LearnerWrite};
-use lms_core::{CourseId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
+use lms_core::{CourseId, LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use lms_sql::row::all;
 use lms_sql::{ProgressDialect, SqlRow, decode};
 
@@ -43,7 +43,9 @@ macro_rules! learner_context_sql {
             enrollment_columns_sql!(),
             ", e.revision AS e_revision,
                     o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.settings AS o_settings,
-                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at, ",
+                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at,
+                    (SELECT count(*) FROM quiz_attempts a
+                      WHERE a.user_id = $1 AND a.lesson_id = $5) AS e_attempts, ",
             progress_json_sql!(),
             "
              FROM courses c
@@ -115,6 +117,7 @@ impl ProgressDialect for PgConn {
         slug: &str,
         course: CourseKey<'k>,
         user: UserId,
+        attempts_at: Option<LessonId>,
     ) -> Result<Option<PgRecord>, StoreError> {
         let sql = match course {
             CourseKey::Id(_) => learner_context_sql!("c.id = $3"),
@@ -125,7 +128,8 @@ impl ProgressDialect for PgConn {
             CourseKey::Id(id) => q.bind(id.0),
             CourseKey::Slug(key) => q.bind(key),
         };
-        Ok(self.rows(q.bind(slug)).await?.pop())
+        let q = q.bind(slug).bind(attempts_at.map(|l| l.0));
+        Ok(self.rows(q).await?.pop())
     }
 
     async fn dashboard_page(
@@ -152,10 +156,11 @@ impl ProgressDialect for PgConn {
     async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {
         let e = &w.enrollment;
         let p = w.progress.as_ref();
+        let a = w.attempt.as_ref();
         // The course's row shared first (the lock order of every learner write; a curriculum
         // change holds it FOR UPDATE and moves `updated_at`), then the enrollment, only at
-        // the revision the decision was made on, then the progress row, only if the
-        // enrollment was written: one statement, all of it or nothing.
+        // the revision the decision was made on, then the progress row and the attempt, only
+        // if the enrollment was written: one statement, all of it or nothing.
         let q = sqlx::query(
             "WITH course AS (
                  SELECT id FROM courses WHERE id = $1 AND updated_at = $2 FOR KEY SHARE
@@ -174,9 +179,17 @@ impl ProgressDialect for PgConn {
                      completed_at = excluded.completed_at, updated_at = excluded.updated_at,
                      position_seconds = excluded.position_seconds
                  RETURNING 1
+             ), attempt AS (
+                 INSERT INTO quiz_attempts (id, org_id, user_id, lesson_id, course_id,
+                                            attempt_number, score_percent, passed, answers,
+                                            submitted_at)
+                 SELECT $16, org_id, $8, $17, $1, $18, $19, $20, $21, $22 FROM enrollment
+                 WHERE $16::uuid IS NOT NULL
+                 RETURNING 1
              )
              SELECT (SELECT count(*) FROM enrollment) AS written,
-                    (SELECT count(*) FROM progress) AS progress_written",
+                    (SELECT count(*) FROM progress) AS progress_written,
+                    (SELECT count(*) FROM attempt) AS attempt_written",
         )
         .bind(w.course.0)
         .bind(w.course_version)
@@ -192,7 +205,14 @@ impl ProgressDialect for PgConn {
         .bind(p.and_then(|p| p.completed_at))
         .bind(p.map(|p| p.updated_at))
         .bind(p.and_then(|p| p.position_seconds).map(|s| s as i32))
-        .bind(p.is_some());
+        .bind(p.is_some())
+        .bind(a.map(|a| a.id.0))
+        .bind(a.map(|a| a.lesson_id.0))
+        .bind(a.map(|a| i32::try_from(a.attempt_number).unwrap_or(i32::MAX)))
+        .bind(a.map(|a| i16::from(a.score_percent)))
+        .bind(a.map(|a| a.passed))
+        .bind(a.map(|a| sqlx::types::Json(&a.answers)))
+        .bind(a.map(|a| a.submitted_at));
         let rows = self.rows(q).await?;
         let row = rows
             .first()

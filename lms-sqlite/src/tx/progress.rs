@@ -4,7 +4,7 @@
 use super::{SqliteConn, SqliteRecord, map_error, with_ids};
 use async_trait::async_trait;
 use lms_core::store::{CourseKey, LearnerWrite};
-use lms_core::{CourseId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
+use lms_core::{CourseId, LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use lms_sql::row::all;
 use lms_sql::{Connection, ProgressDialect, Query, decode};
 use sqlx::QueryBuilder;
@@ -41,7 +41,9 @@ macro_rules! learner_context_sql {
             enrollment_columns_sql!(),
             ", e.revision AS e_revision,
                     o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.settings AS o_settings,
-                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at, ",
+                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at,
+                    (SELECT count(*) FROM quiz_attempts a
+                      WHERE a.user_id = $1 AND a.lesson_id = $5) AS e_attempts, ",
             progress_json_sql!(),
             "
              FROM courses c
@@ -110,6 +112,7 @@ impl ProgressDialect for SqliteConn {
         slug: &str,
         course: CourseKey<'k>,
         user: UserId,
+        attempts_at: Option<LessonId>,
     ) -> Result<Option<SqliteRecord>, StoreError> {
         let q = match course {
             CourseKey::Id(id) => Query::new(learner_context_sql!("c.id = $3"))
@@ -121,7 +124,8 @@ impl ProgressDialect for SqliteConn {
                 .bind(org.0)
                 .bind(key),
         };
-        self.fetch_optional(q.bind(slug)).await
+        self.fetch_optional(q.bind(slug).bind(attempts_at.map(|l| l.0)))
+            .await
     }
 
     async fn dashboard_page(
@@ -147,7 +151,7 @@ impl ProgressDialect for SqliteConn {
 
     async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {
         // The enrollment first, only at the revision and course version the decision was
-        // made on; the progress row only if that applied.
+        // made on; the progress row and the attempt only if that applied.
         let e = &w.enrollment;
         let q = Query::new(
             "UPDATE enrollments SET completed_required = $1, completed_at = $2,
@@ -167,6 +171,9 @@ impl ProgressDialect for SqliteConn {
         }
         if let Some(p) = &w.progress {
             self.execute(lms_sql::upsert_progress(p)).await?;
+        }
+        if let Some(a) = &w.attempt {
+            self.execute(lms_sql::insert_attempt(a)).await?;
         }
         Ok(true)
     }

@@ -4,18 +4,29 @@
 use super::helpers::{completed, percent};
 use crate::store::{Access, CourseKey, LearnerContext, LearnerWrite, TenantScope};
 use crate::testing::fixtures::{ORG, World, acme};
-use crate::{LessonKind, LessonProgress, Lms, UserId};
+use crate::{AttemptId, LessonId, LessonKind, LessonProgress, Lms, QuizAttempt, UserId};
 use serde_json::json;
 
 /// The learner's context in course `c`, read in a transaction of its own.
 async fn context(w: &World, user: UserId, slug: &str, course: &str) -> Option<LearnerContext> {
+    context_at(w, user, slug, course, None).await
+}
+
+/// [`context`], counting the attempts at `quiz`.
+async fn context_at(
+    w: &World,
+    user: UserId,
+    slug: &str,
+    course: &str,
+    quiz: Option<LessonId>,
+) -> Option<LearnerContext> {
     let mut tx = w.lms.store().begin(Access::Read).await.unwrap();
     let scope = TenantScope {
         org: Some(w.org_id),
         user: Some(user),
     };
     tx.set_scope(scope).await.unwrap();
-    tx.learner_context(w.org_id, slug, CourseKey::parse(course), user)
+    tx.learner_context(w.org_id, slug, CourseKey::parse(course), user, quiz)
         .await
         .unwrap()
 }
@@ -107,6 +118,7 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
             revision: facts.revision,
             enrollment: enrollment.clone(),
             progress: Some(row.clone()),
+            attempt: None,
         }
     }
     let quiz = outline.modules[1].lessons[0].id;
@@ -159,4 +171,47 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
             .iter()
             .any(|r| r.lesson_id == watch && r.completed_at.is_some())
     );
+
+    // An attempt travels with the write: counted in the read, inserted only if it applies.
+    let c = outline.course.id.to_string();
+    let counted = context_at(&w, learner, ORG, &c, Some(quiz)).await.unwrap();
+    assert_eq!((after.attempts, counted.attempts), (0, 1), "the failed one");
+    let attempt = |facts: &LearnerContext| QuizAttempt {
+        id: AttemptId::new(),
+        user_id: learner,
+        lesson_id: quiz,
+        course_id: outline.course.id,
+        attempt_number: facts.attempts + 1,
+        score_percent: 100,
+        passed: true,
+        answers: json!({"q1": "b", "q2": true}),
+        submitted_at: now,
+    };
+    let graded = LearnerWrite {
+        attempt: Some(attempt(&counted)),
+        progress: None,
+        ..write(&counted, &after.enrollment, &row)
+    };
+    assert!(apply(&w, learner, graded.clone()).await);
+    let stale = LearnerWrite {
+        attempt: Some(attempt(&counted)),
+        ..graded
+    };
+    assert!(!apply(&w, learner, stale).await, "a stale revision");
+    let listed = w
+        .lms
+        .attempts(&w.learner, acme("c"), quiz, crate::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|a| a.score_percent)
+            .collect::<Vec<_>>(),
+        [0, 100],
+        "the applied attempt once, none of the stale one"
+    );
+    let last = context_at(&w, learner, ORG, "c", Some(quiz)).await.unwrap();
+    assert_eq!(last.attempts, 2);
 }
