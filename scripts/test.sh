@@ -247,8 +247,8 @@ if [[ -z "${LMS_REPLICA_PRIMARY_URL:-}" || -z "${LMS_REPLICA_URL:-}" ]]; then
         echo "$port"
     }
     cluster_port() { pg_lsclusters -h | awk -v c="$1" '$2 == c {print $3}'; }
-    start_cluster() { # $1: name
-        pg_lsclusters -h | awk -v c="$1" '$2 == c {print $4}' | grep -qx online \
+    start_cluster() { # $1: name (a standby shows as "online,recovery")
+        pg_lsclusters -h | awk -v c="$1" '$2 == c {print $4}' | grep -q '^online' \
             || pg_ctlcluster --skip-systemctl-redirect "$version" "$1" start \
             || die "could not start the cluster $1 (pg_ctlcluster $version $1 start)"
     }
@@ -271,17 +271,24 @@ if [[ -z "${LMS_REPLICA_PRIMARY_URL:-}" || -z "${LMS_REPLICA_URL:-}" ]]; then
         printf 'local all all peer\nhost all all 127.0.0.1/32 trust\n' > "$conf/pg_hba.conf"
         data=$(pg_lsclusters -h | awk '$2 == "lmsreplica" {print $6}')
         find "$data" -mindepth 1 -delete # pg_basebackup fills the empty directory
-        runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres \
-            -D "$data" -R -X stream -c fast \
-            || die "pg_basebackup from lmsprimary (port $primary_port) failed"
+        # -C -S: a replication slot keeps the WAL the standby has not replayed yet, so a
+        # standby that was down while the primary worked catches up instead of failing.
+        if ! runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres \
+            -D "$data" -R -X stream -c fast -C -S lmsreplica; then
+            pg_dropcluster "$version" lmsreplica || true
+            psql "postgres://postgres@127.0.0.1:$primary_port/postgres" -qAtc \
+                "SELECT pg_drop_replication_slot('lmsreplica') FROM pg_replication_slots WHERE slot_name = 'lmsreplica'" >/dev/null || true
+            die "pg_basebackup from lmsprimary (port $primary_port) failed"
+        fi
     fi
     start_cluster lmsreplica
     replica_port=$(cluster_port lmsreplica)
-    # A replica left paused by an interrupted run would never catch up.
-    psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_wal_replay_resume()" >/dev/null \
+    in_recovery=$(psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_is_in_recovery()") \
         || die "the replica on port $replica_port does not answer"
-    [[ $(psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_is_in_recovery()") == t ]] \
+    [[ $in_recovery == t ]] \
         || die "lmsreplica (port $replica_port) is not a standby: drop it (pg_dropcluster --stop $version lmsreplica) and run this again"
+    # A replica left paused by an interrupted run would never catch up.
+    psql "postgres://postgres@127.0.0.1:$replica_port/postgres" -qAtc "SELECT pg_wal_replay_resume()" >/dev/null
     export LMS_REPLICA_PRIMARY_URL="postgres://postgres@127.0.0.1:$primary_port/postgres"
     export LMS_REPLICA_URL="postgres://postgres@127.0.0.1:$replica_port/postgres"
 fi

@@ -93,9 +93,13 @@
 //! replay: usually milliseconds behind, more while the replica is loaded or its replay
 //! paused (`pg_stat_replication.replay_lag` on the primary says by how much). A course
 //! published a moment ago may be missing from the catalog for that long, and a report read
-//! right after a write may not count it yet. Replication conflicts can cancel a long export
+//! right after a write may not count it yet; right after a curriculum change, a report's
+//! percentages may divide the replica's counts by the primary's new lesson total. Replication conflicts can cancel a long export
 //! on the standby (`hot_standby_feedback = on` on the replica prevents most). Without a
-//! replica every call reads the primary.
+//! replica every call reads the primary, and so do these calls while the replica cannot be
+//! reached (its pool connects lazily, so a replica that is down does not stop the store
+//! from starting). Nothing bounds the lag: a standby that stops replaying keeps serving
+//! what it has, so watch `replay_lag`.
 //!
 //! ## Live events across instances
 //!
@@ -230,7 +234,9 @@ pub struct PgOptions {
     /// reports, exports and the public catalog are read there, while authorization and
     /// everything that follows a caller's own writes stays on the primary. See
     /// [the crate docs](crate#reads-on-a-replica) for which calls go where and how stale
-    /// they may be. The pool settings are the primary's.
+    /// they may be. The pool settings are the primary's; TLS settings come from this URL's
+    /// own `sslmode` and `sslrootcert` (give them again: nothing is copied from the
+    /// primary's).
     pub replica_url: Option<String>,
 }
 
@@ -305,7 +311,9 @@ impl PgStore {
             if !options.statement_cache {
                 replica = replica.statement_cache_capacity(0);
             }
-            store.replica = Some(open_pool(replica, &options).await?);
+            // Lazily: a replica that is down does not keep the store from starting, and
+            // the reads meant for it go to the primary meanwhile.
+            store.replica = Some(pool_options(&options).connect_lazy_with(replica));
         }
         Ok(store)
     }
@@ -400,15 +408,19 @@ async fn open_pool(connect: PgConnectOptions, options: &PgOptions) -> Result<PgP
     let unavailable = |e| StoreError::Unavailable(Box::new(ConnectError::new(&connect, e)));
     let first = connect.connect().await.map_err(unavailable)?;
     sqlx::Connection::close(first).await.ok();
+    pool_options(options)
+        .connect_with(connect)
+        .await
+        .map_err(tx::map_error)
+}
+
+fn pool_options(options: &PgOptions) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .min_connections(options.min_connections)
         .acquire_timeout(options.acquire_timeout)
         .idle_timeout(options.idle_timeout)
         .max_lifetime(options.max_lifetime)
-        .connect_with(connect)
-        .await
-        .map_err(tx::map_error)
 }
 
 impl PgStore {

@@ -8,6 +8,7 @@ use futures_util::TryStreamExt;
 use lms_core::testing::{ORG, World, acme};
 use lms_core::{Actor, CourseStatus, Lms, LmsError, PageRequest, ProgressUpdate, Role, UserId};
 use lms_postgres::testing::{Mode, TestDatabase};
+use lms_postgres::{PgOptions, PgStore};
 
 /// Pausing replay stops the whole standby: one test at a time pauses it.
 static REPLAY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -154,4 +155,20 @@ async fn authorization_reads_the_primary() {
         w.lms.export_org_report(&deputy, ORG).await.map(drop)
     ));
     drop(paused);
+}
+
+#[tokio::test]
+async fn a_replica_that_is_down_leaves_the_reads_to_the_primary() {
+    let db = TestDatabase::create(Mode::Direct).await;
+    let primary = lms_postgres::testing::server().database(&db.name);
+    let mut options = PgOptions::default();
+    options.replica_url = Some("postgres://postgres@127.0.0.1:1/nowhere".into());
+    options.acquire_timeout = std::time::Duration::from_secs(2);
+    let store = PgStore::connect_with_options(primary, options)
+        .await
+        .expect("the store starts without its replica");
+    let w = World::new(Lms::new(store)).await;
+    w.published("c", None).await;
+    assert_eq!(catalog(&w.lms, &w.outsider).await, ["c"]);
+    assert_eq!(report_percents(&w.lms, &w.instructor, "c").await, []);
 }

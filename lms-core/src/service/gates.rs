@@ -1,7 +1,7 @@
 //! Release rules at work: which lessons hold a learner back and why, opening lessons early
 //! for one learner, and course prerequisites at enrollment.
 
-use super::{Actor, CourseScope, EnrollmentRead, Lms, allow};
+use super::{Actor, CourseScope, EnrollmentRead, Lms, allow, load_outline};
 use crate::course::{Course, CourseOutline, CourseStatus, Lesson};
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::{LmsError, ValidationErrors};
@@ -78,7 +78,7 @@ pub(super) struct LessonAtWork {
     pub scope: CourseScope,
     /// The lesson, content included.
     pub lesson: Lesson,
-    /// The course's outline (cached by the course's version).
+    /// The course's outline, read from the store.
     pub outline: CourseOutline,
     /// The caller's progress rows in the course.
     pub rows: Vec<LessonProgress>,
@@ -109,7 +109,9 @@ impl Lms {
             &scope.standing,
             Action::Learn(&scope.course, scope.enrollment()),
         )?;
-        let outline = self.cached_outline(tx, scope.course.clone()).await?;
+        // From the store, after the locks: the course version `scope` read came before
+        // them, and a curriculum change may have committed in between.
+        let outline = load_outline(tx, scope.course.clone()).await?;
         let rows = self.learner_rows(tx, &scope).await?;
         let gates = self.gates(&scope, &outline, &rows);
         ensure_open(&gates, &outline, lesson.summary.id)?;

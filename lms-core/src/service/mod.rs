@@ -43,7 +43,7 @@ pub use reports::{
 use crate::clock::{Clock, SystemClock};
 use crate::course::{Course, CourseOutline, OutlineModule};
 use crate::enrollment::Enrollment;
-use crate::error::LmsError;
+use crate::error::{LmsError, StoreError};
 use crate::ids::{CourseId, CourseRef, OrgId, UserId};
 use crate::org::Org;
 use crate::payment::{PaymentProvider, PaymentsDisabled};
@@ -205,15 +205,18 @@ impl Lms {
 
     /// Where a call that has authorized its caller in `tx` reads rows that may lag a
     /// moment (report, export and catalog rows): a transaction on the store's replica in
-    /// the org's scope, if it has one (ending `tx`), else `tx` itself.
+    /// the org's scope, if it has one (ending `tx`), else `tx` itself — also when the
+    /// replica cannot be reached, so that it being down costs only the primary's load.
     async fn lagging_rows(
         &self,
         tx: Box<dyn StoreTx>,
         org: OrgId,
         actor: &Actor,
     ) -> Result<Box<dyn StoreTx>, LmsError> {
-        let Some(mut replica) = self.store.begin_replica().await? else {
-            return Ok(tx);
+        let mut replica = match self.store.begin_replica().await {
+            Ok(Some(replica)) => replica,
+            Ok(None) | Err(StoreError::Unavailable(_)) => return Ok(tx),
+            Err(e) => return Err(e.into()),
         };
         drop(tx); // a read: nothing to commit
         replica

@@ -3,7 +3,7 @@
 
 use super::EnrollmentRead;
 use super::learner_path::{OPTIMISTIC_ROUNDS, Optimistic};
-use super::{Actor, CourseScope, Lms, allow, certificates, events, gates};
+use super::{Actor, CourseScope, Lms, allow, certificates, events, gates, load_outline};
 use crate::course::{Course, CourseOutline, LessonKind};
 use crate::enrollment::{Enrollment, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::LmsError;
@@ -197,9 +197,7 @@ impl Lms {
             Action::ViewCourse(&scope.course, scope.enrollment()),
         )?;
         // The outline (needed for the rollup anyway) tells whether the lesson is the course's.
-        let outline = self
-            .cached_outline(tx.as_mut(), scope.course.clone())
-            .await?;
+        let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
         let kind = lesson_to_learn(&scope, &outline, lesson)?;
         let update = update.into_result()?;
         // All of the learner's rows in the course at once: what release rules read, the

@@ -160,6 +160,11 @@ impl Lms {
             .await?;
         let answers = answers.into_result()?;
         let (quiz, answers) = quiz_and_answers(&lesson, &answers)?;
+        // The version was read before the locks, the lesson after them: if an edit
+        // committed in between, this files the new quiz under the old version. Only a call
+        // that read the old version is served it, and its write then fails the version
+        // check and decides again; a refusal it answers first (exhausted, invalid) follows
+        // the quiz as committed.
         self.remember_quiz(&scope.course, &lesson);
         let made = tx.count_attempts(user, lesson.summary.id).await?;
         let by = Attempter {
