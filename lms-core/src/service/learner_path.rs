@@ -12,7 +12,7 @@
 //! a caller with no enrollment (the general path says which error applies), and an active
 //! enrollment a membership plan opened (whose plan must be read).
 
-use super::progress::{Activity, lesson_to_learn};
+use super::progress::{Activity, Advance, lesson_to_learn};
 use super::{CourseScope, Lms, ProgressResult, allow, gates};
 use crate::course::{Course, CourseOutline};
 use crate::enrollment::{EnrollmentSource, LessonProgress, ProgressUpdate};
@@ -20,6 +20,7 @@ use crate::error::LmsError;
 use crate::ids::{CourseRef, LessonId, OrgId, UserId};
 use crate::org::Org;
 use crate::policy::{Action, Standing};
+use crate::quiz::QuizAttempt;
 use crate::store::{Access, CourseKey, LearnerWrite, StoreTx, TenantScope};
 
 /// Rounds of reading and deciding again before the locking path.
@@ -172,14 +173,7 @@ impl Lms {
         let step = (lesson, update);
         let decision = self.decide_advance(&scope, &outline, step, rows, Activity::IfChanged)?;
         if decision.lesson_changed || decision.enrollment_changed {
-            let write = LearnerWrite {
-                course: scope.course.id,
-                course_version: scope.course.updated_at,
-                revision,
-                enrollment: decision.enrollment.clone(),
-                progress: decision.lesson_changed.then(|| decision.lesson.clone()),
-                attempt: None,
-            };
+            let write = learner_write(&scope, revision, &decision, None);
             if !tx.apply_learner_write(&write).await? {
                 return Ok(Optimistic::Changed); // dropping `tx` rolls back
             }
@@ -191,5 +185,23 @@ impl Lms {
             lesson: decision.lesson,
             course: decision.course,
         }))
+    }
+}
+
+/// The store write of `decision`, made on facts read at `revision` of the enrollment and the
+/// course version in `scope`: it applies only while both still hold.
+pub(super) fn learner_write(
+    scope: &CourseScope,
+    revision: i64,
+    decision: &Advance,
+    attempt: Option<QuizAttempt>,
+) -> LearnerWrite {
+    LearnerWrite {
+        course: scope.course.id,
+        course_version: scope.course.updated_at,
+        revision,
+        enrollment: decision.enrollment.clone(),
+        progress: decision.lesson_changed.then(|| decision.lesson.clone()),
+        attempt,
     }
 }

@@ -6,7 +6,7 @@
 //! itself (questions and answer key) is cached by course version, as outlines are.
 
 use super::gates::{self, LessonAtWork};
-use super::learner_path::{LearnerFacts, OPTIMISTIC_ROUNDS, Optimistic};
+use super::learner_path::{LearnerFacts, OPTIMISTIC_ROUNDS, Optimistic, learner_write};
 use super::progress::Activity;
 use super::{Actor, EnrollmentRead, Lms, allow};
 use crate::course::{Course, Lesson, LessonContent};
@@ -17,7 +17,7 @@ use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::quiz::{Quiz, QuizAttempt};
-use crate::store::{Access, LearnerWrite};
+use crate::store::Access;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -122,14 +122,7 @@ impl Lms {
         let attempt = graded_attempt(quiz, lesson, answers, attempts, &by)?;
         let step = (lesson, progress_of(&attempt));
         let decision = self.decide_advance(&scope, &outline, step, rows, Activity::Always)?;
-        let write = LearnerWrite {
-            course: scope.course.id,
-            course_version: scope.course.updated_at,
-            revision,
-            enrollment: decision.enrollment.clone(),
-            progress: decision.lesson_changed.then(|| decision.lesson.clone()),
-            attempt: Some(attempt.clone()),
-        };
+        let write = learner_write(&scope, revision, &decision, Some(attempt.clone()));
         if !tx.apply_learner_write(&write).await? {
             return Ok(Optimistic::Changed); // dropping `tx` rolls back
         }
