@@ -1,5 +1,5 @@
 //! Statements per call, counted from sqlx's own event for each statement it runs (target
-//! `sqlx::query`, `BEGIN` and `COMMIT` included) while counting is on. Off, the event is
+//! `sqlx::query`; it runs `BEGIN` and `COMMIT` outside that log) while counting is on. Off, the event is
 //! not even built: the layer answers "not interested" before sqlx formats anything.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -38,9 +38,13 @@
 //! endpoint, Supabase's pooler), consecutive transactions of one client connection may run
 //! on different server connections, so a statement prepared on one may be missing on the
 //! next. Set [`PgOptions::statement_cache`] to `false` there ([`PgOptions::for_pooler`]):
-//! every statement is then sent as an unnamed statement, parsed and run in one round trip,
-//! which any pooler passes through (at the cost of planning each statement anew). On serverless platforms also keep the pool small (1–5 per instance) and the idle
-//! timeout short, since the pooler, not the instance, holds the server connections.
+//! every statement is then sent as an unnamed statement, parsed in one round trip and run
+//! in the next, within one of our transactions so that the pooler keeps both on one server
+//! connection (at the cost of planning each statement anew and of that extra round trip;
+//! this is also why the learner's path, one statement in autocommit with the cache on,
+//! runs in a transaction of its own then). On serverless platforms also keep the pool
+//! small (1–5 per instance) and the idle timeout short, since the pooler, not the
+//! instance, holds the server connections.
 //!
 //! What fails with the cache on behind a transaction-mode pooler (seen with PgBouncer 1.18):
 //! named statements of different clients meet on one server connection. In our pooled
@@ -131,7 +135,9 @@
 //! `quiz_attempts`, `posts`, `events`…; `orgs` is readable by all but changed only in its own
 //! scope; a user's `notifications` are theirs across orgs) keyed on the
 //! transaction-local settings `lms.org_id` and `lms.user_id`, which the store sets at the
-//! start of every call with `set_config(…, true)`. A connection that has not set them sees
+//! start of every call with `set_config(…, true)` — or, on a learner's own path (their
+//! progress, dashboard and progress writes, one statement each in autocommit), the
+//! statement's function sets first, for that statement's implicit transaction. A connection that has not set them sees
 //! and writes nothing tenant-scoped; one scoped to another org sees nothing of this one.
 //!
 //! Superusers and roles with `BYPASSRLS` skip the policies, and the tables use
@@ -146,6 +152,8 @@
 #![warn(missing_docs)]
 
 mod connect_error;
+mod learner_path;
+mod pool;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -156,8 +164,13 @@ pub use schema::{InvalidSchema, PgSchema};
 
 use async_trait::async_trait;
 use lms_core::feed::EventFeed;
-use lms_core::store::{Access, EventSignals, Store, StoreTx};
-use lms_core::{EventHead, EventSeq, StoreError};
+use lms_core::store::{
+    Access, CourseKey, EnrollmentWithCourse, EventSignals, LearnerContext, LearnerWrite, Store,
+    StoreTx,
+};
+use lms_core::{
+    EventHead, EventSeq, LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId,
+};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
 use std::str::FromStr;
@@ -174,7 +187,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 21] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 22] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -196,6 +209,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 21] = lms_sql::migration_
     "0019_report_exports",
     "0020_enrollment_revision",
     "0021_report_pages",
+    "0022_learner_path_functions",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].
@@ -279,6 +293,8 @@ pub struct PgStore {
     settings: TxSettings,
     schema: PgSchema,
     begin: BeginStatements,
+    /// The learner path's calls outside a transaction.
+    calls: learner_path::LearnerPathCalls,
     /// Where [`Store::listen`] connects.
     listen_to: PgConnectOptions,
 }
@@ -304,7 +320,7 @@ impl PgStore {
         if !options.statement_cache {
             connect = connect.statement_cache_capacity(0);
         }
-        let pool = open_pool(connect.clone(), &options).await?;
+        let pool = pool::open_pool(connect.clone(), &options).await?;
         let mut store = Self::from_pool(pool, &options);
         if let Some(url) = &options.replica_url {
             let mut replica = PgConnectOptions::from_str(url).map_err(backend)?;
@@ -313,7 +329,7 @@ impl PgStore {
             }
             // Lazily: a replica that is down does not keep the store from starting, and
             // the reads meant for it go to the primary meanwhile.
-            store.replica = Some(pool_options(&options).connect_lazy_with(replica));
+            store.replica = Some(pool::pool_options(&options).connect_lazy_with(replica));
         }
         Ok(store)
     }
@@ -336,6 +352,7 @@ impl PgStore {
             replica: None,
             settings,
             begin: BeginStatements::new(&options.schema),
+            calls: learner_path::LearnerPathCalls::in_schema(&options.schema),
             schema: options.schema.clone(),
             listen_to,
         }
@@ -401,28 +418,6 @@ impl PgStore {
     }
 }
 
-/// A pool on `connect` with the pool settings of `options`, after one plain connection: the
-/// pool would retry a failure until its acquire timeout and then report only "timed out",
-/// where that connection's error says what failed.
-async fn open_pool(connect: PgConnectOptions, options: &PgOptions) -> Result<PgPool, StoreError> {
-    let unavailable = |e| StoreError::Unavailable(Box::new(ConnectError::new(&connect, e)));
-    let first = connect.connect().await.map_err(unavailable)?;
-    sqlx::Connection::close(first).await.ok();
-    pool_options(options)
-        .connect_with(connect)
-        .await
-        .map_err(tx::map_error)
-}
-
-fn pool_options(options: &PgOptions) -> PgPoolOptions {
-    PgPoolOptions::new()
-        .max_connections(options.max_connections.max(1))
-        .min_connections(options.min_connections)
-        .acquire_timeout(options.acquire_timeout)
-        .idle_timeout(options.idle_timeout)
-        .max_lifetime(options.max_lifetime)
-}
-
 impl PgStore {
     async fn begin_on(
         &self,
@@ -450,6 +445,30 @@ impl Store for PgStore {
             Some(replica) => Ok(Some(self.begin_on(replica, &self.begin.read).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn learner_context<'k>(
+        &self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+        attempts_at: Option<LessonId>,
+    ) -> Result<Option<LearnerContext>, StoreError> {
+        self.learner_context_alone((org, slug), course, user, attempts_at)
+            .await
+    }
+
+    async fn dashboard_page(
+        &self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<(EnrollmentWithCourse, Vec<LessonProgress>)>, StoreError> {
+        self.dashboard_page_alone(user, page).await
+    }
+
+    async fn apply_learner_write(&self, write: &LearnerWrite) -> Result<bool, StoreError> {
+        self.apply_learner_write_alone(write).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -8,8 +8,10 @@
 
 use crate::{PgOptions, PgSchema, PgStore};
 use async_trait::async_trait;
-use lms_core::StoreError;
-use lms_core::store::{Access, Store, StoreTx};
+use lms_core::store::{
+    Access, CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite, Store, StoreTx,
+};
+use lms_core::{LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, PgConnection};
 use std::str::FromStr;
@@ -430,6 +432,32 @@ impl Store for TestDatabase {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
+    }
+
+    async fn learner_context<'k>(
+        &self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+        attempts_at: Option<LessonId>,
+    ) -> Result<Option<LearnerContext>, StoreError> {
+        let context = self
+            .store
+            .learner_context(org, slug, course, user, attempts_at);
+        context.await
+    }
+
+    async fn dashboard_page(
+        &self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<(EnrollmentWithCourse, Vec<LessonProgress>)>, StoreError> {
+        self.store.dashboard_page(user, page).await
+    }
+
+    async fn apply_learner_write(&self, write: &LearnerWrite) -> Result<bool, StoreError> {
+        self.store.apply_learner_write(write).await
     }
 
     async fn last_event_seq(&self) -> Result<lms_core::EventSeq, StoreError> {

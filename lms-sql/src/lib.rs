@@ -68,7 +68,7 @@ pub mod decode {
     pub use crate::members::{member, membership};
     pub use crate::orgs::org;
     pub use crate::payments::{payment, subscription};
-    pub use crate::progress::lesson_progress;
+    pub use crate::progress::{dashboard_item, learner_context, lesson_progress};
     pub use crate::reports::{day_count, export_row, report_row, required_total, rollup_bucket};
     pub use crate::users::user;
 }

@@ -1,11 +1,17 @@
 //! The learner's own path: their progress read in one statement, and written in two — its
-//! facts read in one ([`crate::store::ProgressTx::learner_context`]: the org, the course,
-//! the caller's role, enrollment and progress rows), the core's decision applied in one
-//! ([`crate::store::ProgressTx::apply_learner_write`]) whose conditions re-check what the
+//! facts read in one ([`crate::store::Store::learner_context`]: the org, the course, the
+//! caller's role, enrollment and progress rows), the core's decision applied in one
+//! ([`crate::store::Store::apply_learner_write`]) whose conditions re-check what the
 //! decision relied on — the course's version (its outline) and the enrollment's revision
 //! (its status, unlocks, rollup and the learner's rows). If either moved in between, the
 //! write changes nothing and the call decides again on fresh facts; after a few such
 //! rounds it takes the locking path ([`Lms::record_progress`]'s), which always finishes.
+//!
+//! Each of the two statements is a transaction of its own: nothing between them needs one,
+//! since the write re-checks everything the read told. On Postgres each is then one round
+//! trip, with no `BEGIN`, scope or `COMMIT` around it (the statement sets its own scope). A
+//! write that completes the course also issues the certificate and appends the event, so
+//! it runs in a transaction with them.
 //!
 //! The one-statement path steps aside, before deciding anything, for what it cannot settle
 //! in its statements: an org (or, for a write, an outline) this process has not cached yet,
@@ -21,7 +27,7 @@ use crate::ids::{CourseRef, LessonId, OrgId, UserId};
 use crate::org::Org;
 use crate::policy::{Action, Standing};
 use crate::quiz::QuizAttempt;
-use crate::store::{Access, CourseKey, LearnerWrite, StoreTx, TenantScope};
+use crate::store::{Access, CourseKey, LearnerWrite, TenantScope};
 
 /// Rounds of reading and deciding again before the locking path.
 pub(super) const OPTIMISTIC_ROUNDS: usize = 3;
@@ -78,40 +84,23 @@ impl Lms {
         })
     }
 
-    /// A transaction in `user`'s scope in the org this process knows by `slug`, and the
-    /// org's id; `None` for an org not cached yet (before any store work).
-    pub(super) async fn learner_tx(
-        &self,
-        access: Access,
-        user: UserId,
-        slug: &str,
-    ) -> Result<Option<(Box<dyn StoreTx>, OrgId)>, LmsError> {
-        let Some(org) = self.known_org(slug) else {
-            return Ok(None);
-        };
-        let scope = TenantScope {
-            org: Some(org),
-            user: Some(user),
-        };
-        let mut tx = self.store.begin(access).await?;
-        tx.set_scope(scope).await?;
-        Ok(Some((tx, org)))
-    }
-
-    /// The caller's scope in the course of `org` (a [`Lms::learner_tx`]'s) and their
-    /// progress rows there, read in one statement, when this path suits the call (`None`:
-    /// take the general path, in the same transaction); with `attempts_at`, their attempts
+    /// The caller's facts in a course of an org this process knows by slug, read in one
+    /// statement of their own ([`crate::store::Store::learner_context`]), when this path
+    /// suits the call (`None`: take the general path); with `attempts_at`, their attempts
     /// at that quiz too.
-    pub(super) async fn learner_scope(
+    pub(super) async fn learner_facts(
         &self,
-        tx: &mut dyn StoreTx,
-        org: OrgId,
         user: UserId,
         course: CourseRef<'_>,
         attempts_at: Option<LessonId>,
     ) -> Result<Option<LearnerFacts>, LmsError> {
+        let Some(org) = self.known_org(course.org) else {
+            return Ok(None);
+        };
         let key = CourseKey::parse(course.course);
-        let context = tx.learner_context(org, course.org, key, user, attempts_at);
+        let context = self
+            .store
+            .learner_context(org, course.org, key, user, attempts_at);
         let Some(facts) = context.await? else {
             return Ok(None);
         };
@@ -136,6 +125,37 @@ impl Lms {
         }))
     }
 
+    /// Applies `decision`, made on facts read at `revision` of the enrollment (and the
+    /// course version in `scope`), if they still hold; returns whether it applied. One
+    /// statement of its own ([`crate::store::Store::apply_learner_write`]), unless the
+    /// decision completes the course: then the certificate and the event go with it, in
+    /// one transaction.
+    pub(super) async fn apply_decision(
+        &self,
+        (scope, outline): (&CourseScope, &CourseOutline),
+        revision: i64,
+        decision: &Advance,
+        attempt: Option<QuizAttempt>,
+    ) -> Result<bool, LmsError> {
+        let write = learner_write(scope, revision, decision, attempt);
+        if !decision.completes {
+            return Ok(self.store.apply_learner_write(&write).await?);
+        }
+        let mut tx = self.store.begin(Access::Write).await?;
+        tx.set_scope(TenantScope {
+            org: Some(scope.org.id),
+            user: Some(write.enrollment.user_id),
+        })
+        .await?;
+        if !tx.apply_learner_write(&write).await? {
+            return Ok(false); // dropping `tx` rolls back
+        }
+        self.record_completion(tx.as_mut(), &scope.org, outline, decision)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// One optimistic round of [`Lms::record_progress`] for `user`.
     pub(super) async fn record_progress_optimistic(
         &self,
@@ -144,12 +164,7 @@ impl Lms {
         lesson: LessonId,
         update: ProgressUpdate,
     ) -> Result<Optimistic<ProgressResult>, LmsError> {
-        let Some((mut tx, org)) = self.learner_tx(Access::Write, user, course.org).await? else {
-            return Ok(Optimistic::Unsuited);
-        };
-        let facts = self
-            .learner_scope(tx.as_mut(), org, user, course, None)
-            .await?;
+        let facts = self.learner_facts(user, course, None).await?;
         let Some(LearnerFacts {
             scope,
             rows,
@@ -172,15 +187,11 @@ impl Lms {
         update.validate(kind)?;
         let step = (lesson, update);
         let decision = self.decide_advance(&scope, &outline, step, rows, Activity::IfChanged)?;
-        if decision.lesson_changed || decision.enrollment_changed {
-            let write = learner_write(&scope, revision, &decision, None);
-            if !tx.apply_learner_write(&write).await? {
-                return Ok(Optimistic::Changed); // dropping `tx` rolls back
-            }
-            self.record_completion(tx.as_mut(), &scope.org, &outline, &decision)
-                .await?;
+        if (decision.lesson_changed || decision.enrollment_changed)
+            && !(self.apply_decision((&scope, &outline), revision, &decision, None)).await?
+        {
+            return Ok(Optimistic::Changed);
         }
-        tx.commit().await?;
         Ok(Optimistic::Done(ProgressResult {
             lesson: decision.lesson,
             course: decision.course,
@@ -190,13 +201,14 @@ impl Lms {
 
 /// The store write of `decision`, made on facts read at `revision` of the enrollment and the
 /// course version in `scope`: it applies only while both still hold.
-pub(super) fn learner_write(
+fn learner_write(
     scope: &CourseScope,
     revision: i64,
     decision: &Advance,
     attempt: Option<QuizAttempt>,
 ) -> LearnerWrite {
     LearnerWrite {
+        org: scope.org.id,
         course: scope.course.id,
         course_version: scope.course.updated_at,
         revision,

@@ -7,14 +7,14 @@ use super::{Actor, CourseScope, Lms, allow, certificates, events, gates, load_ou
 use crate::course::{Course, CourseOutline, LessonKind};
 use crate::enrollment::{Enrollment, LessonProgress, LessonStatus, ProgressUpdate};
 use crate::error::LmsError;
-use crate::ids::{CourseRef, LessonId};
+use crate::ids::{CourseRef, LessonId, UserId};
 use crate::input::Parsed;
 use crate::org::Org;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::progress::{self, CourseProgress};
 use crate::release::Gate;
-use crate::store::{Access, StoreTx, TenantScope};
+use crate::store::{EnrollmentWithCourse, StoreTx, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -386,25 +386,22 @@ impl Lms {
         course: CourseRef<'_>,
     ) -> Result<(CourseOutline, Vec<LessonProgress>, CourseScope), LmsError> {
         let user = actor.require_user()?; // sign-in first: no store work for anonymous callers
-        // One statement when the caller's org is known and they are enrolled.
-        let (mut tx, facts) = match self.learner_tx(Access::Read, user, course.org).await? {
-            Some((mut tx, org)) => {
-                let facts = self.learner_scope(tx.as_mut(), org, user, course, None);
-                let facts = facts.await?;
-                (tx, facts)
-            }
-            None => (self.read().await?, None),
-        };
-        let (scope, rows) = match facts {
-            Some(facts) => (facts.scope, Some(facts.rows)),
-            None => {
-                let read = EnrollmentRead::Plain;
-                (
-                    self.course_scope(tx.as_mut(), actor, course, read).await?,
-                    None,
-                )
-            }
-        };
+        // One statement when the caller's org and the course's outline are known and the
+        // caller is enrolled.
+        if let Some(facts) = self.learner_facts(user, course, None).await?
+            && let Some(outline) = self.outline_if_cached(&facts.scope.course)
+        {
+            let scope = facts.scope;
+            allow(
+                &scope.standing,
+                Action::ViewOwnProgress(&scope.course, scope.enrollment()),
+            )?;
+            return Ok((outline, facts.rows, scope));
+        }
+        // Else everything in one transaction, the outline read after the course row.
+        let mut tx = self.read().await?;
+        let read = EnrollmentRead::Plain;
+        let scope = self.course_scope(tx.as_mut(), actor, course, read).await?;
         allow(
             &scope.standing,
             Action::ViewOwnProgress(&scope.course, scope.enrollment()),
@@ -412,10 +409,7 @@ impl Lms {
         if scope.enrollment.is_none() {
             return Err(LmsError::NotFound("enrollment"));
         }
-        let rows = match rows {
-            Some(rows) => rows,
-            None => self.learner_rows(tx.as_mut(), &scope).await?,
-        };
+        let rows = self.learner_rows(tx.as_mut(), &scope).await?;
         let outline = self
             .cached_outline(tx.as_mut(), scope.course.clone())
             .await?;
@@ -429,29 +423,23 @@ impl Lms {
         page: PageRequest,
     ) -> Result<Page<DashboardItem>, LmsError> {
         let user = actor.require_user()?;
-        let scope = TenantScope {
-            org: None,
-            user: Some(user),
+        // One statement when every course's outline is cached at its version.
+        let rows = self.store.dashboard_page(user, &page).await?;
+        let cached: Option<Vec<CourseOutline>> = rows
+            .iter()
+            .map(|(row, _)| self.outline_if_cached(&row.course))
+            .collect();
+        let (rows, outlines) = match cached {
+            Some(outlines) => (rows, outlines),
+            None => self.dashboard_in_one_transaction(user, &page).await?,
         };
-        let mut tx = self.read().await?;
-        tx.set_scope(scope).await?;
-        // One statement: the page of enrollments, their courses and the progress rows.
-        let rows = tx.dashboard_page(user, &page).await?;
-        let page = Page::from_rows(rows, &page, |(r, _)| r.enrollment.id.0);
+        let page = Page::from_rows(
+            rows.into_iter().zip(outlines).collect(),
+            &page,
+            |((r, _), _)| r.enrollment.id.0,
+        );
         let mut items = Vec::with_capacity(page.items.len());
-        for (row, progress_rows) in page.items {
-            let outline = match self.outline_if_cached(&row.course) {
-                Some(outline) => outline,
-                None => {
-                    // Outlines are the org's rows: read them in its scope.
-                    let scope = TenantScope {
-                        org: Some(row.course.org_id),
-                        user: Some(user),
-                    };
-                    tx.set_scope(scope).await?;
-                    self.cached_outline(tx.as_mut(), row.course).await?
-                }
-            };
+        for ((row, progress_rows), outline) in page.items {
             // The dashboard reads no roles: only a course's owner is known to be exempt.
             let gates = match outline.course.owner_id == user {
                 true => Vec::new(),
@@ -477,4 +465,42 @@ impl Lms {
             next_cursor: page.next_cursor,
         })
     }
+
+    /// The dashboard page's rows and their outlines read in one transaction, the outlines
+    /// after the course rows (see `cached_outline`), each in its org's scope.
+    async fn dashboard_in_one_transaction(
+        &self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<(Vec<DashboardRow>, Vec<CourseOutline>), LmsError> {
+        let mut tx = self.read().await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
+        let rows = tx.dashboard_page(user, page).await?;
+        let mut outlines = Vec::with_capacity(rows.len());
+        for (row, _) in &rows {
+            let outline = match self.outline_if_cached(&row.course) {
+                Some(outline) => outline,
+                None => {
+                    // Outlines are the org's rows: read them in its scope.
+                    let scope = TenantScope {
+                        org: Some(row.course.org_id),
+                        user: Some(user),
+                    };
+                    tx.set_scope(scope).await?;
+                    self.cached_outline(tx.as_mut(), row.course.clone()).await?
+                }
+            };
+            outlines.push(outline);
+        }
+        tx.commit().await?;
+        Ok((rows, outlines))
+    }
 }
+
+/// A dashboard row as the store reads it: the enrollment with its course, and the
+/// learner's progress rows there.
+type DashboardRow = (EnrollmentWithCourse, Vec<LessonProgress>);

@@ -6,7 +6,7 @@
 //! itself (questions and answer key) is cached by course version, as outlines are.
 
 use super::gates::{self, LessonAtWork};
-use super::learner_path::{LearnerFacts, OPTIMISTIC_ROUNDS, Optimistic, learner_write};
+use super::learner_path::{LearnerFacts, OPTIMISTIC_ROUNDS, Optimistic};
 use super::progress::Activity;
 use super::{Actor, EnrollmentRead, Lms, allow};
 use crate::course::{Course, Lesson, LessonContent};
@@ -17,7 +17,6 @@ use crate::input::Parsed;
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::quiz::{Quiz, QuizAttempt};
-use crate::store::Access;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -82,12 +81,7 @@ impl Lms {
         lesson: LessonId,
         answers: &Value,
     ) -> Result<Optimistic<QuizAttempt>, LmsError> {
-        let Some((mut tx, org)) = self.learner_tx(Access::Write, user, course.org).await? else {
-            return Ok(Optimistic::Unsuited);
-        };
-        let facts = self
-            .learner_scope(tx.as_mut(), org, user, course, Some(lesson))
-            .await?;
+        let facts = self.learner_facts(user, course, Some(lesson)).await?;
         let Some(LearnerFacts {
             scope,
             rows,
@@ -122,13 +116,10 @@ impl Lms {
         let attempt = graded_attempt(quiz, lesson, answers, attempts, &by)?;
         let step = (lesson, progress_of(&attempt));
         let decision = self.decide_advance(&scope, &outline, step, rows, Activity::Always)?;
-        let write = learner_write(&scope, revision, &decision, Some(attempt.clone()));
-        if !tx.apply_learner_write(&write).await? {
-            return Ok(Optimistic::Changed); // dropping `tx` rolls back
+        let stored = Some(attempt.clone());
+        if !(self.apply_decision((&scope, &outline), revision, &decision, stored)).await? {
+            return Ok(Optimistic::Changed);
         }
-        self.record_completion(tx.as_mut(), &scope.org, &outline, &decision)
-            .await?;
-        tx.commit().await?;
         Ok(Optimistic::Done(attempt))
     }
 

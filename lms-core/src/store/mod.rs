@@ -48,10 +48,12 @@ pub use reports::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
 pub use submissions::{SubmissionFilter, SubmissionTx};
 pub use users::UserTx;
 
+use crate::enrollment::LessonProgress;
 use crate::error::StoreError;
 use crate::event::{EventHead, EventSeq};
 use crate::feed::EventFeed;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{LessonId, OrgId, UserId};
+use crate::page::PageRequest;
 use async_trait::async_trait;
 
 /// Whether a transaction will write.
@@ -92,6 +94,66 @@ pub trait Store: Send + Sync + 'static {
     /// the caller's own writes. A store that wraps another forwards this call.
     async fn begin_replica(&self) -> Result<Option<Box<dyn StoreTx>>, StoreError> {
         Ok(None)
+    }
+
+    /// [`ProgressTx::learner_context`] in a transaction of its own, in the scope of `org`
+    /// and `user`: the read a learner's own progress read or write begins with. A backend
+    /// that can run it in one round trip overrides this (Postgres: one statement that sets
+    /// its scope itself); the default opens a read transaction for it.
+    async fn learner_context<'k>(
+        &self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        user: UserId,
+        attempts_at: Option<LessonId>,
+    ) -> Result<Option<LearnerContext>, StoreError> {
+        let mut tx = self.begin(Access::Read).await?;
+        tx.set_scope(TenantScope {
+            org: Some(org),
+            user: Some(user),
+        })
+        .await?;
+        let context = tx
+            .learner_context(org, slug, course, user, attempts_at)
+            .await?;
+        tx.commit().await?;
+        Ok(context)
+    }
+
+    /// [`ProgressTx::dashboard_page`] in a transaction of its own, in `user`'s scope (as
+    /// [`Store::learner_context`]).
+    async fn dashboard_page(
+        &self,
+        user: UserId,
+        page: &PageRequest,
+    ) -> Result<Vec<(EnrollmentWithCourse, Vec<LessonProgress>)>, StoreError> {
+        let mut tx = self.begin(Access::Read).await?;
+        tx.set_scope(TenantScope {
+            org: None,
+            user: Some(user),
+        })
+        .await?;
+        let rows = tx.dashboard_page(user, page).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// [`ProgressTx::apply_learner_write`] in a transaction of its own, in the scope of
+    /// the write's org and learner (as [`Store::learner_context`]); committed when it
+    /// applied.
+    async fn apply_learner_write(&self, write: &LearnerWrite) -> Result<bool, StoreError> {
+        let mut tx = self.begin(Access::Write).await?;
+        tx.set_scope(TenantScope {
+            org: Some(write.org),
+            user: Some(write.enrollment.user_id),
+        })
+        .await?;
+        let applied = tx.apply_learner_write(write).await?;
+        if applied {
+            tx.commit().await?;
+        }
+        Ok(applied)
     }
 
     /// Checks that the backend answers.

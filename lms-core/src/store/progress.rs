@@ -37,6 +37,8 @@ pub struct LearnerContext {
 /// if nothing it relied on changed since.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LearnerWrite {
+    /// The course's org (the write's tenant scope).
+    pub org: OrgId,
     /// The course.
     pub course: CourseId,
     /// The course's `updated_at` as the context read it: the outline's version.

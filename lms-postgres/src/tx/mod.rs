@@ -56,7 +56,7 @@ pub(crate) struct TxSettings {
     pub(crate) row_level_security: bool,
 }
 
-type PgQuery<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+pub(crate) type PgQuery<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
 
 impl PgConn {
     pub(crate) fn new(tx: Transaction<'static, Postgres>, settings: TxSettings) -> Self {

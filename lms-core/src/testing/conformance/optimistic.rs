@@ -1,5 +1,8 @@
 //! A learner's write in two statements: the facts read in one, the decision applied only
-//! while they hold (`ProgressTx::learner_context`, `ProgressTx::apply_learner_write`).
+//! while they hold (`ProgressTx::learner_context`, `ProgressTx::apply_learner_write`), in
+//! a transaction of the caller's or each in one of its own (`Store::learner_context`,
+//! `Store::apply_learner_write`, which a backend may run without `BEGIN`): both ways read
+//! the same facts and refuse the same stale writes.
 
 use super::helpers::{completed, percent};
 use crate::store::{Access, CourseKey, LearnerContext, LearnerWrite, TenantScope};
@@ -7,7 +10,7 @@ use crate::testing::fixtures::{ORG, World, acme};
 use crate::{AttemptId, LessonId, LessonKind, LessonProgress, Lms, QuizAttempt, UserId};
 use serde_json::json;
 
-/// The learner's context in course `c`, read in a transaction of its own.
+/// The learner's context in `course`, read both ways (they must agree).
 async fn context(w: &World, user: UserId, slug: &str, course: &str) -> Option<LearnerContext> {
     context_at(w, user, slug, course, None).await
 }
@@ -26,13 +29,27 @@ async fn context_at(
         user: Some(user),
     };
     tx.set_scope(scope).await.unwrap();
-    tx.learner_context(w.org_id, slug, CourseKey::parse(course), user, quiz)
+    let in_tx = tx
+        .learner_context(w.org_id, slug, CourseKey::parse(course), user, quiz)
         .await
-        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap(); // a store may have one connection
+    let key = CourseKey::parse(course);
+    let alone = w
+        .lms
+        .store()
+        .learner_context(w.org_id, slug, key, user, quiz);
+    assert_eq!(alone.await.unwrap(), in_tx, "alone as in a transaction");
+    in_tx
 }
 
-/// Applies `write` in a write transaction of its own; whether it applied.
-async fn apply(w: &World, user: UserId, write: LearnerWrite) -> bool {
+/// Applies `write` as a statement of its own; whether it applied.
+async fn apply(w: &World, write: LearnerWrite) -> bool {
+    w.lms.store().apply_learner_write(&write).await.unwrap()
+}
+
+/// Applies `write` in a write transaction of the caller's; whether it applied.
+async fn apply_in_tx(w: &World, user: UserId, write: LearnerWrite) -> bool {
     let mut tx = w.lms.store().begin(Access::Write).await.unwrap();
     let scope = TenantScope {
         org: Some(w.org_id),
@@ -113,6 +130,7 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
         row: &LessonProgress,
     ) -> LearnerWrite {
         LearnerWrite {
+            org: facts.org.id,
             course: facts.course.id,
             course_version: facts.course.updated_at,
             revision: facts.revision,
@@ -131,8 +149,12 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
         .await
         .unwrap(); // a failed attempt is activity: the enrollment moved
     assert!(
-        !apply(&w, learner, write(&before, &enrollment, &row)).await,
+        !apply(&w, write(&before, &enrollment, &row)).await,
         "a stale revision"
+    );
+    assert!(
+        !apply_in_tx(&w, learner, write(&before, &enrollment, &row)).await,
+        "a stale revision, in a transaction"
     );
     let fresh = context(&w, learner, ORG, "c").await.unwrap();
     assert_ne!(fresh.revision, before.revision);
@@ -155,13 +177,13 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
     )
     .await;
     assert!(
-        !apply(&w, learner, write(&fresh, &enrollment, &row)).await,
+        !apply(&w, write(&fresh, &enrollment, &row)).await,
         "an old outline"
     );
 
     // On the current facts it applies, both rows at once.
     let current = context(&w, learner, ORG, "c").await.unwrap();
-    assert!(apply(&w, learner, write(&current, &enrollment, &row)).await);
+    assert!(apply_in_tx(&w, learner, write(&current, &enrollment, &row)).await);
     let after = context(&w, learner, ORG, "c").await.unwrap();
     assert_ne!(after.revision, current.revision);
     assert_eq!(after.enrollment.completed_required, 2);
@@ -192,12 +214,12 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
         progress: None,
         ..write(&counted, &after.enrollment, &row)
     };
-    assert!(apply(&w, learner, graded.clone()).await);
+    assert!(apply(&w, graded.clone()).await);
     let stale = LearnerWrite {
         attempt: Some(attempt(&counted)),
         ..graded
     };
-    assert!(!apply(&w, learner, stale).await, "a stale revision");
+    assert!(!apply(&w, stale).await, "a stale revision");
     let listed = w
         .lms
         .attempts(&w.learner, acme("c"), quiz, crate::PageRequest::first(10))
@@ -214,4 +236,19 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
     );
     let last = context_at(&w, learner, ORG, "c", Some(quiz)).await.unwrap();
     assert_eq!(last.attempts, 2);
+
+    // The dashboard's page, both ways.
+    let page = crate::PageRequest::first(10);
+    let alone = w.lms.store().dashboard_page(learner, &page).await.unwrap();
+    let mut tx = w.lms.store().begin(Access::Read).await.unwrap();
+    let scope = TenantScope {
+        org: None,
+        user: Some(learner),
+    };
+    tx.set_scope(scope).await.unwrap();
+    let in_tx = tx.dashboard_page(learner, &page).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(alone, in_tx, "alone as in a transaction");
+    assert_eq!(alone.len(), 1);
+    assert_eq!(alone[0].1.len(), after.rows.len());
 }
