@@ -135,10 +135,7 @@ impl PgStore {
         let rows = if self.settings.named_statements {
             query.fetch_all(&self.pool).await.map_err(map_error)?
         } else {
-            let begin = match access {
-                Access::Read => &self.begin.read,
-                Access::Write => &self.begin.write,
-            };
+            let begin = self.begin.of(access);
             let begun = self.pool.begin_with(AssertSqlSafe(begin.clone()));
             let mut tx = begun.await.map_err(map_error)?;
             let rows = query.fetch_all(&mut *tx).await.map_err(map_error)?;

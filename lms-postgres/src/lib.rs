@@ -433,10 +433,7 @@ impl PgStore {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
-        let begin = match access {
-            Access::Read => &self.begin.read,
-            Access::Write => &self.begin.write,
-        };
+        let begin = self.begin.of(access);
         self.begin_on(&self.pool, begin).await
     }
 

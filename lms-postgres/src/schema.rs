@@ -74,6 +74,14 @@ pub(crate) struct BeginStatements {
 }
 
 impl BeginStatements {
+    /// The statements a transaction with `access` begins with.
+    pub(crate) fn of(&self, access: lms_core::store::Access) -> &std::sync::Arc<str> {
+        match access {
+            lms_core::store::Access::Read => &self.read,
+            lms_core::store::Access::Write => &self.write,
+        }
+    }
+
     pub(crate) fn new(schema: &PgSchema) -> Self {
         // Quoted, so that a name that is also a keyword (`default`) stays a name.
         let scoped = |begin: &str| format!("{begin}; SET LOCAL search_path TO \"{schema}\"").into();
