@@ -70,6 +70,9 @@ ALTER FUNCTION lms_learner_context(uuid, uuid, text, uuid, text, uuid)
 
 -- A page of `p_user`'s enrollments after `p_after`, each with its course, the course's org
 -- slug and the progress rows (ProgressTx::dashboard_page), in the user's scope.
+-- Its progress-rows subquery is lms_learner_context's, written out again: as a function
+-- of its own it would be a per-row call Postgres cannot inline (it has a FROM and an
+-- aggregate).
 CREATE FUNCTION lms_dashboard_page(p_user uuid, p_after uuid, p_limit bigint)
 RETURNS TABLE (
     id uuid, org_id uuid, slug text, title text, description text, status text,
