@@ -1,5 +1,5 @@
-//! The learner's path as single statements: calls of the functions of migration
-//! `0022_learner_path_functions`, which set the tenant scope themselves and then run their
+//! The learner's path as single statements: calls of the functions of migrations
+//! `0022_learner_path_functions` and `0023_grade_with_learner_write`, which set the tenant scope themselves and then run their
 //! one statement. Inside a transaction (`tx/progress.rs`) they are called by name, under
 //! the transaction's `search_path`; on their own ([`PgStore`]'s [`Store::learner_context`],
 //! [`Store::dashboard_page`] and [`Store::apply_learner_write`]) with the schema named,
@@ -48,7 +48,8 @@ impl LearnerPathCalls {
             )),
             write: call(format!(
                 "SELECT {prefix}lms_apply_learner_write($1, $2, $3, $4, $5, $6, $7, $8, $9,
-                     $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+                     $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+                     $24, $25, $26, $27, $28, $29, $30)
                  AS written"
             )),
         }
@@ -89,6 +90,7 @@ impl LearnerPathCalls {
         let e = &w.enrollment;
         let p = w.progress.as_ref();
         let a = w.attempt.as_ref();
+        let g = w.graded.as_ref();
         sqlx::query(AssertSqlSafe(self.write.clone()))
             .bind(w.org.0)
             .bind(e.user_id.0)
@@ -113,6 +115,13 @@ impl LearnerPathCalls {
             .bind(a.map(|a| a.passed))
             .bind(a.map(|a| sqlx::types::Json(&a.answers)))
             .bind(a.map(|a| a.submitted_at))
+            .bind(g.map(|g| g.id.0))
+            .bind(g.map(|g| g.status.as_str()))
+            .bind(g.and_then(|g| g.score).map(i64::from))
+            .bind(g.map(|g| g.passed.unwrap_or(false)))
+            .bind(g.and_then(|g| g.feedback.as_deref()))
+            .bind(g.and_then(|g| g.graded_at))
+            .bind(g.and_then(|g| g.graded_by).map(|u| u.0))
     }
 }
 

@@ -52,6 +52,7 @@ pub use progress::{ProgressDialect, upsert_progress};
 pub use query::{Arg, Query};
 pub use reports::ReportDialect;
 pub use row::SqlRow;
+pub use submissions::update_grade;
 pub use users::UserDialect;
 
 /// Row decoders, one per stored value: what each store's dialect part uses to read the

@@ -119,3 +119,46 @@ pub fn one<R: SqlRow, T>(
 ) -> Result<Option<T>, StoreError> {
     row.as_ref().map(decode).transpose()
 }
+
+/// The columns of `row` named `prefix` + a name, read by that name: how one statement's
+/// row carries several stored values (`s_id`, `s_status`… for a submission beside a
+/// course) for their usual decoders.
+pub struct Prefixed<'r, R> {
+    row: &'r R,
+    prefix: &'static str,
+}
+
+impl<'r, R: SqlRow> Prefixed<'r, R> {
+    /// `row`'s columns that start with `prefix`.
+    pub fn new(row: &'r R, prefix: &'static str) -> Self {
+        Self { row, prefix }
+    }
+
+    fn name(&self, column: &str) -> String {
+        format!("{}{column}", self.prefix)
+    }
+}
+
+impl<R: SqlRow> SqlRow for Prefixed<'_, R> {
+    fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
+        self.row.opt_uuid(&self.name(column))
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.row.opt_text(&self.name(column))
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.row.opt_int(&self.name(column))
+    }
+    fn bool(&self, column: &str) -> Result<bool, StoreError> {
+        self.row.bool(&self.name(column))
+    }
+    fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.row.opt_time(&self.name(column))
+    }
+    fn opt_json(&self, column: &str) -> Result<Option<Value>, StoreError> {
+        self.row.opt_json(&self.name(column))
+    }
+    fn uuids(&self, column: &str) -> Result<Vec<Uuid>, StoreError> {
+        self.row.uuids(&self.name(column))
+    }
+}

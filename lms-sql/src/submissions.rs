@@ -1,11 +1,11 @@
 //! Assignment submissions and their grades.
 
-use crate::row::{SqlRow, all, count, id, one, parsed, percent};
+use crate::row::{Prefixed, SqlRow, all, count, id, one, parsed, percent};
 use crate::{Dialect, Query, SqlTx, expect_one, limit};
 use async_trait::async_trait;
-use lms_core::store::{SubmissionFilter, SubmissionTx};
+use lms_core::store::{CourseKey, GradingContext, SubmissionFilter, SubmissionTx};
 use lms_core::{
-    Attachment, CourseId, LessonId, PageRequest, StoreError, Submission, SubmissionId,
+    Attachment, CourseId, LessonId, OrgId, PageRequest, StoreError, Submission, SubmissionId,
     SubmissionStatus, UserId,
 };
 
@@ -21,6 +21,54 @@ macro_rules! list_sql {
             ") ORDER BY id ",
             $order,
             " LIMIT $6"
+        )
+    };
+}
+
+/// `grading_context`'s statement, ending in the condition on the course key (`$5`): the
+/// course's columns, the grader's `member_role`, the enrollment's `e_` (with
+/// `e_revision`), the org's `o_`, the submission's `s_` (and `s_newest`), the learner's
+/// `u_`, and one row per progress row of the learner in the course (`p_`, NULL for none).
+/// Rows rather than an aggregate, so that both databases read the same statement.
+macro_rules! grading_context_sql {
+    ($key_condition:literal) => {
+        concat!(
+            "SELECT c.*, m.role AS member_role,
+                    e.id AS e_id, e.user_id AS e_user_id, e.source AS e_source,
+                    e.status AS e_status, e.enrolled_at AS e_enrolled_at,
+                    e.completed_at AS e_completed_at,
+                    e.completed_required AS e_completed_required,
+                    e.revoked_reason AS e_revoked_reason,
+                    e.last_activity_at AS e_last_activity_at, e.unlocked AS e_unlocked,
+                    e.revision AS e_revision,
+                    o.id AS o_id, o.slug AS o_slug, o.name AS o_name, o.settings AS o_settings,
+                    o.membership_plan AS o_membership_plan, o.created_at AS o_created_at,
+                    s.id AS s_id, s.lesson_id AS s_lesson_id, s.course_id AS s_course_id,
+                    s.user_id AS s_user_id, s.attempt_number AS s_attempt_number,
+                    s.body AS s_body, s.attachments AS s_attachments, s.status AS s_status,
+                    s.score AS s_score, s.max_score AS s_max_score,
+                    s.pass_percent AS s_pass_percent, s.passed AS s_passed,
+                    s.feedback AS s_feedback, s.submitted_at AS s_submitted_at,
+                    s.graded_at AS s_graded_at, s.graded_by AS s_graded_by,
+                    NOT EXISTS (SELECT 1 FROM submissions n
+                                WHERE n.user_id = s.user_id AND n.lesson_id = s.lesson_id
+                                  AND n.id > s.id) AS s_newest,
+                    u.id AS u_id, u.email AS u_email, u.name AS u_name,
+                    u.avatar_url AS u_avatar_url, u.email_verified AS u_email_verified,
+                    u.created_at AS u_created_at, u.external_id AS u_external_id,
+                    p.user_id AS p_user_id, p.lesson_id AS p_lesson_id,
+                    p.course_id AS p_course_id, p.status AS p_status, p.percent AS p_percent,
+                    p.position_seconds AS p_position_seconds,
+                    p.completed_at AS p_completed_at, p.updated_at AS p_updated_at
+             FROM courses c
+             JOIN orgs o ON o.id = c.org_id AND o.slug = $2
+             JOIN submissions s ON s.course_id = c.id AND s.id = $4
+             JOIN enrollments e ON e.course_id = c.id AND e.user_id = s.user_id
+             JOIN users u ON u.id = s.user_id
+             LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $3
+             LEFT JOIN lesson_progress p ON p.user_id = s.user_id AND p.course_id = c.id
+             WHERE c.org_id = $1 AND ",
+            $key_condition
         )
     };
 }
@@ -56,19 +104,7 @@ impl<C: Dialect> SubmissionTx for SqlTx<C> {
     }
 
     async fn update_submission(&mut self, s: &Submission) -> Result<(), StoreError> {
-        let q = Query::new(
-            "UPDATE submissions SET status = $1, score = $2, passed = $3, feedback = $4,
-                                    graded_at = $5, graded_by = $6
-             WHERE id = $7",
-        )
-        .bind(s.status.as_str())
-        .bind(s.score)
-        .bind(s.passed.unwrap_or(false))
-        .bind(s.feedback.as_deref())
-        .bind(s.graded_at)
-        .bind(s.graded_by.map(|u| u.0))
-        .bind(s.id.0);
-        self.conn.execute(q).await.map(drop)
+        self.conn.execute(update_grade(s)).await.map(drop)
     }
 
     async fn submission(
@@ -95,6 +131,29 @@ impl<C: Dialect> SubmissionTx for SqlTx<C> {
         all(&self.conn.fetch_all(q).await?, submission)
     }
 
+    async fn grading_context<'k>(
+        &mut self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        grader: UserId,
+        submission: SubmissionId,
+    ) -> Result<Option<GradingContext>, StoreError> {
+        let q = match course {
+            CourseKey::Id(_) => Query::new(grading_context_sql!("c.id = $5")),
+            CourseKey::Slug(_) => Query::new(grading_context_sql!("c.slug = $5")),
+        };
+        let q = q.bind(org.0).bind(slug).bind(grader.0).bind(submission.0);
+        let q = match course {
+            CourseKey::Id(id) => q.bind(id.0),
+            CourseKey::Slug(key) => q.bind(key),
+        };
+        let rows = self.conn.fetch_all(q).await?;
+        rows.first()
+            .map(|row| grading_context(row, &rows))
+            .transpose()
+    }
+
     async fn list_submissions(
         &mut self,
         filter: SubmissionFilter,
@@ -115,6 +174,23 @@ impl<C: Dialect> SubmissionTx for SqlTx<C> {
     }
 }
 
+/// Stores a submission's grade (status, score, passed, feedback, graded_at, graded_by):
+/// the statement every store grades with.
+pub fn update_grade(s: &Submission) -> Query<'_> {
+    Query::new(
+        "UPDATE submissions SET status = $1, score = $2, passed = $3, feedback = $4,
+                                graded_at = $5, graded_by = $6
+         WHERE id = $7",
+    )
+    .bind(s.status.as_str())
+    .bind(s.score)
+    .bind(s.passed.unwrap_or(false))
+    .bind(s.feedback.as_deref())
+    .bind(s.graded_at)
+    .bind(s.graded_by.map(|u| u.0))
+    .bind(s.id.0)
+}
+
 /// The JSON stored for a submission's attachments (without URLs, which expire).
 fn attachments_json(attachments: &[Attachment]) -> serde_json::Value {
     let stored: Vec<Attachment> = attachments
@@ -125,6 +201,34 @@ fn attachments_json(attachments: &[Attachment]) -> serde_json::Value {
         })
         .collect();
     serde_json::to_value(stored).expect("attachments are plain data")
+}
+
+/// Reads `grading_context`'s rows: the facts from the first, a progress row from each
+/// that has one.
+fn grading_context<R: SqlRow>(first: &R, rows: &[R]) -> Result<GradingContext, StoreError> {
+    let context = crate::courses::course_context(first)?;
+    let Some(enrollment) = context.enrollment else {
+        return Err(StoreError::Corrupt(
+            "a grading context without its enrollment".into(),
+        ));
+    };
+    let mut progress = Vec::new();
+    for row in rows {
+        if row.opt_uuid("p_user_id")?.is_some() {
+            progress.push(crate::progress::lesson_progress(&Prefixed::new(row, "p_"))?);
+        }
+    }
+    Ok(GradingContext {
+        org: crate::orgs::org_at(first, "o_")?,
+        course: context.course,
+        grader_role: context.role,
+        submission: submission(&Prefixed::new(first, "s_"))?,
+        newest: first.bool("s_newest")?,
+        learner: crate::users::user(&Prefixed::new(first, "u_"))?,
+        enrollment,
+        revision: first.int("e_revision")?,
+        rows: progress,
+    })
 }
 
 /// Reads a `submissions` row.

@@ -3,10 +3,10 @@
 
 use super::gates::LessonAtWork;
 use super::progress::Activity;
-use super::{Actor, CourseScope, EnrollmentRead, Lms, allow, events, load_outline};
+use super::{Actor, EnrollmentRead, Lms, allow, events};
 use crate::assignment::{
-    self, Attachment, GradeInput, MAX_FILES_PER_LEARNER, NewSubmission, SUBMISSION_TYPES,
-    Submission, SubmissionStatus,
+    self, Attachment, MAX_FILES_PER_LEARNER, NewSubmission, SUBMISSION_TYPES, Submission,
+    SubmissionStatus,
 };
 use crate::course::{AssignmentContent, LessonContent};
 use crate::enrollment::ProgressUpdate;
@@ -281,68 +281,6 @@ impl Lms {
         };
         let rows = tx.list_submissions(filter, &page).await?;
         Ok(Page::from_rows(rows, &page, |s| s.id.0))
-    }
-
-    /// Grades a submission (the course's owner and admins). A passing grade completes the
-    /// lesson in the same transaction — rollup, course completion, certificate, events —
-    /// as a passing quiz does; a later grade may change the score, never take a completion
-    /// back. 422 for a score outside 0..=`max_score`; 409 when the learner has submitted
-    /// again since. The learner is notified.
-    pub async fn grade_submission(
-        &self,
-        actor: &Actor,
-        course: CourseRef<'_>,
-        submission: SubmissionId,
-        grade: impl Into<Parsed<GradeInput>>,
-    ) -> Result<Submission, LmsError> {
-        let grader = actor.require_user()?;
-        let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
-        let mut found = tx
-            .submission(scope.course.id, submission)
-            .await?
-            .ok_or(LmsError::NotFound("submission"))?;
-        let grade = grade.into().into_result()?;
-        // The learner's enrollment, locked: grades of one learner apply one by one, as
-        // their own progress writes do.
-        let enrollment = tx.lock_enrollment(found.user_id, scope.course.id).await?;
-        let latest = tx.submissions_of(found.user_id, found.lesson_id).await?;
-        if latest.last().is_some_and(|s| s.id != found.id) {
-            return Err(LmsError::conflict(
-                ConflictKind::Conflict,
-                "the learner submitted again since: grade the newest submission",
-            ));
-        }
-        let passed = found.grade(grade, grader, self.now())?;
-        tx.update_submission(&found).await?;
-        let learner = tx
-            .user(found.user_id)
-            .await?
-            .ok_or(LmsError::NotFound("user"))?;
-        events::submission_graded(tx.as_mut(), &scope.course, &learner, &found).await?;
-        // A revoked learner keeps the grade; the lesson completes if access comes back and
-        // they are graded again (nothing completes a course they cannot reach).
-        if passed && let Some(enrollment) = enrollment.filter(|e| e.is_active()) {
-            let outline = load_outline(tx.as_mut(), scope.course.clone()).await?;
-            let rows = tx
-                .course_progress_rows(enrollment.user_id, enrollment.course_id)
-                .await?;
-            let learner_scope = CourseScope {
-                enrollment: Some(enrollment),
-                ..scope
-            };
-            let step = (found.lesson_id, ProgressUpdate::completed());
-            self.advance(
-                tx.as_mut(),
-                learner_scope,
-                &outline,
-                step,
-                rows,
-                Activity::Never,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(found)
     }
 
     /// Forgets the learners' files that no submission took within

@@ -201,7 +201,7 @@ impl Lms {
 
 /// The store write of `decision`, made on facts read at `revision` of the enrollment and the
 /// course version in `scope`: it applies only while both still hold.
-fn learner_write(
+pub(super) fn learner_write(
     scope: &CourseScope,
     revision: i64,
     decision: &Advance,
@@ -215,5 +215,6 @@ fn learner_write(
         enrollment: decision.enrollment.clone(),
         progress: decision.lesson_changed.then(|| decision.lesson.clone()),
         attempt,
+        graded: None,
     }
 }

@@ -12,6 +12,7 @@ mod erasure;
 mod events;
 mod exports;
 mod gates;
+mod grading;
 mod import;
 mod invitations;
 mod learner_path;

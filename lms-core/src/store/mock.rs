@@ -397,6 +397,14 @@ mockall::mock! {
             user: UserId,
             lesson: LessonId,
         ) -> Result<Vec<Submission>, StoreError>;
+        async fn grading_context<'k>(
+            &mut self,
+            org: OrgId,
+            slug: &str,
+            course: CourseKey<'k>,
+            grader: UserId,
+            submission: SubmissionId,
+        ) -> Result<Option<GradingContext>, StoreError>;
         async fn list_submissions(
             &mut self,
             filter: SubmissionFilter,

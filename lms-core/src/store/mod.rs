@@ -45,7 +45,7 @@ pub use orgs::OrgTx;
 pub use payments::PaymentTx;
 pub use progress::{LearnerContext, LearnerWrite, ProgressTx};
 pub use reports::{ExportRow, ReportRow, ReportTx, RollupBucket, RowStream};
-pub use submissions::{SubmissionFilter, SubmissionTx};
+pub use submissions::{GradingContext, SubmissionFilter, SubmissionTx};
 pub use users::UserTx;
 
 use crate::enrollment::LessonProgress;

@@ -1,5 +1,6 @@
 //! Lesson progress rows, and the enrollment rollups and completions derived from them.
 use super::{CourseKey, EnrollmentWithCourse};
+use crate::assignment::Submission;
 use crate::course::Course;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
@@ -52,6 +53,9 @@ pub struct LearnerWrite {
     /// A graded quiz attempt to insert with it (its number one past the context's
     /// [`LearnerContext::attempts`]).
     pub attempt: Option<QuizAttempt>,
+    /// A submission whose new grade to store with it (as
+    /// [`super::SubmissionTx::update_submission`] does).
+    pub graded: Option<Submission>,
 }
 
 /// Lesson progress rows, and the enrollment rollups and completions derived from them.

@@ -1,9 +1,38 @@
 //! Assignment submissions and their grades.
+use super::CourseKey;
 use crate::assignment::{Submission, SubmissionStatus};
+use crate::course::Course;
+use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::StoreError;
-use crate::ids::{CourseId, LessonId, SubmissionId, UserId};
+use crate::ids::{CourseId, LessonId, OrgId, SubmissionId, UserId};
+use crate::org::{Org, Role, User};
 use crate::page::PageRequest;
 use async_trait::async_trait;
+
+/// Everything grading a submission decides on, read in one statement: the org, the
+/// course, the grader's role in the org, the submission and whether it is the learner's
+/// newest to its lesson, the learner, their enrollment and their progress rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradingContext {
+    /// The org (its slug is the one asked for).
+    pub org: Org,
+    /// The course.
+    pub course: Course,
+    /// The grader's role in the org, if a member.
+    pub grader_role: Option<Role>,
+    /// The submission to grade.
+    pub submission: Submission,
+    /// Whether no later submission of the learner to the lesson exists.
+    pub newest: bool,
+    /// The learner who submitted.
+    pub learner: User,
+    /// The learner's enrollment in the course.
+    pub enrollment: Enrollment,
+    /// The enrollment's version (see [`super::LearnerContext::revision`]).
+    pub revision: i64,
+    /// The learner's progress rows in the course.
+    pub rows: Vec<LessonProgress>,
+}
 
 /// Which submissions of a course a list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +70,19 @@ pub trait SubmissionTx: Send {
         user: UserId,
         lesson: LessonId,
     ) -> Result<Vec<Submission>, StoreError>;
+    /// In one statement, without locks: what grading `submission` decides on (see
+    /// [`GradingContext`]), for `grader` in the org `org` (whose slug must still be
+    /// `slug`) and its course `course`. `None` when the org, the course, the submission,
+    /// its learner or their enrollment is not there: the caller then takes the general
+    /// path, which says which.
+    async fn grading_context<'k>(
+        &mut self,
+        org: OrgId,
+        slug: &str,
+        course: CourseKey<'k>,
+        grader: UserId,
+        submission: SubmissionId,
+    ) -> Result<Option<GradingContext>, StoreError>;
     /// A page of the submissions `filter` names, ordered by id as it says.
     async fn list_submissions(
         &mut self,

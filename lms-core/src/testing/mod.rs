@@ -115,6 +115,8 @@ macro_rules! conformance_tests {
             making_the_last_missing_lesson_optional_completes,
             concurrent_progress_writes_keep_the_maximum,
             learner_writes_apply_only_on_the_facts_they_read,
+            grades_are_decided_on_one_read_and_stored_with_the_learners_write,
+            grading_answers_alike_on_either_path,
             rollups_match_a_recomputation,
             // Assessments (assessments.rs): quiz attempts
             quiz_attempts_are_graded_and_complete_the_lesson,

@@ -1,5 +1,6 @@
 //! Progress on SQLite: bulk inserts as multi-row `VALUES`, lists of ids as `IN (…)`, and a
-//! learner's write as two statements (SQLite writes one table per statement).
+//! learner's write as a statement per table it writes (SQLite writes one table per
+//! statement).
 
 use super::{SqliteConn, SqliteRecord, map_error, with_ids};
 use async_trait::async_trait;
@@ -151,7 +152,7 @@ impl ProgressDialect for SqliteConn {
 
     async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {
         // The enrollment first, only at the revision and course version the decision was
-        // made on; the progress row and the attempt only if that applied.
+        // made on; the progress row, the attempt and the grade only if that applied.
         let e = &w.enrollment;
         let q = Query::new(
             "UPDATE enrollments SET completed_required = $1, completed_at = $2,
@@ -174,6 +175,9 @@ impl ProgressDialect for SqliteConn {
         }
         if let Some(a) = &w.attempt {
             self.execute(lms_sql::insert_attempt(a)).await?;
+        }
+        if let Some(s) = &w.graded {
+            self.execute(lms_sql::update_grade(s)).await?;
         }
         Ok(true)
     }

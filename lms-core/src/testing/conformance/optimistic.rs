@@ -137,6 +137,7 @@ pub async fn learner_writes_apply_only_on_the_facts_they_read(lms: Lms) {
             enrollment: enrollment.clone(),
             progress: Some(row.clone()),
             attempt: None,
+            graded: None,
         }
     }
     let quiz = outline.modules[1].lessons[0].id;
