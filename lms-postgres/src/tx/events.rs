@@ -6,7 +6,7 @@ use super::{PgConn, ids};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::{NewEvent, NotificationId, OrgId, StoreError, UserId};
-use lms_sql::{EventDialect, SqlRow};
+use lms_sql::EventDialect;
 use uuid::Uuid;
 
 /// The channel every instance LISTENs on; a committed event NOTIFYs it.
@@ -58,9 +58,11 @@ impl EventDialect for PgConn {
     }
 }
 
-/// Writes the appended events and their notifications, then NOTIFYs: the last writes
-/// before COMMIT. The advisory lock is held to the end of the transaction, so positions
-/// are taken in commit order (held briefly: nothing else is locked after it).
+/// Writes the appended events and their notifications, and NOTIFYs: the last writes
+/// before COMMIT, a statement per event after the advisory lock. The lock is held to the
+/// end of the transaction, so positions are taken in commit order (held briefly: nothing
+/// else is locked after it). Postgres delivers one NOTIFY of a payload per transaction,
+/// however many events signal it.
 pub(super) async fn write_events(conn: &mut PgConn) -> Result<(), StoreError> {
     let events = std::mem::take(&mut conn.events);
     if events.is_empty() {
@@ -71,41 +73,34 @@ pub(super) async fn write_events(conn: &mut PgConn) -> Result<(), StoreError> {
     for event in events {
         let audience: Vec<Uuid> = event.recipients.iter().map(|r| r.user_id.0).collect();
         let q = sqlx::query(
-            "INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+            "WITH event AS (
+                 INSERT INTO events (org_id, course_id, kind, data, audience, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq
+             ), notified AS (
+                 INSERT INTO notifications (id, seq, org_id, user_id, kind)
+                 SELECT r.id, event.seq, $1, r.user_id, r.kind
+                 FROM event, UNNEST($7::uuid[], $5::uuid[], $8::text[]) AS r (id, user_id, kind)
+             )
+             SELECT pg_notify($9, '') FROM event",
         )
         .bind(event.org_id.0)
         .bind(event.course_id.0)
         .bind(event.kind.as_str())
         .bind(&event.data)
         .bind(&audience)
-        .bind(event.created_at);
-        let row = conn.rows(q).await?.pop();
-        let seq = row
-            .ok_or_else(|| StoreError::Corrupt("no event seq".into()))?
-            .int("seq")?;
-        if event.recipients.is_empty() {
-            continue;
-        }
-        let q = sqlx::query(
-            "INSERT INTO notifications (id, seq, org_id, user_id, kind)
-             SELECT id, $2, $3, user_id, kind
-             FROM UNNEST($1::uuid[], $4::uuid[], $5::text[]) AS r (id, user_id, kind)",
-        )
+        .bind(event.created_at)
         .bind(ids(&event.recipients, |r| r.id.0))
-        .bind(seq)
-        .bind(event.org_id.0)
-        .bind(audience)
         .bind(
             event
                 .recipients
                 .iter()
                 .map(|r| r.kind.as_str())
                 .collect::<Vec<_>>(),
-        );
-        conn.run(q).await?;
+        )
+        .bind(EVENTS_CHANNEL);
+        if conn.rows(q).await?.len() != 1 {
+            return Err(StoreError::Corrupt("an event was not written".into()));
+        }
     }
-    conn.run(sqlx::query("SELECT pg_notify($1, '')").bind(EVENTS_CHANNEL))
-        .await
-        .map(drop)
+    Ok(())
 }
