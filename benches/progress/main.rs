@@ -22,6 +22,8 @@
 
 mod dataset;
 mod floors;
+mod grading;
+mod heap;
 mod random;
 mod report;
 mod statements;
@@ -34,6 +36,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
 use workloads::{check_all, plain_upserts, statements_per_call, w1, w2, w3, w3e, w4, w4e, w5};
+
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scale = std::env::var("LMS_BENCH_SCALE").unwrap_or_else(|_| "small".into());
@@ -123,8 +128,9 @@ async fn run(
         seconds: started.elapsed().as_secs_f64(),
         enrollments,
         progress_rows: rows,
-        export_rss_growth_mib: 0.0,
+        export_heap_growth_mib: 0.0,
         statements_per_call: [0.0; 3],
+        statements_per_grade: [0.0; 2],
     };
     println!(
         "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
@@ -139,7 +145,7 @@ async fn run(
     results.push(floors::w2(store, &floor, &data).await?);
     results.push(w3(store, &lms, &data).await?);
     let (w3e, export_growth) = w3e(store, &lms, &data).await?;
-    load.export_rss_growth_mib = export_growth;
+    load.export_heap_growth_mib = export_growth;
     results.push(w3e);
     results.push(w4(store, &lms, &data).await?);
     results.push(w4e(store, &lms, &data).await?);
@@ -147,6 +153,11 @@ async fn run(
     println!(
         "{store}: statements per call (sqlx logs BEGIN and COMMIT apart: add 2 for a call in a transaction): W1 {:.2}, W2 {:.2}, W5 {:.2}",
         load.statements_per_call[0], load.statements_per_call[1], load.statements_per_call[2]
+    );
+    let (two, general) = grading::statements_per_grade(&lms, &data).await?;
+    load.statements_per_grade = [two, general];
+    println!(
+        "{store}: statements per grade (as above): {two:.2}, or {general:.2} with each fact read on its own"
     );
     results.push(w5(store, &lms, &data).await?);
     let started = Instant::now();

@@ -1,7 +1,6 @@
 //! Timings summarized (percentiles, mean, throughput) and printed as a table, with how long
 //! loading took and the machine it all ran on.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// One workload's timings on one store: latency percentiles and mean, and throughput.
@@ -49,10 +48,12 @@ pub(crate) struct Load {
     pub(crate) seconds: f64,
     pub(crate) enrollments: usize,
     pub(crate) progress_rows: usize,
-    /// How far resident memory rose during a W3e export, at most.
-    pub(crate) export_rss_growth_mib: f64,
+    /// How far live heap memory rose during a W3e export, at most.
+    pub(crate) export_heap_growth_mib: f64,
     /// Statements per call of W1, W2 and W5 (`BEGIN`, `COMMIT` and the tenant scope included).
     pub(crate) statements_per_call: [f64; 3],
+    /// Statements per grade: on the two-statement path, and with each fact read alone.
+    pub(crate) statements_per_grade: [f64; 2],
 }
 
 /// Prints the loads and the measurements as a table, then each store's W5 / baseline ratio.
@@ -126,29 +127,7 @@ pub(crate) fn machine() -> String {
 
 /// The process's peak resident memory over the whole run (Linux), in MiB.
 pub(crate) fn peak_rss_mib() -> f64 {
-    let earlier = f64::from_bits(EARLIER_PEAK_MIB.load(Ordering::Relaxed));
-    earlier.max(peak_since_reset_mib())
-}
-
-/// The peak resident memory since [`reset_peak_rss`] (or the start), in MiB.
-pub(crate) fn peak_since_reset_mib() -> f64 {
     status_mib("VmHWM:")
-}
-
-/// The highest peak seen before a reset (as `f64` bits).
-static EARLIER_PEAK_MIB: AtomicU64 = AtomicU64::new(0);
-
-/// The process's resident memory now (Linux), in MiB.
-pub(crate) fn current_rss_mib() -> f64 {
-    status_mib("VmRSS:")
-}
-
-/// Starts a new peak: the kernel resets the process's peak resident memory to what it is
-/// now (Linux's `/proc/self/clear_refs`). Without it, a peak could only be read once.
-pub(crate) fn reset_peak_rss() {
-    let peak = peak_rss_mib();
-    EARLIER_PEAK_MIB.store(peak.to_bits(), Ordering::Relaxed);
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn status_mib(field: &str) -> f64 {

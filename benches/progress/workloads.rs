@@ -1,10 +1,9 @@
 //! The timed workloads W1–W5, the plain-upsert baseline of W5, and the rollup check.
 
 use crate::dataset::{COURSES, Dataset, ENROLLMENTS_PER_LEARNER, LESSONS, ORG};
+use crate::heap;
 use crate::random::Rng;
-use crate::report::{
-    Measurement, current_rss_mib, measurement, peak_since_reset_mib, reset_peak_rss,
-};
+use crate::report::{Measurement, measurement};
 use futures_util::TryStreamExt;
 use lms::CourseRef;
 use lms::{
@@ -166,9 +165,8 @@ async fn export_csv<T: lms::axum::Tabular>(
 }
 
 /// W3e: the most popular course's report exported as CSV (`Lms::export_course_report`),
-/// 10 times. Also returns how far the process's resident memory rose above where it stood
-/// before each export, at most (MiB): an export streams, so this must not grow with the
-/// course.
+/// 10 times. Also returns how far live heap memory rose above where it stood before each
+/// export, at most (MiB): an export streams, so this must not grow with the course.
 pub(crate) async fn w3e(
     store: &str,
     lms: &Lms,
@@ -178,31 +176,25 @@ pub(crate) async fn w3e(
     let mut growth: f64 = 0.0;
     let started = Instant::now();
     let mut lines = 0;
-    for _ in 0..10 {
-        let before = current_rss_mib();
-        reset_peak_rss();
-        let t0 = Instant::now();
-        let course = CourseRef {
-            org: ORG,
-            course: &data.courses[0],
-        };
-        let export = lms.export_course_report(&data.owner, course).await?;
-        lines = export_csv(export.into_rows()).await?;
-        samples.push(t0.elapsed());
-        growth = growth.max(peak_since_reset_mib() - before);
-    }
-    // The control: the same rows collected in memory instead of streamed.
-    let before = current_rss_mib();
-    reset_peak_rss();
     let course = CourseRef {
         org: ORG,
         course: &data.courses[0],
     };
+    for _ in 0..10 {
+        let before = heap::reset_peak();
+        let t0 = Instant::now();
+        let export = lms.export_course_report(&data.owner, course).await?;
+        lines = export_csv(export.into_rows()).await?;
+        samples.push(t0.elapsed());
+        growth = growth.max(heap::peak_mib() - before);
+    }
+    // The control: the same rows collected in memory instead of streamed.
+    let before = heap::reset_peak();
     let export = lms.export_course_report(&data.owner, course).await?;
     let held: Vec<lms::CourseExportRow> = export.into_rows().try_collect().await?;
-    let collected = peak_since_reset_mib() - before;
+    let collected = heap::peak_mib() - before;
     println!(
-        "{store}: W3e exports {} enrollments of the most popular course; resident memory rose by at most {growth:.2} MiB during an export (collecting the {} rows in memory instead: {collected:.2} MiB)",
+        "{store}: W3e exports {} enrollments of the most popular course; live heap rose by at most {growth:.2} MiB during an export (collecting the {} rows in memory instead: {collected:.2} MiB)",
         lines - 1,
         held.len()
     );
