@@ -57,7 +57,7 @@ pub use assignment::{Attachment, GradeInput, NewSubmission, Submission, Submissi
 pub use certificate::{Certificate, CertificateCode, RevocationReason};
 pub use clock::{Clock, SystemClock};
 pub use course::{
-    Course, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent,
+    Course, CourseCopy, CourseOutline, CoursePatch, CourseStatus, CurriculumLayout, LearnerContent,
     LearnerLesson, Lesson, LessonContent, LessonKind, LessonPatch, LessonSummary, LessonView,
     Module, ModuleInput, ModuleLayout, ModulePatch, NewCourse, NewLesson, OutlineModule, Price,
     PriceInput,

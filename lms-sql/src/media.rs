@@ -142,13 +142,14 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
 
     async fn lessons_using_media(
         &mut self,
-        course: CourseId,
+        org: OrgId,
         key: &str,
     ) -> Result<Vec<LessonId>, StoreError> {
         let q = Query::new(
-            "SELECT id FROM lessons WHERE course_id = $1 AND media_key = $2 ORDER BY id",
+            "SELECT l.id FROM courses c JOIN lessons l ON l.course_id = c.id AND l.media_key = $2
+             WHERE c.org_id = $1 ORDER BY l.id",
         )
-        .bind(course.0)
+        .bind(org.0)
         .bind(key);
         all(&self.conn.fetch_all(q).await?, |row| id(row, "id"))
     }

@@ -1,4 +1,4 @@
-//! The catalog: an org's courses, and a course with its outline.
+//! The catalog: an org's courses, a course with its outline, and a course's copy.
 
 use super::paths::{CoursePath, OrgPath};
 use super::{Answer, QueryParams, created, ok};
@@ -8,7 +8,7 @@ use crate::error::{ApiError, ClientErrors};
 use crate::extract::{Input, page};
 use crate::views;
 use axum::extract::{Path, Query, State};
-use lms_core::{CoursePatch, CourseStatus, LmsError, NewCourse};
+use lms_core::{CourseCopy, CoursePatch, CourseStatus, LmsError, NewCourse};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,6 +17,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(courses, create_course))
         .routes(routes!(course_outline, update_course))
+        .routes(routes!(duplicate_course))
 }
 
 #[utoipa::path(
@@ -98,6 +99,26 @@ async fn update_course(
 ) -> Answer {
     ok(views::course(
         &s.lms.update_course(&actor, path.course(), patch).await?,
+        &path.org,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/orgs/{org}/courses/{course}/duplicate",
+    tag = "Catalog",
+    params(CoursePath),
+    request_body = CourseCopy,
+    responses((status = 201, description = "the copy: a draft of the same curriculum, owned by the caller, without learners (409 `slug_taken`)", body = lms_core::Course), ClientErrors)
+)]
+async fn duplicate_course(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(path): Path<CoursePath>,
+    Input(copy): Input<CourseCopy>,
+) -> Answer {
+    created(views::course(
+        &s.lms.duplicate_course(&actor, path.course(), copy).await?,
         &path.org,
     ))
 }

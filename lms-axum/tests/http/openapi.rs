@@ -45,6 +45,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/orgs/{org}/courses"),
     ("get", "/orgs/{org}/courses/{course}"),
     ("patch", "/orgs/{org}/courses/{course}"),
+    ("post", "/orgs/{org}/courses/{course}/duplicate"),
     ("post", "/orgs/{org}/courses/{course}/modules"),
     ("patch", "/orgs/{org}/courses/{course}/modules/{module}"),
     ("delete", "/orgs/{org}/courses/{course}/modules/{module}"),

@@ -34,6 +34,17 @@ pub struct NewCourse {
     pub prerequisites: Option<Vec<CourseId>>,
 }
 
+/// Input of [`crate::Lms::duplicate_course`]: the copy's own slug and title.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseCopy {
+    /// See [`Course::slug`]; free in the org.
+    pub slug: String,
+    /// See [`Course::title`].
+    pub title: String,
+}
+
 /// Input of [`crate::Lms::update_course`]; absent fields stay as they are.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -19,7 +19,8 @@ pub use content::{
 };
 pub(crate) use input::check_duration;
 pub use input::{
-    CoursePatch, LessonPatch, MAX_DURATION_MINUTES, ModuleInput, ModulePatch, NewCourse, NewLesson,
+    CourseCopy, CoursePatch, LessonPatch, MAX_DURATION_MINUTES, ModuleInput, ModulePatch,
+    NewCourse, NewLesson,
 };
 pub use layout::{CurriculumLayout, ModuleLayout};
 pub use lesson::{LearnerLesson, Lesson, LessonSummary, LessonView};

@@ -71,7 +71,7 @@ impl Lms {
     }
 
     /// A page of the course's uploads with the lessons that use each (its owner and
-    /// admins).
+    /// admins): the course's own, and its copies' (which share its files).
     pub async fn course_media(
         &self,
         actor: &Actor,
@@ -83,7 +83,7 @@ impl Lms {
         let mut items = Vec::with_capacity(rows.len());
         for media in rows {
             let used_by = tx
-                .lessons_using_media(scope.course.id, media.key.as_str())
+                .lessons_using_media(scope.org.id, media.key.as_str())
                 .await?;
             items.push(MediaItem { media, used_by });
         }
@@ -92,7 +92,8 @@ impl Lms {
 
     /// Forgets an upload of the course that no lesson uses (its owner and admins) and
     /// returns its key, for the caller to delete the file. 404 for a key that is not this
-    /// course's; 409 while a lesson uses it.
+    /// course's; 409 while a lesson uses it (the course's own, or a copy's: see
+    /// [`Lms::duplicate_course`]).
     pub async fn delete_media(
         &self,
         actor: &Actor,
@@ -100,7 +101,8 @@ impl Lms {
         key: &str,
     ) -> Result<MediaKey, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
-        // Lessons take the course's lock to point at an upload: none can start to now.
+        // Lessons take the course's lock to point at an upload, and a copy takes it to share
+        // one: none can start to now.
         tx.lock_course(scope.course.id).await?;
         let media = tx
             .media(scope.org.id, key)
@@ -116,7 +118,7 @@ impl Lms {
                 "a submission uses this file: it stays with the submission",
             ));
         }
-        let used_by = tx.lessons_using_media(scope.course.id, key).await?;
+        let used_by = tx.lessons_using_media(scope.org.id, key).await?;
         if !used_by.is_empty() {
             return Err(LmsError::conflict(
                 ConflictKind::Conflict,

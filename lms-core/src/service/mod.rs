@@ -8,6 +8,7 @@ mod certificates;
 mod courses;
 mod discussions;
 mod drilldown;
+mod duplication;
 mod erasure;
 mod events;
 mod exports;

@@ -52,10 +52,11 @@ pub trait MediaTx: Send {
         org: OrgId,
         before: DateTime<Utc>,
     ) -> Result<Vec<MediaRecord>, StoreError>;
-    /// The course's lessons whose content points at `key`.
+    /// The org's lessons whose content points at `key`: its course's own, and those of
+    /// the course's copies ([`crate::Lms::duplicate_course`]), which share its files.
     async fn lessons_using_media(
         &mut self,
-        course: CourseId,
+        org: OrgId,
         key: &str,
     ) -> Result<Vec<LessonId>, StoreError>;
 }

@@ -378,7 +378,7 @@ mockall::mock! {
         ) -> Result<Vec<MediaRecord>, StoreError>;
         async fn lessons_using_media(
             &mut self,
-            course: CourseId,
+            org: OrgId,
             key: &str,
         ) -> Result<Vec<LessonId>, StoreError>;
     }

@@ -72,6 +72,8 @@ macro_rules! conformance_tests {
             reorder_rejects_a_partial_layout_and_changes_nothing,
             only_owner_and_admins_edit_the_curriculum,
             deleting_curriculum_removes_progress_and_recounts,
+            // A course's copy (duplication.rs)
+            duplicating_a_course_copies_its_curriculum_and_none_of_its_learners,
             // Curriculum as readers get it (curriculum_views.rs): outlines, lesson views
             outlines_never_carry_content,
             lesson_access_follows_enrollment_and_price,

@@ -163,6 +163,13 @@ pub(super) fn routes() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/orgs/acme/courses/c/duplicate",
+            (Owner, Some(json!({"slug": "c-copy", "title": "Copy"})), 201),
+            Some((Learner, 403)),
+            Some(json!({"slug": "Not a slug", "title": ""})),
+        ),
+        r(
+            "POST",
             "/orgs/acme/courses/c/modules",
             (Owner, Some(json!({"title": "More"})), 201),
             Some((Learner, 403)),
