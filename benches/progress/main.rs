@@ -35,7 +35,9 @@ use report::{Load, Measurement, machine, peak_rss_mib, print_table};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
-use workloads::{check_all, plain_upserts, statements_per_call, w1, w2, w3, w3e, w4, w4e, w5};
+use workloads::{
+    check_all, org_export, plain_upserts, statements_per_call, w1, w2, w3, w3e, w4, w4e, w5,
+};
 
 #[global_allocator]
 static ALLOCATOR: heap::Counting = heap::Counting;
@@ -131,6 +133,7 @@ async fn run(
         export_heap_growth_mib: 0.0,
         statements_per_call: [0.0; 3],
         statements_per_grade: [0.0; 2],
+        org_export_heap_growth_mib: 0.0,
     };
     println!(
         "{store}: loaded {enrollments} enrollments, {rows} progress rows in {:.1} s",
@@ -149,6 +152,9 @@ async fn run(
     results.push(w3e);
     results.push(w4(store, &lms, &data).await?);
     results.push(w4e(store, &lms, &data).await?);
+    let (exported, growth) = org_export(store, &lms, &data).await?;
+    load.org_export_heap_growth_mib = growth;
+    results.push(exported);
     load.statements_per_call = statements_per_call(&lms, &data).await;
     println!(
         "{store}: statements per call (sqlx logs BEGIN and COMMIT apart: add 2 for a call in a transaction): W1 {:.2}, W2 {:.2}, W5 {:.2}",

@@ -54,6 +54,8 @@ pub(crate) struct Load {
     pub(crate) statements_per_call: [f64; 3],
     /// Statements per grade: on the two-statement path, and with each fact read alone.
     pub(crate) statements_per_grade: [f64; 2],
+    /// How far live heap memory rose during an org export, at most.
+    pub(crate) org_export_heap_growth_mib: f64,
 }
 
 /// Prints the loads and the measurements as a table, then each store's W5 / baseline ratio.

@@ -410,3 +410,37 @@ pub(crate) async fn check_all(
     }
     Ok((checked, mismatches))
 }
+
+/// The whole org exported as NDJSON (`Lms::export_org`, encoded by `encode_ndjson`), its
+/// bytes counted and dropped, 3 times. Also returns how far live heap memory rose during an
+/// export, at most (MiB), and the export's size (MiB): an export streams, so the first must
+/// stay flat while the second grows with the org.
+pub(crate) async fn org_export(
+    store: &str,
+    lms: &Lms,
+    data: &Dataset,
+) -> Result<(Measurement, f64), Box<dyn std::error::Error>> {
+    let mut samples = Vec::new();
+    let mut growth: f64 = 0.0;
+    let mut bytes = 0;
+    let started = Instant::now();
+    for _ in 0..3 {
+        let before = heap::reset_peak();
+        let t0 = Instant::now();
+        let export = lms.export_org(&data.admin, ORG).await?;
+        let chunks = lms::axum::encode_ndjson(export.into_records());
+        let mut chunks = std::pin::pin!(chunks);
+        bytes = 0;
+        while let Some(chunk) = chunks.try_next().await.map_err(|e| e.to_string())? {
+            bytes += chunk.len();
+        }
+        samples.push(t0.elapsed());
+        growth = growth.max(heap::peak_mib() - before);
+    }
+    let size = bytes as f64 / (1024.0 * 1024.0);
+    println!(
+        "{store}: the org exports as {size:.0} MiB of NDJSON; live heap rose by at most {growth:.2} MiB during an export"
+    );
+    let m = measurement(store, "org export (NDJSON)", samples, started.elapsed());
+    Ok((m, growth))
+}

@@ -67,18 +67,68 @@ pub trait Tabular: Serialize + Send + 'static {
 /// A `200` whose body streams `rows` in `format`, offered as the download `<stem>.<ext>`
 /// (the stem is built from slugs, which need no quoting).
 pub fn streamed<T: Tabular>(rows: ExportStream<T>, format: ExportFormat, stem: &str) -> Response {
-    let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
-    let mut response = Body::from_stream(encode_export(rows, format)).into_response();
+    let file = format!("{stem}.{}", format.extension());
+    download(encode_export(rows, format), format.content_type(), &file)
+}
+
+/// A `200` whose body streams `records` as NDJSON, offered as the download `<stem>.ndjson`:
+/// for records that have no CSV form (an org's export).
+pub fn streamed_ndjson<T: Serialize + Send + 'static>(
+    records: ExportStream<T>,
+    stem: &str,
+) -> Response {
+    let file = format!("{stem}.ndjson");
+    download(
+        encode_ndjson(records),
+        ExportFormat::Ndjson.content_type(),
+        &file,
+    )
+}
+
+fn download(
+    chunks: impl futures_util::Stream<Item = Result<Bytes, BoxError>> + Send + 'static,
+    content_type: &'static str,
+    file: &str,
+) -> Response {
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let mut response = Body::from_stream(chunks).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// `records` as NDJSON lines in chunks of about 32 KiB, as they arrive; a failure after the
+/// first byte ends the stream with an error, as [`encode_export`]'s does.
+pub fn encode_ndjson<T: Serialize + Send + 'static>(
+    records: ExportStream<T>,
+) -> impl futures_util::Stream<Item = Result<Bytes, BoxError>> + Send {
+    stream::unfold(Some(records), |records| async move {
+        let mut records = records?;
+        let mut lines = Vec::with_capacity(CHUNK_BYTES + 4 * 1024);
+        loop {
+            match records.next().await {
+                Some(Ok(record)) => {
+                    if let Err(error) = serde_json::to_writer(&mut lines, &record) {
+                        return Some((Err(encoding_failed(error)), None));
+                    }
+                    lines.push(b'\n');
+                    if lines.len() >= CHUNK_BYTES {
+                        return Some((Ok(Bytes::from(lines)), Some(records)));
+                    }
+                }
+                Some(Err(error)) => {
+                    tracing::error!(%error, "an export failed after it started; the response is cut short");
+                    return Some((Err(Box::new(error) as BoxError), None));
+                }
+                None if lines.is_empty() => return None,
+                None => return Some((Ok(Bytes::from(lines)), None)),
+            }
+        }
+    })
 }
 
 /// What the body stream carries between chunks.

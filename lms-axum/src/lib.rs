@@ -69,7 +69,7 @@ pub use axum::http;
 #[cfg(feature = "sign-in")]
 pub use builtin::{AuthConfig, BuiltInAuth, Device, PASSWORD_CHARS, SessionView, SignedIn};
 pub use error::ApiError;
-pub use export::{ExportFormat, Tabular, encode_export};
+pub use export::{ExportFormat, Tabular, encode_export, encode_ndjson};
 pub use ipnet::IpNet;
 #[cfg(feature = "media")]
 pub use media::{DEFAULT_MEDIA_MAX_BYTES, MediaConfig, MinUploadRate};

@@ -39,6 +39,7 @@ pub mod org;
 pub mod page;
 pub mod payment;
 pub mod policy;
+pub mod portability;
 pub mod progress;
 pub mod quiz;
 #[cfg(feature = "openapi")]
@@ -102,8 +103,8 @@ pub use service::{
     Actor, CourseExportRow, CourseReport, CourseReportExport, CourseReportItem, CourseSummary,
     DEFAULT_EVENT_POLL_INTERVAL, DEFAULT_INVITATIONS_PER_HOUR, DELETED_USER_NAME,
     DRILL_DOWN_LATEST, DashboardItem, EventHeads, ExportStream, ImportReport, ImportedEnrollment,
-    ImportedProgress, LearnerDetail, LearnerIdentity, LessonState, Lms, Me, OrgReportExport,
-    OrgReportRow, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
+    ImportedProgress, LearnerDetail, LearnerIdentity, LessonState, Lms, Me, OrgExport,
+    OrgReportExport, OrgReportRow, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
     UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
 };
 pub use store::{

@@ -71,6 +71,7 @@ pub struct InvalidSchema(pub String);
 pub(crate) struct BeginStatements {
     pub(crate) read: std::sync::Arc<str>,
     pub(crate) write: std::sync::Arc<str>,
+    pub(crate) snapshot: std::sync::Arc<str>,
 }
 
 impl BeginStatements {
@@ -79,6 +80,7 @@ impl BeginStatements {
         match access {
             lms_core::store::Access::Read => &self.read,
             lms_core::store::Access::Write => &self.write,
+            lms_core::store::Access::Snapshot => &self.snapshot,
         }
     }
 
@@ -88,6 +90,7 @@ impl BeginStatements {
         Self {
             read: scoped("BEGIN READ ONLY"),
             write: scoped("BEGIN"),
+            snapshot: scoped("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
         }
     }
 }

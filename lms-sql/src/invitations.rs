@@ -187,7 +187,7 @@ impl<C: Dialect> InvitationTx for SqlTx<C> {
 }
 
 /// Reads an `invitations` row joined with its org and inviter.
-fn invitation(row: &impl SqlRow) -> Result<Invitation, StoreError> {
+pub(crate) fn invitation(row: &impl SqlRow) -> Result<Invitation, StoreError> {
     Ok(Invitation {
         id: id(row, "id")?,
         org_id: id(row, "org_id")?,

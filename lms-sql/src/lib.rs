@@ -25,6 +25,7 @@ mod curriculum;
 mod discussions;
 mod enrollments;
 mod events;
+mod export;
 mod feed;
 mod invitations;
 mod media;

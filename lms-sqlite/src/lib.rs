@@ -216,7 +216,8 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn begin(&self, access: Access) -> Result<Box<dyn StoreTx>, StoreError> {
         let (tx, turn) = match access {
-            Access::Read => (self.pool.begin().await, None),
+            // A read transaction keeps the snapshot its first statement saw: a snapshot.
+            Access::Read | Access::Snapshot => (self.pool.begin().await, None),
             Access::Write => {
                 // The connection first, then the turn: the previous writer's connection
                 // goes back to its pool off the queue's critical path.

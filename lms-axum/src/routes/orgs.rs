@@ -1,10 +1,11 @@
-//! Orgs and their members.
+//! Orgs, their members, and an org's export.
 
 use super::paths::{MemberPath, OrgPath};
 use super::{Answer, QueryParams, created, no_content, ok};
 use crate::AppState;
 use crate::auth::CurrentActor;
 use crate::error::ClientErrors;
+use crate::export::streamed_ndjson;
 use crate::extract::{Input, id, page};
 use crate::views;
 use axum::extract::{Path, Query, State};
@@ -20,6 +21,28 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(org, update_org))
         .routes(routes!(members))
         .routes(routes!(set_member_role, remove_member))
+        .routes(routes!(org_export))
+}
+
+#[utoipa::path(
+    get,
+    path = "/orgs/{org}/export",
+    tag = "Orgs",
+    params(OrgPath),
+    responses(
+        (status = 200, description = "the whole org in the versioned export format (docs/export-format.md in the repository), streamed: one JSON record a line, the header first and the end last; never a password, session or token",
+         content((String = "application/x-ndjson"))),
+        ClientErrors
+    )
+)]
+async fn org_export(
+    State(s): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(OrgPath { org }): Path<OrgPath>,
+) -> Answer {
+    let export = s.lms.export_org(&actor, &org).await?;
+    let stem = format!("{}-export", export.org().slug);
+    Ok(streamed_ndjson(export.into_records(), &stem))
 }
 
 #[utoipa::path(

@@ -1,4 +1,5 @@
-//! Streamed report exports over HTTP (CSV and NDJSON), and the course report's charts.
+//! Streamed report exports over HTTP (CSV and NDJSON), the course report's charts, and an
+//! org's whole export.
 
 use crate::api::{Api, assert_problem};
 use crate::common::Backend;
@@ -184,4 +185,66 @@ pub async fn reports_export_as_csv_and_ndjson(backend: Backend) {
             .all(|w| w["completed"] == 0 && w["week_start"].is_string())
     );
     let _: Actor = sly; // the learners stay enrolled for the reads above
+}
+
+/// `GET /orgs/{org}/export`: the whole org as NDJSON records for its admins, streamed as a
+/// download; a problem for anyone else.
+pub async fn an_org_exports_as_ndjson_to_its_admins(backend: Backend) {
+    let api = Api::new(backend).await;
+    let outline = api.w.published("rust", None).await;
+    let sly = api.w.enrolled_learner("sly@x.test", "rust").await;
+    let done = ProgressUpdate {
+        status: Some(LessonStatus::Completed),
+        percent: None,
+        position_seconds: None,
+    };
+    let intro = outline.modules[0].lessons[0].id;
+    api.w
+        .lms
+        .record_progress(&sly, acme("rust"), intro, done)
+        .await
+        .unwrap();
+
+    let admin = Some(api.w.admin);
+    let (status, headers, ndjson) = api.text("/orgs/acme/export", admin).await;
+    assert_eq!(status, StatusCode::OK, "{ndjson}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/x-ndjson");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"acme-export.ndjson\""
+    );
+    assert!(ndjson.ends_with('\n'));
+    let records: Vec<Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(records[0]["type"], "header");
+    assert_eq!(
+        (&records[0]["format"], &records[0]["version"]),
+        (&json!("lms-rs/org-export"), &json!(1))
+    );
+    assert_eq!(records[1]["type"], "org");
+    assert_eq!(records[1]["slug"], "acme");
+    let end = records.last().unwrap();
+    assert_eq!(end["type"], "end");
+    assert_eq!(end["records"], json!(records.len() - 2));
+    let of = |kind: &str| records.iter().filter(|r| r["type"] == kind).count();
+    assert_eq!((of("course"), of("enrollment"), of("progress")), (1, 1, 1));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["type"] == "user" && r["email"] == "sly@x.test")
+    );
+
+    for (who, status, code) in [
+        (Some(api.w.instructor), 403, "forbidden"),
+        (Some(api.w.learner), 403, "forbidden"),
+        (Some(api.w.outsider), 403, "forbidden"),
+        (None, 401, "unauthenticated"),
+    ] {
+        let reply = api.call("GET", "/orgs/acme/export", who, None).await;
+        assert_problem(&reply, status, code);
+    }
+    let missing = api.call("GET", "/orgs/nope/export", admin, None).await;
+    assert_problem(&missing, 404, "not_found");
 }

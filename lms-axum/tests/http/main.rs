@@ -40,7 +40,7 @@ use certificates::certificates_are_issued_verified_and_rendered;
 use common::Backend;
 use depth::learning_depth_end_to_end;
 use discussions::lesson_discussions_over_http;
-use exports::reports_export_as_csv_and_ndjson;
+use exports::{an_org_exports_as_ndjson_to_its_admins, reports_export_as_csv_and_ndjson};
 use invitations::{
     a_closed_sign_up_opens_to_an_invited_address, a_verified_invitee_answers_in_the_app,
     an_invited_address_signs_up_and_joins_with_the_link,
@@ -79,6 +79,7 @@ on_both_stores!(
     lesson_discussions_over_http,
     learning_depth_end_to_end,
     reports_export_as_csv_and_ndjson,
+    an_org_exports_as_ndjson_to_its_admins,
     sign_up_mails_a_link_that_verifies,
     a_forgotten_password_is_reset_once_by_mail,
     changing_the_password_ends_the_other_sessions,

@@ -38,6 +38,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/orgs"),
     ("get", "/orgs/{org}"),
     ("patch", "/orgs/{org}"),
+    ("get", "/orgs/{org}/export"),
     ("get", "/orgs/{org}/members"),
     ("put", "/orgs/{org}/members/{user_id}"),
     ("delete", "/orgs/{org}/members/{user_id}"),

@@ -14,7 +14,7 @@
 //! | `GET /me`, `GET /me/courses`, `/me/notifications*`, `GET /me/events`, `POST /auth/sign-out` | [`Action::ViewSelf`] |
 //! | `POST /orgs` | [`Action::CreateOrg`] |
 //! | `PATCH /orgs/{org}`, `/orgs/{org}/members*` | [`Action::ManageOrg`] |
-//! | `GET /orgs/{org}/payments` | [`Action::ManageOrg`] |
+//! | `GET /orgs/{org}/payments`, `GET /orgs/{org}/export` | [`Action::ManageOrg`] |
 //! | `GET /orgs/{org}/reports/courses` | [`Action::ViewOrgReport`] |
 //! | `GET /orgs/{org}/courses` | [`Action::ListCourses`] |
 //! | `POST /orgs/{org}/courses` | [`Action::CreateCourse`] |

@@ -41,7 +41,7 @@ impl Lms {
         let mut tx = self.store.begin(access).await?;
         let read = match access {
             Access::Write => EnrollmentRead::Locked,
-            Access::Read => EnrollmentRead::Plain,
+            Access::Read | Access::Snapshot => EnrollmentRead::Plain,
         };
         let work = self
             .lesson_at_work(tx.as_mut(), actor, course, lesson, read)

@@ -20,6 +20,7 @@ mod learner_path;
 mod learning;
 mod media;
 mod memberships;
+mod org_export;
 mod orgs;
 mod payments;
 mod progress;
@@ -36,6 +37,7 @@ pub use exports::{CourseExportRow, CourseReportExport, ExportStream, OrgReportEx
 pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
+pub use org_export::OrgExport;
 pub use orgs::Me;
 pub use progress::{DashboardItem, LessonState, ProgressResult};
 pub use reports::{

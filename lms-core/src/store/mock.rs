@@ -383,6 +383,10 @@ mockall::mock! {
         ) -> Result<Vec<LessonId>, StoreError>;
     }
 
+    impl ExportTx for StoreTx {
+        fn into_org_rows(self: Box<Self>, org: OrgId) -> RowStream<OrgRow>;
+    }
+
     #[async_trait]
     impl SubmissionTx for StoreTx {
         async fn insert_submission(&mut self, submission: &Submission) -> Result<(), StoreError>;

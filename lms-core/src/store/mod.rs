@@ -16,6 +16,7 @@ mod curriculum;
 mod discussions;
 mod enrollments;
 mod events;
+mod export;
 mod invitations;
 mod media;
 mod members;
@@ -36,6 +37,7 @@ pub use curriculum::CurriculumTx;
 pub use discussions::DiscussionTx;
 pub use enrollments::{EnrollmentTx, EnrollmentWithCourse};
 pub use events::EventTx;
+pub use export::{ExportTx, OrgRow};
 pub use invitations::{InvitationFilter, InvitationTx};
 pub use media::MediaTx;
 pub use members::MemberTx;
@@ -63,6 +65,10 @@ pub enum Access {
     Read,
     /// Reads and writes (SQLite takes its write lock up front).
     Write,
+    /// Reads only, every statement seeing the store at one moment, however long the
+    /// transaction lasts (an org's export: Postgres's `REPEATABLE READ`; a SQLite read
+    /// transaction already is one).
+    Snapshot,
 }
 
 /// Whose rows a transaction works on: the org the call is about and the signed-in user.
@@ -230,6 +236,7 @@ pub trait StoreTx:
     + InvitationTx
     + MediaTx
     + SubmissionTx
+    + ExportTx
     + Send
 {
     /// Makes every write of the transaction durable and visible.

@@ -67,6 +67,7 @@ const ELSEWHERE: &[(&str, &str, &str)] = &[
         "/orgs/{org}/reports/courses/export",
         "exports.rs (a CSV or NDJSON body)",
     ),
+    ("GET", "/orgs/{org}/export", "exports.rs (an NDJSON body)"),
     ("GET", "/me/sessions", "accounts.rs (the built-in sign-in)"),
     (
         "DELETE",

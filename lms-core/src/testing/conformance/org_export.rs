@@ -1,0 +1,149 @@
+//! An org's export: every kind of record, in the format's order, from one snapshot, to its
+//! admins only — and nothing of another org's, and no secret.
+
+use super::assignments::{assignment_course, grade, submit};
+use super::helpers::completed;
+use crate::portability::records::{FORMAT, Record, VERSION};
+use crate::testing::fixtures::{ORG, World, acme, assert_code};
+use crate::{Actor, Lms, NewMember, NewPost, Role};
+use futures_util::TryStreamExt;
+use serde_json::json;
+
+/// The export's place of a record's kind (the format's order).
+fn rank(record: &Record) -> usize {
+    match record {
+        Record::Header(_) => 0,
+        Record::Org(_) => 1,
+        Record::User(_) => 2,
+        Record::Member(_) => 3,
+        Record::Invitation(_) => 4,
+        Record::Course(_) => 5,
+        Record::Module(_) => 6,
+        Record::Lesson(_) => 7,
+        Record::Media(_) => 8,
+        Record::Enrollment(_) => 9,
+        Record::Progress(_) => 10,
+        Record::QuizAttempt(_) => 11,
+        Record::Submission(_) => 12,
+        Record::Certificate(_) => 13,
+        Record::Post(_) => 14,
+        Record::Payment(_) => 15,
+        Record::Subscription(_) => 16,
+        Record::End(_) => 17,
+    }
+}
+
+async fn export(lms: &Lms, who: &Actor, org: &str) -> Vec<Record> {
+    let export = lms.export_org(who, org).await.unwrap();
+    assert_eq!(export.org().slug, org);
+    export.into_records().try_collect().await.unwrap()
+}
+
+pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
+    let w = World::new(lms).await;
+    let outline = w.published("c", None).await;
+    let (intro, quiz) = (
+        outline.modules[0].lessons[0].id,
+        outline.modules[1].lessons[0].id,
+    );
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    w.lms
+        .record_progress(&w.learner, acme("c"), intro, completed())
+        .await
+        .unwrap();
+    w.lms
+        .submit_attempt(&w.learner, acme("c"), quiz, json!({"q1": "a", "q2": false}))
+        .await
+        .unwrap();
+    let post = NewPost {
+        body: "A question".into(),
+        parent_id: None,
+    };
+    w.lms
+        .create_post(&w.learner, acme("c"), intro, post)
+        .await
+        .unwrap();
+    let (essay, _) = assignment_course(&w, None).await;
+    let submission = submit(&w, essay, "My essay").await;
+    grade(&w, &submission, 9).await;
+    let invitee = NewMember {
+        email: "new@acme.test".into(),
+        role: Role::Instructor,
+    };
+    w.lms.invite(&w.admin, ORG, invitee).await.unwrap();
+    // Another org, with a learner of its own: none of it may appear.
+    let foreign = w.other_org("elsewhere").await;
+
+    let records = export(&w.lms, &w.admin, ORG).await;
+    let Some(Record::Header(header)) = records.first() else {
+        panic!("the header first: {:?}", records.first());
+    };
+    assert_eq!((header.format.as_str(), header.version), (FORMAT, VERSION));
+    let Some(Record::End(end)) = records.last() else {
+        panic!("the end last: {:?}", records.last());
+    };
+    assert_eq!(end.records as usize, records.len() - 2);
+    assert!(
+        records.windows(2).all(|p| rank(&p[0]) <= rank(&p[1])),
+        "kinds in the format's order"
+    );
+    let count = |kind: usize| records.iter().filter(|r| rank(r) == kind).count();
+    assert_eq!(count(1), 1, "one org");
+    assert_eq!(count(3), 3, "admin, instructor, learner");
+    assert_eq!(count(4), 1, "the pending invitation");
+    assert_eq!(count(5), 2, "courses c and a");
+    assert_eq!(count(9), 2, "the learner in both courses");
+    assert_eq!((count(11), count(12), count(14)), (1, 1, 1));
+    let users: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::User(u) => Some(u.email.as_str()),
+            _ => None,
+        })
+        .collect();
+    for email in [
+        "admin@acme.test",
+        "instructor@acme.test",
+        "learner@acme.test",
+    ] {
+        assert!(users.contains(&email), "{email} in {users:?}");
+    }
+    assert!(
+        !users.contains(&"outsider@else.test"),
+        "the other org's admin"
+    );
+    let progress: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Progress(p) => Some((p.lesson_id, p.status)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.contains(&(intro, crate::LessonStatus::Completed)));
+    let lines: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    let text = lines.join("\n");
+    for secret in ["password", "token", "hash", "secret"] {
+        assert!(!text.contains(secret), "no {secret} in the export");
+    }
+    let foreign_course = foreign.course.id.to_string();
+    assert!(!text.contains(&foreign_course), "nothing of another org");
+    // Each line reads back as the record it was written from.
+    for (line, record) in lines.iter().zip(&records) {
+        let read: Record = serde_json::from_str(line).unwrap();
+        assert_eq!(&read, record, "{line}");
+    }
+
+    // Its admins only.
+    for who in [w.instructor, w.learner, w.outsider] {
+        assert_code(w.lms.export_org(&who, ORG).await.map(drop), "forbidden");
+    }
+    let anonymous = w.lms.export_org(&Actor::Anonymous, ORG).await;
+    assert_code(anonymous.map(drop), "unauthenticated");
+    assert_code(
+        w.lms.export_org(&w.admin, "nope").await.map(drop),
+        "not_found",
+    );
+}
