@@ -113,8 +113,15 @@ async fn end_lapsed_memberships(lms: Lms) {
     loop {
         hourly.tick().await;
         match lms.end_lapsed_memberships().await {
-            Ok(0) => {}
-            Ok(revoked) => tracing::info!("ended {revoked} enrollments of lapsed memberships"),
+            Ok(swept) => {
+                if swept.revoked > 0 {
+                    let revoked = swept.revoked;
+                    tracing::info!("ended {revoked} enrollments of lapsed memberships");
+                }
+                for (org, e) in &swept.failed {
+                    tracing::error!("sweeping the lapsed memberships of org {org}: {e}");
+                }
+            }
             Err(e) => tracing::error!("sweeping lapsed memberships: {e}"),
         }
     }

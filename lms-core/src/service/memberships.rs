@@ -58,16 +58,20 @@ impl Lms {
     /// Stores the end of every membership past its grace period: the enrollments those
     /// plans opened are revoked (`membership_ended`), so checkout, enrollment and the
     /// provider's events find them revoked. Run it from a periodic job (the example server
-    /// does, hourly); each org is swept in a transaction of its own. Returns how many
-    /// enrollments it revoked.
+    /// does, hourly); each org is swept in a transaction of its own, and an org that fails
+    /// is reported and skipped, so one org's trouble never holds the others' revocations
+    /// back. `Err` only when the list of orgs cannot be read.
     ///
     /// ```
     /// # async fn sweep(lms: lms_core::Lms) -> Result<(), lms_core::LmsError> {
-    /// let revoked = lms.end_lapsed_memberships().await?;
-    /// # let _ = revoked; Ok(()) }
+    /// let swept = lms.end_lapsed_memberships().await?;
+    /// for (org, error) in &swept.failed {
+    ///     eprintln!("org {org}: {error} (tried again next time)");
+    /// }
+    /// # let _ = swept.revoked; Ok(()) }
     /// ```
-    pub async fn end_lapsed_memberships(&self) -> Result<u64, LmsError> {
-        let mut revoked = 0;
+    pub async fn end_lapsed_memberships(&self) -> Result<LapsedMemberships, LmsError> {
+        let mut swept = LapsedMemberships::default();
         let mut page = PageRequest::first(200);
         loop {
             let orgs = {
@@ -76,11 +80,14 @@ impl Lms {
             };
             let orgs = Page::from_rows(orgs, &page, |org| org.0);
             for org in orgs.items {
-                revoked += self.end_lapsed_memberships_of(org).await?;
+                match self.end_lapsed_memberships_of(org).await {
+                    Ok(revoked) => swept.revoked += revoked,
+                    Err(error) => swept.failed.push((org, error)),
+                }
             }
             match orgs.next_cursor {
                 Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
-                None => return Ok(revoked),
+                None => return Ok(swept),
             }
         }
     }
@@ -108,4 +115,14 @@ impl Lms {
         tx.commit().await?;
         Ok(revoked)
     }
+}
+
+/// What [`Lms::end_lapsed_memberships`] did: the enrollments it revoked, and the orgs it
+/// could not sweep (tried again next time).
+#[derive(Debug, Default)]
+pub struct LapsedMemberships {
+    /// Enrollments revoked (`membership_ended`), in every org swept.
+    pub revoked: u64,
+    /// The orgs whose sweep failed, with why.
+    pub failed: Vec<(OrgId, LmsError)>,
 }

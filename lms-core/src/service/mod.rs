@@ -37,6 +37,7 @@ pub use exports::{CourseExportRow, CourseReportExport, ExportStream, OrgReportEx
 pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
+pub use memberships::LapsedMemberships;
 pub use org_export::OrgExport;
 pub use orgs::Me;
 pub use progress::{DashboardItem, LessonState, ProgressResult};

@@ -214,3 +214,38 @@ async fn an_unreachable_store_is_unavailable() {
     assert_eq!((err.status(), err.code()), (503, "unavailable"));
     assert_eq!(lms.health().await.unwrap_err().status(), 503);
 }
+
+#[tokio::test]
+async fn a_failing_org_does_not_hold_back_the_others_lapsed_memberships() {
+    let (broken, fine) = (OrgId::new(), OrgId::new());
+    let mut listing = MockStoreTx::new();
+    listing
+        .expect_org_ids()
+        .return_once(move |_| Ok(vec![broken, fine]));
+    let mut failing = MockStoreTx::new();
+    failing.expect_set_scope().returning(|_| Ok(()));
+    failing
+        .expect_lock_org()
+        .return_once(|_| Err(StoreError::Unavailable("the connection dropped".into())));
+    let mut sweeping = MockStoreTx::new();
+    sweeping.expect_set_scope().returning(|_| Ok(()));
+    sweeping
+        .expect_lock_org()
+        .with(eq(fine))
+        .returning(|_| Ok(()));
+    sweeping
+        .expect_past_due_subscriptions()
+        .return_once(|_, _| Ok(Vec::new()));
+    sweeping.expect_commit().times(1).returning(|| Ok(()));
+    let mut queue = std::collections::VecDeque::from([listing, failing, sweeping]);
+    let mut store = MockStore::new();
+    store
+        .expect_begin()
+        .times(3)
+        .returning(move |_| Ok(Box::new(queue.pop_front().expect("three transactions"))));
+    let swept = Lms::new(store).end_lapsed_memberships().await.unwrap();
+    assert_eq!(swept.revoked, 0);
+    assert_eq!(swept.failed.len(), 1);
+    assert_eq!(swept.failed[0].0, broken);
+    assert_eq!(swept.failed[0].1.code(), "unavailable");
+}
