@@ -85,9 +85,19 @@ const PARTS: [(Part, &str); 16] = [
         Part::Lesson,
         concat!(of_org_courses!("lessons"), " ORDER BY id"),
     ),
+    // A learner's file outlives a deleted lesson and its submissions until the sweep takes
+    // it: such leftovers are not the org's data, and would name records the file lacks.
     (
         Part::Media,
-        "SELECT * FROM media WHERE org_id = $1 ORDER BY id",
+        "SELECT m.id, m.key, m.org_id, m.course_id, m.content_type, m.size, m.created_at,
+                m.uploaded_by, m.lesson_id,
+                (SELECT s.id FROM submissions s WHERE s.id = m.submission_id) AS submission_id
+         FROM media m
+         WHERE m.org_id = $1
+           AND (m.lesson_id IS NULL OR m.lesson_id IN (
+                    SELECT id FROM lessons
+                    WHERE course_id IN (SELECT id FROM courses WHERE org_id = $1)))
+         ORDER BY m.id",
     ),
     (
         Part::Enrollment,

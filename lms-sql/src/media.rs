@@ -144,14 +144,17 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         &mut self,
         org: OrgId,
         key: &str,
-    ) -> Result<Vec<LessonId>, StoreError> {
+    ) -> Result<Vec<(CourseId, LessonId)>, StoreError> {
         let q = Query::new(
-            "SELECT l.id FROM courses c JOIN lessons l ON l.course_id = c.id AND l.media_key = $2
+            "SELECT l.course_id, l.id FROM courses c
+             JOIN lessons l ON l.course_id = c.id AND l.media_key = $2
              WHERE c.org_id = $1 ORDER BY l.id",
         )
         .bind(org.0)
         .bind(key);
-        all(&self.conn.fetch_all(q).await?, |row| id(row, "id"))
+        all(&self.conn.fetch_all(q).await?, |row| {
+            Ok((id(row, "course_id")?, id(row, "id")?))
+        })
     }
 }
 

@@ -17,10 +17,52 @@ use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// Records of an export, read as they are produced; dropping the stream ends its
 /// transaction.
 pub type ExportStream<T> = Pin<Box<dyn Stream<Item = Result<T, LmsError>> + Send>>;
+
+/// Exports one [`Lms`] streams at once unless told otherwise
+/// ([`Lms::with_concurrent_exports`]).
+pub const DEFAULT_CONCURRENT_EXPORTS: usize = 2;
+
+/// How long a caller turned away for want of an export slot is asked to wait.
+const EXPORT_RETRY_SECS: u64 = 30;
+
+impl Lms {
+    /// Streams at most `exports` exports (course reports, org reports, whole orgs) at once
+    /// (default [`DEFAULT_CONCURRENT_EXPORTS`]; at least 1). Each holds a database
+    /// connection — and on Postgres an org export's snapshot — for as long as its reader
+    /// takes, so without a bound a few slow readers could hold every connection. Past it
+    /// an export is refused with 503 `unavailable` (`Retry-After`) at once, after the
+    /// sign-in check and before anything is read: a refused export takes no connection.
+    pub fn with_concurrent_exports(mut self, exports: usize) -> Self {
+        self.export_slots = Arc::new(tokio::sync::Semaphore::new(exports.max(1)));
+        self
+    }
+
+    /// A slot for one more export, or 503 when every slot is taken.
+    pub(super) fn export_slot(&self) -> Result<ExportSlot, LmsError> {
+        let slot = self.export_slots.clone().try_acquire_owned();
+        slot.map(ExportSlot).map_err(|_| LmsError::Overloaded {
+            retry_after_secs: EXPORT_RETRY_SECS,
+        })
+    }
+}
+
+/// One export's place among those streaming at once, held until its stream is dropped.
+pub(super) struct ExportSlot(tokio::sync::OwnedSemaphorePermit);
+
+impl ExportSlot {
+    /// `rows`, holding this slot until the stream is dropped.
+    pub(super) fn hold<T: Send + 'static>(self, rows: ExportStream<T>) -> ExportStream<T> {
+        Box::pin(rows.map(move |row| {
+            let _held = &self.0;
+            row
+        }))
+    }
+}
 
 /// One enrollment's line of a course report export.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -119,6 +161,8 @@ impl Lms {
         actor: &Actor,
         course: CourseRef<'_>,
     ) -> Result<CourseReportExport, LmsError> {
+        actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let slot = self.export_slot()?;
         let (mut tx, scope) = self.managed_course(Access::Read, actor, course).await?;
         let outline = self
             .cached_outline(tx.as_mut(), scope.course.clone())
@@ -130,7 +174,7 @@ impl Lms {
             .map(move |row| Ok(CourseExportRow::new(row?, total)));
         Ok(CourseReportExport {
             course: scope.course,
-            rows: Box::pin(rows),
+            rows: slot.hold(Box::pin(rows)),
         })
     }
 
@@ -142,6 +186,7 @@ impl Lms {
         org: &str,
     ) -> Result<OrgReportExport, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let slot = self.export_slot()?;
         let mut tx = self.read().await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.standing, Action::ViewOrgReport)?;
@@ -154,7 +199,7 @@ impl Lms {
             .map_ok(|rows| stream::iter(rows.into_iter().map(Ok)))
             .try_flatten();
         Ok(OrgReportExport {
-            rows: Box::pin(rows),
+            rows: slot.hold(Box::pin(rows)),
         })
     }
 }

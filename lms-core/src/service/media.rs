@@ -70,8 +70,9 @@ impl Lms {
         Ok(media)
     }
 
-    /// A page of the course's uploads with the lessons that use each (its owner and
-    /// admins): the course's own, and its copies' (which share its files).
+    /// A page of the course's uploads with the course's lessons that use each (its owner
+    /// and admins). A copy's lessons share the files too ([`Lms::duplicate_course`]):
+    /// they are not listed here, but keep a file from being deleted.
     pub async fn course_media(
         &self,
         actor: &Actor,
@@ -84,7 +85,11 @@ impl Lms {
         for media in rows {
             let used_by = tx
                 .lessons_using_media(scope.org.id, media.key.as_str())
-                .await?;
+                .await?
+                .into_iter()
+                .filter(|(course, _)| *course == scope.course.id)
+                .map(|(_, lesson)| lesson)
+                .collect();
             items.push(MediaItem { media, used_by });
         }
         Ok(Page::from_rows(items, &page, |item| item.media.key.id()))
@@ -101,8 +106,9 @@ impl Lms {
         key: &str,
     ) -> Result<MediaKey, LmsError> {
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
-        // Lessons take the course's lock to point at an upload, and a copy takes it to share
-        // one: none can start to now.
+        // Lessons take the course's lock to point at an upload, and a copy of this course
+        // takes it to share one (a copy of a copy shares files only its source's lessons
+        // already use): none can start to now.
         tx.lock_course(scope.course.id).await?;
         let media = tx
             .media(scope.org.id, key)
@@ -120,11 +126,16 @@ impl Lms {
         }
         let used_by = tx.lessons_using_media(scope.org.id, key).await?;
         if !used_by.is_empty() {
+            let own = used_by
+                .iter()
+                .filter(|(course, _)| *course == scope.course.id)
+                .count();
+            let copies = used_by.len() - own;
             return Err(LmsError::conflict(
                 ConflictKind::Conflict,
                 format!(
-                    "{} lesson(s) use this file: point them elsewhere first",
-                    used_by.len()
+                    "{own} lesson(s) of this course and {copies} of copies of it use this file: \
+                     point them elsewhere first"
                 ),
             ));
         }

@@ -33,7 +33,9 @@ pub use crate::feed::{DEFAULT_EVENT_POLL_INTERVAL, EventHeads};
 pub use assignments::{SweptUploads, UNATTACHED_UPLOAD_LIFETIME};
 pub use drilldown::{DRILL_DOWN_LATEST, LearnerDetail, LearnerIdentity};
 pub use erasure::DELETED_USER_NAME;
-pub use exports::{CourseExportRow, CourseReportExport, ExportStream, OrgReportExport};
+pub use exports::{
+    CourseExportRow, CourseReportExport, DEFAULT_CONCURRENT_EXPORTS, ExportStream, OrgReportExport,
+};
 pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
@@ -118,6 +120,8 @@ pub struct Lms {
     media_quota: u64,
     /// Bytes of files one learner may upload to one course's assignments.
     learner_file_quota: u64,
+    /// Exports streaming at once ([`Lms::with_concurrent_exports`]).
+    export_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A course's outline and the course version (`updated_at`) it belongs to.
@@ -154,6 +158,9 @@ impl Lms {
             invitations_per_hour: invitations::DEFAULT_INVITATIONS_PER_HOUR,
             media_quota: crate::media::DEFAULT_MEDIA_QUOTA_BYTES,
             learner_file_quota: crate::assignment::DEFAULT_LEARNER_FILE_BYTES,
+            export_slots: Arc::new(tokio::sync::Semaphore::new(
+                exports::DEFAULT_CONCURRENT_EXPORTS,
+            )),
         }
     }
 

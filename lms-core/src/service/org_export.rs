@@ -52,6 +52,7 @@ impl Lms {
     /// ```
     pub async fn export_org(&self, actor: &Actor, org: &str) -> Result<OrgExport, LmsError> {
         actor.require_user()?; // sign-in first: no store work for anonymous callers
+        let slot = self.export_slot()?;
         let mut tx = self.store.begin(Access::Snapshot).await?;
         let scope = org_scope(tx.as_mut(), actor, org).await?;
         allow(&scope.standing, Action::ManageOrg)?;
@@ -80,7 +81,7 @@ impl Lms {
         let records = stream::once(async { Ok(header) }).chain(counted);
         Ok(OrgExport {
             org: scope.org,
-            records: Box::pin(records),
+            records: slot.hold(Box::pin(records)),
         })
     }
 }

@@ -52,11 +52,12 @@ pub trait MediaTx: Send {
         org: OrgId,
         before: DateTime<Utc>,
     ) -> Result<Vec<MediaRecord>, StoreError>;
-    /// The org's lessons whose content points at `key`: its course's own, and those of
-    /// the course's copies ([`crate::Lms::duplicate_course`]), which share its files.
+    /// The org's lessons whose content points at `key`, with their courses: its course's
+    /// own, and those of the course's copies ([`crate::Lms::duplicate_course`]), which
+    /// share its files.
     async fn lessons_using_media(
         &mut self,
         org: OrgId,
         key: &str,
-    ) -> Result<Vec<LessonId>, StoreError>;
+    ) -> Result<Vec<(CourseId, LessonId)>, StoreError>;
 }

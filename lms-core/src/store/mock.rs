@@ -380,7 +380,7 @@ mockall::mock! {
             &mut self,
             org: OrgId,
             key: &str,
-        ) -> Result<Vec<LessonId>, StoreError>;
+        ) -> Result<Vec<(CourseId, LessonId)>, StoreError>;
     }
 
     impl ExportTx for StoreTx {

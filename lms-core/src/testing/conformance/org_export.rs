@@ -66,6 +66,31 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
     let (essay, _) = assignment_course(&w, None).await;
     let submission = submit(&w, essay, "My essay").await;
     grade(&w, &submission, 9).await;
+    // A learner's file on a lesson that is then deleted: a leftover for the sweep, not data.
+    let module = w.module("a", "Extra").await;
+    let extra = w
+        .lesson(
+            "a",
+            module.id,
+            "Extra essay",
+            crate::LessonKind::Assignment,
+            json!({"instructions": "More", "max_score": 10}),
+        )
+        .await;
+    let permit = w
+        .lms
+        .new_submission_upload(&w.learner, acme("a"), extra.summary.id, "application/pdf")
+        .await
+        .unwrap()
+        .expect("PDFs are accepted");
+    w.lms
+        .record_submission_upload(&w.learner, acme("a"), extra.summary.id, &permit.key, 10)
+        .await
+        .unwrap();
+    w.lms
+        .delete_lesson(&w.instructor, acme("a"), extra.summary.id)
+        .await
+        .unwrap();
     let invitee = NewMember {
         email: "new@acme.test".into(),
         role: Role::Instructor,
@@ -94,6 +119,7 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
     assert_eq!(count(5), 2, "courses c and a");
     assert_eq!(count(9), 2, "the learner in both courses");
     assert_eq!((count(11), count(12), count(14)), (1, 1, 1));
+    assert_eq!(count(8), 0, "the deleted lesson's file stays behind");
     let users: Vec<_> = records
         .iter()
         .filter_map(|r| match r {
@@ -146,4 +172,32 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
         w.lms.export_org(&w.admin, "nope").await.map(drop),
         "not_found",
     );
+}
+
+pub async fn exports_beyond_the_concurrent_limit_wait_their_turn(lms: Lms) {
+    let w = World::new(lms.with_concurrent_exports(1)).await;
+    w.published("c", None).await;
+    let first = w.lms.export_org(&w.admin, ORG).await.unwrap();
+    let mut records = first.into_records();
+    let header = records.try_next().await.unwrap();
+    assert!(matches!(header, Some(Record::Header(_))), "{header:?}");
+    // While it streams, every other export is turned away at once, whoever asks.
+    let busy =
+        |code: crate::LmsError| assert_eq!((code.status(), code.code()), (503, "unavailable"));
+    busy(w.lms.export_org(&w.admin, ORG).await.map(drop).unwrap_err());
+    let report = w.lms.export_course_report(&w.instructor, acme("c")).await;
+    busy(report.map(drop).unwrap_err());
+    busy(
+        w.lms
+            .export_org_report(&w.admin, ORG)
+            .await
+            .map(drop)
+            .unwrap_err(),
+    );
+    let anonymous = w.lms.export_org(&Actor::Anonymous, ORG).await;
+    assert_code(anonymous.map(drop), "unauthenticated");
+    // Once it is dropped, the next one runs.
+    drop(records);
+    let next = export(&w.lms, &w.admin, ORG).await;
+    assert!(matches!(next.last(), Some(Record::End(_))));
 }
