@@ -156,11 +156,23 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
     }
     let foreign_course = foreign.course.id.to_string();
     assert!(!text.contains(&foreign_course), "nothing of another org");
-    // Each line reads back as the record it was written from.
+    // Each line reads back as the record it was written from, and the file keeps every
+    // rule an import checks.
     for (line, record) in lines.iter().zip(&records) {
         let read: Record = serde_json::from_str(line).unwrap();
         assert_eq!(&read, record, "{line}");
     }
+    let mut reader = crate::portability::Reader::new();
+    let mut rows = 0;
+    for line in &lines {
+        rows += reader
+            .read(line)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .count();
+    }
+    let deferred = reader.finish().unwrap();
+    assert_eq!((rows, deferred.records), (records.len() - 2, end.records));
 
     // Its admins only.
     for who in [w.instructor, w.learner, w.outsider] {
