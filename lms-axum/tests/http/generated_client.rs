@@ -48,9 +48,11 @@ fn generate_client(generator: &str, document: &[u8], dir: &Path) {
     let file = dir.join("openapi.json");
     std::fs::write(&file, document).unwrap();
     let config = dir.join("config.yaml");
-    // PDFs are files: the generator models those for `application/octet-stream` only.
+    // PDFs and NDJSON streams (an org's export) are files to a generated client: the
+    // generator models those for `application/octet-stream` only.
     let settings = "package_name_override: lms_client\npost_hooks: []\n\
-                    content_type_overrides:\n  application/pdf: application/octet-stream\n";
+                    content_type_overrides:\n  application/pdf: application/octet-stream\n  \
+                    application/x-ndjson: application/octet-stream\n";
     std::fs::write(&config, settings).unwrap();
     run(Command::new(generator).args([
         "generate".as_ref(),
