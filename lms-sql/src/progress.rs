@@ -45,6 +45,9 @@ pub trait ProgressDialect: Connection {
     /// [`ProgressTx::apply_learner_write`]: one statement where the database can write two
     /// tables in one, with the checks a concurrent writer needs.
     async fn apply_learner_write(&mut self, write: &LearnerWrite) -> Result<bool, StoreError>;
+    /// `SubmissionTx::grading_context`'s statement, by course id (else by slug): the
+    /// shared [`crate::grading_context_sql!`] with the dialect's `e_progress` subquery.
+    fn grading_context_sql(by_id: bool) -> &'static str;
 }
 
 #[async_trait]
@@ -236,7 +239,7 @@ pub fn dashboard_item(
 }
 
 /// The progress rows of `user` in `course` that `e_progress` carries as a JSON array.
-fn progress_json(
+pub(crate) fn progress_json(
     row: &impl SqlRow,
     user: UserId,
     course: CourseId,

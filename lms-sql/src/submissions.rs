@@ -25,13 +25,17 @@ macro_rules! list_sql {
     };
 }
 
-/// `grading_context`'s statement, ending in the condition on the course key (`$5`): the
-/// course's columns, the grader's `member_role`, the enrollment's `e_` (with
-/// `e_revision`), the org's `o_`, the submission's `s_` (and `s_newest`), the learner's
-/// `u_`, and one row per progress row of the learner in the course (`p_`, NULL for none).
-/// Rows rather than an aggregate, so that both databases read the same statement.
+/// `SubmissionTx::grading_context`'s statement, for a dialect's
+/// [`crate::ProgressDialect::grading_context_sql`]: the dialect gives the subquery that
+/// aggregates the learner's progress rows in the course as `e_progress` (each database
+/// spells JSON aggregation its own way; each element as `ProgressJson` reads it) and the
+/// condition on the course key (`$5`). The row holds the course's columns, the grader's
+/// `member_role`, the enrollment's `e_` (with `e_revision`), the org's `o_`, the
+/// submission's `s_` (and `s_newest`) and the learner's `u_`: one row, whatever the
+/// number of progress rows.
+#[macro_export]
 macro_rules! grading_context_sql {
-    ($key_condition:literal) => {
+    ({ $($progress_json:tt)* }, $key_condition:literal) => {
         concat!(
             "SELECT c.*, m.role AS member_role,
                     e.id AS e_id, e.user_id AS e_user_id, e.source AS e_source,
@@ -55,18 +59,15 @@ macro_rules! grading_context_sql {
                                   AND n.id > s.id) AS s_newest,
                     u.id AS u_id, u.email AS u_email, u.name AS u_name,
                     u.avatar_url AS u_avatar_url, u.email_verified AS u_email_verified,
-                    u.created_at AS u_created_at, u.external_id AS u_external_id,
-                    p.user_id AS p_user_id, p.lesson_id AS p_lesson_id,
-                    p.course_id AS p_course_id, p.status AS p_status, p.percent AS p_percent,
-                    p.position_seconds AS p_position_seconds,
-                    p.completed_at AS p_completed_at, p.updated_at AS p_updated_at
+                    u.created_at AS u_created_at, u.external_id AS u_external_id, ",
+            $($progress_json)*,
+            "
              FROM courses c
              JOIN orgs o ON o.id = c.org_id AND o.slug = $2
              JOIN submissions s ON s.course_id = c.id AND s.id = $4
              JOIN enrollments e ON e.course_id = c.id AND e.user_id = s.user_id
              JOIN users u ON u.id = s.user_id
              LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $3
-             LEFT JOIN lesson_progress p ON p.user_id = s.user_id AND p.course_id = c.id
              WHERE c.org_id = $1 AND ",
             $key_condition
         )
@@ -139,19 +140,18 @@ impl<C: Dialect> SubmissionTx for SqlTx<C> {
         grader: UserId,
         submission: SubmissionId,
     ) -> Result<Option<GradingContext>, StoreError> {
-        let q = match course {
-            CourseKey::Id(_) => Query::new(grading_context_sql!("c.id = $5")),
-            CourseKey::Slug(_) => Query::new(grading_context_sql!("c.slug = $5")),
-        };
-        let q = q.bind(org.0).bind(slug).bind(grader.0).bind(submission.0);
+        let sql = C::grading_context_sql(matches!(course, CourseKey::Id(_)));
+        let q = Query::new(sql)
+            .bind(org.0)
+            .bind(slug)
+            .bind(grader.0)
+            .bind(submission.0);
         let q = match course {
             CourseKey::Id(id) => q.bind(id.0),
             CourseKey::Slug(key) => q.bind(key),
         };
-        let rows = self.conn.fetch_all(q).await?;
-        rows.first()
-            .map(|row| grading_context(row, &rows))
-            .transpose()
+        let row = self.conn.fetch_optional(q).await?;
+        row.map(|row| grading_context(&row)).transpose()
     }
 
     async fn list_submissions(
@@ -203,31 +203,25 @@ fn attachments_json(attachments: &[Attachment]) -> serde_json::Value {
     serde_json::to_value(stored).expect("attachments are plain data")
 }
 
-/// Reads `grading_context`'s rows: the facts from the first, a progress row from each
-/// that has one.
-fn grading_context<R: SqlRow>(first: &R, rows: &[R]) -> Result<GradingContext, StoreError> {
-    let context = crate::courses::course_context(first)?;
+/// Reads `grading_context`'s row.
+fn grading_context(row: &impl SqlRow) -> Result<GradingContext, StoreError> {
+    let context = crate::courses::course_context(row)?;
     let Some(enrollment) = context.enrollment else {
         return Err(StoreError::Corrupt(
             "a grading context without its enrollment".into(),
         ));
     };
-    let mut progress = Vec::new();
-    for row in rows {
-        if row.opt_uuid("p_user_id")?.is_some() {
-            progress.push(crate::progress::lesson_progress(&Prefixed::new(row, "p_"))?);
-        }
-    }
+    let submission = submission(&Prefixed::new(row, "s_"))?;
     Ok(GradingContext {
-        org: crate::orgs::org_at(first, "o_")?,
+        org: crate::orgs::org_at(row, "o_")?,
+        rows: crate::progress::progress_json(row, submission.user_id, context.course.id)?,
         course: context.course,
         grader_role: context.role,
-        submission: submission(&Prefixed::new(first, "s_"))?,
-        newest: first.bool("s_newest")?,
-        learner: crate::users::user(&Prefixed::new(first, "u_"))?,
+        submission,
+        newest: row.bool("s_newest")?,
+        learner: crate::users::user(&Prefixed::new(row, "u_"))?,
         enrollment,
-        revision: first.int("e_revision")?,
-        rows: progress,
+        revision: row.int("e_revision")?,
     })
 }
 

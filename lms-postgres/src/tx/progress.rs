@@ -10,6 +10,20 @@ use lms_core::{CourseId, LessonId, LessonProgress, OrgId, PageRequest, StoreErro
 use lms_sql::row::all;
 use lms_sql::{ProgressDialect, decode};
 
+/// The learner's progress rows in the enrollment `e`'s course as one JSON array
+/// (`e_progress`), as migration 0022's functions aggregate them.
+macro_rules! progress_json_sql {
+    () => {
+        "(SELECT coalesce(json_agg(json_build_object(
+                     'lesson_id', p.lesson_id, 'status', p.status,
+                     'percent', p.percent, 'position_seconds', p.position_seconds,
+                     'completed_at', p.completed_at, 'updated_at', p.updated_at)),
+                 '[]'::json)::text
+            FROM lesson_progress p
+           WHERE p.user_id = e.user_id AND p.course_id = e.course_id) AS e_progress"
+    };
+}
+
 #[async_trait]
 impl ProgressDialect for PgConn {
     async fn insert_progress_rows(&mut self, rows: &[LessonProgress]) -> Result<(), StoreError> {
@@ -81,6 +95,13 @@ impl ProgressDialect for PgConn {
         page: &PageRequest,
     ) -> Result<Vec<PgRecord>, StoreError> {
         self.rows(IN_TRANSACTION.dashboard(user, page)).await
+    }
+
+    fn grading_context_sql(by_id: bool) -> &'static str {
+        match by_id {
+            true => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.id = $5"),
+            false => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.slug = $5"),
+        }
     }
 
     async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {

@@ -150,6 +150,13 @@ impl ProgressDialect for SqliteConn {
         self.fetch_all(q).await
     }
 
+    fn grading_context_sql(by_id: bool) -> &'static str {
+        match by_id {
+            true => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.id = $5"),
+            false => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.slug = $5"),
+        }
+    }
+
     async fn apply_learner_write(&mut self, w: &LearnerWrite) -> Result<bool, StoreError> {
         // The enrollment first, only at the revision and course version the decision was
         // made on; the progress row, the attempt and the grade only if that applied.
