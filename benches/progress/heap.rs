@@ -2,9 +2,9 @@
 //! system's, wrapped. Resident memory cannot tell whether an export streams — the
 //! allocator keeps freed pages, so a peak reached earlier hides any later one (the
 //! collected control once showed 0 MiB) — while live bytes rise and fall with what is held.
-//! Hand-written because the crates that count allocations report totals, not a peak that
-//! can be reset between phases; the cost is two atomic operations per allocation, paid by
-//! every workload alike.
+//! Forty lines rather than a dependency for one bench (peakmem-alloc, for one, offers the
+//! same resettable peak); the cost is two atomic operations per allocation, paid by every
+//! workload alike.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

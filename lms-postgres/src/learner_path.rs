@@ -1,9 +1,10 @@
 //! The learner's path as single statements: calls of the functions of migrations
-//! `0022_learner_path_functions` and `0023_grade_with_learner_write`, which set the tenant scope themselves and then run their
-//! one statement. Inside a transaction (`tx/progress.rs`) they are called by name, under
-//! the transaction's `search_path`; on their own ([`PgStore`]'s [`Store::learner_context`],
-//! [`Store::dashboard_page`] and [`Store::apply_learner_write`]) with the schema named,
-//! since no `search_path` is set outside our transactions.
+//! `0022_learner_path_functions` and `0023_grade_with_learner_write`, which set the tenant
+//! scope themselves and then run their one statement. Inside a transaction
+//! (`tx/progress.rs`) they are called by name, under the transaction's `search_path`; on
+//! their own ([`PgStore`]'s [`Store::learner_context`], [`Store::dashboard_page`] and
+//! [`Store::apply_learner_write`]) with the schema named, since no `search_path` is set
+//! outside our transactions.
 //!
 //! [`Store::learner_context`]: lms_core::store::Store::learner_context
 //! [`Store::dashboard_page`]: lms_core::store::Store::dashboard_page

@@ -2,6 +2,7 @@
 //! format's order, each streamed as the database sends its rows and decoded by the
 //! decoders every other statement uses.
 
+use crate::invitations::invitation_sql;
 use crate::row::SqlRow;
 use crate::{Dialect, Query, SqlTx};
 use futures_util::StreamExt;
@@ -69,9 +70,7 @@ const PARTS: [(Part, &str); 16] = [
     ),
     (
         Part::Invitation,
-        "SELECT i.*, o.slug AS org_slug, o.name AS org_name, u.name AS inviter_name
-         FROM invitations i JOIN orgs o ON o.id = i.org_id JOIN users u ON u.id = i.invited_by
-         WHERE i.org_id = $1 AND i.status = 'pending' ORDER BY i.id",
+        invitation_sql!("WHERE i.org_id = $1 AND i.status = 'pending' ORDER BY i.id"),
     ),
     (
         Part::Course,

@@ -37,6 +37,7 @@ macro_rules! invitation_sql {
         )
     };
 }
+pub(crate) use invitation_sql;
 
 #[async_trait]
 impl<C: Dialect> InvitationTx for SqlTx<C> {

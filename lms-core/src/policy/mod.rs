@@ -19,7 +19,7 @@
 //! | `GET /orgs/{org}/courses` | [`Action::ListCourses`] |
 //! | `POST /orgs/{org}/courses` | [`Action::CreateCourse`] |
 //! | `GET …/courses/{course}` | [`Action::ViewCourse`] |
-//! | `PATCH …/courses/{course}`, modules, lessons, curriculum, `POST …/media`, `GET …/enrollments`, `POST …/enrollments {user_id}`, `GET …/report` | [`Action::ManageCourse`] |
+//! | `PATCH …/courses/{course}`, `POST …/duplicate`, modules, lessons, curriculum, `POST …/media`, `GET …/enrollments`, `POST …/enrollments {user_id}`, `GET …/report` | [`Action::ManageCourse`] |
 //! | `DELETE …/enrollments/{user_id}` | [`Action::RevokeEnrollment`] |
 //! | `GET …/lessons/{lesson}` | [`Action::ReadLesson`] |
 //! | `POST …/enrollments` | [`Action::Enroll`] |

@@ -12,6 +12,7 @@ use crate::org::{Membership, Org, User};
 use crate::payment::{PaymentRecord, Subscription, SubscriptionVersion};
 use crate::quiz::QuizAttempt;
 use crate::release::Unlocked;
+use crate::store::OrgRow;
 
 impl From<&Org> for OrgEntry {
     fn from(o: &Org) -> Self {
@@ -278,6 +279,29 @@ impl From<&Subscription> for SubscriptionEntry {
                 object_updated: v.object_updated,
                 is_final: v.is_final,
             },
+        }
+    }
+}
+
+impl From<OrgRow> for Record {
+    fn from(row: OrgRow) -> Self {
+        match row {
+            OrgRow::Org(o) => Self::Org((&o).into()),
+            OrgRow::User(u) => Self::User((&u).into()),
+            OrgRow::Member(m) => Self::Member((&m).into()),
+            OrgRow::Invitation(i) => Self::Invitation((&i).into()),
+            OrgRow::Course(c) => Self::Course((&c).into()),
+            OrgRow::Module(m) => Self::Module((&m).into()),
+            OrgRow::Lesson(l) => Self::Lesson((&l).into()),
+            OrgRow::Media(m) => Self::Media((&m).into()),
+            OrgRow::Enrollment(e) => Self::Enrollment((&e).into()),
+            OrgRow::Progress(p) => Self::Progress((&p).into()),
+            OrgRow::QuizAttempt(a) => Self::QuizAttempt((&a).into()),
+            OrgRow::Submission(s) => Self::Submission((&s).into()),
+            OrgRow::Certificate(c) => Self::Certificate((&c).into()),
+            OrgRow::Post(p) => Self::Post((&p).into()),
+            OrgRow::Payment(p) => Self::Payment((&p).into()),
+            OrgRow::Subscription(s) => Self::Subscription((&s).into()),
         }
     }
 }

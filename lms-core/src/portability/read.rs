@@ -1,7 +1,8 @@
 //! Reading an export line by line: each record parsed, checked against the format's rules
 //! and against what came before it, and made into the domain's value — or refused with its
-//! line number. Memory grows with the org's users, courses and enrollments, never with its
-//! progress rows (their uniqueness is the store's key to keep).
+//! line number. Memory grows with the ids later records may name (users, courses, lessons,
+//! enrollments, attempts, submissions, posts…), never with the progress rows, whose
+//! uniqueness is the store's key to keep.
 
 use super::records::{FORMAT, Record, VERSION};
 use crate::course::LessonKind;
@@ -93,7 +94,7 @@ impl Reader {
         }
         let record: Record = serde_json::from_str(line)
             .or_else(|e| self.refuse(format!("not a record of this format: {e}")))?;
-        let rank = rank(&record);
+        let rank = record.rank();
         if rank < self.rank {
             return self.refuse("out of order: see the format's table for the order of kinds");
         }
@@ -175,29 +176,5 @@ impl Reader {
             Ok(_) => self.refuse("not a header"),
             Err(e) => self.refuse(format!("the header does not fit version {VERSION}: {e}")),
         }
-    }
-}
-
-/// A record's place in the format's order.
-pub(super) fn rank(record: &Record) -> usize {
-    match record {
-        Record::Header(_) => 0,
-        Record::Org(_) => 1,
-        Record::User(_) => 2,
-        Record::Member(_) => 3,
-        Record::Invitation(_) => 4,
-        Record::Course(_) => 5,
-        Record::Module(_) => 6,
-        Record::Lesson(_) => 7,
-        Record::Media(_) => 8,
-        Record::Enrollment(_) => 9,
-        Record::Progress(_) => 10,
-        Record::QuizAttempt(_) => 11,
-        Record::Submission(_) => 12,
-        Record::Certificate(_) => 13,
-        Record::Post(_) => 14,
-        Record::Payment(_) => 15,
-        Record::Subscription(_) => 16,
-        Record::End(_) => 17,
     }
 }

@@ -67,6 +67,33 @@ pub enum Record {
     End(End),
 }
 
+impl Record {
+    /// The record's place in the format's order (the table of `docs/export-format.md`):
+    /// the header 0, the org 1, … the end 17.
+    pub fn rank(&self) -> usize {
+        match self {
+            Self::Header(_) => 0,
+            Self::Org(_) => 1,
+            Self::User(_) => 2,
+            Self::Member(_) => 3,
+            Self::Invitation(_) => 4,
+            Self::Course(_) => 5,
+            Self::Module(_) => 6,
+            Self::Lesson(_) => 7,
+            Self::Media(_) => 8,
+            Self::Enrollment(_) => 9,
+            Self::Progress(_) => 10,
+            Self::QuizAttempt(_) => 11,
+            Self::Submission(_) => 12,
+            Self::Certificate(_) => 13,
+            Self::Post(_) => 14,
+            Self::Payment(_) => 15,
+            Self::Subscription(_) => 16,
+            Self::End(_) => 17,
+        }
+    }
+}
+
 /// What the file is and where it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

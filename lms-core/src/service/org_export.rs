@@ -7,7 +7,7 @@ use crate::error::LmsError;
 use crate::org::Org;
 use crate::policy::Action;
 use crate::portability::records::{End, FORMAT, Header, Record, Source, VERSION};
-use crate::store::{Access, OrgRow};
+use crate::store::Access;
 use futures_util::{StreamExt, stream};
 
 /// An org export the caller may read, not yet started: the org (for a file name) and its
@@ -66,7 +66,9 @@ impl Lms {
             }),
             org: Some(scope.org.slug.clone()),
         });
-        let rows = tx.into_org_rows(scope.org.id).map(|row| Ok(record(row?)));
+        let rows = tx
+            .into_org_rows(scope.org.id)
+            .map(|row| Ok(Record::from(row?)));
         // The end counts what came between: a reader tells a whole file from a cut one.
         let counted = stream::unfold((rows, 0u64, false), |(mut rows, count, ended)| async move {
             if ended {
@@ -83,27 +85,5 @@ impl Lms {
             org: scope.org,
             records: slot.hold(Box::pin(records)),
         })
-    }
-}
-
-/// A stored value as its export record.
-fn record(row: OrgRow) -> Record {
-    match row {
-        OrgRow::Org(o) => Record::Org((&o).into()),
-        OrgRow::User(u) => Record::User((&u).into()),
-        OrgRow::Member(m) => Record::Member((&m).into()),
-        OrgRow::Invitation(i) => Record::Invitation((&i).into()),
-        OrgRow::Course(c) => Record::Course((&c).into()),
-        OrgRow::Module(m) => Record::Module((&m).into()),
-        OrgRow::Lesson(l) => Record::Lesson((&l).into()),
-        OrgRow::Media(m) => Record::Media((&m).into()),
-        OrgRow::Enrollment(e) => Record::Enrollment((&e).into()),
-        OrgRow::Progress(p) => Record::Progress((&p).into()),
-        OrgRow::QuizAttempt(a) => Record::QuizAttempt((&a).into()),
-        OrgRow::Submission(s) => Record::Submission((&s).into()),
-        OrgRow::Certificate(c) => Record::Certificate((&c).into()),
-        OrgRow::Post(p) => Record::Post((&p).into()),
-        OrgRow::Payment(p) => Record::Payment((&p).into()),
-        OrgRow::Subscription(s) => Record::Subscription((&s).into()),
     }
 }

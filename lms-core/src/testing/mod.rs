@@ -76,7 +76,7 @@ macro_rules! conformance_tests {
             duplicating_a_course_copies_its_curriculum_and_none_of_its_learners,
             // An org's export (org_export.rs)
             an_org_exports_whole_in_the_formats_order_to_its_admins,
-            exports_beyond_the_concurrent_limit_wait_their_turn,
+            exports_beyond_the_concurrent_limit_are_turned_away,
             // Curriculum as readers get it (curriculum_views.rs): outlines, lesson views
             outlines_never_carry_content,
             lesson_access_follows_enrollment_and_price,

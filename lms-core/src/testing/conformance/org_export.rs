@@ -9,30 +9,6 @@ use crate::{Actor, Lms, NewMember, NewPost, Role};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
-/// The export's place of a record's kind (the format's order).
-fn rank(record: &Record) -> usize {
-    match record {
-        Record::Header(_) => 0,
-        Record::Org(_) => 1,
-        Record::User(_) => 2,
-        Record::Member(_) => 3,
-        Record::Invitation(_) => 4,
-        Record::Course(_) => 5,
-        Record::Module(_) => 6,
-        Record::Lesson(_) => 7,
-        Record::Media(_) => 8,
-        Record::Enrollment(_) => 9,
-        Record::Progress(_) => 10,
-        Record::QuizAttempt(_) => 11,
-        Record::Submission(_) => 12,
-        Record::Certificate(_) => 13,
-        Record::Post(_) => 14,
-        Record::Payment(_) => 15,
-        Record::Subscription(_) => 16,
-        Record::End(_) => 17,
-    }
-}
-
 async fn export(lms: &Lms, who: &Actor, org: &str) -> Vec<Record> {
     let export = lms.export_org(who, org).await.unwrap();
     assert_eq!(export.org().slug, org);
@@ -109,10 +85,10 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
     };
     assert_eq!(end.records as usize, records.len() - 2);
     assert!(
-        records.windows(2).all(|p| rank(&p[0]) <= rank(&p[1])),
+        records.windows(2).all(|p| p[0].rank() <= p[1].rank()),
         "kinds in the format's order"
     );
-    let count = |kind: usize| records.iter().filter(|r| rank(r) == kind).count();
+    let count = |kind: usize| records.iter().filter(|r| r.rank() == kind).count();
     assert_eq!(count(1), 1, "one org");
     assert_eq!(count(3), 3, "admin, instructor, learner");
     assert_eq!(count(4), 1, "the pending invitation");
@@ -186,7 +162,7 @@ pub async fn an_org_exports_whole_in_the_formats_order_to_its_admins(lms: Lms) {
     );
 }
 
-pub async fn exports_beyond_the_concurrent_limit_wait_their_turn(lms: Lms) {
+pub async fn exports_beyond_the_concurrent_limit_are_turned_away(lms: Lms) {
     let w = World::new(lms.with_concurrent_exports(1)).await;
     w.published("c", None).await;
     let first = w.lms.export_org(&w.admin, ORG).await.unwrap();
