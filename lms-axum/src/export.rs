@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::future::Either;
 use futures_util::{StreamExt, stream};
 use lms_core::{CourseExportRow, ExportStream, LmsError, OrgReportRow, ValidationErrors};
 use serde::Serialize;
@@ -131,14 +132,11 @@ pub fn encode_ndjson<T: Serialize + Send + 'static>(
     })
 }
 
-/// What the body stream carries between chunks.
-struct Encoder<T> {
+/// What a CSV body stream carries between chunks.
+struct CsvEncoder<T> {
     rows: ExportStream<T>,
-    format: ExportFormat,
     /// Encodes CSV records into its `Vec`, taken (with a fresh writer) as a chunk.
     csv: csv::Writer<Vec<u8>>,
-    /// NDJSON lines encoded so far.
-    lines: Vec<u8>,
     started: bool,
     finished: bool,
 }
@@ -149,53 +147,39 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::with_capacity(CHUNK_BYTES + 8 * 1024))
 }
 
-impl<T: Tabular> Encoder<T> {
-    fn new(rows: ExportStream<T>, format: ExportFormat) -> Self {
+impl<T: Tabular> CsvEncoder<T> {
+    fn new(rows: ExportStream<T>) -> Self {
         Self {
             rows,
-            format,
             csv: csv_writer(),
-            lines: Vec::new(),
             started: false,
             finished: false,
         }
     }
 
-    /// Encodes one record.
+    /// Encodes one record, its formulas defused.
     fn push(&mut self, row: &T) -> Result<(), BoxError> {
-        match self.format {
-            ExportFormat::Ndjson => {
-                serde_json::to_writer(&mut self.lines, row).map_err(encoding_failed)?;
-                self.lines.push(b'\n');
-            }
-            ExportFormat::Csv => {
-                let cells = row.cells();
-                let defused: Vec<Cow<'_, str>> = cells.iter().map(|cell| defuse(cell)).collect();
-                let record = defused.iter().map(|cell| cell.as_bytes());
-                self.csv.write_record(record).map_err(encoding_failed)?;
-            }
-        }
-        Ok(())
+        let cells = row.cells();
+        let defused: Vec<Cow<'_, str>> = cells.iter().map(|cell| defuse(cell)).collect();
+        let record = defused.iter().map(|cell| cell.as_bytes());
+        self.csv.write_record(record).map_err(encoding_failed)
     }
 
     /// What is encoded so far as a chunk, once at least `at_least` bytes are (0: all of
-    /// it, at the end).
+    /// it, at the end). The writer's own buffer (8 KiB) is not counted until it spills
+    /// into the `Vec`.
     fn take(&mut self, at_least: usize) -> Result<Option<Bytes>, BoxError> {
-        let encoded = match self.format {
-            ExportFormat::Ndjson if self.lines.len() >= at_least => std::mem::take(&mut self.lines),
-            // The writer's own buffer (8 KiB) is not counted until it spills into the Vec.
-            ExportFormat::Csv if self.csv.get_ref().len() >= at_least => {
-                let full = std::mem::replace(&mut self.csv, csv_writer());
-                full.into_inner().map_err(encoding_failed)?
-            }
-            _ => return Ok(None),
-        };
+        if self.csv.get_ref().len() < at_least {
+            return Ok(None);
+        }
+        let full = std::mem::replace(&mut self.csv, csv_writer());
+        let encoded = full.into_inner().map_err(encoding_failed)?;
         Ok((!encoded.is_empty()).then(|| Bytes::from(encoded)))
     }
 
     /// The next chunk: records until about [`CHUNK_BYTES`] are encoded, or the rest.
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, BoxError> {
-        if !self.started && self.format == ExportFormat::Csv {
+        if !self.started {
             self.csv.write_record(T::COLUMNS).map_err(encoding_failed)?;
         }
         self.started = true;
@@ -238,20 +222,26 @@ pub fn encode_export<T: Tabular>(
     rows: ExportStream<T>,
     format: ExportFormat,
 ) -> impl futures_util::Stream<Item = Result<Bytes, BoxError>> + Send {
-    stream::unfold(Encoder::new(rows, format), |mut enc| async move {
-        if enc.finished {
-            return None;
-        }
-        match enc.next_chunk().await {
-            Ok(Some(chunk)) => Some((Ok(chunk), enc)),
-            Ok(None) => None,
-            Err(error) => {
-                tracing::error!(%error, "an export failed after it started; the response is cut short");
-                enc.finished = true;
-                Some((Err(error), enc))
+    if format == ExportFormat::Ndjson {
+        return Either::Left(encode_ndjson(rows));
+    }
+    Either::Right(stream::unfold(
+        CsvEncoder::new(rows),
+        |mut enc| async move {
+            if enc.finished {
+                return None;
             }
-        }
-    })
+            match enc.next_chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), enc)),
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::error!(%error, "an export failed after it started; the response is cut short");
+                    enc.finished = true;
+                    Some((Err(error), enc))
+                }
+            }
+        },
+    ))
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets
