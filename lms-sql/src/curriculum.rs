@@ -1,6 +1,6 @@
 //! A course's curriculum: modules and lessons, their content and their order.
 
-use crate::row::{SqlRow, count, id, one, parsed};
+use crate::row::{SqlRow, all, count, id, one, parsed};
 use crate::{Connection, Dialect, Query, SqlTx, expect_one};
 use async_trait::async_trait;
 use lms_core::course::{LessonContent, LessonKind, LessonSummary, OutlineModule};
@@ -139,6 +139,11 @@ impl<C: Dialect> CurriculumTx for SqlTx<C> {
             .bind(course.0)
             .bind(lesson_id.0);
         one(self.conn.fetch_optional(q).await?, lesson)
+    }
+
+    async fn lessons(&mut self, course: CourseId) -> Result<Vec<Lesson>, StoreError> {
+        let q = Query::new("SELECT * FROM lessons WHERE course_id = $1").bind(course.0);
+        all(&self.conn.fetch_all(q).await?, lesson)
     }
 
     async fn insert_lesson(&mut self, l: &Lesson) -> Result<(), StoreError> {

@@ -9,6 +9,7 @@ use crate::input::Parsed;
 use crate::name::Slug;
 use crate::store::{Access, CourseKey};
 use crate::validate;
+use std::collections::HashMap;
 
 impl Lms {
     /// Copies a course (its owner and admins) into a new draft owned by the caller, with
@@ -50,6 +51,12 @@ impl Lms {
             .await?
             .ok_or(LmsError::NotFound("course"))?;
         let outline = load_outline(tx.as_mut(), source.clone()).await?;
+        let mut lessons: HashMap<LessonId, Lesson> = tx
+            .lessons(source.id)
+            .await?
+            .into_iter()
+            .map(|l| (l.summary.id, l))
+            .collect();
         let now = self.now();
         let duplicate = Course {
             id: CourseId::new(),
@@ -70,8 +77,7 @@ impl Lms {
             };
             tx.insert_module(&module).await?;
             for summary in &outlined.lessons {
-                let lesson = tx.lesson(outline.course.id, summary.id).await?;
-                let lesson = lesson.ok_or_else(|| {
+                let lesson = lessons.remove(&summary.id).ok_or_else(|| {
                     StoreError::Corrupt(format!("lesson {} of the outline is gone", summary.id.0))
                 })?;
                 let copied = Lesson {

@@ -24,6 +24,8 @@ pub trait CurriculumTx: Send {
         course: CourseId,
         lesson: LessonId,
     ) -> Result<Option<Lesson>, StoreError>;
+    /// Every lesson of the course, content included, in no particular order (a copy's).
+    async fn lessons(&mut self, course: CourseId) -> Result<Vec<Lesson>, StoreError>;
     /// Inserts a lesson.
     async fn insert_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
     /// Replaces a lesson's fields (title, content and kind, flags, duration).

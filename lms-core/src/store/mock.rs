@@ -121,6 +121,7 @@ mockall::mock! {
             course: CourseId,
             lesson: LessonId,
         ) -> Result<Option<Lesson>, StoreError>;
+        async fn lessons(&mut self, course: CourseId) -> Result<Vec<Lesson>, StoreError>;
         async fn insert_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
         async fn update_lesson(&mut self, lesson: &Lesson) -> Result<(), StoreError>;
         async fn delete_lesson(&mut self, lesson: LessonId) -> Result<(), StoreError>;
