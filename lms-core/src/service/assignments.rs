@@ -288,25 +288,9 @@ impl Lms {
     /// for the caller to delete the files (the example server runs it hourly). An org that
     /// fails is reported and skipped; the keys of the others are returned all the same.
     pub async fn sweep_unattached_uploads(&self) -> Result<SweptUploads, LmsError> {
-        let mut swept = SweptUploads::default();
-        let mut page = PageRequest::first(200);
-        loop {
-            let orgs = {
-                let mut tx = self.store.begin(Access::Read).await?;
-                tx.org_ids(&page).await?
-            };
-            let orgs = Page::from_rows(orgs, &page, |org| org.0);
-            for org in orgs.items {
-                match self.sweep_org(org).await {
-                    Ok(keys) => swept.keys.extend(keys),
-                    Err(error) => swept.failed.push((org, error)),
-                }
-            }
-            match orgs.next_cursor {
-                Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
-                None => return Ok(swept),
-            }
-        }
+        let (keys, failed) = self.each_org(|org| self.sweep_org(org)).await?;
+        let keys = keys.into_iter().flatten().collect();
+        Ok(SweptUploads { keys, failed })
     }
 
     async fn sweep_org(&self, org: OrgId) -> Result<Vec<MediaKey>, LmsError> {

@@ -12,7 +12,6 @@ use super::Lms;
 use crate::enrollment::{Enrollment, EnrollmentSource, RevokedReason};
 use crate::error::LmsError;
 use crate::ids::OrgId;
-use crate::page::{Page, PageRequest};
 use crate::payment::Subscription;
 use crate::store::{Access, StoreTx, TenantScope};
 
@@ -71,25 +70,10 @@ impl Lms {
     /// # let _ = swept.revoked; Ok(()) }
     /// ```
     pub async fn end_lapsed_memberships(&self) -> Result<LapsedMemberships, LmsError> {
-        let mut swept = LapsedMemberships::default();
-        let mut page = PageRequest::first(200);
-        loop {
-            let orgs = {
-                let mut tx = self.store.begin(Access::Read).await?;
-                tx.org_ids(&page).await?
-            };
-            let orgs = Page::from_rows(orgs, &page, |org| org.0);
-            for org in orgs.items {
-                match self.end_lapsed_memberships_of(org).await {
-                    Ok(revoked) => swept.revoked += revoked,
-                    Err(error) => swept.failed.push((org, error)),
-                }
-            }
-            match orgs.next_cursor {
-                Some(cursor) => page = PageRequest::parse(Some(200), Some(&cursor))?,
-                None => return Ok(swept),
-            }
-        }
+        let each = self.each_org(|org| self.end_lapsed_memberships_of(org));
+        let (revoked, failed) = each.await?;
+        let revoked = revoked.iter().sum();
+        Ok(LapsedMemberships { revoked, failed })
     }
 
     async fn end_lapsed_memberships_of(&self, org: OrgId) -> Result<u64, LmsError> {

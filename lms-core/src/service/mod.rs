@@ -364,6 +364,39 @@ impl Lms {
         Ok(scope)
     }
 
+    /// Runs `sweep` on every org, their ids read a page at a time: what each org's sweep
+    /// gave, and the orgs whose sweep failed, with why — one org's trouble never holds the
+    /// others back. `Err` only when the orgs cannot be listed.
+    async fn each_org<T, Sweep>(
+        &self,
+        sweep: impl Fn(OrgId) -> Sweep,
+    ) -> Result<(Vec<T>, Vec<(OrgId, LmsError)>), LmsError>
+    where
+        Sweep: std::future::Future<Output = Result<T, LmsError>>,
+    {
+        let (mut done, mut failed) = (Vec::new(), Vec::new());
+        let mut page = crate::page::PageRequest::first(200);
+        loop {
+            let orgs = {
+                let mut tx = self.store.begin(Access::Read).await?;
+                tx.org_ids(&page).await?
+            };
+            let orgs = crate::page::Page::from_rows(orgs, &page, |org| org.0);
+            for org in orgs.items {
+                match sweep(org).await {
+                    Ok(result) => done.push(result),
+                    Err(error) => failed.push((org, error)),
+                }
+            }
+            match orgs.next_cursor {
+                Some(cursor) => {
+                    page = crate::page::PageRequest::parse(Some(200), Some(&cursor))?;
+                }
+                None => return Ok((done, failed)),
+            }
+        }
+    }
+
     /// Opens a transaction on a course the caller manages (its owner and the org's admins),
     /// after the policy allowed it.
     async fn managed_course(
