@@ -158,6 +158,13 @@ pub struct Enrollment {
 }
 
 impl Enrollment {
+    /// Why the enrollment as given cannot be stored (an import's check): a revoked one
+    /// needs its reason, an active one has none.
+    pub fn inconsistency(&self) -> Option<&'static str> {
+        ((self.status == EnrollmentStatus::Revoked) != self.revoked_reason.is_some())
+            .then_some("a revoked enrollment has a revoked_reason, an active one none")
+    }
+
     /// Whether the enrollment grants access now.
     pub fn is_active(&self) -> bool {
         self.status == EnrollmentStatus::Active
@@ -304,6 +311,17 @@ impl ProgressUpdate {
 }
 
 impl LessonProgress {
+    /// Why the row as given cannot be stored (an import's check): its percent is 0 to
+    /// 100, 100 exactly when completed, and a completed lesson has its `completed_at`.
+    pub fn inconsistency(&self) -> Option<&'static str> {
+        let completed = self.status == LessonStatus::Completed;
+        if self.percent > 100 || (self.percent == 100) != completed {
+            return Some("percent is 0 to 100, and 100 exactly when the lesson is completed");
+        }
+        (completed != self.completed_at.is_some())
+            .then_some("a completed lesson has completed_at, another none")
+    }
+
     /// A lesson nobody has started.
     pub fn not_started(
         user_id: UserId,

@@ -5,7 +5,6 @@
 use super::read::{ImportError, Reader};
 use super::records::Record;
 use crate::course::LessonKind;
-use crate::enrollment::{EnrollmentStatus, LessonStatus};
 use crate::ids::{CourseId, LessonId, UserId};
 use crate::store::OrgRow;
 
@@ -108,22 +107,20 @@ impl Reader {
                         e.user_id, e.course_id
                     ));
                 }
-                if (e.status == EnrollmentStatus::Revoked) != e.revoked_reason.is_some() {
-                    return self
-                        .refuse("a revoked enrollment has a revoked_reason, an active one none");
+                let enrollment = e.into_enrollment();
+                if let Some(reason) = enrollment.inconsistency() {
+                    return self.refuse(reason);
                 }
-                OrgRow::Enrollment(e.into_enrollment())
+                OrgRow::Enrollment(enrollment)
             }
             Record::Progress(p) => {
                 self.enrolled(p.user_id, p.course_id)?;
                 self.lesson_of(p.lesson_id, p.course_id, None)?;
-                if p.percent > 100 {
-                    return self.refuse("percent is 0 to 100");
+                let progress = p.into_progress();
+                if let Some(reason) = progress.inconsistency() {
+                    return self.refuse(reason);
                 }
-                if (p.status == LessonStatus::Completed) != p.completed_at.is_some() {
-                    return self.refuse("a completed lesson has completed_at, another none");
-                }
-                OrgRow::Progress(p.into_progress())
+                OrgRow::Progress(progress)
             }
             Record::QuizAttempt(a) => {
                 self.enrolled(a.user_id, a.course_id)?;

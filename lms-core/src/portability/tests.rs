@@ -141,6 +141,9 @@ fn records_that_break_a_rule_are_refused_on_their_line() {
     let mut unenrolled = lines();
     unenrolled[11]["user_id"] = json!(ADA);
     refused(&unenrolled, 12, "has no enrollment");
+    let mut half_done = lines();
+    half_done[11]["percent"] = json!(50);
+    refused(&half_done, 12, "100 exactly when the lesson is completed");
     let mut done_without_date = lines();
     done_without_date[11]["completed_at"] = Value::Null;
     refused(&done_without_date, 12, "completed_at");
