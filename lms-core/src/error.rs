@@ -222,6 +222,10 @@ pub enum LmsError {
         /// Seconds to wait before trying again.
         retry_after_secs: u64,
     },
+    /// An org export file that cannot be imported: which line, and why. Nothing of it was
+    /// written. Answered 422 `import_refused`.
+    #[error("the import was refused: {0}")]
+    Import(#[from] crate::portability::ImportError),
     /// The call needs payments and no payment provider is configured.
     #[error("payments are not configured: set up a payment provider to sell courses")]
     PaymentsNotConfigured,
@@ -264,6 +268,7 @@ impl LmsError {
             Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             Self::RateLimited { .. } => "rate_limited",
             Self::PaymentsNotConfigured => "payments_not_configured",
+            Self::Import(_) => "import_refused",
             Self::Overloaded { .. } | Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) => "internal_error",
         }
@@ -277,7 +282,7 @@ impl LmsError {
             Self::Forbidden { .. } | Self::Locked { .. } => 403,
             Self::PaymentRequired => 402,
             Self::Conflict { .. } | Self::PrerequisitesUnmet { .. } => 409,
-            Self::Validation(_) => 422,
+            Self::Validation(_) | Self::Import(_) => 422,
             Self::Malformed(_) | Self::InvalidToken => 400,
             Self::UnsupportedMediaType(_) => 415,
             Self::PayloadTooLarge(_) | Self::QuotaExceeded(_) => 413,

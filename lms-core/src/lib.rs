@@ -103,9 +103,10 @@ pub use service::{
     Actor, CourseExportRow, CourseReport, CourseReportExport, CourseReportItem, CourseSummary,
     DEFAULT_CONCURRENT_EXPORTS, DEFAULT_EVENT_POLL_INTERVAL, DEFAULT_INVITATIONS_PER_HOUR,
     DELETED_USER_NAME, DRILL_DOWN_LATEST, DashboardItem, EventHeads, ExportStream, ImportReport,
-    ImportedEnrollment, ImportedProgress, LapsedMemberships, LearnerDetail, LearnerIdentity,
-    LessonState, Lms, Me, OrgExport, OrgReportExport, OrgReportRow, ProgressResult, RollupCheck,
-    RollupMismatch, SweptUploads, UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
+    ImportedEnrollment, ImportedOrg, ImportedProgress, LapsedMemberships, LearnerDetail,
+    LearnerIdentity, LessonState, Lms, Me, OrgExport, OrgReportExport, OrgReportRow,
+    ProgressResult, RollupCheck, RollupMismatch, SweptUploads, UNATTACHED_UPLOAD_LIFETIME,
+    UnlockRequest,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

@@ -21,6 +21,7 @@ mod learning;
 mod media;
 mod memberships;
 mod org_export;
+mod org_import;
 mod orgs;
 mod payments;
 mod progress;
@@ -41,6 +42,7 @@ pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
 pub use memberships::LapsedMemberships;
 pub use org_export::OrgExport;
+pub use org_import::ImportedOrg;
 pub use orgs::Me;
 pub use progress::{DashboardItem, LessonState, ProgressResult};
 pub use reports::{

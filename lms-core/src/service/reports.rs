@@ -217,59 +217,65 @@ impl Lms {
             .await?
             .ok_or(LmsError::NotFound("course"))?
             .id;
-        let outline = tx.outline(course).await?;
-        let mut check = RollupCheck::default();
-        // (completed count) → (active enrollments, of which completed), from the rows.
-        let mut counted: std::collections::BTreeMap<u32, (u64, u64)> =
-            std::collections::BTreeMap::new();
-        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
-        loop {
-            let enrollments = tx.list_enrollments(course, &page).await?;
-            let more = enrollments.len() > page.limit as usize;
-            let users: Vec<UserId> = enrollments
-                .iter()
-                .take(page.limit as usize)
-                .map(|e| e.user_id)
-                .collect();
-            let mut by_user: std::collections::HashMap<
-                UserId,
-                Vec<crate::enrollment::LessonProgress>,
-            > = std::collections::HashMap::new();
-            for row in tx.progress_rows(&users, &[course]).await? {
-                by_user.entry(row.user_id).or_default().push(row);
+        check_rollups_in(tx.as_mut(), course).await
+    }
+}
+
+/// [`Lms::check_rollups`] in `tx` (an import checks what it wrote before it commits).
+pub(super) async fn check_rollups_in(
+    tx: &mut dyn StoreTx,
+    course: CourseId,
+) -> Result<RollupCheck, LmsError> {
+    let outline = tx.outline(course).await?;
+    let mut check = RollupCheck::default();
+    // (completed count) → (active enrollments, of which completed), from the rows.
+    let mut counted: std::collections::BTreeMap<u32, (u64, u64)> =
+        std::collections::BTreeMap::new();
+    let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+    loop {
+        let enrollments = tx.list_enrollments(course, &page).await?;
+        let more = enrollments.len() > page.limit as usize;
+        let users: Vec<UserId> = enrollments
+            .iter()
+            .take(page.limit as usize)
+            .map(|e| e.user_id)
+            .collect();
+        let mut by_user: std::collections::HashMap<UserId, Vec<crate::enrollment::LessonProgress>> =
+            std::collections::HashMap::new();
+        for row in tx.progress_rows(&users, &[course]).await? {
+            by_user.entry(row.user_id).or_default().push(row);
+        }
+        for e in enrollments.iter().take(page.limit as usize) {
+            if e.is_active() {
+                let bucket = counted.entry(e.completed_required).or_default();
+                bucket.0 += 1;
+                bucket.1 += u64::from(e.completed_at.is_some());
             }
-            for e in enrollments.iter().take(page.limit as usize) {
-                if e.is_active() {
-                    let bucket = counted.entry(e.completed_required).or_default();
-                    bucket.0 += 1;
-                    bucket.1 += u64::from(e.completed_at.is_some());
-                }
-                let rows = by_user.remove(&e.user_id).unwrap_or_default();
-                let recomputed = progress::completed_required(&outline, &rows);
-                check.checked += 1;
-                if recomputed != e.completed_required {
-                    check.mismatches.push(RollupMismatch {
-                        user_id: e.user_id,
-                        stored: e.completed_required,
-                        recomputed,
-                    });
-                }
-            }
-            match enrollments.get(page.limit as usize - 1) {
-                Some(last) if more => page.after = Some(last.id.0),
-                _ => break,
+            let rows = by_user.remove(&e.user_id).unwrap_or_default();
+            let recomputed = progress::completed_required(&outline, &rows);
+            check.checked += 1;
+            if recomputed != e.completed_required {
+                check.mismatches.push(RollupMismatch {
+                    user_id: e.user_id,
+                    stored: e.completed_required,
+                    recomputed,
+                });
             }
         }
-        let stored: std::collections::BTreeMap<u32, (u64, u64)> = tx
-            .rollup_buckets(&[course])
-            .await?
-            .into_iter()
-            .filter(|b| b.enrollments > 0)
-            .map(|b| (b.completed_required, (b.enrollments, b.completed)))
-            .collect();
-        check.summary_matches = stored == counted;
-        Ok(check)
+        match enrollments.get(page.limit as usize - 1) {
+            Some(last) if more => page.after = Some(last.id.0),
+            _ => break,
+        }
     }
+    let stored: std::collections::BTreeMap<u32, (u64, u64)> = tx
+        .rollup_buckets(&[course])
+        .await?
+        .into_iter()
+        .filter(|b| b.enrollments > 0)
+        .map(|b| (b.completed_required, (b.enrollments, b.completed)))
+        .collect();
+    check.summary_matches = stored == counted;
+    Ok(check)
 }
 
 /// A page of the org's courses (every status), each with its summary from the rollups.

@@ -17,6 +17,7 @@ mod clock;
 pub mod conformance;
 mod fixtures;
 mod mail;
+pub mod portability;
 pub mod provider;
 
 pub use clock::ManualClock;

@@ -15,7 +15,7 @@ use serde_json::json;
 /// A published course `a` by the instructor: a module with an assignment `Essay` (max
 /// score 10, pass at 60%) and a text lesson `Reflect` that requires the previous one;
 /// the learner is enrolled. Returns (essay, reflect).
-pub(super) async fn assignment_course(
+pub(crate) async fn assignment_course(
     w: &World,
     max_submissions: Option<u32>,
 ) -> (LessonId, LessonId) {
@@ -61,21 +61,21 @@ fn body(text: &str) -> NewSubmission {
     }
 }
 
-pub(super) fn score(points: i64) -> GradeInput {
+pub(crate) fn score(points: i64) -> GradeInput {
     GradeInput {
         score: points,
         feedback: Some("See my notes".into()),
     }
 }
 
-pub(super) async fn submit(w: &World, essay: LessonId, text: &str) -> Submission {
+pub(crate) async fn submit(w: &World, essay: LessonId, text: &str) -> Submission {
     w.lms
         .submit_assignment(&w.learner, acme("a"), essay, body(text))
         .await
         .unwrap()
 }
 
-pub(super) async fn grade(w: &World, submission: &Submission, points: i64) -> Submission {
+pub(crate) async fn grade(w: &World, submission: &Submission, points: i64) -> Submission {
     w.lms
         .grade_submission(&w.instructor, acme("a"), submission.id, score(points))
         .await

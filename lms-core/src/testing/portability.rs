@@ -1,0 +1,123 @@
+//! An org moved whole between two stores: exported from one, imported into another that
+//! does not hold it, it answers every question as before. A store pair's test calls
+//! [`an_org_moves_whole_between_stores`] with an LMS on each (and a third, empty one).
+
+use crate::portability::Record;
+use crate::testing::conformance::{assignment_course, grade, submit};
+use crate::testing::fixtures::{ORG, World, acme};
+use crate::{Lms, LmsError, NewPost, PageRequest, ProgressUpdate};
+use futures_util::{TryStreamExt, stream};
+use serde_json::json;
+
+/// The org's export as lines, and its lines after the header (which carries the time of
+/// the export), sorted: a store keeps progress rows in an order of its own.
+async fn export_lines(lms: &Lms, who: &crate::Actor) -> (Vec<String>, Vec<String>) {
+    let export = lms.export_org(who, ORG).await.unwrap();
+    let records: Vec<Record> = export.into_records().try_collect().await.unwrap();
+    let lines: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    let mut sorted = lines[1..].to_vec();
+    sorted.sort();
+    (lines, sorted)
+}
+
+async fn import(lms: &Lms, lines: &[String]) -> Result<crate::ImportedOrg, LmsError> {
+    let lines: Vec<Result<String, std::io::Error>> = lines.iter().cloned().map(Ok).collect();
+    lms.import_org(stream::iter(lines)).await
+}
+
+/// `source` gets a world with every kind of record; it moves to `target`, then a cut copy
+/// of it is refused by `empty`, which stays empty.
+pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: Lms) {
+    let w = World::new(source).await;
+    let outline = w.published("c", None).await;
+    let lessons: Vec<_> = outline.lessons().map(|l| l.id).collect();
+    w.lms.enroll(&w.learner, acme("c")).await.unwrap();
+    let done = ProgressUpdate {
+        status: Some(crate::LessonStatus::Completed),
+        percent: None,
+        position_seconds: None,
+    };
+    for lesson in &lessons[..2] {
+        w.lms
+            .record_progress(&w.learner, acme("c"), *lesson, done)
+            .await
+            .unwrap();
+    }
+    let quiz = lessons[2];
+    for answers in [
+        json!({"q1": "a", "q2": false}),
+        json!({"q1": "b", "q2": true}),
+    ] {
+        w.lms
+            .submit_attempt(&w.learner, acme("c"), quiz, answers)
+            .await
+            .unwrap();
+    }
+    let certificate = w.lms.certificate(&w.learner, acme("c")).await.unwrap();
+    let post = NewPost {
+        body: "Thanks!".into(),
+        parent_id: None,
+    };
+    w.lms
+        .create_post(&w.learner, acme("c"), lessons[0], post)
+        .await
+        .unwrap();
+    let (essay, _) = assignment_course(&w, None).await;
+    let submission = submit(&w, essay, "An essay").await;
+    grade(&w, &submission, 4).await;
+    let (lines, records) = export_lines(&w.lms, &w.admin).await;
+
+    let imported = import(&target, &lines).await.unwrap();
+    assert_eq!(
+        (imported.org.id, imported.records),
+        (w.org_id, records.len() as u64 - 1)
+    );
+    // The same answers to the same questions.
+    for course in ["c", "a"] {
+        let before = w
+            .lms
+            .course_progress(&w.learner, acme(course))
+            .await
+            .unwrap();
+        let after = target
+            .course_progress(&w.learner, acme(course))
+            .await
+            .unwrap();
+        assert_eq!(after, before, "{course}");
+        let before = w.lms.lesson_states(&w.learner, acme(course)).await.unwrap();
+        let after = target
+            .lesson_states(&w.learner, acme(course))
+            .await
+            .unwrap();
+        assert_eq!(after, before, "{course}");
+        let page = PageRequest::default();
+        let before = w.lms.course_report(&w.instructor, acme(course), page);
+        let after = target.course_report(&w.instructor, acme(course), page);
+        assert_eq!(after.await.unwrap(), before.await.unwrap(), "{course}");
+        assert!(target.check_rollups(acme(course)).await.unwrap().is_exact());
+    }
+    let verified = target.verify_certificate(certificate.code.as_str()).await;
+    assert_eq!(verified.unwrap(), certificate);
+    let page = PageRequest::default();
+    let before = w.lms.attempts(&w.learner, acme("c"), quiz, page);
+    let after = target.attempts(&w.learner, acme("c"), quiz, page);
+    assert_eq!(after.await.unwrap().items, before.await.unwrap().items);
+    // Exported again, the target gives the same records.
+    let (_, again) = export_lines(&target, &w.admin).await;
+    assert_eq!(again, records);
+
+    // A store that holds the org refuses it, and writes nothing.
+    let refused = import(&target, &lines).await.unwrap_err();
+    assert_eq!(refused.code(), "import_refused", "{refused}");
+    let (_, still) = export_lines(&target, &w.admin).await;
+    assert_eq!(still, records);
+    // A cut file leaves nothing behind.
+    let cut = import(&empty, &lines[..lines.len() / 2]).await.unwrap_err();
+    assert_eq!(cut.code(), "import_refused", "{cut}");
+    assert!(cut.to_string().contains("cut short"), "{cut}");
+    let gone = empty.export_org(&w.admin, ORG).await.map(drop).unwrap_err();
+    assert_eq!(gone.code(), "not_found");
+}
