@@ -68,7 +68,63 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
     let (essay, _) = assignment_course(&w, None).await;
     let submission = submit(&w, essay, "An essay").await;
     grade(&w, &submission, 4).await;
+    // A learner's file attached to their second submission (a reference the file makes
+    // forward), a course's own upload, and a pending invitation.
+    let file = w
+        .lms
+        .new_submission_upload(&w.learner, acme("a"), essay, "application/pdf")
+        .await
+        .unwrap()
+        .expect("PDFs are accepted");
+    w.lms
+        .record_submission_upload(&w.learner, acme("a"), essay, &file.key, 10)
+        .await
+        .unwrap();
+    let work = crate::NewSubmission {
+        body: None,
+        attachments: Some(vec![file.key.to_string()]),
+    };
+    w.lms
+        .submit_assignment(&w.learner, acme("a"), essay, work)
+        .await
+        .unwrap();
+    let video = w
+        .lms
+        .new_upload(&w.instructor, acme("c"), "video/mp4")
+        .await
+        .unwrap()
+        .expect("mp4 is accepted");
+    w.lms
+        .record_upload(&w.instructor, acme("c"), &video.key, 2048)
+        .await
+        .unwrap();
+    let invitee = crate::NewMember {
+        email: "new@acme.test".into(),
+        role: crate::Role::Instructor,
+    };
+    w.lms.invite(&w.admin, ORG, invitee).await.unwrap();
     let (lines, records) = export_lines(&w.lms, &w.admin).await;
+    let kinds = |kind: &str| {
+        let tag = format!("{{\"type\":\"{kind}\"");
+        records.iter().filter(|l| l.starts_with(&tag)).count()
+    };
+    let every_kind = [
+        "media",
+        "invitation",
+        "submission",
+        "certificate",
+        "post",
+        "quiz_attempt",
+    ];
+    assert_eq!(
+        every_kind.map(kinds),
+        [2, 1, 2, 1, 1, 2],
+        "the world has each of them"
+    );
+    assert!(
+        records.iter().any(|l| l.contains("\"submission_id\":\"")),
+        "a learner's file names its submission"
+    );
 
     let imported = import(&target, &lines).await.unwrap();
     assert_eq!(
