@@ -105,8 +105,8 @@ pub use service::{
     DELETED_USER_NAME, DRILL_DOWN_LATEST, DashboardItem, EventHeads, ExportStream, ImportReport,
     ImportedEnrollment, ImportedOrg, ImportedProgress, LapsedMemberships, LearnerDetail,
     LearnerIdentity, LessonState, Lms, Me, OrgExport, OrgReportExport, OrgReportRow,
-    ProgressResult, RollupCheck, RollupMismatch, SweptUploads, UNATTACHED_UPLOAD_LIFETIME,
-    UnlockRequest,
+    PasswordCredential, ProgressResult, RollupCheck, RollupMismatch, SweptUploads,
+    UNATTACHED_UPLOAD_LIFETIME, UnlockRequest,
 };
 pub use store::{
     Access, AuthSession, CourseContext, CourseFilter, CourseKey, EventSignals, Store, StoreTx,

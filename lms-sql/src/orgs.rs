@@ -49,11 +49,11 @@ impl<C: Dialect> OrgTx for SqlTx<C> {
         self.conn.execute(q).await.map(drop)
     }
 
-    async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError> {
-        let q = Query::new("SELECT id FROM orgs WHERE id > $1 ORDER BY id LIMIT $2")
+    async fn orgs(&mut self, page: &PageRequest) -> Result<Vec<Org>, StoreError> {
+        let q = Query::new("SELECT * FROM orgs WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(crate::after(page))
             .bind(crate::limit(page));
-        crate::row::all(&self.conn.fetch_all(q).await?, |row| id(row, "id"))
+        crate::row::all(&self.conn.fetch_all(q).await?, org)
     }
 }
 

@@ -68,6 +68,42 @@ pub enum Record {
 }
 
 impl Record {
+    /// Each kind's name, as its lines' `type` spells it, in the format's order: the name
+    /// of a record is `KINDS[record.rank()]` ([`Record::kind`]).
+    pub const KINDS: [&'static str; 18] = [
+        "header",
+        "org",
+        "user",
+        "member",
+        "invitation",
+        "course",
+        "module",
+        "lesson",
+        "media",
+        "enrollment",
+        "progress",
+        "quiz_attempt",
+        "submission",
+        "certificate",
+        "post",
+        "payment",
+        "subscription",
+        "end",
+    ];
+
+    /// The record's kind, as its line's `type` spells it.
+    ///
+    /// ```
+    /// use lms_core::portability::Record;
+    /// use lms_core::portability::records::End;
+    /// let end = Record::End(End { records: 0 });
+    /// assert_eq!(end.kind(), "end");
+    /// assert!(serde_json::to_string(&end).unwrap().starts_with(r#"{"type":"end""#));
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        Self::KINDS[self.rank()]
+    }
+
     /// The record's place in the format's order (the table of `docs/export-format.md`):
     /// the header 0, the org 1, … the end 17.
     pub fn rank(&self) -> usize {

@@ -154,3 +154,13 @@ fn records_that_break_a_rule_are_refused_on_their_line() {
     unknown_prerequisite[6]["prerequisites"] = json!(["0192f0a0-0000-7000-8000-0000000000bb"]);
     refused(&unknown_prerequisite, 14, "not in the file");
 }
+
+#[test]
+fn each_record_names_its_kind_as_its_line_does() {
+    let mut lines = lines();
+    lines.push(json!({"type": "end", "records": 12}));
+    for line in lines {
+        let record: super::Record = serde_json::from_value(line.clone()).unwrap();
+        assert_eq!(record.kind(), line["type"], "{line}");
+    }
+}

@@ -20,6 +20,7 @@ mod learner_path;
 mod learning;
 mod media;
 mod memberships;
+mod operator;
 mod org_export;
 mod org_import;
 mod orgs;
@@ -41,6 +42,7 @@ pub use gates::UnlockRequest;
 pub use import::{ImportReport, ImportedEnrollment, ImportedProgress};
 pub use invitations::DEFAULT_INVITATIONS_PER_HOUR;
 pub use memberships::LapsedMemberships;
+pub use operator::PasswordCredential;
 pub use org_export::OrgExport;
 pub use org_import::ImportedOrg;
 pub use orgs::Me;
@@ -381,10 +383,10 @@ impl Lms {
         loop {
             let orgs = {
                 let mut tx = self.store.begin(Access::Read).await?;
-                tx.org_ids(&page).await?
+                tx.orgs(&page).await?
             };
-            let orgs = crate::page::Page::from_rows(orgs, &page, |org| org.0);
-            for org in orgs.items {
+            let orgs = crate::page::Page::from_rows(orgs, &page, |org| org.id.0);
+            for org in orgs.items.into_iter().map(|org| org.id) {
                 match sweep(org).await {
                     Ok(result) => done.push(result),
                     Err(error) => failed.push((org, error)),

@@ -219,9 +219,15 @@ async fn an_unreachable_store_is_unavailable() {
 async fn a_failing_org_does_not_hold_back_the_others_lapsed_memberships() {
     let (broken, fine) = (OrgId::new(), OrgId::new());
     let mut listing = MockStoreTx::new();
-    listing
-        .expect_org_ids()
-        .return_once(move |_| Ok(vec![broken, fine]));
+    listing.expect_orgs().return_once(move |_| {
+        Ok(vec![
+            Org {
+                id: broken,
+                ..org()
+            },
+            Org { id: fine, ..org() },
+        ])
+    });
     let mut failing = MockStoreTx::new();
     failing.expect_set_scope().returning(|_| Ok(()));
     failing

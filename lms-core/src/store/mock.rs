@@ -36,7 +36,7 @@ mockall::mock! {
         async fn org_by_slug(&mut self, slug: &str) -> Result<Option<Org>, StoreError>;
         async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
         async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
-        async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError>;
+        async fn orgs(&mut self, page: &PageRequest) -> Result<Vec<Org>, StoreError>;
     }
 
     #[async_trait]

@@ -18,7 +18,7 @@ pub trait OrgTx: Send {
     async fn lock_org(&mut self, org: OrgId) -> Result<(), StoreError>;
     /// Replaces the org's name and settings.
     async fn update_org(&mut self, org: &Org) -> Result<(), StoreError>;
-    /// A page of every org's id, in id order (for jobs that visit each org in turn, such
-    /// as [`crate::Lms::end_lapsed_memberships`]).
-    async fn org_ids(&mut self, page: &PageRequest) -> Result<Vec<OrgId>, StoreError>;
+    /// A page of every org, in id order (for jobs that visit each org in turn, such as
+    /// [`crate::Lms::end_lapsed_memberships`] and [`crate::Lms::all_orgs`]).
+    async fn orgs(&mut self, page: &PageRequest) -> Result<Vec<Org>, StoreError>;
 }

@@ -78,6 +78,9 @@ macro_rules! conformance_tests {
             // An org's export (org_export.rs)
             an_org_exports_whole_in_the_formats_order_to_its_admins,
             exports_beyond_the_concurrent_limit_are_turned_away,
+            // An operator's calls (operator.rs)
+            an_operator_lists_every_org_and_exports_any,
+            password_hashes_move_between_stores_and_never_show,
             // Curriculum as readers get it (curriculum_views.rs): outlines, lesson views
             outlines_never_carry_content,
             lesson_access_follows_enrollment_and_price,
