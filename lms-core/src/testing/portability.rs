@@ -3,9 +3,12 @@
 //! [`an_org_moves_whole_between_stores`] with an LMS on each (and a third, empty one).
 
 use crate::portability::Record;
-use crate::testing::conformance::{assignment_course, grade, submit};
+use crate::testing::conformance::{
+    assignment_course, grade, paid_event, submit, subscription_event_at,
+};
 use crate::testing::fixtures::{ORG, World, acme};
 use crate::{Lms, LmsError, NewPost, PageRequest, ProgressUpdate};
+use chrono::Utc;
 use futures_util::{TryStreamExt, stream};
 use serde_json::json;
 
@@ -103,23 +106,54 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
         role: crate::Role::Instructor,
     };
     w.lms.invite(&w.admin, ORG, invitee).await.unwrap();
+    // A course bought (a line of the ledger, a purchased enrollment), and the org's plan
+    // subscribed to.
+    let paid = w.published("p", Some(4900)).await;
+    let bought = paid_event("evt_paid", &w, paid.course.id, &w.learner, "cs_1");
+    w.lms.apply_payment_event(bought).await.unwrap();
+    let active = crate::SubscriptionStatus::Active;
+    let subscribed = subscription_event_at("evt_sub", &w, &w.learner, active, Utc::now());
+    w.lms.apply_payment_event(subscribed).await.unwrap();
     let (lines, records) = export_lines(&w.lms, &w.admin).await;
-    let kinds = |kind: &str| {
-        let tag = format!("{{\"type\":\"{kind}\"");
-        records.iter().filter(|l| l.starts_with(&tag)).count()
-    };
+    let kinds: Vec<Record> = records
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let count = |kind: &str| kinds.iter().filter(|r| r.kind() == kind).count();
     let every_kind = [
-        "media",
+        "org",
+        "user",
+        "member",
         "invitation",
+        "course",
+        "module",
+        "lesson",
+        "media",
+        "enrollment",
+        "progress",
+        "quiz_attempt",
         "submission",
         "certificate",
         "post",
-        "quiz_attempt",
+        "payment",
+        "subscription",
     ];
     assert_eq!(
-        every_kind.map(kinds),
-        [2, 1, 2, 1, 1, 2],
-        "the world has each of them"
+        every_kind.map(|kind| count(kind) > 0),
+        [true; 16],
+        "the world has each kind: {:?}",
+        every_kind.map(count)
+    );
+    assert_eq!(
+        [
+            "media",
+            "submission",
+            "quiz_attempt",
+            "payment",
+            "subscription"
+        ]
+        .map(count),
+        [2, 2, 2, 1, 1]
     );
     assert!(
         records.iter().any(|l| l.contains("\"submission_id\":\"")),
@@ -132,7 +166,7 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
         (w.org_id, records.len() as u64 - 1)
     );
     // The same answers to the same questions.
-    for course in ["c", "a"] {
+    for course in ["c", "a", "p"] {
         let before = w
             .lms
             .course_progress(&w.learner, acme(course))
@@ -161,6 +195,15 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
     let before = w.lms.attempts(&w.learner, acme("c"), quiz, page);
     let after = target.attempts(&w.learner, acme("c"), quiz, page);
     assert_eq!(after.await.unwrap().items, before.await.unwrap().items);
+    let page = PageRequest::default();
+    let before = w.lms.payments(&w.admin, ORG, page).await.unwrap().items;
+    assert_eq!(
+        target.payments(&w.admin, ORG, page).await.unwrap().items,
+        before
+    );
+    let before = w.lms.membership(&w.learner, ORG).await.unwrap();
+    assert!(before.is_some(), "the learner's subscription");
+    assert_eq!(target.membership(&w.learner, ORG).await.unwrap(), before);
     // Exported again, the target gives the same records.
     let (_, again) = export_lines(&target, &w.admin).await;
     assert_eq!(again, records);

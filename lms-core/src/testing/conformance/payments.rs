@@ -36,7 +36,7 @@ pub async fn checkout_without_a_provider_is_not_configured(lms: Lms) {
     assert_code(checkout("paid", w.learner).await, "already_enrolled");
 }
 
-pub(super) fn paid_event(
+pub(crate) fn paid_event(
     id: &str,
     w: &World,
     course: crate::CourseId,
@@ -76,7 +76,7 @@ fn subscription_event(
 }
 
 /// A subscription report the provider made at `created` (whole seconds, as Stripe's).
-pub(super) fn subscription_event_at(
+pub(crate) fn subscription_event_at(
     id: &str,
     w: &World,
     who: &Actor,
