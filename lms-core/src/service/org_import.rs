@@ -5,7 +5,7 @@ use super::Lms;
 use crate::course::Course;
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::error::{LmsError, StoreError};
-use crate::ids::CourseId;
+use crate::ids::{CourseId, UserId};
 use crate::org::Org;
 use crate::portability::{ImportError, Reader};
 use crate::store::{Access, OrgRow, StoreTx, TenantScope};
@@ -23,6 +23,9 @@ pub struct ImportedOrg {
     pub org: Org,
     /// The records read between the header and the end.
     pub records: u64,
+    /// The password hashes that moved with the org's users
+    /// ([`Lms::import_org_with_passwords_from`]; 0 for a file).
+    pub passwords: usize,
 }
 
 /// Rows waiting to be written in bulk, and what the end of the import needs.
@@ -32,6 +35,8 @@ struct Pending {
     enrollments: Vec<Enrollment>,
     progress: Vec<LessonProgress>,
     courses: HashMap<CourseId, Course>,
+    /// The users this import added (not those the store held already).
+    new_users: Vec<UserId>,
 }
 
 impl Lms {
@@ -57,6 +62,41 @@ impl Lms {
         &self,
         lines: impl Stream<Item = Result<String, std::io::Error>> + Send,
     ) -> Result<ImportedOrg, LmsError> {
+        self.import(lines, None).await
+    }
+
+    /// [`Lms::import_org`], with the built-in sign-in's password hashes that `from` — the
+    /// store the lines come from — holds for the users this import adds, written in the
+    /// import's transaction: the org arrives with its passwords or not at all. Users the
+    /// store held already keep theirs. Store to store only, since an export file never
+    /// carries a hash; an operator's call, which the `migrate` example makes.
+    ///
+    /// ```
+    /// # async fn demo(from: lms_core::Lms, to: lms_core::Lms) -> Result<(), lms_core::LmsError> {
+    /// use futures_util::StreamExt;
+    /// let records = from.export_org_as_operator("acme").await?.into_records();
+    /// let lines = records.map(|record| {
+    ///     let record = record.map_err(std::io::Error::other)?;
+    ///     serde_json::to_string(&record).map_err(std::io::Error::other)
+    /// });
+    /// let imported = to.import_org_with_passwords_from(lines, &from).await?;
+    /// println!("{} passwords moved", imported.passwords);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn import_org_with_passwords_from(
+        &self,
+        lines: impl Stream<Item = Result<String, std::io::Error>> + Send,
+        from: &Lms,
+    ) -> Result<ImportedOrg, LmsError> {
+        self.import(lines, Some(from)).await
+    }
+
+    async fn import(
+        &self,
+        lines: impl Stream<Item = Result<String, std::io::Error>> + Send,
+        passwords_from: Option<&Lms>,
+    ) -> Result<ImportedOrg, LmsError> {
         let mut lines = std::pin::pin!(lines);
         let mut reader = Reader::new();
         let mut pending = Pending::default();
@@ -81,10 +121,25 @@ impl Lms {
             .await
             .map_err(|e| refused_at(line_number, e))?;
         let org = self.finish_import(tx.as_mut(), &pending, &deferred).await?;
+        let passwords = match passwords_from {
+            Some(source) => {
+                let credentials = source.password_credentials(&pending.new_users).await?;
+                let accounts = super::accounts::accounts(&mut tx)?;
+                for credential in &credentials {
+                    accounts
+                        .set_password_hash(credential.user_id, &credential.password_hash)
+                        .await?;
+                }
+                credentials.len()
+            }
+            None => 0,
+        };
         tx.commit().await?;
+        self.remember_org(&org);
         Ok(ImportedOrg {
             org,
             records: deferred.records,
+            passwords,
         })
     }
 
@@ -126,7 +181,6 @@ impl Lms {
                 return Err(StoreError::Corrupt(reason).into());
             }
         }
-        self.remember_org(&org);
         Ok(org)
     }
 }
@@ -164,7 +218,9 @@ async fn write(tx: &mut dyn StoreTx, row: OrgRow, pending: &mut Pending) -> Resu
             pending.org = Some(org);
         }
         OrgRow::User(user) => {
-            if !tx.insert_user_if_new(&user).await? {
+            if tx.insert_user_if_new(&user).await? {
+                pending.new_users.push(user.id);
+            } else {
                 let stored = tx.user(user.id).await?;
                 if stored.is_none_or(|s| !s.email.eq_ignore_ascii_case(&user.email)) {
                     return Err(LmsError::Store(StoreError::Duplicate(

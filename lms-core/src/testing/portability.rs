@@ -160,11 +160,26 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
         "a learner's file names its submission"
     );
 
-    let imported = import(&target, &lines).await.unwrap();
+    // The admin signs in with a password, which moves store to store with the org.
+    let admin = w.admin.user_id().unwrap();
+    let password = crate::PasswordCredential {
+        user_id: admin,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    };
+    let credentials = std::slice::from_ref(&password);
+    w.lms
+        .restore_password_credentials(credentials)
+        .await
+        .unwrap();
+    let lines_read = lines.iter().cloned().map(Ok::<_, std::io::Error>);
+    let imported = target.import_org_with_passwords_from(stream::iter(lines_read), &w.lms);
+    let imported = imported.await.unwrap();
     assert_eq!(
-        (imported.org.id, imported.records),
-        (w.org_id, records.len() as u64 - 1)
+        (imported.org.id, imported.records, imported.passwords),
+        (w.org_id, records.len() as u64 - 1, 1)
     );
+    let moved = target.password_credentials(&[admin]).await.unwrap();
+    assert_eq!(moved, [password]);
     // The same answers to the same questions.
     for course in ["c", "a", "p"] {
         let before = w

@@ -54,7 +54,11 @@ pub async fn password_hashes_move_between_stores_and_never_show(lms: Lms) {
         user_id: admin,
         password_hash: hash.into(),
     };
-    assert_eq!(credentials, [moved.clone()], "only who has a password");
+    assert_eq!(
+        credentials,
+        std::slice::from_ref(&moved),
+        "only who has a password"
+    );
     assert!(
         !format!("{credentials:?}").contains("argon2"),
         "no hash in Debug"
