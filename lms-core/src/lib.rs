@@ -83,7 +83,7 @@ pub use input::Parsed;
 pub use invitation::{Invitation, InvitationStatus, Inviter, Joined};
 pub use media::{
     DEFAULT_MEDIA_QUOTA_BYTES, LearnerFile, MEDIA_TYPES, MediaItem, MediaKey, MediaRecord,
-    UploadPermit,
+    Sha256Digest, StoredFile, UploadPermit,
 };
 pub use name::{EmailAddress, Slug};
 pub use org::{

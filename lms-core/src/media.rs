@@ -142,6 +142,62 @@ pub struct MediaRecord {
     /// For a learner's file for an assignment: who uploaded it, to which lesson, and the
     /// submission it is attached to once it is. `None` for a course's own media.
     pub learner_file: Option<LearnerFile>,
+    /// The SHA-256 of its bytes, taken as they were stored (lms-axum's upload routes take
+    /// it); `None` for files recorded without one, such as uploads older than checksums.
+    pub sha256: Option<Sha256Digest>,
+}
+
+/// A SHA-256 digest, as 64 lower-case hex digits: what an upload's bytes must hash to, so
+/// that a copy (a backup, a move to another store) can be checked.
+///
+/// ```
+/// use lms_core::Sha256Digest;
+/// let digest = Sha256Digest::from_bytes([0xab; 32]);
+/// assert_eq!(Sha256Digest::parse(digest.as_str()), Some(digest.clone()));
+/// assert_eq!(Sha256Digest::parse("AB"), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Sha256Digest(String);
+
+impl Sha256Digest {
+    /// The digest written as `hex`, if it is 64 lower-case hex digits.
+    pub fn parse(hex: &str) -> Option<Self> {
+        let digit = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        (hex.len() == 64 && hex.chars().all(digit)).then(|| Self(hex.into()))
+    }
+
+    /// The digest of these 32 bytes (a hasher's output).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The 64 hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A file a media store has kept, as its uploader records it ([`crate::Lms::record_upload`]):
+/// its size, and the digest of its bytes if they were hashed on the way in. A bare size
+/// converts into one without a digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Its size in bytes.
+    pub size: u64,
+    /// The SHA-256 of its bytes, if taken.
+    pub sha256: Option<Sha256Digest>,
+}
+
+impl From<u64> for StoredFile {
+    fn from(size: u64) -> Self {
+        Self { size, sha256: None }
+    }
 }
 
 /// Whose a learner's upload is, and where it belongs.

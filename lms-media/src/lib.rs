@@ -6,17 +6,21 @@
 //!   back by byte range, so video can seek. [`LocalMediaStore`] keeps files in a directory
 //!   (the default); [`ObjectMediaStore`] (feature `object-store`, and `s3` for Amazon S3 and
 //!   S3-compatible services) keeps them in any `object_store` backend.
+//! - [`hashing`]: the SHA-256 of bytes as they stream into a store, recorded with the
+//!   upload so that copies can be checked.
 //! - [`MediaSigner`]: signed URLs. A URL carries its expiry and an HMAC-SHA256 over the key
 //!   and the expiry; checking it is constant-time. Whoever holds a valid URL may read the
 //!   file until it expires, so the API hands URLs only to callers who may read the lesson.
 //!
 //! Keys come from [`lms_core::MediaKey`]: `{org id}/{course id}/{media id}.{extension}`.
 
+mod digest;
 mod local;
 #[cfg(feature = "object-store")]
 mod object;
 mod signer;
 
+pub use digest::{StreamDigest, hashing};
 pub use local::LocalMediaStore;
 #[cfg(feature = "object-store")]
 pub use object::ObjectMediaStore;

@@ -89,7 +89,7 @@ const PARTS: [(Part, &str); 16] = [
     (
         Part::Media,
         "SELECT m.id, m.key, m.org_id, m.course_id, m.content_type, m.size, m.created_at,
-                m.uploaded_by, m.lesson_id,
+                m.uploaded_by, m.lesson_id, m.sha256,
                 (SELECT s.id FROM submissions s WHERE s.id = m.submission_id) AS submission_id
          FROM media m
          WHERE m.org_id = $1

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lms_core::store::MediaTx;
 use lms_core::{
-    CourseId, LearnerFile, LessonId, MediaKey, MediaRecord, OrgId, PageRequest, StoreError,
-    SubmissionId, UserId,
+    CourseId, LearnerFile, LessonId, MediaKey, MediaRecord, OrgId, PageRequest, Sha256Digest,
+    StoreError, SubmissionId, UserId,
 };
 
 #[async_trait]
@@ -17,8 +17,8 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
             .map_err(|_| StoreError::Corrupt(format!("media size {} out of range", m.size)))?;
         let q = Query::new(
             "INSERT INTO media (id, key, org_id, course_id, content_type, size, created_at,
-                                uploaded_by, lesson_id, submission_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                uploaded_by, lesson_id, submission_id, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(m.key.id())
         .bind(m.key.as_str())
@@ -29,7 +29,8 @@ impl<C: Dialect> MediaTx for SqlTx<C> {
         .bind(m.created_at)
         .bind(m.learner_file.map(|f| f.uploaded_by.0))
         .bind(m.learner_file.map(|f| f.lesson_id.0))
-        .bind(m.learner_file.and_then(|f| f.submission_id).map(|s| s.0));
+        .bind(m.learner_file.and_then(|f| f.submission_id).map(|s| s.0))
+        .bind(m.sha256.as_ref().map(Sha256Digest::as_str));
         self.conn.execute(q).await.map(drop)
     }
 
@@ -175,6 +176,12 @@ pub fn media(row: &impl SqlRow) -> Result<MediaRecord, StoreError> {
                 lesson_id: id(row, "lesson_id")?,
                 submission_id: row.opt_uuid("submission_id")?.map(Into::into),
             }),
+        },
+        sha256: match row.opt_text("sha256")? {
+            None => None,
+            Some(hex) => Some(Sha256Digest::parse(&hex).ok_or_else(|| {
+                StoreError::Corrupt(format!("column sha256: {hex:?} is not a SHA-256 digest"))
+            })?),
         },
     })
 }

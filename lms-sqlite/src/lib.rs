@@ -275,7 +275,7 @@ impl Store for SqliteStore {
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 19] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -295,6 +295,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 19] = lms_sql::migration_
     "0017_submissions",
     "0018_report_exports",
     "0019_enrollment_revision",
+    "0020_media_sha256",
 ];
 
 fn migrator() -> Migrator {

@@ -150,7 +150,8 @@ async fn pass(
     let record = record.map_err(|e| io::Error::other(format!("the source failed: {e}")))?;
     let copied = match (&record, media) {
         (Record::Media(upload), Some(media)) => {
-            Some(copy_upload(&upload.key, upload.size, media).await)
+            let sha256 = upload.sha256.as_deref();
+            Some(copy_upload(&upload.key, upload.size, sha256, media).await)
         }
         _ => None,
     };
@@ -171,8 +172,14 @@ async fn pass(
     serde_json::to_string(&record).map_err(io::Error::other)
 }
 
-/// Copies the upload `key` of `size` bytes; `None` when the source has no bytes for it.
-async fn copy_upload(key: &str, size: u64, media: MediaStores<'_>) -> io::Result<Option<MediaKey>> {
+/// Copies the upload `key` of `size` bytes, checking them against `sha256` when its record
+/// has a digest; `None` when the source has no bytes for it.
+async fn copy_upload(
+    key: &str,
+    size: u64,
+    sha256: Option<&str>,
+    media: MediaStores<'_>,
+) -> io::Result<Option<MediaKey>> {
     let failed =
         |doing: &str, e: MediaError| io::Error::other(format!("{doing} upload {key}: {e}"));
     let parsed = MediaKey::parse(key)
@@ -192,14 +199,27 @@ async fn copy_upload(key: &str, size: u64, media: MediaStores<'_>) -> io::Result
         .read(&parsed, 0..size)
         .await
         .map_err(|e| failed("reading", e))?;
+    let (body, digest) = lms_media::hashing(body);
     let written = media
         .to
         .put(&parsed, body)
         .await
         .map_err(|e| failed("writing", e))?;
+    let damaged = |reason: String| {
+        // Not left where the import's record would vouch for it.
+        io::Error::other(format!("upload {key}: {reason}"))
+    };
     if written != size {
-        let reason = format!("upload {key}: {size} bytes read, {written} written");
-        return Err(io::Error::other(reason));
+        let _ = media.to.delete(&parsed).await;
+        return Err(damaged(format!("{size} bytes read, {written} written")));
+    }
+    let read = digest.finish();
+    if sha256.is_some_and(|recorded| recorded != read.as_str()) {
+        let _ = media.to.delete(&parsed).await;
+        return Err(damaged(format!(
+            "its bytes hash to {read}, its record says {}: the source's copy is damaged",
+            sha256.unwrap_or_default()
+        )));
     }
     Ok(Some(parsed))
 }

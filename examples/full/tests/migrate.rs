@@ -6,7 +6,7 @@ use bytes::Bytes;
 use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
 use lms::sqlite::SqliteStore;
-use lms::{Actor, LessonStatus, Lms, ProgressUpdate};
+use lms::{Actor, LessonStatus, Lms, ProgressUpdate, Sha256Digest, StoredFile};
 use lms_axum::{AuthConfig, BuiltInAuth};
 use lms_examples::assembly::{ACCOUNTS, assemble};
 use lms_examples::demo::{FREE_COURSE, ORG};
@@ -14,6 +14,7 @@ use lms_examples::migrate::{MediaStores, MigrateError, MovedOrg, move_org, orgs_
 use lms_examples::settings::Settings;
 use lms_media::{ByteStream, LocalMediaStore, MediaError, MediaStore};
 use lms_postgres::testing::{Mode, TestDatabase};
+use sha2::{Digest, Sha256};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +61,11 @@ async fn demo(dir: &Path) -> (Lms, LocalMediaStore, lms::MediaKey) {
         let key = permit.unwrap().expect("mp4 is accepted").key;
         let body = futures_util::stream::iter([Ok(Bytes::from_static(VIDEO))]);
         media.put(&key, Box::pin(body)).await.unwrap();
-        lms.record_upload(&instructor, FREE_COURSE, &key, VIDEO.len() as u64)
+        let stored = StoredFile {
+            size: VIDEO.len() as u64,
+            sha256: Some(Sha256Digest::from_bytes(Sha256::digest(VIDEO).into())),
+        };
+        lms.record_upload(&instructor, FREE_COURSE, &key, stored)
             .await
             .unwrap();
         keys.push(key);
@@ -200,4 +205,29 @@ async fn an_org_that_fails_to_move_leaves_nothing_in_the_target() {
     // Nothing stands in the way of moving it again.
     let orgs = orgs_to_move(&source, &target, &[]).await.unwrap();
     assert_eq!(orgs, [ORG]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_whose_bytes_do_not_match_its_digest_stops_the_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, source_media, first) = demo(dir.path()).await;
+    // The same length, other bytes: damage its size cannot show.
+    let damaged = vec![b'x'; VIDEO.len()];
+    let body = futures_util::stream::iter([Ok(Bytes::from(damaged))]);
+    source_media.put(&first, Box::pin(body)).await.unwrap();
+    let target = sqlite(&dir.path().join("target.db")).await;
+    let target_media = LocalMediaStore::new(dir.path().join("media-target"));
+    let media = MediaStores {
+        from: &source_media,
+        to: &target_media,
+    };
+    let failed = move_org(&source, &target, ORG, Some(media), &ProgressBar::hidden()).await;
+    let said = failed.unwrap_err().to_string();
+    assert!(said.contains("the source's copy is damaged"), "{said}");
+    assert!(target.all_orgs().await.unwrap().is_empty(), "no org");
+    let copied = target_media.size(&first).await;
+    assert!(
+        matches!(copied, Err(MediaError::NotFound)),
+        "not kept: {copied:?}"
+    );
 }

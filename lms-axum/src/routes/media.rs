@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, TryStreamExt};
-use lms_core::{ForbiddenReason, LessonId, LmsError, MediaKey, StoreError};
+use lms_core::{ForbiddenReason, LessonId, LmsError, MediaKey, StoreError, StoredFile};
 use lms_media::{ByteStream, MediaError, SignedUrlError, limited};
 use serde_json::json;
 use std::sync::Arc;
@@ -219,19 +219,24 @@ impl Upload {
             key,
             max_bytes,
         } = self;
+        let (body, digest) = lms_media::hashing(body);
         let size = media
             .store
             .put(&key, body)
             .await
             .map_err(|e| upload_error(e, max_bytes))?;
+        let file = StoredFile {
+            size,
+            sha256: Some(digest.finish()),
+        };
         let recorded = match (size, &to) {
             (0, _) => Err(LmsError::invalid("body", "the file is empty")),
-            (size, UploadTo::Course(path)) => lms
-                .record_upload(&actor, path.course(), &key, size)
+            (_, UploadTo::Course(path)) => lms
+                .record_upload(&actor, path.course(), &key, file)
                 .await
                 .map(drop),
-            (size, UploadTo::Lesson(path, lesson)) => lms
-                .record_submission_upload(&actor, path.course(), *lesson, &key, size)
+            (_, UploadTo::Lesson(path, lesson)) => lms
+                .record_submission_upload(&actor, path.course(), *lesson, &key, file)
                 .await
                 .map(drop),
         };

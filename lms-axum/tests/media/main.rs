@@ -11,14 +11,17 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::{Backend, UserIdTokens, lms_on};
+use futures_util::TryStreamExt;
 use http_body_util::BodyExt;
 use lms_axum::LmsRouter;
 use lms_axum::{ApiConfig, MediaConfig};
-use lms_core::Actor;
+use lms_core::portability::Record;
 use lms_core::testing::World;
 use lms_core::testing::acme;
+use lms_core::{Actor, Sha256Digest};
 use lms_media::{LocalMediaStore, MediaSigner};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 const SECRET: &[u8] = b"test secret shared by the instances";
@@ -205,6 +208,18 @@ async fn media_follows_the_contract(backend: Backend) {
         key.starts_with(&format!("{}/", w.org_id)) && key.ends_with(".mp4"),
         "{key}"
     );
+    // Its bytes' SHA-256, taken as they were stored, is in the org's export.
+    let records = lms.export_org_as_operator("acme").await.unwrap();
+    let records: Vec<Record> = records.into_records().try_collect().await.unwrap();
+    let digests: Vec<Option<String>> = records
+        .into_iter()
+        .filter_map(|record| match record {
+            Record::Media(upload) if upload.key == key => Some(upload.sha256),
+            _ => None,
+        })
+        .collect();
+    let expected = Sha256Digest::from_bytes(Sha256::digest(&video).into());
+    assert_eq!(digests, [Some(expected.to_string())]);
 
     // A video lesson on the upload: a signed absolute URL for those who may read it.
     let module = outline.modules[0].module.id;

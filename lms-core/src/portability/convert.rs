@@ -128,7 +128,7 @@ impl From<&MediaRecord> for MediaEntry {
                     lesson_id: f.lesson_id,
                     submission_id: f.submission_id,
                 }),
-            sha256: None,
+            sha256: m.sha256.as_ref().map(|digest| digest.as_str().to_owned()),
             file: None,
         }
     }

@@ -10,7 +10,7 @@ use crate::discussion::{Author, Post};
 use crate::enrollment::{Enrollment, LessonProgress};
 use crate::ids::OrgId;
 use crate::invitation::{Invitation, InvitationStatus, Inviter};
-use crate::media::{LearnerFile, MediaKey, MediaRecord};
+use crate::media::{LearnerFile, MediaKey, MediaRecord, Sha256Digest};
 use crate::org::{Membership, Org, User};
 use crate::payment::{PaymentRecord, Subscription, SubscriptionVersion};
 use crate::quiz::QuizAttempt;
@@ -138,6 +138,12 @@ impl MediaEntry {
     pub(super) fn into_media(self) -> Result<MediaRecord, String> {
         let key =
             MediaKey::parse(&self.key).ok_or_else(|| format!("{} is not a media key", self.key))?;
+        let sha256 = match &self.sha256 {
+            Some(hex) => Some(Sha256Digest::parse(hex).ok_or_else(|| {
+                format!("sha256 {hex:?} is not a SHA-256 digest (64 lower-case hex digits)")
+            })?),
+            None => None,
+        };
         Ok(MediaRecord {
             key,
             course_id: self.course_id,
@@ -148,6 +154,7 @@ impl MediaEntry {
                 lesson_id: f.lesson_id,
                 submission_id: None,
             }),
+            sha256,
         })
     }
 }

@@ -153,6 +153,16 @@ fn records_that_break_a_rule_are_refused_on_their_line() {
     let mut unknown_prerequisite = lines();
     unknown_prerequisite[6]["prerequisites"] = json!(["0192f0a0-0000-7000-8000-0000000000bb"]);
     refused(&unknown_prerequisite, 14, "not in the file");
+    let upload = |sha256: &str| {
+        json!({"type": "media", "key": format!("{ORG}/{COURSE}/0192f0a0-0000-7000-8000-0000000000cc.mp4"),
+               "course_id": COURSE, "size": 3, "created_at": T, "sha256": sha256})
+    };
+    let mut digested = lines();
+    digested.insert(10, upload(&"ab".repeat(32)));
+    assert!(read(&digested).is_ok(), "a digest of 64 hex digits");
+    let mut bad_digest = lines();
+    bad_digest.insert(10, upload("ABC"));
+    refused(&bad_digest, 11, "is not a SHA-256 digest");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::enrollment::ProgressUpdate;
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{CourseRef, LessonId, OrgId, SubmissionId};
 use crate::input::Parsed;
-use crate::media::{LearnerFile, MediaKey, MediaRecord, UploadPermit};
+use crate::media::{LearnerFile, MediaKey, MediaRecord, StoredFile, UploadPermit};
 use crate::page::{Page, PageRequest};
 use crate::policy::Action;
 use crate::store::{Access, StoreTx, SubmissionFilter, TenantScope};
@@ -87,16 +87,18 @@ impl Lms {
         Ok(Some(UploadPermit { key, quota_left }))
     }
 
-    /// Records a learner's stored file under a key from [`Lms::new_submission_upload`],
-    /// counted in the org's quota (413 when it no longer fits: the caller deletes the file).
+    /// Records a learner's stored file under a key from [`Lms::new_submission_upload`]
+    /// (its size, and its digest if taken, as for [`Lms::record_upload`]), counted in the
+    /// org's quota (413 when it no longer fits: the caller deletes the file).
     pub async fn record_submission_upload(
         &self,
         actor: &Actor,
         course: CourseRef<'_>,
         lesson: LessonId,
         key: &MediaKey,
-        size: u64,
+        file: impl Into<StoredFile>,
     ) -> Result<MediaRecord, LmsError> {
+        let StoredFile { size, sha256 } = file.into();
         let (mut tx, LessonAtWork { scope, lesson, .. }, _) = self
             .assignment_at_work(Access::Write, actor, course, lesson)
             .await?;
@@ -122,6 +124,7 @@ impl Lms {
                 lesson_id: lesson.summary.id,
                 submission_id: None,
             }),
+            sha256,
         };
         tx.insert_media(&media).await?;
         tx.commit().await?;

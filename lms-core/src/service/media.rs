@@ -9,7 +9,7 @@ use super::{Actor, Lms};
 use crate::course::{Course, LessonContent};
 use crate::error::{ConflictKind, LmsError, ValidationErrors};
 use crate::ids::{CourseRef, OrgId};
-use crate::media::{MediaItem, MediaKey, MediaRecord, UploadPermit};
+use crate::media::{MediaItem, MediaKey, MediaRecord, StoredFile, UploadPermit};
 use crate::page::{Page, PageRequest};
 use crate::store::{Access, StoreTx};
 
@@ -40,16 +40,18 @@ impl Lms {
         Ok(Some(UploadPermit { key, quota_left }))
     }
 
-    /// Records a stored upload of `size` bytes under a key from [`Lms::new_upload`]. 413
-    /// `quota_exceeded` when uploads that finished meanwhile used up the quota: the caller
-    /// then deletes the file.
+    /// Records a stored upload under a key from [`Lms::new_upload`]: its size, and the
+    /// digest of its bytes when they were hashed on the way in (a bare size records none).
+    /// 413 `quota_exceeded` when uploads that finished meanwhile used up the quota: the
+    /// caller then deletes the file.
     pub async fn record_upload(
         &self,
         actor: &Actor,
         course: CourseRef<'_>,
         key: &MediaKey,
-        size: u64,
+        file: impl Into<StoredFile>,
     ) -> Result<MediaRecord, LmsError> {
+        let StoredFile { size, sha256 } = file.into();
         let (mut tx, scope) = self.managed_course(Access::Write, actor, course).await?;
         if key.org() != scope.org.id || key.course() != Some(scope.course.id) {
             return Err(LmsError::NotFound("media"));
@@ -64,6 +66,7 @@ impl Lms {
             size,
             created_at: self.now(),
             learner_file: None,
+            sha256,
         };
         tx.insert_media(&media).await?;
         tx.commit().await?;

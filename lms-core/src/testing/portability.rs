@@ -97,8 +97,12 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
         .await
         .unwrap()
         .expect("mp4 is accepted");
+    let stored = crate::StoredFile {
+        size: 2048,
+        sha256: Some(crate::Sha256Digest::from_bytes([7; 32])),
+    };
     w.lms
-        .record_upload(&w.instructor, acme("c"), &video.key, 2048)
+        .record_upload(&w.instructor, acme("c"), &video.key, stored)
         .await
         .unwrap();
     let invitee = crate::NewMember {
@@ -158,6 +162,13 @@ pub async fn an_org_moves_whole_between_stores(source: Lms, target: Lms, empty: 
     assert!(
         records.iter().any(|l| l.contains("\"submission_id\":\"")),
         "a learner's file names its submission"
+    );
+    let digest = crate::Sha256Digest::from_bytes([7; 32]);
+    assert!(
+        records
+            .iter()
+            .any(|l| l.contains(&format!("\"sha256\":\"{digest}\""))),
+        "the upload's digest"
     );
 
     // The admin signs in with a password, which moves store to store with the org.
