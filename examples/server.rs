@@ -8,5 +8,5 @@
 mod launcher;
 
 fn main() -> std::process::ExitCode {
-    launcher::run("server")
+    launcher::run("example-server")
 }

@@ -30,7 +30,7 @@ server_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 port=${LMS_WRK_PORT:-3099}
 
 say "building the release example server and the data loader"
-cargo build --release -q -p lms-examples --example server --example load_data
+cargo build --release -q -p lms-examples --example example-server --example load_data
 bin=target/release/examples
 
 work=$(mktemp -d)
@@ -49,7 +49,7 @@ run_store() {
     say "$store: loading $learners learners"
     "$bin/load_data" "$url" "$work/data.lua" "$learners"
     LMS_DATABASE_URL=$url LMS_ADDR=127.0.0.1:$port LMS_SEED_DEMO=0 LMS_MEDIA_DIR=$work/media \
-        LMS_MAIL_DIR=$work/mail RUST_LOG=warn "$bin/server" >"$work/$store-server.log" 2>&1 &
+        LMS_MAIL_DIR=$work/mail RUST_LOG=warn "$bin/example-server" >"$work/$store-server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         curl -fs "http://127.0.0.1:$port/api/v1/health" >/dev/null && break

@@ -352,6 +352,22 @@ if [[ -z "${LMS_TEST_SMTP_URL:-}" ]]; then
 fi
 say "mail tests deliver through LMS_TEST_SMTP_URL=$LMS_TEST_SMTP_URL"
 
+# --- a browser for the app's journeys (examples/full/tests/browser) --------------------
+# Debian's Chromium and its WebDriver, of the same version. LMS_CHROMEDRIVER points at
+# another chromedriver (and LMS_CHROMIUM at its browser) instead.
+if [[ -z ${LMS_CHROMEDRIVER:-} ]]; then
+    if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+            say "installing chromium and chromium-driver (the browser tests)"
+            apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+        else
+            die "Chromium is missing: the browser tests need it (Debian: sudo apt-get install chromium chromium-driver), or set LMS_CHROMEDRIVER"
+        fi
+    fi
+    export LMS_CHROMEDRIVER=$(command -v chromedriver)
+fi
+say "browser tests drive $LMS_CHROMEDRIVER"
+
 # --- run ------------------------------------------------------------------------------
 say "cargo test --workspace"
 cargo test --workspace "$@"

@@ -41,6 +41,7 @@
 //!   with 503 (default 512; open event streams are capped apart); a request's head must
 //!   arrive within 10 s
 //! - `LMS_OPEN_SIGN_UP` — `0` closes `POST /auth/sign-up` (default: open)
+//! - `LMS_DEFAULT_ORG` — the org whose catalog the browser app at `/` shows (default `demo`)
 //! - `LMS_ORG_CREATION` — `host` stops users from creating orgs (default: `anyone`)
 //! - `LMS_TRUSTED_PROXIES` — comma-separated proxy addresses or networks (`10.0.0.0/8`) whose
 //!   `X-Forwarded-For` names the client; default none: the TCP peer is the client
@@ -175,6 +176,8 @@ async fn shutdown_signal() {
 async fn print_welcome(lms: &Lms, base: &str, database_url: &str, seed: bool) {
     let api = format!("{base}/api/v1");
     println!("\nlms-rs example server on {database_url}");
+    println!("  App:    {base}/   (open it in a browser; sign in with a demo account below)");
+    println!("  Docs:   {base}/docs");
     println!("  API:    {api}   (try {api}/health)");
     if !seed {
         return;

@@ -21,6 +21,8 @@ pub struct Settings {
     pub database_url: String,
     /// Whether to seed the demo org on first start (`LMS_SEED_DEMO`).
     pub seed: bool,
+    /// The org whose catalog the browser app's landing page shows (`LMS_DEFAULT_ORG`).
+    pub default_org: String,
     /// Sign-in attempts a minute, per email and per client (`LMS_SIGNIN_ATTEMPTS_PER_MINUTE`).
     pub signin_attempts_per_minute: u32,
     /// Browser origins allowed to call the API (`LMS_CORS_ORIGINS`).
@@ -69,6 +71,7 @@ impl Settings {
             app_url: public_url.trim_end_matches('/').to_string(),
             database_url: database_url.to_string(),
             seed: true,
+            default_org: crate::demo::ORG.into(),
             signin_attempts_per_minute: 10,
             cors_origins: Vec::new(),
             open_sign_up: true,
@@ -112,6 +115,9 @@ impl Settings {
         settings.addr = addr;
         settings.app_url = env("LMS_APP_URL").unwrap_or_else(|| public_url.clone());
         settings.seed = !off("LMS_SEED_DEMO");
+        if let Some(org) = env("LMS_DEFAULT_ORG") {
+            settings.default_org = org;
+        }
         if let Some(attempts) = number("LMS_SIGNIN_ATTEMPTS_PER_MINUTE")? {
             settings.signin_attempts_per_minute = attempts;
         }

@@ -1,0 +1,216 @@
+//! The harness: the example server on a free port, chromedriver on another, and a WebDriver
+//! session with the checks every page gets.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use lms::Lms;
+use lms::sqlite::SqliteStore;
+use lms_examples::assembly::assemble;
+use lms_examples::settings::Settings;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// axe-core 4.14.1 (MPL-2.0; `axe.LICENSE`), vendored from npm, run in each page.
+const AXE: &str = include_str!("axe.min.js");
+
+/// How long a page may take to show what a test waits for.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The example server's app, seeded with the demo org, listening on a free port.
+pub struct Server {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let database = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let settings = Settings::local(&database, &url, dir.path());
+        let lms = Lms::new(SqliteStore::connect(&database).await.unwrap());
+        let app = assemble(lms, &settings)
+            .await
+            .expect("the example server")
+            .app;
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
+        Self { url, _dir: dir }
+    }
+}
+
+/// A headless Chromium, driven by its own chromedriver.
+pub struct Browser {
+    client: Client,
+    driver: Child,
+    base: String,
+}
+
+/// The chromedriver to run: `LMS_CHROMEDRIVER`, else `chromedriver` on the `PATH`.
+fn chromedriver() -> String {
+    std::env::var("LMS_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
+}
+
+impl Browser {
+    pub async fn open(server: &Server) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {} ({e}): the browser tests need Chromium and its WebDriver. \
+                     Run scripts/test.sh (it installs Debian's chromium and chromium-driver), \
+                     or install them, or set LMS_CHROMEDRIVER to a chromedriver",
+                    chromedriver()
+                )
+            });
+        let mut capabilities = serde_json::Map::new();
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ];
+        let mut options = json!({ "args": args });
+        if let Ok(binary) = std::env::var("LMS_CHROMIUM") {
+            options["binary"] = json!(binary);
+        }
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let started = Instant::now();
+        let client = loop {
+            let connected = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match connected {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() > PATIENCE => {
+                    panic!("chromedriver on port {port} gave no browser session: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Self {
+            client,
+            driver,
+            base: server.url.clone(),
+        }
+    }
+
+    pub async fn visit(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    /// The text of every element `css` matches, once there is one.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let wait = self.client.wait().at_most(PATIENCE);
+        wait.for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"));
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            texts.push(element.text().await.unwrap().trim().to_string());
+        }
+        texts
+    }
+
+    /// Waits until an element `css` matches reads `text`.
+    pub async fn wait_for_text(&self, css: &str, text: &str) {
+        let started = Instant::now();
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await.unwrap();
+            for element in found {
+                if element.text().await.is_ok_and(|t| t.trim() == text) {
+                    return;
+                }
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no {css} reading {text:?} on {}",
+                    self.client.current_url().await.unwrap()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await;
+        field.unwrap().send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        let button = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await;
+        button.unwrap().click().await.unwrap();
+    }
+
+    /// The checks every page gets: axe-core finds no serious or critical violation, nothing
+    /// came from another host, and screenshots at 1280 and 390 px wide.
+    pub async fn check(&self, name: &str) {
+        self.client
+            .execute(AXE, vec![])
+            .await
+            .expect("axe-core loads");
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));";
+        let violations = self.client.execute_async(script, vec![]).await.unwrap();
+        assert_eq!(violations, json!([]), "{name}: accessibility");
+        let foreign = "return performance.getEntriesByType('resource').map((e) => e.name)
+            .filter((url) => !url.startsWith(location.origin + '/'));";
+        let foreign = self.client.execute(foreign, vec![]).await.unwrap();
+        assert_eq!(
+            foreign,
+            Value::Array(vec![]),
+            "{name}: requests to other hosts"
+        );
+        let dir = screenshots();
+        for (width, label) in [(1280, "desktop"), (390, "390px")] {
+            self.client.set_window_size(width, 900).await.unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}-{label}.png")), png).unwrap();
+        }
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// `target/browser/`, made if missing.
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target")));
+    let dir = target.join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

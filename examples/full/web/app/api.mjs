@@ -1,0 +1,45 @@
+// The app's only way to the server: the public HTTP API at /api/v1, signed in by the
+// HttpOnly session cookie the sign-in sets (the app never sees or stores a token).
+
+/** A problem the API answered with (RFC 9457), or a network failure. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || "unknown";
+    this.fields = problem.errors || [];
+  }
+}
+
+/** Calls the API: `body` is sent as JSON; resolves to the JSON answer (null for 204). */
+export async function api(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, init);
+  } catch (e) {
+    throw new ApiError(0, { detail: "The server cannot be reached. Check your connection and try again." });
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json || {});
+  return json;
+}
+
+/** The app's settings the server gives: the default org's slug. */
+export async function settings() {
+  const response = await fetch("/app-settings.json", { credentials: "same-origin" });
+  return response.json();
+}
+
+/** Money in minor units as the reader's locale writes it. */
+export function price(p) {
+  if (!p) return "Free";
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: p.currency.toUpperCase() })
+    .format(p.amount / 100);
+}
