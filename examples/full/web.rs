@@ -43,6 +43,7 @@ const ASSETS: &[Asset] = &[
     asset!("/app/api.mjs", JS, "app/api.mjs"),
     asset!("/app/ui.mjs", JS, "app/ui.mjs"),
     asset!("/app/pages.mjs", JS, "app/pages.mjs"),
+    asset!("/app/lesson.mjs", JS, "app/lesson.mjs"),
     asset!("/docs", "text/html; charset=utf-8", "docs.html"),
     asset!("/docs.js", JS, "docs.js"),
     asset!("/docs.css", "text/css; charset=utf-8", "docs.css"),
@@ -73,6 +74,7 @@ const PAGES: &[&str] = &[
     "/sign-up",
     "/dashboard",
     "/courses/{course}",
+    "/courses/{course}/lessons/{lesson}",
 ];
 
 /// The app's routes: its files, its pages and its settings (`default_org`: the org whose

@@ -22,6 +22,8 @@ const PATIENCE: Duration = Duration::from_secs(15);
 /// The example server's app, seeded with the demo org, listening on a free port.
 pub struct Server {
     pub url: String,
+    /// The LMS behind it, for arranging what a test needs.
+    pub lms: Lms,
     _dir: tempfile::TempDir,
 }
 
@@ -33,13 +35,16 @@ impl Server {
         let database = format!("sqlite://{}", dir.path().join("demo.db").display());
         let settings = Settings::local(&database, &url, dir.path());
         let lms = Lms::new(SqliteStore::connect(&database).await.unwrap());
-        let app = assemble(lms, &settings)
-            .await
-            .expect("the example server")
-            .app;
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let assembled = assemble(lms, &settings).await.expect("the example server");
+        let service = assembled
+            .app
+            .into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await });
-        Self { url, _dir: dir }
+        Self {
+            url,
+            lms: assembled.lms,
+            _dir: dir,
+        }
     }
 }
 
@@ -166,6 +171,25 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await;
         button.unwrap().click().await.unwrap();
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Follows the link that reads `text`.
+    pub async fn click_link(&self, text: &str) {
+        let link = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::LinkText(text))
+            .await;
+        link.unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// The checks every page gets: axe-core finds no serious or critical violation, nothing

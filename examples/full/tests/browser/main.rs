@@ -8,6 +8,8 @@
 mod browser;
 
 use browser::{Browser, Server};
+use lms::{Actor, LessonKind, NewLesson};
+use lms_examples::demo::FREE_COURSE;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_landing_page_shows_the_demo_catalog_and_the_docs_render() {
@@ -26,7 +28,7 @@ async fn the_landing_page_shows_the_demo_catalog_and_the_docs_render() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_learner_signs_in_enrolls_and_sees_the_course_on_their_dashboard() {
+async fn a_learner_signs_in_enrolls_reads_a_lesson_and_passes_the_quiz() {
     let server = Server::start().await;
     let browser = Browser::open(&server).await;
     browser.visit("/sign-in").await;
@@ -41,11 +43,88 @@ async fn a_learner_signs_in_enrolls_and_sees_the_course_on_their_dashboard() {
     browser.wait_for_text("h1", "Rust 101").await;
     browser.check("course").await;
     browser.click("main button").await;
-    browser.wait_for_text("main button", "Enrolled").await;
+    browser
+        .wait_for_text("a.cta", "Continue where you left off")
+        .await;
+    browser.click("a.cta").await;
+    browser.wait_for_text("h1", "Ownership").await;
+    let prose = browser.texts(".prose").await;
+    assert!(
+        prose[0].contains("owner"),
+        "the markdown, rendered: {prose:?}"
+    );
+    browser.check("text-lesson").await;
+    browser.click("main button").await;
+    browser.wait_for_text(".done", "✓ Completed").await;
+
+    browser.visit("/courses/rust-101").await;
+    browser.wait_for_text(".standing", "✓ Completed").await;
+    browser.click_link("Checkpoint").await;
+    browser.wait_for_text("h1", "Checkpoint").await;
+    for answer in [
+        "q1][value=move",
+        "q2][value=true",
+        "q3][value=ownership",
+        "q3][value=borrowing",
+    ] {
+        browser.click(&format!("input[name={answer}]")).await;
+    }
+    browser.check("quiz").await;
+    browser.click("form.quiz button[type=submit]").await;
+    let result = browser.texts(".result").await;
+    assert!(result[0].contains("100% — passed"), "{result:?}");
 
     browser.visit("/dashboard").await;
     let mine = browser.texts(".card h2").await;
     assert_eq!(mine, ["Rust 101"]);
     browser.check("dashboard").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lesson_markdown_is_shown_with_nothing_active_left_in_it() {
+    let server = Server::start().await;
+    let instructor = server
+        .lms
+        .user_by_email("instructor@demo.test")
+        .await
+        .unwrap();
+    let instructor = Actor::User(instructor.id);
+    let outline = server.lms.course(&instructor, FREE_COURSE).await.unwrap();
+    let markdown = "# Tricks\n\n<script>window.ran = 1</script>\n\n\
+        <img src=\"/nowhere.png\" onerror=\"window.ran = 2\" alt=\"a picture\">\n\n\
+        [a link](javascript:window.ran=3) and [a fine one](/docs)";
+    let lesson = NewLesson {
+        title: "Tricks".into(),
+        kind: LessonKind::Text,
+        content: serde_json::json!({ "markdown": markdown }),
+        free_preview: Some(true),
+        duration_minutes: None,
+        required: Some(false),
+        release: None,
+    };
+    let module = outline.modules[0].module.id;
+    let created = server
+        .lms
+        .create_lesson(&instructor, FREE_COURSE, module, lesson)
+        .await;
+    let lesson = created.unwrap().summary.id;
+
+    let browser = Browser::open(&server).await;
+    browser
+        .visit(&format!("/courses/rust-101/lessons/{lesson}"))
+        .await;
+    browser.wait_for_text("h1", "Tricks").await;
+    browser.wait_for_text(".prose h2", "Tricks").await;
+    let found = browser
+        .eval(
+            "const prose = document.querySelector('.prose');
+             return [prose.querySelectorAll('script').length,
+                     prose.querySelectorAll('[onerror]').length,
+                     [...prose.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+                     window.ran === undefined];",
+        )
+        .await;
+    assert_eq!(found, serde_json::json!([0, 0, [null, "/docs"], true]));
     browser.close().await;
 }

@@ -3,6 +3,7 @@
 import { render } from "../vendor/preact.mjs";
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api, settings } from "./api.mjs";
+import { LessonPage } from "./lesson.mjs";
 import { Catalog, CoursePage, Dashboard, NotFound, SignIn, SignUp } from "./pages.mjs";
 import { go, html } from "./ui.mjs";
 
@@ -21,11 +22,13 @@ document.addEventListener("click", (event) => {
 
 function route(path, context) {
   const course = path.match(/^\/courses\/([a-z0-9-]+)$/);
+  const lesson = path.match(/^\/courses\/([a-z0-9-]+)\/lessons\/([0-9a-f-]{36})$/);
   if (path === "/") return html`<${Catalog} ...${context} />`;
   if (path === "/sign-in") return html`<${SignIn} ...${context} />`;
   if (path === "/sign-up") return html`<${SignUp} ...${context} />`;
   if (path === "/dashboard") return html`<${Dashboard} ...${context} />`;
   if (course) return html`<${CoursePage} ...${context} slug=${course[1]} />`;
+  if (lesson) return html`<${LessonPage} ...${context} slug=${lesson[1]} id=${lesson[2]} />`;
   return html`<${NotFound} />`;
 }
 

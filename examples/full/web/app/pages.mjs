@@ -33,40 +33,77 @@ export function Catalog({ org, me }) {
   </section>`;
 }
 
-/** A course's outline, and enrolling in it. */
+/** How a lesson stands for the learner, in words. */
+function standing(state) {
+  if (!state) return "";
+  if (state.locked) {
+    return state.available_at
+      ? `Locked until ${new Date(state.available_at).toLocaleDateString()}`
+      : "Locked";
+  }
+  if (state.status === "completed") return "✓ Completed";
+  if (state.status === "in_progress") return "In progress";
+  return "";
+}
+
+/** A course's outline, enrolling in it, and for its learners where they stand. */
 export function CoursePage({ org, me, slug }) {
-  const [course, error] = useLoad(() => api("GET", `/orgs/${org}/courses/${slug}`), [org, slug]);
-  const [enrolled, setEnrolled] = useState(null);
+  const base = `/orgs/${org}/courses/${slug}`;
+  const [course, error] = useLoad(() => api("GET", base), [org, slug]);
+  const [states, setStates] = useState(null);
   const [problem, setProblem] = useState(null);
+  const loadStates = () =>
+    api("GET", `${base}/progress/lessons`).then((s) => setStates(s.items), () => setStates(null));
+  useEffect(() => { if (me) loadStates(); }, [org, slug, me]);
   const enroll = async () => {
     setProblem(null);
     try {
-      setEnrolled(await api("POST", `/orgs/${org}/courses/${slug}/enrollments`));
+      await api("POST", `${base}/enrollments`);
+      await loadStates();
     } catch (e) {
-      if (e.code === "already_enrolled") setEnrolled(true);
+      if (e.code === "already_enrolled") await loadStates();
       else setProblem(e);
     }
   };
   if (error) return html`<${Problem} error=${error} />`;
   if (!course) return html`<p>Loading the course…</p>`;
+  const state = (id) => states && states.find((s) => s.lesson_id === id);
+  const next = states && states.find((s) => s.status !== "completed" && !s.locked);
+  const open = (l) => states ? !state(l.id)?.locked : l.free_preview;
   return html`<article>
     <h1>${course.title}</h1>
     ${course.description && html`<p>${course.description}</p>`}
     <p class="price">${price(course.price)}</p>
-    ${me
-      ? html`<button type="button" onClick=${enroll} disabled=${enrolled !== null}>
-          ${enrolled ? "Enrolled" : "Enroll"}</button>`
-      : html`<p><a href="/sign-in">Sign in</a> to enroll.</p>`}
+    ${!me && html`<p><a href="/sign-in">Sign in</a> to enroll.</p>`}
+    ${me && !states && html`<button type="button" onClick=${enroll}>Enroll</button>`}
+    ${states && next && html`<p><a class="cta" href="/courses/${slug}/lessons/${next.lesson_id}">Continue where you left off</a></p>`}
+    ${states && !next && html`<p class="done">✓ You have completed every open lesson.</p>`}
+    ${states && states.every((s) => s.status === "completed") && html`<${Certificate} base=${base} />`}
     <${Problem} error=${problem} />
     <h2>Outline</h2>
     <ol class="outline">
       ${course.modules.map((m) => html`<li>
         <h3>${m.title}</h3>
-        <ol>${m.lessons.map((l) => html`<li>${l.title} <span class="kind">${l.kind}</span>
-          ${l.free_preview && html`<span class="badge">Free preview</span>`}</li>`)}</ol>
+        <ol>${m.lessons.map((l) => html`<li>
+          ${open(l) ? html`<a href="/courses/${slug}/lessons/${l.id}">${l.title}</a>` : l.title}
+          <span class="kind">${l.kind}</span>
+          ${l.free_preview && html`<span class="badge">Free preview</span>`}
+          ${states && html`<span class="standing">${standing(state(l.id))}</span>`}
+        </li>`)}</ol>
       </li>`)}
     </ol>
   </article>`;
+}
+
+/** The learner's certificate of a completed course, with its PDF and public check. */
+function Certificate({ base }) {
+  const [certificate] = useLoad(() => api("GET", `${base}/certificate`), [base]);
+  if (!certificate) return null;
+  return html`<section class="certificate" aria-labelledby="certificate">
+    <h2 id="certificate">Your certificate</h2>
+    <p>Code <code>${certificate.code}</code>, issued ${new Date(certificate.issued_at).toLocaleDateString()}.</p>
+    <p><a href=${certificate.pdf_url}>Download the PDF</a> · <a href=${certificate.verify_url}>Anyone can check it</a></p>
+  </section>`;
 }
 
 /** A form's fields as an object. */
