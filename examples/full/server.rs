@@ -9,7 +9,9 @@
 //! - `LMS_ADDR` — where to listen (default `127.0.0.1:3000`)
 //! - `LMS_PUBLIC_URL` — the public base URL, where links the API hands out start (certificate
 //!   and media URLs); default `http://` and the listen address (`0.0.0.0` becomes
-//!   `127.0.0.1`, with a warning); `https://` marks the session cookie `Secure`
+//!   `127.0.0.1`, with a warning); `https://` marks the session cookie `Secure`. Open the
+//!   browser app at this address: a page from another origin (`localhost` for `127.0.0.1`)
+//!   may not write with the session cookie
 //! - `LMS_SIGNIN_ATTEMPTS_PER_MINUTE` — per email and per client address (default 10)
 //! - `LMS_DATABASE_URL` — default `sqlite://lms-demo.db` (created if missing); a
 //!   `postgres://` URL selects Postgres, migrated on start with row-level security on

@@ -43,6 +43,7 @@ mod auth;
 mod builtin;
 #[cfg(feature = "sign-in")]
 mod client_addr;
+mod cross_site;
 mod error;
 mod export;
 mod extract;

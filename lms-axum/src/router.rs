@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -252,6 +253,21 @@ fn finish<S: Clone + Send + Sync + 'static>(
             config.request_timeout,
             time_limit,
         ))
+        .layer(middleware::from_fn_with_state(
+            trusted_origins(&state, config),
+            crate::cross_site::refuse_cross_site_writes,
+        ))
+        // The answers depend on who asks (cookies included): no shared cache may keep one,
+        // and none is to be read as anything but its declared type. Routes that mean to be
+        // cached (media) set their own.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -260,6 +276,16 @@ fn finish<S: Clone + Send + Sync + 'static>(
         Some(cors) => router.layer(cors),
         None => router,
     }
+}
+
+/// The origins whose pages may write with the session cookie: the API's own, the app's,
+/// and those CORS lets call it.
+fn trusted_origins(state: &AppState, config: &ApiConfig) -> crate::cross_site::TrustedOrigins {
+    let own = [state.public_url.as_ref()]
+        .into_iter()
+        .chain(state.app_url.as_deref());
+    let allowed = config.cors_allowed_origins.iter().map(String::as_str);
+    crate::cross_site::TrustedOrigins::of(own.chain(allowed))
 }
 
 async fn time_limit(State(limit): State<Duration>, request: Request<Body>, next: Next) -> Response {

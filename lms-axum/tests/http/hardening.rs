@@ -240,3 +240,42 @@ async fn slow_requests_are_cut_off_with_503() {
         "fast requests pass"
     );
 }
+
+/// A write that only the session cookie authenticates, started by another site's page (a
+/// form posting to a route that reads no body), is refused; from the API's own origin, or
+/// with a bearer token, it goes through. Every answer is kept out of shared caches.
+#[tokio::test]
+async fn cookie_writes_from_other_sites_are_refused() {
+    let api = api(ApiConfig::default()).await;
+    let new = json!({"email": "ada@x.test", "password": "correct horse battery", "name": "Ada"});
+    let up = api.call("POST", "/auth/sign-up", None, Some(new)).await;
+    let token = up.body["token"].as_str().unwrap().to_string();
+    assert_eq!(up.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(up.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let sign_out = |origin: Option<&str>, site: Option<&str>| {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/auth/sign-out")
+            .header(header::COOKIE, format!("lms_session={token}"));
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let forged = api.send(sign_out(Some("https://evil.example"), None)).await;
+    assert_problem(&forged, 403, "forbidden");
+    let sibling = api.send(sign_out(None, Some("same-site"))).await;
+    assert_problem(&sibling, 403, "forbidden");
+    let me = Request::builder()
+        .uri("/me")
+        .header(header::COOKIE, format!("lms_session={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(api.send(me).await.status, StatusCode::OK, "still signed in");
+    let own = crate::common::PUBLIC_URL.trim_end_matches("/api/v1");
+    let from_own_page = api.send(sign_out(Some(own), Some("same-origin"))).await;
+    assert_eq!(from_own_page.status, StatusCode::NO_CONTENT);
+}

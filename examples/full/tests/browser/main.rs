@@ -93,7 +93,8 @@ async fn lesson_markdown_is_shown_with_nothing_active_left_in_it() {
     let outline = server.lms.course(&instructor, FREE_COURSE).await.unwrap();
     let markdown = "# Tricks\n\n<script>window.ran = 1</script>\n\n\
         <img src=\"/nowhere.png\" onerror=\"window.ran = 2\" alt=\"a picture\">\n\n\
-        [a link](javascript:window.ran=3) and [a fine one](/docs)";
+        [a link](javascript:window.ran=3) and [a fine one](/docs)\n\n\
+        <form method=\"post\" action=\"/api/v1/auth/sign-out\"><button>Next lesson</button></form>";
     let lesson = NewLesson {
         title: "Tricks".into(),
         kind: LessonKind::Text,
@@ -122,9 +123,10 @@ async fn lesson_markdown_is_shown_with_nothing_active_left_in_it() {
              return [prose.querySelectorAll('script').length,
                      prose.querySelectorAll('[onerror]').length,
                      [...prose.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+                     prose.querySelectorAll('form, button').length,
                      window.ran === undefined];",
         )
         .await;
-    assert_eq!(found, serde_json::json!([0, 0, [null, "/docs"], true]));
+    assert_eq!(found, serde_json::json!([0, 0, [null, "/docs"], 0, true]));
     browser.close().await;
 }

@@ -1,5 +1,6 @@
 // The app's only way to the server: the public HTTP API at /api/v1, signed in by the
-// HttpOnly session cookie the sign-in sets (the app never sees or stores a token).
+// HttpOnly session cookie the sign-in sets. The app keeps no token: it drops the one the
+// sign-in's answer also carries (for clients that are not browsers).
 
 /** A problem the API answered with (RFC 9457), or a network failure. */
 export class ApiError extends Error {
