@@ -74,9 +74,11 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
     auth.signin_attempts_per_minute = settings.signin_attempts_per_minute;
     auth.secure_cookie = public_url.to_ascii_lowercase().starts_with("https://");
     auth.open_sign_up = settings.open_sign_up;
+    let media = media(settings)?;
     if settings.seed && matches!(lms.org(ORG).await, Err(LmsError::NotFound(_))) {
         // Before the mailer is on: the demo accounts are verified, not mailed.
-        seed_demo(&lms, &BuiltInAuth::new(lms.clone(), auth.clone())).await?;
+        let auth = BuiltInAuth::new(lms.clone(), auth.clone());
+        seed_demo(&lms, &auth, media.store.as_ref()).await?;
         tracing::info!("seeded the demo org '{ORG}'");
     }
     let links: url::Url = settings
@@ -93,7 +95,6 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
     config.trusted_proxies = settings.trusted_proxies.clone();
     config.cors_allowed_origins = settings.cors_origins.clone();
     config.app_url = Some(settings.app_url.clone());
-    let media = media(settings)?;
     let media_store = media.store.clone();
     config.media = Some(media);
     let api_url = format!("{public_url}/api/v1")
@@ -146,7 +147,11 @@ fn media(settings: &Settings) -> Result<MediaConfig, Error> {
     Ok(media)
 }
 
-async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Error> {
+async fn seed_demo(
+    lms: &Lms,
+    auth: &BuiltInAuth,
+    media: &dyn lms_media::MediaStore,
+) -> Result<(), Error> {
     let mut actors = Vec::new();
     for (email, password, name, _) in ACCOUNTS {
         let new = NewUser {
@@ -178,6 +183,7 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Error> {
             .await?;
     }
     demo::seed_courses(lms, &instructor).await?;
+    upload_demo_video(lms, &instructor, media).await?;
     // A discussion thread under the first lesson of the free course (by staff, so that the
     // demo learner starts unenrolled, as the walkthrough expects).
     let first = lms.course(&instructor, FREE_COURSE).await?.modules[0].lessons[0].id;
@@ -198,6 +204,51 @@ async fn seed_demo(lms: &Lms, auth: &BuiltInAuth) -> Result<(), Error> {
     let plan =
         serde_json::json!({"membership": {"amount": 1500, "currency": "usd", "interval": "month"}});
     lms.update_org(&admin, ORG, serde_json::from_value::<lms::OrgPatch>(plan)?)
+        .await?;
+    Ok(())
+}
+
+/// A six-second video (ffmpeg's test pattern, VP8), stored with the server's uploads.
+const DEMO_VIDEO: &[u8] = include_bytes!("shared/borrowing.webm");
+
+/// What the demo's video takes of the demo org's storage quota, in bytes.
+pub const DEMO_VIDEO_BYTES: u64 = DEMO_VIDEO.len() as u64;
+
+/// Puts the free course's video lesson on an upload of this server's own, so that it plays
+/// offline and from no other host.
+async fn upload_demo_video(
+    lms: &Lms,
+    instructor: &Actor,
+    media: &dyn lms_media::MediaStore,
+) -> Result<(), Error> {
+    let outline = lms.course(instructor, FREE_COURSE).await?;
+    let lessons = outline.modules.iter().flat_map(|m| &m.lessons);
+    let Some(video) = lessons
+        .into_iter()
+        .find(|l| l.kind == lms::LessonKind::Video)
+    else {
+        return Ok(());
+    };
+    let permit = lms
+        .new_upload(instructor, FREE_COURSE, "video/webm")
+        .await?;
+    let key = permit.ok_or("webm is a media type the LMS accepts")?.key;
+    let body = futures_util::stream::iter([Ok(bytes::Bytes::from_static(DEMO_VIDEO))]);
+    let (body, digest) = lms_media::hashing(Box::pin(body));
+    let size = media.put(&key, body).await?;
+    let stored = lms::StoredFile {
+        size,
+        sha256: Some(digest.finish()),
+    };
+    lms.record_upload(instructor, FREE_COURSE, &key, stored)
+        .await?;
+    let transcript = "Borrowing lets you use a value without owning it.";
+    let content = serde_json::json!({"media_key": key.as_str(), "transcript": transcript});
+    let patch = lms::LessonPatch {
+        content: Some(content),
+        ..Default::default()
+    };
+    lms.update_lesson(instructor, FREE_COURSE, video.id, patch)
         .await?;
     Ok(())
 }

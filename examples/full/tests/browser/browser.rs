@@ -178,6 +178,16 @@ impl Browser {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
+    /// Runs `script`, which calls its last argument with its answer, and returns that.
+    pub async fn eval_async(&self, script: &str) -> Value {
+        self.client.execute_async(script, vec![]).await.unwrap()
+    }
+
+    /// Loads the page again.
+    pub async fn refresh(&self) {
+        self.client.refresh().await.unwrap();
+    }
+
     /// Follows the link that reads `text`.
     pub async fn click_link(&self, text: &str) {
         let link = self

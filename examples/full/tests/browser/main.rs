@@ -28,7 +28,7 @@ async fn the_landing_page_shows_the_demo_catalog_and_the_docs_render() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_learner_signs_in_enrolls_reads_a_lesson_and_passes_the_quiz() {
+async fn a_learner_signs_in_enrolls_and_completes_the_first_course() {
     let server = Server::start().await;
     let browser = Browser::open(&server).await;
     browser.visit("/sign-in").await;
@@ -57,8 +57,41 @@ async fn a_learner_signs_in_enrolls_reads_a_lesson_and_passes_the_quiz() {
     browser.click("main button").await;
     browser.wait_for_text(".done", "✓ Completed").await;
 
+    // The video: played to 3 s and paused, it resumes there after a reload; it completes
+    // when it ends.
     browser.visit("/courses/rust-101").await;
     browser.wait_for_text(".standing", "✓ Completed").await;
+    browser.click("a.cta").await;
+    browser.wait_for_text("h1", "Borrowing").await;
+    let playing = "const video = document.querySelector('video');
+        const done = arguments[arguments.length - 1];
+        const seek = () => { video.currentTime = 3; video.addEventListener('seeked',
+            () => { video.dispatchEvent(new Event('pause')); done(video.currentTime); }, { once: true }); };
+        if (video.readyState >= 1) seek(); else video.addEventListener('loadedmetadata', seek, { once: true });";
+    assert_eq!(browser.eval_async(playing).await, serde_json::json!(3));
+    browser.wait_for_text("#position", "3").await;
+    browser.check("video-lesson").await;
+    browser.refresh().await;
+    browser.wait_for_text("h1", "Borrowing").await;
+    let resumed = "const video = document.querySelector('video');
+        const done = arguments[arguments.length - 1];
+        const check = () => done(video.currentTime);
+        if (video.readyState >= 1 && video.currentTime > 0) check();
+        else video.addEventListener('seeked', check, { once: true });";
+    assert_eq!(
+        browser.eval_async(resumed).await,
+        serde_json::json!(3),
+        "resumed"
+    );
+    browser
+        .eval("document.querySelector('video').dispatchEvent(new Event('ended'));")
+        .await;
+    browser.wait_for_text(".done", "✓ Completed").await;
+
+    browser.visit("/courses/rust-101").await;
+    browser
+        .wait_for_text("a.cta", "Continue where you left off")
+        .await;
     browser.click_link("Checkpoint").await;
     browser.wait_for_text("h1", "Checkpoint").await;
     for answer in [
@@ -73,6 +106,13 @@ async fn a_learner_signs_in_enrolls_reads_a_lesson_and_passes_the_quiz() {
     browser.click("form.quiz button[type=submit]").await;
     let result = browser.texts(".result").await;
     assert!(result[0].contains("100% — passed"), "{result:?}");
+
+    // Every lesson done: the course shows the certificate.
+    browser.visit("/courses/rust-101").await;
+    browser
+        .wait_for_text("#certificate", "Your certificate")
+        .await;
+    browser.check("certificate").await;
 
     browser.visit("/dashboard").await;
     let mine = browser.texts(".card h2").await;

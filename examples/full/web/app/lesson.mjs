@@ -27,10 +27,12 @@ export function Markdown({ text }) {
 export function LessonPage({ org, slug, id }) {
   const base = `/orgs/${org}/courses/${slug}`;
   const [lesson, setLesson] = useState(undefined);
-  const [progress, setProgress] = useState(null);
+  // undefined while loading: a video starts from where it was left, so it waits for it.
+  const [progress, setProgress] = useState(undefined);
   const [problem, setProblem] = useState(null);
   useEffect(() => {
     setLesson(undefined);
+    setProgress(undefined);
     api("GET", `${base}/lessons/${id}`).then(setLesson, (e) => { setLesson(null); setProblem(e); });
     api("GET", `${base}/progress/lessons`).then(
       (states) => setProgress(states.items.find((s) => s.lesson_id === id) || null),
@@ -46,7 +48,7 @@ export function LessonPage({ org, slug, id }) {
       setProblem(e);
     }
   };
-  if (lesson === undefined) return html`<p>Loading the lesson…</p>`;
+  if (lesson === undefined || progress === undefined) return html`<p>Loading the lesson…</p>`;
   if (!lesson) return html`<${Problem} error=${problem} /><p><a href="/courses/${slug}">Back to the course</a></p>`;
   const done = progress && progress.status === "completed";
   return html`<article>
