@@ -111,7 +111,6 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
         .nest("/api/v1", api.build())
         // What a front end would serve at `verify_url`; this server shows the API's JSON.
         .route("/certificates/{code}", get(certificate_page))
-        .merge(mail::link_pages(format!("{public_url}/api/v1")))
         .merge(crate::web::app(&settings.default_org));
     Ok(Assembled {
         app,

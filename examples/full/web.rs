@@ -44,6 +44,7 @@ const ASSETS: &[Asset] = &[
     asset!("/app/ui.mjs", JS, "app/ui.mjs"),
     asset!("/app/pages.mjs", JS, "app/pages.mjs"),
     asset!("/app/lesson.mjs", JS, "app/lesson.mjs"),
+    asset!("/app/account.mjs", JS, "app/account.mjs"),
     asset!("/docs", "text/html; charset=utf-8", "docs.html"),
     asset!("/docs.js", JS, "docs.js"),
     asset!("/docs.css", "text/css; charset=utf-8", "docs.css"),
@@ -75,6 +76,10 @@ const PAGES: &[&str] = &[
     "/dashboard",
     "/courses/{course}",
     "/courses/{course}/lessons/{lesson}",
+    "/verify-email",
+    "/forgot-password",
+    "/reset-password",
+    "/invitations/accept",
 ];
 
 /// The app's routes: its files, its pages and its settings (`default_org`: the org whose

@@ -1,14 +1,10 @@
 //! The example server's mail: SMTP when `LMS_SMTP_URL` is set, else `.eml` files in
-//! `LMS_MAIL_DIR`; the pages its mailed links open (until a front end serves them); and the
-//! demo org's pending invitation, whose link is printed at start-up.
+//! `LMS_MAIL_DIR` (its links open pages of the browser app, `crate::web`); and the demo
+//! org's pending invitation, whose link is printed at start-up.
 
-use axum::Router;
-use axum::extract::Query;
-use axum::routing::get;
 use lms::core::mail::{MailMessage, Mailer, MemoryMailer};
 use lms::mail_delivery::{FileMailer, MailQueue, Sender, SmtpMailer};
 use lms::{Actor, Lms, LmsError, NewMember, Role};
-use std::collections::HashMap;
 
 /// The address the demo invitation goes to (no account has it).
 pub const INVITEE: &str = "new-teacher@demo.test";
@@ -78,50 +74,4 @@ fn link_in(mail: &MailMessage) -> Option<String> {
         .lines()
         .find(|line| line.contains("?token="))
         .map(|line| line.trim().to_string())
-}
-
-/// The pages the mailed links open: what a front end would show, as the API calls to make.
-/// (GET never acts: mail scanners open links too.)
-pub fn link_pages(api: String) -> Router {
-    let page = move |title: &'static str, call: &'static str| {
-        let api = api.clone();
-        get(move |Query(query): Query<HashMap<String, String>>| {
-            let token: String = query
-                .get("token")
-                .map(|t| {
-                    t.chars()
-                        .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let call = call.replace("{api}", &api).replace("{token}", &token);
-            async move {
-                format!(
-                    "{title}\n\nThis server has no front end yet; make the call a front end would make:\n\n  {call}\n"
-                )
-            }
-        })
-    };
-    Router::new()
-        .route(
-            "/verify-email",
-            page(
-                "Confirm your email address",
-                "curl -s -X POST {api}/auth/verify-email -H 'content-type: application/json' -d '{\"token\":\"{token}\"}'",
-            ),
-        )
-        .route(
-            "/reset-password",
-            page(
-                "Choose a new password",
-                "curl -s -X POST {api}/auth/password-reset/confirm -H 'content-type: application/json' -d '{\"token\":\"{token}\",\"password\":\"a new long password\"}'",
-            ),
-        )
-        .route(
-            "/invitations/accept",
-            page(
-                "Accept the invitation (sign up or sign in as the invited address first, then)",
-                "curl -s -X POST {api}/invitations/accept -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{\"token\":\"{token}\"}'",
-            ),
-        )
 }

@@ -24,6 +24,8 @@ pub struct Server {
     pub url: String,
     /// The LMS behind it, for arranging what a test needs.
     pub lms: Lms,
+    /// The link of the demo org's pending invitation, as mailed.
+    pub invitation: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -43,6 +45,7 @@ impl Server {
         Self {
             url,
             lms: assembled.lms,
+            invitation: assembled.invitation,
             _dir: dir,
         }
     }

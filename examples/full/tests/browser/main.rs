@@ -170,3 +170,39 @@ async fn lesson_markdown_is_shown_with_nothing_active_left_in_it() {
     assert_eq!(found, serde_json::json!([0, 0, [null, "/docs"], 0, true]));
     browser.close().await;
 }
+
+/// The demo org's invitation (to `new-teacher@demo.test`, as an instructor), opened from its
+/// mailed link by someone without an account: they sign up from there, come back, accept.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invited_teacher_signs_up_from_the_link_and_joins() {
+    let server = Server::start().await;
+    let link = server
+        .invitation
+        .clone()
+        .expect("the demo's pending invitation");
+    let path = link
+        .strip_prefix(&server.url)
+        .expect("a link to this server");
+    let browser = Browser::open(&server).await;
+    browser.visit(path).await;
+    browser.wait_for_text("h1", "Your invitation").await;
+    browser.check("invitation").await;
+    browser.click_link("create an account").await;
+    browser.wait_for_text("h1", "Create an account").await;
+    browser.fill("#name", "Nia Teacher").await;
+    browser.fill("#email", "new-teacher@demo.test").await;
+    browser.fill("#password", "a long new password").await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text("main button", "Accept the invitation")
+        .await;
+    browser.click("main button").await;
+    browser
+        .wait_for_text(
+            "[role=status]",
+            "✓ You joined demo as instructor. On to the courses.",
+        )
+        .await;
+    browser.check("invitation-accepted").await;
+    browser.close().await;
+}

@@ -3,6 +3,7 @@
 import { render } from "../vendor/preact.mjs";
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api, settings } from "./api.mjs";
+import { AcceptInvitation, ForgotPassword, ResetPassword, VerifyEmail } from "./account.mjs";
 import { LessonPage } from "./lesson.mjs";
 import { Catalog, CoursePage, Dashboard, NotFound, SignIn, SignUp } from "./pages.mjs";
 import { go, html } from "./ui.mjs";
@@ -27,6 +28,10 @@ function route(path, context) {
   if (path === "/sign-in") return html`<${SignIn} ...${context} />`;
   if (path === "/sign-up") return html`<${SignUp} ...${context} />`;
   if (path === "/dashboard") return html`<${Dashboard} ...${context} />`;
+  if (path === "/verify-email") return html`<${VerifyEmail} ...${context} />`;
+  if (path === "/forgot-password") return html`<${ForgotPassword} ...${context} />`;
+  if (path === "/reset-password") return html`<${ResetPassword} ...${context} />`;
+  if (path === "/invitations/accept") return html`<${AcceptInvitation} ...${context} />`;
   if (course) return html`<${CoursePage} ...${context} slug=${course[1]} />`;
   if (lesson) return html`<${LessonPage} ...${context} slug=${lesson[1]} id=${lesson[2]} />`;
   return html`<${NotFound} />`;

@@ -2,6 +2,7 @@
 // templates, which escape it.
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api, price } from "./api.mjs";
+import { next } from "./account.mjs";
 import { Problem, go, html } from "./ui.mjs";
 
 /** Loads `load()` once; `[value, error]`, value undefined while loading. */
@@ -120,7 +121,7 @@ export function SignIn({ onSignedIn }) {
     try {
       await api("POST", "/auth/sign-in", { email, password });
       await onSignedIn();
-      go("/dashboard");
+      go(next("/dashboard"));
     } catch (e) {
       setProblem(e);
     }
@@ -135,7 +136,7 @@ export function SignIn({ onSignedIn }) {
       <button type="submit">Sign in</button>
     </form>
     <${Problem} error=${problem} />
-    <p>No account yet? <a href="/sign-up">Create one</a>.</p>
+    <p><a href="/forgot-password">Forgot your password?</a> · No account yet? <a href="/sign-up">Create one</a>.</p>
   </section>`;
 }
 
@@ -147,7 +148,7 @@ export function SignUp({ onSignedIn }) {
     try {
       await api("POST", "/auth/sign-up", { name, email, password });
       await onSignedIn();
-      go("/dashboard");
+      go(next("/dashboard"));
     } catch (e) {
       setProblem(e);
     }
