@@ -103,16 +103,12 @@ pub fn app(default_org: &str) -> Router {
         "/app-settings.json",
         get(move || {
             let settings = settings.clone();
-            async move { serve_owned("application/json", settings.into_bytes()) }
+            async move { serve("application/json", settings) }
         }),
     )
 }
 
-fn serve(content_type: &'static str, body: &'static [u8]) -> Response {
-    with_headers(content_type, body.into_response())
-}
-
-fn serve_owned(content_type: &'static str, body: Vec<u8>) -> Response {
+fn serve(content_type: &'static str, body: impl IntoResponse) -> Response {
     with_headers(content_type, body.into_response())
 }
 
