@@ -7,9 +7,6 @@ use crate::demo::{self, FREE_COURSE, ORG};
 use crate::mail;
 use crate::settings::Settings;
 use axum::Router;
-use axum::extract::Path;
-use axum::response::Redirect;
-use axum::routing::get;
 use lms::{Actor, Lms, LmsError, NewOrg, NewUser, Role};
 use lms_axum::jwt::JwtAuth;
 use lms_axum::{ApiConfig, AuthConfig, BuiltInAuth, LmsRouter, MediaConfig};
@@ -109,8 +106,6 @@ pub async fn assemble(mut lms: Lms, settings: &Settings) -> Result<Assembled, Er
     }
     let app = Router::new()
         .nest("/api/v1", api.build())
-        // What a front end would serve at `verify_url`; this server shows the API's JSON.
-        .route("/certificates/{code}", get(certificate_page))
         .merge(crate::web::app(&settings.default_org));
     Ok(Assembled {
         app,
@@ -250,14 +245,4 @@ async fn upload_demo_video(
     lms.update_lesson(instructor, FREE_COURSE, video.id, patch)
         .await?;
     Ok(())
-}
-
-/// `GET /certificates/{code}`, where certificates' `verify_url` points: the API's public
-/// verification (a front end would show a page here).
-async fn certificate_page(Path(code): Path<String>) -> Redirect {
-    let code: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    Redirect::temporary(&format!("/api/v1/certificates/{code}"))
 }

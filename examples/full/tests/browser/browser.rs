@@ -26,6 +26,8 @@ pub struct Server {
     pub lms: Lms,
     /// The link of the demo org's pending invitation, as mailed.
     pub invitation: Option<String>,
+    /// Where the server writes its mail (`.eml` files).
+    mail_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -46,7 +48,44 @@ impl Server {
             url,
             lms: assembled.lms,
             invitation: assembled.invitation,
+            mail_dir: settings.mail_dir.clone(),
             _dir: dir,
+        }
+    }
+
+    /// The path (on this server) of the link to `page` in the mail sent to `to`, once it is
+    /// written.
+    pub async fn mailed_link(&self, to: &str, page: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let mails = std::fs::read_dir(&self.mail_dir).into_iter().flatten();
+            for mail in mails.flatten() {
+                let raw = std::fs::read_to_string(mail.path()).unwrap_or_default();
+                // Mail bodies are quoted-printable: undo its soft line breaks and its `=3D`
+                // (links hold no other escaped character).
+                let raw = raw
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+                if !raw.contains(&format!("To: {to}")) {
+                    continue;
+                }
+                let start = format!("{}{page}?token=", self.url);
+                if let Some(at) = raw.find(&start) {
+                    let link: String = raw[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+                        .collect();
+                    return link[self.url.len()..].to_string();
+                }
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no mail to {to} with a link to {page} in {}",
+                    self.mail_dir.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 }
@@ -174,6 +213,66 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await;
         button.unwrap().click().await.unwrap();
+    }
+
+    /// Clicks the button that reads `text`, once there is one.
+    pub async fn click_button(&self, text: &str) {
+        let xpath = format!("//button[normalize-space()='{text}']");
+        let button = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await;
+        button
+            .unwrap_or_else(|e| panic!("no button {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Chooses the option of value `value` in the select `css`, as a user's choice would
+    /// (Preact sets an option's `value` as a property, which a CSS selector cannot see).
+    pub async fn select(&self, css: &str, value: &str) {
+        let select = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        let choose = "const [select, value] = arguments;
+            if (![...select.options].some((o) => o.value === value)) return false;
+            select.value = value;
+            select.dispatchEvent(new Event('change', { bubbles: true }));
+            return true;";
+        let element = serde_json::to_value(select).unwrap();
+        let chosen = self
+            .client
+            .execute(choose, vec![element, json!(value)])
+            .await
+            .unwrap();
+        assert_eq!(chosen, json!(true), "{css} has no option {value:?}");
+    }
+
+    /// Gives the file input `css` the file at `path`.
+    pub async fn attach(&self, css: &str, path: &std::path::Path) {
+        self.fill(css, &path.display().to_string()).await;
+    }
+
+    /// Signs in through the sign-in page and waits for the dashboard.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.visit("/sign-in").await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("form button[type=submit]").await;
+        self.wait_for_text("h1", "My courses").await;
+    }
+
+    /// Signs out with the header's button and waits for the catalog.
+    pub async fn sign_out(&self) {
+        self.click("header button.link").await;
+        self.wait_for_text("header a", "Sign in").await;
     }
 
     /// Runs `script` in the page and returns what it returns.

@@ -6,6 +6,7 @@
 //! at 390 px under `target/browser/`.
 
 mod browser;
+mod staff;
 
 use browser::{Browser, Server};
 use lms::{Actor, LessonKind, NewLesson};

@@ -13,12 +13,29 @@ export class ApiError extends Error {
 }
 
 /** Calls the API: `body` is sent as JSON; resolves to the JSON answer (null for 204). */
-export async function api(method, path, body) {
+export function api(method, path, body) {
   const init = { method, credentials: "same-origin", headers: { accept: "application/json" } };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  return send(path, init);
+}
+
+/** Sends a file as the raw body of a `POST` (media and assignment uploads), typed as the
+ *  browser knows it. */
+export function upload(path, file) {
+  const type = file.type || "application/octet-stream";
+  const init = {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { accept: "application/json", "content-type": type },
+    body: file,
+  };
+  return send(path, init);
+}
+
+async function send(path, init) {
   let response;
   try {
     response = await fetch(`/api/v1${path}`, init);

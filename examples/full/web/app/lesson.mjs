@@ -1,30 +1,14 @@
 // A lesson as a learner takes it: text (markdown, sanitized), a video that resumes where it
 // was left and saves its position as it plays, a quiz form graded by the server.
 import { useEffect, useRef, useState } from "../vendor/preact-hooks.mjs";
-import { marked } from "../vendor/marked.mjs";
-import DOMPurify from "../vendor/purify.mjs";
 import { api } from "./api.mjs";
+import { Assignment } from "./assignment.mjs";
+import { Discussion } from "./discussion.mjs";
+import { Markdown } from "./markdown.mjs";
 import { Problem, html } from "./ui.mjs";
 
-/** What lesson text may not carry: scripts, handlers and `javascript:` links go by
- *  DOMPurify's defaults; forms and their controls too, which would let an author have a
- *  learner's click post to the API as them, and style elements. */
-const SANITIZE = {
-  USE_PROFILES: { html: true },
-  FORBID_TAGS: ["form", "input", "button", "textarea", "select", "option", "style"],
-  FORBID_ATTR: ["action", "formaction", "method", "enctype"],
-};
-
-/** Markdown as HTML with everything active taken out, its headings a level down: the
- *  page's own title is the one `h1`. */
-export function Markdown({ text }) {
-  const clean = DOMPurify.sanitize(marked.parse(text || ""), SANITIZE);
-  const nested = clean.replace(/<(\/?)h([1-5])\b/g, (_, end, level) => `<${end}h${Number(level) + 1}`);
-  return html`<div class="prose" dangerouslySetInnerHTML=${{ __html: nested }} />`;
-}
-
 /** The lesson `id` of the course `slug`, with the learner's progress in it. */
-export function LessonPage({ org, slug, id }) {
+export function LessonPage({ org, me, slug, id }) {
   const base = `/orgs/${org}/courses/${slug}`;
   const [lesson, setLesson] = useState(undefined);
   // undefined while loading: a video starts from where it was left, so it waits for it.
@@ -59,8 +43,10 @@ export function LessonPage({ org, slug, id }) {
       ${!done && html`<button type="button" onClick=${() => record({ status: "completed" })}>Mark as complete</button>`}`}
     ${lesson.kind === "video" && html`<${Video} lesson=${lesson} progress=${progress} record=${record} />`}
     ${lesson.kind === "quiz" && html`<${Quiz} base=${base} lesson=${lesson} onPassed=${() => setProgress({ ...progress, status: "completed" })} />`}
-    ${lesson.kind === "assignment" && html`<${Markdown} text=${lesson.content.instructions} />`}
+    ${lesson.kind === "assignment" && html`<${Assignment} base=${base} lesson=${lesson}
+      onPassed=${() => setProgress({ ...progress, status: "completed" })} />`}
     <${Problem} error=${problem} />
+    <${Discussion} base=${base} lesson=${lesson.id} me=${me} />
   </article>`;
 }
 

@@ -3,17 +3,7 @@
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api, price } from "./api.mjs";
 import { next } from "./account.mjs";
-import { Problem, go, html } from "./ui.mjs";
-
-/** Loads `load()` once; `[value, error]`, value undefined while loading. */
-function useLoad(load, deps) {
-  const [state, setState] = useState([undefined, null]);
-  useEffect(() => {
-    setState([undefined, null]);
-    load().then((v) => setState([v, null]), (e) => setState([null, e]));
-  }, deps);
-  return state;
-}
+import { Problem, fields, go, html, useLoad } from "./ui.mjs";
 
 /** Anyone: the default org's published courses. */
 export function Catalog({ org, me }) {
@@ -56,6 +46,16 @@ export function CoursePage({ org, me, slug }) {
   const loadStates = () =>
     api("GET", `${base}/progress/lessons`).then((s) => setStates(s.items), () => setStates(null));
   useEffect(() => { if (me) loadStates(); }, [org, slug, me]);
+  const buy = async () => {
+    setProblem(null);
+    const back = `${location.origin}/courses/${slug}`;
+    try {
+      const checkout = await api("POST", `${base}/checkout`, { success_url: `${back}?paid=1`, cancel_url: back });
+      location.assign(checkout.checkout_url);
+    } catch (e) {
+      setProblem(e);
+    }
+  };
   const enroll = async () => {
     setProblem(null);
     try {
@@ -76,7 +76,10 @@ export function CoursePage({ org, me, slug }) {
     ${course.description && html`<p>${course.description}</p>`}
     <p class="price">${price(course.price)}</p>
     ${!me && html`<p><a href="/sign-in">Sign in</a> to enroll.</p>`}
-    ${me && !states && html`<button type="button" onClick=${enroll}>Enroll</button>`}
+    ${me && !states && !course.price && html`<button type="button" onClick=${enroll}>Enroll</button>`}
+    ${me && !states && course.price && html`<button type="button" onClick=${buy}>Buy for ${price(course.price)}</button>
+      <button type="button" class="secondary" onClick=${enroll}>I have a membership: enroll</button>`}
+    ${new URLSearchParams(location.search).has("paid") && !states && html`<p role="status">Thank you: your enrollment starts as soon as the payment is confirmed. Reload in a moment.</p>`}
     ${states && next && html`<p><a class="cta" href="/courses/${slug}/lessons/${next.lesson_id}">Continue where you left off</a></p>`}
     ${states && !next && html`<p class="done">✓ You have completed every open lesson.</p>`}
     ${states && states.every((s) => s.status === "completed") && html`<${Certificate} base=${base} />`}
@@ -105,12 +108,6 @@ function Certificate({ base }) {
     <p>Code <code>${certificate.code}</code>, issued ${new Date(certificate.issued_at).toLocaleDateString()}.</p>
     <p><a href=${certificate.pdf_url}>Download the PDF</a> · <a href=${certificate.verify_url}>Anyone can check it</a></p>
   </section>`;
-}
-
-/** A form's fields as an object. */
-function fields(event) {
-  event.preventDefault();
-  return Object.fromEntries(new FormData(event.target));
 }
 
 /** Signing in with the built-in sign-in (the server sets an HttpOnly session cookie). */
