@@ -186,8 +186,12 @@ impl Browser {
                 }
             }
             if started.elapsed() > PATIENCE {
+                let mut seen = Vec::new();
+                for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+                    seen.push(element.text().await.unwrap_or_default());
+                }
                 panic!(
-                    "no {css} reading {text:?} on {}",
+                    "no {css} reading {text:?} on {}; there are {seen:?}",
                     self.client.current_url().await.unwrap()
                 );
             }

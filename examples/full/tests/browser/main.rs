@@ -9,7 +9,7 @@ mod browser;
 mod staff;
 
 use browser::{Browser, Server};
-use lms::{Actor, LessonKind, NewLesson};
+use lms::{Actor, LessonKind, NewLesson, NewPost, PageRequest};
 use lms_examples::demo::FREE_COURSE;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -28,17 +28,33 @@ async fn the_landing_page_shows_the_demo_catalog_and_the_docs_render() {
     browser.close().await;
 }
 
+/// A newcomer signs up, confirms the address from the mailed link, takes the first demo
+/// course through its text, video and quiz, talks in a lesson's discussion (the reply
+/// arrives live), reads the notification, gets the certificate and renames themselves.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_learner_signs_in_enrolls_and_completes_the_first_course() {
+async fn a_learner_signs_up_verifies_and_completes_the_first_course() {
     let server = Server::start().await;
     let browser = Browser::open(&server).await;
     browser.visit("/sign-in").await;
     browser.check("sign-in").await;
-    browser.fill("#email", "learner@demo.test").await;
-    browser.fill("#password", "demo-learner-pass").await;
+    browser.click_link("Create one").await;
+    browser.wait_for_text("h1", "Create an account").await;
+    browser.fill("#name", "Lee Learner").await;
+    browser.fill("#email", "lee@demo.test").await;
+    browser.fill("#password", "a long learner password").await;
+    browser.check("sign-up").await;
     browser.click("form button[type=submit]").await;
     browser.wait_for_text("h1", "My courses").await;
     browser.check("dashboard-empty").await;
+    let verify = server.mailed_link("lee@demo.test", "/verify-email").await;
+    browser.visit(&verify).await;
+    browser.click_button("Confirm my address").await;
+    browser
+        .wait_for_text(
+            "[role=status]",
+            "✓ lee@demo.test is confirmed. On to the courses.",
+        )
+        .await;
 
     browser.visit("/courses/rust-101").await;
     browser.wait_for_text("h1", "Rust 101").await;
@@ -55,8 +71,28 @@ async fn a_learner_signs_in_enrolls_and_completes_the_first_course() {
         "the markdown, rendered: {prose:?}"
     );
     browser.check("text-lesson").await;
-    browser.click("main button").await;
+    browser.click_button("Mark as complete").await;
     browser.wait_for_text(".done", "✓ Completed").await;
+
+    // The discussion: the learner asks; the instructor's reply shows up without a reload.
+    browser
+        .wait_for_text(
+            ".discussion p.muted",
+            "Live: new posts appear as they are written.",
+        )
+        .await;
+    browser
+        .fill("#new-post", "Does a move *copy* the bytes?")
+        .await;
+    browser.click(".post-form button[type=submit]").await;
+    browser
+        .wait_for_text(".post .prose", "Does a move copy the bytes?")
+        .await;
+    reply_as_instructor(&server, "Only the pointer, length and capacity.").await;
+    browser
+        .wait_for_text(".replies .prose", "Only the pointer, length and capacity.")
+        .await;
+    browser.check("discussion").await;
 
     // The video: played to 3 s and paused, it resumes there after a reload; it completes
     // when it ends.
@@ -119,7 +155,51 @@ async fn a_learner_signs_in_enrolls_and_completes_the_first_course() {
     let mine = browser.texts(".card h2").await;
     assert_eq!(mine, ["Rust 101"]);
     browser.check("dashboard").await;
+
+    browser.click_link("Notifications").await;
+    browser
+        .wait_for_text(
+            ".notifications .what",
+            "Ivan Instructor replied to your post in Rust 101",
+        )
+        .await;
+    browser.check("notifications").await;
+    browser.click_link("Account").await;
+    browser.wait_for_text("h1", "Your account").await;
+    browser.fill("#profile-name", " Lee").await;
+    browser.click_button("Save the profile").await;
+    browser
+        .wait_for_text("header button.link", "Sign out (Lee Learner Lee)")
+        .await;
+    browser.check("account").await;
     browser.close().await;
+}
+
+/// The demo instructor answers the latest post under the first demo course's first lesson.
+async fn reply_as_instructor(server: &Server, body: &str) {
+    let instructor = server
+        .lms
+        .user_by_email("instructor@demo.test")
+        .await
+        .unwrap();
+    let instructor = Actor::User(instructor.id);
+    let outline = server.lms.course(&instructor, FREE_COURSE).await.unwrap();
+    let lesson = outline.modules[0].lessons[0].id;
+    let posts = server
+        .lms
+        .posts(&instructor, FREE_COURSE, lesson, PageRequest::first(100))
+        .await
+        .unwrap();
+    let latest = posts.items.last().expect("a post to answer");
+    let reply = NewPost {
+        body: body.into(),
+        parent_id: Some(latest.id),
+    };
+    server
+        .lms
+        .create_post(&instructor, FREE_COURSE, lesson, reply)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -168,7 +168,7 @@ export function Notifications({ me, org }) {
     ${page && page.items.length === 0 && html`<p>Nothing yet.</p>`}
     ${page && page.items.length > 0 && html`<button type="button" class="secondary" onClick=${readAll}>Mark all as read</button>
       <ul class="notifications">${page.items.map((n) => html`<li class=${n.read_at ? "read" : "unread"}>
-        ${!n.read_at && html`<span class="badge">new</span> `}${describe(n, titles || new Map())} <span class="muted">${when(n.created_at, true)}</span>
+        ${!n.read_at && html`<span class="badge">new</span> `}<span class="what">${describe(n, titles || new Map())}</span> <span class="muted">${when(n.created_at, true)}</span>
       </li>`)}</ul>`}
   </section>`;
 }
