@@ -150,6 +150,11 @@ async fn a_learner_signs_up_verifies_and_completes_the_first_course() {
         .wait_for_text("#certificate", "Your certificate")
         .await;
     browser.check("certificate").await;
+    browser.click_link("Anyone can check it").await;
+    browser
+        .wait_for_text("[role=status]", "✓ This certificate is valid.")
+        .await;
+    browser.check("certificate-check").await;
 
     browser.visit("/dashboard").await;
     let mine = browser.texts(".card h2").await;

@@ -41,6 +41,17 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
         .fill(".option:nth-of-type(2) .option-text", "yield")
         .await;
     browser.click(".option:nth-of-type(1) .correct").await;
+    browser.click_button("Add a question").await;
+    let second = ".question:nth-of-type(2)";
+    browser
+        .select(&format!("{second} .question-kind"), "true_false")
+        .await;
+    browser
+        .fill(
+            &format!("{second} .prompt"),
+            "A future does nothing until polled.",
+        )
+        .await;
     browser.check("teach-quiz-builder").await;
     browser.click(".lesson-form > button[type=submit]").await;
     browser
@@ -60,11 +71,29 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.wait_for_text("h1", "Edit: Write it up").await;
     browser.click_link("← Back to the course").await;
     browser.wait_for_text("main button", "Publish").await;
+    browser
+        .click("button[aria-label='Move lesson Write it up up']")
+        .await;
+    browser
+        .wait_for_text(".editor ol li:first-child > a", "Write it up")
+        .await;
     browser.click_button("Publish").await;
     browser.wait_for_text(".status", "published").await;
     let lessons = browser.texts(".editor ol a").await;
-    assert_eq!(lessons, ["Check your understanding", "Write it up"]);
+    assert_eq!(lessons, ["Write it up", "Check your understanding"]);
     browser.check("teach-course").await;
+
+    // The course's media: a video uploaded from the library.
+    browser.click_link("Media").await;
+    let video = concat!(env!("CARGO_MANIFEST_DIR"), "/shared/borrowing.webm");
+    browser
+        .attach("input[type=file]", std::path::Path::new(video))
+        .await;
+    browser
+        .wait_for_text("[role=status]", "✓ Uploaded borrowing.webm")
+        .await;
+    browser.wait_for_text(".grid td", "video/webm").await;
+    browser.check("teach-media").await;
     browser.sign_out().await;
 
     // The learner enrolls and hands in an answer with a file.
@@ -145,6 +174,11 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.click_link("Zoë Łukasz 山田").await;
     browser.wait_for_text("h1", "Zoë Łukasz 山田").await;
     browser.check("learner-drill-down").await;
+
+    browser.visit("/teach/courses/async-patterns").await;
+    browser.click_button("Duplicate the course").await;
+    browser.wait_for_text("h1", "Async Patterns (copy)").await;
+    browser.wait_for_text(".status", "draft").await;
     browser.close().await;
 }
 
