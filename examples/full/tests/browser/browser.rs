@@ -33,11 +33,17 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// The server with its settings changed by `change` first.
+    pub async fn start_with(change: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let database = format!("sqlite://{}", dir.path().join("demo.db").display());
-        let settings = Settings::local(&database, &url, dir.path());
+        let mut settings = Settings::local(&database, &url, dir.path());
+        change(&mut settings);
         let lms = Lms::new(SqliteStore::connect(&database).await.unwrap());
         let assembled = assemble(lms, &settings).await.expect("the example server");
         let service = assembled

@@ -7,6 +7,7 @@
 
 mod browser;
 mod staff;
+mod stripe;
 
 use browser::{Browser, Server};
 use lms::{Actor, LessonKind, NewLesson, NewPost, PageRequest};

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api } from "./api.mjs";
 import { Markdown } from "./markdown.mjs";
+import { teaches } from "./teach.mjs";
 import { Outcome, html, useAction, useLoad, when } from "./ui.mjs";
 
 /** Reloads `reload` whenever the course's stream at `base` tells of a post. */
@@ -29,31 +30,44 @@ function Write({ post, label, id }) {
   </form>`;
 }
 
-function Post({ p, replies, me, write, remove }) {
+/** A post's own controls: its author deletes it; the course's managers hide or show it. */
+function Controls({ q, me, manages, remove, hide }) {
+  const mine = me && q.author.id === me.user.id;
+  return html`${manages && html`<button type="button" class="small secondary" onClick=${() => hide(q, !q.hidden)}>
+      ${q.hidden ? "Show" : "Hide"}</button>`}
+    ${(mine || manages) && html`<button type="button" class="small danger" onClick=${() => remove(q)}>Delete</button>`}`;
+}
+
+function Post({ p, replies, me, manages, write, remove, hide }) {
   const [replying, setReplying] = useState(false);
-  const body = (q) => (q.hidden ? html`<p class="muted">Hidden by the instructor.</p>` : html`<${Markdown} text=${q.body} />`);
-  const byMe = (q) => me && q.author.id === me.user.id;
+  // The API gives the hidden body to its author and the course's managers only.
+  const body = (q) => (q.hidden && !q.body
+    ? html`<p class="muted">Hidden by the instructor.</p>`
+    : html`${q.hidden && html`<p class="muted">Hidden from learners.</p>`}<${Markdown} text=${q.body} />`);
+  const controls = (q) => html`<${Controls} q=${q} me=${me} manages=${manages} remove=${remove} hide=${hide} />`;
   return html`<li class="post">
     <p class="author"><strong>${p.author.name}</strong> <span class="muted">${when(p.created_at, true)}${p.edited_at ? " (edited)" : ""}</span></p>
     ${body(p)}
     <p class="actions">
       <button type="button" class="small secondary" onClick=${() => setReplying(!replying)}>Reply</button>
-      ${byMe(p) && html`<button type="button" class="small danger" onClick=${() => remove(p)}>Delete</button>`}
+      ${controls(p)}
     </p>
     ${replies.length > 0 && html`<ul class="replies">${replies.map((r) => html`<li class="post">
       <p class="author"><strong>${r.author.name}</strong> <span class="muted">${when(r.created_at, true)}</span></p>
       ${body(r)}
-      ${byMe(r) && html`<button type="button" class="small danger" onClick=${() => remove(r)}>Delete</button>`}
+      <p class="actions">${controls(r)}</p>
     </li>`)}</ul>`}
     ${replying && html`<${Write} id="reply-${p.id}" label="Your reply to ${p.author.name}"
       post=${(e) => write(e, p.id).then(() => setReplying(false))} />`}
   </li>`;
 }
 
-export function Discussion({ base, lesson, me }) {
+export function Discussion({ base, lesson, me, org }) {
   const path = `${base}/lessons/${lesson}/posts`;
   const [posts, error, reload] = useLoad(() => api("GET", `${path}?limit=200`), [path]);
   const live = useLivePosts(base, reload);
+  // Only an instructor or admin may manage the course: ask for its owner only then.
+  const [course] = useLoad(() => (teaches(me, org) ? api("GET", base) : Promise.resolve(null)), [base, me]);
   const [run, problem, done] = useAction();
   // Not enrolled (a free preview, say): there is no discussion to show.
   if (error && (error.status === 401 || error.status === 402 || error.status === 403)) return null;
@@ -73,6 +87,12 @@ export function Discussion({ base, lesson, me }) {
       reload();
     });
   };
+  const hide = (p, hidden) => run(async () => {
+    await api("PATCH", `${base}/posts/${p.id}`, { hidden });
+    reload();
+  });
+  const manages = teaches(me, org) && course
+    && (me.memberships.some((m) => m.org === org && m.role === "admin") || course.owner_id === me.user.id);
   const items = posts ? posts.items : [];
   const top = items.filter((p) => !p.parent_id);
   return html`<section class="discussion" aria-labelledby="discussion">
@@ -80,7 +100,8 @@ export function Discussion({ base, lesson, me }) {
     <p class="muted" aria-live="polite">${live ? "Live: new posts appear as they are written." : "Connecting…"}</p>
     ${top.length === 0 && posts && html`<p>No posts yet. Ask a question or share what you found.</p>`}
     <ul class="posts">${top.map((p) => html`<${Post} key=${p.id} p=${p} me=${me}
-      replies=${items.filter((r) => r.parent_id === p.id)} write=${write} remove=${remove} />`)}</ul>
+      replies=${items.filter((r) => r.parent_id === p.id)} manages=${manages}
+      write=${write} remove=${remove} hide=${hide} />`)}</ul>
     <${Write} id="new-post" label="Write a post (markdown)" post=${(e) => write(e, undefined)} />
     <${Outcome} problem=${problem} done=${done} />
   </section>`;

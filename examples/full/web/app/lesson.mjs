@@ -46,7 +46,7 @@ export function LessonPage({ org, me, slug, id }) {
     ${lesson.kind === "assignment" && html`<${Assignment} base=${base} lesson=${lesson}
       onPassed=${() => setProgress({ ...progress, status: "completed" })} />`}
     <${Problem} error=${problem} />
-    <${Discussion} base=${base} lesson=${lesson.id} me=${me} />
+    <${Discussion} base=${base} lesson=${lesson.id} me=${me} org=${org} />
   </article>`;
 }
 
