@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod assignment;
+pub mod brand;
 pub mod certificate;
 pub mod clock;
 pub mod course;

@@ -64,6 +64,24 @@ pub async fn creating_an_org_follows_the_contract(backend: Backend) {
         api.call("GET", "/orgs/beta", None, None).await.body["name"],
         "Beta"
     );
+    let hostile = json!({"settings": {"brand": {"primary_color": "red; background: url(x)"}}});
+    let branded = api.call("PATCH", "/orgs/beta", who, Some(hostile)).await;
+    assert_problem(&branded, 422, "validation_failed");
+    assert_eq!(
+        branded.body["errors"][0]["field"],
+        "settings.brand.primary_color"
+    );
+    let brand = json!({"display_name": "Beta Academy", "primary_color": "#112233", "logo_url": "https://cdn.example.com/b.png"});
+    let branded = api
+        .call(
+            "PATCH",
+            "/orgs/beta",
+            who,
+            Some(json!({"settings": {"brand": brand}})),
+        )
+        .await;
+    assert_eq!(branded.status, StatusCode::OK, "{}", branded.body);
+    assert_eq!(branded.body["settings"]["brand"], brand);
     assert_problem(
         &api.call("GET", "/orgs/nope", None, None).await,
         404,

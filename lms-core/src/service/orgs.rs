@@ -136,13 +136,14 @@ impl Lms {
         let mut tx = self.write().await?;
         let scope = org_scope(tx.as_mut(), actor, slug).await?;
         allow(&scope.standing, Action::ManageOrg)?;
-        let patch = patch.into().into_result()?;
+        let mut patch = patch.into().into_result()?;
         let mut errors = ValidationErrors::default();
         if let Some(name) = &patch.name {
             errors.check("name", validate::title(name));
         }
-        if let Some(settings) = &patch.settings {
+        if let Some(settings) = &mut patch.settings {
             errors.check("settings", validate::json_object(settings));
+            crate::brand::check_brand(settings, &mut errors);
         }
         let membership = patch
             .membership

@@ -43,6 +43,7 @@ macro_rules! conformance_tests {
             creating_an_org_needs_sign_in_and_a_valid_slug,
             a_host_can_keep_org_creation_to_itself,
             only_admins_change_an_org,
+            an_org_brand_is_checked,
             // Memberships (members.rs)
             members_are_added_by_email,
             an_org_keeps_at_least_one_admin,

@@ -82,17 +82,24 @@ async fn a_learner_signs_up_verifies_and_completes_the_first_course() {
             "Live: new posts appear as they are written.",
         )
         .await;
-    browser
-        .fill("#new-post", "Does a move *copy* the bytes?")
-        .await;
+    let question = "Does a move *copy* the bytes? ![my diagram](https://tracker.example/pixel.png)";
+    browser.fill("#new-post", question).await;
     browser.click(".post-form button[type=submit]").await;
     browser
-        .wait_for_text(".post .prose", "Does a move copy the bytes?")
+        .wait_for_text(
+            ".post .prose",
+            "Does a move copy the bytes? Image: my diagram",
+        )
         .await;
     reply_as_instructor(&server, "Only the pointer, length and capacity.").await;
     browser
         .wait_for_text(".replies .prose", "Only the pointer, length and capacity.")
         .await;
+    // A learner's image is a link: nothing loads from another host (`check` makes sure).
+    let images = browser
+        .eval("return document.querySelectorAll('.discussion img').length;")
+        .await;
+    assert_eq!(images, 0);
     browser.check("discussion").await;
 
     // The video: played to 3 s and paused, it resumes there after a reload; it completes

@@ -106,8 +106,16 @@ export function AcceptInvitation({ me }) {
   </section>`;
 }
 
-/** Where to go after signing in: the `next` of the query when it is a path of this app. */
+/** Where to go after signing in: the `next` of the query when it is a page of this app
+ *  (same origin once resolved, so `/\evil.example` or `//evil.example` fall back). */
 export function next(fallback) {
   const wanted = new URLSearchParams(location.search).get("next") || "";
-  return wanted.startsWith("/") && !wanted.startsWith("//") ? wanted : fallback;
+  if (!wanted.startsWith("/")) return fallback;
+  try {
+    const url = new URL(wanted, location.origin);
+    const app = url.origin === location.origin && !url.pathname.startsWith("/api/");
+    return app ? url.pathname + url.search : fallback;
+  } catch {
+    return fallback;
+  }
 }

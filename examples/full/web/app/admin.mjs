@@ -10,12 +10,20 @@ const ROLES = ["learner", "instructor", "admin"];
 function Members({ org, me }) {
   const [members, error, reload] = useLoad(() => api("GET", `/orgs/${org}/members?limit=200`), [org]);
   const [run, problem, done] = useAction();
-  const setRole = (m, role) => run(async () => {
-    await api("PUT", `/orgs/${org}/members/${m.user_id}`, { role });
-    reload();
-  }, `✓ ${m.name} is now ${role}`);
+  // A select changes on arrow keys too: ask before a role changes, naming the member by
+  // email (names need not be unique).
+  const setRole = (m, role, select) => {
+    if (!confirm(`Make ${m.name} <${m.email}> ${role}?`)) {
+      select.value = m.role;
+      return;
+    }
+    run(async () => {
+      await api("PUT", `/orgs/${org}/members/${m.user_id}`, { role });
+      reload();
+    }, `✓ ${m.name} is now ${role}`);
+  };
   const remove = (m) => {
-    if (!confirm(`Remove ${m.name} from the org? Their enrollments here are revoked.`)) return;
+    if (!confirm(`Remove ${m.name} <${m.email}> from the org? Their enrollments here are revoked.`)) return;
     run(async () => {
       await api("DELETE", `/orgs/${org}/members/${m.user_id}`);
       reload();
@@ -29,7 +37,7 @@ function Members({ org, me }) {
       <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>${members.items.map((m) => html`<tr>
         <td>${m.name}</td><td>${m.email}</td>
-        <td><select aria-label="Role of ${m.name}" value=${m.role} onChange=${(e) => setRole(m, e.target.value)}>
+        <td><select aria-label="Role of ${m.name}" value=${m.role} onChange=${(e) => setRole(m, e.target.value, e.target)}>
           ${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}
         </select></td>
         <td>${when(m.joined_at)}</td>

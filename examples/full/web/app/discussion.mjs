@@ -43,7 +43,7 @@ function Post({ p, replies, me, manages, write, remove, hide }) {
   // The API gives the hidden body to its author and the course's managers only.
   const body = (q) => (q.hidden && !q.body
     ? html`<p class="muted">Hidden by the instructor.</p>`
-    : html`${q.hidden && html`<p class="muted">Hidden from learners.</p>`}<${Markdown} text=${q.body} />`);
+    : html`${q.hidden && html`<p class="muted">Hidden from learners.</p>`}<${Markdown} text=${q.body} untrusted=${true} />`);
   const controls = (q) => html`<${Controls} q=${q} me=${me} manages=${manages} remove=${remove} hide=${hide} />`;
   return html`<li class="post">
     <p class="author"><strong>${p.author.name}</strong> <span class="muted">${when(p.created_at, true)}${p.edited_at ? " (edited)" : ""}</span></p>

@@ -84,7 +84,11 @@ function route(path, context) {
 /** The org's white label (`settings.brand`): its name, logo and colour, applied. */
 function brandOf(org) {
   const brand = (org && org.settings && org.settings.brand) || {};
-  return { name: brand.display_name || (org ? org.name : "lms-rs"), logo: brand.logo_url, color: brand.primary_color };
+  // The API checks both; the app applies nothing else, whatever a store holds.
+  const color = /^#[0-9a-f]{6}$/i.test(brand.primary_color || "") ? brand.primary_color : undefined;
+  const logo = /^https:\/\//.test(brand.logo_url || "") ? brand.logo_url : undefined;
+  const name = typeof brand.display_name === "string" && brand.display_name ? brand.display_name : undefined;
+  return { name: name || (org ? org.name : "lms-rs"), logo, color };
 }
 
 function Header({ me, org, current, orgs, setCurrent, signOut }) {
@@ -129,7 +133,10 @@ function App() {
     settings().then((s) => setCurrent(s.default_org));
   }, []);
   useEffect(() => {
-    if (current) api("GET", `/orgs/${current}`).then(setOrg, () => setOrg(null));
+    if (!current) return undefined;
+    let latest = true; // an earlier org's answer arriving last is dropped
+    api("GET", `/orgs/${current}`).then((o) => latest && setOrg(o), () => latest && setOrg(null));
+    return () => { latest = false; };
   }, [current, orgRound]);
   useEffect(() => {
     const color = brandOf(org).color;
@@ -139,7 +146,15 @@ function App() {
   }, [org]);
   useEffect(() => { document.querySelector("main")?.focus(); }, [path]);
   const signOut = async () => {
-    await api("POST", "/auth/sign-out").catch(() => {});
+    try {
+      await api("POST", "/auth/sign-out");
+    } catch (e) {
+      // Signed out already (401) is fine; otherwise the session still works: say so.
+      if (e.status !== 401) {
+        alert(`You are still signed in: ${e.message}`);
+        return;
+      }
+    }
     setMe(null);
     go("/");
   };

@@ -121,6 +121,62 @@ pub async fn only_admins_change_an_org(lms: Lms) {
     );
 }
 
+/// `settings.brand` goes into front ends' pages: its colour and logo are checked (422 naming
+/// each field, nothing stored), its logo stored normalized; the rest of `settings` is free.
+pub async fn an_org_brand_is_checked(lms: Lms) {
+    let w = World::new(lms).await;
+    let with = |settings| OrgPatch {
+        name: None,
+        settings: Some(settings),
+        membership: None,
+    };
+    let hostile = json!({"brand": {"display_name": "Acme\nAcademy",
+        "primary_color": "url(https://evil.example/x.png)", "logo_url": "javascript:alert(1)"}});
+    assert_invalid(
+        w.lms.update_org(&w.admin, ORG, with(hostile)).await,
+        &[
+            "settings.brand.display_name",
+            "settings.brand.primary_color",
+            "settings.brand.logo_url",
+        ],
+    );
+    for (brand, field) in [
+        (json!("blue"), "settings.brand"),
+        (
+            json!({"primary_color": "#12345"}),
+            "settings.brand.primary_color",
+        ),
+        (
+            json!({"primary_color": 255}),
+            "settings.brand.primary_color",
+        ),
+        (
+            json!({"logo_url": "http://cdn.example.com/logo.png"}),
+            "settings.brand.logo_url",
+        ),
+    ] {
+        let settings = json!({ "brand": brand });
+        assert_invalid(
+            w.lms.update_org(&w.admin, ORG, with(settings)).await,
+            &[field],
+        );
+    }
+    assert_eq!(
+        w.lms.org(ORG).await.unwrap().settings,
+        json!({}),
+        "nothing stored"
+    );
+
+    let fine = json!({"theme": "dark", "brand": {"display_name": "Acme Academy",
+        "primary_color": "#6A1B9A", "logo_url": "https://CDN.example.com/logo.png", "motto": "Learn"}});
+    let updated = w.lms.update_org(&w.admin, ORG, with(fine)).await.unwrap();
+    let expected = json!({"theme": "dark", "brand": {"display_name": "Acme Academy",
+        "primary_color": "#6A1B9A", "logo_url": "https://cdn.example.com/logo.png", "motto": "Learn"}});
+    assert_eq!(updated.settings, expected);
+    let cleared = json!({"brand": {"display_name": null, "primary_color": null}});
+    assert!(w.lms.update_org(&w.admin, ORG, with(cleared)).await.is_ok());
+}
+
 pub async fn a_host_can_keep_org_creation_to_itself(lms: Lms) {
     let w = World::new(lms).await;
     let lms = w
