@@ -54,6 +54,7 @@ const ASSETS: &[Asset] = &[
     asset!("/app/markdown.mjs", JS, "app/markdown.mjs"),
     asset!("/app/me.mjs", JS, "app/me.mjs"),
     asset!("/app/quiz-builder.mjs", JS, "app/quiz-builder.mjs"),
+    asset!("/app/release.mjs", JS, "app/release.mjs"),
     asset!("/app/report.mjs", JS, "app/report.mjs"),
     asset!("/app/teach.mjs", JS, "app/teach.mjs"),
     asset!("/docs", "text/html; charset=utf-8", "docs.html"),

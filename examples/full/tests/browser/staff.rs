@@ -23,6 +23,14 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.fill("#module-title", "Week one").await;
     browser.click("form.inline button[type=submit]").await;
     browser.wait_for_text(".editor h3", "Week one").await;
+    browser.click(".module-settings summary").await;
+    browser
+        .fill(".module-settings input[type=number]", "0")
+        .await;
+    browser.click_button("Save the module").await;
+    browser
+        .wait_for_text(".editor h3", "Week one Release rule")
+        .await;
 
     // A quiz of one single-choice question.
     browser.click_link("+ Add a lesson to Week one").await;
@@ -173,6 +181,15 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.check("report").await;
     browser.click_link("Zoë Łukasz 山田").await;
     browser.wait_for_text("h1", "Zoë Łukasz 山田").await;
+    browser
+        .click_button("Open every lesson to this learner now")
+        .await;
+    browser
+        .wait_for_text(
+            "[role=status]",
+            "✓ Every lesson is open to this learner now",
+        )
+        .await;
     browser.check("learner-drill-down").await;
 
     browser.visit("/teach/courses/async-patterns").await;
@@ -199,8 +216,15 @@ async fn an_admin_brands_the_org_and_invites_a_member_who_accepts() {
     browser
         .eval("document.querySelector('#brand-color').value = '#6a1b9a';")
         .await;
+    // The demo org offers a plan at $15 a month: it goes up to $20.
+    browser
+        .eval("document.querySelector('#plan-amount').value = '20';")
+        .await;
     browser.click("form.narrow button[type=submit]").await;
     browser.wait_for_text("header .brand", "Acme Academy").await;
+    let org = server.lms.org("demo").await.unwrap();
+    let plan = org.membership_plan.expect("the plan offered");
+    assert_eq!((plan.amount, plan.currency.as_str()), (2000, "usd"));
     let accent = browser
         .eval("return getComputedStyle(document.documentElement).getPropertyValue('--accent').trim();")
         .await;

@@ -89,8 +89,14 @@ function Settings({ org, onChanged }) {
   if (error) return html`<${Problem} error=${error} />`;
   if (!current) return html`<p>Loading the settings…</p>`;
   const brand = (current.settings && current.settings.brand) || {};
+  const plan = current.membership;
   const save = (event) => {
     const form = fields(event);
+    const offered = form.offer_plan
+      ? { amount: Math.round(Number(form.plan_amount) * 100), currency: form.plan_currency.toLowerCase(), interval: form.plan_interval }
+      : null;
+    // Sent only when it changes: the plan is what subscribers pay.
+    const same = JSON.stringify(offered) === JSON.stringify(plan && { amount: plan.amount, currency: plan.currency, interval: plan.interval });
     const chosen = {
       display_name: form.display_name || undefined,
       primary_color: form.use_color ? form.primary_color : undefined,
@@ -98,7 +104,7 @@ function Settings({ org, onChanged }) {
     };
     const settings = { ...(current.settings || {}), brand: chosen };
     run(async () => {
-      await api("PATCH", `/orgs/${org}`, { name: form.name, settings });
+      await api("PATCH", `/orgs/${org}`, { name: form.name, settings, ...(same ? {} : { membership: offered }) });
       reload();
       onChanged();
     }, "✓ Saved: the app now shows the new brand");
@@ -115,6 +121,18 @@ function Settings({ org, onChanged }) {
       <input id="brand-color" name="primary_color" type="color" value=${brand.primary_color || "#0b5cad"} />
       <label for="brand-logo">Logo (an https:// address)</label>
       <input id="brand-logo" name="logo_url" type="url" pattern="https://.*" value=${brand.logo_url || ""} />
+      <fieldset>
+        <legend>Membership plan: every course of the org for a subscription</legend>
+        <label class="choice"><input type="checkbox" name="offer_plan" checked=${!!plan} /> Offer a plan</label>
+        <label for="plan-amount">Price per period</label>
+        <input id="plan-amount" name="plan_amount" type="number" min="0" step="0.01" value=${plan ? plan.amount / 100 : 20} />
+        <label for="plan-currency">Currency</label>
+        <input id="plan-currency" name="plan_currency" pattern="[A-Za-z]{3}" value=${plan ? plan.currency : "usd"} />
+        <label for="plan-interval">Every</label>
+        <select id="plan-interval" name="plan_interval" value=${plan ? plan.interval : "month"}>
+          <option value="month">month</option><option value="year">year</option>
+        </select>
+      </fieldset>
       <button type="submit">Save the settings</button>
     </form>
     <${Outcome} problem=${problem} done=${done} />

@@ -4,6 +4,7 @@
 import { useState } from "../vendor/preact-hooks.mjs";
 import { api, upload } from "./api.mjs";
 import { QuizBuilder, blankQuiz, fromContent, toContent } from "./quiz-builder.mjs";
+import { ReleaseFields, releaseBody, releaseDraft } from "./release.mjs";
 import { Outcome, Problem, go, html, useAction, useLoad } from "./ui.mjs";
 
 const KINDS = [["text", "Text"], ["video", "Video"], ["quiz", "Quiz"], ["assignment", "Assignment"]];
@@ -15,13 +16,6 @@ function blank(kind) {
   return { instructions: "", max_score: 100, pass_percent: 50, max_submissions: "" };
 }
 
-/** An instant as a `datetime-local` field shows it, in the reader's zone. */
-function local(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-}
-
 /** A lesson as the editor holds it. */
 function draftOf(lesson) {
   const c = lesson.content;
@@ -29,13 +23,11 @@ function draftOf(lesson) {
     : lesson.kind === "video" ? { url: c.media_key ? "" : c.url || "", media_key: c.media_key || "", transcript: c.transcript || "" }
     : lesson.kind === "assignment" ? { ...blank("assignment"), ...c, max_submissions: c.max_submissions ?? "" }
     : { markdown: c.markdown || "" };
-  const release = lesson.release || {};
   return {
     title: lesson.title, kind: lesson.kind, content,
     free_preview: lesson.free_preview, required: lesson.required,
     duration_minutes: lesson.duration_minutes ?? "",
-    after_days: release.after_days ?? "", available_from: local(release.available_from),
-    requires_previous: !!release.requires_previous,
+    ...releaseDraft(lesson.release),
   };
 }
 
@@ -49,15 +41,9 @@ function bodyOf(draft) {
       ...(c.max_submissions !== "" ? { max_submissions: Number(c.max_submissions) } : {}),
     }
     : { markdown: c.markdown };
-  const open = draft.after_days !== "" || draft.available_from || draft.requires_previous;
-  const release = open ? {
-    ...(draft.after_days !== "" ? { after_days: Number(draft.after_days) } : {}),
-    ...(draft.available_from ? { available_from: new Date(draft.available_from).toISOString() } : {}),
-    requires_previous: draft.requires_previous,
-  } : null;
   return {
     title: draft.title, kind: draft.kind, content, free_preview: draft.free_preview,
-    required: draft.required, release,
+    required: draft.required, release: releaseBody(draft),
     duration_minutes: draft.duration_minutes === "" ? null : Number(draft.duration_minutes),
   };
 }
@@ -140,14 +126,7 @@ function LessonForm({ base, slug, initial, save, heading, isNew }) {
       ${check("required", "Required for completing the course")}
       <label>Duration in minutes <input type="number" min="0" value=${draft.duration_minutes}
         onInput=${(e) => set({ duration_minutes: e.target.value })} /></label>
-      <fieldset>
-        <legend>Release rule (all that are given must hold)</legend>
-        <label>Days after enrolling <input type="number" min="0" max="3650" value=${draft.after_days}
-          onInput=${(e) => set({ after_days: e.target.value })} /></label>
-        <label>Not before <input type="datetime-local" value=${draft.available_from}
-          onInput=${(e) => set({ available_from: e.target.value })} /></label>
-        ${check("requires_previous", "Once the previous required lesson is completed")}
-      </fieldset>
+      <${ReleaseFields} draft=${draft} set=${set} previous="Once the previous required lesson is completed" />
       <button type="submit">${isNew ? "Create the lesson" : "Save the lesson"}</button>
     </form>
     <${Outcome} problem=${problem} done=${done} />

@@ -3,7 +3,7 @@
 import { useState } from "../vendor/preact-hooks.mjs";
 import { api } from "./api.mjs";
 import { BarChart, PERCENT_RANGES } from "./chart.mjs";
-import { Problem, html, useLoad, when } from "./ui.mjs";
+import { Outcome, Problem, html, useAction, useLoad, when } from "./ui.mjs";
 
 /** The export links of a report at `path` (the API streams them as attachments). */
 export function Exports({ path, what }) {
@@ -64,7 +64,8 @@ export function CourseReport({ org, slug }) {
 export function LearnerDrillDown({ org, slug, user }) {
   const base = `/orgs/${org}/courses/${slug}`;
   const [course] = useLoad(() => api("GET", base), [base]);
-  const [learner, error] = useLoad(() => api("GET", `${base}/learners/${user}`), [base, user]);
+  const [learner, error, reload] = useLoad(() => api("GET", `${base}/learners/${user}`), [base, user]);
+  const [run, problem, done] = useAction();
   if (error) return html`<${Problem} error=${error} />`;
   if (!learner || !course) return html`<p>Loading the learner…</p>`;
   const titles = new Map(course.modules.flatMap((m) => m.lessons).map((l) => [l.id, l.title]));
@@ -76,6 +77,13 @@ export function LearnerDrillDown({ org, slug, user }) {
       ${learner.enrollment.status}${learner.enrollment.revoked_reason ? ` (${learner.enrollment.revoked_reason})` : ""}</p>
     <p><strong>${p.percent}%</strong>: ${p.completed_lessons} of ${p.total_lessons} required lessons${p.completed ? ", completed" : ""}.</p>
     ${p.unmet.length > 0 && html`<ul>${p.unmet.map((u) => html`<li>${u.detail}</li>`)}</ul>`}
+    ${learner.enrollment.unlocked === "all"
+      ? html`<p>Every lesson is open to this learner, whatever its release rule.</p>`
+      : html`<button type="button" class="secondary" onClick=${() => run(async () => {
+          await api("POST", `${base}/enrollments/${user}/unlock`, { all: true });
+          reload();
+        }, "✓ Every lesson is open to this learner now")}>Open every lesson to this learner now</button>`}
+    <${Outcome} problem=${problem} done=${done} />
     <h2>Lessons</h2>
     <table class="grid">
       <thead><tr><th scope="col">Lesson</th><th scope="col">Status</th><th scope="col">%</th><th scope="col">Updated</th></tr></thead>

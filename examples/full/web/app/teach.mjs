@@ -1,7 +1,9 @@
 // The instructor's workspace: the courses I may manage in the org, a new course, and one
-// course's editor — its details, publishing, its curriculum (add, rename, reorder, remove)
+// course's editor — its details, publishing, its curriculum (add, edit, reorder, remove)
 // and a copy of it. Lessons are edited in builder.mjs; reports and grading in report.mjs.
+import { useState } from "../vendor/preact-hooks.mjs";
 import { api, price } from "./api.mjs";
+import { ReleaseFields, releaseBody, releaseDraft } from "./release.mjs";
 import { Outcome, Problem, fields, go, html, roleIn, useAction, useLoad } from "./ui.mjs";
 
 /** Who may teach here: instructors and admins of `org`. */
@@ -90,6 +92,31 @@ function moveModule(plan, id, by) {
   return { modules };
 }
 
+/** A module's title and release rule, folded away until wanted. */
+function ModuleSettings({ base, module, onSaved }) {
+  const [draft, setDraft] = useState({ title: module.title, ...releaseDraft(module.release) });
+  const [run, problem, done] = useAction();
+  const set = (patch) => setDraft({ ...draft, ...patch });
+  const save = (event) => {
+    event.preventDefault();
+    const body = { title: draft.title, release: releaseBody(draft) };
+    run(async () => {
+      await api("PATCH", `${base}/modules/${module.id}`, body);
+      onSaved();
+    }, "✓ Module saved");
+  };
+  return html`<details class="module-settings">
+    <summary>Edit the module ${module.title}</summary>
+    <form onSubmit=${save} class="lesson-form">
+      <label>Title <input value=${draft.title} required onInput=${(e) => set({ title: e.target.value })} /></label>
+      <${ReleaseFields} draft=${draft} set=${set}
+        previous="Once every required lesson of the modules before it is completed" />
+      <button type="submit">Save the module</button>
+    </form>
+    <${Outcome} problem=${problem} done=${done} />
+  </details>`;
+}
+
 /** One course for its owner or an admin. */
 export function CourseEditor({ org, slug }) {
   const base = `/orgs/${org}/courses/${slug}`;
@@ -127,13 +154,6 @@ export function CourseEditor({ org, slug }) {
     if (!confirm(`Delete ${what}? This cannot be undone.`)) return;
     run(async () => {
       await api("DELETE", `${base}${path}`);
-      reload();
-    });
-  };
-  const rename = (module) => {
-    const title = prompt("The module's new title", module.title);
-    if (title) run(async () => {
-      await api("PATCH", `${base}/modules/${module.id}`, { title });
       reload();
     });
   };
@@ -176,9 +196,8 @@ export function CourseEditor({ org, slug }) {
     <h2>Curriculum</h2>
     <ol class="outline editor">
       ${course.modules.map((m, mi) => html`<li>
-        <h3>${m.title}</h3>
+        <h3>${m.title} ${m.release && html`<span class="badge">Release rule</span>`}</h3>
         <div class="actions">
-          <button type="button" class="small" onClick=${() => rename(m)}>Rename</button>
           <button type="button" class="small" disabled=${mi === 0}
             onClick=${() => reorder(moveModule(plan, m.id, -1))} aria-label="Move module ${m.title} up">↑</button>
           <button type="button" class="small" disabled=${mi === course.modules.length - 1}
@@ -199,6 +218,7 @@ export function CourseEditor({ org, slug }) {
           </span>
         </li>`)}</ol>
         <p><a href="/teach/courses/${slug}/modules/${m.id}/new-lesson">+ Add a lesson to ${m.title}</a></p>
+        <${ModuleSettings} key=${m.id} base=${base} module=${m} onSaved=${reload} />
       </li>`)}
     </ol>
     <form onSubmit=${addModule} class="inline">
