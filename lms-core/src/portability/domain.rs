@@ -17,15 +17,22 @@ use crate::quiz::QuizAttempt;
 use crate::release::Unlocked;
 
 impl OrgEntry {
-    pub(super) fn into_org(self) -> Org {
-        Org {
+    /// The org, its `settings.brand` checked as `PATCH /orgs/{org}` checks it: front ends
+    /// put it into their pages.
+    pub(super) fn into_org(mut self) -> Result<Org, String> {
+        let mut errors = crate::error::ValidationErrors::default();
+        crate::brand::check_brand(&mut self.settings, &mut errors);
+        if let Some(problem) = errors.0.first() {
+            return Err(format!("its {} {}", problem.field, problem.message));
+        }
+        Ok(Org {
             id: self.id,
             slug: self.slug,
             name: self.name,
             settings: self.settings,
             membership_plan: self.membership_plan,
             created_at: self.created_at,
-        }
+        })
     }
 }
 

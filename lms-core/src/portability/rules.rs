@@ -18,7 +18,7 @@ impl Reader {
                 if self.org.is_some() {
                     return self.refuse("a second org: a file holds one org");
                 }
-                let org = o.into_org();
+                let org = o.into_org().or_else(|reason| self.refuse(reason))?;
                 self.org = Some(org.clone());
                 OrgRow::Org(org)
             }

@@ -174,3 +174,20 @@ fn each_record_names_its_kind_as_its_line_does() {
         assert_eq!(record.kind(), line["type"], "{line}");
     }
 }
+
+#[test]
+fn an_org_brand_is_checked_as_its_route_checks_it() {
+    let mut branded = lines();
+    branded[1]["settings"] = json!({"brand": {"primary_color": "url(https://evil.example/x)"}});
+    refused(&branded, 2, "settings.brand.primary_color");
+    branded[1]["settings"] = json!({"brand": {"primary_color": "#112233",
+        "logo_url": "https://CDN.example.com/logo.png"}});
+    let rows = read(&branded).unwrap();
+    let OrgRow::Org(org) = &rows[0] else {
+        panic!("the org first")
+    };
+    assert_eq!(
+        org.settings["brand"]["logo_url"],
+        "https://cdn.example.com/logo.png"
+    );
+}

@@ -279,6 +279,23 @@ impl Browser {
         self.wait_for_text("h1", "My courses").await;
     }
 
+    /// From an invitation's page, signs up as `name` with `email` (the invited address) and
+    /// accepts the invitation to the demo org as an instructor.
+    pub async fn sign_up_and_accept(&self, name: &str, email: &str) {
+        self.click_link("create an account").await;
+        self.wait_for_text("h1", "Create an account").await;
+        self.fill("#name", name).await;
+        self.fill("#email", email).await;
+        self.fill("#password", "a long new password").await;
+        self.click("form button[type=submit]").await;
+        self.click_button("Accept the invitation").await;
+        self.wait_for_text(
+            "[role=status]",
+            "✓ You joined demo as instructor. On to the courses.",
+        )
+        .await;
+    }
+
     /// Signs out with the header's button and waits for the catalog.
     pub async fn sign_out(&self) {
         self.click("header button.link").await;

@@ -188,14 +188,15 @@ async fn a_learner_signs_up_verifies_and_completes_the_first_course() {
     browser.close().await;
 }
 
+/// The demo instructor, as the library knows them.
+async fn demo_instructor(server: &Server) -> Actor {
+    let instructor = server.lms.user_by_email("instructor@demo.test").await;
+    Actor::User(instructor.unwrap().id)
+}
+
 /// The demo instructor answers the latest post under the first demo course's first lesson.
 async fn reply_as_instructor(server: &Server, body: &str) {
-    let instructor = server
-        .lms
-        .user_by_email("instructor@demo.test")
-        .await
-        .unwrap();
-    let instructor = Actor::User(instructor.id);
+    let instructor = demo_instructor(server).await;
     let outline = server.lms.course(&instructor, FREE_COURSE).await.unwrap();
     let lesson = outline.modules[0].lessons[0].id;
     let posts = server
@@ -218,12 +219,7 @@ async fn reply_as_instructor(server: &Server, body: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn lesson_markdown_is_shown_with_nothing_active_left_in_it() {
     let server = Server::start().await;
-    let instructor = server
-        .lms
-        .user_by_email("instructor@demo.test")
-        .await
-        .unwrap();
-    let instructor = Actor::User(instructor.id);
+    let instructor = demo_instructor(&server).await;
     let outline = server.lms.course(&instructor, FREE_COURSE).await.unwrap();
     let markdown = "# Tricks\n\n<script>window.ran = 1</script>\n\n\
         <img src=\"/nowhere.png\" onerror=\"window.ran = 2\" alt=\"a picture\">\n\n\
@@ -281,21 +277,8 @@ async fn an_invited_teacher_signs_up_from_the_link_and_joins() {
     browser.visit(path).await;
     browser.wait_for_text("h1", "Your invitation").await;
     browser.check("invitation").await;
-    browser.click_link("create an account").await;
-    browser.wait_for_text("h1", "Create an account").await;
-    browser.fill("#name", "Nia Teacher").await;
-    browser.fill("#email", "new-teacher@demo.test").await;
-    browser.fill("#password", "a long new password").await;
-    browser.click("form button[type=submit]").await;
     browser
-        .wait_for_text("main button", "Accept the invitation")
-        .await;
-    browser.click("main button").await;
-    browser
-        .wait_for_text(
-            "[role=status]",
-            "✓ You joined demo as instructor. On to the courses.",
-        )
+        .sign_up_and_accept("Nia Teacher", "new-teacher@demo.test")
         .await;
     browser.check("invitation-accepted").await;
     browser.close().await;

@@ -105,8 +105,9 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.sign_out().await;
 
     // The learner enrolls and hands in an answer with a file.
-    let essay = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
-    std::fs::write(essay.path(), "A future runs when it is polled.").unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let essay = files.path().join("essay.txt");
+    std::fs::write(&essay, "A future runs when it is polled.").unwrap();
     browser
         .sign_in("learner@demo.test", "demo-learner-pass")
         .await;
@@ -119,7 +120,10 @@ async fn an_instructor_builds_a_course_grades_a_submission_and_reads_the_report(
     browser.click_link("Write it up").await;
     browser.wait_for_text("h1", "Write it up").await;
     browser.fill("#answer", "When it is polled.").await;
-    browser.attach("#attachments", essay.path()).await;
+    browser.attach("#attachments", &essay).await;
+    browser
+        .wait_for_text("[role=status]", "✓ Attached essay.txt")
+        .await;
     browser.click("form.assignment button[type=submit]").await;
     browser
         .wait_for_text(
@@ -255,17 +259,8 @@ async fn an_admin_brands_the_org_and_invites_a_member_who_accepts() {
         .await;
     browser.visit(&link).await;
     browser.wait_for_text("h1", "Your invitation").await;
-    browser.click_link("create an account").await;
-    browser.fill("#name", "Cole League").await;
-    browser.fill("#email", "colleague@demo.test").await;
-    browser.fill("#password", "a long new password").await;
-    browser.click("form button[type=submit]").await;
-    browser.click_button("Accept the invitation").await;
     browser
-        .wait_for_text(
-            "[role=status]",
-            "✓ You joined demo as instructor. On to the courses.",
-        )
+        .sign_up_and_accept("Cole League", "colleague@demo.test")
         .await;
     browser.sign_out().await;
 

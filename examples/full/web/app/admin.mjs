@@ -1,7 +1,7 @@
 // The admin console of an org: members and their roles, invitations, the org's settings
 // (its white-label brand, which the app applies), payments, the courses report and the
 // whole org's export.
-import { api, price } from "./api.mjs";
+import { api, minorUnits, price } from "./api.mjs";
 import { Exports } from "./report.mjs";
 import { Outcome, Problem, fields, html, useAction, useLoad, when } from "./ui.mjs";
 
@@ -17,10 +17,9 @@ function Members({ org, me }) {
       select.value = m.role;
       return;
     }
-    run(async () => {
-      await api("PUT", `/orgs/${org}/members/${m.user_id}`, { role });
-      reload();
-    }, `✓ ${m.name} is now ${role}`);
+    // Reloaded either way: on a refusal (an org keeps one admin) the select shows the truth.
+    run(() => api("PUT", `/orgs/${org}/members/${m.user_id}`, { role }), `✓ ${m.name} is now ${role}`)
+      .then(reload);
   };
   const remove = (m) => {
     if (!confirm(`Remove ${m.name} <${m.email}> from the org? Their enrollments here are revoked.`)) return;
@@ -51,10 +50,11 @@ function Invitations({ org }) {
   const [invitations, error, reload] = useLoad(() => api("GET", `/orgs/${org}/invitations?limit=50`), [org]);
   const [run, problem, done] = useAction();
   const invite = (event) => {
+    const form = event.target;
     const body = fields(event);
-    event.target.reset();
     run(async () => {
       await api("POST", `/orgs/${org}/invitations`, body);
+      form.reset();
       reload();
     }, `✓ Invitation mailed to ${body.email}`);
   };
@@ -93,7 +93,7 @@ function Settings({ org, onChanged }) {
   const save = (event) => {
     const form = fields(event);
     const offered = form.offer_plan
-      ? { amount: Math.round(Number(form.plan_amount) * 100), currency: form.plan_currency.toLowerCase(), interval: form.plan_interval }
+      ? { amount: minorUnits(form.plan_amount), currency: form.plan_currency.toLowerCase(), interval: form.plan_interval }
       : null;
     // Sent only when it changes: the plan is what subscribers pay.
     const same = JSON.stringify(offered) === JSON.stringify(plan && { amount: plan.amount, currency: plan.currency, interval: plan.interval });

@@ -55,6 +55,11 @@ export async function settings() {
   return response.json();
 }
 
+/** An amount typed in major units ("49.90") in minor units (4990). */
+export function minorUnits(typed) {
+  return Math.round(Number(typed) * 100);
+}
+
 /** Money in minor units as the reader's locale writes it. */
 export function price(p) {
   if (!p) return "Free";

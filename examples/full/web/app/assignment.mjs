@@ -21,18 +21,32 @@ function Submitted({ s }) {
 export function Assignment({ base, lesson, onPassed }) {
   const path = `${base}/lessons/${lesson.id}`;
   const [mine, , reload] = useLoad(() => api("GET", `${path}/submissions?limit=50`), [path]);
-  const [files, setFiles] = useState([]);
+  // Each file is uploaded as it is chosen and attached by its key when handing in: a
+  // refused submission does not send its files again (a learner may upload 10 a lesson).
+  const [attached, setAttached] = useState([]);
+  const [uploading, setUploading] = useState(false);
   const [run, problem, done] = useAction();
+  const choose = async (event) => {
+    const files = [...event.target.files];
+    event.target.value = "";
+    setUploading(true);
+    await run(async () => {
+      for (const file of files) {
+        const stored = await upload(`${path}/files`, file);
+        setAttached((list) => [...list, { name: file.name, key: stored.media_key }]);
+      }
+    }, `✓ Attached ${files.map((f) => f.name).join(", ")}`);
+    setUploading(false);
+  };
   const submit = (event) => {
     event.preventDefault();
     const form = event.target;
     const body = new FormData(form).get("body").trim();
     run(async () => {
-      const attachments = [];
-      for (const file of files) attachments.push((await upload(`${path}/files`, file)).media_key);
+      const attachments = attached.map((a) => a.key);
       await api("POST", `${path}/submissions`, { body: body || undefined, attachments });
       form.reset();
-      setFiles([]);
+      setAttached([]);
       reload();
     }, "✓ Handed in: your instructor has been told");
   };
@@ -47,8 +61,11 @@ export function Assignment({ base, lesson, onPassed }) {
       <label for="answer">Your answer</label>
       <textarea id="answer" name="body" rows="6" maxlength="20000"></textarea>
       <label for="attachments">Files (PDF, images, audio, video, text or zip)</label>
-      <input id="attachments" type="file" multiple onChange=${(e) => setFiles([...e.target.files])} />
-      <button type="submit">Hand in</button>
+      <input id="attachments" type="file" multiple onChange=${choose} />
+      ${attached.length > 0 && html`<ul class="attached">${attached.map((a) => html`<li>
+        ${a.name} <button type="button" class="small secondary" aria-label="Leave out ${a.name}"
+          onClick=${() => setAttached(attached.filter((x) => x !== a))}>Leave out</button></li>`)}</ul>`}
+      <button type="submit" disabled=${uploading}>Hand in</button>
     </form>`}
     <${Outcome} problem=${problem} done=${done} />
   </div>`;

@@ -136,9 +136,7 @@ function LessonForm({ base, slug, initial, save, heading, isNew }) {
 /** A new lesson at the end of `module`. */
 export function NewLesson({ org, slug, module }) {
   const base = `/orgs/${org}/courses/${slug}`;
-  const initial = {
-    ...draftOf({ title: "", kind: "text", content: {}, free_preview: false, required: true, release: null }),
-  };
+  const initial = draftOf({ title: "", kind: "text", content: {}, free_preview: false, required: true, release: null });
   const save = async (body) => {
     const lesson = await api("POST", `${base}/modules/${module}/lessons`, body);
     go(`/teach/courses/${slug}/lessons/${lesson.id}`);

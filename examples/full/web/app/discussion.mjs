@@ -4,8 +4,7 @@
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api } from "./api.mjs";
 import { Markdown } from "./markdown.mjs";
-import { teaches } from "./teach.mjs";
-import { Outcome, html, useAction, useLoad, when } from "./ui.mjs";
+import { Outcome, html, roleIn, useAction, useLoad, when } from "./ui.mjs";
 
 /** Reloads `reload` whenever the course's stream at `base` tells of a post. */
 function useLivePosts(base, reload) {
@@ -66,8 +65,10 @@ export function Discussion({ base, lesson, me, org }) {
   const path = `${base}/lessons/${lesson}/posts`;
   const [posts, error, reload] = useLoad(() => api("GET", `${path}?limit=200`), [path]);
   const live = useLivePosts(base, reload);
-  // Only an instructor or admin may manage the course: ask for its owner only then.
-  const [course] = useLoad(() => (teaches(me, org) ? api("GET", base) : Promise.resolve(null)), [base, me]);
+  // Admins moderate every course of their org, instructors the ones they own: the course's
+  // owner is asked for only for instructors.
+  const role = roleIn(me, org);
+  const [course] = useLoad(() => (role === "instructor" ? api("GET", base) : Promise.resolve(null)), [base, role]);
   const [run, problem, done] = useAction();
   // Not enrolled (a free preview, say): there is no discussion to show.
   if (error && (error.status === 401 || error.status === 402 || error.status === 403)) return null;
@@ -91,8 +92,7 @@ export function Discussion({ base, lesson, me, org }) {
     await api("PATCH", `${base}/posts/${p.id}`, { hidden });
     reload();
   });
-  const manages = teaches(me, org) && course
-    && (me.memberships.some((m) => m.org === org && m.role === "admin") || course.owner_id === me.user.id);
+  const manages = role === "admin" || (role === "instructor" && !!course && course.owner_id === me.user.id);
   const items = posts ? posts.items : [];
   const top = items.filter((p) => !p.parent_id);
   return html`<section class="discussion" aria-labelledby="discussion">

@@ -72,7 +72,8 @@ export function GradingQueue({ org, slug }) {
     <${Problem} error=${error} />
     ${graded && html`<p class="done" role="status">${graded}</p>`}
     ${queue === undefined && html`<p>Loading the submissions…</p>`}
-    ${queue && queue.items.length === 0 && html`<p>Nothing here: every submission is graded.</p>`}
+    ${queue && queue.items.length === 0 && html`<p>${status === "submitted"
+      ? "Nothing here: every submission is graded." : "No submission is graded yet."}</p>`}
     ${queue && html`<ul class="cards wide">${queue.items.map((s) => html`<${Submission} key=${s.id}
       base=${base} submission=${s} name=${names && names.get(s.user_id)}
       title=${titles.get(s.lesson_id) || "Assignment"} onGraded=${onGraded} />`)}</ul>`}

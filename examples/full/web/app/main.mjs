@@ -12,8 +12,8 @@ import { LessonPage } from "./lesson.mjs";
 import { AccountSettings, CertificateCheck, Notifications } from "./me.mjs";
 import { Catalog, CoursePage, Dashboard, NotFound, SignIn, SignUp } from "./pages.mjs";
 import { CourseReport, LearnerDrillDown } from "./report.mjs";
-import { CourseEditor, Workspace, teaches } from "./teach.mjs";
-import { go, html, roleIn } from "./ui.mjs";
+import { CourseEditor, Workspace } from "./teach.mjs";
+import { go, html, roleIn, teaches } from "./ui.mjs";
 
 // Links inside the app move without a reload; others behave as links do.
 document.addEventListener("click", (event) => {
@@ -76,7 +76,8 @@ function route(path, context) {
         : html`<section><h1>Sign in first</h1><p><a href="/sign-in?next=${encodeURIComponent(path)}">Sign in</a> to open this page.</p></section>`;
     }
     const props = Object.fromEntries(names.map((name, i) => [name, found[i + 1]]));
-    return html`<${Page} ...${context} ...${props} />`;
+    // Keyed by page and org: a page's own state never carries over to another.
+    return html`<${Page} key=${`${context.org} ${path}`} ...${context} ...${props} />`;
   }
   return html`<${NotFound} />`;
 }

@@ -1,7 +1,7 @@
 // What belongs to the signed-in user: account settings (profile, email, password, sessions,
 // deleting the account) and notifications, which arrive live over `/me/events`; and the
 // public check of a certificate.
-import { useEffect, useState } from "../vendor/preact-hooks.mjs";
+import { useEffect } from "../vendor/preact-hooks.mjs";
 import { api } from "./api.mjs";
 import { Outcome, Problem, fields, go, html, useAction, useLoad, when } from "./ui.mjs";
 
@@ -119,21 +119,25 @@ export function AccountSettings({ me, onSignedIn }) {
   </section>`;
 }
 
-/** What a notification says, in words. Its data names a course by id only, so titles come
- *  from the courses the app can list (`titles`). */
+/** What each kind of notification says, from who did it, the course and its data. */
+const SAYS = {
+  "enrollment.created": (who, course) => `${who} enrolled in ${course}`,
+  "course.completed": (who, course) => `${who} completed ${course}`,
+  "post.created": (who, course) => `${who} posted in ${course}`,
+  "post.replied": (who, course) => `${who} replied to your post in ${course}`,
+  "submission.created": (who, course) => `${who} handed in an assignment in ${course}: it waits for a grade`,
+  "submission.graded": (_, course, d) =>
+    `Your assignment in ${course} was graded: ${d.score}/${d.max_score}, ${d.passed ? "passed" : "not passed"}`,
+};
+
+/** A notification in words. Its data names a course by id only, so titles come from the
+ *  courses the app can list (`titles`). */
 function describe(n, titles) {
   const d = n.data || {};
   const course = titles.get(n.course_id) || "a course";
   const who = (d.user && d.user.name) || (d.author && d.author.name) || "Someone";
-  const says = {
-    "enrollment.created": `${who} enrolled in ${course}`,
-    "course.completed": `${who} completed ${course}`,
-    "post.created": `${who} posted in ${course}`,
-    "post.replied": `${who} replied to your post in ${course}`,
-    "submission.created": `${who} handed in an assignment in ${course}: it waits for a grade`,
-    "submission.graded": `Your assignment in ${course} was graded: ${d.score}/${d.max_score}, ${d.passed ? "passed" : "not passed"}`,
-  };
-  return says[n.kind] || n.kind;
+  const says = SAYS[n.kind];
+  return says ? says(who, course, d) : n.kind;
 }
 
 /** Course titles by id: the caller's enrollments and the org's catalog. */
@@ -153,8 +157,7 @@ export function Notifications({ me, org }) {
     if (!me) return undefined;
     const stream = new EventSource("/api/v1/me/events");
     stream.onmessage = reload;
-    const kinds = ["enrollment.created", "course.completed", "post.created", "post.replied", "submission.created", "submission.graded"];
-    for (const kind of kinds) stream.addEventListener(kind, reload);
+    for (const kind of Object.keys(SAYS)) stream.addEventListener(kind, reload);
     return () => stream.close();
   }, [me]);
   if (!me) return html`<p><a href="/sign-in?next=/notifications">Sign in</a> to see your notifications.</p>`;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "../vendor/preact-hooks.mjs";
 import { api, price } from "./api.mjs";
 import { next } from "./account.mjs";
-import { Problem, fields, go, html, useLoad } from "./ui.mjs";
+import { Problem, fields, go, html, useLoad, when } from "./ui.mjs";
 
 /** Anyone: the default org's published courses. */
 export function Catalog({ org, me }) {
@@ -29,7 +29,7 @@ function standing(state) {
   if (!state) return "";
   if (state.locked) {
     return state.available_at
-      ? `Locked until ${new Date(state.available_at).toLocaleDateString()}`
+      ? `Locked until ${when(state.available_at)}`
       : "Locked";
   }
   if (state.status === "completed") return "✓ Completed";
@@ -105,7 +105,7 @@ function Certificate({ base }) {
   if (!certificate) return null;
   return html`<section class="certificate" aria-labelledby="certificate">
     <h2 id="certificate">Your certificate</h2>
-    <p>Code <code>${certificate.code}</code>, issued ${new Date(certificate.issued_at).toLocaleDateString()}.</p>
+    <p>Code <code>${certificate.code}</code>, issued ${when(certificate.issued_at)}.</p>
     <p><a href=${certificate.pdf_url}>Download the PDF</a> · <a href=${certificate.verify_url}>Anyone can check it</a></p>
   </section>`;
 }

@@ -2,15 +2,9 @@
 // course's editor — its details, publishing, its curriculum (add, edit, reorder, remove)
 // and a copy of it. Lessons are edited in builder.mjs; reports and grading in report.mjs.
 import { useState } from "../vendor/preact-hooks.mjs";
-import { api, price } from "./api.mjs";
+import { api, minorUnits, price } from "./api.mjs";
 import { ReleaseFields, releaseBody, releaseDraft } from "./release.mjs";
 import { Outcome, Problem, fields, go, html, roleIn, useAction, useLoad } from "./ui.mjs";
-
-/** Who may teach here: instructors and admins of `org`. */
-export function teaches(me, org) {
-  const role = roleIn(me, org);
-  return role === "instructor" || role === "admin";
-}
 
 /** Every course the caller manages in `org`: their own as an instructor, all as an admin. */
 async function managed(me, org) {
@@ -130,7 +124,7 @@ export function CourseEditor({ org, slug }) {
   }, message);
   const details = (event) => {
     const form = fields(event);
-    const amount = Math.round(Number(form.amount) * 100);
+    const amount = minorUnits(form.amount);
     const body = {
       title: form.title,
       description: form.description,

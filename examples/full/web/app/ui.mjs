@@ -29,6 +29,9 @@ export function Problem({ error }) {
 export function useLoad(load, deps) {
   const [state, setState] = useState([undefined, null]);
   const [round, setRound] = useState(0);
+  // Other inputs: what was shown belongs to the old ones (another org's settings, another
+  // lesson's posts), so show "loading" until the new answer; a reload keeps it meanwhile.
+  useEffect(() => setState([undefined, null]), deps);
   useEffect(() => {
     let current = true;
     load().then(
@@ -75,6 +78,12 @@ export function Outcome({ problem, done }) {
 /** The caller's role in `org` (`admin`, `instructor`, `learner`), or undefined. */
 export function roleIn(me, org) {
   return me?.memberships.find((m) => m.org === org)?.role;
+}
+
+/** Who may teach here: instructors and admins of `org`. */
+export function teaches(me, org) {
+  const role = roleIn(me, org);
+  return role === "instructor" || role === "admin";
 }
 
 /** A date (and time) as the reader's locale writes it; "—" for none. */
