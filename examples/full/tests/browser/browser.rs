@@ -1,6 +1,7 @@
 //! The harness: the example server on a free port, chromedriver on another, and a WebDriver
 //! session with the checks every page gets.
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use lms::Lms;
@@ -168,12 +169,16 @@ impl Browser {
             .unwrap();
     }
 
+    /// The element `locator` finds, once there is one (`what` names it if there is none).
+    async fn element(&self, locator: Locator<'_>, what: &str) -> Element {
+        let wait = self.client.wait().at_most(PATIENCE);
+        let found = wait.for_element(locator).await;
+        found.unwrap_or_else(|e| panic!("no {what} on the page: {e}"))
+    }
+
     /// The text of every element `css` matches, once there is one.
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let wait = self.client.wait().at_most(PATIENCE);
-        wait.for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"));
+        self.element(Locator::Css(css), css).await;
         let mut texts = Vec::new();
         for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
             texts.push(element.text().await.unwrap().trim().to_string());
@@ -206,51 +211,27 @@ impl Browser {
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
-        let field = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await;
-        field.unwrap().send_keys(value).await.unwrap();
+        let field = self.element(Locator::Css(css), css).await;
+        field.send_keys(value).await.unwrap();
     }
 
     pub async fn click(&self, css: &str) {
-        let button = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await;
-        button.unwrap().click().await.unwrap();
+        let element = self.element(Locator::Css(css), css).await;
+        element.click().await.unwrap();
     }
 
     /// Clicks the button that reads `text`, once there is one.
     pub async fn click_button(&self, text: &str) {
         let xpath = format!("//button[normalize-space()='{text}']");
-        let button = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
-            .await;
-        button
-            .unwrap_or_else(|e| panic!("no button {text:?}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        let what = format!("button {text:?}");
+        let button = self.element(Locator::XPath(&xpath), &what).await;
+        button.click().await.unwrap();
     }
 
     /// Chooses the option of value `value` in the select `css`, as a user's choice would
     /// (Preact sets an option's `value` as a property, which a CSS selector cannot see).
     pub async fn select(&self, css: &str, value: &str) {
-        let select = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        let select = self.element(Locator::Css(css), css).await;
         let choose = "const [select, value] = arguments;
             if (![...select.options].some((o) => o.value === value)) return false;
             select.value = value;
@@ -319,16 +300,9 @@ impl Browser {
 
     /// Follows the link that reads `text`.
     pub async fn click_link(&self, text: &str) {
-        let link = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::LinkText(text))
-            .await;
-        link.unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        let what = format!("link {text:?}");
+        let link = self.element(Locator::LinkText(text), &what).await;
+        link.click().await.unwrap();
     }
 
     /// The checks every page gets: axe-core finds no serious or critical violation, nothing
