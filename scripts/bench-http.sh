@@ -31,7 +31,7 @@ port=${LMS_WRK_PORT:-3099}
 
 say "building the release example server and the data loader"
 cargo build --release -q -p lms-examples --example example-server --example load_data
-bin=target/release/examples
+bin=${CARGO_TARGET_DIR:-target}/release/examples
 
 work=$(mktemp -d)
 server_pid=
