@@ -1,30 +1,35 @@
 //! The learner's path as single statements: calls of the functions of migrations
 //! `0022_learner_path_functions` and `0023_grade_with_learner_write`, which set the tenant
-//! scope themselves and then run their one statement. Inside a transaction
+//! scope themselves and then run their one statement, and the session lookup that signs
+//! each of its requests in (sessions are not tenant-scoped: it needs no scope). Inside a transaction
 //! (`tx/progress.rs`) they are called by name, under the transaction's `search_path`; on
-//! their own ([`PgStore`]'s [`Store::learner_context`], [`Store::dashboard_page`] and
-//! [`Store::apply_learner_write`]) with the schema named, since no `search_path` is set
-//! outside our transactions.
+//! their own ([`PgStore`]'s [`Store::learner_context`], [`Store::dashboard_page`],
+//! [`Store::apply_learner_write`] and [`Store::session`]) with the schema named, since no
+//! `search_path` is set outside our transactions.
 //!
+//! [`Store::session`]: lms_core::store::Store::session
 //! [`Store::learner_context`]: lms_core::store::Store::learner_context
 //! [`Store::dashboard_page`]: lms_core::store::Store::dashboard_page
 //! [`Store::apply_learner_write`]: lms_core::store::Store::apply_learner_write
 
 use crate::tx::{PgQuery, map_error};
 use crate::{PgRecord, PgSchema, PgStore};
-use lms_core::store::{Access, CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite};
+use lms_core::store::{
+    Access, AuthSession, CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite,
+};
 use lms_core::{LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use lms_sql::SqlRow;
 use lms_sql::row::all;
 use sqlx::AssertSqlSafe;
 use std::sync::{Arc, LazyLock};
 
-/// The three calls' statements.
+/// The calls' statements.
 #[derive(Clone, Debug)]
 pub(crate) struct LearnerPathCalls {
     context: Arc<str>,
     dashboard: Arc<str>,
     write: Arc<str>,
+    session: Arc<str>,
 }
 
 /// The calls as a transaction of ours makes them (its `search_path` names the schema).
@@ -52,6 +57,9 @@ impl LearnerPathCalls {
                      $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
                      $24, $25, $26, $27, $28, $29, $30)
                  AS written"
+            )),
+            session: call(format!(
+                "SELECT * FROM {prefix}sessions WHERE token_hash = $1"
             )),
         }
     }
@@ -168,6 +176,15 @@ impl PgStore {
             .first()
             .map(|row| lms_sql::decode::learner_context(row, user));
         context.transpose()
+    }
+
+    pub(crate) async fn session_alone(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        let query = sqlx::query(AssertSqlSafe(self.calls.session.clone())).bind(token_hash);
+        let rows = self.alone(Access::Read, query).await?;
+        rows.first().map(lms_sql::decode::session).transpose()
     }
 
     pub(crate) async fn dashboard_page_alone(

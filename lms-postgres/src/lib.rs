@@ -165,8 +165,8 @@ pub use schema::{InvalidSchema, PgSchema};
 use async_trait::async_trait;
 use lms_core::feed::EventFeed;
 use lms_core::store::{
-    Access, CourseKey, EnrollmentWithCourse, EventSignals, LearnerContext, LearnerWrite, Store,
-    StoreTx,
+    Access, AuthSession, CourseKey, EnrollmentWithCourse, EventSignals, LearnerContext,
+    LearnerWrite, Store, StoreTx,
 };
 use lms_core::{
     EventHead, EventSeq, LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId,
@@ -468,6 +468,10 @@ impl Store for PgStore {
 
     async fn apply_learner_write(&self, write: &LearnerWrite) -> Result<bool, StoreError> {
         self.apply_learner_write_alone(write).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        self.session_alone(token_hash).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -28,7 +28,7 @@ mod tx;
 
 use async_trait::async_trait;
 use lms_core::feed::EventFeed;
-use lms_core::store::{Access, EventSignals, Store, StoreTx};
+use lms_core::store::{Access, AuthSession, EventSignals, Store, StoreTx};
 use lms_core::{EventHead, EventSeq, StoreError};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -230,6 +230,14 @@ impl Store for SqliteStore {
         };
         let conn = SqliteConn::new(tx.map_err(tx::map_error)?, self.events.clone(), turn);
         Ok(Box::new(SqliteTx::new(conn)))
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        // One statement outside a transaction reads one snapshot all the same.
+        let q = sqlx::query("SELECT * FROM sessions WHERE token_hash = ?").bind(token_hash);
+        let row = q.fetch_optional(&self.pool).await.map_err(tx::map_error)?;
+        row.map(|row| lms_sql::decode::session(&SqliteRecord(row)))
+            .transpose()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

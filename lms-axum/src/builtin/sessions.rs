@@ -61,13 +61,13 @@ impl BuiltInAuth {
         };
         let hash = token_hash(token);
         let now = self.lms.now();
-        let mut tx = self.lms.store().begin(Access::Read).await?;
-        let session = accounts(&mut tx)?
+        let session = self
+            .lms
+            .store()
             .session(&hash)
             .await?
             .filter(|s| self.is_live(s, now))
             .ok_or(LmsError::Unauthenticated)?;
-        drop(tx);
         if purpose == Use::Request && now - session.last_used_at >= self.touch_interval() {
             let mut tx = self.lms.store().begin(Access::Write).await?;
             let expires_at = self.expiry(session.created_at, now);

@@ -162,6 +162,25 @@ pub trait Store: Send + Sync + 'static {
         Ok(applied)
     }
 
+    /// [`AccountTx::session`] on its own: the lookup every request signed in by a built-in
+    /// session token begins with. A backend that can answer in one round trip overrides
+    /// this (Postgres: one statement in autocommit); the default opens a read transaction
+    /// for it, and fails with [`StoreError::Backend`] for a store that keeps no accounts
+    /// ([`StoreTx::accounts`] is `None`).
+    async fn session(&self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        let mut tx = self.begin(Access::Read).await?;
+        let accounts = tx.accounts().ok_or_else(|| {
+            StoreError::Backend(
+                "the built-in sign-in needs a store that keeps accounts (StoreTx::accounts \
+                 is None): use lms-sqlite or lms-postgres, or bring your own Authenticate"
+                    .into(),
+            )
+        })?;
+        let session = accounts.session(token_hash).await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

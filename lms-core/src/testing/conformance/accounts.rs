@@ -49,6 +49,14 @@ pub async fn auth_records_round_trip(lms: Lms) {
         .unwrap();
     accounts(&mut tx).insert_session(&session).await.unwrap();
     tx.commit().await.unwrap();
+    // The lookup each signed-in request starts with, on its own (one statement on a store
+    // that can), finds what the transaction stored, and nothing under another hash.
+    let store = lms.store();
+    assert_eq!(
+        store.session("hash-of-token").await.unwrap(),
+        Some(session.clone())
+    );
+    assert_eq!(store.session("hash-of-another").await.unwrap(), None);
     let mut tx = lms.store().begin(Access::Write).await.unwrap();
     let (found, hash) = accounts(&mut tx)
         .password_hash("ada@example.com")
@@ -87,6 +95,11 @@ pub async fn auth_records_round_trip(lms: Lms) {
         None
     );
     tx.commit().await.unwrap();
+    assert_eq!(
+        lms.store().session("hash-of-token").await.unwrap(),
+        None,
+        "an ended session is gone at once for the lookup on its own too"
+    );
 }
 
 pub async fn one_time_tokens_work_once_and_only_in_time(lms: Lms) {
