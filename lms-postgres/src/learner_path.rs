@@ -1,8 +1,8 @@
 //! The learner's path as single statements: calls of the functions of migrations
 //! `0022_learner_path_functions` and `0023_grade_with_learner_write`, which set the tenant
 //! scope themselves and then run their one statement, and the session lookup that signs
-//! each of its requests in (sessions are not tenant-scoped: it needs no scope). Inside a transaction
-//! (`tx/progress.rs`) they are called by name, under the transaction's `search_path`; on
+//! each of its requests in (sessions are not tenant-scoped: it needs no scope). Inside a
+//! transaction (`tx/progress.rs`) they are called by name, under its `search_path`; on
 //! their own ([`PgStore`]'s [`Store::learner_context`], [`Store::dashboard_page`],
 //! [`Store::apply_learner_write`] and [`Store::session`]) with the schema named, since no
 //! `search_path` is set outside our transactions.
