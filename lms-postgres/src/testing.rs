@@ -9,7 +9,8 @@
 use crate::{PgOptions, PgSchema, PgStore};
 use async_trait::async_trait;
 use lms_core::store::{
-    Access, CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite, Store, StoreTx,
+    Access, AuthSession, CourseKey, EnrollmentWithCourse, LearnerContext, LearnerWrite, Store,
+    StoreTx,
 };
 use lms_core::{LessonId, LessonProgress, OrgId, PageRequest, StoreError, UserId};
 use sqlx::postgres::PgConnectOptions;
@@ -458,6 +459,10 @@ impl Store for TestDatabase {
 
     async fn apply_learner_write(&self, write: &LearnerWrite) -> Result<bool, StoreError> {
         self.store.apply_learner_write(write).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        self.store.session(token_hash).await
     }
 
     async fn last_event_seq(&self) -> Result<lms_core::EventSeq, StoreError> {

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use lms_core::StoreError;
-use lms_core::store::{Access, Store, StoreTx};
+use lms_core::store::{Access, AuthSession, Store, StoreTx};
 use lms_sqlite::SqliteStore;
 
 /// A store on a file in a temporary directory that is removed with the store.
@@ -20,6 +20,10 @@ impl Store for TempFileStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        self.store.session(token_hash).await
     }
 
     async fn last_event_seq(&self) -> Result<lms_core::EventSeq, StoreError> {
