@@ -380,3 +380,15 @@ if found=$(cargo tree -p lms-rs -e normal --prefix none | grep -E "$heavy" | sor
     die "the default features of lms-rs pull in: $found (gate them behind a feature)"
 fi
 cargo test -p lms-rs --no-default-features --features sqlite,axum --test features "$@"
+
+# Publishable: crates.io accepts every manifest, and each .crate is under its 10 MiB limit
+# (lms-pdf carries its fonts). The packages' code is built and tested above.
+say "cargo package --workspace (manifests and sizes)"
+packaged=$(mktemp -d)
+CARGO_TARGET_DIR=$packaged cargo package --workspace --no-verify --allow-dirty -q
+for crate in "$packaged"/package/*.crate; do
+    size=$(stat -c %s "$crate")
+    (( size < 10 * 1024 * 1024 )) \
+        || die "$(basename "$crate") is $size bytes: crates.io takes at most 10 MiB a crate"
+done
+rm -rf "$packaged"
