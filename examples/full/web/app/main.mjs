@@ -2,7 +2,7 @@
 // that knows who is signed in and where they may go, the org's brand applied, and one page
 // per route. Pages live in their own modules.
 import { render } from "../vendor/preact.mjs";
-import { useEffect, useState } from "../vendor/preact-hooks.mjs";
+import { useEffect, useLayoutEffect, useState } from "../vendor/preact-hooks.mjs";
 import { AcceptInvitation, ForgotPassword, ResetPassword, VerifyEmail } from "./account.mjs";
 import { AdminConsole } from "./admin.mjs";
 import { api, settings } from "./api.mjs";
@@ -139,7 +139,9 @@ function App() {
     api("GET", `/orgs/${current}`).then((o) => latest && setOrg(o), () => latest && setOrg(null));
     return () => { latest = false; };
   }, [current, orgRound]);
-  useEffect(() => {
+  // A layout effect: the colour lands in the same commit as the brand's name, never a frame
+  // (or a test's read) later.
+  useLayoutEffect(() => {
     const color = brandOf(org).color;
     if (color) document.documentElement.style.setProperty("--accent", color);
     else document.documentElement.style.removeProperty("--accent");
