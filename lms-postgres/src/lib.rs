@@ -187,7 +187,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 24] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 25] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -212,6 +212,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 24] = lms_sql::migration_
     "0022_learner_path_functions",
     "0023_grade_with_learner_write",
     "0024_media_sha256",
+    "0025_progress_as_arrays",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].

@@ -49,7 +49,7 @@ pub use events::EventDialect;
 pub use feed::spawn_event_feed;
 pub use invitations::InvitationDialect;
 pub use orgs::OrgDialect;
-pub use progress::{ProgressDialect, upsert_progress};
+pub use progress::{ProgressDialect, ProgressFields, upsert_progress};
 pub use query::{Arg, Query};
 pub use reports::ReportDialect;
 pub use row::SqlRow;

@@ -23,9 +23,9 @@ pub trait ProgressDialect: Connection {
     ) -> Result<Vec<LessonProgress>, StoreError>;
     /// [`ProgressTx::learner_context`]'s statement, read with [`learner_context`]: the
     /// course's columns, the org's prefixed `o_`, the enrollment's `e_` (with
-    /// `e_revision`), `member_role`, the progress rows as a JSON array `e_progress`
-    /// (see [`ProgressJson`]) and the count of the user's attempts at `attempts_at`
-    /// (`e_attempts`, 0 for none). Aggregating JSON is spelled differently by each database.
+    /// `e_revision`), `member_role`, the progress rows as the dialect's row reads them
+    /// ([`SqlRow::progress_fields`]: a JSON array `e_progress` unless it says otherwise)
+    /// and the count of the user's attempts at `attempts_at` (`e_attempts`, 0 for none).
     async fn learner_context<'k>(
         &mut self,
         org: OrgId,
@@ -36,7 +36,7 @@ pub trait ProgressDialect: Connection {
     ) -> Result<Option<Self::Row>, StoreError>;
     /// [`ProgressTx::dashboard_page`]'s statement, read with [`dashboard_item`]: the
     /// course's columns, `org_slug`, the enrollment's prefixed `e_` (and a NULL
-    /// `member_role`) and the progress rows as `e_progress`.
+    /// `member_role`) and the progress rows (as in [`ProgressDialect::learner_context`]).
     async fn dashboard_page(
         &mut self,
         user: UserId,
@@ -46,7 +46,7 @@ pub trait ProgressDialect: Connection {
     /// tables in one, with the checks a concurrent writer needs.
     async fn apply_learner_write(&mut self, write: &LearnerWrite) -> Result<bool, StoreError>;
     /// `SubmissionTx::grading_context`'s statement, by course id (else by slug): the
-    /// shared [`crate::grading_context_sql!`] with the dialect's `e_progress` subquery.
+    /// shared [`crate::grading_context_sql!`] with the dialect's progress columns.
     fn grading_context_sql(by_id: bool) -> &'static str;
 }
 
@@ -199,6 +199,44 @@ pub struct ProgressJson {
     pub updated_at: DateTime<chrono::FixedOffset>,
 }
 
+/// One of the learner's progress rows as a learner-path statement carries it, before it
+/// is known whose and in which course ([`SqlRow::progress_fields`]).
+pub struct ProgressFields {
+    /// The lesson.
+    pub lesson_id: uuid::Uuid,
+    /// `not_started`, `in_progress` or `completed`.
+    pub status: String,
+    /// 0..=100.
+    pub percent: u8,
+    /// Where playback stopped.
+    pub position_seconds: Option<u32>,
+    /// When the lesson was completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The row's last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// [`SqlRow::progress_fields`]'s default: the rows of the JSON array `json`.
+pub fn progress_from_json(json: &str) -> Result<Vec<ProgressFields>, StoreError> {
+    let rows: Vec<ProgressJson> = serde_json::from_str(json).map_err(|e| corrupt_progress(&e))?;
+    rows.into_iter()
+        .map(|p| {
+            Ok(ProgressFields {
+                lesson_id: p.lesson_id.parse().map_err(|e| corrupt_progress(&e))?,
+                status: p.status,
+                percent: p.percent,
+                position_seconds: p.position_seconds,
+                completed_at: p.completed_at.map(|t| t.to_utc()),
+                updated_at: p.updated_at.to_utc(),
+            })
+        })
+        .collect()
+}
+
+fn corrupt_progress(e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("column e_progress: {e}"))
+}
+
 /// Reads a row of [`ProgressDialect::learner_context`]'s statement for `user`.
 pub fn learner_context(row: &impl SqlRow, user: UserId) -> Result<LearnerContext, StoreError> {
     let context = crate::courses::course_context(row)?;
@@ -209,7 +247,7 @@ pub fn learner_context(row: &impl SqlRow, user: UserId) -> Result<LearnerContext
     };
     Ok(LearnerContext {
         org: crate::orgs::org_at(row, "o_")?,
-        rows: progress_json(row, user, context.course.id)?,
+        rows: learner_rows(row, user, context.course.id)?,
         course: context.course,
         role: context.role,
         enrollment,
@@ -229,7 +267,7 @@ pub fn dashboard_item(
             "a dashboard row without its enrollment".into(),
         ));
     };
-    let rows = progress_json(row, user, context.course.id)?;
+    let rows = learner_rows(row, user, context.course.id)?;
     let item = EnrollmentWithCourse {
         enrollment,
         course: context.course,
@@ -238,28 +276,25 @@ pub fn dashboard_item(
     Ok((item, rows))
 }
 
-/// The progress rows of `user` in `course` that `e_progress` carries as a JSON array.
-pub(crate) fn progress_json(
+/// The progress rows of `user` in `course` that a learner-path statement carries.
+pub(crate) fn learner_rows(
     row: &impl SqlRow,
     user: UserId,
     course: CourseId,
 ) -> Result<Vec<LessonProgress>, StoreError> {
-    let corrupt =
-        |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("column e_progress: {e}"));
-    let json: Vec<ProgressJson> =
-        serde_json::from_str(&row.text("e_progress")?).map_err(|e| corrupt(&e))?;
-    json.into_iter()
+    let rows = row.progress_fields()?;
+    rows.into_iter()
         .map(|p| {
             Ok(LessonProgress {
                 user_id: user,
-                lesson_id: LessonId(p.lesson_id.parse().map_err(|e| corrupt(&e))?),
+                lesson_id: LessonId(p.lesson_id),
                 course_id: course,
                 status: LessonStatus::parse(&p.status)
-                    .ok_or_else(|| corrupt(&format!("status {:?}", p.status)))?,
+                    .ok_or_else(|| corrupt_progress(&format!("status {:?}", p.status)))?,
                 percent: p.percent,
                 position_seconds: p.position_seconds,
-                completed_at: p.completed_at.map(|t| t.to_utc()),
-                updated_at: p.updated_at.to_utc(),
+                completed_at: p.completed_at,
+                updated_at: p.updated_at,
             })
         })
         .collect()

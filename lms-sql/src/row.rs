@@ -1,6 +1,7 @@
 //! Reading a result row by column name, the same way on every dialect. A value that does
 //! not fit its domain type is [`StoreError::Corrupt`] on every store, never clamped.
 
+use crate::ProgressFields;
 use chrono::{DateTime, Utc};
 use lms_core::StoreError;
 use serde_json::Value;
@@ -25,6 +26,13 @@ pub trait SqlRow: Send + Sync {
     fn opt_json(&self, column: &str) -> Result<Option<Value>, StoreError>;
     /// A column holding a list of UUIDs (`uuid[]`, or a JSON array of them).
     fn uuids(&self, column: &str) -> Result<Vec<Uuid>, StoreError>;
+    /// The learner's progress rows that a learner-path statement carries: by default one
+    /// JSON array in `e_progress` (an object per row, with the fields' names), how SQLite
+    /// aggregates rows. A dialect whose server builds arrays faster overrides it (Postgres
+    /// reads parallel arrays: building JSON was most of its learner context's time).
+    fn progress_fields(&self) -> Result<Vec<ProgressFields>, StoreError> {
+        crate::progress::progress_from_json(&self.text("e_progress")?)
+    }
 
     /// A UUID column that is never NULL.
     fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {

@@ -26,16 +26,16 @@ macro_rules! list_sql {
 }
 
 /// `SubmissionTx::grading_context`'s statement, for a dialect's
-/// [`crate::ProgressDialect::grading_context_sql`]: the dialect gives the subquery that
-/// aggregates the learner's progress rows in the course as `e_progress` (each database
-/// spells JSON aggregation its own way; each element as `ProgressJson` reads it) and the
-/// condition on the course key (`$5`). The row holds the course's columns, the grader's
-/// `member_role`, the enrollment's `e_` (with `e_revision`), the org's `o_`, the
-/// submission's `s_` (and `s_newest`) and the learner's `u_`: one row, whatever the
-/// number of progress rows.
+/// [`crate::ProgressDialect::grading_context_sql`]: the dialect gives the select-list
+/// columns that carry the learner's progress rows in the course (as its
+/// [`crate::row::SqlRow::progress_fields`] reads them), the joins they need after the
+/// enrollment `e` (if any), and the condition on the course key (`$5`). The row holds the
+/// course's columns, the grader's `member_role`, the enrollment's `e_` (with
+/// `e_revision`), the org's `o_`, the submission's `s_` (and `s_newest`) and the
+/// learner's `u_`: one row, whatever the number of progress rows.
 #[macro_export]
 macro_rules! grading_context_sql {
-    ({ $($progress_json:tt)* }, $key_condition:literal) => {
+    ({ $($progress_columns:tt)* }, { $($progress_joins:tt)* }, $key_condition:literal) => {
         concat!(
             "SELECT c.*, m.role AS member_role,
                     e.id AS e_id, e.user_id AS e_user_id, e.source AS e_source,
@@ -60,15 +60,16 @@ macro_rules! grading_context_sql {
                     u.id AS u_id, u.email AS u_email, u.name AS u_name,
                     u.avatar_url AS u_avatar_url, u.email_verified AS u_email_verified,
                     u.created_at AS u_created_at, u.external_id AS u_external_id, ",
-            $($progress_json)*,
+            $($progress_columns)*,
             "
              FROM courses c
              JOIN orgs o ON o.id = c.org_id AND o.slug = $2
              JOIN submissions s ON s.course_id = c.id AND s.id = $4
              JOIN enrollments e ON e.course_id = c.id AND e.user_id = s.user_id
              JOIN users u ON u.id = s.user_id
-             LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $3
-             WHERE c.org_id = $1 AND ",
+             LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = $3 ",
+            $($progress_joins)*,
+            " WHERE c.org_id = $1 AND ",
             $key_condition
         )
     };
@@ -214,7 +215,7 @@ fn grading_context(row: &impl SqlRow) -> Result<GradingContext, StoreError> {
     let submission = submission(&Prefixed::new(row, "s_"))?;
     Ok(GradingContext {
         org: crate::orgs::org_at(row, "o_")?,
-        rows: crate::progress::progress_json(row, submission.user_id, context.course.id)?,
+        rows: crate::progress::learner_rows(row, submission.user_id, context.course.id)?,
         course: context.course,
         grader_role: context.role,
         submission,

@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use lms_core::store::TenantScope;
 use lms_core::{NewEvent, StoreError, UniqueKey};
-use lms_sql::{Arg, Connection, Query, RowsAsTheyCome, SqlRow};
+use lms_sql::{Arg, Connection, ProgressFields, Query, RowsAsTheyCome, SqlRow};
 use serde_json::Value;
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgArguments, PgRow};
@@ -205,6 +205,14 @@ impl PgRecord {
         let value = self.0.try_get(column);
         value.map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
     }
+
+    /// An array column, empty when NULL.
+    fn array<'r, T>(&'r self, column: &str) -> Result<Vec<T>, StoreError>
+    where
+        Vec<T>: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+    {
+        Ok(self.get::<Option<Vec<T>>>(column)?.unwrap_or_default())
+    }
 }
 
 impl SqlRow for PgRecord {
@@ -233,6 +241,49 @@ impl SqlRow for PgRecord {
     }
     fn uuids(&self, column: &str) -> Result<Vec<Uuid>, StoreError> {
         self.get(column)
+    }
+    fn progress_fields(&self) -> Result<Vec<ProgressFields>, StoreError> {
+        // `array_agg` of no rows is NULL: no progress yet.
+        let lessons: Vec<Uuid> = self.array("e_progress_lesson")?;
+        let statuses: Vec<String> = self.array("e_progress_status")?;
+        let percents: Vec<i16> = self.array("e_progress_percent")?;
+        let positions: Vec<Option<i32>> = self.array("e_progress_position")?;
+        let completed: Vec<Option<DateTime<Utc>>> = self.array("e_progress_completed")?;
+        let updated: Vec<DateTime<Utc>> = self.array("e_progress_updated")?;
+        let rows = lessons.len();
+        let lengths = [statuses.len(), percents.len(), positions.len()];
+        if lengths
+            .into_iter()
+            .chain([completed.len(), updated.len()])
+            .any(|n| n != rows)
+        {
+            return Err(StoreError::Corrupt(
+                "the e_progress arrays differ in length".into(),
+            ));
+        }
+        let corrupt = |column: &str, e: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("column {column}: {e}"))
+        };
+        let mut fields = Vec::with_capacity(rows);
+        for (i, lesson_id) in lessons.into_iter().enumerate() {
+            let percent = u8::try_from(percents[i])
+                .ok()
+                .filter(|p| *p <= 100)
+                .ok_or_else(|| corrupt("e_progress_percent", &percents[i]))?;
+            let position_seconds = match positions[i] {
+                Some(s) => Some(u32::try_from(s).map_err(|e| corrupt("e_progress_position", &e))?),
+                None => None,
+            };
+            fields.push(ProgressFields {
+                lesson_id,
+                status: statuses[i].clone(),
+                percent,
+                position_seconds,
+                completed_at: completed[i],
+                updated_at: updated[i],
+            });
+        }
+        Ok(fields)
     }
 }
 

@@ -152,8 +152,8 @@ impl ProgressDialect for SqliteConn {
 
     fn grading_context_sql(by_id: bool) -> &'static str {
         match by_id {
-            true => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.id = $5"),
-            false => lms_sql::grading_context_sql!({ progress_json_sql!() }, "c.slug = $5"),
+            true => lms_sql::grading_context_sql!({ progress_json_sql!() }, { "" }, "c.id = $5"),
+            false => lms_sql::grading_context_sql!({ progress_json_sql!() }, { "" }, "c.slug = $5"),
         }
     }
 
