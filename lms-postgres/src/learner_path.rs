@@ -1,7 +1,7 @@
 //! The learner's path as single statements: calls of the functions of migrations
-//! `0022_learner_path_functions`, `0023_grade_with_learner_write` and
-//! `0025_progress_as_arrays`, which set the tenant scope themselves and then run their one
-//! statement, and the session lookup that signs
+//! `0022_learner_path_functions`, `0023_grade_with_learner_write`,
+//! `0025_progress_as_arrays` and `0026_progress_arrays_function`, which set the tenant
+//! scope themselves and then run their one statement, and the session lookup that signs
 //! each of its requests in (sessions are not tenant-scoped: it needs no scope). Inside a
 //! transaction (`tx/progress.rs`) they are called by name, under its `search_path`; on
 //! their own ([`PgStore`]'s [`Store::learner_context`], [`Store::dashboard_page`],

@@ -62,6 +62,33 @@ mod migrations {
             "the host's own sqlx migrations table is left alone"
         );
     }
+
+    /// `lms_progress_arrays` (migration 0026) is only as cheap as the aggregate it wraps
+    /// while the planner inlines it; a `SET` option or `STRICT` on it would stop that and
+    /// run it as a function per enrollment, replanned on every call.
+    #[tokio::test]
+    async fn the_progress_arrays_function_is_inlined() {
+        let db = TestDatabase::create(Mode::Direct).await;
+        let mut conn = sqlx::ConnectOptions::connect(&server().database(&db.name))
+            .await
+            .expect("connect");
+        sqlx::query("SET search_path = lms")
+            .execute(&mut conn)
+            .await
+            .expect("search path");
+        let plan: Vec<String> = sqlx::query_scalar(
+            "EXPLAIN SELECT pa.* FROM enrollments e
+             CROSS JOIN LATERAL lms_progress_arrays(e.user_id, e.course_id) pa",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("explain");
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("on lesson_progress") && !plan.contains("Function Scan"),
+            "not inlined:\n{plan}"
+        );
+    }
 }
 
 mod row_level_security {

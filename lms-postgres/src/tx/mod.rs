@@ -251,12 +251,14 @@ impl SqlRow for PgRecord {
         let completed: Vec<Option<DateTime<Utc>>> = self.array("e_progress_completed")?;
         let updated: Vec<DateTime<Utc>> = self.array("e_progress_updated")?;
         let rows = lessons.len();
-        let lengths = [statuses.len(), percents.len(), positions.len()];
-        if lengths
-            .into_iter()
-            .chain([completed.len(), updated.len()])
-            .any(|n| n != rows)
-        {
+        let lengths = [
+            statuses.len(),
+            percents.len(),
+            positions.len(),
+            completed.len(),
+            updated.len(),
+        ];
+        if lengths.into_iter().any(|n| n != rows) {
             return Err(StoreError::Corrupt(
                 "the e_progress arrays differ in length".into(),
             ));
@@ -265,22 +267,30 @@ impl SqlRow for PgRecord {
             StoreError::Corrupt(format!("column {column}: {e}"))
         };
         let mut fields = Vec::with_capacity(rows);
-        for (i, lesson_id) in lessons.into_iter().enumerate() {
-            let percent = u8::try_from(percents[i])
+        let columns = lessons
+            .into_iter()
+            .zip(statuses)
+            .zip(percents)
+            .zip(positions);
+        let stamps = completed.into_iter().zip(updated);
+        for ((((lesson_id, status), percent), position), (completed_at, updated_at)) in
+            columns.zip(stamps)
+        {
+            let percent = u8::try_from(percent)
                 .ok()
                 .filter(|p| *p <= 100)
-                .ok_or_else(|| corrupt("e_progress_percent", &percents[i]))?;
-            let position_seconds = match positions[i] {
+                .ok_or_else(|| corrupt("e_progress_percent", &percent))?;
+            let position_seconds = match position {
                 Some(s) => Some(u32::try_from(s).map_err(|e| corrupt("e_progress_position", &e))?),
                 None => None,
             };
             fields.push(ProgressFields {
                 lesson_id,
-                status: statuses[i].clone(),
+                status,
                 percent,
                 position_seconds,
-                completed_at: completed[i],
-                updated_at: updated[i],
+                completed_at,
+                updated_at,
             });
         }
         Ok(fields)

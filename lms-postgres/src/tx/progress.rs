@@ -11,28 +11,21 @@ use lms_sql::row::all;
 use lms_sql::{ProgressDialect, decode};
 
 /// The learner's progress rows in the enrollment `e`'s course as parallel arrays, one per
-/// column (`e_progress_lesson`…), as migration 0025's functions aggregate them and
-/// `PgRecord::progress_fields` reads them: the server builds and sends binary arrays in a
-/// fraction of the time a JSON text took. The select-list part, then the join.
+/// column (`e_progress_lesson`…), as `PgRecord::progress_fields` reads them: the server
+/// builds and sends binary arrays in a fraction of the time a JSON text took. The
+/// select-list part, then the join.
 macro_rules! progress_columns_sql {
     () => {
         "pa.*"
     };
 }
 
-/// The lateral join that aggregates [`progress_columns_sql!`]'s arrays (each aggregate
-/// reads the same rows in the same pass, so the arrays line up).
+/// The lateral join that aggregates [`progress_columns_sql!`]'s arrays: migration 0026's
+/// `lms_progress_arrays`, which the learner path's functions call too and the planner
+/// inlines.
 macro_rules! progress_joins_sql {
     () => {
-        "CROSS JOIN LATERAL (
-             SELECT array_agg(p.lesson_id) AS e_progress_lesson,
-                    array_agg(p.status) AS e_progress_status,
-                    array_agg(p.percent) AS e_progress_percent,
-                    array_agg(p.position_seconds) AS e_progress_position,
-                    array_agg(p.completed_at) AS e_progress_completed,
-                    array_agg(p.updated_at) AS e_progress_updated
-               FROM lesson_progress p
-              WHERE p.user_id = e.user_id AND p.course_id = e.course_id) pa"
+        "CROSS JOIN LATERAL lms_progress_arrays(e.user_id, e.course_id) pa"
     };
 }
 
