@@ -125,6 +125,7 @@ async fn run(
     let started = Instant::now();
     let (data, enrollments, rows) = load(&lms, learners).await?;
     lms.refresh_statistics().await?; // as a host would after a migration
+    floor.analyze_as_owner().await?;
     let mut load = Load {
         store: store.into(),
         seconds: started.elapsed().as_secs_f64(),
