@@ -187,7 +187,7 @@ pub const MIGRATIONS_TABLE: &str = "_lms_migrations";
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 26] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 27] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -214,6 +214,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 26] = lms_sql::migration_
     "0024_media_sha256",
     "0025_progress_as_arrays",
     "0026_progress_arrays_function",
+    "0027_enrollment_hot_updates",
 ];
 
 /// Pool and protocol settings of a [`PgStore`].

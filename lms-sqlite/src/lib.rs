@@ -283,7 +283,7 @@ impl Store for SqliteStore {
 
 /// The files of `migrations/`, every one, in order (the tests check both against
 /// `sqlx::migrate!`).
-const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_files![
+const MIGRATIONS: [lms_sql::migrations::MigrationFile; 21] = lms_sql::migration_files![
     "0001_init",
     "0002_auth",
     "0003_certificates",
@@ -304,6 +304,7 @@ const MIGRATIONS: [lms_sql::migrations::MigrationFile; 20] = lms_sql::migration_
     "0018_report_exports",
     "0019_enrollment_revision",
     "0020_media_sha256",
+    "0021_drop_enrollment_rollup_index",
 ];
 
 fn migrator() -> Migrator {
