@@ -5,12 +5,12 @@
 -- It is a `LANGUAGE sql STABLE` set-returning function of one `SELECT`, without `SET`
 -- options or `STRICT`, so the planner inlines it where it is called (`CROSS JOIN LATERAL
 -- lms_progress_arrays(e.user_id, e.course_id)`): the plans are 0025's, the aggregate is
--- written once. So its table is resolved by the caller's search path when it is inlined
--- (a `SET search_path` would stop the inlining): the functions below pin theirs, and the
--- store's own statements run under the schema's. Each `array_agg` reads the same rows in
--- the same pass, so the i-th elements of the six arrays are one row; `array_agg` of no
--- rows is NULL, which the reader takes as none. The two functions below are 0025's,
--- calling it.
+-- written once. A `SET search_path` would stop the inlining, so instead of pinning the
+-- path (0009) its body names its table with the schema this migration runs in, written in
+-- by a `DO` block: a caller under another search path still reads this schema's rows.
+-- Each `array_agg` reads the same rows in the same pass, so the i-th elements of the six
+-- arrays are one row; `array_agg` of no rows is NULL, which the reader takes as none. The
+-- two functions below are 0025's, calling it.
 --
 -- Also: `lms_scope` in plpgsql. As a `LANGUAGE sql` function of two columns it is never
 -- inlined, so every call parsed and planned its body again; plpgsql keeps its two
@@ -21,22 +21,29 @@
 CREATE OR REPLACE FUNCTION lms_scope(p_org uuid, p_user uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM set_config('lms.org_id', coalesce(p_org::text, ''), true);
-    PERFORM set_config('lms.user_id', coalesce(p_user::text, ''), true);
+    PERFORM pg_catalog.set_config('lms.org_id', coalesce(p_org::text, ''), true);
+    PERFORM pg_catalog.set_config('lms.user_id', coalesce(p_user::text, ''), true);
 END
 $$;
 
-CREATE FUNCTION lms_progress_arrays(p_user uuid, p_course uuid)
-RETURNS TABLE (
-    e_progress_lesson uuid[], e_progress_status text[], e_progress_percent smallint[],
-    e_progress_position int[], e_progress_completed timestamptz[],
-    e_progress_updated timestamptz[]
-) LANGUAGE sql STABLE AS $$
-    SELECT array_agg(p.lesson_id), array_agg(p.status), array_agg(p.percent),
-           array_agg(p.position_seconds), array_agg(p.completed_at), array_agg(p.updated_at)
-      FROM lesson_progress p
-     WHERE p.user_id = p_user AND p.course_id = p_course
-$$;
+DO $do$
+BEGIN
+    EXECUTE format($create$
+        CREATE FUNCTION lms_progress_arrays(p_user uuid, p_course uuid)
+        RETURNS TABLE (
+            e_progress_lesson uuid[], e_progress_status text[], e_progress_percent smallint[],
+            e_progress_position int[], e_progress_completed timestamptz[],
+            e_progress_updated timestamptz[]
+        ) LANGUAGE sql STABLE AS $body$
+            SELECT array_agg(p.lesson_id), array_agg(p.status), array_agg(p.percent),
+                   array_agg(p.position_seconds), array_agg(p.completed_at),
+                   array_agg(p.updated_at)
+              FROM %I.lesson_progress p
+             WHERE p.user_id = p_user AND p.course_id = p_course
+        $body$
+    $create$, current_schema());
+END
+$do$;
 
 CREATE OR REPLACE FUNCTION lms_learner_context(
     p_org uuid, p_user uuid, p_slug text, p_course_id uuid, p_course_slug text,

@@ -64,9 +64,11 @@ mod migrations {
     }
 
     /// A progress write updates its enrollment's `completed_required`, `last_activity_at`
-    /// and `revision`; while no index holds any of them the update can stay on its page
-    /// (HOT) and write no index entry (migration 0027: 1 % of the benchmark's updates were
-    /// HOT with one such index, 99.9 % without).
+    /// and `revision`; while no index holds any of them (as a column, an included column,
+    /// an expression or a predicate) the update can stay on its page (HOT) and write no
+    /// index entry (migration 0027: 1 % of the benchmark's updates were HOT with one such
+    /// index, 99.9 % without). `completed_at` is left out on purpose: it changes once per
+    /// enrollment, when the course is completed.
     #[tokio::test]
     async fn no_index_holds_what_a_progress_write_changes() {
         let db = TestDatabase::create(Mode::Direct).await;
@@ -74,11 +76,9 @@ mod migrations {
             .await
             .expect("connect");
         let indexed: Vec<String> = sqlx::query_scalar(
-            "SELECT i.indexrelid::regclass::text || ' holds ' || a.attname
-             FROM pg_index i
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-             WHERE i.indrelid = 'lms.enrollments'::regclass
-               AND a.attname IN ('completed_required', 'last_activity_at', 'revision')",
+            r"SELECT indexdef FROM pg_indexes
+              WHERE schemaname = 'lms' AND tablename = 'enrollments'
+                AND indexdef ~ '\m(completed_required|last_activity_at|revision)\M'",
         )
         .fetch_all(&mut conn)
         .await
